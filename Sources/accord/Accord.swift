@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The `accord` command line: the gateway, its development PKI, and the tools of each user group.
+@main
+struct Accord: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "accord",
+        abstract: "Accord, a secure information-sharing gateway for agencies working against people trafficking.",
+        subcommands: []
+    )
+}
