@@ -17,10 +17,13 @@ let package = Package(
         .library(name: "AccordCrypto", targets: ["AccordCrypto"]),
         .library(name: "AccordPolicy", targets: ["AccordPolicy"]),
         .library(name: "AccordAudit", targets: ["AccordAudit"]),
+        .library(name: "AccordMessages", targets: ["AccordMessages"]),
+        .library(name: "AccordStore", targets: ["AccordStore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -43,15 +46,40 @@ let package = Package(
             dependencies: ["AccordCrypto"],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "AccordMessages",
+            dependencies: ["AccordCrypto"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "AccordStore",
+            dependencies: ["AccordAudit", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "accord",
             dependencies: [
                 "AccordCrypto",
                 "AccordPolicy",
                 "AccordAudit",
+                "AccordMessages",
+                "AccordStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "AccordBenchmarks",
+            dependencies: [
+                "AccordCrypto",
+                "AccordPolicy",
+                "AccordAudit",
+                "AccordMessages",
+                "AccordStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/Sources/AccordBenchmarks",
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -62,12 +90,21 @@ let package = Package(
         .testTarget(
             name: "AccordPolicyTests",
             dependencies: ["AccordPolicy"],
-            resources: [],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "AccordAuditTests",
             dependencies: ["AccordAudit", "AccordCrypto"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AccordMessagesTests",
+            dependencies: ["AccordMessages", "AccordCrypto"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AccordStoreTests",
+            dependencies: ["AccordStore", "AccordAudit", "AccordCrypto"],
             swiftSettings: swiftSettings
         ),
     ]

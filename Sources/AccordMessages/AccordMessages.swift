@@ -1,0 +1,3 @@
+/// AccordMessages: SD-JWT (RFC 9901) issue, parse, verify, redact and present, with the
+/// gateway's key binding.
+public enum AccordMessages {}

@@ -1,0 +1,2 @@
+/// AccordStore: messages, deliveries, audit leaves and agreement versions in SQLite through GRDB.
+public enum AccordStore {}
