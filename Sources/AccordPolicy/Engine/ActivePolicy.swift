@@ -1,0 +1,49 @@
+import Synchronization
+
+/// The agreements in force, swapped atomically. Readers take the current snapshot and decide
+/// against it without locks; activation replaces it only with a set that passed validation.
+public final class ActivePolicy: Sendable {
+    /// One activated set: what was compiled, when, and a digest naming the whole set.
+    public struct Snapshot: Sendable {
+        public let policy: CompiledPolicy
+        public let generation: Int
+        /// SHA-256 hex over the sorted agreement ids and their file digests.
+        public let setDigest: String
+    }
+
+    private let state: Mutex<Snapshot>
+
+    public init(_ set: AgreementSet) {
+        state = Mutex(Snapshot(policy: CompiledPolicy(set), generation: 1, setDigest: Self.digest(of: set)))
+    }
+
+    public var current: Snapshot { state.withLock { $0 } }
+
+    public func evaluate(_ message: MessageRouting, for recipient: String, on date: CalendarDate) -> Decision {
+        current.policy.evaluate(message, for: recipient, on: date)
+    }
+
+    /// Validates and compiles `sources`, then makes them active. On any problem it throws
+    /// `PolicyError.invalidAgreements` and the active set stays as it was.
+    @discardableResult
+    public func activate(_ sources: AgreementSources, today: CalendarDate) throws(PolicyError) -> Snapshot {
+        let set = try AgreementSet.load(sources, today: today)
+        return activate(set)
+    }
+
+    /// Makes an already validated set active.
+    @discardableResult
+    public func activate(_ set: AgreementSet) -> Snapshot {
+        let compiled = CompiledPolicy(set)
+        let digest = Self.digest(of: set)
+        return state.withLock { current in
+            current = Snapshot(policy: compiled, generation: current.generation + 1, setDigest: digest)
+            return current
+        }
+    }
+
+    static func digest(of set: AgreementSet) -> String {
+        let text = set.agreements.map { "\($0.id) \($0.digest)\n" }.joined()
+        return SHA256Digest.hex(Array(text.utf8))
+    }
+}

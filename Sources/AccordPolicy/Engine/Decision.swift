@@ -1,0 +1,78 @@
+/// What the gateway does with one message for one recipient. Deny is the default: a message
+/// goes only where an agreement in effect covers sender, recipient, type and purpose.
+public enum Decision: Sendable, Hashable {
+    case deliver(Delivery)
+    case deny(Denial)
+
+    public var isDeliver: Bool {
+        if case .deliver = self { return true }
+        return false
+    }
+}
+
+/// A permitted delivery: which claims go, which are withheld and why, under which agreement.
+public struct Delivery: Sendable, Hashable {
+    public let agreementID: String
+    /// SHA-256 hex of the agreement file that decided.
+    public let agreementDigest: String
+    public let agreementVersion: Int
+    public let flowNumber: Int
+    public let disclosed: [String]
+    public let withheld: [WithheldClaim]
+    /// Held for a privacy officer's approval before release.
+    public let held: Bool
+    public let handling: HandlingCode
+
+    public var withheldPaths: [String] { withheld.map(\.path) }
+}
+
+/// A claim path present in the message that does not go to this recipient.
+public struct WithheldClaim: Sendable, Hashable {
+    public let path: String
+    public let reason: WithholdReason
+}
+
+/// Why a claim is withheld.
+public enum WithholdReason: String, Sendable, Hashable {
+    /// The message type's schema does not declare the path.
+    case unknownToSchema = "unknown-to-schema"
+    /// The flow lists it under `never_disclose`.
+    case neverDisclosed = "never-disclosed"
+    /// The flow does not list it under `disclose`.
+    case notInFlow = "not-in-flow"
+    /// Child-tagged, to an agency that is not a child welfare and protection agency, and
+    /// the flow states no statutory basis for it.
+    case childProtected = "child-protected"
+}
+
+/// A refusal: a stable code and an explanation that names ids, never payload values.
+public struct Denial: Sendable, Hashable {
+    public let code: DenialCode
+    public let explanation: String
+    /// Agreements involved: the candidates of an ambiguous flow, or the one that is not in effect.
+    public let agreements: [String]
+
+    public init(_ code: DenialCode, _ explanation: String, agreements: [String] = []) {
+        self.code = code
+        self.explanation = explanation
+        self.agreements = agreements
+    }
+}
+
+/// Stable denial codes, checked in this order.
+public enum DenialCode: String, Sendable, Hashable, CaseIterable {
+    case recipientNotAddressed = "recipient-not-addressed"
+    case unknownSender = "unknown-sender"
+    case unknownRecipient = "unknown-recipient"
+    case unknownMessageType = "unknown-message-type"
+    case unknownClassification = "unknown-classification"
+    case namedAgreementNotFound = "named-agreement-not-found"
+    case namedAgreementDoesNotCover = "named-agreement-does-not-cover"
+    case noAgreement = "no-agreement"
+    case agreementNotActive = "agreement-not-active"
+    case agreementSuspended = "agreement-suspended"
+    case agreementExpired = "agreement-expired"
+    case agreementNotYetValid = "agreement-not-yet-valid"
+    case ambiguousAgreement = "ambiguous-agreement"
+    case classificationAboveCeiling = "classification-above-ceiling"
+}

@@ -1,0 +1,140 @@
+/// The decision semantics written out plainly, with no compilation step: a linear reading of
+/// the agreements for each message. It is the yardstick the compiled engine is tested against,
+/// and it also produces the step-by-step explanation that `accord agreements explain` prints.
+public struct ReferenceEvaluator: Sendable {
+    public let set: AgreementSet
+
+    public init(set: AgreementSet) { self.set = set }
+
+    public func evaluate(_ message: MessageRouting, for recipient: String, on date: CalendarDate) -> Decision {
+        explain(message, for: recipient, on: date).decision
+    }
+
+    public func explain(_ message: MessageRouting, for recipient: String, on date: CalendarDate) -> Explanation {
+        func deny(_ code: DenialCode, _ why: String, _ ids: [String] = []) -> Explanation {
+            Explanation(decision: .deny(Denial(code, why, agreements: ids)), agreementID: nil, flowNumber: nil,
+                        flowLocation: nil, legalBasis: [], claims: [])
+        }
+        if !message.to.contains(recipient) {
+            return deny(.recipientNotAddressed, "'\(recipient)' is not among the message's recipients")
+        }
+        if set.agencies[message.issuer] == nil {
+            return deny(.unknownSender, "sender '\(message.issuer)' is not in the agency registry")
+        }
+        guard let recipientAgency = set.agencies[recipient] else {
+            return deny(.unknownRecipient, "recipient '\(recipient)' is not in the agency registry")
+        }
+        guard let schema = set.schemas[message.type] else {
+            return deny(.unknownMessageType, "message type '\(message.type)' has no schema")
+        }
+        guard let classification = Classification(rawValue: message.classification) else {
+            return deny(.unknownClassification, "classification '\(message.classification)' is not a known marking")
+        }
+        if let named = message.agreement, !set.agreements.contains(where: { $0.id == named }) {
+            return deny(.namedAgreementNotFound, "the message names agreement '\(named)', which does not exist", [named])
+        }
+
+        var candidates: [(agreement: Agreement, flow: Flow)] = []
+        for agreement in set.agreements {
+            if let named = message.agreement, agreement.id != named { continue }
+            for flow in agreement.flows {
+                if message.issuer != recipient && flow.from.contains(message.issuer) && flow.to.contains(recipient)
+                    && flow.types.contains(message.type) && flow.purposes.contains(message.purpose) {
+                    candidates.append((agreement, flow))
+                    break
+                }
+            }
+        }
+        let route = "\(message.issuer) -> \(recipient), \(message.type), purpose \(message.purpose)"
+        if candidates.isEmpty {
+            if let named = message.agreement {
+                return deny(.namedAgreementDoesNotCover, "agreement '\(named)' has no flow for \(route)", [named])
+            }
+            return deny(.noAgreement, "no agreement has a flow for \(route)")
+        }
+        let inEffect = candidates.filter { $0.agreement.isInEffect(on: date) }
+        if inEffect.isEmpty {
+            let a = candidates[0].agreement
+            switch a.status {
+            case .draft:
+                return deny(.agreementNotActive, "agreement '\(a.id)' covers \(route) but is a draft", [a.id])
+            case .suspended:
+                return deny(.agreementSuspended, "agreement '\(a.id)' covers \(route) but is suspended", [a.id])
+            case .expired:
+                return deny(.agreementExpired, "agreement '\(a.id)' covers \(route) but has expired", [a.id])
+            case .active:
+                if date > a.validUntil {
+                    return deny(.agreementExpired, "agreement '\(a.id)' covers \(route) but ended on \(a.validUntil)", [a.id])
+                }
+                return deny(.agreementNotYetValid, "agreement '\(a.id)' covers \(route) but starts on \(a.validFrom)", [a.id])
+            }
+        }
+        if inEffect.count > 1 {
+            let ids = inEffect.map(\.agreement.id)
+            return deny(.ambiguousAgreement,
+                        "several agreements cover \(route): \(ids.joined(separator: ", ")); the message must name one", ids)
+        }
+        let (agreement, flow) = inEffect[0]
+        if classification > flow.maxClassification {
+            return deny(.classificationAboveCeiling,
+                        "\(classification.rawValue) is above the \(flow.maxClassification.rawValue) ceiling of flow \(flow.number) of '\(agreement.id)'",
+                        [agreement.id])
+        }
+
+        var seen: Set<String> = []
+        var verdicts: [ClaimVerdict] = []
+        var disclosed: [String] = []
+        var withheld: [WithheldClaim] = []
+        for path in message.claimPaths where seen.insert(path).inserted {
+            let verdict = verdict(for: path, schema: schema, flow: flow, recipient: recipientAgency)
+            verdicts.append(verdict)
+            if let reason = verdict.withheld {
+                withheld.append(WithheldClaim(path: path, reason: reason))
+            } else {
+                disclosed.append(path)
+            }
+        }
+        let delivery = Delivery(agreementID: agreement.id, agreementDigest: agreement.digest,
+                                agreementVersion: agreement.version, flowNumber: flow.number, disclosed: disclosed,
+                                withheld: withheld, held: flow.review != nil, handling: flow.handling)
+        return Explanation(decision: .deliver(delivery), agreementID: agreement.id, flowNumber: flow.number,
+                           flowLocation: flow.location, legalBasis: agreement.legalBasis, claims: verdicts)
+    }
+
+    private func verdict(for path: String, schema: MessageSchema, flow: Flow, recipient: Agency) -> ClaimVerdict {
+        guard let claim = schema.claims.first(where: { $0.path == path }) else {
+            return ClaimVerdict(path: path, withheld: .unknownToSchema,
+                                rule: "not declared by the '\(schema.type)' schema")
+        }
+        if let rule = flow.neverDisclose.first(where: { ClaimPath.rule($0, covers: path) }) {
+            return ClaimVerdict(path: path, withheld: .neverDisclosed, rule: "never_disclose: \(rule)")
+        }
+        guard let rule = flow.disclose.first(where: { ClaimPath.rule($0, covers: path) }) else {
+            return ClaimVerdict(path: path, withheld: .notInFlow, rule: "not listed under disclose")
+        }
+        if claim.tags.contains(.child) && !recipient.isChildWelfareAgency && flow.childClaimsBasis == nil {
+            return ClaimVerdict(path: path, withheld: .childProtected,
+                                rule: "child-tagged; '\(recipient.id)' is not a child welfare and protection agency (Oranga Tamariki Act 1989 s2)")
+        }
+        return ClaimVerdict(path: path, withheld: nil, rule: "disclose: \(rule)")
+    }
+}
+
+/// A decision with the reasons behind it, for people: the agreement and flow that matched,
+/// the law relied on, and the rule that decided each claim.
+public struct Explanation: Sendable, Hashable {
+    public let decision: Decision
+    public let agreementID: String?
+    public let flowNumber: Int?
+    public let flowLocation: SourceLocation?
+    public let legalBasis: [LegalBasis]
+    public let claims: [ClaimVerdict]
+}
+
+/// How one claim path was decided, and by which rule.
+public struct ClaimVerdict: Sendable, Hashable {
+    public let path: String
+    /// nil when disclosed.
+    public let withheld: WithholdReason?
+    public let rule: String
+}

@@ -1,0 +1,69 @@
+/// A validated set of agreements with the registry and schemas they rely on. The only way to
+/// obtain one from files is `load`, which refuses a set with any problem, so a value of this
+/// type has passed every check.
+public struct AgreementSet: Sendable {
+    public let agencies: [String: Agency]
+    public let purposes: [String: Purpose]
+    public let schemas: [String: MessageSchema]
+    /// Sorted by id: candidates are always listed, and ties broken, in this order.
+    public let agreements: [Agreement]
+
+    init(agencies: [Agency], purposes: [Purpose], schemas: [MessageSchema], agreements: [Agreement]) {
+        self.agencies = Dictionary(agencies.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        self.purposes = Dictionary(purposes.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        self.schemas = Dictionary(schemas.map { ($0.type, $0) }, uniquingKeysWith: { first, _ in first })
+        self.agreements = agreements.sorted { $0.id < $1.id }
+    }
+
+    public func agreement(id: String) -> Agreement? { agreements.first { $0.id == id } }
+
+    /// Parses and validates `sources`. `today` decides which active agreements are past their
+    /// `valid_until`. Throws `PolicyError.invalidAgreements` with every problem found.
+    public static func load(_ sources: AgreementSources, today: CalendarDate) throws(PolicyError) -> AgreementSet {
+        let (set, diagnostics) = validate(sources, today: today)
+        guard let set, diagnostics.isEmpty else {
+            throw PolicyError(.invalidAgreements,
+                              "\(diagnostics.count) problem\(diagnostics.count == 1 ? "" : "s") in \(sources.directory)",
+                              diagnostics: diagnostics)
+        }
+        return set
+    }
+
+    /// Every problem in `sources`, in file order, and the set when there are none.
+    public static func validate(_ sources: AgreementSources, today: CalendarDate) -> (AgreementSet?, [Diagnostic]) {
+        let log = DiagnosticLog()
+        let missingAt = { (name: String) in SourceLocation(file: "\(sources.directory)/\(name)", line: 1, column: 1) }
+        var agencies: [Agency] = []
+        if let file = sources.agencies {
+            agencies = RegistryLoader.agencies(file, log: log)
+        } else {
+            log.add(.missingFile, missingAt("agencies.yaml"), "the agency registry agencies.yaml is missing")
+        }
+        var purposes: [Purpose] = []
+        if let file = sources.purposes {
+            purposes = RegistryLoader.purposes(file, log: log)
+        } else {
+            log.add(.missingFile, missingAt("purposes.yaml"), "the purposes file purposes.yaml is missing")
+        }
+        var schemas: [MessageSchema] = []
+        var schemaSeen: [String: SourceLocation] = [:]
+        for file in sources.schemas {
+            guard let (schema, at) = SchemaLoader.schema(file, log: log) else { continue }
+            if let first = schemaSeen[schema.type] {
+                log.add(.duplicateMessageType, at, "message type '\(schema.type)' is already defined at \(first)")
+                continue
+            }
+            schemaSeen[schema.type] = at
+            schemas.append(schema)
+        }
+        if sources.schemas.isEmpty {
+            log.add(.missingFile, missingAt("schemas"), "no message schemas found in schemas/")
+        }
+        let parsed = sources.agreements.compactMap { AgreementLoader.agreement($0, log: log) }
+        let set = AgreementSet(agencies: agencies, purposes: purposes, schemas: schemas,
+                               agreements: parsed.map(\.agreement))
+        SetChecks(set: set, parsed: parsed, today: today, log: log).run()
+        let diagnostics = log.items
+        return (diagnostics.isEmpty ? set : nil, diagnostics)
+    }
+}

@@ -1,0 +1,39 @@
+/// A party that sends or receives messages through Accord, from `Agreements/agencies.yaml`.
+public struct Agency: Sendable, Hashable {
+    public let id: String
+    public let name: String
+    /// ISO 3166-1 alpha-2 code; anything but `NZ` makes the agency an overseas recipient.
+    public let jurisdiction: String
+    public let kind: AgencyKind
+    /// A child welfare and protection agency within Oranga Tamariki Act 1989 s2.
+    public let isChildWelfareAgency: Bool
+    /// The identity its client certificate must carry: `urn:accord:agency:<id>`.
+    public let certificate: String
+    public let endpoint: String?
+    public let contact: String?
+
+    public init(id: String, name: String, jurisdiction: String, kind: AgencyKind, isChildWelfareAgency: Bool,
+                certificate: String, endpoint: String? = nil, contact: String? = nil) {
+        self.id = id
+        self.name = name
+        self.jurisdiction = jurisdiction
+        self.kind = kind
+        self.isChildWelfareAgency = isChildWelfareAgency
+        self.certificate = certificate
+        self.endpoint = endpoint
+        self.contact = contact
+    }
+
+    public var isOverseas: Bool { jurisdiction != "NZ" }
+}
+
+/// A purpose a message may state, from `Agreements/purposes.yaml`.
+public struct Purpose: Sendable, Hashable {
+    public let id: String
+    public let description: String
+
+    public init(id: String, description: String) {
+        self.id = id
+        self.description = description
+    }
+}
