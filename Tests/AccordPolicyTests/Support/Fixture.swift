@@ -125,7 +125,7 @@ struct Fixture {
 
     func diagnostics() -> [Diagnostic] { AgreementSet.validate(sources, today: Self.today).1 }
 
-    func load() throws -> AgreementSet { try AgreementSet.load(sources, today: Self.today) }
+    func load() throws(PolicyError) -> AgreementSet { try AgreementSet.load(sources, today: Self.today) }
 }
 
 /// The repository's own `Agreements/` directory.
