@@ -1,0 +1,87 @@
+@testable import AccordPolicy
+
+/// SplitMix64: small, seeded and the same on every platform, so a failing seed reproduces.
+struct SeededRandom: RandomNumberGenerator {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// Random agreement sets and messages over small vocabularies, so that flows, claims and
+/// agreements collide often. Sets are built directly, not validated: both engines must agree
+/// on anything, including sets validation would refuse.
+struct RandomSets {
+    var rng: SeededRandom
+    static let claimPool = ["s.name", "s.dob", "s.kid", "s.addr", "c.note", "c.kid", "list[*]", "notes", "n.m.k", "n.m"]
+    static let rulePool = ["s", "c", "list", "list[*]", "s.name", "s.kid", "c.kid", "notes", "n", "n.m", "n.m.k", "s.addr"]
+    static let dates = (2023...2029).flatMap { y in [1, 6, 12].map { CalendarDate(year: y, month: $0, day: 1)! } }
+
+    mutating func pick<T>(_ items: [T]) -> T { items[Int.random(in: 0..<items.count, using: &rng)] }
+    mutating func chance(_ p: Double) -> Bool { Double.random(in: 0..<1, using: &rng) < p }
+    mutating func subset<T>(_ items: [T], max: Int) -> [T] {
+        let n = Int.random(in: 1...Swift.max(1, Swift.min(max, items.count)), using: &rng)
+        return Array(items.shuffled(using: &rng).prefix(n))
+    }
+
+    mutating func set() -> AgreementSet {
+        let agencies = (0..<Int.random(in: 3...5, using: &rng)).map { i in
+            Agency(id: "a\(i)", name: "A\(i)", jurisdiction: chance(0.7) ? "NZ" : "AU", kind: .nzGovernment,
+                   isChildWelfareAgency: chance(0.4), certificate: "urn:accord:agency:a\(i)")
+        }
+        let purposes = (0..<3).map { Purpose(id: "p\($0)", description: "") }
+        let schemas = (0..<Int.random(in: 1...3, using: &rng)).map { i in
+            MessageSchema(type: "t\(i)", title: "", claims: subset(Self.claimPool, max: 8).map { path in
+                ClaimSchema(path: path, dataType: .string, tags: path.contains("kid") || chance(0.1) ? [.child] : [])
+            })
+        }
+        let ids = agencies.map(\.id)
+        let agreements = (0..<Int.random(in: 1...4, using: &rng)).map { i in
+            let from = pick(Self.dates)
+            let until = pick(Self.dates.filter { $0 >= from })
+            let flows = (0..<Int.random(in: 1...3, using: &rng)).map { n in
+                Flow(number: n + 1, from: subset(ids, max: 2), to: subset(ids, max: 2),
+                     types: subset(schemas.map(\.type) + ["t9"], max: 2), purposes: subset(purposes.map(\.id), max: 2),
+                     maxClassification: pick(Classification.allCases), handling: pick(HandlingCode.allCases),
+                     disclose: subset(Self.rulePool, max: 5), neverDisclose: chance(0.5) ? subset(Self.rulePool, max: 2) : [],
+                     review: chance(0.2) ? .privacyOfficer : nil, safeguard: nil,
+                     childClaimsBasis: chance(0.2) ? "Example Act s1" : nil,
+                     location: SourceLocation(file: "g\(i).yaml", line: n + 1, column: 3))
+            }
+            let status: AgreementStatus = chance(0.7) ? .active : pick(AgreementStatus.allCases)
+            return Agreement(id: "g\(i)", title: "", version: 1, status: status, legalBasis: [], parties: ids,
+                             validFrom: from, validUntil: until, reviewBy: until, flows: flows,
+                             digest: SHA256Digest.hex(Array("g\(i)".utf8)), file: "g\(i).yaml")
+        }
+        return AgreementSet(agencies: agencies, purposes: purposes, schemas: schemas, agreements: agreements)
+    }
+
+    /// Most messages are aimed at a random flow, so that deliveries and claim rules are well
+    /// exercised; the rest are drawn from everything, unknown names included.
+    mutating func message(for set: AgreementSet) -> (MessageRouting, String, CalendarDate) {
+        let ids = set.agencies.keys.sorted() + ["zz"]
+        let agreement = pick(set.agreements)
+        let flow = pick(agreement.flows)
+        let aimed = chance(0.75)
+        let issuer = aimed ? pick(flow.from) : pick(ids)
+        let recipient = aimed ? pick(flow.to) : pick(ids)
+        var to = aimed ? [recipient] : subset(ids, max: 3)
+        if chance(0.3) { to.append(pick(ids)) }
+        if !aimed, chance(0.9), !to.contains(recipient) { to.append(recipient) }
+        let named: String? = chance(0.75) ? nil : (chance(0.85) ? pick(set.agreements.map(\.id)) : "g9")
+        let message = MessageRouting(
+            issuer: issuer, type: aimed ? pick(flow.types) : pick(set.schemas.keys.sorted() + ["t9"]), to: to,
+            purpose: aimed ? pick(flow.purposes) : pick(["p0", "p1", "p2", "p9"]),
+            classification: chance(0.97) ? pick(Classification.allCases).rawValue : "BOGUS", agreement: named,
+            claimPaths: subset(Self.claimPool + ["zz.top", "s"], max: 7))
+        let date = aimed && chance(0.7)
+            ? pick(Self.dates.filter { agreement.validFrom <= $0 && $0 <= agreement.validUntil })
+            : pick(Self.dates)
+        return (message, recipient, date)
+    }
+}
