@@ -4,14 +4,15 @@
 public struct PolicyDiff: Sendable {
     /// One change, for one key and agreement.
     public enum Change: Sendable, Hashable, CustomStringConvertible {
-        case opened(FlowKey, agreement: String, disclosed: [String])
+        case opened(FlowKey, agreement: String, disclosed: [String], held: Bool)
         case closed(FlowKey, agreement: String)
         case changed(FlowKey, agreement: String, newlyDisclosed: [String], newlyWithheld: [String], notes: [String])
 
         public var description: String {
             switch self {
-            case .opened(let key, let agreement, let disclosed):
-                "+ opened  \(key) under '\(agreement)': discloses \(disclosed.isEmpty ? "nothing" : disclosed.joined(separator: ", "))"
+            case .opened(let key, let agreement, let disclosed, let held):
+                "+ opened  \(key) under '\(agreement)'\(held ? ", held for a privacy officer" : ""): discloses "
+                    + (disclosed.isEmpty ? "nothing" : disclosed.joined(separator: ", "))
             case .closed(let key, let agreement):
                 "- closed  \(key) under '\(agreement)'"
             case .changed(let key, let agreement, let newlyDisclosed, let newlyWithheld, let notes):
@@ -32,7 +33,8 @@ public struct PolicyDiff: Sendable {
         let ids = Set(before.keys).union(after.keys).sorted { ($0.key.description, $0.agreement) < ($1.key.description, $1.agreement) }
         for id in ids {
             switch (before[id], after[id]) {
-            case (nil, let t?): changes.append(.opened(id.key, agreement: id.agreement, disclosed: t.disclosed.sorted()))
+            case (nil, let t?):
+                changes.append(.opened(id.key, agreement: id.agreement, disclosed: t.disclosed.sorted(), held: t.held))
             case (_?, nil): changes.append(.closed(id.key, agreement: id.agreement))
             case (let a?, let b?):
                 var notes: [String] = []

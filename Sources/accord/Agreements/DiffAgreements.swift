@@ -1,0 +1,31 @@
+import AccordPolicy
+import ArgumentParser
+
+/// `accord agreements diff <old> <new>`: the flows a change opens or closes, and the claims
+/// it newly discloses or withholds.
+struct DiffAgreements: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "diff",
+        abstract: "Show flows opened or closed and claims newly disclosed or withheld between two agreement directories."
+    )
+
+    @Argument(help: "The agreements directory in force.")
+    var old: String
+
+    @Argument(help: "The proposed agreements directory.")
+    var new: String
+
+    @OptionGroup var options: AgreementDateOption
+
+    func run() throws {
+        let day = try options.day()
+        let before = try AgreementsIO.load(old, on: day)
+        let after = try AgreementsIO.load(new, on: day)
+        let diff = PolicyDiff(old: before, new: after, on: day)
+        if diff.changes.isEmpty {
+            print("no change in what may be sent on \(day)")
+            return
+        }
+        for change in diff.changes { print(change.description) }
+    }
+}
