@@ -72,8 +72,8 @@ public final class CompiledPolicy: Sendable {
                                 agreements: [named]))
         }
         let key = FlowKey(from: message.issuer, to: recipient, type: message.type, purpose: message.purpose)
-        var candidates = table[key] ?? []
-        if let named = message.agreement { candidates = candidates.filter { $0.agreement.id == named } }
+        let all = table[key] ?? []
+        let candidates = message.agreement.map { named in all.filter { $0.agreement.id == named } } ?? all
         guard let first = candidates.first else {
             if let named = message.agreement {
                 return .deny(Denial(.namedAgreementDoesNotCover, "agreement '\(named)' has no flow for \(key)",
@@ -101,8 +101,16 @@ public final class CompiledPolicy: Sendable {
         }
         var disclosed: [String] = []
         var withheld: [WithheldClaim] = []
-        var seen: Set<String> = []
-        for path in message.claimPaths where seen.insert(path).inserted {
+        disclosed.reserveCapacity(message.claimPaths.count)
+        let paths = message.claimPaths
+        // Messages carry a handful of paths: a linear look-back beats hashing each into a set.
+        var seen: Set<String>? = paths.count > 16 ? [] : nil
+        for (index, path) in paths.enumerated() {
+            if seen != nil {
+                if !seen!.insert(path).inserted { continue }
+            } else if paths[..<index].contains(path) {
+                continue
+            }
             switch chosen.claims[path] {
             case .disclosed?: disclosed.append(path)
             case .withheld(let reason)?: withheld.append(WithheldClaim(path: path, reason: reason))
