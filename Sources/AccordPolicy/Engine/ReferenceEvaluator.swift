@@ -119,22 +119,3 @@ public struct ReferenceEvaluator: Sendable {
         return ClaimVerdict(path: path, withheld: nil, rule: "disclose: \(rule)")
     }
 }
-
-/// A decision with the reasons behind it, for people: the agreement and flow that matched,
-/// the law relied on, and the rule that decided each claim.
-public struct Explanation: Sendable, Hashable {
-    public let decision: Decision
-    public let agreementID: String?
-    public let flowNumber: Int?
-    public let flowLocation: SourceLocation?
-    public let legalBasis: [LegalBasis]
-    public let claims: [ClaimVerdict]
-}
-
-/// How one claim path was decided, and by which rule.
-public struct ClaimVerdict: Sendable, Hashable {
-    public let path: String
-    /// nil when disclosed.
-    public let withheld: WithholdReason?
-    public let rule: String
-}

@@ -9,6 +9,8 @@ public struct PolicyError: Error, Sendable, Hashable, CustomStringConvertible {
         case unreadableSource = "unreadable-source"
         /// A scenario file is malformed; `diagnostics` says where.
         case invalidScenario = "invalid-scenario"
+        /// A message given to a tool is not in the expected shape.
+        case invalidMessage = "invalid-message"
     }
 
     public let code: Code
