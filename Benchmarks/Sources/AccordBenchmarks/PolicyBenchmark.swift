@@ -32,6 +32,8 @@ struct PolicyBenchmark: ParsableCommand {
     private func measure(_ label: String, _ set: AgreementSet, messages: [(MessageRouting, String)], _ day: CalendarDate) {
         let compiled = CompiledPolicy(set)
         var samples: [UInt64] = []
+        var deliverSamples: [UInt64] = []
+        var denySamples: [UInt64] = []
         samples.reserveCapacity(decisions)
         var delivered = 0
         for i in 0..<decisions {
@@ -40,13 +42,22 @@ struct PolicyBenchmark: ParsableCommand {
             let decision = compiled.evaluate(message, for: recipient, on: day)
             let end = DispatchTime.now().uptimeNanoseconds
             samples.append(end - start)
-            if decision.isDeliver { delivered += 1 }
+            if decision.isDeliver {
+                delivered += 1
+                deliverSamples.append(end - start)
+            } else {
+                denySamples.append(end - start)
+            }
         }
-        samples.sort()
-        let median = samples[samples.count / 2]
-        let p99 = samples[samples.count * 99 / 100]
-        print("policy \(label): \(decisions) decisions (\(delivered) deliver), median \(Self.micro(median)) µs, "
-              + "p99 \(Self.micro(p99)) µs (timer overhead included)")
+        print("policy \(label): \(decisions) decisions, \(Self.summary(samples)); "
+              + "\(delivered) deliver \(Self.summary(deliverSamples)); \(decisions - delivered) deny \(Self.summary(denySamples)) "
+              + "(timer overhead included)")
+    }
+
+    static func summary(_ samples: [UInt64]) -> String {
+        guard !samples.isEmpty else { return "-" }
+        let sorted = samples.sorted()
+        return "median \(micro(sorted[sorted.count / 2])) µs, p99 \(micro(sorted[sorted.count * 99 / 100])) µs"
     }
 
     static func micro(_ nanos: UInt64) -> String { String(format: "%.3f", Double(nanos) / 1000) }

@@ -5,12 +5,41 @@ public final class CompiledPolicy: Sendable {
     private let table: [FlowKey: [Candidate]]
     private let knownAgreements: Set<String>
 
-    /// Per candidate, the outcome of every path the schema declares; a path not in the map is
-    /// unknown to the schema.
-    private struct Candidate: Sendable {
+    /// Per candidate, what a decision needs, flattened so that deciding copies nothing large,
+    /// and the outcome of every path the schema declares; a path not in the map is unknown to
+    /// the schema.
+    private final class Candidate: Sendable {
         let agreement: Agreement
-        let flow: Flow
+        let id: String
+        let digest: String
+        let version: Int
+        let status: AgreementStatus
+        let validFrom: CalendarDate
+        let validUntil: CalendarDate
+        let flowNumber: Int
+        let ceiling: Classification
+        let handling: HandlingCode
+        let held: Bool
         let claims: [String: Outcome]
+
+        init(agreement: Agreement, flow: Flow, claims: [String: Outcome]) {
+            self.agreement = agreement
+            id = agreement.id
+            digest = agreement.digest
+            version = agreement.version
+            status = agreement.status
+            validFrom = agreement.validFrom
+            validUntil = agreement.validUntil
+            flowNumber = flow.number
+            ceiling = flow.maxClassification
+            handling = flow.handling
+            held = flow.review != nil
+            self.claims = claims
+        }
+
+        func isInEffect(on date: CalendarDate) -> Bool {
+            status == .active && validFrom <= date && date <= validUntil
+        }
     }
 
     private enum Outcome: Sendable {
@@ -29,7 +58,7 @@ public final class CompiledPolicy: Sendable {
                 for key in FlowKey.all(of: flow) {
                     // INVARIANT: the first flow of an agreement that covers a key is the one that
                     // decides; agreements are visited in id order, so candidates are in id order.
-                    if table[key]?.contains(where: { $0.agreement.id == agreement.id }) == true { continue }
+                    if table[key]?.contains(where: { $0.id == agreement.id }) == true { continue }
                     guard let schema = set.schemas[key.type], let recipient = set.agencies[key.to] else { continue }
                     let cacheKey = ClaimsKey(agreement: agreement.id, flow: flow.number, type: key.type, recipient: key.to)
                     let claims: [String: Outcome]
@@ -53,85 +82,95 @@ public final class CompiledPolicy: Sendable {
 
     public func evaluate(_ message: MessageRouting, for recipient: String, on date: CalendarDate) -> Decision {
         if !message.to.contains(recipient) {
-            return .deny(Denial(.recipientNotAddressed, "'\(recipient)' is not among the message's recipients"))
+            return .deny(Denial(.recipientNotAddressed, DenialContext(name: recipient)))
         }
         if set.agencies[message.issuer] == nil {
-            return .deny(Denial(.unknownSender, "sender '\(message.issuer)' is not in the agency registry"))
+            return .deny(Denial(.unknownSender, DenialContext(name: message.issuer)))
         }
         if set.agencies[recipient] == nil {
-            return .deny(Denial(.unknownRecipient, "recipient '\(recipient)' is not in the agency registry"))
+            return .deny(Denial(.unknownRecipient, DenialContext(name: recipient)))
         }
         if set.schemas[message.type] == nil {
-            return .deny(Denial(.unknownMessageType, "message type '\(message.type)' has no schema"))
+            return .deny(Denial(.unknownMessageType, DenialContext(name: message.type)))
         }
         guard let classification = Classification(rawValue: message.classification) else {
-            return .deny(Denial(.unknownClassification, "classification '\(message.classification)' is not a known marking"))
+            return .deny(Denial(.unknownClassification, DenialContext(name: message.classification)))
         }
         if let named = message.agreement, !knownAgreements.contains(named) {
-            return .deny(Denial(.namedAgreementNotFound, "the message names agreement '\(named)', which does not exist",
+            return .deny(Denial(.namedAgreementNotFound, DenialContext(),
                                 agreements: [named]))
         }
         let key = FlowKey(from: message.issuer, to: recipient, type: message.type, purpose: message.purpose)
         let all = table[key] ?? []
-        let candidates = message.agreement.map { named in all.filter { $0.agreement.id == named } } ?? all
+        let candidates = message.agreement.map { named in all.filter { $0.id == named } } ?? all
         guard let first = candidates.first else {
             if let named = message.agreement {
-                return .deny(Denial(.namedAgreementDoesNotCover, "agreement '\(named)' has no flow for \(key)",
+                return .deny(Denial(.namedAgreementDoesNotCover, DenialContext(key: key),
                                     agreements: [named]))
             }
-            return .deny(Denial(.noAgreement, "no agreement has a flow for \(key)"))
+            return .deny(Denial(.noAgreement, DenialContext(key: key)))
         }
         var chosen: Candidate?
         var inEffect: [String] = []
-        for candidate in candidates where candidate.agreement.isInEffect(on: date) {
+        inEffect.reserveCapacity(candidates.count)
+        for candidate in candidates where candidate.isInEffect(on: date) {
             chosen = chosen ?? candidate
-            inEffect.append(candidate.agreement.id)
+            inEffect.append(candidate.id)
         }
         guard let chosen else { return .deny(notInEffect(first.agreement, key, date)) }
         if inEffect.count > 1 {
-            return .deny(Denial(.ambiguousAgreement,
-                                "several agreements cover \(key): \(inEffect.joined(separator: ", ")); the message must name one",
-                                agreements: inEffect))
+            return .deny(Denial(.ambiguousAgreement, DenialContext(key: key), agreements: inEffect))
         }
-        let flow = chosen.flow
-        if classification > flow.maxClassification {
+        if classification > chosen.ceiling {
             return .deny(Denial(.classificationAboveCeiling,
-                                "\(classification.rawValue) is above the \(flow.maxClassification.rawValue) ceiling of flow \(flow.number) of '\(chosen.agreement.id)'",
-                                agreements: [chosen.agreement.id]))
+                                DenialContext(name: classification.rawValue, ceiling: chosen.ceiling, flowNumber: chosen.flowNumber),
+                                agreements: [chosen.id]))
         }
         var disclosed: [String] = []
         var withheld: [WithheldClaim] = []
         disclosed.reserveCapacity(message.claimPaths.count)
+        withheld.reserveCapacity(message.claimPaths.count)
+        let claims = chosen.claims
         let paths = message.claimPaths
-        // Messages carry a handful of paths: a linear look-back beats hashing each into a set.
-        var seen: Set<String>? = paths.count > 16 ? [] : nil
-        for (index, path) in paths.enumerated() {
-            if seen != nil {
-                if !seen!.insert(path).inserted { continue }
-            } else if paths[..<index].contains(path) {
+        // A repeated path is decided once. Known paths are compared by their index in the
+        // claims table, which is cheaper than comparing strings; a long list falls back to a set.
+        var seenKnown: [Dictionary<String, Outcome>.Index] = []
+        var seenUnknown: [String] = []
+        seenKnown.reserveCapacity(paths.count)
+        var seenLong: Set<String>? = paths.count > 32 ? [] : nil
+        for path in paths {
+            if seenLong != nil, !seenLong!.insert(path).inserted { continue }
+            guard let index = claims.index(forKey: path) else {
+                if seenLong == nil {
+                    if seenUnknown.contains(path) { continue }
+                    seenUnknown.append(path)
+                }
+                withheld.append(WithheldClaim(path: path, reason: .unknownToSchema))
                 continue
             }
-            switch chosen.claims[path] {
-            case .disclosed?: disclosed.append(path)
-            case .withheld(let reason)?: withheld.append(WithheldClaim(path: path, reason: reason))
-            case nil: withheld.append(WithheldClaim(path: path, reason: .unknownToSchema))
+            if seenLong == nil {
+                if seenKnown.contains(index) { continue }
+                seenKnown.append(index)
+            }
+            switch claims[index].value {
+            case .disclosed: disclosed.append(path)
+            case .withheld(let reason): withheld.append(WithheldClaim(path: path, reason: reason))
             }
         }
-        let a = chosen.agreement
-        return .deliver(Delivery(agreementID: a.id, agreementDigest: a.digest, agreementVersion: a.version,
-                                 flowNumber: flow.number, disclosed: disclosed, withheld: withheld,
-                                 held: flow.review != nil, handling: flow.handling))
+        return .deliver(Delivery(agreementID: chosen.id, agreementDigest: chosen.digest, agreementVersion: chosen.version,
+                                 flowNumber: chosen.flowNumber, disclosed: disclosed, withheld: withheld,
+                                 held: chosen.held, handling: chosen.handling))
     }
 
     private func notInEffect(_ a: Agreement, _ key: FlowKey, _ date: CalendarDate) -> Denial {
         switch a.status {
-        case .draft: Denial(.agreementNotActive, "agreement '\(a.id)' covers \(key) but is a draft", agreements: [a.id])
-        case .suspended: Denial(.agreementSuspended, "agreement '\(a.id)' covers \(key) but is suspended", agreements: [a.id])
-        case .expired: Denial(.agreementExpired, "agreement '\(a.id)' covers \(key) but has expired", agreements: [a.id])
+        case .draft: Denial(.agreementNotActive, DenialContext(key: key), agreements: [a.id])
+        case .suspended: Denial(.agreementSuspended, DenialContext(key: key), agreements: [a.id])
+        case .expired: Denial(.agreementExpired, DenialContext(key: key), agreements: [a.id])
         case .active where date > a.validUntil:
-            Denial(.agreementExpired, "agreement '\(a.id)' covers \(key) but ended on \(a.validUntil)", agreements: [a.id])
+            Denial(.agreementExpired, DenialContext(key: key, date: a.validUntil), agreements: [a.id])
         case .active:
-            Denial(.agreementNotYetValid, "agreement '\(a.id)' covers \(key) but starts on \(a.validFrom)", agreements: [a.id])
+            Denial(.agreementNotYetValid, DenialContext(key: key, date: a.validFrom), agreements: [a.id])
         }
     }
 

@@ -48,15 +48,51 @@ public enum WithholdReason: String, Sendable, Hashable {
 /// A refusal: a stable code and an explanation that names ids, never payload values.
 public struct Denial: Sendable, Hashable {
     public let code: DenialCode
-    public let explanation: String
     /// Agreements involved: the candidates of an ambiguous flow, or the one that is not in effect.
     public let agreements: [String]
+    let context: DenialContext
 
-    public init(_ code: DenialCode, _ explanation: String, agreements: [String] = []) {
+    init(_ code: DenialCode, _ context: DenialContext, agreements: [String] = []) {
         self.code = code
-        self.explanation = explanation
+        self.context = context
         self.agreements = agreements
     }
+
+    /// Built when asked for, so that refusing costs no string formatting on the hot path.
+    public var explanation: String {
+        let route = context.key?.description ?? ""
+        let name = context.name ?? ""
+        let first = agreements.first ?? ""
+        switch code {
+        case .recipientNotAddressed: return "'\(name)' is not among the message's recipients"
+        case .unknownSender: return "sender '\(name)' is not in the agency registry"
+        case .unknownRecipient: return "recipient '\(name)' is not in the agency registry"
+        case .unknownMessageType: return "message type '\(name)' has no schema"
+        case .unknownClassification: return "classification '\(name)' is not a known marking"
+        case .namedAgreementNotFound: return "the message names agreement '\(first)', which does not exist"
+        case .namedAgreementDoesNotCover: return "agreement '\(first)' has no flow for \(route)"
+        case .noAgreement: return "no agreement has a flow for \(route)"
+        case .agreementNotActive: return "agreement '\(first)' covers \(route) but is a draft"
+        case .agreementSuspended: return "agreement '\(first)' covers \(route) but is suspended"
+        case .agreementExpired:
+            if let date = context.date { return "agreement '\(first)' covers \(route) but ended on \(date)" }
+            return "agreement '\(first)' covers \(route) but has expired"
+        case .agreementNotYetValid: return "agreement '\(first)' covers \(route) but starts on \(context.date.map(\.description) ?? "")"
+        case .ambiguousAgreement:
+            return "several agreements cover \(route): \(agreements.joined(separator: ", ")); the message must name one"
+        case .classificationAboveCeiling:
+            return "\(name) is above the \(context.ceiling?.rawValue ?? "") ceiling of flow \(context.flowNumber ?? 0) of '\(first)'"
+        }
+    }
+}
+
+/// The facts a denial's explanation is made from.
+struct DenialContext: Sendable, Hashable {
+    var key: FlowKey?
+    var name: String?
+    var date: CalendarDate?
+    var ceiling: Classification?
+    var flowNumber: Int?
 }
 
 /// Stable denial codes, checked in this order.

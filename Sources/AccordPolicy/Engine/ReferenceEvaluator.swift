@@ -11,27 +11,27 @@ public struct ReferenceEvaluator: Sendable {
     }
 
     public func explain(_ message: MessageRouting, for recipient: String, on date: CalendarDate) -> Explanation {
-        func deny(_ code: DenialCode, _ why: String, _ ids: [String] = []) -> Explanation {
-            Explanation(decision: .deny(Denial(code, why, agreements: ids)), agreementID: nil, flowNumber: nil,
+        func deny(_ code: DenialCode, _ context: DenialContext, _ ids: [String] = []) -> Explanation {
+            Explanation(decision: .deny(Denial(code, context, agreements: ids)), agreementID: nil, flowNumber: nil,
                         flowLocation: nil, legalBasis: [], claims: [])
         }
         if !message.to.contains(recipient) {
-            return deny(.recipientNotAddressed, "'\(recipient)' is not among the message's recipients")
+            return deny(.recipientNotAddressed, DenialContext(name: recipient))
         }
         if set.agencies[message.issuer] == nil {
-            return deny(.unknownSender, "sender '\(message.issuer)' is not in the agency registry")
+            return deny(.unknownSender, DenialContext(name: message.issuer))
         }
         guard let recipientAgency = set.agencies[recipient] else {
-            return deny(.unknownRecipient, "recipient '\(recipient)' is not in the agency registry")
+            return deny(.unknownRecipient, DenialContext(name: recipient))
         }
         guard let schema = set.schemas[message.type] else {
-            return deny(.unknownMessageType, "message type '\(message.type)' has no schema")
+            return deny(.unknownMessageType, DenialContext(name: message.type))
         }
         guard let classification = Classification(rawValue: message.classification) else {
-            return deny(.unknownClassification, "classification '\(message.classification)' is not a known marking")
+            return deny(.unknownClassification, DenialContext(name: message.classification))
         }
         if let named = message.agreement, !set.agreements.contains(where: { $0.id == named }) {
-            return deny(.namedAgreementNotFound, "the message names agreement '\(named)', which does not exist", [named])
+            return deny(.namedAgreementNotFound, DenialContext(), [named])
         }
 
         var candidates: [(agreement: Agreement, flow: Flow)] = []
@@ -45,39 +45,38 @@ public struct ReferenceEvaluator: Sendable {
                 }
             }
         }
-        let route = "\(message.issuer) -> \(recipient), \(message.type), purpose \(message.purpose)"
+        let route = DenialContext(key: FlowKey(from: message.issuer, to: recipient, type: message.type, purpose: message.purpose))
         if candidates.isEmpty {
             if let named = message.agreement {
-                return deny(.namedAgreementDoesNotCover, "agreement '\(named)' has no flow for \(route)", [named])
+                return deny(.namedAgreementDoesNotCover, route, [named])
             }
-            return deny(.noAgreement, "no agreement has a flow for \(route)")
+            return deny(.noAgreement, route)
         }
         let inEffect = candidates.filter { $0.agreement.isInEffect(on: date) }
         if inEffect.isEmpty {
             let a = candidates[0].agreement
             switch a.status {
             case .draft:
-                return deny(.agreementNotActive, "agreement '\(a.id)' covers \(route) but is a draft", [a.id])
+                return deny(.agreementNotActive, route, [a.id])
             case .suspended:
-                return deny(.agreementSuspended, "agreement '\(a.id)' covers \(route) but is suspended", [a.id])
+                return deny(.agreementSuspended, route, [a.id])
             case .expired:
-                return deny(.agreementExpired, "agreement '\(a.id)' covers \(route) but has expired", [a.id])
+                return deny(.agreementExpired, route, [a.id])
             case .active:
                 if date > a.validUntil {
-                    return deny(.agreementExpired, "agreement '\(a.id)' covers \(route) but ended on \(a.validUntil)", [a.id])
+                    return deny(.agreementExpired, DenialContext(key: route.key, date: a.validUntil), [a.id])
                 }
-                return deny(.agreementNotYetValid, "agreement '\(a.id)' covers \(route) but starts on \(a.validFrom)", [a.id])
+                return deny(.agreementNotYetValid, DenialContext(key: route.key, date: a.validFrom), [a.id])
             }
         }
         if inEffect.count > 1 {
             let ids = inEffect.map(\.agreement.id)
-            return deny(.ambiguousAgreement,
-                        "several agreements cover \(route): \(ids.joined(separator: ", ")); the message must name one", ids)
+            return deny(.ambiguousAgreement, route, ids)
         }
         let (agreement, flow) = inEffect[0]
         if classification > flow.maxClassification {
             return deny(.classificationAboveCeiling,
-                        "\(classification.rawValue) is above the \(flow.maxClassification.rawValue) ceiling of flow \(flow.number) of '\(agreement.id)'",
+                        DenialContext(name: classification.rawValue, ceiling: flow.maxClassification, flowNumber: flow.number),
                         [agreement.id])
         }
 

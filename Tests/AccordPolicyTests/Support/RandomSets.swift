@@ -78,7 +78,9 @@ struct RandomSets {
             issuer: issuer, type: aimed ? pick(flow.types) : pick(set.schemas.keys.sorted() + ["t9"]), to: to,
             purpose: aimed ? pick(flow.purposes) : pick(["p0", "p1", "p2", "p9"]),
             classification: chance(0.97) ? pick(Classification.allCases).rawValue : "BOGUS", agreement: named,
-            claimPaths: subset(Self.claimPool + ["zz.top", "s"], max: 7))
+            claimPaths: chance(0.03)
+                ? (0..<40).map { _ in pick(Self.claimPool + ["zz.top", "s"]) }
+                : subset(Self.claimPool + ["zz.top", "s"], max: 7) + (chance(0.2) ? [pick(Self.claimPool + ["zz.top"])] : []))
         let date = aimed && chance(0.7)
             ? pick(Self.dates.filter { agreement.validFrom <= $0 && $0 <= agreement.validUntil })
             : pick(Self.dates)
