@@ -27,3 +27,20 @@ public enum PackageRoot {
         return directory
     }
 }
+
+extension PackageRoot {
+    /// The `accord` executable built beside the test bundle (`swift test` builds every product).
+    public static var accordExecutable: URL {
+        let testBinary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var directory = testBinary.deletingLastPathComponent()
+        while directory.path != "/" {
+            let candidate = directory.appendingPathComponent("accord")
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory), !isDirectory.boolValue {
+                return candidate
+            }
+            directory.deleteLastPathComponent()
+        }
+        return url.appendingPathComponent(".build/debug/accord")
+    }
+}
