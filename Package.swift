@@ -82,9 +82,14 @@ let package = Package(
             path: "Benchmarks/Sources/AccordBenchmarks",
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "AccordTestSupport",
+            path: "Tests/AccordTestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "AccordCryptoTests",
-            dependencies: ["AccordCrypto"],
+            dependencies: ["AccordCrypto", "AccordTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

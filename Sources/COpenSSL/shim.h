@@ -113,6 +113,7 @@ static inline const ASN1_OCTET_STRING *accord_GENERAL_NAME_ip(const GENERAL_NAME
 
 // MARK: constants Swift imports poorly
 
+static const unsigned long accord_XN_FLAG_RFC2253 = XN_FLAG_RFC2253;
 static const int accord_GEN_URI = GEN_URI;
 static const int accord_GEN_DNS = GEN_DNS;
 static const int accord_GEN_EMAIL = GEN_EMAIL;

@@ -65,6 +65,9 @@ let brokenCases: [BrokenCase] = [
 
             """)
     },
+    BrokenCase(check: .invalidAgencyName) {
+        base.replacing("name: Agency C", with: "name: Agency C " + String(repeating: "x", count: 60), in: "agencies.yaml")
+    },
     BrokenCase(check: .invalidJurisdiction) { base.replacing("jurisdiction: AU", with: "jurisdiction: AUS", in: "agencies.yaml") },
     BrokenCase(check: .invalidAgencyKind) { base.replacing("kind: overseas-authority", with: "kind: foreign", in: "agencies.yaml") },
     BrokenCase(check: .kindJurisdictionMismatch) {

@@ -40,6 +40,7 @@ public enum ValidationCheck: String, Sendable, Hashable, CaseIterable {
     case missingFile = "missing-file"
     case invalidIdentifier = "invalid-identifier"
     case duplicateAgency = "duplicate-agency"
+    case invalidAgencyName = "invalid-agency-name"
     case invalidJurisdiction = "invalid-jurisdiction"
     case invalidAgencyKind = "invalid-agency-kind"
     case kindJurisdictionMismatch = "kind-jurisdiction-mismatch"

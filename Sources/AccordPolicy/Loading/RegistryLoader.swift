@@ -37,6 +37,12 @@ enum RegistryLoader {
                     seen[id] = m.location(of: "id")
                 }
             }
+            // The name becomes the organisation (O) of the agency's certificates, which X.509
+            // limits to 64 characters (RFC 5280, ub-organization-name).
+            if let name, name.unicodeScalars.count > 64 {
+                log.add(.invalidAgencyName, m.location(of: "name"),
+                        "agency name is \(name.unicodeScalars.count) characters; certificates allow at most 64")
+            }
             if let jurisdiction, !(jurisdiction.count == 2 && jurisdiction.allSatisfy { $0.isASCII && $0.isUppercase }) {
                 log.add(.invalidJurisdiction, m.location(of: "jurisdiction"),
                         "jurisdiction '\(jurisdiction)' must be an ISO 3166-1 alpha-2 country code such as NZ or AU")

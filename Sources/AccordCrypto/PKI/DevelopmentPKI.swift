@@ -1,0 +1,188 @@
+public import Foundation
+
+/// The development PKI `accord pki init` makes: a root CA and its CRL, the gateway's TLS
+/// server certificate, Ed25519 signing key and subject-hash secret, and for each agency a TLS
+/// client certificate and a signing certificate carrying `urn:accord:agency:<id>`.
+/// Idempotent: what exists and is valid is kept, unless `force` is set.
+/// Production deployments bring certificates from their own CA instead (Certificates/README.md).
+public struct DevelopmentPKI: Sendable {
+    /// An agency to issue certificates for.
+    public struct Agency: Sendable, Hashable {
+        public let id: String
+        public let name: String
+        public init(id: String, name: String) {
+            self.id = id
+            self.name = name
+        }
+    }
+
+    /// What happened to one file.
+    public enum Outcome: String, Sendable {
+        case created, kept, renewed
+    }
+
+    public let directory: URL
+    public var gatewayHostNames: [String] = ["localhost"]
+    public var gatewayAddresses: [String] = ["127.0.0.1", "::1"]
+    /// Leaf certificates with less than this left are renewed.
+    public var renewalWindow: TimeInterval = 30 * 86_400
+
+    public init(directory: URL) {
+        self.directory = directory
+    }
+
+    // MARK: layout
+
+    public var caCertificate: URL { directory.appendingPathComponent("ca.pem") }
+    public var caKey: URL { directory.appendingPathComponent("ca-key.pem") }
+    public var caRevocationList: URL { directory.appendingPathComponent("ca.crl") }
+    public var gatewayDirectory: URL { directory.appendingPathComponent("gateway") }
+    public var gatewayTLSCertificate: URL { gatewayDirectory.appendingPathComponent("tls.pem") }
+    public var gatewayTLSKey: URL { gatewayDirectory.appendingPathComponent("tls-key.pem") }
+    public var gatewaySigningKey: URL { gatewayDirectory.appendingPathComponent("signing-key.pem") }
+    public var gatewaySigningCertificate: URL { gatewayDirectory.appendingPathComponent("signing.pem") }
+    public var gatewaySubjectHMACKey: URL { gatewayDirectory.appendingPathComponent("subject-hmac.key") }
+
+    public func agencyDirectory(_ id: String) -> URL { directory.appendingPathComponent("agencies/\(id)") }
+    public func agencyTLSCertificate(_ id: String) -> URL { agencyDirectory(id).appendingPathComponent("tls.pem") }
+    public func agencyTLSKey(_ id: String) -> URL { agencyDirectory(id).appendingPathComponent("tls-key.pem") }
+    public func agencySigningCertificate(_ id: String) -> URL { agencyDirectory(id).appendingPathComponent("signing.pem") }
+    public func agencySigningKey(_ id: String) -> URL { agencyDirectory(id).appendingPathComponent("signing-key.pem") }
+
+    // MARK: making it
+
+    /// Creates or completes the PKI; returns each file with what happened to it, in order.
+    public func ensure(agencies: [Agency], force: Bool = false, now: Date = Date()) throws(CryptoError) -> [(path: String, outcome: Outcome)] {
+        var report: [(String, Outcome)] = []
+        try createDirectory(directory)
+        try createDirectory(gatewayDirectory)
+
+        let caExists = !force && exists(caCertificate) && exists(caKey)
+        let (ca, caPrivateKey): (Certificate, PrivateKey)
+        if caExists, let loaded = try? (Certificate(pem: read(caCertificate)), PrivateKey(pem: read(caKey))), loaded.0.notAfter > now {
+            (ca, caPrivateKey) = loaded
+            report.append((caCertificate.path, .kept))
+        } else {
+            caPrivateKey = try PrivateKey.generate(.es256)
+            ca = try CertificateBuilder(
+                commonName: "Accord Development Root CA", organization: "Accord (development only)", country: "NZ",
+                notBefore: now.addingTimeInterval(-300), notAfter: now.addingTimeInterval(10 * 365 * 86_400),
+                certificateAuthorityPathLength: 0, keyUsage: ["keyCertSign", "cRLSign"]
+            ).selfSigned(key: caPrivateKey)
+            try writeKey(caPrivateKey, to: caKey)
+            try write(ca.pem(), to: caCertificate)
+            report.append((caCertificate.path, caExists ? .renewed : .created))
+        }
+        // A new CA invalidates every leaf issued by the old one.
+        let reissueAll = force || !caExists || report.last?.1 != .kept
+
+        let crl = try? CertificateRevocationList(pem: read(caRevocationList))
+        if reissueAll || crl == nil || (crl?.nextUpdate ?? now) < now.addingTimeInterval(7 * 86_400) {
+            let list = try RevocationListBuilder(lastUpdate: now.addingTimeInterval(-60), nextUpdate: now.addingTimeInterval(30 * 86_400))
+                .issue(by: ca, issuerKey: caPrivateKey)
+            try write(list.pem(), to: caRevocationList)
+            report.append((caRevocationList.path, crl == nil ? .created : .renewed))
+        } else {
+            report.append((caRevocationList.path, .kept))
+        }
+
+        let names: [CertificateBuilder.AlternativeName] = gatewayHostNames.map { .dns($0) } + gatewayAddresses.map { .ip($0) }
+        report.append(try leaf(
+            certificate: gatewayTLSCertificate, key: gatewayTLSKey, algorithm: .es256, reissue: reissueAll, now: now,
+            builder: CertificateBuilder(commonName: "Accord gateway", organization: "Accord (development only)", country: "NZ",
+                                        keyUsage: ["digitalSignature"], extendedKeyUsage: ["serverAuth"], alternativeNames: names),
+            ca: ca, caKey: caPrivateKey
+        ))
+        report.append(try leaf(
+            certificate: gatewaySigningCertificate, key: gatewaySigningKey, algorithm: .edDSA, reissue: reissueAll, now: now,
+            builder: CertificateBuilder(commonName: "Accord gateway signing key", organization: "Accord (development only)", country: "NZ",
+                                        keyUsage: ["digitalSignature"], alternativeNames: [.uri("urn:accord:gateway")]),
+            ca: ca, caKey: caPrivateKey
+        ))
+        if force || !exists(gatewaySubjectHMACKey) {
+            try write(Hex.encode(SecureRandom.bytes(32)) + "\n", to: gatewaySubjectHMACKey, secret: true)
+            report.append((gatewaySubjectHMACKey.path, .created))
+        } else {
+            report.append((gatewaySubjectHMACKey.path, .kept))
+        }
+
+        for agency in agencies {
+            guard AgencyIdentity.isValid(agency.id) else {
+                throw CryptoError(.certificateBuildFailed, "agency id '\(agency.id)' is not valid: use lower-case letters, digits, '.' and '-'")
+            }
+            try createDirectory(agencyDirectory(agency.id))
+            let uri = CertificateBuilder.AlternativeName.uri(AgencyIdentity(agencyID: agency.id).uri)
+            report.append(try leaf(
+                certificate: agencyTLSCertificate(agency.id), key: agencyTLSKey(agency.id), algorithm: .es256, reissue: reissueAll, now: now,
+                builder: CertificateBuilder(commonName: "\(agency.id) system", organization: agency.name, organizationalUnit: "TLS client",
+                                            keyUsage: ["digitalSignature"], extendedKeyUsage: ["clientAuth"], alternativeNames: [uri]),
+                ca: ca, caKey: caPrivateKey
+            ))
+            report.append(try leaf(
+                certificate: agencySigningCertificate(agency.id), key: agencySigningKey(agency.id), algorithm: .es256, reissue: reissueAll, now: now,
+                builder: CertificateBuilder(commonName: "\(agency.id) message signing", organization: agency.name, organizationalUnit: "Message signing",
+                                            keyUsage: ["digitalSignature", "nonRepudiation"], alternativeNames: [uri]),
+                ca: ca, caKey: caPrivateKey
+            ))
+        }
+        return report
+    }
+
+    private func leaf(
+        certificate: URL, key: URL, algorithm: KeyAlgorithm, reissue: Bool, now: Date,
+        builder: CertificateBuilder, ca: Certificate, caKey: PrivateKey
+    ) throws(CryptoError) -> (String, Outcome) {
+        let existingKey = exists(key) ? try? PrivateKey(pem: read(key)) : nil
+        let existing = exists(certificate) ? try? Certificate(pem: read(certificate)) : nil
+        if !reissue, let existing, let existingKey, existing.notAfter > now.addingTimeInterval(renewalWindow),
+           (try? existing.publicKey) == existingKey.publicKey {
+            return (certificate.path, .kept)
+        }
+        let privateKey: PrivateKey
+        if !reissue, let existingKey { privateKey = existingKey } else { privateKey = try PrivateKey.generate(algorithm) }
+        var builder = builder
+        builder.notBefore = now.addingTimeInterval(-300)
+        builder.notAfter = now.addingTimeInterval(398 * 86_400)
+        let issued = try builder.issued(for: privateKey.publicKey, by: ca, issuerKey: caKey)
+        try writeKey(privateKey, to: key)
+        try write(issued.pem(), to: certificate)
+        return (certificate.path, existing == nil ? .created : .renewed)
+    }
+
+    // MARK: files
+
+    private func exists(_ url: URL) -> Bool { FileManager.default.fileExists(atPath: url.path) }
+
+    private func read(_ url: URL) throws(CryptoError) -> String {
+        do { return try String(contentsOf: url, encoding: .utf8) } catch {
+            throw CryptoError(.ioFailed, "cannot read \(url.path): \(error.localizedDescription)")
+        }
+    }
+
+    private func createDirectory(_ url: URL) throws(CryptoError) {
+        do { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700]) } catch {
+            throw CryptoError(.ioFailed, "cannot create \(url.path): \(error.localizedDescription)")
+        }
+    }
+
+    private func writeKey(_ key: PrivateKey, to url: URL) throws(CryptoError) {
+        try write(key.pemPKCS8(), to: url, secret: true)
+    }
+
+    /// Writes atomically; secrets are created with mode 0600 before any byte is written.
+    private func write(_ text: String, to url: URL, secret: Bool = false) throws(CryptoError) {
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp")
+        let mode: Int = secret ? 0o600 : 0o644
+        _ = FileManager.default.createFile(atPath: temporary.path, contents: nil, attributes: [.posixPermissions: mode])
+        do {
+            let handle = try FileHandle(forWritingTo: temporary)
+            try handle.write(contentsOf: Data(text.utf8))
+            try handle.synchronize()
+            try handle.close()
+            if exists(url) { try FileManager.default.removeItem(at: url) }
+            try FileManager.default.moveItem(at: temporary, to: url)
+        } catch {
+            throw CryptoError(.ioFailed, "cannot write \(url.path): \(error.localizedDescription)")
+        }
+    }
+}

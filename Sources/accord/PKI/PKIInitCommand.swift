@@ -1,0 +1,41 @@
+import AccordCrypto
+import ArgumentParser
+import Foundation
+
+/// `accord pki init`: makes or completes the development PKI for every agency in the registry.
+struct PKIInitCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "init",
+        abstract: "Create a development CA, gateway keys and a certificate pair for each agency in the registry.",
+        discussion: """
+            Keeps what exists and is valid; renews what is missing or close to expiry. Private keys are
+            written with mode 0600 and are git-ignored. Production deployments put their own CA's
+            certificates in Certificates/ instead (see Certificates/README.md).
+            """
+    )
+
+    @Option(help: "Directory for the development PKI.")
+    var dir = "Certificates/dev"
+
+    @Option(help: "The agency registry naming the agencies to issue certificates for.")
+    var agencies = "Agreements/agencies.yaml"
+
+    @Flag(help: "Replace everything, including the CA.")
+    var force = false
+
+    @Flag(help: "Print nothing but errors.")
+    var quiet = false
+
+    func run() async throws {
+        let registry = try AgencyRegistryFile.load(path: agencies)
+        let pki = DevelopmentPKI(directory: URL(fileURLWithPath: dir))
+        let report = try pki.ensure(agencies: registry.map { .init(id: $0.id, name: $0.name) }, force: force)
+        guard !quiet else { return }
+        let created = report.filter { $0.outcome != .kept }.count
+        print("Development PKI in \(dir): \(created) file(s) written, \(report.count - created) kept, \(registry.count) agencies.")
+        for entry in report where entry.outcome != .kept {
+            print("  \(entry.outcome.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(entry.path)")
+        }
+        print("Check an agency certificate: openssl verify -CAfile \(pki.caCertificate.path) -purpose sslclient \(pki.agencyTLSCertificate(registry.first?.id ?? "nz.police").path)")
+    }
+}

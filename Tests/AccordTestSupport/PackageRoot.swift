@@ -1,0 +1,46 @@
+public import Foundation
+
+/// Locates files of the repository from tests, whatever the working directory.
+public enum PackageRoot {
+    /// The directory holding Package.swift.
+    public static let url: URL = {
+        var directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        while directory.path != "/" {
+            if FileManager.default.fileExists(atPath: directory.appendingPathComponent("Package.swift").path) {
+                return directory
+            }
+            directory.deleteLastPathComponent()
+        }
+        fatalError("no Package.swift above \(#filePath)")
+    }()
+
+    /// `../shared/vectors` beside the repository, where published test vectors live.
+    public static var sharedVectors: URL {
+        url.deletingLastPathComponent().appendingPathComponent("shared/vectors")
+    }
+
+    /// A fresh empty directory under the system temporary directory.
+    public static func temporaryDirectory(_ label: String) throws -> URL {
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("accord-\(label)-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return directory
+    }
+}
+
+extension PackageRoot {
+    /// The `accord` executable built beside the test bundle (`swift test` builds every product).
+    public static var accordExecutable: URL {
+        let testBinary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var directory = testBinary.deletingLastPathComponent()
+        while directory.path != "/" {
+            let candidate = directory.appendingPathComponent("accord")
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory), !isDirectory.boolValue {
+                return candidate
+            }
+            directory.deleteLastPathComponent()
+        }
+        return url.appendingPathComponent(".build/debug/accord")
+    }
+}
