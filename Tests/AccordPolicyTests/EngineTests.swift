@@ -193,3 +193,41 @@ import Testing
         #expect(holder.current.generation == 201)
     }
 }
+
+@Suite struct ValueTests {
+    @Test func calendarDatesRejectDaysThatDoNotExist() {
+        #expect(CalendarDate("2024-02-29") != nil)
+        #expect(CalendarDate("2025-02-29") == nil)
+        #expect(CalendarDate("2100-02-29") == nil)
+        #expect(CalendarDate("2000-02-29") != nil)
+        #expect(CalendarDate("2025-04-31") == nil)
+        #expect(CalendarDate("2025-13-01") == nil)
+        #expect(CalendarDate("25-01-01") == nil)
+        #expect(CalendarDate("2025-1-01") == nil)
+        #expect(CalendarDate("2025-01-01T00:00") == nil)
+        #expect(CalendarDate("2025-01-02")! > CalendarDate("2025-01-01")!)
+        #expect(CalendarDate(Date(timeIntervalSince1970: 0)) == CalendarDate("1970-01-01"))
+    }
+
+    @Test func claimPathsAndRules() {
+        for valid in ["a", "a.b", "indicators[*]", "a[*].b_2", "a[*][*]"] { #expect(ClaimPath.isValid(valid), "\(valid)") }
+        for invalid in ["", "A", "a..b", ".a", "a.", "a[0]", "a b", "1a", "a.[*]"] {
+            #expect(!ClaimPath.isValid(invalid), "\(invalid)")
+        }
+        #expect(ClaimPath.rule("subject", covers: "subject.name"))
+        #expect(ClaimPath.rule("subject", covers: "subject"))
+        #expect(ClaimPath.rule("list", covers: "list[*]"))
+        #expect(ClaimPath.rule("list[*]", covers: "list[*].x"))
+        #expect(!ClaimPath.rule("subject", covers: "subjects.name"))
+        #expect(!ClaimPath.rule("subject.name", covers: "subject"))
+    }
+
+    @Test func activePolicyReadsADirectoryAndDecidesAtAnInstant() throws {
+        let policy = try ActivePolicy(directory: Repository.agreements, today: CalendarDate("2026-06-01")!)
+        let m = MessageRouting(issuer: "nz.immigration", type: "referral", to: ["nz.police"], purpose: "law-enforcement",
+                               classification: "IN-CONFIDENCE", claimPaths: ["subject.family_name"])
+        let june2026 = Date(timeIntervalSince1970: 1_780_272_000)
+        #expect(policy.evaluate(m, for: "nz.police", at: june2026).isDeliver)
+        #expect(policy.current.setDigest.count == 64)
+    }
+}

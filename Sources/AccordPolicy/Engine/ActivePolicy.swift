@@ -1,3 +1,4 @@
+public import Foundation
 import Synchronization
 
 /// The agreements in force, swapped atomically. Readers take the current snapshot and decide
@@ -17,10 +18,20 @@ public final class ActivePolicy: Sendable {
         state = Mutex(Snapshot(policy: CompiledPolicy(set), generation: 1, setDigest: Self.digest(of: set)))
     }
 
+    /// Reads, validates and compiles `directory`; throws `PolicyError` with every problem.
+    public convenience init(directory: URL, today: CalendarDate) throws(PolicyError) {
+        self.init(try AgreementSet.load(AgreementSources.read(directory: directory), today: today))
+    }
+
     public var current: Snapshot { state.withLock { $0 } }
 
     public func evaluate(_ message: MessageRouting, for recipient: String, on date: CalendarDate) -> Decision {
         current.policy.evaluate(message, for: recipient, on: date)
+    }
+
+    /// Decides as on the UTC day containing `instant` (the gateway passes its injected clock's now).
+    public func evaluate(_ message: MessageRouting, for recipient: String, at instant: Date) -> Decision {
+        evaluate(message, for: recipient, on: CalendarDate(instant))
     }
 
     /// Validates and compiles `sources`, then makes them active. On any problem it throws
