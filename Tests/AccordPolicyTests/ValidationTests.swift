@@ -187,6 +187,13 @@ let brokenCases: [BrokenCase] = [
         }
     }
 
+    @Test func anInvalidValueDoesNotHideTheFlowsOtherProblems() {
+        let broken = base.replacing("handling: H2", with: "handling: H9", in: "ag1.yaml")
+            .replacing("    ipp12_safeguard: ipp12-1c-comparable-laws\n", with: "", in: "ag1.yaml")
+        let checks = Set(broken.diagnostics().map(\.check))
+        #expect(checks == [.invalidHandlingCode, .overseasWithoutSafeguard])
+    }
+
     @Test func locationsPointAtTheOffendingValue() {
         let broken = base.replacing("handling: H1", with: "handling: H4", in: "ag1.yaml")
         let diagnostic = broken.diagnostics().first { $0.check == .invalidHandlingCode }

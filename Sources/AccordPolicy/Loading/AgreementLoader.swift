@@ -172,11 +172,13 @@ enum AgreementLoader {
             }
         }
         let childBasis = f.string("child_claims_basis", in: what, required: false)
-        guard let from, let to, let types, let purposes, let disclose, let ceiling, let handling else { return nil }
-        if f.has("review"), review == nil { return nil }
-        if f.has("ipp12_safeguard"), safeguard == nil { return nil }
+        guard let from, let to, let types, let purposes, let disclose else { return nil }
+        // A value already reported as invalid is stood in for, so that the checks across files
+        // still run on this flow and the administrator sees every problem in one run. The set
+        // is refused anyway, so a stand-in never decides anything.
+        if f.has("ipp12_safeguard"), safeguard == nil { safeguard = .comparableSafeguardsByAgreement }
         let flow = Flow(number: number, from: from.map(\.value), to: to.map(\.value), types: types.map(\.value),
-                        purposes: purposes.map(\.value), maxClassification: ceiling, handling: handling,
+                        purposes: purposes.map(\.value), maxClassification: ceiling ?? .restricted, handling: handling ?? .h3,
                         disclose: disclose.map(\.value), neverDisclose: never.map(\.value), review: review,
                         safeguard: safeguard, childClaimsBasis: childBasis, location: f.location)
         return ParsedFlow(flow: flow, from: from, to: to, types: types, purposes: purposes, disclose: disclose,

@@ -1,0 +1,57 @@
+import Foundation
+import Testing
+
+/// `accord agreements …` as an administrator runs it.
+@Suite(.serialized) struct CommandTests {
+    static let day = ["--date", "2026-06-01"]
+
+    @Test func checkPassesOnTheShippedAgreementsAndFailsWithLocatedErrors() throws {
+        let ok = try AccordProcess.run(["agreements", "check", "Agreements"] + Self.day)
+        #expect(ok.status == 0, "\(ok.standardError)")
+        #expect(ok.standardOutput.hasPrefix("ok: "))
+
+        let copy = try AccordProcess.copyOfAgreements()
+        defer { try? FileManager.default.removeItem(at: copy) }
+        let file = copy.appendingPathComponent("customs-abf-s318.yaml")
+        var text = try String(contentsOf: file, encoding: .utf8)
+        text = text.replacingOccurrences(of: "    ipp12_safeguard: ipp12-1c-comparable-laws\n", with: "")
+            .replacingOccurrences(of: "handling: H2", with: "handling: H5")
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        let bad = try AccordProcess.run(["agreements", "check", copy.path] + Self.day)
+        #expect(bad.status == 1)
+        let lines = bad.standardError.split(separator: "\n")
+        #expect(lines.contains { $0.contains("customs-abf-s318.yaml:") && $0.hasSuffix("[overseas-without-safeguard]") })
+        #expect(lines.contains { $0.contains("customs-abf-s318.yaml:") && $0.hasSuffix("[invalid-handling-code]") })
+    }
+
+    @Test func testRunsTheShippedScenarios() throws {
+        let run = try AccordProcess.run(["agreements", "test", "Agreements"] + Self.day)
+        #expect(run.status == 0, "\(run.standardOutput)\(run.standardError)")
+        #expect(run.standardOutput.hasSuffix(" passed, 0 failed\n"))
+    }
+
+    @Test func explainShowsTheRuleForEachClaim() throws {
+        let message = FileManager.default.temporaryDirectory.appendingPathComponent("accord-msg-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: message) }
+        try Data("""
+        {"iss": "nz.immigration", "accord": {"type": "referral", "to": ["nz.police"], "purpose": "law-enforcement",
+         "classification": "IN-CONFIDENCE"}, "subject": {"family_name": "VALUE-1"}, "informant": {"name": "VALUE-2"}}
+        """.utf8).write(to: message)
+        let run = try AccordProcess.run(["agreements", "explain", "--message", message.path, "--to", "nz.police"] + Self.day)
+        #expect(run.status == 0, "\(run.standardError)")
+        #expect(run.standardOutput.contains("agreement: inz-police-investigations"))
+        #expect(run.standardOutput.contains("never_disclose: informant"))
+        #expect(!run.standardOutput.contains("VALUE-"))
+    }
+
+    @Test func diffShowsWhatAChangeOpens() throws {
+        let copy = try AccordProcess.copyOfAgreements()
+        defer { try? FileManager.default.removeItem(at: copy) }
+        let file = copy.appendingPathComponent("police-abf-bali-process.yaml")
+        let text = try String(contentsOf: file, encoding: .utf8).replacingOccurrences(of: "status: draft", with: "status: active")
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        let run = try AccordProcess.run(["agreements", "diff", "Agreements", copy.path] + Self.day)
+        #expect(run.status == 0, "\(run.standardError)")
+        #expect(run.standardOutput.contains("+ opened  nz.police -> au.abf, case-update, purpose law-enforcement under 'police-abf-bali-process'"))
+    }
+}
