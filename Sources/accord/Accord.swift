@@ -6,6 +6,6 @@ struct Accord: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "accord",
         abstract: "Accord, a secure information-sharing gateway for agencies working against people trafficking.",
-        subcommands: []
+        subcommands: [AuditCommand.self]
     )
 }
