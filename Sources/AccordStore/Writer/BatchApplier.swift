@@ -46,7 +46,7 @@ struct BatchApplier {
             }
         }
         if state.head.size != initial.head.size {
-            try db.execute(sql: "INSERT OR REPLACE INTO tree_state (id, size, edge) VALUES (1, ?, ?)",
+            try Self.run(db, sql: "INSERT OR REPLACE INTO tree_state (id, size, edge) VALUES (1, ?, ?)",
                            arguments: [Int64(state.head.size), Data(state.head.edge.joined())])
         }
         return (state, results)
@@ -60,13 +60,13 @@ struct BatchApplier {
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM message WHERE id = ?", arguments: [message.id]) == true {
                 throw StoreError(.duplicateMessage, "message \(message.id) was already accepted")
             }
-            try db.execute(sql: """
+            try Self.run(db, sql: """
                 INSERT INTO message (id, sender, sd_jwt, submission_digest, received_ms, retain_until_ms)
                 VALUES (?, ?, ?, ?, ?, ?)
                 """, arguments: [message.id, message.sender, message.sdJWT, digest,
                                  AuditTime.milliseconds(message.receivedAt), AuditTime.milliseconds(message.retainUntil)])
             for delivery in submission.deliveries {
-                try db.execute(sql: """
+                try Self.run(db, sql: """
                     INSERT INTO delivery (id, message_id, recipient, state, presentation, attempts, updated_ms)
                     VALUES (?, ?, ?, ?, ?, 0, ?)
                     """, arguments: [delivery.id, message.id, delivery.recipient, delivery.state.rawValue,
@@ -83,7 +83,7 @@ struct BatchApplier {
             guard from.canMove(to: update.state) else {
                 throw StoreError(.invalidTransition, "delivery \(update.deliveryID) cannot move from \(from.rawValue) to \(update.state.rawValue)")
             }
-            try db.execute(sql: """
+            try Self.run(db, sql: """
                 UPDATE delivery SET state = ?, presentation = coalesce(?, presentation),
                     attempts = attempts + ?, updated_ms = ? WHERE id = ?
                 """, arguments: [update.state.rawValue, update.presentation, update.countsAsAttempt ? 1 : 0,
@@ -91,19 +91,19 @@ struct BatchApplier {
             return .leaves(try appendLeaves(update.audit, state: &state, db: db))
         case .activateAgreementSet(let activation):
             let leaves = try appendLeaves(activation.audit, state: &state, db: db)
-            try db.execute(sql: """
+            try Self.run(db, sql: """
                 INSERT INTO agreement_set (digest, content, activated_by, activated_ms, audit_leaf) VALUES (?, ?, ?, ?, ?)
                 """, arguments: [activation.digest, Data(activation.content), activation.activatedBy,
                                  AuditTime.milliseconds(activation.activatedAt), leaves.first.map(Int64.init)])
             return .agreementSet(version: db.lastInsertedRowID, leaves: leaves)
         case .purge(let cutoff, let purgedAt):
             let cutoffMs = AuditTime.milliseconds(cutoff)
-            try db.execute(sql: """
+            try Self.run(db, sql: """
                 UPDATE delivery SET presentation = NULL
                 WHERE presentation IS NOT NULL AND message_id IN
                     (SELECT id FROM message WHERE sd_jwt IS NOT NULL AND retain_until_ms < ?)
                 """, arguments: [cutoffMs])
-            try db.execute(sql: "UPDATE message SET sd_jwt = NULL, purged_ms = ? WHERE sd_jwt IS NOT NULL AND retain_until_ms < ?",
+            try Self.run(db, sql: "UPDATE message SET sd_jwt = NULL, purged_ms = ? WHERE sd_jwt IS NOT NULL AND retain_until_ms < ?",
                            arguments: [AuditTime.milliseconds(purgedAt), cutoffMs])
             return .purged(db.changesCount)
         case .checkpoint:
@@ -121,7 +121,7 @@ struct BatchApplier {
             }
             let hash = hasher.leafHash(leaf.bytes)
             let row = Int64(index)
-            try db.execute(sql: """
+            try Self.run(db, sql: """
                 INSERT INTO audit_leaf (idx, leaf, leaf_hash, time_ms, event, actor, message_id, agreement_id)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [row, Data(leaf.bytes), Data(hash), record.timeMilliseconds, record.event.rawValue,
@@ -130,10 +130,10 @@ struct BatchApplier {
             parties.insert(record.actor)
             if let from = record.from { parties.insert(from) }
             for agency in parties {
-                try db.execute(sql: "INSERT INTO audit_party (idx, agency) VALUES (?, ?)", arguments: [row, agency])
+                try Self.run(db, sql: "INSERT INTO audit_party (idx, agency) VALUES (?, ?)", arguments: [row, agency])
             }
             for subject in Set(record.subjects) {
-                try db.execute(sql: "INSERT INTO audit_subject (idx, type, hmac) VALUES (?, ?, ?)", arguments: [row, subject.type, subject.hmac])
+                try Self.run(db, sql: "INSERT INTO audit_subject (idx, type, hmac) VALUES (?, ?, ?)", arguments: [row, subject.type, subject.hmac])
             }
             state.head.append(leafHash: hash, using: hasher)
             indexes.append(index)
@@ -145,11 +145,17 @@ struct BatchApplier {
         guard let signer = configuration.signer else { throw StoreError(.corruptState, "no checkpoint signer configured") }
         let root = state.head.root(using: hasher)
         let note = try Checkpoint(origin: configuration.origin, size: state.head.size, rootHash: root).signed(by: signer).encoded
-        try db.execute(sql: "INSERT INTO audit_checkpoint (size, root, note, created_ms) VALUES (?, ?, ?, ?)",
+        try Self.run(db, sql: "INSERT INTO audit_checkpoint (size, root, note, created_ms) VALUES (?, ?, ?, ?)",
                        arguments: [Int64(state.head.size), Data(root), note, AuditTime.milliseconds(now)])
         state.checkpointSize = state.head.size
         state.checkpointTime = now
         return StoredCheckpoint(sequence: db.lastInsertedRowID, size: state.head.size, rootHash: root, note: note, createdAt: now)
+    }
+
+    /// Executes through GRDB's statement cache: the writer runs the same few statements for
+    /// every submission, and preparing them anew would cost more than the inserts themselves.
+    private static func run(_ db: Database, sql: String, arguments: StatementArguments) throws {
+        try db.cachedStatement(sql: sql).execute(arguments: arguments)
     }
 
     static func storeError(_ error: any Error) -> StoreError {
