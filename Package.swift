@@ -109,7 +109,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AccordStoreTests",
-            dependencies: ["AccordStore", "AccordAudit", "AccordCrypto"],
+            dependencies: ["AccordStore", "AccordAudit", "AccordCrypto", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
     ]

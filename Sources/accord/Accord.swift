@@ -6,6 +6,6 @@ struct Accord: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "accord",
         abstract: "Accord, a secure information-sharing gateway for agencies working against people trafficking.",
-        subcommands: [PKICommand.self, AgreementsCommand.self]
+        subcommands: [PKICommand.self, AgreementsCommand.self, AuditCommand.self]
     )
 }

@@ -1,0 +1,94 @@
+import AccordAudit
+import AccordCrypto
+import AccordStore
+import ArgumentParser
+import Foundation
+
+/// `AccordBenchmarks audit`: appends per second with 1 and 64 concurrent callers on a file
+/// database at synchronous=FULL, and leaves verified per second by the one-pass verifier.
+struct AuditBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "audit", abstract: "Audit log appends and verification.")
+
+    @Option(help: "Submissions for the single-caller run.")
+    var single = 2_000
+
+    @Option(help: "Submissions for the 64-caller run.")
+    var concurrent = 50_000
+
+    @Option(help: "Leaves for the verification run.")
+    var leaves = 1_000_000
+
+    func run() async throws {
+        let origin = "bench.accord/audit"
+        let signer = try NoteSigner(name: origin, privateKey: PrivateKey.generate(.edDSA))
+        for (callers, total) in [(1, single), (64, concurrent)] {
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("accord-bench-\(UUID().uuidString).sqlite").path
+            defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+            let store = try SQLiteStore.open(path: path, configuration: StoreConfiguration(origin: origin, signer: signer))
+            let mode = try await store.synchronousMode()
+            let clock = ContinuousClock()
+            let elapsed = try await clock.measure {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { await store.run() }
+                    try await withThrowingTaskGroup(of: Void.self) { workers in
+                        for caller in 0 ..< callers {
+                            workers.addTask {
+                                for n in stride(from: caller, to: total, by: callers) {
+                                    _ = try await store.accept(Self.submission("m\(n)"))
+                                }
+                            }
+                        }
+                        try await workers.waitForAll()
+                    }
+                    group.cancelAll()
+                }
+            }
+            print(String(format: "appends, %2d caller(s), synchronous=%d: %9.0f submissions/s (%d in %.2f s)",
+                         callers, mode, Double(total) / elapsed.seconds, total, elapsed.seconds))
+        }
+
+        let hasher = TreeHasher()
+        var head = TreeHead()
+        var stored: [(bytes: [UInt8], hash: [UInt8])] = []
+        stored.reserveCapacity(leaves)
+        let template = try AuditLeaf(index: 0, record: Self.record("m"))
+        let text = String(decoding: template.bytes, as: UTF8.self)
+        for index in 0 ..< leaves {
+            let bytes = Array(text.replacingOccurrences(of: "\"index\":0,", with: "\"index\":\(index),").utf8)
+            let hash = hasher.leafHash(bytes)
+            head.append(leafHash: hash, using: hasher)
+            stored.append((bytes, hash))
+        }
+        let checkpoint = try Checkpoint(origin: origin, size: head.size, rootHash: head.root(using: hasher)).signed(by: signer).encoded
+        let clock = ContinuousClock()
+        var outcome: LogVerifier.Outcome?
+        let elapsed = clock.measure {
+            var verifier = LogVerifier(origin: origin, verifier: signer.verifier, checkpoints: [.init(sequence: 1, note: checkpoint)])
+            for (index, leaf) in stored.enumerated() {
+                verifier.consume(index: UInt64(index), leaf: leaf.bytes, storedHash: leaf.hash)
+            }
+            outcome = verifier.finish()
+        }
+        guard case .verified = outcome else { throw ValidationError("benchmark log did not verify: \(String(describing: outcome))") }
+        print(String(format: "verify: %9.0f leaves/s (%d leaves of %d bytes in %.2f s)",
+                     Double(leaves) / elapsed.seconds, leaves, template.bytes.count, elapsed.seconds))
+    }
+
+    static func record(_ id: String) -> AuditRecord {
+        AuditRecord(event: .messageAccepted, time: Date(), actor: "nz-police", messageID: id, from: "nz-police", to: ["immigration-nz"],
+                    agreement: AgreementReference(id: "inz-police", versionDigest: "sha-256:0123456789abcdef"),
+                    disclosed: ["subject.name", "subject.nationality"], withheld: ["subject.health"], reason: "allowed",
+                    submissionDigest: "sha-256:" + String(repeating: "ab", count: 32))
+    }
+
+    static func submission(_ id: String) -> Submission {
+        let now = Date()
+        return Submission(message: .init(id: id, sender: "nz-police", sdJWT: String(repeating: "x", count: 1200), receivedAt: now, retainUntil: now),
+                          deliveries: [.init(id: id + "/inz", recipient: "immigration-nz", presentation: String(repeating: "y", count: 1300))],
+                          audit: [record(id)])
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}

@@ -1,0 +1,11 @@
+/// The agreement a decision was made under: its id and the digest of the agreement set
+/// version that was active.
+public struct AgreementReference: Sendable, Hashable {
+    public let id: String
+    public let versionDigest: String
+
+    public init(id: String, versionDigest: String) {
+        self.id = id
+        self.versionDigest = versionDigest
+    }
+}

@@ -1,0 +1,17 @@
+/// What happened. The raw values are written into leaves, so they never change once shipped.
+public enum AuditEvent: String, Sendable, Hashable, CaseIterable, Codable {
+    case messageAccepted = "message.accepted"
+    case messageDenied = "message.denied"
+    case messageDelivered = "message.delivered"
+    case messageAcknowledged = "message.acknowledged"
+    case messageHeld = "message.held"
+    case messageReleased = "message.released"
+    case messageExpired = "message.expired"
+    case agreementsActivated = "agreements.activated"
+    case agreementsRejected = "agreements.rejected"
+    case certificateRejected = "certificate.rejected"
+    case auditQueried = "audit.queried"
+    case auditExported = "audit.exported"
+    case gatewayStarted = "gateway.started"
+    case gatewayStopped = "gateway.stopped"
+}

@@ -1,0 +1,73 @@
+/// Finds the top-level `index` member of a canonical leaf without building the whole value,
+/// so that `verify` checks leaf positions at hashing speed.
+enum LeafIndexScanner {
+    private static let key = Array("index".utf8)
+
+    static func index(in bytes: [UInt8]) -> Int64? {
+        bytes.withUnsafeBufferPointer { buffer -> Int64? in
+            var position = 0
+            guard buffer.first == UInt8(ascii: "{") else { return nil }
+            position = 1
+            while position < buffer.count {
+                guard buffer[position] == UInt8(ascii: "\"") else { return nil }
+                let keyStart = position + 1
+                guard let keyEnd = skipString(buffer, position) else { return nil }
+                position = keyEnd
+                guard position < buffer.count, buffer[position] == UInt8(ascii: ":") else { return nil }
+                position += 1
+                if keyEnd - 1 - keyStart == key.count, key.indices.allSatisfy({ buffer[keyStart + $0] == key[$0] }) {
+                    var value: Int64 = 0
+                    var digits = 0
+                    while position < buffer.count, (0x30 ... 0x39).contains(buffer[position]), digits < 16 {
+                        value = value * 10 + Int64(buffer[position] - 0x30)
+                        position += 1
+                        digits += 1
+                    }
+                    return digits > 0 ? value : nil
+                }
+                guard let valueEnd = skipValue(buffer, position) else { return nil }
+                position = valueEnd
+                guard position < buffer.count, buffer[position] == UInt8(ascii: ",") else { return nil }
+                position += 1
+            }
+            return nil
+        }
+    }
+
+    /// Returns the position after the string that starts at `start` (its opening quote).
+    private static func skipString(_ buffer: UnsafeBufferPointer<UInt8>, _ start: Int) -> Int? {
+        var position = start + 1
+        while position < buffer.count {
+            switch buffer[position] {
+            case UInt8(ascii: "\\"): position += 2
+            case UInt8(ascii: "\""): return position + 1
+            default: position += 1
+            }
+        }
+        return nil
+    }
+
+    private static func skipValue(_ buffer: UnsafeBufferPointer<UInt8>, _ start: Int) -> Int? {
+        var position = start
+        var depth = 0
+        while position < buffer.count {
+            switch buffer[position] {
+            case UInt8(ascii: "\""):
+                guard let end = skipString(buffer, position) else { return nil }
+                position = end
+                if depth == 0 { return position }
+                continue
+            case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                if depth == 0 { return position }
+                depth -= 1
+                if depth == 0 { return position + 1 }
+            case UInt8(ascii: ","):
+                if depth == 0 { return position }
+            default: break
+            }
+            position += 1
+        }
+        return nil
+    }
+}

@@ -1,0 +1,113 @@
+/// Verifies a whole stored log in one pass: recomputes every leaf hash and the tree, checks
+/// every checkpoint's signature, and compares each checkpoint's root with the tree
+/// recomputed at its size. Checkpoints whose roots match the recomputed prefixes of one leaf
+/// sequence are thereby consistent with one another, a stronger check than a consistency
+/// proof between them. Free of I/O: the caller streams leaves in index order.
+public struct LogVerifier {
+    /// A stored checkpoint note with its storage sequence number, for reporting.
+    public struct StoredCheckpoint: Sendable {
+        public let sequence: Int64
+        public let note: String
+
+        public init(sequence: Int64, note: String) {
+            self.sequence = sequence
+            self.note = note
+        }
+    }
+
+    /// What a completed verification established.
+    public struct Summary: Sendable, Equatable {
+        public let leafCount: UInt64
+        public let checkpointsVerified: Int
+        public let latestCheckpointSize: UInt64
+        public let root: [UInt8]
+    }
+
+    /// Verified, or the first divergence.
+    public enum Outcome: Sendable, Equatable {
+        case verified(Summary)
+        case diverged(Divergence)
+    }
+
+    private let hasher = TreeHasher()
+    private var head = TreeHead()
+    private var pending: [(size: UInt64, root: [UInt8])] = []
+    private var verifiedCount = 0
+    private var divergence: Divergence?
+
+    public init(origin: String, verifier: NoteVerifier, checkpoints: [StoredCheckpoint]) {
+        var bySize: [UInt64: [UInt8]] = [:]
+        for stored in checkpoints {
+            let checkpoint: Checkpoint
+            do { checkpoint = try Checkpoint.open(stored.note, verifier: verifier) } catch {
+                divergence = .checkpointForged(sequence: stored.sequence, reason: error.description)
+                return
+            }
+            guard checkpoint.origin == origin else {
+                divergence = .checkpointOrigin(sequence: stored.sequence, expected: origin, found: checkpoint.origin)
+                return
+            }
+            if let earlier = bySize[checkpoint.size], earlier != checkpoint.rootHash {
+                divergence = .checkpointFork(size: checkpoint.size, firstRoot: earlier, secondRoot: checkpoint.rootHash)
+                return
+            }
+            bySize[checkpoint.size] = checkpoint.rootHash
+        }
+        pending = bySize.sorted { $0.key > $1.key }.map { ($0.key, $0.value) }
+        checkEmptyTree()
+    }
+
+    /// The next stored leaf; returns the divergence once one is found, and then stops.
+    @discardableResult
+    public mutating func consume(index: UInt64, leaf: [UInt8], storedHash: [UInt8]) -> Divergence? {
+        guard divergence == nil else { return divergence }
+        guard index == head.size else {
+            divergence = .leafMissing(index: head.size, found: index)
+            return divergence
+        }
+        let computed = hasher.leafHash(leaf)
+        guard computed == storedHash else {
+            divergence = .leafHashMismatch(index: index, expected: storedHash, found: computed)
+            return divergence
+        }
+        let recorded = LeafIndexScanner.index(in: leaf)
+        guard recorded == Int64(index) else {
+            divergence = .leafMisplaced(index: index, recorded: recorded)
+            return divergence
+        }
+        head.append(leafHash: computed, using: hasher)
+        if let next = pending.last, next.size == head.size {
+            let root = head.root(using: hasher)
+            guard root == next.root else {
+                divergence = .rootMismatch(size: next.size, expected: next.root, found: root)
+                return divergence
+            }
+            pending.removeLast()
+            verifiedCount += 1
+        }
+        return nil
+    }
+
+    public mutating func finish() -> Outcome {
+        if let divergence { return .diverged(divergence) }
+        if let next = pending.last { return .diverged(.truncated(checkpointSize: next.size, leafCount: head.size)) }
+        return .verified(Summary(
+            leafCount: head.size, checkpointsVerified: verifiedCount,
+            latestCheckpointSize: latestSize, root: head.root(using: hasher)
+        ))
+    }
+
+    private var latestSize: UInt64 = 0
+
+    private mutating func checkEmptyTree() {
+        latestSize = pending.first?.size ?? 0
+        if let next = pending.last, next.size == 0 {
+            guard next.root == TreeHasher.emptyRoot else {
+                divergence = .rootMismatch(size: 0, expected: next.root, found: TreeHasher.emptyRoot)
+                return
+            }
+            pending.removeLast()
+            verifiedCount += 1
+        }
+    }
+}

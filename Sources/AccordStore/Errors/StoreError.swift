@@ -1,0 +1,23 @@
+/// The one error type of AccordStore: a stable code and a message naming what failed.
+public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Stable, machine-readable reason. Raw values never change once shipped.
+    public enum Code: String, Sendable, Equatable, CaseIterable {
+        case databaseFailed = "database-failed"
+        case duplicateMessage = "duplicate-message"
+        case unknownDelivery = "unknown-delivery"
+        case invalidTransition = "invalid-transition"
+        case invalidRecord = "invalid-record"
+        case shuttingDown = "shutting-down"
+        case corruptState = "corrupt-state"
+    }
+
+    public let code: Code
+    public let message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { "\(code.rawValue): \(message)" }
+}

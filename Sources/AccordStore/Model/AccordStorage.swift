@@ -1,0 +1,29 @@
+public import AccordAudit
+public import Foundation
+
+/// What the gateway and the audit tools need from storage. SQLite through GRDB implements
+/// it; a PostgreSQL implementation can follow without touching its callers.
+///
+/// Every write returns only once it is durable, with the leaf indexes of its audit records.
+public protocol AccordStorage: Sendable {
+    /// Message, deliveries and audit records of one submission, in one transaction.
+    func accept(_ submission: Submission) async throws(StoreError) -> [UInt64]
+    /// Audit records that stand alone (denials, certificate rejections, start and stop).
+    func append(_ records: [AuditRecord]) async throws(StoreError) -> [UInt64]
+    func updateDelivery(_ update: DeliveryUpdate) async throws(StoreError) -> [UInt64]
+    func activateAgreementSet(_ activation: AgreementSetActivation) async throws(StoreError) -> (version: Int64, leaves: [UInt64])
+    /// Drops SD-JWT texts and presentations whose retention ended; audit leaves remain.
+    func purgeMessages(retainedUntilBefore cutoff: Date) async throws(StoreError) -> Int
+    /// Signs a checkpoint now if leaves were appended since the last one.
+    func checkpointNow() async throws(StoreError) -> StoredCheckpoint?
+
+    func message(id: String) async throws(StoreError) -> StoredMessage?
+    func deliveries(messageID: String) async throws(StoreError) -> [StoredDelivery]
+    func deliveries(recipient: String, states: [DeliveryState]) async throws(StoreError) -> [StoredDelivery]
+    func agreementSets() async throws(StoreError) -> [StoredAgreementSet]
+
+    func leafCount() async throws(StoreError) -> UInt64
+    func leaves(in range: Range<UInt64>) async throws(StoreError) -> [StoredLeaf]
+    func checkpoints() async throws(StoreError) -> [StoredCheckpoint]
+    func query(_ query: AuditQuery) async throws(StoreError) -> [AuditLeaf]
+}

@@ -1,0 +1,22 @@
+/// Where one delivery to one recipient stands. Stored by raw value.
+public enum DeliveryState: String, Sendable, Hashable, CaseIterable, Codable {
+    case pending
+    case delivered
+    case acknowledged
+    case held
+    case rejected
+    case expired
+
+    /// The moves the gateway may make; anything else is refused so a delivery's history
+    /// cannot be rewritten (an acknowledged delivery never becomes pending again).
+    public func canMove(to next: DeliveryState) -> Bool {
+        switch (self, next) {
+        case (.pending, .delivered), (.pending, .held), (.pending, .rejected), (.pending, .expired),
+             (.held, .pending), (.held, .rejected), (.held, .expired),
+             (.delivered, .acknowledged), (.delivered, .expired), (.delivered, .delivered):
+            true
+        default:
+            false
+        }
+    }
+}

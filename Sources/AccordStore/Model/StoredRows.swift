@@ -1,0 +1,74 @@
+public import AccordAudit
+public import Foundation
+
+/// One stored leaf: its index, canonical bytes and the leaf hash recorded at append time.
+public struct StoredLeaf: Sendable, Equatable {
+    public let index: UInt64
+    public let bytes: [UInt8]
+    public let leafHash: [UInt8]
+}
+
+/// One stored signed checkpoint.
+public struct StoredCheckpoint: Sendable, Equatable {
+    public let sequence: Int64
+    public let size: UInt64
+    public let rootHash: [UInt8]
+    public let note: String
+    public let createdAt: Date
+}
+
+/// A stored message; `sdJWT` is nil once retention has purged it.
+public struct StoredMessage: Sendable, Equatable {
+    public let id: String
+    public let sender: String
+    public let sdJWT: String?
+    public let submissionDigest: String
+    public let receivedAt: Date
+    public let retainUntil: Date
+}
+
+/// A stored delivery.
+public struct StoredDelivery: Sendable, Equatable {
+    public let id: String
+    public let messageID: String
+    public let recipient: String
+    public let state: DeliveryState
+    public let presentation: String?
+    public let attempts: Int
+    public let updatedAt: Date
+}
+
+/// A stored agreement set version.
+public struct StoredAgreementSet: Sendable, Equatable {
+    public let version: Int64
+    public let digest: String
+    public let content: [UInt8]
+    public let activatedBy: String
+    public let activatedAt: Date
+    public let auditLeaf: UInt64?
+}
+
+/// Filters of `accord audit query`; all given filters must hold.
+public struct AuditQuery: Sendable, Equatable {
+    public var since: Date?
+    public var until: Date?
+    /// Matches the actor, the sender or any recipient.
+    public var agency: String?
+    public var agreementID: String?
+    public var events: [AuditEvent]
+    public var messageID: String?
+    public var subject: SubjectHash?
+    public var limit: Int?
+
+    public init(since: Date? = nil, until: Date? = nil, agency: String? = nil, agreementID: String? = nil,
+                events: [AuditEvent] = [], messageID: String? = nil, subject: SubjectHash? = nil, limit: Int? = nil) {
+        self.since = since
+        self.until = until
+        self.agency = agency
+        self.agreementID = agreementID
+        self.events = events
+        self.messageID = messageID
+        self.subject = subject
+        self.limit = limit
+    }
+}

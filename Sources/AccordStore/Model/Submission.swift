@@ -1,0 +1,83 @@
+public import AccordAudit
+public import Foundation
+
+/// Everything one accepted submission writes, in one transaction: the message, a delivery
+/// per recipient, and its audit records.
+public struct Submission: Sendable {
+    /// The submitted message as stored until its retention ends.
+    public struct Message: Sendable {
+        public var id: String
+        public var sender: String
+        public var sdJWT: String
+        public var receivedAt: Date
+        public var retainUntil: Date
+
+        public init(id: String, sender: String, sdJWT: String, receivedAt: Date, retainUntil: Date) {
+            self.id = id
+            self.sender = sender
+            self.sdJWT = sdJWT
+            self.receivedAt = receivedAt
+            self.retainUntil = retainUntil
+        }
+    }
+
+    /// A delivery to create, with the presentation made for its recipient.
+    public struct Delivery: Sendable {
+        public var id: String
+        public var recipient: String
+        public var state: DeliveryState
+        public var presentation: String?
+
+        public init(id: String, recipient: String, state: DeliveryState = .pending, presentation: String? = nil) {
+            self.id = id
+            self.recipient = recipient
+            self.state = state
+            self.presentation = presentation
+        }
+    }
+
+    public var message: Message
+    public var deliveries: [Delivery]
+    public var audit: [AuditRecord]
+
+    public init(message: Message, deliveries: [Delivery], audit: [AuditRecord]) {
+        self.message = message
+        self.deliveries = deliveries
+        self.audit = audit
+    }
+}
+
+/// A change to one delivery and the audit records that explain it, written together.
+public struct DeliveryUpdate: Sendable {
+    public var deliveryID: String
+    public var state: DeliveryState
+    /// Replaces the stored presentation when set.
+    public var presentation: String?
+    public var countsAsAttempt: Bool
+    public var audit: [AuditRecord]
+
+    public init(deliveryID: String, state: DeliveryState, presentation: String? = nil, countsAsAttempt: Bool = false, audit: [AuditRecord]) {
+        self.deliveryID = deliveryID
+        self.state = state
+        self.presentation = presentation
+        self.countsAsAttempt = countsAsAttempt
+        self.audit = audit
+    }
+}
+
+/// An agreement set being activated: its content, digest and who activated it.
+public struct AgreementSetActivation: Sendable {
+    public var digest: String
+    public var content: [UInt8]
+    public var activatedBy: String
+    public var activatedAt: Date
+    public var audit: [AuditRecord]
+
+    public init(digest: String, content: [UInt8], activatedBy: String, activatedAt: Date, audit: [AuditRecord]) {
+        self.digest = digest
+        self.content = content
+        self.activatedBy = activatedBy
+        self.activatedAt = activatedAt
+        self.audit = audit
+    }
+}

@@ -1,0 +1,109 @@
+public import AccordAudit
+import Foundation
+import GRDB
+
+extension SQLiteStore {
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
+        do { return try await database.read(body) } catch { throw BatchApplier.storeError(error) }
+    }
+
+    public func message(id: String) async throws(StoreError) -> StoredMessage? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM message WHERE id = ?", arguments: [id]).map { row in
+                StoredMessage(id: row["id"], sender: row["sender"], sdJWT: row["sd_jwt"], submissionDigest: row["submission_digest"],
+                              receivedAt: AuditTime.date(milliseconds: row["received_ms"]),
+                              retainUntil: AuditTime.date(milliseconds: row["retain_until_ms"]))
+            }
+        }
+    }
+
+    public func deliveries(messageID: String) async throws(StoreError) -> [StoredDelivery] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM delivery WHERE message_id = ? ORDER BY recipient", arguments: [messageID]).map(Self.delivery)
+        }
+    }
+
+    public func deliveries(recipient: String, states: [DeliveryState]) async throws(StoreError) -> [StoredDelivery] {
+        try await read { db in
+            let placeholders = databaseQuestionMarks(count: states.count)
+            let arguments = StatementArguments([recipient] + states.map(\.rawValue))
+            return try Row.fetchAll(db, sql: "SELECT * FROM delivery WHERE recipient = ? AND state IN (\(placeholders)) ORDER BY rowid",
+                                    arguments: arguments).map(Self.delivery)
+        }
+    }
+
+    public func agreementSets() async throws(StoreError) -> [StoredAgreementSet] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM agreement_set ORDER BY version").map { row in
+                StoredAgreementSet(version: row["version"], digest: row["digest"], content: [UInt8](row["content"] as Data),
+                                   activatedBy: row["activated_by"], activatedAt: AuditTime.date(milliseconds: row["activated_ms"]),
+                                   auditLeaf: (row["audit_leaf"] as Int64?).map(UInt64.init))
+            }
+        }
+    }
+
+    public func leafCount() async throws(StoreError) -> UInt64 {
+        try await read { db in UInt64(try Int64.fetchOne(db, sql: "SELECT count(*) FROM audit_leaf") ?? 0) }
+    }
+
+    public func leaves(in range: Range<UInt64>) async throws(StoreError) -> [StoredLeaf] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT idx, leaf, leaf_hash FROM audit_leaf WHERE idx >= ? AND idx < ? ORDER BY idx",
+                             arguments: [Int64(clamping: range.lowerBound), Int64(clamping: range.upperBound)]).map(Self.leaf)
+        }
+    }
+
+    public func checkpoints() async throws(StoreError) -> [StoredCheckpoint] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM audit_checkpoint ORDER BY seq").map { row in
+                StoredCheckpoint(sequence: row["seq"], size: UInt64(row["size"] as Int64), rootHash: [UInt8](row["root"] as Data),
+                                 note: row["note"], createdAt: AuditTime.date(milliseconds: row["created_ms"]))
+            }
+        }
+    }
+
+    public func query(_ query: AuditQuery) async throws(StoreError) -> [AuditLeaf] {
+        let rows = try await read { db in
+            var conditions: [String] = []
+            var arguments: [any DatabaseValueConvertible] = []
+            if let since = query.since { conditions.append("l.time_ms >= ?"); arguments.append(AuditTime.milliseconds(since)) }
+            if let until = query.until { conditions.append("l.time_ms < ?"); arguments.append(AuditTime.milliseconds(until)) }
+            if let agreement = query.agreementID { conditions.append("l.agreement_id = ?"); arguments.append(agreement) }
+            if let message = query.messageID { conditions.append("l.message_id = ?"); arguments.append(message) }
+            if !query.events.isEmpty {
+                conditions.append("l.event IN (\(databaseQuestionMarks(count: query.events.count)))")
+                arguments.append(contentsOf: query.events.map(\.rawValue))
+            }
+            if let agency = query.agency {
+                conditions.append("l.idx IN (SELECT idx FROM audit_party WHERE agency = ?)")
+                arguments.append(agency)
+            }
+            if let subject = query.subject {
+                conditions.append("l.idx IN (SELECT idx FROM audit_subject WHERE hmac = ? AND type = ?)")
+                arguments.append(contentsOf: [subject.hmac, subject.type])
+            }
+            var sql = "SELECT idx, leaf, leaf_hash FROM audit_leaf l"
+            if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
+            sql += " ORDER BY l.idx"
+            if let limit = query.limit { sql += " LIMIT \(max(0, limit))" }
+            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map(Self.leaf)
+        }
+        var leaves: [AuditLeaf] = []
+        for row in rows {
+            do { leaves.append(try AuditLeaf(bytes: row.bytes)) } catch {
+                throw StoreError(.corruptState, "leaf \(row.index) does not decode: \(error); run `accord audit verify`")
+            }
+        }
+        return leaves
+    }
+
+    static func leaf(_ row: Row) -> StoredLeaf {
+        StoredLeaf(index: UInt64(row["idx"] as Int64), bytes: [UInt8](row["leaf"] as Data), leafHash: [UInt8](row["leaf_hash"] as Data))
+    }
+
+    static func delivery(_ row: Row) -> StoredDelivery {
+        StoredDelivery(id: row["id"], messageID: row["message_id"], recipient: row["recipient"],
+                       state: DeliveryState(rawValue: row["state"]) ?? .rejected, presentation: row["presentation"],
+                       attempts: row["attempts"], updatedAt: AuditTime.date(milliseconds: row["updated_ms"]))
+    }
+}

@@ -1,0 +1,185 @@
+public import AccordAudit
+public import Foundation
+import GRDB
+import Synchronization
+
+/// `AccordStorage` on SQLite through GRDB: WAL, `synchronous=FULL`, and a group-commit
+/// writer. Writes wait in a queue until `run()` commits them, many per transaction, and each
+/// caller resumes only once its transaction is durable. `run()` is meant to be run for the
+/// lifetime of the gateway (as a service); cancelling it commits what is queued, signs a
+/// final checkpoint and returns.
+public final class SQLiteStore: AccordStorage {
+    let database: any DatabaseWriter
+    public let configuration: StoreConfiguration
+    let queue = CommitQueue()
+    private let state: Mutex<WriterState>
+
+    /// Opens or creates the database file at `path` and brings its schema up to date.
+    public static func open(path: String, configuration: StoreConfiguration) throws(StoreError) -> SQLiteStore {
+        do {
+            var grdb = Configuration()
+            grdb.foreignKeysEnabled = true
+            grdb.busyMode = .timeout(10)
+            let pool = try DatabasePool(path: path, configuration: grdb)
+            // GRDB sets NORMAL when it switches to WAL; acknowledged writes must survive power loss.
+            try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
+            return try SQLiteStore(database: pool, configuration: configuration)
+        } catch {
+            throw BatchApplier.storeError(error)
+        }
+    }
+
+    /// A store in memory, for tests.
+    public static func inMemory(configuration: StoreConfiguration) throws(StoreError) -> SQLiteStore {
+        do { return try SQLiteStore(database: DatabaseQueue(), configuration: configuration) } catch {
+            throw BatchApplier.storeError(error)
+        }
+    }
+
+    init(database: any DatabaseWriter, configuration: StoreConfiguration) throws {
+        self.database = database
+        self.configuration = configuration
+        try Schema.migrator.migrate(database)
+        let loaded = try database.read { db in try Self.loadState(db) }
+        self.state = Mutex(loaded)
+    }
+
+    /// The value of `PRAGMA synchronous` on the writing connection (2 is FULL).
+    public func synchronousMode() async throws(StoreError) -> Int {
+        do { return try await database.writeWithoutTransaction { try Int.fetchOne($0, sql: "PRAGMA synchronous") ?? -1 } } catch {
+            throw BatchApplier.storeError(error)
+        }
+    }
+
+    // MARK: Writer
+
+    public func run() async {
+        queue.reopen()
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.writerLoop() }
+            group.addTask { await self.checkpointTimer() }
+        }
+    }
+
+    private func writerLoop() async {
+        await withTaskCancellationHandler {
+            while true {
+                let batch = await queue.next(limit: configuration.maximumBatch)
+                if batch.isEmpty { break }
+                await commit(batch)
+            }
+            _ = try? await apply([.checkpoint(force: true)])
+        } onCancel: {
+            queue.close()
+        }
+    }
+
+    private func checkpointTimer() async {
+        while true {
+            do { try await Task.sleep(for: configuration.checkpointInterval) } catch { return }
+            do { _ = try await queue.submit(.checkpoint(force: true)) } catch { return }
+        }
+    }
+
+    private func commit(_ batch: [CommitQueue.Job]) async {
+        do {
+            let results = try await apply(batch.map(\.work))
+            for (job, result) in zip(batch, results) {
+                job.continuation.resume(with: result.mapError { $0 as any Error })
+            }
+        } catch {
+            for job in batch { job.continuation.resume(throwing: error) }
+        }
+    }
+
+    /// Runs one batch in one transaction on GRDB's writer queue. Not cancellable on purpose:
+    /// once started, a batch either commits or rolls back as a whole.
+    private func apply(_ works: [WriteWork]) async throws(StoreError) -> [Result<WriteResult, StoreError>] {
+        let before = state.withLock { $0 }
+        let configuration = configuration
+        let now = configuration.now()
+        let outcome: (WriterState, [Result<WriteResult, StoreError>])
+        do {
+            outcome = try await withCheckedThrowingContinuation { continuation in
+                database.asyncWriteWithoutTransaction { db in
+                    do {
+                        var output: (WriterState, [Result<WriteResult, StoreError>])?
+                        try db.inTransaction {
+                            output = try BatchApplier(configuration: configuration, now: now).apply(works, state: before, db: db)
+                            return .commit
+                        }
+                        continuation.resume(returning: output!)
+                    } catch {
+                        continuation.resume(throwing: error)
+                    }
+                }
+            }
+        } catch {
+            throw BatchApplier.storeError(error)
+        }
+        state.withLock { $0 = outcome.0 }
+        return outcome.1
+    }
+
+    private func submit(_ work: WriteWork) async throws(StoreError) -> WriteResult {
+        try await queue.submit(work)
+    }
+
+    // MARK: AccordStorage writes
+
+    public func accept(_ submission: Submission) async throws(StoreError) -> [UInt64] {
+        guard case .leaves(let leaves) = try await submit(.accept(submission)) else { throw unexpected() }
+        return leaves
+    }
+
+    public func append(_ records: [AuditRecord]) async throws(StoreError) -> [UInt64] {
+        guard case .leaves(let leaves) = try await submit(.append(records)) else { throw unexpected() }
+        return leaves
+    }
+
+    public func updateDelivery(_ update: DeliveryUpdate) async throws(StoreError) -> [UInt64] {
+        guard case .leaves(let leaves) = try await submit(.updateDelivery(update)) else { throw unexpected() }
+        return leaves
+    }
+
+    public func activateAgreementSet(_ activation: AgreementSetActivation) async throws(StoreError) -> (version: Int64, leaves: [UInt64]) {
+        guard case .agreementSet(let version, let leaves) = try await submit(.activateAgreementSet(activation)) else { throw unexpected() }
+        return (version, leaves)
+    }
+
+    public func purgeMessages(retainedUntilBefore cutoff: Date) async throws(StoreError) -> Int {
+        guard case .purged(let count) = try await submit(.purge(cutoff: cutoff, now: configuration.now())) else { throw unexpected() }
+        return count
+    }
+
+    public func checkpointNow() async throws(StoreError) -> StoredCheckpoint? {
+        guard case .checkpoint(let checkpoint) = try await submit(.checkpoint(force: true)) else { throw unexpected() }
+        return checkpoint
+    }
+
+    private func unexpected() -> StoreError {
+        StoreError(.corruptState, "the writer answered with a result of another kind")
+    }
+
+    // MARK: State
+
+    private static func loadState(_ db: Database) throws -> WriterState {
+        let count = UInt64(try Int64.fetchOne(db, sql: "SELECT coalesce(max(idx) + 1, 0) FROM audit_leaf") ?? 0)
+        var head = TreeHead()
+        if let row = try Row.fetchOne(db, sql: "SELECT size, edge FROM tree_state WHERE id = 1"),
+           UInt64(row["size"] as Int64) == count {
+            let edgeBytes = [UInt8](row["edge"] as Data)
+            let edge = stride(from: 0, to: edgeBytes.count, by: 32).map { Array(edgeBytes[$0 ..< min($0 + 32, edgeBytes.count)]) }
+            head = try TreeHead(size: count, edge: edge)
+        } else {
+            let hasher = TreeHasher()
+            let cursor = try Data.fetchCursor(db, sql: "SELECT leaf_hash FROM audit_leaf ORDER BY idx")
+            while let hash = try cursor.next() { head.append(leafHash: [UInt8](hash), using: hasher) }
+        }
+        let last = try Row.fetchOne(db, sql: "SELECT size, created_ms FROM audit_checkpoint ORDER BY seq DESC LIMIT 1")
+        return WriterState(
+            head: head,
+            checkpointSize: last.map { UInt64($0["size"] as Int64) } ?? 0,
+            checkpointTime: last.map { AuditTime.date(milliseconds: $0["created_ms"]) } ?? Date(timeIntervalSince1970: 0))
+    }
+}

@@ -1,0 +1,88 @@
+import GRDB
+
+/// The database schema as migrations. INVARIANT: a migration, once shipped, is never edited;
+/// changes come as new migrations appended here.
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-audit-and-messages") { db in
+            try db.execute(sql: """
+                CREATE TABLE audit_leaf (
+                    idx INTEGER PRIMARY KEY,
+                    leaf BLOB NOT NULL,
+                    leaf_hash BLOB NOT NULL CHECK (length(leaf_hash) = 32),
+                    time_ms INTEGER NOT NULL,
+                    event TEXT NOT NULL,
+                    actor TEXT NOT NULL,
+                    message_id TEXT,
+                    agreement_id TEXT
+                );
+                CREATE INDEX audit_leaf_time ON audit_leaf(time_ms);
+                CREATE INDEX audit_leaf_message ON audit_leaf(message_id);
+                CREATE INDEX audit_leaf_agreement ON audit_leaf(agreement_id);
+                CREATE INDEX audit_leaf_event ON audit_leaf(event);
+                CREATE TABLE audit_party (
+                    idx INTEGER NOT NULL REFERENCES audit_leaf(idx),
+                    agency TEXT NOT NULL,
+                    PRIMARY KEY (agency, idx)
+                ) WITHOUT ROWID;
+                CREATE TABLE audit_subject (
+                    idx INTEGER NOT NULL REFERENCES audit_leaf(idx),
+                    type TEXT NOT NULL,
+                    hmac TEXT NOT NULL,
+                    PRIMARY KEY (hmac, type, idx)
+                ) WITHOUT ROWID;
+                CREATE TABLE audit_checkpoint (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    size INTEGER NOT NULL,
+                    root BLOB NOT NULL,
+                    note TEXT NOT NULL,
+                    created_ms INTEGER NOT NULL
+                );
+                CREATE TABLE tree_state (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    size INTEGER NOT NULL,
+                    edge BLOB NOT NULL
+                );
+                CREATE TABLE message (
+                    id TEXT PRIMARY KEY,
+                    sender TEXT NOT NULL,
+                    sd_jwt TEXT,
+                    submission_digest TEXT NOT NULL,
+                    received_ms INTEGER NOT NULL,
+                    retain_until_ms INTEGER NOT NULL,
+                    purged_ms INTEGER
+                );
+                CREATE INDEX message_retention ON message(retain_until_ms) WHERE sd_jwt IS NOT NULL;
+                CREATE TABLE delivery (
+                    id TEXT PRIMARY KEY,
+                    message_id TEXT NOT NULL REFERENCES message(id),
+                    recipient TEXT NOT NULL,
+                    state TEXT NOT NULL CHECK (state IN ('pending','delivered','acknowledged','held','rejected','expired')),
+                    presentation TEXT,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    updated_ms INTEGER NOT NULL
+                );
+                CREATE INDEX delivery_inbox ON delivery(recipient, state);
+                CREATE INDEX delivery_message ON delivery(message_id);
+                CREATE TABLE agreement_set (
+                    version INTEGER PRIMARY KEY AUTOINCREMENT,
+                    digest TEXT NOT NULL,
+                    content BLOB NOT NULL,
+                    activated_by TEXT NOT NULL,
+                    activated_ms INTEGER NOT NULL,
+                    audit_leaf INTEGER REFERENCES audit_leaf(idx)
+                );
+                """)
+            for table in ["audit_leaf", "audit_party", "audit_subject", "audit_checkpoint", "agreement_set"] {
+                for action in ["UPDATE", "DELETE"] {
+                    try db.execute(sql: """
+                        CREATE TRIGGER \(table)_refuse_\(action.lowercased()) BEFORE \(action) ON \(table)
+                        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: \(action) on \(table) refused'); END
+                        """)
+                }
+            }
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,29 @@
+public import AccordAudit
+public import Foundation
+
+/// How the store signs and paces checkpoints and batches commits.
+public struct StoreConfiguration: Sendable {
+    /// The log's origin line; also the checkpoint key name.
+    public var origin: String
+    /// Signs checkpoints with the gateway's Ed25519 audit key; nil for read-only tools.
+    public var signer: NoteSigner?
+    /// A checkpoint once this many leaves have been appended since the last one...
+    public var checkpointEveryLeaves: UInt64
+    /// ...or this long after the last one, when leaves are waiting.
+    public var checkpointInterval: Duration
+    /// The most submissions committed in one transaction.
+    public var maximumBatch: Int
+    /// The clock for stored times; injected so tests control it.
+    public var now: @Sendable () -> Date
+
+    public init(origin: String, signer: NoteSigner?, checkpointEveryLeaves: UInt64 = 1000,
+                checkpointInterval: Duration = .seconds(10), maximumBatch: Int = 1024,
+                now: @escaping @Sendable () -> Date = { Date() }) {
+        self.origin = origin
+        self.signer = signer
+        self.checkpointEveryLeaves = max(1, checkpointEveryLeaves)
+        self.checkpointInterval = checkpointInterval
+        self.maximumBatch = max(1, maximumBatch)
+        self.now = now
+    }
+}

@@ -1,0 +1,21 @@
+import AccordAudit
+import Foundation
+
+/// One caller's unit of work for the writer, applied inside its own savepoint so that one
+/// failing submission never takes the others of its batch down with it.
+enum WriteWork: Sendable {
+    case accept(Submission)
+    case append([AuditRecord])
+    case updateDelivery(DeliveryUpdate)
+    case activateAgreementSet(AgreementSetActivation)
+    case purge(cutoff: Date, now: Date)
+    case checkpoint(force: Bool)
+}
+
+/// What the writer hands back to one caller.
+enum WriteResult: Sendable {
+    case leaves([UInt64])
+    case agreementSet(version: Int64, leaves: [UInt64])
+    case purged(Int)
+    case checkpoint(StoredCheckpoint?)
+}

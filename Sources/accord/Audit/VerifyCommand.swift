@@ -1,0 +1,52 @@
+import AccordAudit
+import AccordStore
+import ArgumentParser
+import Foundation
+
+/// Recomputes every leaf hash and the tree, checks every checkpoint, and names the first
+/// divergence. Exits 1 when the log does not verify.
+struct VerifyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "verify", abstract: "Verify the whole audit log.")
+
+    @OptionGroup var options: AuditOptions
+
+    func run() async throws {
+        let store = try options.openStore()
+        let verifier = try options.verifier()
+        let bar = ProgressBar()
+        let outcome = try await store.verifyLog(origin: verifier.name, verifier: verifier) { checked, total in
+            bar.show(checked, of: total)
+        }
+        bar.finish()
+        switch outcome {
+        case .verified(let summary):
+            print("verified: \(summary.leafCount) leaves, \(summary.checkpointsVerified) checkpoints")
+            print("root: \(Data(summary.root).base64EncodedString())")
+            if summary.leafCount > summary.latestCheckpointSize {
+                print("note: \(summary.leafCount - summary.latestCheckpointSize) leaves after the latest checkpoint (size \(summary.latestCheckpointSize)) are not yet signed")
+            }
+        case .diverged(let divergence):
+            FileHandle.standardError.write(Data("DIVERGENCE: \(divergence)\n".utf8))
+            throw ExitCode.failure
+        }
+    }
+}
+
+/// A one-line progress bar on standard error when it is a terminal; silent otherwise.
+final class ProgressBar: @unchecked Sendable {
+    private let enabled = isatty(STDERR_FILENO) == 1
+    private var shown = false
+
+    func show(_ done: UInt64, of total: UInt64) {
+        guard enabled, total > 0 else { return }
+        let width = 40
+        let filled = Int(Double(done) / Double(total) * Double(width))
+        let bar = String(repeating: "█", count: min(width, filled)) + String(repeating: "·", count: max(0, width - filled))
+        FileHandle.standardError.write(Data("\r\(bar) \(done)/\(total) leaves".utf8))
+        shown = true
+    }
+
+    func finish() {
+        if shown { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+}

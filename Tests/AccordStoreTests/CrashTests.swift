@@ -1,0 +1,59 @@
+import AccordAudit
+import AccordCrypto
+import AccordStore
+import Foundation
+import Testing
+
+/// A gateway process killed with SIGKILL in the middle of a concurrent load loses nothing it
+/// had acknowledged, and its log still verifies.
+@Suite struct CrashTests {
+    @Test func killedWriterLosesNothingAcknowledged() async throws {
+        let accord = try ProcessHelpers.accordExecutable()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("accord-crash-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let key = try PrivateKey.generate(.edDSA)
+        let keyPath = directory.appendingPathComponent("key.pem").path
+        try key.pemPKCS8().write(toFile: keyPath, atomically: true, encoding: .utf8)
+        let dbPath = directory.appendingPathComponent("accord.sqlite").path
+
+        let process = Process()
+        process.executableURL = accord
+        process.arguments = ["audit", "load-test", "--db", dbPath, "--key", keyPath, "--concurrency", "32"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        var acknowledged: [UInt64: String] = [:]
+        var buffer = Data()
+        let reader = pipe.fileHandleForReading
+        while acknowledged.count < 1500 {
+            let chunk = reader.availableData
+            if chunk.isEmpty { break }
+            buffer.append(chunk)
+            while let newline = buffer.firstIndex(of: 0x0A) {
+                let line = String(decoding: buffer[buffer.startIndex ..< newline], as: UTF8.self)
+                buffer.removeSubrange(buffer.startIndex ... newline)
+                let fields = line.split(separator: " ")
+                if fields.count == 3, fields[0] == "ack", let index = UInt64(fields[1]) { acknowledged[index] = String(fields[2]) }
+            }
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal)
+        #expect(acknowledged.count >= 1500, "the load test stopped early")
+
+        let store = try SQLiteStore.open(path: dbPath, configuration: StoreConfiguration(origin: "accord.local/audit", signer: nil))
+        let stored = try await store.leaves(in: 0 ..< UInt64.max / 2)
+        let byIndex = Dictionary(uniqueKeysWithValues: stored.map { ($0.index, $0) })
+        for (index, message) in acknowledged {
+            guard let leaf = byIndex[index] else { Issue.record("acknowledged leaf \(index) was lost"); continue }
+            #expect(try AuditLeaf(bytes: leaf.bytes).record.messageID == message)
+            #expect(try await store.message(id: message) != nil)
+        }
+        let verifier = try NoteVerifier(name: "accord.local/audit", publicKey: key.publicKey)
+        let outcome = try await store.verifyLog(origin: "accord.local/audit", verifier: verifier)
+        guard case .verified(let summary) = outcome else { Issue.record("log does not verify after the crash: \(outcome)"); return }
+        #expect(summary.leafCount >= UInt64(acknowledged.count))
+        #expect(summary.checkpointsVerified > 0)
+    }
+}

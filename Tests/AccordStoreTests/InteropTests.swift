@@ -1,0 +1,44 @@
+import AccordAudit
+import AccordCrypto
+import AccordStore
+import Foundation
+import Testing
+
+/// The short Python verifier in Tests/Interop checks a real export, and refuses a tampered one.
+@Suite struct InteropTests {
+    @Test func pythonVerifierAcceptsARealExportAndRefusesATamperedOne() async throws {
+        try ProcessHelpers.requirePythonModules()
+        let configuration = try StoreFixture.configuration(every: 7)
+        let store = try SQLiteStore.inMemory(configuration: configuration)
+        try await store.whileRunning {
+            for n in 0 ..< 30 { _ = try await store.accept(StoreFixture.submission("m\(n)", passport: "LA\(n)")) }
+        }
+        let verifier = configuration.signer!.verifier
+        let script = ProcessHelpers.packageRoot.appendingPathComponent("Tests/Interop/audit_verify.py").path
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("accord-export-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+
+        let full = try AuditExport.jsonLines(await AuditExport.collect(from: store, origin: StoreFixture.origin, verifier: verifier, leaves: nil))
+        let fullPath = directory.appendingPathComponent("full.jsonl").path
+        try full.write(toFile: fullPath, atomically: true, encoding: .utf8)
+        let accepted = try ProcessHelpers.run("/usr/bin/env", ["python3", script, fullPath, "--verifier-key", verifier.verifierKey])
+        #expect(accepted.status == 0, "\(accepted.output)")
+        #expect(accepted.output.contains("verified: 30 leaves"))
+
+        let some = try await store.query(AuditQuery(messageID: "m12"))
+        let partial = try AuditExport.jsonLines(await AuditExport.collect(from: store, origin: StoreFixture.origin, verifier: verifier, leaves: some))
+        let partialPath = directory.appendingPathComponent("partial.jsonl").path
+        try partial.write(toFile: partialPath, atomically: true, encoding: .utf8)
+        #expect(try ProcessHelpers.run("/usr/bin/env", ["python3", script, partialPath]).status == 0)
+
+        let tampered = full.replacingOccurrences(of: "\\\"message_id\\\":\\\"m12\\\"", with: "\\\"message_id\\\":\\\"m13\\\"")
+        #expect(tampered != full)
+        let tamperedPath = directory.appendingPathComponent("tampered.jsonl").path
+        try tampered.write(toFile: tamperedPath, atomically: true, encoding: .utf8)
+        #expect(try ProcessHelpers.run("/usr/bin/env", ["python3", script, tamperedPath]).status == 1)
+
+        let stranger = try NoteSigner(name: StoreFixture.origin, privateKey: PrivateKey.generate(.edDSA))
+        #expect(try ProcessHelpers.run("/usr/bin/env", ["python3", script, fullPath, "--verifier-key", stranger.verifier.verifierKey]).status == 1)
+    }
+}

@@ -1,0 +1,52 @@
+import AccordAudit
+import AccordCrypto
+import AccordStore
+import Foundation
+
+/// Builds stores, submissions and records for the storage tests.
+enum StoreFixture {
+    static let origin = "accord.test/audit"
+
+    static func configuration(every: UInt64 = 1000, interval: Duration = .seconds(3600)) throws -> StoreConfiguration {
+        StoreConfiguration(origin: origin, signer: try NoteSigner(name: origin, privateKey: PrivateKey.generate(.edDSA)),
+                           checkpointEveryLeaves: every, checkpointInterval: interval)
+    }
+
+    static func temporaryPath() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("accord-store-\(UUID().uuidString).sqlite").path
+    }
+
+    static func record(_ event: AuditEvent, message: String, to: [String] = ["immigration-nz"], passport: String? = nil) -> AuditRecord {
+        let key = try! SubjectKey(secret: [UInt8](repeating: 9, count: 32))
+        return AuditRecord(event: event, time: Date(), actor: "nz-police", messageID: message, from: "nz-police", to: to,
+                           agreement: AgreementReference(id: "inz-police", versionDigest: "sha-256:01"),
+                           disclosed: ["subject.name"], withheld: ["subject.health"], reason: "allowed",
+                           subjects: passport.map { [key.hash(type: "passport", value: $0)] } ?? [])
+    }
+
+    static func submission(_ id: String, passport: String? = nil) -> Submission {
+        Submission(
+            message: .init(id: id, sender: "nz-police", sdJWT: "eyJ.payload.sig~disclosure~", receivedAt: Date(),
+                           retainUntil: Date().addingTimeInterval(86_400)),
+            deliveries: [.init(id: "\(id)/immigration-nz", recipient: "immigration-nz", presentation: "eyJ.payload.sig~kb")],
+            audit: [record(.messageAccepted, message: id, passport: passport)])
+    }
+}
+
+extension SQLiteStore {
+    /// Runs the writer around `body`, then stops it as a service manager would.
+    func whileRunning<T>(_ body: () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await self.run() }
+            do {
+                let result = try await body()
+                group.cancelAll()
+                try await group.waitForAll()
+                return result
+            } catch {
+                group.cancelAll()
+                throw error
+            }
+        }
+    }
+}
