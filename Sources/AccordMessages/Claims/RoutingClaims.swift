@@ -63,7 +63,8 @@ public struct RoutingClaims: Sendable, Equatable {
         guard case .object(let accord)? = payload["accord"] else {
             throw MessageError(.invalidRoutingClaims, "claim 'accord' must be an object in clear")
         }
-        for key in accord.keys where !Self.accordMemberNames.contains(key) {
+        // `_sd` is tolerated for decoys only: a disclosure under `accord` is refused by the verifier.
+        for key in accord.keys where !Self.accordMemberNames.contains(key) && key != "_sd" {
             throw MessageError(.invalidRoutingClaims, "claim 'accord' has a member outside the routing claims (\(ClaimPath([.member("accord"), .member(key)])))")
         }
         type = try string(accord["type"], "accord.type")

@@ -32,22 +32,33 @@ struct DisclosureProcessor {
     }
 
     /// Returns the payload with disclosed claims in place and `_sd`, `_sd_alg` and
-    /// undisclosed array elements removed. Top-level names in `skipTopLevel` are the clear routing
-    /// claims, left out of the path lists.
-    mutating func process(payload: [String: JSONValue], skipTopLevel: Set<String>) throws(MessageError) -> [String: JSONValue] {
+    /// undisclosed array elements removed. The top-level names in `routing` are the clear
+    /// routing claims: left out of the path lists, and no disclosure may hide inside them.
+    mutating func process(payload: [String: JSONValue], routing: Set<String>) throws(MessageError) -> [String: JSONValue] {
         var body = payload
         body.removeValue(forKey: "_sd_alg")
-        let result = try processObject(body, path: ClaimPath(), depth: 1, parent: nil, skip: skipTopLevel)
+        let result = try processObject(body, path: ClaimPath(), depth: 1, parent: nil)
         if let unused = used.firstIndex(of: false) {
             throw MessageError(.disclosureUnreferenced, "disclosure \(unused) is not referenced by any digest in the SD-JWT")
         }
+        func isRouting(_ path: ClaimPath) -> Bool {
+            guard case .member(let name)? = path.segments.first else { return false }
+            return routing.contains(name)
+        }
+        for (index, record) in records.enumerated() {
+            if let record, isRouting(record.path), record.path.segments.count > 1 {
+                throw MessageError(.invalidRoutingClaims, "disclosure \(index) conceals '\(record.path)' inside a routing claim, which must be in clear")
+            }
+        }
+        presentPaths = presentPaths.filter { !isRouting($0) }
+        clearPaths = clearPaths.filter { !isRouting($0) }
         return result
     }
 
     private mutating func processValue(_ value: JSONValue, path: ClaimPath, depth: Int, parent: Int?) throws(MessageError) -> JSONValue {
         switch value {
         case .object(let members):
-            return .object(try processObject(members, path: path, depth: depth + 1, parent: parent, skip: []))
+            return .object(try processObject(members, path: path, depth: depth + 1, parent: parent))
         case .array(let elements):
             return .array(try processArray(elements, path: path, depth: depth + 1, parent: parent))
         default:
@@ -71,7 +82,7 @@ struct DisclosureProcessor {
     }
 
     private mutating func processObject(
-        _ members: [String: JSONValue], path: ClaimPath, depth: Int, parent: Int?, skip: Set<String>
+        _ members: [String: JSONValue], path: ClaimPath, depth: Int, parent: Int?
     ) throws(MessageError) -> [String: JSONValue] {
         try checkDepth(depth, path)
         var output: [String: JSONValue] = [:]
@@ -80,11 +91,9 @@ struct DisclosureProcessor {
                 throw MessageError(.malformedPayload, "an object at '\(path)' uses the reserved key '...' outside an array element")
             }
             let memberPath = path.appending(member: name)
-            if !skip.contains(name) {
-                presentPaths.insert(memberPath)
-                clearPaths.insert(memberPath)
-            }
-            output[name] = skip.contains(name) ? value : try processValue(value, path: memberPath, depth: depth, parent: parent)
+            presentPaths.insert(memberPath)
+            clearPaths.insert(memberPath)
+            output[name] = try processValue(value, path: memberPath, depth: depth, parent: parent)
         }
         guard let sd = members["_sd"] else { return output }
         guard case .array(let digests) = sd else {

@@ -31,7 +31,7 @@ enum KeyBindingVerifier {
         }
         let issued = Date(timeIntervalSince1970: iat)
         guard issued <= now.addingTimeInterval(clockSkew), issued >= now.addingTimeInterval(-expectation.maxAge - clockSkew) else {
-            throw MessageError(.keyBindingNotFresh, "\(name) 'iat' is outside the accepted window of \(Int(expectation.maxAge)) s")
+            throw MessageError(.keyBindingNotFresh, "\(name) 'iat' is outside the accepted window of \(expectation.maxAge) s")
         }
         guard case .string(let audience)? = payload["aud"], audience == expectation.audience else {
             throw MessageError(.keyBindingAudienceMismatch, "\(name) 'aud' is not the expected audience")

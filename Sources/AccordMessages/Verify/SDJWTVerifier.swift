@@ -53,7 +53,7 @@ public struct SDJWTVerifier: Sendable {
         let routing = try RoutingClaims(clearPayload: jws.payload)
         var processor = try DisclosureProcessor(disclosures: disclosures, maxDepth: configuration.maxDepth)
         let routingNames = RoutingClaims.clearClaimNames.intersection(jws.payload.keys)
-        let claims = try processor.process(payload: jws.payload, skipTopLevel: routingNames)
+        let claims = try processor.process(payload: jws.payload, routing: routingNames)
 
         try checkValidity(routing, payload: jws.payload, now: now)
         let holderKey = try Self.holderKey(jws.payload)

@@ -191,6 +191,10 @@ import Testing
         payload["accord"] = ["type": "referral", "to": ["immigration-nz"], "classification": "restricted", "_sd": [.string(F.digest(hidden))]]
         reject(.invalidRoutingClaims, try F.sign(payload: payload) + "~" + hidden + "~")
         payload = F.basePayload
+        let agreement = F.disclosure(["s", "agreement", "inz-police"])
+        payload["accord"] = ["type": "referral", "to": ["immigration-nz"], "purpose": "p", "classification": "c", "_sd": [.string(F.digest(agreement))]]
+        reject(.invalidRoutingClaims, try F.sign(payload: payload) + "~" + agreement + "~", mentions: "disclosure 0")
+        payload = F.basePayload
         payload["jti"] = nil
         reject(.invalidRoutingClaims, try F.sign(payload: payload) + "~")
         payload = F.basePayload
