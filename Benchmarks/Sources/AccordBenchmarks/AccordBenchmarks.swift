@@ -7,6 +7,6 @@ struct AccordBenchmarks: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "AccordBenchmarks",
         abstract: "Measure Accord's components and print the figures.",
-        subcommands: []
+        subcommands: [MessagesBenchmark.self]
     )
 }

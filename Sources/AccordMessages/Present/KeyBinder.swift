@@ -7,11 +7,13 @@ public import AccordCrypto
 /// so it is not thread-safe: one per owner.
 public final class KeyBinder {
     public let gatewayKey: PublicKey
+    private let gatewayJWK: JWK
     private let signer: JWSSigner
     private let header: [UInt8]
 
     public init(gatewayKey: PrivateKey) throws(MessageError) {
         self.gatewayKey = gatewayKey.publicKey
+        gatewayJWK = self.gatewayKey.jwk
         do { signer = try JWSSigner(key: gatewayKey) } catch {
             throw MessageError(.cryptoFailure, "cannot create a signing context for the gateway key (\(error.code.rawValue))")
         }
@@ -26,7 +28,7 @@ public final class KeyBinder {
         guard let holderKey = message.holderKey else {
             throw MessageError(.holderKeyMissing, "the message has no 'cnf.jwk', so the gateway cannot bind it")
         }
-        guard holderKey == gatewayKey else {
+        guard holderKey.kty == gatewayJWK.kty, holderKey.crv == gatewayJWK.crv, holderKey.x == gatewayJWK.x, holderKey.y == gatewayJWK.y else {
             throw MessageError(.holderKeyMismatch, "the message's 'cnf.jwk' does not name this gateway's key")
         }
         guard redacted.serialization.hasPrefix(message.issuerJWT + "~") else {

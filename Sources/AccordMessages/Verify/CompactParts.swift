@@ -9,7 +9,7 @@ struct DecodedJWS {
     let signature: [UInt8]
 
     init(_ text: Substring, name: String, maxDepth: Int) throws(MessageError) {
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        let parts = text.splitASCII(UInt8(ascii: "."))
         guard parts.count == 3 else {
             throw MessageError(.malformedSerialization, "\(name) has \(parts.count) dot-separated parts, not 3")
         }
@@ -50,9 +50,9 @@ struct DecodedJWS {
         }
     }
 
-    func verifySignature(with key: PublicKey, name: String, code: MessageError.Code) throws(MessageError) {
+    func verifySignature(with verifier: JWSVerifier, name: String, code: MessageError.Code) throws(MessageError) {
         do {
-            try JWSVerifier(key: key).verify(signature: signature, for: signingInput)
+            try verifier.verify(signature: signature, for: signingInput)
         } catch {
             throw MessageError(code, "\(name) signature does not verify (\(error.code.rawValue))")
         }

@@ -8,7 +8,7 @@ enum KeyBindingVerifier {
     static let name = "key-binding JWT"
 
     static func verify(
-        _ text: Substring, presentedSDJWT: [UInt8], holderKey: PublicKey, expectation: KeyBindingExpectation,
+        _ text: Substring, presentedSDJWT: [UInt8], holder: VerifierPool.Entry, expectation: KeyBindingExpectation,
         now: Date, clockSkew: TimeInterval
     ) throws(MessageError) -> KeyBindingClaims {
         let jws: DecodedJWS
@@ -20,10 +20,11 @@ enum KeyBindingVerifier {
         guard DecodedJWS.typeMatches(jws.header["typ"], "kb+jwt") else {
             throw MessageError(.keyBindingInvalid, "\(name) header 'typ' is not 'kb+jwt'")
         }
+        let holderKey = holder.key
         guard algorithm == holderKey.algorithm else {
             throw MessageError(.keyBindingSignatureInvalid, "\(name) 'alg' \(algorithm.jwsName) does not match the holder's \(holderKey.algorithm.jwsName) key")
         }
-        try jws.verifySignature(with: holderKey, name: name, code: .keyBindingSignatureInvalid)
+        try jws.verifySignature(with: holder.verifier, name: name, code: .keyBindingSignatureInvalid)
 
         let payload = jws.payload
         guard let iat = payload["iat"]?.doubleValue, iat.isFinite else {

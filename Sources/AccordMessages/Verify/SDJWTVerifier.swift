@@ -2,10 +2,12 @@ public import Foundation
 import AccordCrypto
 
 /// Parses and verifies an SD-JWT (RFC 9901 section 7.1) carrying an Accord message, and,
-/// when asked, its key-binding JWT (section 7.3). Holds no mutable state: share it freely.
+/// when asked, its key-binding JWT (section 7.3). Thread-safe: share one per process, so
+/// that its pool of OpenSSL verification contexts is reused.
 public struct SDJWTVerifier: Sendable {
     public let resolver: any IssuerKeyResolver
     public let configuration: VerifierConfiguration
+    private let pool = VerifierPool()
 
     public init(resolver: any IssuerKeyResolver, configuration: VerifierConfiguration = .default) {
         self.resolver = resolver
@@ -19,7 +21,7 @@ public struct SDJWTVerifier: Sendable {
         guard size <= configuration.maxBytes else {
             throw MessageError(.tooLarge, "the SD-JWT is \(size) bytes, over the limit of \(configuration.maxBytes)")
         }
-        let parts = text.split(separator: "~", omittingEmptySubsequences: false)
+        let parts = text.splitASCII(UInt8(ascii: "~"))
         guard parts.count >= 2 else {
             throw MessageError(.malformedSerialization, "an SD-JWT is '<issuer-jwt>~<disclosures>~[<kb-jwt>]'; no '~' found")
         }
@@ -37,7 +39,9 @@ public struct SDJWTVerifier: Sendable {
         guard key.algorithm == algorithm else {
             throw MessageError(.unsupportedAlgorithm, "issuer JWT 'alg' \(algorithm.jwsName) does not match the issuer's \(key.algorithm.jwsName) key")
         }
-        try jws.verifySignature(with: key, name: "issuer JWT", code: .signatureInvalid)
+        try pool.withEntry(for: .spki(key.spkiDER), make: { key }) { entry throws(MessageError) in
+            try jws.verifySignature(with: entry.verifier, name: "issuer JWT", code: .signatureInvalid)
+        }
 
         if let sdAlg = jws.payload["_sd_alg"], sdAlg != .string("sha-256") {
             throw MessageError(.unsupportedDigestAlgorithm, "'_sd_alg' must be sha-256")
@@ -72,15 +76,18 @@ public struct SDJWTVerifier: Sendable {
                 throw MessageError(.holderKeyMissing, "the issuer JWT has no 'cnf.jwk' to check the key-binding JWT against")
             }
             let presented = text.utf8.dropLast(kbPart.utf8.count)
-            keyBindingClaims = try KeyBindingVerifier.verify(
-                kbPart, presentedSDJWT: Array(presented), holderKey: holderKey, expectation: expectation,
-                now: now, clockSkew: configuration.clockSkew)
+            keyBindingClaims = try pool.withEntry(for: .jwk(holderKey), make: { () throws(MessageError) in try Self.publicKey(holderKey) }) {
+                entry throws(MessageError) in
+                try KeyBindingVerifier.verify(
+                    kbPart, presentedSDJWT: Array(presented), holder: entry, expectation: expectation,
+                    now: now, clockSkew: configuration.clockSkew)
+            }
         }
 
         let records = processor.records.compactMap { $0 }
         return VerifiedMessage(
-            routing: routing, header: jws.header, claims: claims, paths: processor.presentPaths.sorted(),
-            clearPaths: processor.clearPaths.sorted(), holderKey: holderKey, keyBinding: keyBindingClaims,
+            routing: routing, header: jws.header, claims: claims, paths: Self.sorted(processor.presentPaths),
+            clearPaths: Self.sorted(processor.clearPaths), holderKey: holderKey, keyBinding: keyBindingClaims,
             issuerJWT: issuerJWT, records: records)
     }
 
@@ -134,7 +141,20 @@ public struct SDJWTVerifier: Sendable {
         }
     }
 
-    static func holderKey(_ payload: [String: JSONValue]) throws(MessageError) -> PublicKey? {
+    /// Sorts by text form, rendering each path once rather than on every comparison.
+    private static func sorted(_ paths: Set<ClaimPath>) -> [ClaimPath] {
+        paths.map { ($0.description, $0) }.sorted { $0.0 < $1.0 }.map(\.1)
+    }
+
+    static func publicKey(_ jwk: JWK) throws(MessageError) -> PublicKey {
+        do { return try PublicKey(jwk: jwk) } catch {
+            throw MessageError(.holderKeyMissing, "'cnf.jwk' is not a usable key (\(error.code.rawValue))")
+        }
+    }
+
+    /// The `cnf.jwk` members, checked for shape only: turning them into an OpenSSL key costs
+    /// more than the rest of verification, and is needed only to check a KB-JWT.
+    static func holderKey(_ payload: [String: JSONValue]) throws(MessageError) -> JWK? {
         guard let cnf = payload["cnf"] else { return nil }
         guard case .object(let jwkMembers)? = cnf["jwk"] else {
             throw MessageError(.holderKeyMissing, "claim 'cnf' does not hold a 'jwk'")
@@ -144,9 +164,6 @@ public struct SDJWTVerifier: Sendable {
         else {
             throw MessageError(.holderKeyMissing, "'cnf.jwk' lacks 'kty', 'crv' or 'x'")
         }
-        let jwk = JWK(kty: kty, crv: crv, x: x, y: jwkMembers["y"]?.stringValue)
-        do { return try PublicKey(jwk: jwk) } catch {
-            throw MessageError(.holderKeyMissing, "'cnf.jwk' is not a usable key (\(error.code.rawValue))")
-        }
+        return JWK(kty: kty, crv: crv, x: x, y: jwkMembers["y"]?.stringValue)
     }
 }

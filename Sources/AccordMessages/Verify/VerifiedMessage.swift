@@ -14,8 +14,8 @@ public struct VerifiedMessage: Sendable {
     /// Those of `paths` that some instance carries in clear, so redaction cannot withhold
     /// them: a message whose clear content an agreement does not permit must be refused.
     public let clearPaths: [ClaimPath]
-    /// The holder key from `cnf.jwk`: for Accord, the gateway's key.
-    public let holderKey: PublicKey?
+    /// The holder key from `cnf.jwk` (`kty`, `crv`, `x`, `y`): for Accord, the gateway's key.
+    public let holderKey: JWK?
     /// The verified key-binding JWT's claims, when one was required and present.
     public let keyBinding: KeyBindingClaims?
     /// The issuer-signed JWT exactly as received.
@@ -24,7 +24,7 @@ public struct VerifiedMessage: Sendable {
 
     init(
         routing: RoutingClaims, header: [String: JSONValue], claims: [String: JSONValue], paths: [ClaimPath],
-        clearPaths: [ClaimPath], holderKey: PublicKey?, keyBinding: KeyBindingClaims?, issuerJWT: String, records: [DisclosureRecord]
+        clearPaths: [ClaimPath], holderKey: JWK?, keyBinding: KeyBindingClaims?, issuerJWT: String, records: [DisclosureRecord]
     ) {
         self.routing = routing
         self.header = header

@@ -108,7 +108,7 @@ import Testing
                                            "sd_hash": .string(Base64URL.encode(SHA256.hash(Array(plain.utf8))))]),
             signer: JWSSigner(key: other))
         #expect(code(plain + otherKB, expectation) == .keyBindingSignatureInvalid)
-        #expect(message.holderKey == F.gatewayKey.publicKey)
+        #expect(message.holderKey == F.gatewayKey.publicKey.jwk)
         let wrongTyp = try CompactJWS.sign(
             header: JSONSerializer.bytes(["alg": "ES256", "typ": "JWT"]),
             payload: JSONSerializer.bytes(["iat": .integer(Int(F.now.timeIntervalSince1970)), "aud": "immigration-nz", "nonce": "delivery-7",
