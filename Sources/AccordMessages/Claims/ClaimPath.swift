@@ -1,0 +1,55 @@
+/// The address of a claim without its value: object members by name, array elements by
+/// `[*]` whatever their position, e.g. `subject.addresses[*].city`. Agreements name claims by
+/// these paths, and the audit log records them, so they must never depend on a value.
+public struct ClaimPath: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public enum Segment: Sendable, Hashable {
+        case member(String)
+        case element
+    }
+
+    public let segments: [Segment]
+
+    public init(_ segments: [Segment] = []) {
+        self.segments = segments
+    }
+
+    public func appending(_ segment: Segment) -> ClaimPath {
+        ClaimPath(segments + [segment])
+    }
+
+    public func appending(member name: String) -> ClaimPath { appending(.member(name)) }
+
+    public var elementPath: ClaimPath { appending(.element) }
+
+    public var isEmpty: Bool { segments.isEmpty }
+
+    /// Every proper prefix, shortest first: `a`, `a.b` for `a.b.c`.
+    public var ancestors: [ClaimPath] {
+        segments.indices.dropLast().map { ClaimPath(Array(segments[...$0])) }
+    }
+
+    /// Dotted text. A member name that is not a plain identifier (it holds `.`, `[`, `]`,
+    /// `"` or is empty) is written `["name"]` so that the text stays unambiguous.
+    public var description: String {
+        var text = ""
+        for segment in segments {
+            switch segment {
+            case .element: text += "[*]"
+            case .member(let name) where Self.isPlain(name):
+                if !text.isEmpty { text += "." }
+                text += name
+            case .member(let name):
+                text += "[" + JSONSerializer.string(.string(name)) + "]"
+            }
+        }
+        return text
+    }
+
+    private static func isPlain(_ name: String) -> Bool {
+        !name.isEmpty && !name.utf8.contains { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "[") || $0 == UInt8(ascii: "]") || $0 == UInt8(ascii: "\"") }
+    }
+
+    public static func < (lhs: ClaimPath, rhs: ClaimPath) -> Bool {
+        lhs.description < rhs.description
+    }
+}

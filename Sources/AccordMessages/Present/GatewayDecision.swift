@@ -1,0 +1,59 @@
+/// Accord's decision record, carried in the key-binding JWT as the `accord` claim so that a
+/// recipient can show under which agreement, and with which audit entry, the gateway
+/// forwarded the message, and which claim paths it withheld.
+public struct GatewayDecision: Sendable, Equatable {
+    /// `accord.agreement`: the agreement id.
+    public var agreementID: String
+    /// `accord.agreement_digest`: identifies the exact version of the agreement in force
+    /// (base64url SHA-256 of its canonical text, as the policy engine computes it).
+    public var agreementDigest: String
+    /// `accord.audit_leaf`: index of the audit-log leaf recording this delivery.
+    public var auditLeafIndex: Int
+    /// `accord.withheld`: the claim paths removed from this presentation, sorted.
+    public var withheldPaths: [String]
+
+    public init(agreementID: String, agreementDigest: String, auditLeafIndex: Int, withheldPaths: [String]) {
+        self.agreementID = agreementID
+        self.agreementDigest = agreementDigest
+        self.auditLeafIndex = auditLeafIndex
+        self.withheldPaths = withheldPaths
+    }
+
+    var json: JSONValue {
+        .object([
+            "agreement": .string(agreementID),
+            "agreement_digest": .string(agreementDigest),
+            "audit_leaf": .integer(auditLeafIndex),
+            "withheld": .array(withheldPaths.map { .string($0) }),
+        ])
+    }
+
+    init(json: JSONValue) throws(MessageError) {
+        guard case .object(let members) = json,
+            case .string(let agreement)? = members["agreement"],
+            case .string(let digest)? = members["agreement_digest"],
+            let leaf = members["audit_leaf"]?.integerValue, leaf >= 0,
+            case .array(let withheld)? = members["withheld"]
+        else {
+            throw MessageError(.keyBindingInvalid, "key-binding JWT claim 'accord' lacks 'agreement', 'agreement_digest', 'audit_leaf' or 'withheld'")
+        }
+        var paths: [String] = []
+        for element in withheld {
+            guard case .string(let path) = element else {
+                throw MessageError(.keyBindingInvalid, "key-binding JWT claim 'accord.withheld' holds a non-string")
+            }
+            paths.append(path)
+        }
+        self.init(agreementID: agreement, agreementDigest: digest, auditLeafIndex: leaf, withheldPaths: paths)
+    }
+}
+
+/// The verified claims of a key-binding JWT.
+public struct KeyBindingClaims: Sendable, Equatable {
+    public let audience: String
+    public let nonce: String
+    public let issuedAt: Int
+    public let sdHash: String
+    /// Accord's decision record, when the holder was an Accord gateway.
+    public let decision: GatewayDecision?
+}

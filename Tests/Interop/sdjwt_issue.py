@@ -1,0 +1,41 @@
+"""Issue an SD-JWT with the reference implementation (PyPI sd-jwt), the way Accord does:
+routing claims in clear, every other claim selectively disclosable, recursively.
+
+Request: {"claims": {...}, "issuer_key_pem": "...", "alg": "ES256"|"EdDSA", "kid": "...",
+          "holder_jwk": {...}, "typ": "accord+sd-jwt", "clear": ["iss", ...], "decoys": false}
+Answer:  {"sd_jwt": "<issuer-jwt>~<disclosure>~...~"}
+"""
+from sdjwt_common import jwk_from, read_request, write_answer
+
+from sd_jwt.common import SDObj
+from sd_jwt.issuer import SDJWTIssuer
+
+
+def conceal(value):
+    if isinstance(value, dict):
+        return {SDObj(key): conceal(member) for key, member in value.items()}
+    if isinstance(value, list):
+        return [SDObj(conceal(element)) for element in value]
+    return value
+
+
+def main():
+    request = read_request()
+    clear = set(request["clear"])
+    claims = {
+        (key if key in clear else SDObj(key)): (value if key in clear else conceal(value))
+        for key, value in request["claims"].items()
+    }
+    issuer = SDJWTIssuer(
+        claims,
+        jwk_from(request["issuer_key_pem"]),
+        holder_key=jwk_from(request["holder_jwk"]),
+        sign_alg=request["alg"],
+        add_decoy_claims=bool(request.get("decoys", False)),
+        extra_header_parameters={"typ": request["typ"], "kid": request["kid"]},
+    )
+    write_answer({"sd_jwt": issuer.sd_jwt_issuance})
+
+
+if __name__ == "__main__":
+    main()
