@@ -53,7 +53,7 @@ let package = Package(
         ),
         .target(
             name: "AccordStore",
-            dependencies: ["AccordAudit", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["AccordAudit", "AccordCrypto", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
