@@ -5,8 +5,8 @@ public import NIOCore
 ///
 /// Writes made before the handshake completes are held and sent after it. A failed handshake
 /// flushes OpenSSL's alert to the peer before closing, so the client learns why. close_notify
-/// is sent on close and answered when the peer sends one. A handshake that does not finish in
-/// time closes the connection.
+/// is sent on close (and on closing output, for a half-closed connection) and answered when the
+/// peer sends one. A handshake that does not finish in time closes the connection.
 public final class OpenSSLHandler: ChannelDuplexHandler, RemovableChannelHandler {
     public typealias InboundIn = ByteBuffer
     public typealias InboundOut = ByteBuffer
@@ -14,7 +14,11 @@ public final class OpenSSLHandler: ChannelDuplexHandler, RemovableChannelHandler
     public typealias OutboundOut = ByteBuffer
 
     private enum State {
-        case idle, handshaking, active, closing, closed
+        /// Application data flows both ways.
+        case active
+        /// Our close_notify is sent and the TCP output shut; the peer may still send.
+        case outputClosed
+        case idle, handshaking, closing, closed
     }
 
     private var state = State.idle
@@ -42,17 +46,15 @@ public final class OpenSSLHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     public func channelActive(context: ChannelHandlerContext) {
-        startHandshake(context: context)
+        // Fired before the handshake starts, so that if the handshake closes the channel at
+        // once, the handlers above see active before inactive.
         context.fireChannelActive()
+        startHandshake(context: context)
     }
 
     public func channelInactive(context: ChannelHandlerContext) {
         handshakeTimer?.cancel()
-        if state == .handshaking || state == .idle {
-            fail(TLSError(.uncleanShutdown, "the peer closed the connection during the TLS handshake"))
-        } else {
-            fail(TLSError(.uncleanShutdown, "the connection closed"))
-        }
+        fail(TLSError(.uncleanShutdown, "the peer closed the connection during the TLS handshake"))
         state = .closed
         context.fireChannelInactive()
     }
@@ -61,13 +63,14 @@ public final class OpenSSLHandler: ChannelDuplexHandler, RemovableChannelHandler
         connection.feed(unwrapInboundIn(data))
         switch state {
         case .handshaking: advanceHandshake(context: context)
-        case .active, .closing: readApplicationData(context: context)
+        case .active, .outputClosed, .closing: readApplicationData(context: context)
         case .idle, .closed: break
         }
     }
 
     public func channelReadComplete(context: ChannelHandlerContext) {
-        if state == .active { context.fireChannelReadComplete() }
+        // During the handshake nothing was delivered above; readApplicationData fires its own.
+        if state == .active || state == .outputClosed { context.fireChannelReadComplete() }
     }
 
     public func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
@@ -77,6 +80,8 @@ public final class OpenSSLHandler: ChannelDuplexHandler, RemovableChannelHandler
             heldWrites.append((buffer, promise))
         case .active:
             encrypt(buffer, context: context, promise: promise)
+        case .outputClosed:
+            promise?.fail(ChannelError.outputClosed)
         case .closing, .closed:
             promise?.fail(ChannelError.ioOnClosedChannel)
         }
@@ -87,14 +92,24 @@ public final class OpenSSLHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     public func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
-        guard mode == .all, state == .active else {
+        switch (mode, state) {
+        case (.all, .active), (.all, .outputClosed):
+            if state == .active {
+                connection.shutdown()
+                sendOutput(context: context)
+            }
+            state = .closing
+            context.close(mode: .all, promise: promise)
+        case (.output, .active):
+            // Half closure (Hummingbird's NIOAsyncChannel closes output when a response ends
+            // the connection): close_notify tells the peer the stream ended rather than was cut.
+            state = .outputClosed
+            connection.shutdown()
+            sendOutput(context: context)
+            context.close(mode: .output, promise: promise)
+        default:
             context.close(mode: mode, promise: promise)
-            return
         }
-        state = .closing
-        connection.shutdown()
-        sendOutput(context: context)
-        context.close(mode: .all, promise: promise)
     }
 
     // MARK: handshake
@@ -114,8 +129,8 @@ public final class OpenSSLHandler: ChannelDuplexHandler, RemovableChannelHandler
         switch connection.handshake() {
         case .needMoreData:
             sendOutput(context: context)
-            // The HTTP layer above reads with backpressure and is not set up until the
-            // handshake completes, so the handshake asks for its own bytes.
+            // The handshake asks for its own bytes: with autoRead off, or with the layer above
+            // applying backpressure, no one else would, and nothing above is waiting on data yet.
             context.read()
         case .failed(let error):
             // Send the alert OpenSSL queued, then close.
@@ -150,7 +165,7 @@ public final class OpenSSLHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     private func readApplicationData(context: ChannelHandlerContext) {
         var delivered = false
-        reading: while state == .active || state == .closing {
+        reading: while state == .active || state == .outputClosed || state == .closing {
             switch connection.read(allocator: context.channel.allocator) {
             case .data(let buffer):
                 delivered = true
@@ -159,10 +174,12 @@ public final class OpenSSLHandler: ChannelDuplexHandler, RemovableChannelHandler
                 break reading
             case .closeNotify:
                 // Answer the peer's close_notify with ours, then close.
-                if state == .active {
+                if state == .active || state == .outputClosed {
+                    if state == .active {
+                        connection.shutdown()
+                        sendOutput(context: context)
+                    }
                     state = .closing
-                    connection.shutdown()
-                    sendOutput(context: context)
                     context.close(promise: nil)
                 }
                 break reading
@@ -204,6 +221,8 @@ public final class OpenSSLHandler: ChannelDuplexHandler, RemovableChannelHandler
         context.close(promise: nil)
     }
 
+    /// Fails the handshake (a no-op once it has succeeded: NIO ignores a second completion)
+    /// and any writes held for it.
     private func fail(_ error: TLSError) {
         handshakePromise.fail(error)
         let held = heldWrites
