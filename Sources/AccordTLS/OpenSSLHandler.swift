@@ -3,7 +3,9 @@ public import NIOCore
 /// A SwiftNIO handler that speaks TLS through OpenSSL over memory BIOs: ciphertext in from
 /// the network, plaintext out to the next handler, and the reverse on writes.
 ///
-/// Writes made before the handshake completes are held and sent after it. A failed handshake
+/// Writes are gathered until flush and encrypted together, so a response written in parts
+/// (head, body, end) goes out in as few TLS records as its size allows, rather than a record
+/// per part. Writes made before the handshake completes are held and sent after it. A failed handshake
 /// flushes OpenSSL's alert to the peer before closing, so the client learns why. close_notify
 /// is sent on close (and on closing output, for a half-closed connection) and answered when the
 /// peer sends one. A handshake that does not finish in time closes the connection.
@@ -24,7 +26,10 @@ public final class OpenSSLHandler: ChannelDuplexHandler, RemovableChannelHandler
     private var state = State.idle
     private let connection: TLSConnection
     private let handshakePromise: EventLoopPromise<TLSPeer>
-    private var heldWrites: [(ByteBuffer, EventLoopPromise<Void>?)] = []
+    /// Plaintext written since the last flush (or held for the handshake), and its promises.
+    private var pendingPlaintext: ByteBuffer?
+    private var pendingPromises: [EventLoopPromise<Void>] = []
+    /// A flush arrived during the handshake; honoured once it completes.
     private var flushHeld = false
     private var handshakeTimer: Scheduled<Void>?
 
@@ -76,10 +81,13 @@ public final class OpenSSLHandler: ChannelDuplexHandler, RemovableChannelHandler
     public func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         let buffer = unwrapOutboundIn(data)
         switch state {
-        case .idle, .handshaking:
-            heldWrites.append((buffer, promise))
-        case .active:
-            encrypt(buffer, context: context, promise: promise)
+        case .idle, .handshaking, .active:
+            if pendingPlaintext == nil {
+                pendingPlaintext = buffer
+            } else {
+                pendingPlaintext!.writeImmutableBuffer(buffer)
+            }
+            if let promise { pendingPromises.append(promise) }
         case .outputClosed:
             promise?.fail(ChannelError.outputClosed)
         case .closing, .closed:
@@ -88,13 +96,19 @@ public final class OpenSSLHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     public func flush(context: ChannelHandlerContext) {
-        if state == .active { context.flush() } else { flushHeld = true }
+        switch state {
+        case .active: flushPending(context: context)
+        case .idle, .handshaking: flushHeld = true
+        case .outputClosed, .closing, .closed: context.flush()
+        }
     }
 
     public func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
         switch (mode, state) {
         case (.all, .active), (.all, .outputClosed):
             if state == .active {
+                // Writes not yet flushed are dropped, as NIO does on close.
+                failPending(ChannelError.ioOnClosedChannel)
                 connection.shutdown()
                 sendOutput(context: context)
             }
@@ -103,6 +117,7 @@ public final class OpenSSLHandler: ChannelDuplexHandler, RemovableChannelHandler
         case (.output, .active):
             // Half closure (Hummingbird's NIOAsyncChannel closes output when a response ends
             // the connection): close_notify tells the peer the stream ended rather than was cut.
+            flushPending(context: context)
             state = .outputClosed
             connection.shutdown()
             sendOutput(context: context)
@@ -150,12 +165,9 @@ public final class OpenSSLHandler: ChannelDuplexHandler, RemovableChannelHandler
             state = .active
             handshakePromise.succeed(peer)
             context.fireUserInboundEventTriggered(peer)
-            let held = heldWrites
-            heldWrites = []
-            for (buffer, promise) in held { encrypt(buffer, context: context, promise: promise) }
-            if flushHeld || !held.isEmpty {
+            if flushHeld {
                 flushHeld = false
-                context.flush()
+                flushPending(context: context)
             }
             readApplicationData(context: context)
         }
@@ -191,19 +203,40 @@ public final class OpenSSLHandler: ChannelDuplexHandler, RemovableChannelHandler
         if delivered { context.fireChannelReadComplete() }
     }
 
-    private func encrypt(_ buffer: ByteBuffer, context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
-        do {
-            try connection.write(buffer)
-        } catch {
-            promise?.fail(error)
-            abort(context: context, error)
-            return
+    /// Encrypts everything written since the last flush in one go and flushes it to the network.
+    private func flushPending(context: ChannelHandlerContext) {
+        let promises = pendingPromises
+        pendingPromises = []
+        let plaintext = pendingPlaintext
+        pendingPlaintext = nil
+        var promise: EventLoopPromise<Void>? = nil
+        if !promises.isEmpty {
+            let combined = context.eventLoop.makePromise(of: Void.self)
+            for each in promises { combined.futureResult.cascade(to: each) }
+            promise = combined
+        }
+        if let plaintext {
+            do {
+                try connection.write(plaintext)
+            } catch {
+                promise?.fail(error)
+                abort(context: context, error)
+                return
+            }
         }
         if let output = connection.takeOutput(allocator: context.channel.allocator) {
             context.write(wrapOutboundOut(output), promise: promise)
         } else {
             promise?.succeed()
         }
+        context.flush()
+    }
+
+    private func failPending(_ error: any Error) {
+        let promises = pendingPromises
+        pendingPromises = []
+        pendingPlaintext = nil
+        for promise in promises { promise.fail(error) }
     }
 
     private func sendOutput(context: ChannelHandlerContext) {
@@ -222,12 +255,10 @@ public final class OpenSSLHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     /// Fails the handshake (a no-op once it has succeeded: NIO ignores a second completion)
-    /// and any writes held for it.
+    /// and any writes not yet sent.
     private func fail(_ error: TLSError) {
         handshakePromise.fail(error)
-        let held = heldWrites
-        heldWrites = []
-        for (_, promise) in held { promise?.fail(error) }
+        failPending(error)
     }
 }
 

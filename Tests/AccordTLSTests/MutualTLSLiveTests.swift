@@ -53,10 +53,12 @@ import Testing
         let fixture = try TLSFixture()
         defer { fixture.cleanUp() }
         try await fixture.withServer(fixture.serverContext()) { port in
+            // -ign_eof: without it s_client ends the connection as soon as its input runs out,
+            // before any response arrives (it does the same against openssl s_server -www).
             let ok = try await ExternalProcess.runDetached("openssl", [
                 "s_client", "-connect", "127.0.0.1:\(port)", "-servername", "localhost", "-CAfile", fixture.pki.caCertificate.path,
                 "-cert", fixture.pki.agencyTLSCertificate("nz.police").path, "-key", fixture.pki.agencyTLSKey("nz.police").path,
-                "-alpn", "http/1.1", "-verify_return_error", "-brief",
+                "-alpn", "http/1.1", "-verify_return_error", "-brief", "-ign_eof",
             ], input: "GET /whoami HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
             let transcript = ok.standardOutput + ok.standardError
             #expect(transcript.contains("Protocol version: TLSv1.3"), "\(transcript)")
@@ -82,7 +84,7 @@ import Testing
         try await fixture.withServer(fixture.serverContext(minimumVersion: .tls12)) { port in
             let tls12 = try await ExternalProcess.runDetached("openssl", [
                 "s_client", "-connect", "127.0.0.1:\(port)", "-tls1_2", "-CAfile", fixture.pki.caCertificate.path,
-                "-cert", fixture.pki.agencyTLSCertificate("nz.police").path, "-key", fixture.pki.agencyTLSKey("nz.police").path, "-brief",
+                "-cert", fixture.pki.agencyTLSCertificate("nz.police").path, "-key", fixture.pki.agencyTLSKey("nz.police").path, "-brief", "-ign_eof",
             ], input: "GET /whoami HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
             let transcript = tls12.standardOutput + tls12.standardError
             #expect(transcript.contains("Protocol version: TLSv1.2"), "\(transcript)")
