@@ -196,10 +196,14 @@ public final class OpenSSLHandler: ChannelDuplexHandler, RemovableChannelHandler
                 }
                 break reading
             case .failed(let error):
+                sendOutput(context: context)  // the alert OpenSSL queued
                 abort(context: context, error)
                 break reading
             }
         }
+        // Reading can make OpenSSL answer (a TLS 1.3 KeyUpdate, for one); send that now rather
+        // than leave it until the application next writes.
+        if state == .active { sendOutput(context: context) }
         if delivered { context.fireChannelReadComplete() }
     }
 
