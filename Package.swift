@@ -24,6 +24,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.0.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.20.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
     ],
     targets: [
         .systemLibrary(
@@ -44,6 +48,17 @@ let package = Package(
         .target(
             name: "AccordAudit",
             dependencies: ["AccordCrypto"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "AccordTLS",
+            dependencies: [
+                "COpenSSL",
+                "AccordCrypto",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -100,6 +115,18 @@ let package = Package(
         .testTarget(
             name: "AccordAuditTests",
             dependencies: ["AccordAudit", "AccordCrypto"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AccordTLSTests",
+            dependencies: [
+                "AccordTLS", "AccordCrypto", "AccordTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

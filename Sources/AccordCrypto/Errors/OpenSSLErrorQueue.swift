@@ -2,8 +2,8 @@ import COpenSSL
 
 /// Drains OpenSSL's per-thread error queue so that a failure reports OpenSSL's own words
 /// and a later call does not inherit stale errors.
-enum OpenSSLErrorQueue {
-    static func drain() -> [String] {
+package enum OpenSSLErrorQueue {
+    package static func drain() -> [String] {
         var lines: [String] = []
         while true {
             let code = ERR_get_error()
@@ -15,12 +15,12 @@ enum OpenSSLErrorQueue {
         return lines
     }
 
-    static func clear() {
+    package static func clear() {
         ERR_clear_error()
     }
 
     /// An error of `code` with the queue's current content attached.
-    static func error(_ code: CryptoError.Code, _ message: String) -> CryptoError {
+    package static func error(_ code: CryptoError.Code, _ message: String) -> CryptoError {
         CryptoError(code, message, openSSLErrors: drain())
     }
 }

@@ -4,8 +4,8 @@ import COpenSSL
 // INVARIANT: the key is never mutated after init, so concurrent signing and verification
 // through separate operation contexts is safe (OpenSSL 3 keys are reference-counted and
 // read-only once built).
-final class PKeyHandle: @unchecked Sendable {
-    let pointer: OpaquePointer
+package final class PKeyHandle: @unchecked Sendable {
+    package let pointer: OpaquePointer
 
     init(taking pointer: OpaquePointer) {
         self.pointer = pointer

@@ -3,7 +3,7 @@ import COpenSSL
 
 /// A P-256 or Ed25519 private key held by OpenSSL. Generate one, or load it from PKCS#8 PEM.
 public final class PrivateKey: Sendable {
-    let handle: PKeyHandle
+    package let handle: PKeyHandle
     public let algorithm: KeyAlgorithm
 
     init(handle: PKeyHandle) throws(CryptoError) {

@@ -4,7 +4,7 @@ import COpenSSL
 /// A P-256 or Ed25519 public key: from SubjectPublicKeyInfo (DER or PEM), a JWK, or a
 /// certificate. Gives its JWK and RFC 7638 thumbprint, and verifies JOSE signatures.
 public final class PublicKey: Sendable, Equatable {
-    let handle: PKeyHandle
+    package let handle: PKeyHandle
     public let algorithm: KeyAlgorithm
     /// SubjectPublicKeyInfo DER, kept for equality and thumbprints.
     public let spkiDER: [UInt8]

@@ -6,9 +6,9 @@ import COpenSSL
 // INVARIANT: the X509 object is never mutated after init; OpenSSL guards its lazily
 // computed extension cache with a lock, so sharing across threads is safe.
 public final class Certificate: @unchecked Sendable, Equatable, CustomStringConvertible {
-    let pointer: OpaquePointer
+    package let pointer: OpaquePointer
 
-    init(taking pointer: OpaquePointer) {
+    package init(taking pointer: OpaquePointer) {
         self.pointer = pointer
     }
 

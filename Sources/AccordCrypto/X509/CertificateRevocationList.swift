@@ -4,7 +4,7 @@ import COpenSSL
 /// An X.509 certificate revocation list held by OpenSSL.
 // INVARIANT: never mutated after init.
 public final class CertificateRevocationList: @unchecked Sendable {
-    let pointer: OpaquePointer
+    package let pointer: OpaquePointer
 
     init(taking pointer: OpaquePointer) {
         self.pointer = pointer

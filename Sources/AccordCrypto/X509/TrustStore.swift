@@ -164,11 +164,16 @@ public final class TrustStore: @unchecked Sendable {
 }
 
 /// Accepts a missing CRL (no CRL published for that CA) while every other error, including
-/// a revoked certificate or an expired CRL, still fails verification.
-private let crlWherePresent: @convention(c) (Int32, OpaquePointer?) -> Int32 = { ok, context in
+/// a revoked certificate or an expired CRL, still fails verification. Shared with the TLS
+/// layer's verify callback, which replaces the store's.
+package func acceptingMissingCRL(_ ok: Int32, _ context: OpaquePointer?) -> Int32 {
     if ok == 0, let context, X509_STORE_CTX_get_error(context) == X509_V_ERR_UNABLE_TO_GET_CRL {
         X509_STORE_CTX_set_error(context, X509_V_OK)
         return 1
     }
     return ok
+}
+
+private let crlWherePresent: @convention(c) (Int32, OpaquePointer?) -> Int32 = { ok, context in
+    acceptingMissingCRL(ok, context)
 }

@@ -1,0 +1,79 @@
+public import HummingbirdCore
+public import Logging
+public import NIOCore
+
+/// Wraps a Hummingbird child channel (HTTP/1.1) in OpenSSL TLS: the client certificate is
+/// verified in the handshake, no HTTP is read before the handshake completes, and the verified
+/// `TLSPeer` is bound to `TLSPeer.current` for every request on the connection.
+public struct OpenSSLServerChannel<Base: ServerChildChannel>: ServerChildChannel {
+    /// The child channel with its handshake under way.
+    public struct Value: ServerChildChannelValue {
+        public let channel: any Channel
+        /// Completes, once the handshake succeeds, with the verified peer and the base channel
+        /// set up; fails if the handshake fails.
+        public let established: EventLoopFuture<(peer: TLSPeer, base: Base.Value)>
+    }
+
+    public let base: Base
+    public let context: TLSContext
+
+    public init(_ base: Base, context: TLSContext) {
+        self.base = base
+        self.context = context
+    }
+
+    /// Adds the TLS handler and returns at once; the base channel is set up when the handshake
+    /// succeeds.
+    ///
+    /// The future returned here must not wait for the peer: NIO registers an accepted channel
+    /// with its event loop, and so activates it and starts reading, only once the child
+    /// initializer's future completes, so waiting here for a handshake that needs those reads
+    /// would never finish. The handshake is awaited in `handle` instead.
+    ///
+    /// The base channel is set up only after the handshake, so a refused peer never gets an
+    /// HTTP pipeline (and leaves no unfinished NIOAsyncChannel behind). Its handlers are in
+    /// place before any application data is read: the handler completes the handshake promise
+    /// on the event loop before it decrypts, and NIO runs the callbacks of a promise completed
+    /// on its own event loop synchronously, so `base.setup` runs inside that completion.
+    public func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+        let context = self.context
+        let base = self.base
+        return channel.eventLoop.makeCompletedFuture {
+            let handler = try OpenSSLHandler(context: context, eventLoop: channel.eventLoop)
+            try channel.pipeline.syncOperations.addHandler(handler)
+            let established = handler.handshakeFuture.flatMap { peer in
+                base.setup(channel: channel, logger: logger).map { (peer: peer, base: $0) }
+            }
+            return Value(channel: channel, established: established)
+        }
+    }
+
+    public func handle(value: Value, logger: Logger) async {
+        let peer: TLSPeer
+        let baseValue: Base.Value
+        do {
+            (peer, baseValue) = try await value.established.get()
+        } catch {
+            // The handler has already sent its alert and closed the channel.
+            logger.notice("TLS connection refused", metadata: [
+                "reason": "\(error)", "peer": "\(value.channel.remoteAddress.map { "\($0)" } ?? "unknown")",
+            ])
+            try? await value.channel.close()
+            return
+        }
+        var logger = logger
+        logger[metadataKey: "peer"] = "\(peer.identity.map { "\($0)" } ?? "unidentified")"
+        await TLSPeer.$current.withValue(peer) {
+            await base.handle(value: baseValue, logger: logger)
+        }
+    }
+}
+
+extension HTTPServerBuilder {
+    /// HTTP/1.1 over OpenSSL TLS with mutual authentication.
+    public static func openSSL(_ configuration: HTTP1Channel.Configuration = .init(), context: TLSContext) -> HTTPServerBuilder {
+        .init { responder in
+            OpenSSLServerChannel(HTTP1Channel(responder: responder, configuration: configuration), context: context)
+        }
+    }
+}

@@ -1,0 +1,44 @@
+public import AccordCrypto
+public import NIOCore
+
+/// How one side of a TLS connection is set up: its certificate and key, whom it trusts,
+/// which protocol versions it speaks. Servers require and verify a client certificate.
+public struct TLSConfiguration: Sendable {
+    /// The lowest protocol version accepted.
+    public enum MinimumVersion: String, Sendable {
+        /// TLS 1.3 only: the default.
+        case tls13 = "1.3"
+        /// TLS 1.2 and 1.3, for overseas partners whose systems lack TLS 1.3, with ECDHE and AEAD suites only.
+        case tls12 = "1.2"
+    }
+
+    public enum Role: Sendable {
+        case server
+        /// A client that checks the server's certificate against `serverName`.
+        case client(serverName: String)
+    }
+
+    public var role: Role
+    /// Leaf first, then any intermediates to send.
+    public var certificateChain: [Certificate]
+    public var privateKey: PrivateKey
+    public var trustStore: TrustStore
+    public var minimumVersion: MinimumVersion
+    /// ALPN protocols, most preferred first. A server refuses a client that offers ALPN but none of these.
+    public var applicationProtocols: [String]
+    public var handshakeTimeout: TimeAmount
+
+    public init(
+        role: Role, certificateChain: [Certificate], privateKey: PrivateKey, trustStore: TrustStore,
+        minimumVersion: MinimumVersion = .tls13, applicationProtocols: [String] = ["http/1.1"],
+        handshakeTimeout: TimeAmount = .seconds(10)
+    ) {
+        self.role = role
+        self.certificateChain = certificateChain
+        self.privateKey = privateKey
+        self.trustStore = trustStore
+        self.minimumVersion = minimumVersion
+        self.applicationProtocols = applicationProtocols
+        self.handshakeTimeout = handshakeTimeout
+    }
+}

@@ -1,0 +1,24 @@
+/// The one error type of AccordTLS: a stable code, a message naming what failed, and the
+/// OpenSSL error queue or certificate verification result behind it.
+public struct TLSError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Stable reason codes. Raw values never change once shipped.
+    public enum Code: String, Sendable, Equatable {
+        case configuration = "tls-configuration"
+        case handshakeFailed = "tls-handshake-failed"
+        case handshakeTimeout = "tls-handshake-timeout"
+        case peerCertificateRejected = "tls-peer-certificate-rejected"
+        case noApplicationProtocol = "tls-no-application-protocol"
+        case protocolError = "tls-protocol-error"
+        case uncleanShutdown = "tls-unclean-shutdown"
+    }
+
+    public let code: Code
+    public let message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { "\(code.rawValue): \(message)" }
+}

@@ -1,0 +1,48 @@
+public import AccordCrypto
+
+/// Who is on the other end of a verified TLS connection: the certificate OpenSSL verified,
+/// the Accord identity it carries, and what was negotiated. Bound for the lifetime of the
+/// connection's task as `TLSPeer.current`, so request handlers read it without a lookup.
+public struct TLSPeer: Sendable {
+    /// The Accord identity in a certificate's subject alternative name URI.
+    public enum Identity: Sendable, Hashable, CustomStringConvertible {
+        /// `urn:accord:agency:<id>`: an agency system.
+        case agency(AgencyIdentity)
+        /// `urn:accord:operator:<role>:<name>`: a person using the console.
+        case `operator`(role: String, name: String)
+
+        public static let operatorPrefix = "urn:accord:operator:"
+
+        init?(certificate: Certificate) {
+            if let agency = try? AgencyIdentity(certificate: certificate) {
+                self = .agency(agency)
+                return
+            }
+            let operators = certificate.subjectAlternativeURIs.filter { $0.hasPrefix(Self.operatorPrefix) }
+            guard operators.count == 1 else { return nil }
+            let parts = operators[0].dropFirst(Self.operatorPrefix.count).split(separator: ":", maxSplits: 1)
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { return nil }
+            self = .operator(role: String(parts[0]), name: String(parts[1]))
+        }
+
+        public var description: String {
+            switch self {
+            case .agency(let agency): "agency \(agency.agencyID)"
+            case .operator(let role, let name): "operator \(name) (\(role))"
+            }
+        }
+    }
+
+    public let certificate: Certificate
+    public let identity: Identity?
+    public let protocolVersion: String
+    public let applicationProtocol: String?
+
+    /// The agency id, when the peer is an agency system.
+    public var agencyID: String? {
+        if case .agency(let agency) = identity { return agency.agencyID }
+        return nil
+    }
+
+    @TaskLocal public static var current: TLSPeer?
+}
