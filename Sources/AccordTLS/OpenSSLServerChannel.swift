@@ -14,12 +14,18 @@ public struct OpenSSLServerChannel<Base: ServerChildChannel>: ServerChildChannel
         public let established: EventLoopFuture<(peer: TLSPeer, base: Base.Value)>
     }
 
+    /// Wraps the handling of one verified connection, from its first request to its close:
+    /// the server counts connections per agency with it.
+    public typealias ConnectionScope = @Sendable (TLSPeer, @Sendable () async -> Void) async -> Void
+
     public let base: Base
     public let context: TLSContext
+    public let connectionScope: ConnectionScope?
 
-    public init(_ base: Base, context: TLSContext) {
+    public init(_ base: Base, context: TLSContext, connectionScope: ConnectionScope? = nil) {
         self.base = base
         self.context = context
+        self.connectionScope = connectionScope
     }
 
     /// Adds the TLS handler and returns at once; the base channel is set up when the handshake
@@ -63,17 +69,26 @@ public struct OpenSSLServerChannel<Base: ServerChildChannel>: ServerChildChannel
         }
         var logger = logger
         logger[metadataKey: "peer"] = "\(peer.identity.map { "\($0)" } ?? "unidentified")"
+        let base = self.base
+        let connectionLogger = logger
         await TLSPeer.$current.withValue(peer) {
-            await base.handle(value: baseValue, logger: logger)
+            if let connectionScope {
+                await connectionScope(peer) { await base.handle(value: baseValue, logger: connectionLogger) }
+            } else {
+                await base.handle(value: baseValue, logger: logger)
+            }
         }
     }
 }
 
 extension HTTPServerBuilder {
     /// HTTP/1.1 over OpenSSL TLS with mutual authentication.
-    public static func openSSL(_ configuration: HTTP1Channel.Configuration = .init(), context: TLSContext) -> HTTPServerBuilder {
+    public static func openSSL(
+        _ configuration: HTTP1Channel.Configuration = .init(), context: TLSContext,
+        connectionScope: OpenSSLServerChannel<HTTP1Channel>.ConnectionScope? = nil
+    ) -> HTTPServerBuilder {
         .init { responder in
-            OpenSSLServerChannel(HTTP1Channel(responder: responder, configuration: configuration), context: context)
+            OpenSSLServerChannel(HTTP1Channel(responder: responder, configuration: configuration), context: context, connectionScope: connectionScope)
         }
     }
 }

@@ -1,3 +1,4 @@
+import AccordServer
 import ArgumentParser
 
 /// The `accord` command line: the gateway, its development PKI, and the tools of each user group.
@@ -6,6 +7,7 @@ struct Accord: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "accord",
         abstract: "Accord, a secure information-sharing gateway for agencies working against people trafficking.",
-        subcommands: [PKICommand.self, AgreementsCommand.self, AuditCommand.self]
+        version: AccordVersion.current,
+        subcommands: [ServeCommand.self, PKICommand.self, AgreementsCommand.self, AuditCommand.self]
     )
 }

@@ -41,6 +41,9 @@ public struct DevelopmentPKI: Sendable {
     public var gatewayTLSKey: URL { gatewayDirectory.appendingPathComponent("tls-key.pem") }
     public var gatewaySigningKey: URL { gatewayDirectory.appendingPathComponent("signing-key.pem") }
     public var gatewaySigningCertificate: URL { gatewayDirectory.appendingPathComponent("signing.pem") }
+    /// The ES256 key that signs key-binding JWTs (the reference SD-JWT libraries verify ES256).
+    public var gatewayBindingKey: URL { gatewayDirectory.appendingPathComponent("binding-key.pem") }
+    public var gatewayBindingCertificate: URL { gatewayDirectory.appendingPathComponent("binding.pem") }
     public var gatewaySubjectHMACKey: URL { gatewayDirectory.appendingPathComponent("subject-hmac.key") }
 
     public func agencyDirectory(_ id: String) -> URL { directory.appendingPathComponent("agencies/\(id)") }
@@ -97,6 +100,12 @@ public struct DevelopmentPKI: Sendable {
             certificate: gatewaySigningCertificate, key: gatewaySigningKey, algorithm: .edDSA, reissue: reissueAll, now: now,
             builder: CertificateBuilder(commonName: "Accord gateway signing key", organization: "Accord (development only)", country: "NZ",
                                         keyUsage: ["digitalSignature"], alternativeNames: [.uri("urn:accord:gateway")]),
+            ca: ca, caKey: caPrivateKey
+        ))
+        report.append(try leaf(
+            certificate: gatewayBindingCertificate, key: gatewayBindingKey, algorithm: .es256, reissue: reissueAll, now: now,
+            builder: CertificateBuilder(commonName: "Accord gateway key binding", organization: "Accord (development only)", country: "NZ",
+                                        keyUsage: ["digitalSignature"], alternativeNames: [.uri("urn:accord:gateway:binding")]),
             ca: ca, caKey: caPrivateKey
         ))
         if force || !exists(gatewaySubjectHMACKey) {

@@ -34,15 +34,27 @@ public final class KeyBinder {
         guard redacted.serialization.hasPrefix(message.issuerJWT + "~") else {
             throw MessageError(.invalidInput, "the redacted SD-JWT does not come from this message")
         }
+        return try bind(redacted.serialization, audience: audience, nonce: nonce, decision: decision, issuedAt: issuedAt)
+    }
+
+    /// Appends a KB-JWT to a redacted serialization kept since acceptance, when the message was
+    /// verified and its `cnf` checked against this key (so the gateway binds at delivery time,
+    /// with a fresh `iat` and the delivery's own audit leaf).
+    public func bind(
+        _ serialization: String, audience: String, nonce: String, decision: GatewayDecision, issuedAt: Date
+    ) throws(MessageError) -> String {
+        guard serialization.hasSuffix("~"), !serialization.hasPrefix("~") else {
+            throw MessageError(.invalidInput, "a redacted SD-JWT ends in '~' and carries no key binding yet")
+        }
         let payload: JSONValue = .object([
             "iat": .numericDate(issuedAt),
             "aud": .string(audience),
             "nonce": .string(nonce),
-            "sd_hash": .string(Base64URL.encode(SHA256.hash(Array(redacted.serialization.utf8)))),
+            "sd_hash": .string(Base64URL.encode(SHA256.hash(Array(serialization.utf8)))),
             "accord": decision.json,
         ])
         do {
-            return redacted.serialization + (try CompactJWS.sign(header: header, payload: JSONSerializer.bytes(payload), signer: signer))
+            return serialization + (try CompactJWS.sign(header: header, payload: JSONSerializer.bytes(payload), signer: signer))
         } catch {
             throw MessageError(.cryptoFailure, "signing the key-binding JWT failed (\(error.code.rawValue))")
         }

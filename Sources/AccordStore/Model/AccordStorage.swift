@@ -20,6 +20,8 @@ public protocol AccordStorage: Sendable {
     func message(id: String) async throws(StoreError) -> StoredMessage?
     func deliveries(messageID: String) async throws(StoreError) -> [StoredDelivery]
     func deliveries(recipient: String, states: [DeliveryState]) async throws(StoreError) -> [StoredDelivery]
+    func inbox(recipient: String, states: [DeliveryState], afterSequence: Int64, limit: Int) async throws(StoreError) -> [InboxEntry]
+    func delivery(id: String) async throws(StoreError) -> StoredDelivery?
     func agreementSets() async throws(StoreError) -> [StoredAgreementSet]
 
     func leafCount() async throws(StoreError) -> UInt64

@@ -38,6 +38,12 @@ public struct StoredDelivery: Sendable, Equatable {
     public let updatedAt: Date
 }
 
+/// A delivery with its place in the recipient's inbox, the cursor for the next page.
+public struct InboxEntry: Sendable, Equatable {
+    public let sequence: Int64
+    public let delivery: StoredDelivery
+}
+
 /// A stored agreement set version.
 public struct StoredAgreementSet: Sendable, Equatable {
     public let version: Int64

@@ -32,6 +32,26 @@ extension SQLiteStore {
         }
     }
 
+    /// One page of a recipient's inbox in arrival order: deliveries in `states` whose sequence
+    /// is above `afterSequence`, at most `limit`.
+    public func inbox(recipient: String, states: [DeliveryState], afterSequence: Int64, limit: Int) async throws(StoreError) -> [InboxEntry] {
+        try await read { db in
+            let placeholders = databaseQuestionMarks(count: states.count)
+            var arguments = StatementArguments([recipient] + states.map(\.rawValue))
+            arguments += [afterSequence, limit]
+            return try Row.fetchAll(db, sql: """
+                SELECT rowid AS seq, * FROM delivery WHERE recipient = ? AND state IN (\(placeholders)) AND rowid > ?
+                ORDER BY rowid LIMIT ?
+                """, arguments: arguments).map { InboxEntry(sequence: $0["seq"], delivery: Self.delivery($0)) }
+        }
+    }
+
+    public func delivery(id: String) async throws(StoreError) -> StoredDelivery? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM delivery WHERE id = ?", arguments: [id]).map(Self.delivery)
+        }
+    }
+
     public func agreementSets() async throws(StoreError) -> [StoredAgreementSet] {
         try await read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM agreement_set ORDER BY version").map { row in

@@ -3,11 +3,11 @@ import ArgumentParser
 import Foundation
 
 /// `accord agreements …`: the administrator's tools for writing and changing agreements.
-struct AgreementsCommand: ParsableCommand {
+struct AgreementsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "agreements",
-        abstract: "Check, explain, compare and test information-sharing agreements.",
-        subcommands: [CheckAgreements.self, ExplainDecision.self, DiffAgreements.self, TestAgreements.self]
+        abstract: "Check, explain, compare, test and activate information-sharing agreements.",
+        subcommands: [CheckAgreements.self, ExplainDecision.self, DiffAgreements.self, TestAgreements.self, ActivateAgreements.self]
     )
 }
 

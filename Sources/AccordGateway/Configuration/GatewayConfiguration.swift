@@ -1,0 +1,68 @@
+import Foundation
+
+/// Everything `accord serve` needs to know, read from `accord.yaml` and overridden by
+/// `ACCORD_*` environment variables. Defaults are the development layout of a fresh clone.
+public struct GatewayConfiguration: Sendable, Equatable {
+    /// A listening address, `host:port`.
+    public struct Address: Sendable, Equatable, CustomStringConvertible {
+        public var host: String
+        public var port: Int
+
+        public init(host: String, port: Int) {
+            self.host = host
+            self.port = port
+        }
+
+        /// Parses `host:port`, `[v6]:port`.
+        public init?(parsing text: String) {
+            let trimmed = text.trimmingCharacters(in: .whitespaces)
+            guard let colon = trimmed.lastIndex(of: ":"), let port = Int(trimmed[trimmed.index(after: colon)...]), (0...65_535).contains(port) else {
+                return nil
+            }
+            var host = String(trimmed[..<colon])
+            if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+            guard !host.isEmpty else { return nil }
+            self.init(host: host, port: port)
+        }
+
+        public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+    }
+
+    /// Limits that protect the gateway and every agency from one misbehaving client.
+    public struct Limits: Sendable, Equatable {
+        public var maxBodyBytes = 1 << 20
+        public var maxHeaderBytes = 16 * 1024
+        public var maxDisclosures = 512
+        public var maxConnectionsPerAgency = 64
+        /// Sustained requests per second per agency; `burst` more may arrive at once.
+        public var requestsPerSecond = 2_000
+        public var burst = 4_000
+        /// A connection that sends nothing for this long is closed (slow or stalled clients).
+        public var idleTimeoutSeconds = 30
+        public var handshakeTimeoutSeconds = 10
+        public var inboxPageSize = 100
+
+        public init() {}
+    }
+
+    public var listen = Address(host: "127.0.0.1", port: 8443)
+    /// The console's own listener; nil turns the console off.
+    public var consoleListen: Address? = Address(host: "127.0.0.1", port: 8444)
+    public var agreementsDirectory = "Agreements"
+    /// The trust anchors and CRLs (`*.pem`, `*.crl` at its top), the gateway's keys under
+    /// `gateway/`, and agency signing certificates under `agencies/<id>/signing.pem`.
+    public var certificatesDirectory = "Certificates/dev"
+    public var database = "var/accord.sqlite"
+    /// Accept TLS 1.2 as well as 1.3 (for overseas partners that need it).
+    public var allowTLS12 = false
+    /// The audit log's origin line and checkpoint key name.
+    public var auditOrigin = "accord.local/audit"
+    public var checkpointEveryLeaves: UInt64 = 1_000
+    public var checkpointIntervalSeconds = 10
+    /// How long submitted SD-JWTs and presentations are kept; their audit leaves stay forever.
+    public var retentionDays = 90
+    public var limits = Limits()
+    public var logLevel = "info"
+
+    public init() {}
+}

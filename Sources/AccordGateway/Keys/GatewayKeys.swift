@@ -1,0 +1,71 @@
+public import AccordAudit
+public import AccordCrypto
+import Foundation
+
+/// The gateway's own key material and trust, read from the certificates directory:
+///
+/// - trust anchors and CRLs at its top (`ca.pem`, `ca.crl`, or your own);
+/// - `gateway/tls.pem`, `gateway/tls-key.pem`: the listener's certificate;
+/// - `gateway/signing-key.pem`: the Ed25519 audit key that signs checkpoints;
+/// - `gateway/binding-key.pem`: the key that signs key-binding JWTs (ES256 by default, since
+///   the SD-JWT reference libraries verify ES256 key binding); falls back to the audit key;
+/// - `gateway/subject-hmac.key`: the secret for keyed subject hashes;
+/// - `agencies/<id>/signing.pem`: the certificates agencies sign messages with.
+public struct GatewayKeys: Sendable {
+    public let trustStore: TrustStore
+    public let tlsChain: [Certificate]
+    public let tlsKey: PrivateKey
+    public let auditKey: PrivateKey
+    public let bindingKey: PrivateKey
+    public let subjectKey: SubjectKey
+    public let signingCertificates: [Certificate]
+
+    public init(trustStore: TrustStore, tlsChain: [Certificate], tlsKey: PrivateKey, auditKey: PrivateKey, bindingKey: PrivateKey,
+                subjectKey: SubjectKey, signingCertificates: [Certificate]) {
+        self.trustStore = trustStore
+        self.tlsChain = tlsChain
+        self.tlsKey = tlsKey
+        self.auditKey = auditKey
+        self.bindingKey = bindingKey
+        self.subjectKey = subjectKey
+        self.signingCertificates = signingCertificates
+    }
+
+    /// Loads everything above; the error names the file that is missing or unreadable.
+    public static func load(directory: String) throws(GatewayStartupError) -> GatewayKeys {
+        let base = URL(fileURLWithPath: directory)
+        func path(_ relative: String) -> String { base.appendingPathComponent(relative).path }
+        func attempt<T>(_ file: String, _ body: () throws -> T) throws(GatewayStartupError) -> T {
+            do { return try body() } catch {
+                throw GatewayStartupError("\(file): \(error) (run 'accord pki init' for a development PKI)")
+            }
+        }
+        let trust = try attempt(directory) { try TrustStore.load(directory: directory) }
+        let chain = try attempt(path("gateway/tls.pem")) { try Certificate.all(pemFile: path("gateway/tls.pem")) }
+        let tlsKey = try attempt(path("gateway/tls-key.pem")) { try PrivateKey(pemFile: path("gateway/tls-key.pem")) }
+        let auditKey = try attempt(path("gateway/signing-key.pem")) { try PrivateKey(pemFile: path("gateway/signing-key.pem")) }
+        let bindingPath = path("gateway/binding-key.pem")
+        let bindingKey = FileManager.default.fileExists(atPath: bindingPath)
+            ? try attempt(bindingPath) { try PrivateKey(pemFile: bindingPath) } : auditKey
+        let subjectPath = path("gateway/subject-hmac.key")
+        let subjectKey = try attempt(subjectPath) { try SubjectKey(hex: String(contentsOfFile: subjectPath, encoding: .utf8)) }
+        var signing: [Certificate] = []
+        let agencies = base.appendingPathComponent("agencies")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: agencies.path))?.sorted() ?? []
+        for name in names {
+            let file = agencies.appendingPathComponent(name).appendingPathComponent("signing.pem").path
+            guard FileManager.default.fileExists(atPath: file) else { continue }
+            signing += try attempt(file) { try Certificate.all(pemFile: file) }
+        }
+        guard !chain.isEmpty else { throw GatewayStartupError("\(path("gateway/tls.pem")): no certificate") }
+        return GatewayKeys(trustStore: trust, tlsChain: chain, tlsKey: tlsKey, auditKey: auditKey, bindingKey: bindingKey,
+                           subjectKey: subjectKey, signingCertificates: signing)
+    }
+}
+
+/// Why the gateway could not start: a missing file, a bad key, a database it cannot open.
+public struct GatewayStartupError: Error, Sendable, CustomStringConvertible {
+    public let description: String
+
+    public init(_ description: String) { self.description = description }
+}

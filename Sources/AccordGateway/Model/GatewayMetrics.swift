@@ -1,0 +1,31 @@
+public import Metrics
+import Synchronization
+
+/// The gateway's counters and timers, created through swift-metrics from an injected factory
+/// (the server passes its Prometheus registry's factory; tests can pass a no-op).
+public final class GatewayMetrics: Sendable {
+    public let accepted: Counter
+    public let delivered: Counter
+    public let acknowledged: Counter
+    public let submitDuration: Timer
+    private let factory: any MetricsFactory
+    private let deniedByCode = Mutex<[String: Counter]>([:])
+
+    public init(factory: any MetricsFactory = NOOPMetricsHandler.instance) {
+        self.factory = factory
+        accepted = Counter(label: "accord_messages_accepted_total", factory: factory)
+        delivered = Counter(label: "accord_deliveries_delivered_total", factory: factory)
+        acknowledged = Counter(label: "accord_deliveries_acknowledged_total", factory: factory)
+        submitDuration = Timer(label: "accord_submit_duration_seconds", dimensions: [], preferredDisplayUnit: .seconds, factory: factory)
+    }
+
+    func denied(_ code: String) {
+        let counter = deniedByCode.withLock { counters in
+            if let existing = counters[code] { return existing }
+            let counter = Counter(label: "accord_messages_refused_total", dimensions: [("code", code)], factory: factory)
+            counters[code] = counter
+            return counter
+        }
+        counter.increment()
+    }
+}

@@ -1,0 +1,108 @@
+/// What the gateway answers an accepted submission: the message id and, per recipient, whether
+/// it went to the recipient's inbox or is held for a privacy officer, under which agreement,
+/// with which claim paths withheld, and the audit leaf that records it.
+public struct SubmissionReceipt: Sendable, Equatable, Codable {
+    public struct Recipient: Sendable, Equatable, Codable {
+        public let recipient: String
+        public let deliveryID: String
+        /// `delivered` (waiting in the recipient's inbox) or `held` (awaiting review).
+        public let status: String
+        public let agreement: String
+        public let agreementDigest: String
+        public let withheld: [String]
+        public let auditLeaf: UInt64?
+
+        enum CodingKeys: String, CodingKey {
+            case recipient, status, agreement, withheld
+            case deliveryID = "delivery_id"
+            case agreementDigest = "agreement_digest"
+            case auditLeaf = "audit_leaf"
+        }
+    }
+
+    public let messageID: String
+    public let jti: String
+    /// True when this answers a resubmission of a message already accepted.
+    public let replayed: Bool
+    public let recipients: [Recipient]
+
+    enum CodingKeys: String, CodingKey {
+        case jti, replayed, recipients
+        case messageID = "message_id"
+    }
+}
+
+/// One presentation in a recipient's inbox: the SD-JWT as redacted for the recipient with the
+/// gateway's key-binding JWT, plus the routing facts a recipient system files it by.
+public struct InboxItem: Sendable, Equatable, Codable {
+    public let deliveryID: String
+    public let messageID: String
+    public let from: String
+    public let type: String
+    public let purpose: String
+    public let agreement: String
+    public let withheld: [String]
+    public let receivedAt: String
+    public let auditLeaf: UInt64
+    public let presentation: String
+    /// The cursor to pass as `after` for the items that follow this one.
+    public let cursor: String
+
+    enum CodingKeys: String, CodingKey {
+        case from, type, purpose, agreement, withheld, presentation, cursor
+        case deliveryID = "delivery_id"
+        case messageID = "message_id"
+        case receivedAt = "received_at"
+        case auditLeaf = "audit_leaf"
+    }
+}
+
+/// A page of the inbox.
+public struct InboxPage: Sendable, Equatable, Codable {
+    public let items: [InboxItem]
+    /// Pass as `after` to read on; equal to the request's `after` when nothing new arrived.
+    public let next: String
+}
+
+/// The sender's view of one of its messages.
+public struct MessageStatus: Sendable, Equatable, Codable {
+    public struct Delivery: Sendable, Equatable, Codable {
+        public let deliveryID: String
+        public let recipient: String
+        public let state: String
+        public let attempts: Int
+        public let updatedAt: String
+        public let agreement: String?
+        public let withheld: [String]
+
+        enum CodingKeys: String, CodingKey {
+            case recipient, state, attempts, agreement, withheld
+            case deliveryID = "delivery_id"
+            case updatedAt = "updated_at"
+        }
+    }
+
+    public let messageID: String
+    public let receivedAt: String
+    public let retained: Bool
+    public let deliveries: [Delivery]
+
+    enum CodingKeys: String, CodingKey {
+        case retained, deliveries
+        case messageID = "message_id"
+        case receivedAt = "received_at"
+    }
+}
+
+/// The answer to an acknowledgement.
+public struct Acknowledgement: Sendable, Equatable, Codable {
+    public let deliveryID: String
+    public let state: String
+    public let auditLeaf: UInt64?
+
+    enum CodingKeys: String, CodingKey {
+        case state
+        case deliveryID = "delivery_id"
+        case auditLeaf = "audit_leaf"
+    }
+}

@@ -1,0 +1,133 @@
+import AccordAudit
+import CoreMetrics
+import AccordMessages
+import AccordStore
+import Foundation
+import Logging
+
+extension Gateway {
+    /// Presentations waiting for `agency`, oldest first, after the cursor `after`. Each one
+    /// handed out is recorded as `message.delivered` and bound with a fresh KB-JWT naming that
+    /// leaf. Items stay in the inbox until acknowledged, so a lost response loses nothing.
+    public func inbox(for agency: String, after cursor: String?, limit: Int?) async throws(GatewayProblem) -> InboxPage {
+        let afterSequence: Int64
+        if let cursor, !cursor.isEmpty {
+            guard let value = Int64(cursor), value >= 0 else {
+                throw GatewayProblem(code: "invalid-cursor", status: 400, title: "Bad request",
+                                     detail: "'after' must be the 'cursor' or 'next' value of an earlier inbox page")
+            }
+            afterSequence = value
+        } else {
+            afterSequence = 0
+        }
+        let pageSize = min(max(limit ?? options.inboxPageSize, 1), options.inboxPageSize)
+        let entries: [InboxEntry]
+        do {
+            entries = try await store.inbox(recipient: agency, states: [.pending, .delivered], afterSequence: afterSequence, limit: pageSize)
+        } catch {
+            throw .unavailable("the gateway could not read the inbox (\(error.code.rawValue))")
+        }
+        var items: [InboxItem] = []
+        await withTaskGroup(of: InboxItem?.self) { group in
+            for entry in entries {
+                group.addTask { await self.deliver(entry, to: agency) }
+            }
+            for await item in group { if let item { items.append(item) } }
+        }
+        items.sort { (Int64($0.cursor) ?? 0) < (Int64($1.cursor) ?? 0) }
+        return InboxPage(items: items, next: entries.last.map { String($0.sequence) } ?? String(afterSequence))
+    }
+
+    private func deliver(_ entry: InboxEntry, to agency: String) async -> InboxItem? {
+        let delivery = entry.delivery
+        guard let pending = PendingDelivery.decode(delivery.presentation) else {
+            logger.warning("a delivery has no presentation (purged by retention?)", metadata: ["delivery_id": "\(delivery.id)"])
+            return nil
+        }
+        let time = now()
+        let record = AuditRecord(
+            event: .messageDelivered, time: time, actor: agency, messageID: delivery.messageID, deliveryID: delivery.id,
+            from: pending.from, to: [agency], agreement: AgreementReference(id: pending.agreement, versionDigest: pending.agreementDigest),
+            withheld: pending.withheld, details: ["attempt": String(delivery.attempts + 1)])
+        let leaf: UInt64
+        do {
+            let leaves = try await store.updateDelivery(DeliveryUpdate(deliveryID: delivery.id, state: .delivered, countsAsAttempt: true, audit: [record]))
+            guard let first = leaves.first else { return nil }
+            leaf = first
+        } catch {
+            logger.error("recording a delivery failed", metadata: ["delivery_id": "\(delivery.id)", "error": "\(error.code.rawValue)"])
+            return nil
+        }
+        let presentation: String
+        do {
+            presentation = try binders.withBinder { binder throws(MessageError) in
+                try binder.bind(pending.redacted, audience: agency, nonce: delivery.id, decision: GatewayDecision(
+                    agreementID: pending.agreement, agreementDigest: pending.agreementDigest, auditLeafIndex: Int(leaf),
+                    withheldPaths: pending.withheld), issuedAt: time)
+            }
+        } catch {
+            logger.error("binding a presentation failed", metadata: ["delivery_id": "\(delivery.id)", "error": "\(error.code.rawValue)"])
+            return nil
+        }
+        metrics.delivered.increment()
+        return InboxItem(
+            deliveryID: delivery.id, messageID: delivery.messageID, from: pending.from, type: pending.type, purpose: pending.purpose,
+            agreement: pending.agreement, withheld: pending.withheld,
+            receivedAt: Identifiers.timestamp(AuditTime.date(milliseconds: pending.receivedMilliseconds)),
+            auditLeaf: leaf, presentation: presentation, cursor: String(entry.sequence))
+    }
+
+    /// Records that `agency` has the delivery; repeating an acknowledgement is harmless.
+    public func acknowledge(deliveryID: String, by agency: String) async throws(GatewayProblem) -> Acknowledgement {
+        let delivery: StoredDelivery?
+        do { delivery = try await store.delivery(id: deliveryID) } catch {
+            throw .unavailable("the gateway could not read the delivery (\(error.code.rawValue))")
+        }
+        guard let delivery, delivery.recipient == agency else { throw .notFound("delivery '\(deliveryID)'") }
+        switch delivery.state {
+        case .acknowledged:
+            return Acknowledgement(deliveryID: deliveryID, state: "acknowledged", auditLeaf: nil)
+        case .delivered:
+            break
+        default:
+            throw GatewayProblem(code: "not-delivered", status: 409, title: "Not yet delivered",
+                                 detail: "delivery '\(deliveryID)' is \(delivery.state.rawValue); pull it from the inbox before acknowledging")
+        }
+        let pending = PendingDelivery.decode(delivery.presentation)
+        let record = AuditRecord(
+            event: .messageAcknowledged, time: now(), actor: agency, messageID: delivery.messageID, deliveryID: deliveryID,
+            from: pending?.from, to: [agency],
+            agreement: pending.map { AgreementReference(id: $0.agreement, versionDigest: $0.agreementDigest) })
+        do {
+            let leaves = try await store.updateDelivery(DeliveryUpdate(deliveryID: deliveryID, state: .acknowledged, audit: [record]))
+            metrics.acknowledged.increment()
+            return Acknowledgement(deliveryID: deliveryID, state: "acknowledged", auditLeaf: leaves.first)
+        } catch where error.code == .invalidTransition {
+            // A concurrent acknowledgement won.
+            return Acknowledgement(deliveryID: deliveryID, state: "acknowledged", auditLeaf: nil)
+        } catch {
+            throw .unavailable("the gateway could not record the acknowledgement (\(error.code.rawValue)); retry")
+        }
+    }
+
+    /// The sender's view of its message: one entry per recipient.
+    public func status(of messageID: String, for agency: String) async throws(GatewayProblem) -> MessageStatus {
+        let message: StoredMessage?
+        let deliveries: [StoredDelivery]
+        do {
+            message = try await store.message(id: messageID)
+            deliveries = message == nil ? [] : try await store.deliveries(messageID: messageID)
+        } catch {
+            throw .unavailable("the gateway could not read the message (\(error.code.rawValue))")
+        }
+        guard let message, message.sender == agency else { throw .notFound("message '\(messageID)'") }
+        return MessageStatus(
+            messageID: messageID, receivedAt: Identifiers.timestamp(message.receivedAt), retained: message.sdJWT != nil,
+            deliveries: deliveries.map { delivery in
+                let pending = PendingDelivery.decode(delivery.presentation)
+                return MessageStatus.Delivery(
+                    deliveryID: delivery.id, recipient: delivery.recipient, state: delivery.state.rawValue, attempts: delivery.attempts,
+                    updatedAt: Identifiers.timestamp(delivery.updatedAt), agreement: pending?.agreement, withheld: pending?.withheld ?? [])
+            })
+    }
+}

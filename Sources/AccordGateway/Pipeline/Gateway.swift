@@ -1,0 +1,231 @@
+import AccordAudit
+public import AccordCrypto
+import AccordMessages
+import CoreMetrics
+public import AccordPolicy
+public import AccordStore
+public import Foundation
+public import Logging
+import Synchronization
+
+/// The path of one message (DESIGN.md): verify, decide, redact, store, deliver, acknowledge.
+/// Transport-free: the server hands it the authenticated agency and the request body, and
+/// turns its receipts and `GatewayProblem`s into HTTP. Every refusal is audited.
+public final class Gateway: Sendable {
+    /// Tunables taken from the configuration.
+    public struct Options: Sendable {
+        public var retention: TimeInterval = 90 * 86_400
+        public var maxBytes = 1 << 20
+        public var maxDisclosures = 512
+        public var inboxPageSize = 100
+        public var clockSkew: TimeInterval = 60
+        /// The audit log's origin, which names the checkpoint key.
+        public var auditOrigin = "accord.local/audit"
+
+        public init() {}
+    }
+
+    public let store: any AccordStorage
+    public let policy: ActivePolicy
+    public let keys: GatewayKeys
+    public let signingKeys: AgencySigningKeys
+    let verifier: SDJWTVerifier
+    let binders: KeyBinderPool
+    let bindingJWK: JWK
+    let options: Options
+    let now: @Sendable () -> Date
+    let logger: Logger
+    public let metrics: GatewayMetrics
+
+    public init(
+        store: any AccordStorage, policy: ActivePolicy, keys: GatewayKeys, options: Options = Options(),
+        metrics: GatewayMetrics = GatewayMetrics(), logger: Logger = Logger(label: "accord.gateway"),
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) throws(GatewayStartupError) {
+        self.store = store
+        self.policy = policy
+        self.keys = keys
+        self.options = options
+        self.metrics = metrics
+        self.logger = logger
+        self.now = now
+        signingKeys = AgencySigningKeys(trustStore: keys.trustStore, certificates: keys.signingCertificates, clock: now)
+        var configuration = VerifierConfiguration()
+        configuration.maxBytes = options.maxBytes
+        configuration.maxDisclosures = options.maxDisclosures
+        configuration.clockSkew = options.clockSkew
+        verifier = SDJWTVerifier(resolver: signingKeys, configuration: configuration)
+        bindingJWK = keys.bindingKey.publicKey.jwk
+        do { binders = try KeyBinderPool(key: keys.bindingKey) } catch {
+            throw GatewayStartupError("the binding key cannot sign key-binding JWTs: \(error)")
+        }
+    }
+
+    /// The public key agencies must name in `cnf.jwk`.
+    public var bindingKey: JWK { bindingJWK }
+
+    /// The C2SP verifier key of the audit log's checkpoints (`<origin>+<key id>+<key>`).
+    public var auditVerifierKey: String {
+        (try? NoteVerifier(name: options.auditOrigin, publicKey: keys.auditKey.publicKey))?.verifierKey ?? ""
+    }
+
+    // MARK: - Submit
+
+    /// Accepts `text` (an SD-JWT as issued) from the agency authenticated by TLS, or refuses it
+    /// with a problem. All recipients or none: a message goes nowhere unless an agreement in
+    /// force covers every recipient.
+    public func submit(_ text: String, from agency: String) async throws(GatewayProblem) -> SubmissionReceipt {
+        let started = ContinuousClock.now
+        defer { metrics.submitDuration.recordNanoseconds(Self.nanoseconds(ContinuousClock.now - started)) }
+        let receivedAt = now()
+        let digest = Identifiers.submissionDigest(text)
+        let message: VerifiedMessage
+        do {
+            message = try verifier.verify(text, now: receivedAt)
+        } catch {
+            throw await refuse(Self.problem(for: error), agency: agency, digest: digest, stage: "verify")
+        }
+        let routing = message.routing
+        let messageID = Identifiers.messageID(issuer: routing.issuer, jti: routing.messageID)
+        guard routing.issuer == agency else {
+            throw await refuse(.forbidden("identity-mismatch",
+                "the message's 'iss' is '\(routing.issuer)' but the TLS client certificate is agency '\(agency)'; an agency submits only its own messages"),
+                agency: agency, digest: digest, stage: "identity", routing: routing)
+        }
+        guard let holder = message.holderKey, holder.kty == bindingJWK.kty, holder.crv == bindingJWK.crv,
+              holder.x == bindingJWK.x, holder.y == bindingJWK.y else {
+            throw await refuse(.badRequest("holder-key-mismatch",
+                "the message's 'cnf.jwk' must be the gateway's binding key (GET /v1/keys)"),
+                agency: agency, digest: digest, stage: "verify", routing: routing)
+        }
+        if let existing = try await existingReceipt(messageID: messageID, digest: digest, agency: agency, routing: routing) {
+            return existing
+        }
+
+        let messageRouting = MessageRouting(
+            issuer: routing.issuer, type: routing.type, to: routing.recipients, purpose: routing.purpose,
+            classification: routing.classification, agreement: routing.agreement, caseRef: routing.caseReference,
+            claimPaths: message.pathStrings)
+        var decided: [(recipient: String, delivery: AccordPolicy.Delivery)] = []
+        var denials: [(recipient: String, denial: Denial)] = []
+        for recipient in routing.recipients {
+            switch policy.evaluate(messageRouting, for: recipient, at: receivedAt) {
+            case .deliver(let delivery): decided.append((recipient, delivery))
+            case .deny(let denial): denials.append((recipient, denial))
+            }
+        }
+        if let first = denials.first {
+            let detail = denials.map { "to '\($0.recipient)': \($0.denial.explanation)" }.joined(separator: "; ")
+            throw await refuse(.forbidden(first.denial.code.rawValue, detail), agency: agency, digest: digest, stage: "policy",
+                               routing: routing, messageID: messageID, denials: denials)
+        }
+        let clearPaths = message.clearPaths.map(\.description)
+        for (recipient, delivery) in decided {
+            let permitted = Set(delivery.disclosed)
+            if let unpermitted = clearPaths.first(where: { !permitted.contains($0) }) {
+                throw await refuse(.forbidden("clear-claim-not-permitted",
+                    "claim '\(unpermitted)' is in clear, so it cannot be withheld, and agreement '\(delivery.agreementID)' does not permit it to '\(recipient)'; make it selectively disclosable"),
+                    agency: agency, digest: digest, stage: "policy", routing: routing, messageID: messageID)
+            }
+        }
+
+        let subjects = subjectHashes(message, type: routing.type)
+        var deliveries: [Submission.Delivery] = []
+        var records: [AuditRecord] = []
+        var recipients: [(SubmissionReceipt.Recipient, recordIndex: Int)] = []
+        for (recipient, delivery) in decided {
+            let redacted = message.redact(permitting: Set(delivery.disclosed))
+            let deliveryID = Identifiers.deliveryID()
+            let pending = PendingDelivery(
+                redacted: redacted.serialization, from: agency, type: routing.type, purpose: routing.purpose,
+                agreement: delivery.agreementID, agreementDigest: delivery.agreementDigest, withheld: redacted.withheldPaths,
+                receivedMilliseconds: AuditTime.milliseconds(receivedAt))
+            deliveries.append(Submission.Delivery(id: deliveryID, recipient: recipient, state: delivery.held ? .held : .pending,
+                                                  presentation: pending.encoded()))
+            let reference = AgreementReference(id: delivery.agreementID, versionDigest: delivery.agreementDigest)
+            recipients.append((SubmissionReceipt.Recipient(
+                recipient: recipient, deliveryID: deliveryID, status: delivery.held ? "held" : "delivered",
+                agreement: delivery.agreementID, agreementDigest: delivery.agreementDigest, withheld: redacted.withheldPaths,
+                auditLeaf: nil), records.count))
+            records.append(AuditRecord(
+                event: .messageAccepted, time: receivedAt, actor: agency, messageID: messageID, deliveryID: deliveryID,
+                from: agency, to: [recipient], agreement: reference, disclosed: redacted.disclosedPaths,
+                withheld: redacted.withheldPaths, submissionDigest: digest, subjects: subjects,
+                details: ["type": routing.type, "purpose": routing.purpose, "classification": routing.classification]))
+            if delivery.held {
+                records.append(AuditRecord(
+                    event: .messageHeld, time: receivedAt, actor: "gateway", messageID: messageID, deliveryID: deliveryID,
+                    from: agency, to: [recipient], agreement: reference, reason: "review-required"))
+            }
+        }
+        let submission = Submission(
+            message: .init(id: messageID, sender: agency, sdJWT: text, receivedAt: receivedAt,
+                           retainUntil: receivedAt.addingTimeInterval(options.retention)),
+            deliveries: deliveries, audit: records)
+        let leaves: [UInt64]
+        do {
+            leaves = try await store.accept(submission)
+        } catch where error.code == .duplicateMessage {
+            // A concurrent submission of the same jti won; answer as a resubmission would be.
+            if let existing = try await existingReceipt(messageID: messageID, digest: digest, agency: agency, routing: routing) {
+                return existing
+            }
+            throw .unavailable("the message was accepted concurrently and cannot be read back yet; retry")
+        } catch {
+            logger.error("storing an accepted message failed", metadata: ["message_id": "\(messageID)", "error": "\(error.code.rawValue)"])
+            throw .unavailable("the gateway could not store the message (\(error.code.rawValue)); nothing was accepted, retry")
+        }
+        metrics.accepted.increment()
+        logger.info("message accepted", metadata: [
+            "message_id": "\(messageID)", "from": "\(agency)", "to": "\(routing.recipients.joined(separator: ","))", "type": "\(routing.type)",
+        ])
+        return SubmissionReceipt(messageID: messageID, jti: routing.messageID, replayed: false, recipients: recipients.map { recipient, index in
+            SubmissionReceipt.Recipient(
+                recipient: recipient.recipient, deliveryID: recipient.deliveryID, status: recipient.status, agreement: recipient.agreement,
+                agreementDigest: recipient.agreementDigest, withheld: recipient.withheld, auditLeaf: index < leaves.count ? leaves[index] : nil)
+        })
+    }
+
+    /// The original receipt when this jti was accepted before with the same content; a refusal
+    /// when it was accepted with different content; nil when it is new.
+    private func existingReceipt(messageID: String, digest: String, agency: String, routing: RoutingClaims) async throws(GatewayProblem) -> SubmissionReceipt? {
+        let stored: StoredMessage?
+        let deliveries: [StoredDelivery]
+        do {
+            stored = try await store.message(id: messageID)
+            deliveries = stored == nil ? [] : try await store.deliveries(messageID: messageID)
+        } catch {
+            throw .unavailable("the gateway could not read its store (\(error.code.rawValue))")
+        }
+        guard let stored else { return nil }
+        guard stored.submissionDigest == digest else {
+            throw await refuse(GatewayProblem(code: "jti-reused", status: 409, title: "Message id already used",
+                detail: "jti '\(routing.messageID)' was already accepted from '\(agency)' with different content; a new message needs a new jti",
+                messageID: messageID), agency: agency, digest: digest, stage: "idempotency", routing: routing, messageID: messageID)
+        }
+        let leaves = (try? await store.query(AuditQuery(events: [.messageAccepted], messageID: messageID))) ?? []
+        return SubmissionReceipt(messageID: messageID, jti: routing.messageID, replayed: true, recipients: deliveries.map { delivery in
+            let pending = PendingDelivery.decode(delivery.presentation)
+            let leaf = leaves.first { $0.record.deliveryID == delivery.id }
+            return SubmissionReceipt.Recipient(
+                recipient: delivery.recipient, deliveryID: delivery.id, status: delivery.state == .held ? "held" : "delivered",
+                agreement: pending?.agreement ?? leaf?.record.agreement?.id ?? "",
+                agreementDigest: pending?.agreementDigest ?? leaf?.record.agreement?.versionDigest ?? "",
+                withheld: pending?.withheld ?? leaf?.record.withheld ?? [], auditLeaf: leaf?.index)
+        })
+    }
+
+    static func nanoseconds(_ duration: Duration) -> Int64 {
+        duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
+    }
+
+    /// Keyed hashes of every identifier-tagged claim present, typed by the claim's name.
+    func subjectHashes(_ message: VerifiedMessage, type: String) -> [SubjectHash] {
+        guard let schema = policy.current.policy.set.schemas[type] else { return [] }
+        var hashes: Set<SubjectHash> = []
+        for (path, value) in message.leafValues() where schema.claim(at: path)?.tags.contains(.identifier) == true {
+            hashes.insert(keys.subjectKey.hash(type: SubjectType.name(forPath: path), value: value))
+        }
+        return hashes.sorted { ($0.type, $0.hmac) < ($1.type, $1.hmac) }
+    }
+}

@@ -1,0 +1,86 @@
+import AccordCrypto
+import AccordGateway
+import AccordTLS
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// The agency API (docs/api.md, docs/openapi.yaml). Every `/v1` route runs behind
+/// `AgencyGuard`, so the caller is a verified agency within its limits.
+struct AgencyRoutes: Sendable {
+    let gateway: Gateway
+    let maxBodyBytes: Int
+    let rateLimiter: RateLimiter
+
+    func register(on router: Router<GatewayRequestContext>) {
+        let api = router.group("v1").add(middleware: AgencyGuard(rateLimiter: rateLimiter))
+        api.post("messages") { request, context in try await submit(request, context) }
+        api.get("messages/:id") { _, context in
+            let id = try context.parameters.require("id")
+            return JSONResponse.make(try await gateway.status(of: id, for: agency(context)))
+        }
+        api.get("inbox") { request, context in
+            let limit = request.uri.queryParameters["limit"].map { Int(String($0)) }
+            if let limit, limit == nil {
+                throw GatewayProblem(code: "invalid-limit", status: 400, title: "Bad request", detail: "'limit' must be a whole number")
+            }
+            let after = request.uri.queryParameters["after"].map(String.init)
+            return JSONResponse.make(try await gateway.inbox(for: agency(context), after: after, limit: limit ?? nil))
+        }
+        api.post("inbox/:id/ack") { _, context in
+            let id = try context.parameters.require("id")
+            return JSONResponse.make(try await gateway.acknowledge(deliveryID: id, by: agency(context)))
+        }
+        api.get("agreements") { _, context in
+            JSONResponse.make(gateway.permittedFlows(for: try agency(context)))
+        }
+        api.get("keys") { _, _ in
+            JSONResponse.make(GatewayPublicKeys(binding: gateway.bindingKey, auditVerifierKey: gateway.auditVerifierKey))
+        }
+    }
+
+    private func agency(_ context: GatewayRequestContext) throws -> String {
+        // AgencyGuard has admitted only agencies.
+        guard let agency = context.peer?.agencyID else { throw HTTPError(.forbidden) }
+        return agency
+    }
+
+    private func submit(_ request: Request, _ context: GatewayRequestContext) async throws -> Response {
+        let agency = try agency(context)
+        let contentType = request.headers[.contentType]?.split(separator: ";").first.map {
+            $0.trimmingCharacters(in: .whitespaces).lowercased()
+        }
+        guard contentType == "application/sd-jwt" else {
+            throw GatewayProblem(code: "unsupported-media-type", status: 415, title: "Unsupported media type",
+                                 detail: "POST /v1/messages takes the SD-JWT as 'application/sd-jwt', not '\(contentType ?? "none")'")
+        }
+        var request = request
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.collectBody(upTo: maxBodyBytes)
+        } catch {
+            throw GatewayProblem(code: "body-too-large", status: 413, title: "The message is too large",
+                                 detail: "the body exceeds the limit of \(maxBodyBytes) bytes")
+        }
+        guard let text = buffer.getString(at: buffer.readerIndex, length: buffer.readableBytes) else {
+            throw GatewayProblem(code: "invalid-body", status: 400, title: "Bad request", detail: "the body is not UTF-8 text")
+        }
+        // A trailing newline from a file or a shell is not part of the serialization.
+        let receipt = try await gateway.submit(text.trimmingCharacters(in: .whitespacesAndNewlines), from: agency)
+        var response = JSONResponse.make(receipt, status: receipt.replayed ? .ok : .accepted)
+        response.headers[.location] = "/v1/messages/\(receipt.messageID)"
+        return response
+    }
+}
+
+/// `GET /v1/keys`: the key agencies name in `cnf.jwk`, and the verifier key of the audit
+/// log's checkpoints.
+struct GatewayPublicKeys: Encodable {
+    let binding: JWK
+    let auditVerifierKey: String
+
+    enum CodingKeys: String, CodingKey {
+        case binding
+        case auditVerifierKey = "audit_verifier_key"
+    }
+}

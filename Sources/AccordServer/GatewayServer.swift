@@ -1,0 +1,135 @@
+public import AccordGateway
+import AccordAudit
+import AccordPolicy
+public import AccordStore
+import AccordTLS
+import Foundation
+import Hummingbird
+import HummingbirdCore
+public import Logging
+import Metrics
+import NIOCore
+import Prometheus
+import ServiceLifecycle
+import UnixSignals
+
+/// `accord serve`: the agency API over mutual TLS, the store's writer, retention, agreement
+/// reloads on SIGHUP, and graceful shutdown on SIGTERM or SIGINT that finishes in-flight
+/// requests before the store writes its last checkpoint.
+public final class GatewayServer: Sendable {
+    public let configuration: GatewayConfiguration
+    public let gateway: Gateway
+    public let store: SQLiteStore
+    let keys: GatewayKeys
+    let registry: PrometheusCollectorRegistry
+    let logger: Logger
+
+    public init(configuration: GatewayConfiguration, logger: Logger) throws(GatewayStartupError) {
+        self.configuration = configuration
+        self.logger = logger
+        keys = try GatewayKeys.load(directory: configuration.certificatesDirectory)
+        let policy: ActivePolicy
+        do {
+            policy = try ActivePolicy(directory: URL(fileURLWithPath: configuration.agreementsDirectory), today: CalendarDate(Date()))
+        } catch {
+            let problems = error.diagnostics.prefix(10).map { "\n  \($0)" }.joined()
+            throw GatewayStartupError("the agreements in \(configuration.agreementsDirectory) do not load: \(error.reason)\(problems)")
+        }
+        let databaseDirectory = URL(fileURLWithPath: configuration.database).deletingLastPathComponent()
+        try? FileManager.default.createDirectory(at: databaseDirectory, withIntermediateDirectories: true)
+        do {
+            let signer = try NoteSigner(name: configuration.auditOrigin, privateKey: keys.auditKey)
+            store = try SQLiteStore.open(path: configuration.database, configuration: StoreConfiguration(
+                origin: configuration.auditOrigin, signer: signer, checkpointEveryLeaves: configuration.checkpointEveryLeaves,
+                checkpointInterval: .seconds(configuration.checkpointIntervalSeconds)))
+        } catch {
+            throw GatewayStartupError("cannot open the database \(configuration.database): \(error)")
+        }
+        registry = PrometheusCollectorRegistry()
+        var options = Gateway.Options()
+        options.retention = TimeInterval(configuration.retentionDays) * 86_400
+        options.maxBytes = configuration.limits.maxBodyBytes
+        options.maxDisclosures = configuration.limits.maxDisclosures
+        options.inboxPageSize = configuration.limits.inboxPageSize
+        options.auditOrigin = configuration.auditOrigin
+        gateway = try Gateway(store: store, policy: policy, keys: keys, options: options,
+                              metrics: GatewayMetrics(factory: PrometheusMetricsFactory(registry: registry)), logger: logger)
+    }
+
+    /// Runs until SIGTERM or SIGINT (or until the task is cancelled). `onReady` receives the
+    /// bound port of the agency listener (useful with port 0).
+    public func run(onReady: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        let tlsContext: TLSContext
+        do {
+            tlsContext = try TLSContext(TLSConfiguration(
+                role: .server, certificateChain: keys.tlsChain, privateKey: keys.tlsKey, trustStore: keys.trustStore,
+                minimumVersion: configuration.allowTLS12 ? .tls12 : .tls13,
+                handshakeTimeout: .seconds(Int64(configuration.limits.handshakeTimeoutSeconds))))
+        } catch {
+            throw GatewayStartupError("cannot set up TLS: \(error)")
+        }
+        let limits = configuration.limits
+        let router = Router(context: GatewayRequestContext.self)
+        router.add(middleware: ProblemMiddleware())
+        router.get("healthz") { _, _ in
+            JSONResponse.make(["status": "ok"])
+        }
+        let registry = self.registry
+        router.get("metrics") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                     body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
+        }
+        AgencyRoutes(gateway: gateway, maxBodyBytes: limits.maxBodyBytes,
+                     rateLimiter: RateLimiter(rate: limits.requestsPerSecond, burst: limits.burst)).register(on: router)
+        let connections = ConnectionLimiter(limit: limits.maxConnectionsPerAgency)
+        let http = HTTP1Channel.Configuration(
+            idleTimeout: .seconds(Int64(limits.idleTimeoutSeconds)),
+            httpDecoderConfiguration: .init(maxHeaderFieldSize: limits.maxHeaderBytes, maxHeaderListSize: limits.maxHeaderBytes, maxHeaderFieldCount: 100))
+        let logger = self.logger
+        let listen = configuration.listen
+        let app = Application(
+            router: router,
+            server: .openSSL(http, context: tlsContext, connectionScope: { peer, body in await connections.scope(peer, body) }),
+            configuration: ApplicationConfiguration(address: .hostname(listen.host, port: listen.port), serverName: "accord"),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? listen.port
+                logger.notice("agency API listening", metadata: ["address": "\(listen.host):\(port)"])
+                await onReady(port)
+            },
+            logger: logger)
+
+        try await recordStart()
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: [
+                StoreService(store: store, gateway: gateway, actor: "gateway"),
+                RetentionService(store: store, logger: logger, interval: .seconds(60)),
+                AgreementReloadService(gateway: gateway, directory: URL(fileURLWithPath: configuration.agreementsDirectory), logger: logger),
+                app,
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        try await group.run()
+    }
+
+    /// Writes `gateway.started` and records the agreement set in force if the store does not
+    /// have it yet. Runs the writer just long enough, since the service group is not up yet.
+    private func recordStart() async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await self.store.run() }
+            let outcome = try await gateway.activateAgreements(from: URL(fileURLWithPath: configuration.agreementsDirectory), by: "gateway")
+            if case .rejected(let diagnostics) = outcome {
+                throw GatewayStartupError("the agreements do not validate: \(diagnostics.prefix(5).map(\.description).joined(separator: "; "))")
+            }
+            _ = try await store.append([AuditRecord(
+                event: .gatewayStarted, time: Date(), actor: "gateway",
+                details: ["listen": configuration.listen.description, "agreement_set": gateway.policy.current.setDigest,
+                          "version": AccordVersion.current])])
+            group.cancelAll()
+        }
+    }
+}
+
+/// The version written into `gateway.started` and printed by `accord --version`.
+public enum AccordVersion {
+    public static let current = "0.6.0"
+}

@@ -1,0 +1,92 @@
+import AccordAudit
+import AccordGateway
+import AccordStore
+import Foundation
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// Runs the store's group-commit writer for the life of the gateway. On graceful shutdown,
+/// which comes after the listeners have finished their in-flight requests, it writes
+/// `gateway.stopped`, then drains the writer and signs a final checkpoint.
+struct StoreService: Service {
+    let store: SQLiteStore
+    let gateway: Gateway
+    let actor: String
+
+    func run() async throws {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await store.run() }
+            try? await gracefulShutdown()
+            _ = try? await store.append([AuditRecord(event: .gatewayStopped, time: Date(), actor: actor)])
+            group.cancelAll()
+        }
+    }
+}
+
+/// Purges message texts whose retention has ended (their audit leaves stay), once a minute.
+struct RetentionService: Service {
+    let store: SQLiteStore
+    let logger: Logger
+    let interval: Duration
+
+    func run() async throws {
+        for await _ in AsyncTimerSequence(interval: interval).cancelOnGracefulShutdown() {
+            do {
+                let purged = try await store.purgeMessages(retainedUntilBefore: Date())
+                if purged > 0 { logger.info("retention purged messages", metadata: ["count": "\(purged)"]) }
+            } catch {
+                logger.error("retention purge failed", metadata: ["error": "\(error.code.rawValue)"])
+            }
+        }
+    }
+}
+
+/// Re-reads `Agreements/` on SIGHUP: validated first, audited, and activated only if valid,
+/// while traffic goes on against the set in force.
+struct AgreementReloadService: Service {
+    let gateway: Gateway
+    let directory: URL
+    let logger: Logger
+
+    func run() async throws {
+        let signals = await UnixSignalsSequence(trapping: .sighup)
+        for await _ in signals.cancelOnGracefulShutdown() {
+            await AgreementReloadService.reload(gateway: gateway, directory: directory, actor: "operator:sighup", logger: logger)
+        }
+    }
+
+    static func reload(gateway: Gateway, directory: URL, actor: String, logger: Logger) async {
+        do {
+            switch try await gateway.activateAgreements(from: directory, by: actor) {
+            case .activated(let digest, let version, let count):
+                logger.notice("agreement set activated", metadata: ["digest": "\(digest)", "version": "\(version)", "agreements": "\(count)"])
+            case .unchanged(let digest):
+                logger.info("agreement set unchanged", metadata: ["digest": "\(digest)"])
+            case .rejected(let diagnostics):
+                for diagnostic in diagnostics.prefix(20) {
+                    logger.error("agreement set rejected", metadata: ["problem": "\(diagnostic)"])
+                }
+            }
+        } catch {
+            logger.error("agreement activation failed", metadata: ["error": "\(error)"])
+        }
+    }
+}
+
+/// A fixed-interval tick sequence, ending when cancelled.
+struct AsyncTimerSequence: AsyncSequence, Sendable {
+    typealias Element = Void
+    let interval: Duration
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        let interval: Duration
+
+        mutating func next() async -> Void? {
+            do { try await Task.sleep(for: interval) } catch { return nil }
+            return ()
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(interval: interval) }
+}

@@ -1,0 +1,85 @@
+import AccordGateway
+import AccordServer
+import ArgumentParser
+import Foundation
+import Logging
+
+/// `accord serve`: runs the gateway until SIGTERM or SIGINT.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the gateway: the agency API over mutual TLS, the audit log, agreement reloads on SIGHUP.",
+        discussion: """
+            Settings come from the configuration file (default: accord.yaml in the working directory, if present), \
+            then from ACCORD_* environment variables, then from these options. See docs/operations.md.
+            """
+    )
+
+    @OptionGroup var options: GatewayOptions
+
+    func run() async throws {
+        let configuration = try options.load()
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = Logger.Level(rawValue: configuration.logLevel) ?? .info
+            return handler
+        }
+        let logger = Logger(label: "accord")
+        let server: GatewayServer
+        do { server = try GatewayServer(configuration: configuration, logger: logger) } catch {
+            var stderr = StandardError()
+            print("error: \(error)", to: &stderr)
+            throw ExitCode.failure
+        }
+        let pidFile = PIDFile(database: configuration.database)
+        pidFile.write()
+        defer { pidFile.remove() }
+        try await server.run()
+    }
+}
+
+/// The options shared by commands that read the gateway's configuration.
+struct GatewayOptions: ParsableArguments {
+    @Option(name: .long, help: "The configuration file (YAML).")
+    var config: String?
+
+    @Option(name: .long, help: "Listen for agencies on host:port (overrides the file and ACCORD_LISTEN).")
+    var listen: String?
+
+    @Option(name: .long, help: "The SQLite database (overrides the file and ACCORD_DATABASE).")
+    var database: String?
+
+    func load() throws -> GatewayConfiguration {
+        let file = config ?? (FileManager.default.fileExists(atPath: "accord.yaml") ? "accord.yaml" : nil)
+        var configuration: GatewayConfiguration
+        do { configuration = try GatewayConfiguration.load(file: file) } catch {
+            throw ValidationError(error.description)
+        }
+        if let listen {
+            guard let address = GatewayConfiguration.Address(parsing: listen) else { throw ValidationError("--listen takes host:port") }
+            configuration.listen = address
+        }
+        if let database { configuration.database = database }
+        return configuration
+    }
+}
+
+/// `<database>.pid`: how `accord agreements activate` finds the running gateway.
+struct PIDFile {
+    let path: String
+
+    init(database: String) { path = database + ".pid" }
+
+    func write() {
+        try? "\(getpid())\n".write(toFile: path, atomically: true, encoding: .utf8)
+    }
+
+    func remove() { try? FileManager.default.removeItem(atPath: path) }
+
+    /// The running gateway's pid, if the file names a live process.
+    func runningProcess() -> pid_t? {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8),
+              let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0, kill(pid, 0) == 0 else { return nil }
+        return pid
+    }
+}
