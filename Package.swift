@@ -64,6 +64,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "AccordClient",
+            dependencies: [
+                "AccordTLS",
+                "AccordCrypto",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "AccordMessages",
             dependencies: ["AccordCrypto"],
             swiftSettings: swiftSettings
@@ -103,6 +114,7 @@ let package = Package(
             dependencies: [
                 "AccordGateway",
                 "AccordServer",
+                "AccordClient",
                 "AccordTLS",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -164,9 +176,20 @@ let package = Package(
         .testTarget(
             name: "AccordGatewayTests",
             dependencies: [
-                "AccordGateway", "AccordServer", "AccordTLS", "AccordCrypto", "AccordPolicy", "AccordStore", "AccordAudit",
+                "AccordGateway", "AccordServer", "AccordClient", "AccordTLS", "AccordCrypto", "AccordPolicy", "AccordStore", "AccordAudit",
                 "AccordMessages", "AccordTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AccordClientTests",
+            dependencies: [
+                "AccordClient", "AccordTLS", "AccordCrypto", "AccordTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

@@ -14,12 +14,16 @@ public struct TLSConfiguration: Sendable {
 
     public enum Role: Sendable {
         case server
-        /// A client that checks the server's certificate against `serverName`.
+        /// A client that checks the server's certificate against `serverName`: a DNS name
+        /// (also sent as SNI) or an IP literal, matched against the certificate's subject
+        /// alternative names of that kind.
         case client(serverName: String)
     }
 
     public var role: Role
-    /// Leaf first, then any intermediates to send.
+    /// Leaf first, then any intermediates to send. A client may leave it empty to send no
+    /// certificate (`privateKey` is then unused); Accord servers refuse such a client, so
+    /// this is for tests and probes.
     public var certificateChain: [Certificate]
     public var privateKey: PrivateKey
     public var trustStore: TrustStore

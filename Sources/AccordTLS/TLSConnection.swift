@@ -42,8 +42,33 @@ final class TLSConnection {
             SSL_set_accept_state(ssl)
         case .client(let serverName):
             SSL_set_connect_state(ssl)
-            _ = accord_SSL_set_tlsext_host_name(ssl, serverName)
-            guard SSL_set1_host(ssl, serverName) == 1 else { throw TLSContext.failure("cannot set the expected server name") }
+            try expectServer(named: serverName)
+        }
+    }
+
+    /// Sets the name the server's certificate must carry: an IP literal is matched against
+    /// its IP address names and never sent as SNI (RFC 6066 section 3 allows host names
+    /// only); a DNS name is matched against its DNS names, wildcards whole labels only, and
+    /// sent as SNI.
+    private func expectServer(named serverName: String) throws(TLSError) {
+        let name = serverName.hasPrefix("[") && serverName.hasSuffix("]") ? String(serverName.dropFirst().dropLast()) : serverName
+        guard !name.isEmpty else {
+            throw TLSError(.configuration, "a TLS client needs the server's name or address to check its certificate against")
+        }
+        guard let parameters = SSL_get0_param(ssl) else { throw TLSContext.failure("SSL_get0_param failed") }
+        if let address = a2i_IPADDRESS(name) {
+            ASN1_OCTET_STRING_free(address)
+            guard X509_VERIFY_PARAM_set1_ip_asc(parameters, name) == 1 else {
+                throw TLSContext.failure("cannot set the expected server address \(name)")
+            }
+        } else {
+            guard accord_SSL_set_tlsext_host_name(ssl, name) == 1 else {
+                throw TLSContext.failure("cannot send server name \(name) (SNI)")
+            }
+            X509_VERIFY_PARAM_set_hostflags(parameters, UInt32(X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS))
+            guard X509_VERIFY_PARAM_set1_host(parameters, name, 0) == 1 else {
+                throw TLSContext.failure("cannot set the expected server name \(name)")
+            }
         }
     }
 
@@ -82,13 +107,15 @@ final class TLSConnection {
 
     private func handshakeError() -> TLSError {
         let verification = SSL_get_verify_result(ssl)
-        let detail = OpenSSLErrorQueue.drain().joined(separator: "; ")
+        let (details, alert) = Self.drainErrors()
+        let detail = details.joined(separator: "; ")
         if verification != X509_V_OK {
             let reason = verification == X509_V_ERR_APPLICATION_VERIFICATION
                 ? "the certificate must carry exactly one subject alternative name URI urn:accord:agency:<id> (or urn:accord:operator:<role>:<name>)"
                 : String(cString: X509_verify_cert_error_string(verification))
             return TLSError(.peerCertificateRejected, "peer certificate refused: \(reason)")
         }
+        if let alert { return Self.refused(alert: alert) }
         if detail.contains("no application protocol") {
             return TLSError(.noApplicationProtocol, "the peer offered no application protocol this server speaks (\(context.configuration.applicationProtocols.joined(separator: ", ")))")
         }
@@ -111,8 +138,43 @@ final class TLSConnection {
         switch error {
         case SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE: return .needMoreData
         case SSL_ERROR_ZERO_RETURN: return .closeNotify
-        default: return .failed(TLSError(.protocolError, "TLS read failed: \(OpenSSLErrorQueue.drain().joined(separator: "; "))"))
+        default:
+            let (details, alert) = Self.drainErrors()
+            if let alert { return .failed(Self.refused(alert: alert)) }
+            return .failed(TLSError(.protocolError, "TLS read failed: \(details.joined(separator: "; "))"))
         }
+    }
+
+    /// A fatal alert from the peer. In TLS 1.3 a server verifies the client's certificate
+    /// after the client's side of the handshake has finished, so a client learns that it was
+    /// refused from an alert read after the handshake.
+    private static func refused(alert: String) -> TLSError {
+        TLSError(.refusedByPeer, "the peer ended the connection with TLS alert '\(alert)'")
+    }
+
+    /// OpenSSL's error queue as text, and the name of an alert received from the peer if one
+    /// is among the errors (OpenSSL reports a received alert as reason SSL_AD_REASON_OFFSET
+    /// plus the alert number).
+    private static func drainErrors() -> (details: [String], receivedAlert: String?) {
+        var details: [String] = []
+        var alert: String?
+        while true {
+            let code = ERR_get_error()
+            if code == 0 { break }
+            let reason = ERR_GET_REASON(code)
+            if ERR_GET_LIB(code) == ERR_LIB_SSL, reason > SSL_AD_REASON_OFFSET, reason < SSL_AD_REASON_OFFSET + 256 {
+                // The reason text ("tlsv13 alert certificate required") knows TLS 1.3's
+                // alerts, which SSL_alert_desc_string_long in OpenSSL 3.0 does not.
+                let text = ERR_reason_error_string(code).map { String(cString: $0) } ?? ""
+                let words = text.split(separator: " ")
+                let name = words.firstIndex(of: "alert").map { words[($0 + 1)...].joined(separator: " ") } ?? ""
+                alert = name.isEmpty ? "number \(reason - SSL_AD_REASON_OFFSET)" : name
+            }
+            var buffer = [CChar](repeating: 0, count: 256)
+            ERR_error_string_n(code, &buffer, buffer.count)
+            details.append(String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        }
+        return (details, alert)
     }
 
     /// Encrypts `buffer` into the output BIO; memory BIOs grow, so a write always completes.

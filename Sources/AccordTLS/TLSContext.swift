@@ -8,6 +8,11 @@ import COpenSSL
 /// against the trust store and its CRLs for purpose sslclient, and carrying exactly one Accord
 /// identity URI; session tickets and the session cache off, so every connection presents and
 /// verifies its certificate afresh; ALPN from the configured list.
+///
+/// Clients: the same versions; the certificate chain sent when the server asks (every Accord
+/// server does); the server's chain verified against the trust store and its CRLs for
+/// purpose sslserver, and its name or address checked (see `TLSConfiguration.Role.client`);
+/// ALPN offered from the configured list.
 // INVARIANT: the SSL_CTX is configured in init and never changed afterwards; OpenSSL allows
 // SSL objects to be created from it on any thread.
 public final class TLSContext: @unchecked Sendable {
@@ -31,18 +36,19 @@ public final class TLSContext: @unchecked Sendable {
             guard SSL_CTX_set_cipher_list(context, "ECDHE+AESGCM:ECDHE+CHACHA20") == 1 else { throw Self.failure("cannot set TLS 1.2 cipher suites") }
         }
 
-        guard let leaf = configuration.certificateChain.first else {
-            throw TLSError(.configuration, "a TLS certificate chain needs at least the leaf certificate")
-        }
-        guard SSL_CTX_use_certificate(context, leaf.pointer) == 1 else { throw Self.failure("cannot use certificate \(leaf.subject)") }
-        for intermediate in configuration.certificateChain.dropFirst() {
-            guard let copy = X509_dup(intermediate.pointer), accord_SSL_CTX_add0_chain_cert(context, copy) == 1 else {
-                throw Self.failure("cannot add chain certificate \(intermediate.subject)")
+        if let leaf = configuration.certificateChain.first {
+            guard SSL_CTX_use_certificate(context, leaf.pointer) == 1 else { throw Self.failure("cannot use certificate \(leaf.subject)") }
+            for intermediate in configuration.certificateChain.dropFirst() {
+                guard let copy = X509_dup(intermediate.pointer), accord_SSL_CTX_add0_chain_cert(context, copy) == 1 else {
+                    throw Self.failure("cannot add chain certificate \(intermediate.subject)")
+                }
             }
-        }
-        guard SSL_CTX_use_PrivateKey(context, configuration.privateKey.handle.pointer) == 1 else { throw Self.failure("cannot use private key") }
-        guard SSL_CTX_check_private_key(context) == 1 else {
-            throw Self.failure("the private key does not match certificate \(leaf.subject)")
+            guard SSL_CTX_use_PrivateKey(context, configuration.privateKey.handle.pointer) == 1 else { throw Self.failure("cannot use private key") }
+            guard SSL_CTX_check_private_key(context) == 1 else {
+                throw Self.failure("the private key does not match certificate \(leaf.subject)")
+            }
+        } else if isServer {
+            throw TLSError(.configuration, "a TLS certificate chain needs at least the leaf certificate")
         }
         SSL_CTX_set1_cert_store(context, configuration.trustStore.store)
 

@@ -10,6 +10,8 @@ public struct TLSError: Error, Sendable, Equatable, CustomStringConvertible {
         case noApplicationProtocol = "tls-no-application-protocol"
         case protocolError = "tls-protocol-error"
         case uncleanShutdown = "tls-unclean-shutdown"
+        /// The peer sent a fatal alert: it refused our certificate, or something else in the handshake.
+        case refusedByPeer = "tls-refused-by-peer"
     }
 
     public let code: Code
