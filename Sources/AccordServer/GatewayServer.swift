@@ -57,8 +57,9 @@ public final class GatewayServer: Sendable {
     }
 
     /// Runs until SIGTERM or SIGINT (or until the task is cancelled). `onReady` receives the
-    /// bound port of the agency listener (useful with port 0).
-    public func run(onReady: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+    /// bound port of the agency listener (useful with port 0). Tests running several gateways
+    /// in one process pass `handleSignals: false`.
+    public func run(handleSignals: Bool = true, onReady: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let tlsContext: TLSContext
         do {
             tlsContext = try TLSContext(TLSConfiguration(
@@ -99,15 +100,16 @@ public final class GatewayServer: Sendable {
             logger: logger)
 
         try await recordStart()
+        var services: [any Service] = [
+            StoreService(store: store, gateway: gateway, actor: "gateway"),
+            RetentionService(store: store, logger: logger, interval: .seconds(60)),
+        ]
+        if handleSignals {
+            services.append(AgreementReloadService(gateway: gateway, directory: URL(fileURLWithPath: configuration.agreementsDirectory), logger: logger))
+        }
+        services.append(app)
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: [
-                StoreService(store: store, gateway: gateway, actor: "gateway"),
-                RetentionService(store: store, logger: logger, interval: .seconds(60)),
-                AgreementReloadService(gateway: gateway, directory: URL(fileURLWithPath: configuration.agreementsDirectory), logger: logger),
-                app,
-            ],
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger))
+            services: services, gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [], logger: logger))
         try await group.run()
     }
 

@@ -1,0 +1,129 @@
+import AccordAudit
+import AccordClient
+import AccordCrypto
+import AccordGateway
+import AccordServer
+import AccordStore
+import AccordTLS
+import AccordTestSupport
+import Foundation
+import Testing
+
+/// `accord serve` over real sockets with real clients: curl, and Python's `requests` with the
+/// `sd-jwt` reference library as both the sending and the receiving agency system.
+@Suite(.serialized) struct LiveGatewayTests {
+    static var content: [String: Any] {
+        [
+        "subject": ["family_name": "Tupou", "given_names": "Sione", "passport_number": "FJ1234567"],
+        "indicators": ["passport withheld", "debt bondage"],
+        "summary": "Worker reports passport held by employer",
+        "informant": ["name": "Mele Informant"],
+        "health": ["concerns": "untreated injury"],
+        ]
+    }
+
+    func exchange(_ gateway: LiveGateway) async throws -> [String: Any] {
+        let request: [String: Any] = [
+            "base": "https://localhost:\(gateway.port)", "pki": gateway.pki.directory.path,
+            "sender": "nz.immigration", "recipient": "nz.police",
+            "routing": ["type": "referral", "purpose": "law-enforcement", "classification": "IN-CONFIDENCE"],
+            "content": Self.content,
+        ]
+        let file = gateway.directory.appendingPathComponent("exchange.json")
+        try JSONSerialization.data(withJSONObject: request).write(to: file)
+        let script = PackageRoot.url.appendingPathComponent("Tests/Interop/gateway_exchange.py").path
+        let output = try await ExternalProcess.runDetached("python3", [script, file.path])
+        try #require(output.status == 0, "gateway_exchange.py failed: \(output.standardError)")
+        return try #require(try JSONSerialization.jsonObject(with: Data(output.standardOutput.utf8)) as? [String: Any])
+    }
+
+    @Test func aMessageGoesFromOneAgencySystemToAnotherRedactedAndVerifiable() async throws {
+        let gateway = try await LiveGateway.start()
+        defer { Task { await gateway.stop() } }
+        let answer = try await exchange(gateway)
+        #expect(answer["submit_status"] as? Int == 202)
+        let receipt = try #require(answer["receipt"] as? [String: Any])
+        let recipients = try #require(receipt["recipients"] as? [[String: Any]])
+        #expect(recipients.first?["status"] as? String == "delivered")
+        #expect(recipients.first?["withheld"] as? [String] == ["health", "health.concerns", "informant", "informant.name"])
+
+        // The recipient's reference verifier accepted the agency's signature and the gateway's binding.
+        let verified = try #require((answer["verified"] as? [[String: Any]])?.first)
+        let payload = try #require(verified["payload"] as? [String: Any])
+        #expect((payload["subject"] as? [String: Any])?["passport_number"] as? String == "FJ1234567")
+        #expect(payload["informant"] == nil && payload["health"] == nil)
+        #expect(answer["ack_statuses"] as? [Int] == [200])
+
+        // A claim the agreement does not allow appears in no response, log line or audit record;
+        // no payload value at all appears in a log line or the audit log.
+        let bodies = (answer["bodies"] as? [String] ?? []).joined(separator: "\n")
+        let count = try await gateway.server.store.leafCount()
+        let audit = try await gateway.server.store.leaves(in: 0..<count).map { String(decoding: $0.bytes, as: UTF8.self) }.joined(separator: "\n")
+        let logs = gateway.logs.all.joined(separator: "\n")
+        #expect(!logs.isEmpty && count >= 4)
+        for withheld in ["Mele Informant", "untreated injury"] {
+            #expect(!bodies.contains(withheld) && !audit.contains(withheld) && !logs.contains(withheld), "withheld value leaked")
+        }
+        for value in ["FJ1234567", "Tupou", "Sione", "debt bondage"] {
+            #expect(!audit.contains(value) && !logs.contains(value), "a payload value reached the audit log or a log line")
+        }
+    }
+
+    @Test func curlSeesProblemsForBadRequestsAndTheHandshakeRefusesStrangers() async throws {
+        var limits = GatewayConfiguration.Limits()
+        limits.maxBodyBytes = 4096
+        let gateway = try await LiveGateway.start(limits: limits)
+        defer { Task { await gateway.stop() } }
+
+        let health = try await gateway.curl("/healthz", as: "nz.police")
+        #expect(health.httpStatus == 200 && health.body.contains("ok"))
+        let agreements = try await gateway.curl("/v1/agreements", as: "nz.police")
+        #expect(agreements.httpStatus == 200 && agreements.body.contains("\"agency\":\"nz.police\"") && agreements.body.contains("inz-police-investigations"))
+
+        let wrongType = try await gateway.curl("/v1/messages", as: "nz.police", ["-X", "POST", "-H", "Content-Type: application/json", "--data", "{}", "-D", "-"])
+        #expect(wrongType.httpStatus == 415 && wrongType.standardOutput.lowercased().contains("content-type: application/problem+json"))
+        #expect(wrongType.body.contains("\"type\":\"urn:accord:problem:unsupported-media-type\""))
+
+        let tooLarge = try await gateway.curl("/v1/messages", as: "nz.police", ["-X", "POST", "-H", "Content-Type: application/sd-jwt", "--data-binary", String(repeating: "a", count: 10_000)])
+        #expect(tooLarge.httpStatus == 413 && tooLarge.body.contains("body-too-large"), "\(tooLarge.standardOutput)")
+
+        let garbage = try await gateway.curl("/v1/messages", as: "nz.police", ["-X", "POST", "-H", "Content-Type: application/sd-jwt", "--data-binary", "eyJ.x.y~"])
+        #expect(garbage.httpStatus == 400 && garbage.body.contains("\"code\":\"invalid-base64url\"") || garbage.body.contains("malformed"), "\(garbage.standardOutput)")
+
+        let unknown = try await gateway.curl("/v1/inbox/d-nope/ack", as: "nz.police", ["-X", "POST"])
+        #expect(unknown.httpStatus == 404 && unknown.body.contains("urn:accord:problem:not-found"))
+
+        let metrics = try await gateway.curl("/metrics", as: "nz.police")
+        #expect(metrics.httpStatus == 200 && metrics.body.contains("accord_messages_refused_total"))
+
+        let stranger = try await gateway.curl("/healthz", as: nil)
+        #expect(stranger.status != 0 && stranger.httpStatus == 0, "a client without a certificate got an answer")
+
+        // Refusals are audited, with no payload.
+        let denied = try await gateway.server.store.query(AuditQuery(events: [.messageDenied]))
+        #expect(denied.contains { $0.record.reason == "invalid-base64url" || $0.record.reason == "malformed-serialization" })
+    }
+
+    @Test func limitsAnswer429WithRetryAfter() async throws {
+        var limits = GatewayConfiguration.Limits()
+        limits.requestsPerSecond = 1
+        limits.burst = 2
+        limits.maxConnectionsPerAgency = 1
+        let gateway = try await LiveGateway.start(limits: limits)
+        defer { Task { await gateway.stop() } }
+        let context = try TLSContext.agencyClient(pkiDirectory: gateway.pki.directory, agency: "nz.customs", serverName: "localhost")
+        let first = try await AccordHTTPConnection.connect(host: "localhost", port: gateway.port, context: context)
+        var statuses: [Int] = []
+        for _ in 0..<4 { statuses.append(try await first.request(method: "GET", path: "/v1/agreements").status) }
+        #expect(statuses.prefix(2).allSatisfy { $0 == 200 } && statuses.last == 429, "\(statuses)")
+        let limited = try await first.request(method: "GET", path: "/v1/agreements")
+        #expect(limited.status == 429 && Int(limited.header("Retry-After") ?? "") ?? 0 >= 1 && limited.bodyText.contains("rate-limited"))
+
+        // A second connection of the same agency is over its limit of one.
+        let second = try await AccordHTTPConnection.connect(host: "localhost", port: gateway.port, context: context)
+        let overAPI = try await second.request(method: "GET", path: "/v1/agreements")
+        #expect(overAPI.status == 429 && overAPI.bodyText.contains("too-many-connections") && overAPI.header("Connection") == "close")
+        await first.close()
+        await second.close()
+    }
+}

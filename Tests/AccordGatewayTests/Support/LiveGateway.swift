@@ -1,0 +1,102 @@
+import AccordCrypto
+import AccordGateway
+import AccordPolicy
+import AccordServer
+import AccordTestSupport
+import Foundation
+import Logging
+import Synchronization
+
+/// `accord serve`'s server, in process, on a free loopback port with a throwaway PKI and
+/// database, its log lines captured so tests can search them.
+final class LiveGateway: Sendable {
+    let directory: URL
+    let pki: DevelopmentPKI
+    let server: GatewayServer
+    let port: Int
+    let logs: LogCapture
+    private let task: Task<Void, any Error>
+
+    static func start(limits: GatewayConfiguration.Limits = GatewayConfiguration.Limits()) async throws -> LiveGateway {
+        let directory = try PackageRoot.temporaryDirectory("live-gateway")
+        let agreements = PackageRoot.url.appendingPathComponent("Agreements")
+        let set = try ActivePolicy(directory: agreements, today: CalendarDate(Date())).current.policy.set
+        let pki = DevelopmentPKI(directory: directory.appendingPathComponent("certs"))
+        _ = try pki.ensure(agencies: set.agencies.values.map { DevelopmentPKI.Agency(id: $0.id, name: $0.name) }.sorted { $0.id < $1.id })
+        var configuration = GatewayConfiguration()
+        configuration.listen = .init(host: "127.0.0.1", port: 0)
+        configuration.consoleListen = nil
+        configuration.agreementsDirectory = agreements.path
+        configuration.certificatesDirectory = pki.directory.path
+        configuration.database = directory.appendingPathComponent("accord.sqlite").path
+        configuration.limits = limits
+        let logs = LogCapture()
+        let logger = Logger(label: "accord") { label in logs.handler(label) }
+        let server = try GatewayServer(configuration: configuration, logger: logger)
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let task = Task { try await server.run(handleSignals: false) { port in continuation.yield(port) } }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else { throw GatewayDidNotStart() }
+        return LiveGateway(directory: directory, pki: pki, server: server, port: port, logs: logs, task: task)
+    }
+
+    private init(directory: URL, pki: DevelopmentPKI, server: GatewayServer, port: Int, logs: LogCapture, task: Task<Void, any Error>) {
+        self.directory = directory
+        self.pki = pki
+        self.server = server
+        self.port = port
+        self.logs = logs
+        self.task = task
+    }
+
+    func stop() async {
+        task.cancel()
+        _ = try? await task.value
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// curl with an agency's client certificate against this gateway.
+    func curl(_ path: String, as agency: String?, _ extra: [String] = []) async throws -> ExternalProcess.Output {
+        var arguments = ["--silent", "--show-error", "--max-time", "10", "--cacert", pki.caCertificate.path, "--write-out", "\n%{http_code}"]
+        if let agency { arguments += ["--cert", pki.agencyTLSCertificate(agency).path, "--key", pki.agencyTLSKey(agency).path] }
+        return try await ExternalProcess.runDetached("curl", arguments + extra + ["https://localhost:\(port)\(path)"])
+    }
+}
+
+struct GatewayDidNotStart: Error {}
+
+/// Collects every log line with its metadata.
+final class LogCapture: Sendable {
+    private let lines = Mutex<[String]>([])
+
+    var all: [String] { lines.withLock { $0 } }
+
+    func handler(_ label: String) -> some LogHandler { Handler(capture: self) }
+
+    fileprivate func append(_ line: String) { lines.withLock { $0.append(line) } }
+
+    private struct Handler: LogHandler {
+        let capture: LogCapture
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .trace
+
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(event: LogEvent) {
+            let all = metadata.merging(event.metadata ?? [:]) { _, new in new }
+            capture.append("\(event.level) \(event.message) \(all.map { "\($0)=\($1)" }.sorted().joined(separator: " "))")
+        }
+    }
+}
+
+/// curl's body and the status code `--write-out` appended.
+extension ExternalProcess.Output {
+    var httpStatus: Int { Int(standardOutput.split(separator: "\n").last ?? "") ?? 0 }
+    var body: String {
+        guard let newline = standardOutput.lastIndex(of: "\n") else { return standardOutput }
+        return String(standardOutput[..<newline])
+    }
+}

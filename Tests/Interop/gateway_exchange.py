@@ -1,0 +1,93 @@
+"""An agency system and its partner, written with Python's `requests` and the `sd-jwt`
+reference library, exchanging one message through a running Accord gateway.
+
+Request: {"base": "https://localhost:PORT", "pki": "<dir of accord pki init>",
+          "sender": "nz.immigration", "recipient": "nz.police",
+          "routing": {"type": ..., "purpose": ..., "classification": ...},
+          "content": {...}}
+Answer:  {"submit_status": 202, "receipt": {...}, "problem_type": "...",
+          "inbox_status": 200, "verified": [{"delivery_id": ..., "payload": {...}}],
+          "ack_statuses": [200], "bodies": ["<every response body, for leak checks>"]}
+"""
+import hashlib
+import json
+import os
+import sys
+import time
+import uuid
+
+from sdjwt_common import jwk_from, read_request, write_answer
+
+import requests
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
+from sd_jwt.common import SDObj
+from sd_jwt.issuer import SDJWTIssuer
+from sd_jwt.verifier import SDJWTVerifier
+
+
+def conceal(value):
+    if isinstance(value, dict):
+        return {SDObj(key): conceal(member) for key, member in value.items()}
+    if isinstance(value, list):
+        return [SDObj(conceal(element)) for element in value]
+    return value
+
+
+def agency_files(pki, agency):
+    base = os.path.join(pki, "agencies", agency)
+    return {
+        "cert": (os.path.join(base, "tls.pem"), os.path.join(base, "tls-key.pem")),
+        "signing_key": open(os.path.join(base, "signing-key.pem")).read(),
+        "signing_cert": open(os.path.join(base, "signing.pem"), "rb").read(),
+    }
+
+
+def main():
+    request = read_request()
+    base, pki = request["base"], request["pki"]
+    ca = os.path.join(pki, "ca.pem")
+    sender, recipient = agency_files(pki, request["sender"]), agency_files(pki, request["recipient"])
+    bodies = []
+
+    keys = requests.get(f"{base}/v1/keys", cert=sender["cert"], verify=ca, timeout=10)
+    bodies.append(keys.text)
+    binding = keys.json()["binding"]
+
+    certificate = x509.load_pem_x509_certificate(sender["signing_cert"])
+    # kid: the SHA-256 fingerprint of the signing certificate, one of the two forms Accord accepts.
+    kid = hashlib.sha256(certificate.public_bytes(Encoding.DER)).hexdigest()
+    now = int(time.time())
+    claims = {
+        "iss": request["sender"], "jti": str(uuid.uuid4()), "iat": now, "exp": now + 600,
+        "accord": dict(request["routing"], to=[request["recipient"]]),
+    }
+    claims.update({SDObj(key): conceal(value) for key, value in request["content"].items()})
+    issuer = SDJWTIssuer(claims, jwk_from(sender["signing_key"]), holder_key=jwk_from(binding), sign_alg="ES256",
+                         extra_header_parameters={"typ": "accord+sd-jwt", "kid": kid})
+    submitted = requests.post(f"{base}/v1/messages", data=issuer.sd_jwt_issuance.encode("ascii"),
+                              headers={"Content-Type": "application/sd-jwt"}, cert=sender["cert"], verify=ca, timeout=10)
+    bodies.append(submitted.text)
+    answer = {"submit_status": submitted.status_code, "content_type": submitted.headers.get("Content-Type"),
+              "receipt": submitted.json() if submitted.headers.get("Content-Type", "").endswith("json") else None}
+
+    inbox = requests.get(f"{base}/v1/inbox", cert=recipient["cert"], verify=ca, timeout=10)
+    bodies.append(inbox.text)
+    answer["inbox_status"] = inbox.status_code
+    issuer_key = jwk_from(sender["signing_key"])
+    issuer_public = jwk_from(json.loads(issuer_key.export_public()))
+    verified, acks = [], []
+    for item in inbox.json().get("items", []):
+        verifier = SDJWTVerifier(item["presentation"], lambda iss, header: issuer_public,
+                                 expected_aud=request["recipient"], expected_nonce=item["delivery_id"])
+        verified.append({"delivery_id": item["delivery_id"], "payload": verifier.get_verified_payload(),
+                         "withheld": item["withheld"]})
+        ack = requests.post(f"{base}/v1/inbox/{item['delivery_id']}/ack", cert=recipient["cert"], verify=ca, timeout=10)
+        bodies.append(ack.text)
+        acks.append(ack.status_code)
+    answer.update({"verified": verified, "ack_statuses": acks, "bodies": bodies})
+    write_answer(answer)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
