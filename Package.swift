@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.20.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         .systemLibrary(
@@ -69,6 +70,15 @@ let package = Package(
         .target(
             name: "AccordStore",
             dependencies: ["AccordAudit", "AccordCrypto", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "AccordConsole",
+            dependencies: [
+                "AccordStore", "AccordAudit", "AccordPolicy", "AccordCrypto", "AccordTLS",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -137,6 +147,18 @@ let package = Package(
         .testTarget(
             name: "AccordStoreTests",
             dependencies: ["AccordStore", "AccordAudit", "AccordCrypto", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AccordConsoleTests",
+            dependencies: [
+                "AccordConsole", "AccordStore", "AccordAudit", "AccordPolicy", "AccordCrypto", "AccordTLS", "AccordTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]
