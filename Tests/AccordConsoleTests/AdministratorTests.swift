@@ -29,8 +29,10 @@ import Testing
         defer { fixture.cleanUp() }
         let file = fixture.agreements.appendingPathComponent("inz-police-investigations.yaml")
         let text = try String(contentsOf: file, encoding: .utf8)
-        try text.replacingOccurrences(of: "title: Immigration New Zealand", with: "title: \"\(ConsoleFixture.hostile) Immigration New Zealand\"")
-            .write(to: file, atomically: true, encoding: .utf8)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            line.hasPrefix("title:") ? "title: \"\(ConsoleFixture.hostile) Immigration New Zealand\"" : String(line)
+        }
+        try lines.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
         try await fixture.test { client in
             let (status, body) = try await client.page("/agreements", ConsoleFixture.admin)
             #expect(status == .ok)
@@ -43,15 +45,16 @@ import Testing
         let fixture = try ConsoleFixture()
         defer { fixture.cleanUp() }
         let file = fixture.agreements.appendingPathComponent("inz-police-investigations.yaml")
-        try String(contentsOf: file, encoding: .utf8).replacingOccurrences(of: "status: active", with: "status: activ")
-            .write(to: file, atomically: true, encoding: .utf8)
         try await fixture.test { client in
+            let (_, valid) = try await client.page("/agreements", ConsoleFixture.admin)
+            let token = try #require(ConsoleFixture.csrf(in: valid))
+            try String(contentsOf: file, encoding: .utf8).replacingOccurrences(of: "status: active", with: "status: activ")
+                .write(to: file, atomically: true, encoding: .utf8)
             let (status, body) = try await client.page("/agreements", ConsoleFixture.admin)
             #expect(status == .ok)
             #expect(body.contains("inz-police-investigations.yaml:4:"))
             #expect(body.contains("invalid-status"))
             #expect(!body.contains("Activate the proposed set"))
-            let token = try #require(ConsoleFixture.csrf(in: body))
             let (refused, refusedBody) = try await client.form("/agreements/activate", ConsoleFixture.admin, [("csrf", token)])
             #expect(refused == .unprocessableContent)
             #expect(refusedBody.contains("active set is unchanged"))

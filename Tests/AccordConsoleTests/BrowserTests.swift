@@ -35,8 +35,11 @@ import Testing
         var logger = Logger(label: "console-browser-test")
         logger.logLevel = .warning
         let (ports, portContinuation) = AsyncStream<Int>.makeStream()
+        // The identity comes from the verified client certificate, as in the gateway.
+        var environment = fixture.environment
+        environment.identify = { _ in TLSPeer.current?.identity }
         let app = try ConsoleRoutes.application(
-            environment: fixture.environment, tls: tls, address: .hostname("127.0.0.1", port: 0), logger: logger,
+            environment: environment, tls: tls, address: .hostname("127.0.0.1", port: 0), logger: logger,
             onServerRunning: { channel in portContinuation.yield(channel.localAddress?.port ?? 0) }
         )
         let output = try await fixture.store.whileRunning {

@@ -32,7 +32,7 @@ def main():
     parser.add_argument("--password", required=True)
     parser.add_argument("--ca", required=True)
     parser.add_argument("--out", required=True)
-    parser.add_argument("--subject", default="passport=LA123456")
+    parser.add_argument("--subject", default="passport=NZ4455667")
     args = parser.parse_args()
 
     from selenium import webdriver

@@ -108,7 +108,7 @@ struct ConsoleFixture {
                 audit: [AuditRecord(event: .messageDelivered, time: time, actor: "nz.immigration", messageID: id, deliveryID: "\(id)/nz.police",
                                     from: "nz.immigration", to: ["nz.police"],
                                     agreement: AgreementReference(id: "inz-police-investigations", versionDigest: "d"),
-                                    disclosed: ["subject.family_name"], subjects: [subjectKey.hash(type: "passport", value: "LA123456")],
+                                    disclosed: ["subject.family_name"], subjects: [subjectKey.hash(type: "passport", value: "NZ4455667")],
                                     details: ["type": "referral"])]))
         }
         _ = try await store.checkpointNow()
