@@ -74,7 +74,7 @@ enum AuditTemplates {
         <h2 id="held-{{deliveryID}}">Message {{messageID}} to {{recipient}}</h2>
         <dl>
         <dt>From</dt><dd>{{sender}}</dd>
-        <dt>Received</dt><dd>{{received}} UTC</dd>
+        <dt>Received (UTC)</dt><dd>{{received}}</dd>
         <dt>Type</dt><dd>{{type}}</dd>
         <dt>Purpose</dt><dd>{{purpose}}</dd>
         <dt>Classification</dt><dd>{{classification}}</dd>
