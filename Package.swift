@@ -30,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.0.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         .systemLibrary(
@@ -97,7 +98,7 @@ let package = Package(
         .target(
             name: "AccordServer",
             dependencies: [
-                "AccordGateway", "AccordTLS", "AccordCrypto", "AccordPolicy", "AccordStore", "AccordAudit", "AccordMessages",
+                "AccordGateway", "AccordConsole", "AccordTLS", "AccordCrypto", "AccordPolicy", "AccordStore", "AccordAudit", "AccordMessages",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -106,6 +107,15 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "AccordConsole",
+            dependencies: [
+                "AccordStore", "AccordAudit", "AccordPolicy", "AccordCrypto", "AccordTLS",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -203,6 +213,18 @@ let package = Package(
         .testTarget(
             name: "AccordStoreTests",
             dependencies: ["AccordStore", "AccordAudit", "AccordCrypto", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AccordConsoleTests",
+            dependencies: [
+                "AccordConsole", "AccordStore", "AccordAudit", "AccordPolicy", "AccordCrypto", "AccordTLS", "AccordTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]

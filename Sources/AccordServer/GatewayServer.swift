@@ -1,5 +1,7 @@
 public import AccordGateway
 import AccordAudit
+import AccordConsole
+import AccordCrypto
 import AccordPolicy
 public import AccordStore
 import AccordTLS
@@ -56,10 +58,18 @@ public final class GatewayServer: Sendable {
                               metrics: GatewayMetrics(factory: PrometheusMetricsFactory(registry: registry)), logger: logger)
     }
 
-    /// Runs until SIGTERM or SIGINT (or until the task is cancelled). `onReady` receives the
-    /// bound port of the agency listener (useful with port 0). Tests running several gateways
-    /// in one process pass `handleSignals: false`.
-    public func run(handleSignals: Bool = true, onReady: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+    /// The two listeners, as reported to `run`'s `onReady`.
+    public enum Listener: String, Sendable {
+        case agencies
+        case console
+    }
+
+    /// Runs until SIGTERM or SIGINT (or until the task is cancelled). `onReady` receives each
+    /// listener's bound port (useful with port 0). Tests running several gateways in one
+    /// process pass `handleSignals: false`.
+    public func run(
+        handleSignals: Bool = true, onReady: @escaping @Sendable (Listener, Int) async -> Void = { _, _ in }
+    ) async throws {
         let tlsContext: TLSContext
         do {
             tlsContext = try TLSContext(TLSConfiguration(
@@ -95,7 +105,7 @@ public final class GatewayServer: Sendable {
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? listen.port
                 logger.notice("agency API listening", metadata: ["address": "\(listen.host):\(port)"])
-                await onReady(port)
+                await onReady(.agencies, port)
             },
             logger: logger)
 
@@ -107,10 +117,34 @@ public final class GatewayServer: Sendable {
         if handleSignals {
             services.append(AgreementReloadService(gateway: gateway, directory: URL(fileURLWithPath: configuration.agreementsDirectory), logger: logger))
         }
+        if let console = try consoleApplication(tls: tlsContext, onReady: onReady) { services.append(console) }
         services.append(app)
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: services, gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [], logger: logger))
         try await group.run()
+    }
+
+    /// The console on its own listener, over the same TLS stack; operators authenticate with
+    /// their certificates (docs/console.md).
+    private func consoleApplication(
+        tls: TLSContext, onReady: @escaping @Sendable (Listener, Int) async -> Void
+    ) throws -> (any Service)? {
+        guard let listen = configuration.consoleListen else { return nil }
+        let environment = ConsoleEnvironment(
+            store: store, subjectKey: keys.subjectKey,
+            auditVerifier: try NoteVerifier(name: configuration.auditOrigin, publicKey: keys.auditKey.publicKey),
+            agreementsDirectory: URL(fileURLWithPath: configuration.agreementsDirectory),
+            certificatesDirectory: URL(fileURLWithPath: configuration.certificatesDirectory),
+            agreements: GatewayAgreementControl(gateway: gateway, directory: URL(fileURLWithPath: configuration.agreementsDirectory)),
+            csrfSecret: try SecureRandom.bytes(32))
+        let logger = self.logger
+        return try ConsoleRoutes.application(
+            environment: environment, tls: tls, address: .hostname(listen.host, port: listen.port), logger: logger,
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? listen.port
+                logger.notice("console listening", metadata: ["address": "\(listen.host):\(port)"])
+                await onReady(.console, port)
+            })
     }
 
     /// Writes `gateway.started` and records the agreement set in force if the store does not

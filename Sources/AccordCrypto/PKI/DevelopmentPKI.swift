@@ -16,6 +16,31 @@ public struct DevelopmentPKI: Sendable {
         }
     }
 
+    /// A person who uses the web console, with a role the console knows
+    /// (`privacy-officer`, `administrator`, `auditor`).
+    public struct Operator: Sendable, Hashable {
+        public let role: String
+        public let name: String
+        public init(role: String, name: String) {
+            self.role = role
+            self.name = name
+        }
+
+        /// The SAN URI the console reads the role and name from.
+        public var uri: String { "urn:accord:operator:\(role):\(name)" }
+
+        /// One development operator per console role.
+        public static let development: [Operator] = [
+            Operator(role: "privacy-officer", name: "officer"),
+            Operator(role: "administrator", name: "admin"),
+            Operator(role: "auditor", name: "auditor"),
+        ]
+    }
+
+    /// The password of the development operators' PKCS#12 files. Development only: a
+    /// production operator's file comes from the production CA with a password of its own.
+    public static let developmentPKCS12Password = "accord-dev"
+
     /// What happened to one file.
     public enum Outcome: String, Sendable {
         case created, kept, renewed
@@ -51,11 +76,16 @@ public struct DevelopmentPKI: Sendable {
     public func agencyTLSKey(_ id: String) -> URL { agencyDirectory(id).appendingPathComponent("tls-key.pem") }
     public func agencySigningCertificate(_ id: String) -> URL { agencyDirectory(id).appendingPathComponent("signing.pem") }
     public func agencySigningKey(_ id: String) -> URL { agencyDirectory(id).appendingPathComponent("signing-key.pem") }
+    public func operatorDirectory(_ name: String) -> URL { directory.appendingPathComponent("operators/\(name)") }
+    public func operatorCertificate(_ name: String) -> URL { operatorDirectory(name).appendingPathComponent("tls.pem") }
+    public func operatorKey(_ name: String) -> URL { operatorDirectory(name).appendingPathComponent("tls-key.pem") }
+    public func operatorPKCS12(_ name: String) -> URL { operatorDirectory(name).appendingPathComponent("\(name).p12") }
 
     // MARK: making it
 
     /// Creates or completes the PKI; returns each file with what happened to it, in order.
-    public func ensure(agencies: [Agency], force: Bool = false, now: Date = Date()) throws(CryptoError) -> [(path: String, outcome: Outcome)] {
+    public func ensure(agencies: [Agency], operators: [Operator] = [], force: Bool = false,
+                       now: Date = Date()) throws(CryptoError) -> [(path: String, outcome: Outcome)] {
         var report: [(String, Outcome)] = []
         try createDirectory(directory)
         try createDirectory(gatewayDirectory)
@@ -134,7 +164,34 @@ public struct DevelopmentPKI: Sendable {
                 ca: ca, caKey: caPrivateKey
             ))
         }
+        for person in operators {
+            report += try ensureOperator(person, reissue: reissueAll, now: now, ca: ca, caKey: caPrivateKey)
+        }
         return report
+    }
+
+    /// A TLS client certificate for a console operator, and the same certificate and key as a
+    /// PKCS#12 file (password `developmentPKCS12Password`) that a browser imports.
+    private func ensureOperator(_ person: Operator, reissue: Bool, now: Date, ca: Certificate, caKey: PrivateKey) throws(CryptoError) -> [(String, Outcome)] {
+        guard AgencyIdentity.isValid(person.name), AgencyIdentity.isValid(person.role) else {
+            throw CryptoError(.certificateBuildFailed, "operator '\(person.role):\(person.name)': use lower-case letters, digits, '.' and '-'")
+        }
+        try createDirectory(operatorDirectory(person.name))
+        let certificate = try leaf(
+            certificate: operatorCertificate(person.name), key: operatorKey(person.name), algorithm: .es256, reissue: reissue, now: now,
+            builder: CertificateBuilder(commonName: person.name, organization: "Accord (development only)", organizationalUnit: person.role,
+                                        keyUsage: ["digitalSignature"], extendedKeyUsage: ["clientAuth"], alternativeNames: [.uri(person.uri)]),
+            ca: ca, caKey: caKey
+        )
+        let bundle = operatorPKCS12(person.name)
+        guard certificate.1 != .kept || !exists(bundle) else { return [certificate, (bundle.path, .kept)] }
+        let existed = exists(bundle)
+        let bytes = try PKCS12.make(friendlyName: "Accord operator \(person.name) (\(person.role))",
+                                    key: PrivateKey(pem: read(operatorKey(person.name))),
+                                    certificate: Certificate(pem: read(operatorCertificate(person.name))),
+                                    password: Self.developmentPKCS12Password)
+        try write(bytes, to: bundle)
+        return [certificate, (bundle.path, existed ? .renewed : .created)]
     }
 
     private func leaf(
@@ -180,12 +237,16 @@ public struct DevelopmentPKI: Sendable {
 
     /// Writes atomically; secrets are created with mode 0600 before any byte is written.
     private func write(_ text: String, to url: URL, secret: Bool = false) throws(CryptoError) {
+        try write(Array(text.utf8), to: url, secret: secret)
+    }
+
+    private func write(_ bytes: [UInt8], to url: URL, secret: Bool = true) throws(CryptoError) {
         let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp")
         let mode: Int = secret ? 0o600 : 0o644
         _ = FileManager.default.createFile(atPath: temporary.path, contents: nil, attributes: [.posixPermissions: mode])
         do {
             let handle = try FileHandle(forWritingTo: temporary)
-            try handle.write(contentsOf: Data(text.utf8))
+            try handle.write(contentsOf: Data(bytes))
             try handle.synchronize()
             try handle.close()
             if exists(url) { try FileManager.default.removeItem(at: url) }

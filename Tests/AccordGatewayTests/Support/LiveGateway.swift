@@ -14,18 +14,21 @@ final class LiveGateway: Sendable {
     let pki: DevelopmentPKI
     let server: GatewayServer
     let port: Int
+    /// The console's port, when started with the console.
+    let consolePort: Int?
     let logs: LogCapture
     private let task: Task<Void, any Error>
 
-    static func start(limits: GatewayConfiguration.Limits = GatewayConfiguration.Limits()) async throws -> LiveGateway {
+    static func start(limits: GatewayConfiguration.Limits = GatewayConfiguration.Limits(), console: Bool = false) async throws -> LiveGateway {
         let directory = try PackageRoot.temporaryDirectory("live-gateway")
         let agreements = PackageRoot.url.appendingPathComponent("Agreements")
         let set = try ActivePolicy(directory: agreements, today: CalendarDate(Date())).current.policy.set
         let pki = DevelopmentPKI(directory: directory.appendingPathComponent("certs"))
-        _ = try pki.ensure(agencies: set.agencies.values.map { DevelopmentPKI.Agency(id: $0.id, name: $0.name) }.sorted { $0.id < $1.id })
+        _ = try pki.ensure(agencies: set.agencies.values.map { DevelopmentPKI.Agency(id: $0.id, name: $0.name) }.sorted { $0.id < $1.id },
+                           operators: console ? DevelopmentPKI.Operator.development : [])
         var configuration = GatewayConfiguration()
         configuration.listen = .init(host: "127.0.0.1", port: 0)
-        configuration.consoleListen = nil
+        configuration.consoleListen = console ? .init(host: "127.0.0.1", port: 0) : nil
         configuration.agreementsDirectory = agreements.path
         configuration.certificatesDirectory = pki.directory.path
         configuration.database = directory.appendingPathComponent("accord.sqlite").path
@@ -33,18 +36,23 @@ final class LiveGateway: Sendable {
         let logs = LogCapture()
         let logger = Logger(label: "accord") { label in logs.handler(label) }
         let server = try GatewayServer(configuration: configuration, logger: logger)
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let task = Task { try await server.run(handleSignals: false) { port in continuation.yield(port) } }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else { throw GatewayDidNotStart() }
-        return LiveGateway(directory: directory, pki: pki, server: server, port: port, logs: logs, task: task)
+        let (ports, continuation) = AsyncStream.makeStream(of: (GatewayServer.Listener, Int).self)
+        let task = Task { try await server.run(handleSignals: false) { listener, port in continuation.yield((listener, port)) } }
+        var bound: [GatewayServer.Listener: Int] = [:]
+        for await (listener, port) in ports {
+            bound[listener] = port
+            if bound.count == (console ? 2 : 1) { break }
+        }
+        guard let port = bound[.agencies] else { throw GatewayDidNotStart() }
+        return LiveGateway(directory: directory, pki: pki, server: server, port: port, consolePort: bound[.console], logs: logs, task: task)
     }
 
-    private init(directory: URL, pki: DevelopmentPKI, server: GatewayServer, port: Int, logs: LogCapture, task: Task<Void, any Error>) {
+    private init(directory: URL, pki: DevelopmentPKI, server: GatewayServer, port: Int, consolePort: Int?, logs: LogCapture, task: Task<Void, any Error>) {
         self.directory = directory
         self.pki = pki
         self.server = server
         self.port = port
+        self.consolePort = consolePort
         self.logs = logs
         self.task = task
     }

@@ -1,0 +1,28 @@
+public import AccordPolicy
+
+/// What only the gateway can do with agreements. The console shows the active set and asks
+/// for changes through this; the gateway's implementation validates, swaps the active policy,
+/// stores the set and writes the audit record (`agreements.activated` or
+/// `agreements.rejected`) with `actor` as the actor.
+public protocol AgreementControl: Sendable {
+    /// The set in force now.
+    var active: ActivePolicy.Snapshot { get }
+
+    /// Reads the agreements directory, validates it and makes it the active set.
+    func activate(by actor: String) async -> ActivationOutcome
+
+    /// Rewrites one agreement file's `status:` (for example to `suspended`, or from `draft` to
+    /// `active`) and activates the directory. A set that then fails validation is not
+    /// activated and the file is left as it was.
+    func setStatus(_ status: AgreementStatus, agreementID: String, by actor: String) async -> ActivationOutcome
+}
+
+/// What came of an activation: the new set, or why the active set was kept.
+public enum ActivationOutcome: Sendable {
+    /// The set is active; `setDigest` names it (the digest written to the audit log).
+    case activated(setDigest: String, generation: Int)
+    /// The set failed validation; the active set is unchanged.
+    case rejected([Diagnostic])
+    /// Something else stopped it (a file that cannot be read or written, storage).
+    case failed(String)
+}

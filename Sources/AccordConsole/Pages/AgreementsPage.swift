@@ -1,0 +1,150 @@
+import AccordAudit
+import AccordPolicy
+import Foundation
+import Hummingbird
+
+/// Agreements: the proposed set in the directory checked, tested and compared with the active
+/// set; activation and status changes go through the gateway's `AgreementControl`.
+extension Console {
+    enum ProposedSet {
+        case valid(AgreementSet, AgreementSources)
+        case invalid([Diagnostic])
+        case unreadable(String)
+    }
+
+    var today: CalendarDate { CalendarDate(environment.now()) }
+
+    func proposedSet() -> ProposedSet {
+        let sources: AgreementSources
+        do { sources = try AgreementSources.read(directory: environment.agreementsDirectory) } catch {
+            return .unreadable(error.description)
+        }
+        let (set, diagnostics) = AgreementSet.validate(sources, today: today)
+        guard let set, diagnostics.isEmpty else { return .invalid(diagnostics) }
+        return .valid(set, sources)
+    }
+
+    func agreementsPage(_ request: Request, _ context: ConsoleRequestContext) async throws -> Response {
+        try await guarded(.viewAgreements, request, context) { person, _ in
+            let active = environment.agreements.active
+            var data: [String: Any] = [
+                "csrf": token(person), "activeGeneration": active.generation, "activeDigest": active.setDigest,
+                "directory": environment.agreementsDirectory.path, "today": today.description,
+            ]
+            var shown = active.policy.set
+            switch proposedSet() {
+            case .unreadable(let reason):
+                data["diagnostics"] = [["location": environment.agreementsDirectory.path, "message": reason, "code": "unreadable-source"]]
+                data["hasDiagnostics"] = true
+                data["diagnosticCount"] = 1
+            case .invalid(let diagnostics):
+                data["diagnostics"] = diagnostics.map { ["location": $0.location.description, "message": $0.message, "code": $0.check.rawValue] }
+                data["hasDiagnostics"] = true
+                data["diagnosticCount"] = diagnostics.count
+            case .valid(let set, _):
+                shown = set
+                data["valid"] = true
+                let changes = PolicyDiff(old: active.policy.set, new: set, on: today).changes.map(Self.change)
+                data["changes"] = changes
+                data["hasChanges"] = !changes.isEmpty
+                let scenarios = runScenarios(set)
+                data["scenarios"] = scenarios.rows
+                data["scenarioPassed"] = scenarios.rows.filter { ($0["result"] as? String) == "pass" }.count
+                data["scenarioFailed"] = scenarios.rows.count - (data["scenarioPassed"] as? Int ?? 0) + scenarios.problems.count
+                data["scenarioProblems"] = scenarios.problems
+                data["hasScenarioProblems"] = !scenarios.problems.isEmpty
+            }
+            data["agreements"] = shown.agreements.map { agreement -> [String: Any] in
+                [
+                    "id": agreement.id, "title": agreement.title, "version": agreement.version, "status": agreement.status.rawValue,
+                    "validFrom": agreement.validFrom.description, "validUntil": agreement.validUntil.description,
+                    "reviewBy": agreement.reviewBy.description, "file": agreement.file, "parties": agreement.parties.joined(separator: ", "),
+                    "legalBasis": agreement.legalBasis.map { ["instrument": $0.instrument, "provision": $0.provision, "summary": $0.summary] },
+                    "flows": agreement.flows.map { flow -> [String: Any] in
+                        [
+                            "number": flow.number, "from": flow.from.joined(separator: ", "), "to": flow.to.joined(separator: ", "),
+                            "types": flow.types.joined(separator: ", "), "purposes": flow.purposes.joined(separator: ", "),
+                            "ceiling": flow.maxClassification.rawValue, "handling": flow.handling.rawValue,
+                            "disclose": flow.disclose.joined(separator: ", "), "neverDisclose": flow.neverDisclose.joined(separator: ", "),
+                            "review": flow.review?.rawValue ?? "none", "safeguard": flow.safeguard?.rawValue ?? "",
+                        ]
+                    },
+                    "canChange": data["valid"] != nil && (agreement.status == .active || agreement.status == .draft),
+                    "canSuspend": agreement.status == .active, "canActivate": agreement.status == .draft,
+                ]
+            }
+            return renderer.page("agreements", title: "Agreements", data: data, operator: person, current: "/agreements")
+        }
+    }
+
+    static func change(_ change: PolicyDiff.Change) -> [String: Any] {
+        switch change {
+        case .opened(let key, let agreement, let disclosed, let held):
+            ["kind": "opened", "label": "Opens", "key": key.description, "agreement": agreement,
+             "detail": "discloses " + (disclosed.isEmpty ? "nothing" : disclosed.joined(separator: ", ")) + (held ? "; held for a privacy officer" : "")]
+        case .closed(let key, let agreement):
+            ["kind": "closed", "label": "Closes", "key": key.description, "agreement": agreement, "detail": ""]
+        case .changed(let key, let agreement, let newlyDisclosed, let newlyWithheld, let notes):
+            ["kind": "changed", "label": "Changes", "key": key.description, "agreement": agreement,
+             "detail": ((newlyDisclosed.isEmpty ? [] : ["newly disclosed: " + newlyDisclosed.joined(separator: ", ")])
+                 + (newlyWithheld.isEmpty ? [] : ["newly withheld: " + newlyWithheld.joined(separator: ", ")]) + notes).joined(separator: "; ")]
+        }
+    }
+
+    /// Runs `tests/*.yaml` in the agreements directory against `set`.
+    func runScenarios(_ set: AgreementSet) -> (rows: [[String: Any]], problems: [String]) {
+        let directory = environment.agreementsDirectory.appendingPathComponent("tests")
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).filter { $0.hasSuffix(".yaml") }.sorted()
+        let policy = CompiledPolicy(set)
+        var rows: [[String: Any]] = []
+        var problems: [String] = []
+        for name in names {
+            guard let data = FileManager.default.contents(atPath: directory.appendingPathComponent(name).path) else {
+                problems.append("tests/\(name) cannot be read")
+                continue
+            }
+            do {
+                for scenario in try Scenario.load(AgreementSources.File(path: "tests/\(name)", bytes: Array(data))) {
+                    let mismatches = scenario.mismatches(policy.evaluate(scenario.message, for: scenario.recipient, on: scenario.date))
+                    rows.append(["name": scenario.name, "location": scenario.location.description, "mismatches": mismatches,
+                                 "result": mismatches.isEmpty ? "pass" : "FAIL", "resultClass": mismatches.isEmpty ? "ok" : "bad"])
+                }
+            } catch {
+                problems.append(([error.description] + error.diagnostics.map(\.description)).joined(separator: "; "))
+            }
+        }
+        return (rows, problems)
+    }
+
+    func activate(_ request: Request, _ context: ConsoleRequestContext) async throws -> Response {
+        try await guarded(.changeAgreements, request, context, form: true) { person, _ in
+            report(await environment.agreements.activate(by: person.actor), person, success: "The proposed set is now active")
+        }
+    }
+
+    func changeStatus(_ request: Request, _ context: ConsoleRequestContext) async throws -> Response {
+        try await guarded(.changeAgreements, request, context, form: true) { person, form in
+            guard let id = form["agreement"], let status = form["status"].flatMap(AgreementStatus.init(rawValue:)),
+                  status == .suspended || status == .active else {
+                return renderer.error(.badRequest, title: "Agreements", message: "The form named no agreement or no valid status.", operator: person)
+            }
+            return report(await environment.agreements.setStatus(status, agreementID: id, by: person.actor), person,
+                          success: "Agreement \(id) is now \(status.rawValue)")
+        }
+    }
+
+    func report(_ result: ActivationOutcome, _ person: ConsoleOperator, success: String) -> Response {
+        switch result {
+        case .activated(let digest, let generation):
+            outcome(person, title: "Agreements", kind: "ok", message: "\(success): generation \(generation), set digest \(digest).",
+                    back: "/agreements", backLabel: "Back to agreements")
+        case .rejected(let diagnostics):
+            outcome(person, title: "Agreements", kind: "error",
+                    message: "Not activated: the set has \(diagnostics.count) problem(s). The active set is unchanged.",
+                    details: diagnostics.map(\.description), back: "/agreements", backLabel: "Back to agreements", status: .unprocessableContent)
+        case .failed(let reason):
+            outcome(person, title: "Agreements", kind: "error", message: "Not activated: \(reason). The active set is unchanged.",
+                    back: "/agreements", backLabel: "Back to agreements", status: .internalServerError)
+        }
+    }
+}

@@ -1,0 +1,108 @@
+import AccordAudit
+import AccordPolicy
+import AccordStore
+import Foundation
+import Hummingbird
+
+/// Deliveries held for a privacy officer, and their approval or rejection. Approval moves
+/// the delivery to `pending` (the gateway then delivers it) with a `message.released` record;
+/// rejection moves it to `rejected` with a `message.denied` record. The operator is the actor
+/// of both, and the state change and its record are written in one transaction.
+extension Console {
+    struct HeldItem {
+        let delivery: StoredDelivery
+        let message: StoredMessage?
+        let heldRecord: AuditRecord?
+    }
+
+    func heldItems() async throws -> [HeldItem] {
+        var items: [HeldItem] = []
+        for recipient in environment.agreements.active.policy.set.agencies.keys.sorted() {
+            for delivery in try await environment.store.deliveries(recipient: recipient, states: [.held]) {
+                items.append(HeldItem(delivery: delivery, message: try await environment.store.message(id: delivery.messageID),
+                                      heldRecord: try await heldRecord(of: delivery)))
+            }
+        }
+        return items.sorted { ($0.message?.receivedAt ?? .distantPast) < ($1.message?.receivedAt ?? .distantPast) }
+    }
+
+    func heldRecord(of delivery: StoredDelivery) async throws -> AuditRecord? {
+        let records = try await environment.store.query(AuditQuery(events: [.messageHeld], messageID: delivery.messageID)).map(\.record)
+        return records.first { $0.deliveryID == delivery.id } ?? records.first { $0.to.contains(delivery.recipient) }
+    }
+
+    func held(_ request: Request, _ context: ConsoleRequestContext) async throws -> Response {
+        try await guarded(.reviewHeld, request, context) { person, _ in
+            let items = try await heldItems().map { item -> [String: Any] in
+                let routing = RoutingClaims(sdJWT: item.message?.sdJWT)
+                return [
+                    "messageID": item.delivery.messageID, "deliveryID": item.delivery.id, "recipient": item.delivery.recipient,
+                    "sender": item.message?.sender ?? routing.issuer ?? "unknown",
+                    "received": item.message.map { AuditTime.format(milliseconds: AuditTime.milliseconds($0.receivedAt)) } ?? "unknown",
+                    "type": routing.type ?? "unknown", "purpose": routing.purpose ?? "unknown",
+                    "classification": routing.classification ?? "unknown", "caseRef": routing.caseRef ?? "",
+                    "agreement": item.heldRecord?.agreement?.id ?? "unknown",
+                    "disclosed": item.heldRecord?.disclosed.joined(separator: ", ") ?? "unknown",
+                    "withheld": item.heldRecord.map { $0.withheld.isEmpty ? "none" : $0.withheld.joined(separator: ", ") } ?? "unknown",
+                ]
+            }
+            return renderer.page("held", title: "Held messages", data: ["items": items, "csrf": token(person)],
+                                 operator: person, current: "/held")
+        }
+    }
+
+    func review(_ request: Request, _ context: ConsoleRequestContext, approve: Bool) async throws -> Response {
+        try await guarded(.reviewHeld, request, context, form: true) { person, form in
+            guard let messageID = form["message"], let deliveryID = form["delivery"] else {
+                return renderer.error(.badRequest, title: "Review", message: "The form named no message and delivery.", operator: person)
+            }
+            let deliveries = try await environment.store.deliveries(messageID: messageID)
+            guard let delivery = deliveries.first(where: { $0.id == deliveryID }), delivery.state == .held else {
+                return outcome(person, title: "Review", kind: "warn",
+                               message: "Delivery \(deliveryID) of message \(messageID) is not waiting for review (already decided, or unknown).",
+                               back: "/held", backLabel: "Back to held messages", status: .conflict)
+            }
+            let message = try await environment.store.message(id: messageID)
+            let held = try await heldRecord(of: delivery)
+            let record = AuditRecord(
+                event: approve ? .messageReleased : .messageDenied, time: environment.now(), actor: person.actor,
+                messageID: messageID, deliveryID: deliveryID, from: message?.sender ?? held?.from, to: [delivery.recipient],
+                agreement: held?.agreement, reason: approve ? "approved-by-privacy-officer" : "rejected-by-privacy-officer"
+            )
+            _ = try await environment.store.updateDelivery(DeliveryUpdate(deliveryID: deliveryID, state: approve ? .pending : .rejected, audit: [record]))
+            return outcome(person, title: "Review", kind: approve ? "ok" : "warn",
+                           message: approve ? "Message \(messageID) is released for delivery to \(delivery.recipient)."
+                               : "Message \(messageID) will not be delivered to \(delivery.recipient).",
+                           back: "/held", backLabel: "Back to held messages")
+        }
+    }
+}
+
+/// The routing claims in clear of a stored SD-JWT (the issuer-signed JWT's payload), read for
+/// display only; the gateway verified them on submission.
+struct RoutingClaims {
+    var issuer: String?
+    var type: String?
+    var purpose: String?
+    var classification: String?
+    var caseRef: String?
+
+    init(sdJWT: String?) {
+        guard let sdJWT, let jwt = sdJWT.split(separator: "~").first else { return }
+        let parts = jwt.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, let payload = Self.base64URL(parts[1]),
+              let object = try? JSONSerialization.jsonObject(with: payload) as? [String: Any] else { return }
+        issuer = object["iss"] as? String
+        let accord = object["accord"] as? [String: Any] ?? [:]
+        type = accord["type"] as? String
+        purpose = accord["purpose"] as? String
+        classification = accord["classification"] as? String
+        caseRef = accord["case_ref"] as? String
+    }
+
+    static func base64URL(_ text: Substring) -> Data? {
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while base64.count % 4 != 0 { base64 += "=" }
+        return Data(base64Encoded: base64)
+    }
+}

@@ -1,0 +1,78 @@
+/// Templates of the administrator's pages.
+enum AdminTemplates {
+    static let agencies = """
+        <p>Agencies in the registry (<code>agencies.yaml</code>) and the certificates found under <code>{{certificatesDirectory}}</code>.
+        Certificates that expire within {{warningDays}} days are flagged.</p>
+        {{#registryProblem}}<div class="notice warn" role="status"><p>{{registryProblem}}</p></div>{{/registryProblem}}
+        <div class="scroll"><table>
+        <caption>Agencies</caption>
+        <thead><tr><th scope="col">Id</th><th scope="col">Name</th><th scope="col">Jurisdiction</th><th scope="col">Certificate identity</th><th scope="col">Certificates</th></tr></thead>
+        <tbody>
+        {{#agencies}}<tr><td>{{id}}</td><td>{{name}}</td><td>{{jurisdiction}}{{#overseas}} (overseas){{/overseas}}</td><td><code>{{certificate}}</code></td>
+        <td>{{#certificates}}<span class="cert {{state}}">{{file}}: {{status}}</span><br>{{/certificates}}{{^certificates}}<span class="cert warn">no certificate found</span>{{/certificates}}</td></tr>
+        {{/agencies}}
+        </tbody></table></div>
+        <div class="scroll"><table>
+        <caption>All certificates</caption>
+        <thead><tr><th scope="col">File</th><th scope="col">Subject</th><th scope="col">Identity</th><th scope="col">Expires (UTC)</th><th scope="col">Status</th></tr></thead>
+        <tbody>
+        {{#certificates}}<tr><td>{{file}}</td><td>{{subject}}</td><td><code>{{identity}}</code></td><td>{{expires}}</td><td><span class="cert {{state}}">{{status}}</span></td></tr>
+        {{/certificates}}
+        {{^certificates}}<tr><td colspan="5">No certificates found.</td></tr>{{/certificates}}
+        </tbody></table></div>
+        """
+
+    static let agreements = """
+        <section aria-labelledby="state-heading">
+        <h2 id="state-heading">Active set and proposed change</h2>
+        <p>Active set: generation {{activeGeneration}}, digest <code>{{activeDigest}}</code>.</p>
+        <p>Proposed set: the files in <code>{{directory}}</code>, checked as of {{today}}.</p>
+        {{#valid}}<p class="notice ok">The proposed set passes every check.</p>{{/valid}}
+        {{#hasDiagnostics}}
+        <div class="notice error" role="alert"><p><strong>{{diagnosticCount}} problem(s); the proposed set cannot be activated.</strong></p>
+        <ul>{{#diagnostics}}<li><code>{{location}}</code>: {{message}} <span class="muted">[{{code}}]</span></li>{{/diagnostics}}</ul></div>
+        {{/hasDiagnostics}}
+        </section>
+        {{#valid}}
+        <section aria-labelledby="diff-heading">
+        <h2 id="diff-heading">What activation changes</h2>
+        {{^changes}}<p>No change in what may be sent today.</p>{{/changes}}
+        {{#hasChanges}}<ul class="diff">{{#changes}}<li class="{{kind}}"><strong>{{label}}</strong> {{key}} under <code>{{agreement}}</code>{{#detail}}: {{detail}}{{/detail}}</li>{{/changes}}</ul>{{/hasChanges}}
+        <form method="post" action="/agreements/activate"><input type="hidden" name="csrf" value="{{csrf}}">
+        <button type="submit">Activate the proposed set</button></form>
+        </section>
+        <section aria-labelledby="scenario-heading">
+        <h2 id="scenario-heading">Scenarios: {{scenarioPassed}} passed, {{scenarioFailed}} failed</h2>
+        {{#hasScenarioProblems}}<ul class="notice error">{{#scenarioProblems}}<li>{{.}}</li>{{/scenarioProblems}}</ul>{{/hasScenarioProblems}}
+        <div class="scroll"><table><caption class="visually-hidden">Scenario results</caption>
+        <thead><tr><th scope="col">Result</th><th scope="col">Scenario</th><th scope="col">Where</th><th scope="col">Differences</th></tr></thead>
+        <tbody>{{#scenarios}}<tr><td><span class="proof {{resultClass}}">{{result}}</span></td><td>{{name}}</td><td><code>{{location}}</code></td><td>{{#mismatches}}{{.}}<br>{{/mismatches}}</td></tr>{{/scenarios}}</tbody>
+        </table></div>
+        </section>
+        {{/valid}}
+        <section aria-labelledby="list-heading">
+        <h2 id="list-heading">Agreements{{#valid}} (proposed set){{/valid}}{{^valid}} (active set){{/valid}}</h2>
+        {{#agreements}}
+        <article class="agreement" aria-labelledby="agreement-{{id}}">
+        <h3 id="agreement-{{id}}">{{title}}</h3>
+        <p><code>{{id}}</code> version {{version}}, status <strong>{{status}}</strong>, valid {{validFrom}} to {{validUntil}}, review by {{reviewBy}}. File <code>{{file}}</code>.</p>
+        <p>Parties: {{parties}}</p>
+        <h4>Legal basis</h4>
+        <ul>{{#legalBasis}}<li>{{instrument}} {{provision}}: {{summary}}</li>{{/legalBasis}}</ul>
+        <h4>Flows</h4>
+        <div class="scroll"><table><caption class="visually-hidden">Flows of {{id}}</caption>
+        <thead><tr><th scope="col">#</th><th scope="col">From</th><th scope="col">To</th><th scope="col">Types</th><th scope="col">Purposes</th><th scope="col">Ceiling</th><th scope="col">Handling</th><th scope="col">Discloses</th><th scope="col">Never discloses</th><th scope="col">Review</th></tr></thead>
+        <tbody>{{#flows}}<tr><td>{{number}}</td><td>{{from}}</td><td>{{to}}</td><td>{{types}}</td><td>{{purposes}}</td><td>{{ceiling}}</td><td>{{handling}}</td><td>{{disclose}}</td><td>{{neverDisclose}}</td><td>{{review}}{{#safeguard}}<br>IPP 12: {{safeguard}}{{/safeguard}}</td></tr>{{/flows}}</tbody>
+        </table></div>
+        {{#canChange}}
+        <form method="post" action="/agreements/status" class="inline"><input type="hidden" name="csrf" value="{{csrf}}">
+        <input type="hidden" name="agreement" value="{{id}}">
+        {{#canSuspend}}<button type="submit" name="status" value="suspended" class="danger">Suspend {{id}}</button>{{/canSuspend}}
+        {{#canActivate}}<button type="submit" name="status" value="active">Make {{id}} active</button>{{/canActivate}}
+        </form>
+        {{/canChange}}
+        </article>
+        {{/agreements}}
+        </section>
+        """
+}

@@ -1,0 +1,129 @@
+/// Templates of the privacy officer's pages.
+enum AuditTemplates {
+    static let search = """
+        <form method="post" action="/audit" class="filters">
+        <input type="hidden" name="csrf" value="{{csrf}}">
+        <fieldset><legend>Find audit records</legend>
+        <div class="grid">
+        <label for="since">From (date or RFC 3339 time)</label><input id="since" name="since" value="{{form.since}}" placeholder="2026-01-31">
+        <label for="until">Until</label><input id="until" name="until" value="{{form.until}}" placeholder="2026-02-28T00:00:00Z">
+        <label for="agency">Agency (sent, received or acted)</label><input id="agency" name="agency" value="{{form.agency}}" list="agency-ids">
+        <label for="agreement">Agreement id</label><input id="agreement" name="agreement" value="{{form.agreement}}" list="agreement-ids">
+        <label for="event">Event kind</label>
+        <select id="event" name="event"><option value="">any</option>
+        {{#events}}<option value="{{name}}"{{#selected}} selected{{/selected}}>{{name}}</option>{{/events}}
+        </select>
+        <label for="message">Message id</label><input id="message" name="message" value="{{form.message}}">
+        <label for="subject">Subject identifier (type=value)</label>
+        <input id="subject" name="subject" autocomplete="off" placeholder="passport=LA123456" aria-describedby="subject-help">
+        <label for="limit">At most</label><input id="limit" name="limit" type="number" min="1" max="5000" value="{{form.limit}}">
+        </div>
+        <p id="subject-help" class="help">The identifier is turned into its keyed hash on the server and searched by hash;
+        it is not stored, logged or shown back. Your search is itself recorded in the audit log.</p>
+        <datalist id="agency-ids">{{#agencies}}<option value="{{.}}">{{/agencies}}</datalist>
+        <datalist id="agreement-ids">{{#agreementIDs}}<option value="{{.}}">{{/agreementIDs}}</datalist>
+        <button type="submit" name="action" value="search">Search</button>
+        <button type="submit" formaction="/audit/export" class="secondary">Export as JSON Lines</button>
+        </fieldset>
+        </form>
+        {{#problem}}<div class="notice error" role="alert"><p>{{problem}}</p></div>{{/problem}}
+        {{#searched}}
+        <section aria-labelledby="results-heading">
+        <h2 id="results-heading">{{count}} record(s)</h2>
+        {{#subjectHash}}<p>Subject searched by its keyed hash <code>{{subjectHash}}</code>.</p>{{/subjectHash}}
+        <p>{{checkpointSummary}}</p>
+        <div class="scroll"><table>
+        <caption class="visually-hidden">Audit records matching the filters</caption>
+        <thead><tr><th scope="col">#</th><th scope="col">Time (UTC)</th><th scope="col">Event</th><th scope="col">Actor</th>
+        <th scope="col">Message</th><th scope="col">From</th><th scope="col">To</th><th scope="col">Agreement</th>
+        <th scope="col">Reason</th><th scope="col">Claims disclosed / withheld</th><th scope="col">Inclusion proof</th></tr></thead>
+        <tbody>
+        {{#rows}}<tr><td>{{index}}</td><td>{{time}}</td><td>{{event}}</td><td>{{actor}}</td><td>{{message}}</td><td>{{from}}</td>
+        <td>{{to}}</td><td>{{agreement}}</td><td>{{reason}}</td><td>{{disclosed}}{{#withheld}}<br><span class="muted">withheld: {{withheld}}</span>{{/withheld}}</td>
+        <td><span class="proof {{proofClass}}">{{proof}}</span></td></tr>
+        {{/rows}}
+        </tbody></table></div>
+        </section>
+        {{/searched}}
+        """
+
+    static let flows = """
+        <form method="get" action="/flows" class="filters">
+        <label for="days">Days shown</label>
+        <select id="days" name="days">{{#dayChoices}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{value}}</option>{{/dayChoices}}</select>
+        <button type="submit">Show</button>
+        </form>
+        <p>Deliveries (<code>message.delivered</code>) from {{since}} to {{until}} UTC: {{total}} in all. Viewing this page is recorded in the audit log.</p>
+        <figure>{{{chart}}}<figcaption>Deliveries per day (UTC)</figcaption></figure>
+        <div class="scroll"><table>
+        <caption>Deliveries by sender, recipient, message type and agreement</caption>
+        <thead><tr><th scope="col">From</th><th scope="col">To</th><th scope="col">Message type</th><th scope="col">Agreement</th><th scope="col">Deliveries</th><th scope="col">Days with deliveries</th></tr></thead>
+        <tbody>
+        {{#flows}}<tr><td>{{from}}</td><td>{{to}}</td><td>{{type}}</td><td>{{agreement}}</td><td>{{count}}</td><td>{{days}}</td></tr>
+        {{/flows}}
+        {{^flows}}<tr><td colspan="6">No deliveries in this period.</td></tr>{{/flows}}
+        </tbody></table></div>
+        """
+
+    static let held = """
+        <p>Messages held for a privacy officer's review under a flow with <code>review: privacy-officer</code>.
+        Approving releases the delivery to its recipient; rejecting refuses it. Both are recorded in the audit log with you as the actor.</p>
+        {{^items}}<p class="notice ok">No messages are waiting for review.</p>{{/items}}
+        {{#items}}
+        <article class="held" aria-labelledby="held-{{deliveryID}}">
+        <h2 id="held-{{deliveryID}}">Message {{messageID}} to {{recipient}}</h2>
+        <dl>
+        <dt>From</dt><dd>{{sender}}</dd>
+        <dt>Received (UTC)</dt><dd>{{received}}</dd>
+        <dt>Type</dt><dd>{{type}}</dd>
+        <dt>Purpose</dt><dd>{{purpose}}</dd>
+        <dt>Classification</dt><dd>{{classification}}</dd>
+        {{#caseRef}}<dt>Case reference</dt><dd>{{caseRef}}</dd>{{/caseRef}}
+        <dt>Agreement</dt><dd>{{agreement}}</dd>
+        <dt>Claims to be disclosed</dt><dd>{{disclosed}}</dd>
+        <dt>Claims withheld</dt><dd>{{withheld}}</dd>
+        </dl>
+        <div class="actions">
+        <form method="post" action="/held/approve"><input type="hidden" name="csrf" value="{{csrf}}">
+        <input type="hidden" name="message" value="{{messageID}}"><input type="hidden" name="delivery" value="{{deliveryID}}">
+        <button type="submit" aria-label="Approve message {{messageID}} to {{recipient}}">Approve</button></form>
+        <form method="post" action="/held/reject"><input type="hidden" name="csrf" value="{{csrf}}">
+        <input type="hidden" name="message" value="{{messageID}}"><input type="hidden" name="delivery" value="{{deliveryID}}">
+        <button type="submit" class="danger" aria-label="Reject message {{messageID}} to {{recipient}}">Reject</button></form>
+        </div>
+        </article>
+        {{/items}}
+        """
+
+    static let integrity = """
+        <section aria-labelledby="checkpoint-heading">
+        <h2 id="checkpoint-heading">Latest signed checkpoint</h2>
+        {{#checkpoint}}
+        <dl>
+        <dt>Log</dt><dd><code>{{origin}}</code></dd>
+        <dt>Leaves covered</dt><dd>{{size}}</dd>
+        <dt>Root hash</dt><dd><code>{{root}}</code></dd>
+        <dt>Signed at</dt><dd>{{created}} UTC</dd>
+        <dt>Signature</dt><dd>{{signature}}</dd>
+        </dl>
+        <pre class="note">{{note}}</pre>
+        {{/checkpoint}}
+        {{^checkpoint}}<p>No checkpoint has been signed yet.</p>{{/checkpoint}}
+        <p>The log holds {{leafCount}} leaves{{#unsigned}}; {{unsigned}} of them are not yet covered by a checkpoint{{/unsigned}}.</p>
+        <p>Verifier key (give this to anyone who checks an export): <code>{{verifierKey}}</code></p>
+        </section>
+        <section aria-labelledby="verify-heading">
+        <h2 id="verify-heading">Verify the whole log</h2>
+        <p>Recomputes every leaf hash and the tree, and checks every checkpoint's signature and root.</p>
+        <form method="post" action="/integrity/verify"><input type="hidden" name="csrf" value="{{csrf}}">
+        <button type="submit">Run verification</button></form>
+        {{#result}}
+        <div class="notice {{kind}}" role="status">
+        <p><strong>{{headline}}</strong></p><p>{{detail}}</p>
+        <p><label for="verify-progress">Leaves checked</label>
+        <progress id="verify-progress" max="{{total}}" value="{{checked}}">{{checked}} of {{total}}</progress> {{checked}} of {{total}}, in {{elapsed}}</p>
+        </div>
+        {{/result}}
+        </section>
+        """
+}

@@ -1,0 +1,72 @@
+import AccordAudit
+import AccordConsole
+import AccordCrypto
+import AccordPolicy
+import AccordStore
+import AccordTestSupport
+import AccordTLS
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+import Testing
+
+/// The console in the system Chromium over real mutual TLS, with the development privacy
+/// officer's PKCS#12 file: sign in, search, approve, verify (Tests/Interop/console_browser.py).
+@Suite(.serialized) struct BrowserTests {
+    static var browserInstalled: Bool {
+        ["/usr/bin/chromium", "/usr/bin/chromedriver", "/usr/bin/pk12util"].allSatisfy { FileManager.default.isExecutableFile(atPath: $0) }
+            || ProcessInfo.processInfo.environment["CI"] != nil
+    }
+
+    @Test(.enabled(if: browserInstalled, "needs chromium, chromium-driver and libnss3-tools (apt-get; .ci/run installs them)"))
+    func officerSignsInSearchesAndApprovesInChromium() async throws {
+        let fixture = try ConsoleFixture()
+        defer { fixture.cleanUp() }
+        let pki = DevelopmentPKI(directory: fixture.certificates.appendingPathComponent("dev"))
+        let tls = try TLSContext(TLSConfiguration(
+            role: .server, certificateChain: Certificate.all(pemFile: pki.gatewayTLSCertificate.path),
+            privateKey: PrivateKey(pemFile: pki.gatewayTLSKey.path), trustStore: TrustStore.load(directory: pki.directory.path)
+        ))
+        let screenshots = FileManager.default.temporaryDirectory.appendingPathComponent("accord-console-screenshots")
+        try? FileManager.default.removeItem(at: screenshots)
+        var logger = Logger(label: "console-browser-test")
+        logger.logLevel = .warning
+        let (ports, portContinuation) = AsyncStream<Int>.makeStream()
+        // The identity comes from the verified client certificate, as in the gateway.
+        var environment = fixture.environment
+        environment.identify = { _ in TLSPeer.current?.identity }
+        let app = try ConsoleRoutes.application(
+            environment: environment, tls: tls, address: .hostname("127.0.0.1", port: 0), logger: logger,
+            onServerRunning: { channel in portContinuation.yield(channel.localAddress?.port ?? 0) }
+        )
+        let output = try await fixture.store.whileRunning {
+            try await fixture.seed()
+            return try await withThrowingTaskGroup(of: Void.self) { group in
+                let services = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
+                group.addTask { try await services.run() }
+                var iterator = ports.makeAsyncIterator()
+                let port = try #require(await iterator.next())
+                let output = try await ExternalProcess.runDetached("python3", [
+                    PackageRoot.url.appendingPathComponent("Tests/Interop/console_browser.py").path,
+                    "--url", "https://localhost:\(port)", "--p12", pki.operatorPKCS12("officer").path,
+                    "--password", DevelopmentPKI.developmentPKCS12Password, "--ca", pki.caCertificate.path, "--out", screenshots.path,
+                ])
+                await services.triggerGracefulShutdown()
+                try await group.waitForAll()
+                return output
+            }
+        }
+        #expect(output.status == 0, "\(output.standardOutput)\n\(output.standardError)")
+        for name in ["1-overview", "2-audit-search", "3-held", "4-approved", "5-integrity"] {
+            #expect(FileManager.default.fileExists(atPath: screenshots.appendingPathComponent("\(name).png").path), "no screenshot \(name)")
+        }
+        let approved = try await fixture.store.deliveries(messageID: "m-held").first?.state
+        let approvedOther = try await fixture.store.deliveries(messageID: "m-held-2").first?.state
+        #expect([approved, approvedOther].contains(.pending), "no held message was approved")
+        let queried = try await fixture.records(.auditQueried)
+        #expect(queried.contains { $0.actor == "urn:accord:operator:privacy-officer:officer" && $0.details["subject"] != nil })
+    }
+}

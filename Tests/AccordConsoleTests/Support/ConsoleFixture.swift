@@ -1,0 +1,172 @@
+import AccordAudit
+import AccordConsole
+import AccordCrypto
+import AccordPolicy
+import AccordStore
+import AccordTestSupport
+import AccordTLS
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+
+/// A console over an in-memory store seeded with messages (one held, with `<script>` in its
+/// routing claims), a copy of the shipped agreements, and a development PKI with operators.
+/// Requests name their identity in a test header instead of a client certificate.
+struct ConsoleFixture {
+    static let origin = "accord.test/audit"
+    static let identityHeader = HTTPField.Name("x-test-identity")!
+    static let hostile = "<script>alert('x')</script>"
+
+    let root: URL
+    let agreements: URL
+    let certificates: URL
+    let store: SQLiteStore
+    let control: TestAgreementControl
+    let environment: ConsoleEnvironment
+    let subjectKey: SubjectKey
+    let now: Date
+
+    init() throws {
+        root = try PackageRoot.temporaryDirectory("console")
+        agreements = root.appendingPathComponent("Agreements")
+        try FileManager.default.copyItem(at: PackageRoot.url.appendingPathComponent("Agreements"), to: agreements)
+        certificates = root.appendingPathComponent("Certificates")
+        let pki = DevelopmentPKI(directory: certificates.appendingPathComponent("dev"))
+        _ = try pki.ensure(agencies: [.init(id: "nz.police", name: "New Zealand Police"), .init(id: "nz.immigration", name: "Immigration New Zealand")],
+                           operators: DevelopmentPKI.Operator.development)
+        let fixedNow = Date(timeIntervalSince1970: 1_780_000_000) // 2026-05-28
+        now = fixedNow
+        let signingKey = try PrivateKey.generate(.edDSA)
+        store = try SQLiteStore.inMemory(configuration: StoreConfiguration(
+            origin: Self.origin, signer: try NoteSigner(name: Self.origin, privateKey: signingKey),
+            checkpointEveryLeaves: 100_000, checkpointInterval: .seconds(3600), now: { fixedNow }))
+        control = try TestAgreementControl(directory: agreements, store: store, now: { fixedNow })
+        subjectKey = try SubjectKey(secret: [UInt8](repeating: 7, count: 32))
+        environment = ConsoleEnvironment(
+            store: store, subjectKey: subjectKey, auditVerifier: try NoteVerifier(name: Self.origin, publicKey: signingKey.publicKey),
+            agreementsDirectory: agreements, certificatesDirectory: certificates, agreements: control,
+            csrfSecret: [UInt8](repeating: 3, count: 32), now: { fixedNow },
+            identify: { request in Self.identity(request.headers[Self.identityHeader]) }
+        )
+    }
+
+    /// `operator:<role>:<name>` or `agency:<id>` from the test header.
+    static func identity(_ header: String?) -> TLSPeer.Identity? {
+        guard let header else { return nil }
+        let parts = header.split(separator: ":", maxSplits: 2).map(String.init)
+        switch (parts.first, parts.count) {
+        case ("operator", 3): return .operator(role: parts[1], name: parts[2])
+        case ("agency", 2): return .agency(AgencyIdentity(agencyID: parts[1]))
+        default: return nil
+        }
+    }
+
+    static let officer: HTTPFields = [identityHeader: "operator:privacy-officer:officer"]
+    static let admin: HTTPFields = [identityHeader: "operator:administrator:admin"]
+    static let auditor: HTTPFields = [identityHeader: "operator:auditor:auditor"]
+    static let agency: HTTPFields = [identityHeader: "agency:nz.police"]
+
+    /// The CSRF token the console gives `actor`'s forms, read from a rendered page.
+    static func csrf(in page: String) -> String? {
+        guard let range = page.range(of: "name=\"csrf\" value=\"") else { return nil }
+        return String(page[range.upperBound...].prefix { $0 != "\"" })
+    }
+
+    /// A compact JWS-shaped SD-JWT whose payload carries `routing` in clear (unsigned: the
+    /// console only displays routing claims the gateway already verified).
+    static func sdJWT(_ routing: [String: Any]) throws -> String {
+        let payload = try JSONSerialization.data(withJSONObject: routing)
+        return "eyJhbGciOiJFUzI1NiJ9.\(Base64URL.encode(Array(payload))).c2ln~"
+    }
+
+    /// Messages: m-held (held for review, hostile routing claims), m-held-2, and delivered
+    /// ones with a passport subject; then a checkpoint.
+    func seed() async throws {
+        let agreement = AgreementReference(id: "inz-fiji-s305", versionDigest: control.active.setDigest)
+        for id in ["m-held", "m-held-2"] {
+            let jwt = try Self.sdJWT(["iss": "nz.immigration", "jti": id, "accord": [
+                "type": "referral", "to": ["fj.immigration"], "purpose": "law-enforcement \(Self.hostile)",
+                "classification": "IN-CONFIDENCE", "case_ref": "CASE-\(Self.hostile)"]])
+            _ = try await store.accept(Submission(
+                message: .init(id: id, sender: "nz.immigration", sdJWT: jwt, receivedAt: now, retainUntil: now.addingTimeInterval(86_400 * 30)),
+                deliveries: [.init(id: "\(id)/fj.immigration", recipient: "fj.immigration", state: .held, presentation: "p~kb")],
+                audit: [
+                    AuditRecord(event: .messageAccepted, time: now, actor: "nz.immigration", messageID: id, from: "nz.immigration",
+                                to: ["fj.immigration"], subjects: [subjectKey.hash(type: "passport", value: "FJ998877")]),
+                    AuditRecord(event: .messageHeld, time: now, actor: "nz.immigration", messageID: id, deliveryID: "\(id)/fj.immigration",
+                                from: "nz.immigration", to: ["fj.immigration"], agreement: agreement,
+                                disclosed: ["subject.family_name"], withheld: ["informant.name"], reason: "review-required"),
+                ]))
+        }
+        for (offset, id) in ["m-1", "m-2", "m-3"].enumerated() {
+            let time = now.addingTimeInterval(-Double(offset) * 86_400)
+            _ = try await store.accept(Submission(
+                message: .init(id: id, sender: "nz.immigration", sdJWT: try Self.sdJWT(["iss": "nz.immigration"]), receivedAt: time,
+                               retainUntil: time.addingTimeInterval(86_400 * 30)),
+                deliveries: [.init(id: "\(id)/nz.police", recipient: "nz.police", state: .delivered)],
+                audit: [AuditRecord(event: .messageDelivered, time: time, actor: "nz.immigration", messageID: id, deliveryID: "\(id)/nz.police",
+                                    from: "nz.immigration", to: ["nz.police"],
+                                    agreement: AgreementReference(id: "inz-police-investigations", versionDigest: "d"),
+                                    disclosed: ["subject.family_name"], subjects: [subjectKey.hash(type: "passport", value: "NZ4455667")],
+                                    details: ["type": "referral"])]))
+        }
+        _ = try await store.checkpointNow()
+    }
+
+    /// Runs the console in-process with the store's writer running, seeded.
+    func test(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        let router = try ConsoleRoutes.router(environment: environment)
+        let app = Application(router: router)
+        try await store.whileRunning {
+            try await seed()
+            try await app.test(.router, body)
+        }
+    }
+
+    func cleanUp() {
+        try? FileManager.default.removeItem(at: root)
+    }
+
+    func records(_ event: AuditEvent) async throws -> [AuditRecord] {
+        try await store.query(AuditQuery(events: [event])).map(\.record)
+    }
+}
+
+extension SQLiteStore {
+    /// Runs the writer around `body`, then stops it as a service manager would.
+    func whileRunning<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await self.run() }
+            do {
+                let result = try await body()
+                group.cancelAll()
+                try await group.waitForAll()
+                return result
+            } catch {
+                group.cancelAll()
+                throw error
+            }
+        }
+    }
+}
+
+extension TestClientProtocol {
+    /// A request whose body is a form; answers status and body text.
+    func form(_ uri: String, _ headers: HTTPFields, _ fields: [(String, String)]) async throws -> (HTTPResponse.Status, String) {
+        var all = headers
+        all[.contentType] = "application/x-www-form-urlencoded"
+        let body = fields.map { "\(Self.encode($0.0))=\(Self.encode($0.1))" }.joined(separator: "&")
+        return try await execute(uri: uri, method: .post, headers: all, body: ByteBuffer(string: body)) { ($0.status, String(buffer: $0.body)) }
+    }
+
+    func page(_ uri: String, _ headers: HTTPFields) async throws -> (HTTPResponse.Status, String) {
+        try await execute(uri: uri, method: .get, headers: headers) { ($0.status, String(buffer: $0.body)) }
+    }
+
+    static func encode(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+    }
+}

@@ -1,0 +1,50 @@
+import AccordAudit
+import AccordConsole
+import AccordPolicy
+import AccordStore
+import Foundation
+import HTTPTypes
+
+/// The gateway's side of agreement changes, as the tests need it: an `ActivePolicy` over a
+/// directory, writing the audit record the gateway's implementation writes.
+final class TestAgreementControl: AgreementControl {
+    let policy: ActivePolicy
+    let directory: URL
+    let store: any AccordStorage
+    let now: @Sendable () -> Date
+
+    init(directory: URL, store: any AccordStorage, now: @escaping @Sendable () -> Date) throws {
+        self.directory = directory
+        self.store = store
+        self.now = now
+        self.policy = try ActivePolicy(directory: directory, today: CalendarDate(now()))
+    }
+
+    var active: ActivePolicy.Snapshot { policy.current }
+
+    func activate(by actor: String) async -> ActivationOutcome {
+        do {
+            let snapshot = try policy.activate(AgreementSources.read(directory: directory), today: CalendarDate(now()))
+            _ = try? await store.append([AuditRecord(event: .agreementsActivated, time: now(), actor: actor,
+                                                     details: ["set_digest": snapshot.setDigest, "generation": String(snapshot.generation)])])
+            return .activated(setDigest: snapshot.setDigest, generation: snapshot.generation)
+        } catch {
+            _ = try? await store.append([AuditRecord(event: .agreementsRejected, time: now(), actor: actor,
+                                                     reason: error.code.rawValue, details: ["problems": String(error.diagnostics.count)])])
+            return error.diagnostics.isEmpty ? .failed(error.description) : .rejected(error.diagnostics)
+        }
+    }
+
+    func setStatus(_ status: AgreementStatus, agreementID: String, by actor: String) async -> ActivationOutcome {
+        let file = directory.appendingPathComponent("\(agreementID).yaml")
+        guard let original = try? String(contentsOf: file, encoding: .utf8),
+              let changed = AgreementFileEdit.settingStatus(status, in: original) else {
+            return .failed("no agreement file \(agreementID).yaml with a status line")
+        }
+        do { try changed.write(to: file, atomically: true, encoding: .utf8) } catch { return .failed("cannot write \(file.path)") }
+        let outcome = await activate(by: actor)
+        if case .activated = outcome { return outcome }
+        try? original.write(to: file, atomically: true, encoding: .utf8)
+        return outcome
+    }
+}

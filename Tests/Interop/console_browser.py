@@ -1,0 +1,117 @@
+#!/usr/bin/env python3
+"""Drives the Accord console in the system Chromium over mutual TLS, as a privacy officer.
+
+The operator's PKCS#12 file is imported into a temporary NSS database (the one Chromium on
+Linux reads from $HOME/.pki/nssdb), the development CA is trusted there, and a managed policy
+(AutoSelectCertificateForUrls) makes Chromium present the certificate without a dialog. The
+script signs in, searches the audit log for a passport, approves a held message and saves a
+screenshot of each step. Exit 0 on success, 1 with the failed step otherwise.
+
+    python3 console_browser.py --url https://localhost:PORT --p12 officer.p12 --password accord-dev \
+        --ca ca.pem --out /tmp/shots
+"""
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+POLICY_DIR = "/etc/chromium/policies/managed"
+
+
+def run(*command):
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--p12", required=True)
+    parser.add_argument("--password", required=True)
+    parser.add_argument("--ca", required=True)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--subject", default="passport=NZ4455667")
+    args = parser.parse_args()
+
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+
+    os.makedirs(args.out, exist_ok=True)
+    home = tempfile.mkdtemp(prefix="accord-browser-")
+    nssdb = os.path.join(home, ".pki", "nssdb")
+    os.makedirs(nssdb)
+    run("certutil", "-N", "-d", "sql:" + nssdb, "--empty-password")
+    run("certutil", "-A", "-n", "accord-dev-ca", "-t", "C,,", "-i", args.ca, "-d", "sql:" + nssdb)
+    run("pk12util", "-i", args.p12, "-d", "sql:" + nssdb, "-W", args.password)
+
+    origin = args.url.rstrip("/")
+    policy_file = os.path.join(POLICY_DIR, "accord-console-test-%d.json" % os.getpid())
+    try:
+        os.makedirs(POLICY_DIR, exist_ok=True)
+        with open(policy_file, "w") as handle:
+            json.dump({"AutoSelectCertificateForUrls": [json.dumps({"pattern": origin, "filter": {}})]}, handle)
+    except OSError as error:
+        print("cannot write the Chromium policy %s (%s): the client certificate cannot be chosen without a dialog" % (policy_file, error))
+        return 1
+
+    environment = dict(os.environ, HOME=home, SE_OFFLINE="true")
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+    for argument in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--window-size=1400,1000", "--user-data-dir=" + os.path.join(home, "profile")]:
+        options.add_argument(argument)
+    service = Service(executable_path=shutil.which("chromedriver") or "/usr/bin/chromedriver", env=environment)
+    driver = None
+    step = "start Chromium"
+    try:
+        driver = webdriver.Chrome(service=service, options=options)
+        driver.set_page_load_timeout(30)
+
+        step = "sign in with the operator certificate"
+        driver.get(origin + "/")
+        body = driver.find_element(By.TAG_NAME, "body").text
+        assert "Signed in as officer" in body, body[:500]
+        driver.save_screenshot(os.path.join(args.out, "1-overview.png"))
+
+        step = "search the audit log by subject"
+        driver.find_element(By.LINK_TEXT, "Audit search").click()
+        driver.find_element(By.ID, "subject").send_keys(args.subject)
+        driver.find_element(By.CSS_SELECTOR, "button[value=search]").click()
+        heading = driver.find_element(By.ID, "results-heading").text
+        assert heading.endswith("record(s)") and not heading.startswith("0 "), heading
+        assert "included (checkpoint of" in driver.page_source
+        assert args.subject.split("=", 1)[1] not in driver.page_source
+        driver.save_screenshot(os.path.join(args.out, "2-audit-search.png"))
+
+        step = "approve a held message"
+        driver.find_element(By.LINK_TEXT, "Held messages").click()
+        driver.save_screenshot(os.path.join(args.out, "3-held.png"))
+        driver.find_element(By.XPATH, "//button[normalize-space()='Approve']").click()
+        body = driver.find_element(By.TAG_NAME, "body").text
+        assert "released for delivery" in body, body[:500]
+        driver.save_screenshot(os.path.join(args.out, "4-approved.png"))
+
+        step = "check the integrity panel"
+        driver.find_element(By.LINK_TEXT, "Integrity").click()
+        driver.find_element(By.XPATH, "//button[normalize-space()='Run verification']").click()
+        assert "The log is intact." in driver.page_source
+        driver.save_screenshot(os.path.join(args.out, "5-integrity.png"))
+    except Exception as error:  # report the step, keep a screenshot of where it stopped
+        if driver is not None:
+            driver.save_screenshot(os.path.join(args.out, "failed.png"))
+        print("browser test failed at '%s': %r" % (step, error))
+        return 1
+    finally:
+        if driver is not None:
+            driver.quit()
+        os.remove(policy_file)
+        shutil.rmtree(home, ignore_errors=True)
+    print("browser test passed; screenshots in %s" % args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
