@@ -7,7 +7,8 @@ Request: {"base": "https://localhost:PORT", "pki": "<dir of accord pki init>",
           "content": {...}}
 Answer:  {"submit_status": 202, "receipt": {...}, "problem_type": "...",
           "inbox_status": 200, "verified": [{"delivery_id": ..., "payload": {...}}],
-          "ack_statuses": [200], "bodies": ["<every response body, for leak checks>"]}
+          "ack_statuses": [200], "bodies": ["<every response body, for leak checks>"],
+          "exchanges": [{"method", "path", "status", "content_type", "body"}]}
 """
 import hashlib
 import json
@@ -48,10 +49,15 @@ def main():
     base, pki = request["base"], request["pki"]
     ca = os.path.join(pki, "ca.pem")
     sender, recipient = agency_files(pki, request["sender"]), agency_files(pki, request["recipient"])
-    bodies = []
+    bodies, exchanges = [], []
+
+    def record(method, path, response):
+        bodies.append(response.text)
+        exchanges.append({"method": method, "path": path, "status": response.status_code,
+                          "content_type": response.headers.get("Content-Type", ""), "body": response.text})
 
     keys = requests.get(f"{base}/v1/keys", cert=sender["cert"], verify=ca, timeout=10)
-    bodies.append(keys.text)
+    record("GET", "/v1/keys", keys)
     binding = keys.json()["binding"]
 
     certificate = x509.load_pem_x509_certificate(sender["signing_cert"])
@@ -67,12 +73,12 @@ def main():
                          extra_header_parameters={"typ": "accord+sd-jwt", "kid": kid})
     submitted = requests.post(f"{base}/v1/messages", data=issuer.sd_jwt_issuance.encode("ascii"),
                               headers={"Content-Type": "application/sd-jwt"}, cert=sender["cert"], verify=ca, timeout=10)
-    bodies.append(submitted.text)
+    record("POST", "/v1/messages", submitted)
     answer = {"submit_status": submitted.status_code, "content_type": submitted.headers.get("Content-Type"),
               "receipt": submitted.json() if submitted.headers.get("Content-Type", "").endswith("json") else None}
 
     inbox = requests.get(f"{base}/v1/inbox", cert=recipient["cert"], verify=ca, timeout=10)
-    bodies.append(inbox.text)
+    record("GET", "/v1/inbox", inbox)
     answer["inbox_status"] = inbox.status_code
     issuer_key = jwk_from(sender["signing_key"])
     issuer_public = jwk_from(json.loads(issuer_key.export_public()))
@@ -83,9 +89,12 @@ def main():
         verified.append({"delivery_id": item["delivery_id"], "payload": verifier.get_verified_payload(),
                          "withheld": item["withheld"]})
         ack = requests.post(f"{base}/v1/inbox/{item['delivery_id']}/ack", cert=recipient["cert"], verify=ca, timeout=10)
-        bodies.append(ack.text)
+        record("POST", f"/v1/inbox/{item['delivery_id']}/ack", ack)
         acks.append(ack.status_code)
-    answer.update({"verified": verified, "ack_statuses": acks, "bodies": bodies})
+    if answer["receipt"]:
+        status = requests.get(f"{base}/v1/messages/{answer['receipt']['message_id']}", cert=sender["cert"], verify=ca, timeout=10)
+        record("GET", f"/v1/messages/{answer['receipt']['message_id']}", status)
+    answer.update({"verified": verified, "ack_statuses": acks, "bodies": bodies, "exchanges": exchanges})
     write_answer(answer)
 
 

@@ -65,7 +65,7 @@ final class LiveGateway: Sendable {
 
     /// curl with an agency's client certificate against this gateway.
     func curl(_ path: String, as agency: String?, _ extra: [String] = []) async throws -> ExternalProcess.Output {
-        var arguments = ["--silent", "--show-error", "--max-time", "10", "--cacert", pki.caCertificate.path, "--write-out", "\n%{http_code}"]
+        var arguments = ["--silent", "--show-error", "--max-time", "10", "--cacert", pki.caCertificate.path, "--write-out", "\n%{content_type}\n%{http_code}"]
         if let agency { arguments += ["--cert", pki.agencyTLSCertificate(agency).path, "--key", pki.agencyTLSKey(agency).path] }
         return try await ExternalProcess.runDetached("curl", arguments + extra + ["https://localhost:\(port)\(path)"])
     }
@@ -100,11 +100,34 @@ final class LogCapture: Sendable {
     }
 }
 
-/// curl's body and the status code `--write-out` appended.
+/// curl's body, and the content type and status code `--write-out` appended.
 extension ExternalProcess.Output {
-    var httpStatus: Int { Int(standardOutput.split(separator: "\n").last ?? "") ?? 0 }
+    private var trailer: [Substring] { standardOutput.split(separator: "\n", omittingEmptySubsequences: false).suffix(2) }
+    var httpStatus: Int { Int(trailer.last ?? "") ?? 0 }
+    var contentType: String { trailer.count == 2 ? String(trailer.first!) : "" }
     var body: String {
-        guard let newline = standardOutput.lastIndex(of: "\n") else { return standardOutput }
-        return String(standardOutput[..<newline])
+        var lines = standardOutput.split(separator: "\n", omittingEmptySubsequences: false)
+        lines.removeLast(min(2, lines.count))
+        return lines.joined(separator: "\n")
     }
+
+    /// The exchange as `openapi_conformance.py` checks it.
+    func exchange(_ method: String, _ path: String) -> [String: Any] {
+        ["method": method, "path": path, "status": httpStatus, "content_type": contentType, "body": body]
+    }
+}
+
+/// Runs `Tests/Interop/openapi_conformance.py` on real exchanges; the failures it found.
+func openAPIFailures(_ exchanges: [[String: Any]], in directory: URL) async throws -> [String] {
+    let file = directory.appendingPathComponent("conformance-\(UUID().uuidString).json")
+    try JSONSerialization.data(withJSONObject: [
+        "spec": PackageRoot.url.appendingPathComponent("docs/openapi.yaml").path, "exchanges": exchanges,
+    ]).write(to: file)
+    let script = PackageRoot.url.appendingPathComponent("Tests/Interop/openapi_conformance.py").path
+    let output = try await ExternalProcess.runDetached("python3", [script, file.path])
+    guard output.status == 0, let answer = try JSONSerialization.jsonObject(with: Data(output.standardOutput.utf8)) as? [String: Any],
+          let failures = answer["failures"] as? [String], answer["checked"] as? Int == exchanges.count else {
+        return ["openapi_conformance.py failed: \(output.standardError)"]
+    }
+    return failures
 }
