@@ -13,6 +13,7 @@ import Metrics
 import NIOCore
 import Prometheus
 import ServiceLifecycle
+import Synchronization
 import UnixSignals
 
 /// `accord serve`: the agency API over mutual TLS, the store's writer, retention, agreement
@@ -25,6 +26,7 @@ public final class GatewayServer: Sendable {
     let keys: GatewayKeys
     let registry: PrometheusCollectorRegistry
     let logger: Logger
+    private let running = Mutex<ServiceGroup?>(nil)
 
     public init(configuration: GatewayConfiguration, logger: Logger) throws(GatewayStartupError) {
         self.configuration = configuration
@@ -121,7 +123,16 @@ public final class GatewayServer: Sendable {
         services.append(app)
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: services, gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [], logger: logger))
+        running.withLock { $0 = group }
+        defer { running.withLock { $0 = nil } }
         try await group.run()
+    }
+
+    /// Shuts down as SIGTERM would: listeners stop accepting and finish in-flight requests,
+    /// then the store writes `gateway.stopped` and a last checkpoint. `run` then returns.
+    public func shutdown() async {
+        guard let group = running.withLock({ $0 }) else { return }
+        await group.triggerGracefulShutdown()
     }
 
     /// The console on its own listener, over the same TLS stack; operators authenticate with

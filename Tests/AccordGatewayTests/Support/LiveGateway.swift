@@ -58,7 +58,7 @@ final class LiveGateway: Sendable {
     }
 
     func stop() async {
-        task.cancel()
+        await server.shutdown()
         _ = try? await task.value
         try? FileManager.default.removeItem(at: directory)
     }
