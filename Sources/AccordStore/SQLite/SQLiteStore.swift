@@ -78,6 +78,9 @@ public final class SQLiteStore: AccordStorage {
                 let batch = await queue.next(limit: configuration.maximumBatch)
                 if batch.isEmpty { break }
                 await commit(batch)
+                // The callers just resumed usually submit again at once: let them run before
+                // the next batch is taken, so that it holds all of them, not the first one.
+                await Task.yield()
             }
             _ = try? await apply([.checkpoint(force: true)])
         } onCancel: {
