@@ -45,6 +45,14 @@ struct AuditBenchmark: AsyncParsableCommand {
             }
             print(String(format: "appends, %2d caller(s), synchronous=%d: %9.0f submissions/s (%d in %.2f s)",
                          callers, mode, Double(total) / elapsed.seconds, total, elapsed.seconds))
+            if callers > 1 {
+                let reader = try SQLiteStore.open(path: path, configuration: StoreConfiguration(origin: origin, signer: nil))
+                var outcome: LogVerifier.Outcome?
+                let read = try await clock.measure { outcome = try await reader.verifyLog(origin: origin, verifier: signer.verifier) }
+                guard case .verified(let summary) = outcome else { throw ValidationError("benchmark store did not verify: \(String(describing: outcome))") }
+                print(String(format: "verify from SQLite: %9.0f leaves/s (%d leaves in %.2f s)",
+                             Double(summary.leafCount) / read.seconds, summary.leafCount, read.seconds))
+            }
         }
 
         let hasher = TreeHasher()
