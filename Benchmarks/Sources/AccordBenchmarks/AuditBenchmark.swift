@@ -4,7 +4,7 @@ import AccordStore
 import ArgumentParser
 import Foundation
 
-/// `AccordBenchmarks audit`: appends per second with 1 and 64 concurrent callers on a file
+/// `AccordBenchmarks audit`: appends per second with 1 and 64 (`--callers`) concurrent callers on a file
 /// database at synchronous=FULL, and leaves verified per second by the one-pass verifier.
 struct AuditBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "audit", abstract: "Audit log appends and verification.")
@@ -12,8 +12,11 @@ struct AuditBenchmark: AsyncParsableCommand {
     @Option(help: "Submissions for the single-caller run.")
     var single = 2_000
 
-    @Option(help: "Submissions for the 64-caller run.")
+    @Option(help: "Submissions for the concurrent run.")
     var concurrent = 50_000
+
+    @Option(help: "Callers in the concurrent run; each resumes only once its commit is durable.")
+    var callers = 64
 
     @Option(help: "Leaves for the verification run.")
     var leaves = 1_000_000
@@ -21,7 +24,7 @@ struct AuditBenchmark: AsyncParsableCommand {
     func run() async throws {
         let origin = "bench.accord/audit"
         let signer = try NoteSigner(name: origin, privateKey: PrivateKey.generate(.edDSA))
-        for (callers, total) in [(1, single), (64, concurrent)] {
+        for (callers, total) in [(1, single), (self.callers, concurrent)] {
             let path = FileManager.default.temporaryDirectory.appendingPathComponent("accord-bench-\(UUID().uuidString).sqlite").path
             defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
             let store = try SQLiteStore.open(path: path, configuration: StoreConfiguration(origin: origin, signer: signer))
