@@ -9,7 +9,7 @@ import Testing
         let key = try! SubjectKey(secret: [UInt8](repeating: 7, count: 32))
         var random = SystemRandomNumberGenerator()
         var records: [AuditRecord] = [AuditRecord(event: .gatewayStarted, time: Date(timeIntervalSince1970: 0), actor: "gateway")]
-        let texts = ["nz-police", "quote\"back\\slash", "tab\tnew\nline\u{1}", "é ünïcödé 𝄞", "", "z"]
+        let texts = ["nz-police", "quote\"back\\slash", "ends\\", "\\\"", "index", ",\"index\":5", "tab\tnew\nline\u{1}", "é ünïcödé 𝄞", "", "z"]
         for n in 0 ..< 200 {
             func pick() -> String { texts.randomElement(using: &random)! }
             func maybe() -> String? { Bool.random(using: &random) ? pick() : nil }
@@ -31,6 +31,15 @@ import Testing
             let index = UInt64(position) * 7_919
             let expected = try CanonicalJSON.encode(AuditLeaf.json(index: index, record: record))
             #expect(try LeafEncoder.encode(index: index, record: record) == expected)
+        }
+    }
+
+    @Test func indexScannerFindsTheTopLevelIndexPastEscapesAndNestedKeys() throws {
+        var records = Self.records()
+        records[0].details = ["index": "12", "a\\": "\\\"index\":3"]
+        for (position, record) in records.enumerated() {
+            let index = UInt64(position) * 104_729
+            #expect(LeafIndexScanner.index(in: try AuditLeaf(index: index, record: record).bytes) == Int64(index))
         }
     }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Finds the top-level `index` member of a canonical leaf without building the whole value,
 /// so that `verify` checks leaf positions at hashing speed.
 enum LeafIndexScanner {
@@ -36,15 +38,18 @@ enum LeafIndexScanner {
         return nil
     }
 
-    /// Returns the position after the string that starts at `start` (its opening quote).
+    /// Returns the position after the string that starts at `start` (its opening quote):
+    /// the first quote preceded by an even number of backslashes, found with `memchr`.
     private static func skipString(_ buffer: UnsafeBufferPointer<UInt8>, _ start: Int) -> Int? {
+        guard let base = buffer.baseAddress else { return nil }
         var position = start + 1
         while position < buffer.count {
-            switch buffer[position] {
-            case UInt8(ascii: "\\"): position += 2
-            case UInt8(ascii: "\""): return position + 1
-            default: position += 1
-            }
+            guard let found = memchr(base + position, 0x22, buffer.count - position) else { return nil }
+            let quote = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+            var backslashes = 0
+            while quote - 1 - backslashes > start, buffer[quote - 1 - backslashes] == UInt8(ascii: "\\") { backslashes += 1 }
+            if backslashes % 2 == 0 { return quote + 1 }
+            position = quote + 1
         }
         return nil
     }

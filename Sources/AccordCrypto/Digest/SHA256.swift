@@ -19,7 +19,8 @@ public enum SHA256 {
     }
 
     public static func hash(_ string: String) -> [UInt8] {
-        hash(Array(string.utf8))
+        var string = string
+        return string.withUTF8 { hash(UnsafeRawBufferPointer($0)) }
     }
 
     /// A reusable SHA-256 context. Not thread-safe: one per owner.
