@@ -24,6 +24,24 @@ public final class TreeHasher {
         hasher.update(right)
         return hasher.finalize()
     }
+
+    func leafHash(_ leaf: UnsafeRawBufferPointer) -> NodeHash {
+        var hash = NodeHash()
+        hasher.update(byte: 0x00)
+        hasher.update(leaf)
+        hash.withMutableBytes { hasher.finalize(into: $0.baseAddress!) }
+        return hash
+    }
+
+    func nodeHash(_ left: NodeHash, _ right: NodeHash) -> NodeHash {
+        // Two 32-byte values of 8-byte words lie back to back: 0x01 ‖ left ‖ right in two updates.
+        let pair = (left, right)
+        var hash = NodeHash()
+        hasher.update(byte: 0x01)
+        withUnsafeBytes(of: pair) { hasher.update($0) }
+        hash.withMutableBytes { hasher.finalize(into: $0.baseAddress!) }
+        return hash
+    }
 }
 
 extension UInt64 {

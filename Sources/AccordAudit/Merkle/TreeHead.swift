@@ -3,13 +3,17 @@
 /// the root O(log n), never a recomputation of the whole tree.
 public struct TreeHead: Sendable, Equatable {
     public private(set) var size: UInt64
-    // INVARIANT: `edge[i]` is the root of the perfect subtree of 2^b leaves for the i-th set
-    // bit b of `size`, most significant first; so `edge.count == size.nonzeroBitCount`.
-    public private(set) var edge: [[UInt8]]
+    // INVARIANT: `nodes[i]` is the root of the perfect subtree of 2^b leaves for the i-th set
+    // bit b of `size`, most significant first; so `nodes.count == size.nonzeroBitCount`.
+    private var nodes: [NodeHash]
+
+    /// The right edge as stored: the subtree roots, largest first.
+    public var edge: [[UInt8]] { nodes.map(\.bytes) }
 
     public init() {
         size = 0
-        edge = []
+        nodes = []
+        nodes.reserveCapacity(64)
     }
 
     /// Restores a head from its stored right edge; refuses an edge that cannot belong to `size`.
@@ -18,25 +22,30 @@ public struct TreeHead: Sendable, Equatable {
             throw AuditError(.invalidTreeSize, "a tree of \(size) leaves has \(size.nonzeroBitCount) edge hashes, not \(edge.count)")
         }
         self.size = size
-        self.edge = edge
+        self.nodes = edge.map(NodeHash.init)
+        nodes.reserveCapacity(64)
     }
 
     public mutating func append(leafHash: [UInt8], using hasher: TreeHasher) {
+        append(NodeHash(leafHash), using: hasher)
+    }
+
+    mutating func append(_ leafHash: NodeHash, using hasher: TreeHasher) {
         var node = leafHash
         var remaining = size
         while remaining & 1 == 1 {
-            node = hasher.nodeHash(edge.removeLast(), node)
+            node = hasher.nodeHash(nodes.removeLast(), node)
             remaining >>= 1
         }
-        edge.append(node)
+        nodes.append(node)
         size += 1
     }
 
     public func root(using hasher: TreeHasher) -> [UInt8] {
-        guard var root = edge.last else { return TreeHasher.emptyRoot }
-        for node in edge.dropLast().reversed() {
+        guard var root = nodes.last else { return TreeHasher.emptyRoot }
+        for node in nodes.dropLast().reversed() {
             root = hasher.nodeHash(node, root)
         }
-        return root
+        return root.bytes
     }
 }

@@ -11,7 +11,7 @@ public struct AuditLeaf: Sendable, Equatable {
     public init(index: UInt64, record: AuditRecord) throws(AuditError) {
         self.index = index
         self.record = record
-        self.bytes = try CanonicalJSON.encode(Self.json(index: index, record: record))
+        self.bytes = try LeafEncoder.encode(index: index, record: record)
     }
 
     /// Decodes a stored leaf, refusing anything that is not canonical or not of this schema.

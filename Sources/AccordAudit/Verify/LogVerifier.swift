@@ -60,14 +60,22 @@ public struct LogVerifier {
     /// The next stored leaf; returns the divergence once one is found, and then stops.
     @discardableResult
     public mutating func consume(index: UInt64, leaf: [UInt8], storedHash: [UInt8]) -> Divergence? {
+        leaf.withUnsafeBytes { leaf in
+            storedHash.withUnsafeBytes { storedHash in consume(index: index, leaf: leaf, storedHash: storedHash) }
+        }
+    }
+
+    /// The next stored leaf, read in place (from a database row, say): nothing is copied.
+    @discardableResult
+    public mutating func consume(index: UInt64, leaf: UnsafeRawBufferPointer, storedHash: UnsafeRawBufferPointer) -> Divergence? {
         guard divergence == nil else { return divergence }
         guard index == head.size else {
             divergence = .leafMissing(index: head.size, found: index)
             return divergence
         }
         let computed = hasher.leafHash(leaf)
-        guard computed == storedHash else {
-            divergence = .leafHashMismatch(index: index, expected: storedHash, found: computed)
+        guard computed.equals(storedHash) else {
+            divergence = .leafHashMismatch(index: index, expected: Array(storedHash), found: computed.bytes)
             return divergence
         }
         let recorded = LeafIndexScanner.index(in: leaf)
@@ -75,7 +83,7 @@ public struct LogVerifier {
             divergence = .leafMisplaced(index: index, recorded: recorded)
             return divergence
         }
-        head.append(leafHash: computed, using: hasher)
+        head.append(computed, using: hasher)
         if let next = pending.last, next.size == head.size {
             let root = head.root(using: hasher)
             guard root == next.root else {

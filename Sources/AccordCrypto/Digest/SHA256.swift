@@ -19,7 +19,8 @@ public enum SHA256 {
     }
 
     public static func hash(_ string: String) -> [UInt8] {
-        hash(Array(string.utf8))
+        var string = string
+        return string.withUTF8 { hash(UnsafeRawBufferPointer($0)) }
     }
 
     /// A reusable SHA-256 context. Not thread-safe: one per owner.
@@ -49,14 +50,25 @@ public enum SHA256 {
             withUnsafePointer(to: byte) { _ = EVP_DigestUpdate(context, $0, 1) }
         }
 
+        public func update(_ bytes: UnsafeRawBufferPointer) {
+            _ = EVP_DigestUpdate(context, bytes.baseAddress, bytes.count)
+        }
+
         /// Returns the digest of everything since the last reset, and resets.
         public func finalize() -> [UInt8] {
-            var output = [UInt8](repeating: 0, count: SHA256.byteCount)
+            [UInt8](unsafeUninitializedCapacity: SHA256.byteCount) { buffer, count in
+                finalize(into: UnsafeMutableRawPointer(buffer.baseAddress!))
+                count = SHA256.byteCount
+            }
+        }
+
+        /// Writes the digest of everything since the last reset to the 32 bytes at `output`,
+        /// and resets: the form for hot loops, which allocates nothing.
+        public func finalize(into output: UnsafeMutableRawPointer) {
             var length: UInt32 = 0
-            let ok = output.withUnsafeMutableBufferPointer { EVP_DigestFinal_ex(context, $0.baseAddress, &length) }
-            precondition(ok == 1, "SHA-256 final failed: \(OpenSSLErrorQueue.drain())")
+            let ok = EVP_DigestFinal_ex(context, output.assumingMemoryBound(to: UInt8.self), &length)
+            precondition(ok == 1 && length == 32, "SHA-256 final failed: \(OpenSSLErrorQueue.drain())")
             reset()
-            return output
         }
     }
 }

@@ -9,6 +9,10 @@ public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case invalidRecord = "invalid-record"
         case shuttingDown = "shutting-down"
         case corruptState = "corrupt-state"
+        /// Another process holds the database open for writing.
+        case writerLocked = "writer-locked"
+        /// A store opened for reading (without a signer) was asked to write.
+        case readOnly = "read-only"
     }
 
     public let code: Code

@@ -13,9 +13,18 @@ public final class SQLiteStore: AccordStorage {
     public let configuration: StoreConfiguration
     let queue = CommitQueue()
     private let state: Mutex<WriterState>
+    // INVARIANT: held for the store's lifetime when it writes to a file; released in its deinit.
+    private let writerLock: WriterLock?
+    private let writable: Bool
 
     /// Opens or creates the database file at `path` and brings its schema up to date.
+    ///
+    /// With a signer, the store is the database's one writer: it holds an exclusive lock on
+    /// `<path>-writer.lock` for its lifetime, and opening fails with `.writerLocked` while another
+    /// store (in any process) holds it. Without a signer (the audit tools), the store only reads:
+    /// it takes no lock, so it works beside a running gateway, and refuses writes.
     public static func open(path: String, configuration: StoreConfiguration) throws(StoreError) -> SQLiteStore {
+        let lock = configuration.signer == nil ? nil : try WriterLock(databasePath: path)
         do {
             var grdb = Configuration()
             grdb.foreignKeysEnabled = true
@@ -23,7 +32,7 @@ public final class SQLiteStore: AccordStorage {
             let pool = try DatabasePool(path: path, configuration: grdb)
             // GRDB sets NORMAL when it switches to WAL; acknowledged writes must survive power loss.
             try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
-            return try SQLiteStore(database: pool, configuration: configuration)
+            return try SQLiteStore(database: pool, configuration: configuration, writerLock: lock, writable: lock != nil)
         } catch {
             throw BatchApplier.storeError(error)
         }
@@ -31,14 +40,16 @@ public final class SQLiteStore: AccordStorage {
 
     /// A store in memory, for tests.
     public static func inMemory(configuration: StoreConfiguration) throws(StoreError) -> SQLiteStore {
-        do { return try SQLiteStore(database: DatabaseQueue(), configuration: configuration) } catch {
+        do { return try SQLiteStore(database: DatabaseQueue(), configuration: configuration, writerLock: nil, writable: true) } catch {
             throw BatchApplier.storeError(error)
         }
     }
 
-    init(database: any DatabaseWriter, configuration: StoreConfiguration) throws {
+    init(database: any DatabaseWriter, configuration: StoreConfiguration, writerLock: WriterLock?, writable: Bool) throws {
         self.database = database
         self.configuration = configuration
+        self.writerLock = writerLock
+        self.writable = writable
         try Schema.migrator.migrate(database)
         let loaded = try database.read { db in try Self.loadState(db) }
         self.state = Mutex(loaded)
@@ -67,6 +78,9 @@ public final class SQLiteStore: AccordStorage {
                 let batch = await queue.next(limit: configuration.maximumBatch)
                 if batch.isEmpty { break }
                 await commit(batch)
+                // The callers just resumed usually submit again at once: let them run before
+                // the next batch is taken, so that it holds all of them, not the first one.
+                await Task.yield()
             }
             _ = try? await apply([.checkpoint(force: true)])
         } onCancel: {
@@ -103,12 +117,7 @@ public final class SQLiteStore: AccordStorage {
             outcome = try await withCheckedThrowingContinuation { continuation in
                 database.asyncWriteWithoutTransaction { db in
                     do {
-                        var output: (WriterState, [Result<WriteResult, StoreError>])?
-                        try db.inTransaction {
-                            output = try BatchApplier(configuration: configuration, now: now).apply(works, state: before, db: db)
-                            return .commit
-                        }
-                        continuation.resume(returning: output!)
+                        continuation.resume(returning: try Self.applyInTransaction(works, state: before, configuration: configuration, now: now, db: db))
                     } catch {
                         continuation.resume(throwing: error)
                     }
@@ -121,8 +130,31 @@ public final class SQLiteStore: AccordStorage {
         return outcome.1
     }
 
+    /// One transaction for the whole batch; if a job fails after it has written, the batch is
+    /// rolled back and applied again with a savepoint per job, so that the job fails alone.
+    private static func applyInTransaction(
+        _ works: [WriteWork], state: WriterState, configuration: StoreConfiguration, now: Date, db: Database
+    ) throws -> (WriterState, [Result<WriteResult, StoreError>]) {
+        for mode in [BatchApplier.Mode.grouped, .isolated] {
+            do {
+                var output: (WriterState, [Result<WriteResult, StoreError>])?
+                try db.inTransaction {
+                    output = try BatchApplier(configuration: configuration, now: now, mode: mode).apply(works, state: state, db: db)
+                    return .commit
+                }
+                return output!
+            } catch is BatchApplier.IsolationNeeded {
+                continue
+            }
+        }
+        throw StoreError(.corruptState, "a batch failed even with a savepoint per job")
+    }
+
     private func submit(_ work: WriteWork) async throws(StoreError) -> WriteResult {
-        try await queue.submit(work)
+        guard writable else {
+            throw StoreError(.readOnly, "this store was opened without a signer, for reading; open it with the gateway's signer to write")
+        }
+        return try await queue.submit(work)
     }
 
     // MARK: AccordStorage writes

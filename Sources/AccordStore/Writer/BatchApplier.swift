@@ -3,21 +3,40 @@ import AccordAudit
 import Foundation
 import GRDB
 
-/// Applies one batch of work inside one open transaction, each item in its own savepoint,
-/// then signs a checkpoint when one is due. Runs on GRDB's writer queue.
+/// Applies one batch of work inside one open transaction, then signs a checkpoint when one is
+/// due. Runs on GRDB's writer queue.
+///
+/// Each job first validates without writing (leaf encoding, a delivery's current state), and a
+/// submission's first write is its message row, which SQLite undoes alone when it fails (a
+/// duplicate): such failures fail their job alone at no cost. In `.grouped` mode nothing else
+/// is isolated; a job that fails after it has written throws `IsolationNeeded`, the caller rolls
+/// the whole transaction back and applies the batch again in `.isolated` mode, a savepoint per
+/// job, so that one failing job never takes the others down with it.
 struct BatchApplier {
+    enum Mode {
+        case grouped
+        case isolated
+    }
+
+    /// A job failed after writing in `.grouped` mode: roll back and apply again `.isolated`.
+    struct IsolationNeeded: Error {}
+
     let configuration: StoreConfiguration
     let now: Date
+    let mode: Mode
     private let hasher = TreeHasher()
 
-    init(configuration: StoreConfiguration, now: Date) {
+    init(configuration: StoreConfiguration, now: Date, mode: Mode = .grouped) {
         self.configuration = configuration
         self.now = now
+        self.mode = mode
     }
 
     func apply(_ works: [WriteWork], state initial: WriterState, db: Database) throws -> (WriterState, [Result<WriteResult, StoreError>]) {
         var state = initial
         var results: [Result<WriteResult, StoreError>] = []
+        results.reserveCapacity(works.count)
+        let statements = Statements(db)
         var checkpointRequested = false
         for work in works {
             if case .checkpoint = work {
@@ -26,136 +45,229 @@ struct BatchApplier {
                 continue
             }
             let before = state
-            do {
-                var result: WriteResult?
-                try db.inSavepoint {
-                    result = try perform(work, state: &state, db: db)
-                    return .commit
+            switch mode {
+            case .grouped:
+                do {
+                    results.append(.success(try perform(work, state: &state, statements: statements, db: db)))
+                } catch let failure as JobFailure {
+                    state = before
+                    results.append(.failure(failure.error))
+                } catch {
+                    throw IsolationNeeded()
                 }
-                results.append(.success(result!))
-            } catch {
-                state = before
-                results.append(.failure(Self.storeError(error)))
+            case .isolated:
+                do {
+                    var result: WriteResult?
+                    try db.inSavepoint {
+                        result = try perform(work, state: &state, statements: statements, db: db)
+                        return .commit
+                    }
+                    results.append(.success(result!))
+                } catch {
+                    state = before
+                    results.append(.failure(Self.storeError((error as? JobFailure)?.error ?? error)))
+                }
             }
         }
         let due = state.head.size - state.checkpointSize >= configuration.checkpointEveryLeaves
         if state.head.size > state.checkpointSize, checkpointRequested || due, configuration.signer != nil {
-            let checkpoint = try writeCheckpoint(state: &state, db: db)
+            let checkpoint = try writeCheckpoint(state: &state, statements: statements, db: db)
             for (position, work) in works.enumerated() {
                 if case .checkpoint = work { results[position] = .success(.checkpoint(checkpoint)) }
             }
         }
         if state.head.size != initial.head.size {
-            try Self.run(db, sql: "INSERT OR REPLACE INTO tree_state (id, size, edge) VALUES (1, ?, ?)",
-                           arguments: [Int64(state.head.size), Data(state.head.edge.joined())])
+            try statements.execute(.treeState, [Int64(state.head.size), Data(state.head.edge.joined())])
         }
         return (state, results)
     }
 
-    private func perform(_ work: WriteWork, state: inout WriterState, db: Database) throws -> WriteResult {
+    /// A job refused before it wrote anything (or by its first, self-undoing statement).
+    private struct JobFailure: Error {
+        let error: StoreError
+    }
+
+    /// The writer's statements, prepared once per batch and reused for every job in it.
+    /// A statement whose step failed is dropped and prepared afresh on its next use: SQLite
+    /// reports a failed step again on the statement's next reset, which would fail an innocent job.
+    private final class Statements {
+        enum Kind: Int, CaseIterable {
+            case message, delivery, leaf, party, subject, deliveryState, updateDelivery
+            case agreementSet, purgePresentations, purgeMessages, checkpoint, treeState
+
+            var sql: String {
+                switch self {
+                case .message: """
+                    INSERT INTO message (id, sender, sd_jwt, submission_digest, received_ms, retain_until_ms)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """
+                case .delivery: """
+                    INSERT INTO delivery (id, message_id, recipient, state, presentation, attempts, updated_ms)
+                    VALUES (?, ?, ?, ?, ?, 0, ?)
+                    """
+                case .leaf: """
+                    INSERT INTO audit_leaf (idx, leaf, leaf_hash, time_ms, event, actor, message_id, agreement_id)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """
+                case .party: "INSERT INTO audit_party (idx, agency) VALUES (?, ?)"
+                case .subject: "INSERT INTO audit_subject (idx, type, hmac) VALUES (?, ?, ?)"
+                case .deliveryState: "SELECT state FROM delivery WHERE id = ?"
+                case .updateDelivery: """
+                    UPDATE delivery SET state = ?, presentation = coalesce(?, presentation),
+                        attempts = attempts + ?, updated_ms = ? WHERE id = ?
+                    """
+                case .agreementSet: """
+                    INSERT INTO agreement_set (digest, content, activated_by, activated_ms, audit_leaf) VALUES (?, ?, ?, ?, ?)
+                    """
+                case .purgePresentations: """
+                    UPDATE delivery SET presentation = NULL
+                    WHERE presentation IS NOT NULL AND message_id IN
+                        (SELECT id FROM message WHERE sd_jwt IS NOT NULL AND retain_until_ms < ?)
+                    """
+                case .purgeMessages: "UPDATE message SET sd_jwt = NULL, purged_ms = ? WHERE sd_jwt IS NOT NULL AND retain_until_ms < ?"
+                case .checkpoint: "INSERT INTO audit_checkpoint (size, root, note, created_ms) VALUES (?, ?, ?, ?)"
+                case .treeState: "INSERT OR REPLACE INTO tree_state (id, size, edge) VALUES (1, ?, ?)"
+                }
+            }
+        }
+
+        private let db: Database
+        private var prepared = [Statement?](repeating: nil, count: Kind.allCases.count)
+
+        init(_ db: Database) {
+            self.db = db
+        }
+
+        func execute(_ kind: Kind, _ arguments: StatementArguments) throws {
+            let statement = try statement(kind)
+            do { try statement.execute(arguments: arguments) } catch {
+                prepared[kind.rawValue] = nil
+                throw error
+            }
+        }
+
+        func fetchString(_ kind: Kind, _ arguments: StatementArguments) throws -> String? {
+            let statement = try statement(kind)
+            do { return try String.fetchOne(statement, arguments: arguments) } catch {
+                prepared[kind.rawValue] = nil
+                throw error
+            }
+        }
+
+        private func statement(_ kind: Kind) throws -> Statement {
+            if let statement = prepared[kind.rawValue] { return statement }
+            let statement = try db.makeStatement(sql: kind.sql)
+            prepared[kind.rawValue] = statement
+            return statement
+        }
+    }
+
+    /// Encoded leaves, ready to insert: encoding is the only way a record can be refused, so
+    /// it happens before the job writes anything.
+    private struct EncodedLeaf {
+        let record: AuditRecord
+        let index: UInt64
+        let bytes: [UInt8]
+    }
+
+    private func encode(_ records: [AuditRecord], from size: UInt64) throws(JobFailure) -> [EncodedLeaf] {
+        var leaves: [EncodedLeaf] = []
+        leaves.reserveCapacity(records.count)
+        for (offset, record) in records.enumerated() {
+            let index = size + UInt64(offset)
+            do { leaves.append(EncodedLeaf(record: record, index: index, bytes: try AuditLeaf(index: index, record: record).bytes)) } catch {
+                throw JobFailure(error: StoreError(.invalidRecord, "audit record refused: \(error)"))
+            }
+        }
+        return leaves
+    }
+
+    private func perform(_ work: WriteWork, state: inout WriterState, statements: Statements, db: Database) throws -> WriteResult {
         switch work {
         case .accept(let submission):
             let message = submission.message
+            let leaves = try encode(submission.audit, from: state.head.size)
             let digest = "sha-256:" + Hex.encodeDigest(message.sdJWT)
-            if try Bool.fetchOne(db, sql: "SELECT 1 FROM message WHERE id = ?", arguments: [message.id]) == true {
-                throw StoreError(.duplicateMessage, "message \(message.id) was already accepted")
+            do {
+                try statements.execute(.message, [
+                    message.id, message.sender, message.sdJWT, digest,
+                    AuditTime.milliseconds(message.receivedAt), AuditTime.milliseconds(message.retainUntil),
+                ])
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+                // INVARIANT: the first write of the job; SQLite undid this statement alone.
+                throw JobFailure(error: StoreError(.duplicateMessage, "message \(message.id) was already accepted"))
             }
-            try Self.run(db, sql: """
-                INSERT INTO message (id, sender, sd_jwt, submission_digest, received_ms, retain_until_ms)
-                VALUES (?, ?, ?, ?, ?, ?)
-                """, arguments: [message.id, message.sender, message.sdJWT, digest,
-                                 AuditTime.milliseconds(message.receivedAt), AuditTime.milliseconds(message.retainUntil)])
+            let updated = AuditTime.milliseconds(now)
             for delivery in submission.deliveries {
-                try Self.run(db, sql: """
-                    INSERT INTO delivery (id, message_id, recipient, state, presentation, attempts, updated_ms)
-                    VALUES (?, ?, ?, ?, ?, 0, ?)
-                    """, arguments: [delivery.id, message.id, delivery.recipient, delivery.state.rawValue,
-                                     delivery.presentation, AuditTime.milliseconds(now)])
+                try statements.execute(.delivery, [delivery.id, message.id, delivery.recipient, delivery.state.rawValue,
+                                                            delivery.presentation, updated])
             }
-            return .leaves(try appendLeaves(submission.audit, state: &state, db: db))
+            return .leaves(try insert(leaves, state: &state, statements: statements))
         case .append(let records):
-            return .leaves(try appendLeaves(records, state: &state, db: db))
+            return .leaves(try insert(try encode(records, from: state.head.size), state: &state, statements: statements))
         case .updateDelivery(let update):
-            guard let current = try String.fetchOne(db, sql: "SELECT state FROM delivery WHERE id = ?", arguments: [update.deliveryID]),
+            let leaves = try encode(update.audit, from: state.head.size)
+            guard let current = try statements.fetchString(.deliveryState, [update.deliveryID]),
                   let from = DeliveryState(rawValue: current) else {
-                throw StoreError(.unknownDelivery, "no delivery \(update.deliveryID)")
+                throw JobFailure(error: StoreError(.unknownDelivery, "no delivery \(update.deliveryID)"))
             }
             guard from.canMove(to: update.state) else {
-                throw StoreError(.invalidTransition, "delivery \(update.deliveryID) cannot move from \(from.rawValue) to \(update.state.rawValue)")
+                throw JobFailure(error: StoreError(.invalidTransition,
+                                                   "delivery \(update.deliveryID) cannot move from \(from.rawValue) to \(update.state.rawValue)"))
             }
-            try Self.run(db, sql: """
-                UPDATE delivery SET state = ?, presentation = coalesce(?, presentation),
-                    attempts = attempts + ?, updated_ms = ? WHERE id = ?
-                """, arguments: [update.state.rawValue, update.presentation, update.countsAsAttempt ? 1 : 0,
+            try statements.execute(.updateDelivery, [update.state.rawValue, update.presentation, update.countsAsAttempt ? 1 : 0,
                                  AuditTime.milliseconds(now), update.deliveryID])
-            return .leaves(try appendLeaves(update.audit, state: &state, db: db))
+            return .leaves(try insert(leaves, state: &state, statements: statements))
         case .activateAgreementSet(let activation):
-            let leaves = try appendLeaves(activation.audit, state: &state, db: db)
-            try Self.run(db, sql: """
-                INSERT INTO agreement_set (digest, content, activated_by, activated_ms, audit_leaf) VALUES (?, ?, ?, ?, ?)
-                """, arguments: [activation.digest, Data(activation.content), activation.activatedBy,
+            let leaves = try insert(try encode(activation.audit, from: state.head.size), state: &state, statements: statements)
+            try statements.execute(.agreementSet, [activation.digest, Data(activation.content), activation.activatedBy,
                                  AuditTime.milliseconds(activation.activatedAt), leaves.first.map(Int64.init)])
             return .agreementSet(version: db.lastInsertedRowID, leaves: leaves)
         case .purge(let cutoff, let purgedAt):
             let cutoffMs = AuditTime.milliseconds(cutoff)
-            try Self.run(db, sql: """
-                UPDATE delivery SET presentation = NULL
-                WHERE presentation IS NOT NULL AND message_id IN
-                    (SELECT id FROM message WHERE sd_jwt IS NOT NULL AND retain_until_ms < ?)
-                """, arguments: [cutoffMs])
-            try Self.run(db, sql: "UPDATE message SET sd_jwt = NULL, purged_ms = ? WHERE sd_jwt IS NOT NULL AND retain_until_ms < ?",
-                           arguments: [AuditTime.milliseconds(purgedAt), cutoffMs])
+            try statements.execute(.purgePresentations, [cutoffMs])
+            try statements.execute(.purgeMessages, [AuditTime.milliseconds(purgedAt), cutoffMs])
             return .purged(db.changesCount)
         case .checkpoint:
             return .checkpoint(nil)
         }
     }
 
-    private func appendLeaves(_ records: [AuditRecord], state: inout WriterState, db: Database) throws -> [UInt64] {
+    /// Inserts encoded leaves and extends the tree: each leaf is hashed once, and that hash
+    /// both goes into its row and extends the incremental tree head.
+    private func insert(_ leaves: [EncodedLeaf], state: inout WriterState, statements: Statements) throws -> [UInt64] {
         var indexes: [UInt64] = []
-        for record in records {
-            let index = state.head.size
-            let leaf: AuditLeaf
-            do { leaf = try AuditLeaf(index: index, record: record) } catch {
-                throw StoreError(.invalidRecord, "audit record refused: \(error)")
-            }
+        indexes.reserveCapacity(leaves.count)
+        for leaf in leaves {
+            let record = leaf.record
+            precondition(leaf.index == state.head.size, "leaves are inserted in the order they were encoded")
             let hash = hasher.leafHash(leaf.bytes)
-            let row = Int64(index)
-            try Self.run(db, sql: """
-                INSERT INTO audit_leaf (idx, leaf, leaf_hash, time_ms, event, actor, message_id, agreement_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [row, Data(leaf.bytes), Data(hash), record.timeMilliseconds, record.event.rawValue,
-                                 record.actor, record.messageID, record.agreement?.id])
+            let row = Int64(leaf.index)
+            try statements.execute(.leaf, [row, Data(leaf.bytes), Data(hash), record.timeMilliseconds, record.event.rawValue,
+                                                    record.actor, record.messageID, record.agreement?.id])
             var parties = Set(record.to)
             parties.insert(record.actor)
             if let from = record.from { parties.insert(from) }
             for agency in parties {
-                try Self.run(db, sql: "INSERT INTO audit_party (idx, agency) VALUES (?, ?)", arguments: [row, agency])
+                try statements.execute(.party, [row, agency])
             }
             for subject in Set(record.subjects) {
-                try Self.run(db, sql: "INSERT INTO audit_subject (idx, type, hmac) VALUES (?, ?, ?)", arguments: [row, subject.type, subject.hmac])
+                try statements.execute(.subject, [row, subject.type, subject.hmac])
             }
             state.head.append(leafHash: hash, using: hasher)
-            indexes.append(index)
+            indexes.append(leaf.index)
         }
         return indexes
     }
 
-    private func writeCheckpoint(state: inout WriterState, db: Database) throws -> StoredCheckpoint {
+    private func writeCheckpoint(state: inout WriterState, statements: Statements, db: Database) throws -> StoredCheckpoint {
         guard let signer = configuration.signer else { throw StoreError(.corruptState, "no checkpoint signer configured") }
         let root = state.head.root(using: hasher)
         let note = try Checkpoint(origin: configuration.origin, size: state.head.size, rootHash: root).signed(by: signer).encoded
-        try Self.run(db, sql: "INSERT INTO audit_checkpoint (size, root, note, created_ms) VALUES (?, ?, ?, ?)",
-                       arguments: [Int64(state.head.size), Data(root), note, AuditTime.milliseconds(now)])
+        try statements.execute(.checkpoint, [Int64(state.head.size), Data(root), note, AuditTime.milliseconds(now)])
         state.checkpointSize = state.head.size
         state.checkpointTime = now
         return StoredCheckpoint(sequence: db.lastInsertedRowID, size: state.head.size, rootHash: root, note: note, createdAt: now)
-    }
-
-    /// Executes through GRDB's statement cache: the writer runs the same few statements for
-    /// every submission, and preparing them anew would cost more than the inserts themselves.
-    private static func run(_ db: Database, sql: String, arguments: StatementArguments) throws {
-        try db.cachedStatement(sql: sql).execute(arguments: arguments)
     }
 
     static func storeError(_ error: any Error) -> StoreError {

@@ -5,7 +5,9 @@ public import Foundation
 public struct StoreConfiguration: Sendable {
     /// The log's origin line; also the checkpoint key name.
     public var origin: String
-    /// Signs checkpoints with the gateway's Ed25519 audit key; nil for read-only tools.
+    /// Signs checkpoints with the gateway's Ed25519 audit key. A store with a signer is the
+    /// database's one writer (see `SQLiteStore.open`); nil for read-only tools, whose store
+    /// takes no writer lock and refuses writes.
     public var signer: NoteSigner?
     /// A checkpoint once this many leaves have been appended since the last one...
     public var checkpointEveryLeaves: UInt64

@@ -1,8 +1,8 @@
 import AccordAudit
 import Foundation
 
-/// One caller's unit of work for the writer, applied inside its own savepoint so that one
-/// failing submission never takes the others of its batch down with it.
+/// One caller's unit of work for the writer. One failing job never takes the others of its
+/// batch down with it (see `BatchApplier`).
 enum WriteWork: Sendable {
     case accept(Submission)
     case append([AuditRecord])

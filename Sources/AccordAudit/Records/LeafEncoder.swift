@@ -1,0 +1,90 @@
+/// Writes the canonical leaf text of a record directly, members in RFC 8785 order, without
+/// building a `JSONValue`: the writer encodes every leaf, so this is on its hot path.
+/// INVARIANT: the output equals `CanonicalJSON.encode(AuditLeaf.json(index:record:))`
+/// byte for byte (tested); the member names below are ASCII, listed in sorted order.
+enum LeafEncoder {
+    static func encode(index: UInt64, record: AuditRecord) throws(AuditError) -> [UInt8] {
+        guard index <= UInt64(JSONValue.maximumSafeInteger) else {
+            throw AuditError(.unsupportedJSONValue, "integer \(index) is outside ±(2^53 − 1)")
+        }
+        var output: [UInt8] = []
+        output.reserveCapacity(512)
+        var first = true
+        func key(_ name: StaticString) {
+            output.append(first ? UInt8(ascii: "{") : UInt8(ascii: ","))
+            first = false
+            output.append(UInt8(ascii: "\""))
+            name.withUTF8Buffer { output.append(contentsOf: $0) }
+            output.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+        }
+        func string(_ name: StaticString, _ value: String?) {
+            guard let value else { return }
+            key(name)
+            CanonicalJSON.writeString(value, into: &output)
+        }
+        func strings(_ name: StaticString, _ values: [String]) {
+            guard !values.isEmpty else { return }
+            key(name)
+            output.append(UInt8(ascii: "["))
+            for (position, value) in values.enumerated() {
+                if position > 0 { output.append(UInt8(ascii: ",")) }
+                CanonicalJSON.writeString(value, into: &output)
+            }
+            output.append(UInt8(ascii: "]"))
+        }
+
+        string("actor", record.actor)
+        if let agreement = record.agreement {
+            key("agreement")
+            output.append(contentsOf: "{\"id\":".utf8)
+            CanonicalJSON.writeString(agreement.id, into: &output)
+            output.append(contentsOf: ",\"version_digest\":".utf8)
+            CanonicalJSON.writeString(agreement.versionDigest, into: &output)
+            output.append(UInt8(ascii: "}"))
+        }
+        string("delivery_id", record.deliveryID)
+        if !record.details.isEmpty {
+            key("details")
+            output.append(UInt8(ascii: "{"))
+            let names = record.details.keys.sorted { $0.utf16.lexicographicallyPrecedes($1.utf16) }
+            for (position, name) in names.enumerated() {
+                if position > 0 { output.append(UInt8(ascii: ",")) }
+                CanonicalJSON.writeString(name, into: &output)
+                output.append(UInt8(ascii: ":"))
+                CanonicalJSON.writeString(record.details[name]!, into: &output)
+            }
+            output.append(UInt8(ascii: "}"))
+        }
+        strings("disclosed", record.disclosed)
+        string("event", record.event.rawValue)
+        string("from", record.from)
+        key("index")
+        output.append(contentsOf: String(index).utf8)
+        string("message_id", record.messageID)
+        string("reason", record.reason)
+        if !record.subjects.isEmpty {
+            key("subjects")
+            output.append(UInt8(ascii: "["))
+            for (position, subject) in record.subjects.enumerated() {
+                if position > 0 { output.append(UInt8(ascii: ",")) }
+                output.append(contentsOf: "{\"hmac\":".utf8)
+                CanonicalJSON.writeString(subject.hmac, into: &output)
+                output.append(contentsOf: ",\"type\":".utf8)
+                CanonicalJSON.writeString(subject.type, into: &output)
+                output.append(UInt8(ascii: "}"))
+            }
+            output.append(UInt8(ascii: "]"))
+        }
+        string("submission_digest", record.submissionDigest)
+        key("time")
+        output.append(UInt8(ascii: "\""))
+        AuditTime.write(milliseconds: record.timeMilliseconds, into: &output)
+        output.append(UInt8(ascii: "\""))
+        strings("to", record.to)
+        key("v")
+        output.append(contentsOf: String(AuditLeaf.schemaVersion).utf8)
+        strings("withheld", record.withheld)
+        output.append(UInt8(ascii: "}"))
+        return output
+    }
+}

@@ -1,0 +1,76 @@
+public import AccordAudit
+import Foundation
+import GRDB
+
+extension SQLiteStore {
+    /// `AccordStorage.verifyLog`, reading leaves a page at a time into one buffer per page
+    /// rather than two arrays per leaf, and hashing them in place.
+    public func verifyLog(
+        origin: String, verifier: NoteVerifier, pageSize: UInt64 = 20_000,
+        progress: (_ checked: UInt64, _ total: UInt64) -> Void = { _, _ in }
+    ) async throws(StoreError) -> LogVerifier.Outcome {
+        let stored = try await checkpoints()
+        var verification = LogVerifier(origin: origin, verifier: verifier,
+                                       checkpoints: stored.map { .init(sequence: $0.sequence, note: $0.note) })
+        let total = try await leafCount()
+        let limit = Int64(clamping: max(1, pageSize))
+        var next: Int64 = 0
+        var checked: UInt64 = 0
+        while true {
+            let from = next
+            let page = try await read { db in try LeafPage(db, from: from, limit: limit) }
+            if page.indexes.isEmpty { break }
+            for position in page.indexes.indices {
+                let diverged = page.withLeaf(at: position) { leaf, hash in
+                    verification.consume(index: page.indexes[position], leaf: leaf, storedHash: hash)
+                }
+                if diverged != nil { return verification.finish() }
+            }
+            checked += UInt64(page.indexes.count)
+            next = Int64(page.indexes.last!) + 1
+            progress(checked, total)
+        }
+        return verification.finish()
+    }
+}
+
+/// Consecutive stored leaves, their bytes and hashes packed into two buffers.
+struct LeafPage: Sendable {
+    private(set) var indexes: [UInt64] = []
+    private var leaves: [UInt8] = []
+    private var leafEnds: [Int] = []
+    private var hashes: [UInt8] = []
+    private var hashEnds: [Int] = []
+
+    init(_ db: Database, from: Int64, limit: Int64) throws {
+        let cursor = try Row.fetchCursor(db, sql: "SELECT idx, leaf, leaf_hash FROM audit_leaf WHERE idx >= ? ORDER BY idx LIMIT ?",
+                                         arguments: [from, limit])
+        indexes.reserveCapacity(Int(limit))
+        leafEnds.reserveCapacity(Int(limit))
+        hashEnds.reserveCapacity(Int(limit))
+        hashes.reserveCapacity(32 * Int(limit))
+        while let row = try cursor.next() {
+            let index: Int64 = row[0]
+            indexes.append(UInt64(index))
+            try row.withUnsafeData(atIndex: 1) { data in
+                if let data { leaves.append(contentsOf: data) }
+            }
+            leafEnds.append(leaves.count)
+            try row.withUnsafeData(atIndex: 2) { data in
+                if let data { hashes.append(contentsOf: data) }
+            }
+            hashEnds.append(hashes.count)
+        }
+    }
+
+    func withLeaf<R>(at position: Int, _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> R) -> R {
+        let leafStart = position == 0 ? 0 : leafEnds[position - 1]
+        let hashStart = position == 0 ? 0 : hashEnds[position - 1]
+        return leaves.withUnsafeBytes { leaves in
+            hashes.withUnsafeBytes { hashes in
+                body(UnsafeRawBufferPointer(rebasing: leaves[leafStart ..< leafEnds[position]]),
+                     UnsafeRawBufferPointer(rebasing: hashes[hashStart ..< hashEnds[position]]))
+            }
+        }
+    }
+}
