@@ -60,10 +60,10 @@ public struct InteropSetupError: Error, CustomStringConvertible {
 extension ExternalProcess {
     /// `run` on a Dispatch thread, so that a test waiting for a client never blocks Swift's
     /// cooperative pool, which the server under test needs to answer that client.
-    public static func runDetached(_ executable: String, _ arguments: [String], input: String? = nil) async throws -> Output {
+    public static func runDetached(_ executable: String, _ arguments: [String], input: String? = nil, directory: URL? = nil) async throws -> Output {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
-                continuation.resume(with: Result { try run(executable, arguments, input: input) })
+                continuation.resume(with: Result { try run(executable, arguments, input: input, directory: directory) })
             }
         }
     }
