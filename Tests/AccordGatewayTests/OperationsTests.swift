@@ -1,0 +1,67 @@
+import AccordGateway
+import AccordTestSupport
+import Foundation
+import Testing
+
+/// What an administrator deploys: the configuration file, its environment overrides, the
+/// systemd unit, and online backups.
+@Suite struct OperationsTests {
+    @Test func theDeployConfigurationLoads() throws {
+        let file = PackageRoot.url.appendingPathComponent("Deploy/accord.yaml").path
+        let configuration = try GatewayConfiguration.load(file: file, environment: [:])
+        #expect(configuration.listen == .init(host: "0.0.0.0", port: 8443))
+        #expect(configuration.consoleListen == .init(host: "127.0.0.1", port: 8444))
+        #expect(configuration.database == "/var/lib/accord/accord.sqlite")
+        #expect(configuration.auditOrigin == "accord.example.govt.nz/audit")
+        #expect(configuration.limits.maxConnectionsPerAgency == 64 && configuration.retentionDays == 90)
+    }
+
+    @Test func environmentVariablesOverrideTheFile() throws {
+        let file = PackageRoot.url.appendingPathComponent("Deploy/accord.yaml").path
+        let configuration = try GatewayConfiguration.load(file: file, environment: [
+            "ACCORD_LISTEN": "[::1]:9443", "ACCORD_CONSOLE_LISTEN": "off", "ACCORD_DATABASE": "/tmp/x.sqlite", "ACCORD_RETENTION_DAYS": "7",
+        ])
+        #expect(configuration.listen == .init(host: "::1", port: 9443) && configuration.consoleListen == nil)
+        #expect(configuration.database == "/tmp/x.sqlite" && configuration.retentionDays == 7)
+        #expect(throws: ConfigurationError.self) { try GatewayConfiguration.load(file: nil, environment: ["ACCORD_LISTEN": "nowhere"]) }
+        #expect(throws: ConfigurationError.self) { try GatewayConfiguration.load(file: nil, environment: ["ACCORD_RETENTION_DAYS": "-1"]) }
+    }
+
+    @Test func aMistakeInTheFileIsRefusedWithItsLineAndColumn() throws {
+        let directory = try PackageRoot.temporaryDirectory("config")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let cases: [(String, String, String)] = [
+            ("listen: 127.0.0.1:8443\nlimits:\n  max_body_byte: 5\n", ":3:3", "unknown key 'max_body_byte'"),
+            ("listen: localhost\n", ":1:9", "host:port"),
+            ("limits:\n  burst: -4\n", ":2:10", "at least 1"),
+            ("tls: {allow_tls12: maybe}\n", ":1:20", "true or false"),
+            ("listen: [unclosed\n", "", "not valid YAML"),
+        ]
+        for (text, location, message) in cases {
+            let file = directory.appendingPathComponent("accord.yaml")
+            try text.write(to: file, atomically: true, encoding: .utf8)
+            let error = #expect(throws: ConfigurationError.self) { try GatewayConfiguration.load(file: file.path, environment: [:]) }
+            #expect(error?.location.hasSuffix(location) == true, "\(text): \(error.map { "\($0)" } ?? "accepted")")
+            #expect(error?.message.contains(message) == true, "\(text): \(error.map { "\($0)" } ?? "accepted")")
+        }
+    }
+
+    @Test func theSystemdUnitVerifiesAndIsHardened() async throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze") else {
+            try #require(ProcessInfo.processInfo.environment["CI"] == nil, "systemd-analyze is missing on CI")
+            return
+        }
+        let directory = try PackageRoot.temporaryDirectory("unit")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let unit = try String(contentsOf: PackageRoot.url.appendingPathComponent("Deploy/accord.service"), encoding: .utf8)
+        let file = directory.appendingPathComponent("accord.service")
+        try unit.replacingOccurrences(of: "/usr/local/bin/accord", with: PackageRoot.accordExecutable.path).write(to: file, atomically: true, encoding: .utf8)
+        let verify = try await ExternalProcess.runDetached("systemd-analyze", ["verify", file.path])
+        #expect(verify.status == 0, "\(verify.standardError)")
+        let security = try await ExternalProcess.runDetached("systemd-analyze", ["security", "--offline=yes", "--threshold=25", file.path])
+        #expect(security.status == 0, "exposure above 2.5: \(security.standardOutput.suffix(200))")
+        for setting in ["ProtectSystem=strict", "NoNewPrivileges=yes", "PrivateTmp=yes", "StateDirectory=accord", "User=accord"] {
+            #expect(unit.contains(setting))
+        }
+    }
+}
