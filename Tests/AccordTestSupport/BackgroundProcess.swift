@@ -26,6 +26,9 @@ public final class BackgroundProcess: @unchecked Sendable {
         try? FileManager.default.removeItem(at: errorFile)
     }
 
+    /// The child's pid, to signal it.
+    public var processIdentifier: Int32 { process.processIdentifier }
+
     /// The next line of standard output, without its newline; nil at end of output.
     public func readLine() async -> String? {
         let handle = standardOutput.fileHandleForReading

@@ -35,6 +35,7 @@ struct DemoCommand: AsyncParsableCommand {
     var noServe = false
 
     func run() async throws {
+        SignalMask.unblockControlSignals()
         let style = DemoStyle.current
         print(style.heading("Accord demo") + style.dim("  (synthetic data; every person and business here is invented)"))
         let set = try AgreementsIO.load(agreements, on: CalendarDate(Date()))

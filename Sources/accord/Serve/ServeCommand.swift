@@ -18,6 +18,7 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var options: GatewayOptions
 
     func run() async throws {
+        SignalMask.unblockControlSignals()
         let configuration = try options.load()
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -81,5 +82,16 @@ struct PIDFile {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8),
               let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0, kill(pid, 0) == 0 else { return nil }
         return pid
+    }
+}
+
+/// A process started by some parents (Foundation's `Process` among them) inherits a mask
+/// blocking signals; the gateway must still hear SIGTERM, SIGINT and SIGHUP.
+enum SignalMask {
+    static func unblockControlSignals() {
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        for signal in [SIGTERM, SIGINT, SIGHUP] { sigaddset(&signals, signal) }
+        pthread_sigmask(SIG_UNBLOCK, &signals, nil)
     }
 }

@@ -1,0 +1,97 @@
+import AccordAudit
+import AccordCrypto
+import AccordPolicy
+import AccordStore
+import AccordTestSupport
+import Foundation
+import Testing
+
+/// `accord serve` as an administrator runs it: a child process with a configuration file,
+/// agreement changes through `accord agreements activate` (SIGHUP) without a restart, and a
+/// graceful stop on SIGTERM.
+@Suite(.serialized) struct ServeProcessTests {
+    @Test func agreementChangesTakeEffectWithoutARestartAndSIGTERMStopsCleanly() async throws {
+        let directory = try PackageRoot.temporaryDirectory("serve")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let agreements = directory.appendingPathComponent("Agreements")
+        try FileManager.default.copyItem(at: PackageRoot.url.appendingPathComponent("Agreements"), to: agreements)
+        let set = try ActivePolicy(directory: agreements, today: CalendarDate(Date())).current.policy.set
+        let pki = DevelopmentPKI(directory: directory.appendingPathComponent("certs"))
+        _ = try pki.ensure(agencies: set.agencies.values.map { DevelopmentPKI.Agency(id: $0.id, name: $0.name) }.sorted { $0.id < $1.id })
+        let port = try FreePort.find()
+        let database = directory.appendingPathComponent("accord.sqlite").path
+        let config = directory.appendingPathComponent("accord.yaml")
+        try """
+            listen: 127.0.0.1:\(port)
+            console: {enabled: false}
+            paths: {agreements: \(agreements.path), certificates: \(pki.directory.path), database: \(database)}
+            """.write(to: config, atomically: true, encoding: .utf8)
+        let accord = PackageRoot.accordExecutable.path
+        let server = try BackgroundProcess(accord, ["serve", "--config", config.path])
+        try await waitUntilServing(port: port, pki: pki)
+
+        let content = directory.appendingPathComponent("referral.json")
+        try Data(#"{"summary": "triage", "subject": {"family_name": "Ratu"}}"#.utf8).write(to: content)
+        func send() async throws -> ExternalProcess.Output {
+            try await ExternalProcess.runDetached(accord, [
+                "send", "--as", "nz.immigration", "--gateway", "localhost:\(port)", "--pki", pki.directory.path,
+                "--to", "nz.police", "--type", "referral", "--purpose", "law-enforcement", content.path,
+            ])
+        }
+        #expect(try await send().status == 0)
+
+        // A broken edit is refused before the gateway sees it; traffic goes on.
+        let file = agreements.appendingPathComponent("inz-police-investigations.yaml")
+        let original = try String(contentsOf: file, encoding: .utf8)
+        try original.replacingOccurrences(of: "max_classification: SENSITIVE", with: "max_classification: VERY-SECRET").write(to: file, atomically: true, encoding: .utf8)
+        let broken = try await ExternalProcess.runDetached(accord, ["agreements", "activate", "--config", config.path])
+        #expect(broken.status != 0 && broken.standardError.contains("inz-police-investigations.yaml:"), "\(broken.standardError)")
+        #expect(try await send().status == 0)
+
+        // Suspending the agreement closes the flow at once, with no restart.
+        try original.replacingOccurrences(of: "status: active", with: "status: suspended").write(to: file, atomically: true, encoding: .utf8)
+        let activated = try await ExternalProcess.runDetached(accord, ["agreements", "activate", "--config", config.path])
+        #expect(activated.status == 0 && activated.standardOutput.contains("activated"), "\(activated.standardOutput)\(activated.standardError)")
+        let refused = try await send()
+        #expect(refused.status != 0 && refused.standardError.contains("agreement-suspended"), "\(refused.standardError)")
+
+        kill(server.processIdentifier, SIGTERM)
+        let exit = await server.finish()
+        #expect(exit.status == 0, "\(exit.standardError)")
+        let store = try SQLiteStore.open(path: database, configuration: StoreConfiguration(origin: "accord.local/audit", signer: nil))
+        let events = try await store.query(AuditQuery(events: [.gatewayStarted, .gatewayStopped, .agreementsActivated])).map(\.record.event)
+        #expect(events == [.agreementsActivated, .gatewayStarted, .agreementsActivated, .gatewayStopped], "\(events)")
+    }
+
+    func waitUntilServing(port: Int, pki: DevelopmentPKI) async throws {
+        for _ in 0..<100 {
+            let probe = try await ExternalProcess.runDetached("curl", [
+                "--silent", "--max-time", "2", "--cacert", pki.caCertificate.path, "--cert", pki.agencyTLSCertificate("nz.police").path,
+                "--key", pki.agencyTLSKey("nz.police").path, "https://localhost:\(port)/healthz",
+            ])
+            if probe.status == 0 { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        Issue.record("accord serve did not start on port \(port)")
+    }
+}
+
+/// A loopback port free at the moment of asking.
+enum FreePort {
+    static func find() throws -> Int {
+        let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0 }
+        }
+        guard bound else { throw FreePortError() }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    struct FreePortError: Error {}
+}
