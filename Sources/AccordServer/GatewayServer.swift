@@ -102,7 +102,8 @@ public final class GatewayServer: Sendable {
         let listen = configuration.listen
         let app = Application(
             router: router,
-            server: .openSSL(http, context: tlsContext, connectionScope: { peer, body in await connections.scope(peer, body) }),
+            server: .openSSL(http, context: tlsContext, connectionScope: { peer, body in await connections.scope(peer, body) },
+                             plaintextHandlers: { [RequestDeadlineHandler(deadline: .seconds(Int64(limits.requestTimeoutSeconds)))] }),
             configuration: ApplicationConfiguration(address: .hostname(listen.host, port: listen.port), serverName: "accord"),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? listen.port

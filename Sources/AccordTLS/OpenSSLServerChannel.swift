@@ -21,11 +21,18 @@ public struct OpenSSLServerChannel<Base: ServerChildChannel>: ServerChildChannel
     public let base: Base
     public let context: TLSContext
     public let connectionScope: ConnectionScope?
+    /// Handlers placed between TLS and the base protocol, seeing plaintext bytes (a request
+    /// deadline, say), made afresh for each connection.
+    public let plaintextHandlers: @Sendable () -> [any ChannelHandler]
 
-    public init(_ base: Base, context: TLSContext, connectionScope: ConnectionScope? = nil) {
+    public init(
+        _ base: Base, context: TLSContext, connectionScope: ConnectionScope? = nil,
+        plaintextHandlers: @escaping @Sendable () -> [any ChannelHandler] = { [] }
+    ) {
         self.base = base
         self.context = context
         self.connectionScope = connectionScope
+        self.plaintextHandlers = plaintextHandlers
     }
 
     /// Adds the TLS handler and returns at once; the base channel is set up when the handshake
@@ -44,9 +51,11 @@ public struct OpenSSLServerChannel<Base: ServerChildChannel>: ServerChildChannel
     public func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         let context = self.context
         let base = self.base
+        let plaintextHandlers = self.plaintextHandlers
         return channel.eventLoop.makeCompletedFuture {
             let handler = try OpenSSLHandler(context: context, eventLoop: channel.eventLoop)
             try channel.pipeline.syncOperations.addHandler(handler)
+            try channel.pipeline.syncOperations.addHandlers(plaintextHandlers())
             let established = handler.handshakeFuture.flatMap { peer in
                 base.setup(channel: channel, logger: logger).map { (peer: peer, base: $0) }
             }
@@ -85,10 +94,12 @@ extension HTTPServerBuilder {
     /// HTTP/1.1 over OpenSSL TLS with mutual authentication.
     public static func openSSL(
         _ configuration: HTTP1Channel.Configuration = .init(), context: TLSContext,
-        connectionScope: OpenSSLServerChannel<HTTP1Channel>.ConnectionScope? = nil
+        connectionScope: OpenSSLServerChannel<HTTP1Channel>.ConnectionScope? = nil,
+        plaintextHandlers: @escaping @Sendable () -> [any ChannelHandler] = { [] }
     ) -> HTTPServerBuilder {
         .init { responder in
-            OpenSSLServerChannel(HTTP1Channel(responder: responder, configuration: configuration), context: context, connectionScope: connectionScope)
+            OpenSSLServerChannel(HTTP1Channel(responder: responder, configuration: configuration), context: context,
+                                 connectionScope: connectionScope, plaintextHandlers: plaintextHandlers)
         }
     }
 }

@@ -136,4 +136,25 @@ import Testing
         await first.close()
         await second.close()
     }
+
+    @Test func aSlowClientIsDisconnectedAtTheRequestDeadline() async throws {
+        var limits = GatewayConfiguration.Limits()
+        limits.requestTimeoutSeconds = 1
+        let gateway = try await LiveGateway.start(limits: limits)
+        defer { Task { await gateway.stop() } }
+        let output = try await ExternalProcess.runDetached("python3", [
+            PackageRoot.url.appendingPathComponent("Tests/Interop/slow_client.py").path, "\(gateway.port)", gateway.pki.caCertificate.path,
+            gateway.pki.agencyTLSCertificate("nz.police").path, gateway.pki.agencyTLSKey("nz.police").path,
+        ])
+        let seconds = Double(output.standardOutput.split(separator: " ").last?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? -1
+        #expect(output.standardOutput.hasPrefix("closed after") && seconds >= 0.9 && seconds < 5, "\(output.standardOutput)\(output.standardError)")
+
+        // A prompt client on a kept-alive connection is not affected by the deadline between requests.
+        let context = try TLSContext.agencyClient(pkiDirectory: gateway.pki.directory, agency: "nz.police", serverName: "localhost")
+        let connection = try await AccordHTTPConnection.connect(host: "localhost", port: gateway.port, context: context)
+        #expect(try await connection.request(method: "GET", path: "/healthz").status == 200)
+        try await Task.sleep(for: .milliseconds(1_500))
+        #expect(try await connection.request(method: "GET", path: "/healthz").status == 200)
+        await connection.close()
+    }
 }

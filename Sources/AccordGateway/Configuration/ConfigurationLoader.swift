@@ -182,7 +182,7 @@ struct ConfigurationReader {
         let keys: [String: WritableKeyPath<GatewayConfiguration.Limits, Int>] = [
             "max_body_bytes": \.maxBodyBytes, "max_header_bytes": \.maxHeaderBytes, "max_disclosures": \.maxDisclosures,
             "max_connections_per_agency": \.maxConnectionsPerAgency, "requests_per_second": \.requestsPerSecond,
-            "burst": \.burst, "idle_timeout_seconds": \.idleTimeoutSeconds, "handshake_timeout_seconds": \.handshakeTimeoutSeconds,
+            "burst": \.burst, "idle_timeout_seconds": \.idleTimeoutSeconds, "request_timeout_seconds": \.requestTimeoutSeconds, "handshake_timeout_seconds": \.handshakeTimeoutSeconds,
             "inbox_page_size": \.inboxPageSize,
         ]
         for (name, value) in try mapping(node, Set(keys.keys), "limits") {

@@ -39,6 +39,9 @@ public struct GatewayConfiguration: Sendable, Equatable {
         public var burst = 4_000
         /// A connection that sends nothing for this long is closed (slow or stalled clients).
         public var idleTimeoutSeconds = 30
+        /// From a request's first byte to its response's first byte: slower clients (or a
+        /// request that trickles in) are disconnected.
+        public var requestTimeoutSeconds = 30
         public var handshakeTimeoutSeconds = 10
         public var inboxPageSize = 100
 
