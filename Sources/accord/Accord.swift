@@ -8,6 +8,6 @@ struct Accord: AsyncParsableCommand {
         commandName: "accord",
         abstract: "Accord, a secure information-sharing gateway for agencies working against people trafficking.",
         version: AccordVersion.current,
-        subcommands: [ServeCommand.self, PKICommand.self, AgreementsCommand.self, AuditCommand.self]
+        subcommands: [ServeCommand.self, PKICommand.self, AgreementsCommand.self, AuditCommand.self, BenchCommand.self]
     )
 }
