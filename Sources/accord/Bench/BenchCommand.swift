@@ -68,7 +68,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "The target's process id, for its CPU use and memory (known with --spawn).")
     var targetPID: Int32?
 
-    @Option(help: "Write the spawned gateway's configuration and agreements to this directory, kept after the run (default: a temporary one, removed).")
+    @Option(help: ArgumentHelp(
+        "Write a gateway configuration (listening on --target, raised limits) and agreements directory for bench load to this directory.",
+        discussion: "Without --spawn, write them and exit; with --spawn, the spawned gateway uses them and they are kept."))
     var writeSetup: String?
 
     @Flag(help: "Print the report as JSON.")
@@ -116,8 +118,10 @@ struct BenchCommand: AsyncParsableCommand {
             host = address.host
             port = address.port
             if let writeSetup {
-                try BenchSetup(directory: URL(fileURLWithPath: writeSetup)).write(
-                    shippedAgreements: URL(fileURLWithPath: agreements), pki: pkiURL, listen: target)
+                let bench = BenchSetup(directory: URL(fileURLWithPath: writeSetup).standardizedFileURL)
+                try bench.write(shippedAgreements: URL(fileURLWithPath: agreements), pki: pkiURL, listen: target)
+                print("wrote \(bench.configuration.path) and \(bench.agreements.path); start the gateway with: accord serve --config \(bench.configuration.path)")
+                return
             }
         }
         let report: BenchReport
