@@ -8,6 +8,9 @@ struct Accord: AsyncParsableCommand {
         commandName: "accord",
         abstract: "Accord, a secure information-sharing gateway for agencies working against people trafficking.",
         version: AccordVersion.current,
-        subcommands: [DemoCommand.self, ServeCommand.self, SendCommand.self, InboxCommand.self, PKICommand.self, AgreementsCommand.self, AuditCommand.self, BackupCommand.self]
+        subcommands: [
+            DemoCommand.self, ServeCommand.self, SendCommand.self, InboxCommand.self, BenchCommand.self, PKICommand.self,
+            AgreementsCommand.self, AuditCommand.self, BackupCommand.self,
+        ]
     )
 }

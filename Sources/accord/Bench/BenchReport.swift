@@ -1,0 +1,139 @@
+import Foundation
+import Histogram
+
+/// What `accord bench` measured, printed as tables or, with `--json`, as this structure.
+struct BenchReport: Codable {
+    struct Machine: Codable {
+        var cores: Int
+        /// 1, 5 and 15 minute load averages when the bench started.
+        var loadAverage: [Double]
+    }
+
+    struct Latency: Codable {
+        var p50: Double
+        var p90: Double
+        var p99: Double
+        var p999: Double
+        var max: Double
+        var mean: Double
+
+        init(_ histogram: Histogram<UInt64>) {
+            func ms(_ microseconds: UInt64) -> Double { (Double(microseconds) / 1_000 * 1_000).rounded() / 1_000 }
+            p50 = ms(histogram.valueAtPercentile(50))
+            p90 = ms(histogram.valueAtPercentile(90))
+            p99 = ms(histogram.valueAtPercentile(99))
+            p999 = ms(histogram.valueAtPercentile(99.9))
+            max = ms(histogram.max)
+            mean = (histogram.mean / 1_000 * 1_000).rounded() / 1_000
+        }
+    }
+
+    struct Run: Codable {
+        var recipients: Int
+        /// "closed" or "open".
+        var mode: String
+        /// Messages per second offered, in open loop.
+        var offeredRate: Double?
+        var connections: Int
+        var sent: Int
+        var accepted: Int
+        var elapsedSeconds: Double
+        var acceptedPerSecond: Double
+        /// Answers and failures other than the expected status, by status or error code.
+        var other: [String: Int]
+        /// Milliseconds, accepted messages only; in open loop measured from when each was due.
+        var latencyMs: Latency
+        var poolExhausted: Bool
+        /// Cores the target process kept busy during the run (when its pid is known).
+        var targetCPUCores: Double?
+        /// Cores the bench itself kept busy during the run.
+        var benchCPUCores: Double
+        /// Seconds spent issuing this run's SD-JWTs before its clock started.
+        var issueSeconds: Double
+    }
+
+    struct Memory: Codable {
+        var connections: Int
+        var residentBytesBefore: Int
+        var residentBytesWithConnections: Int
+        var bytesPerConnection: Int
+    }
+
+    var target: String
+    var path: String
+    var expectedStatus: Int
+    var spawned: Bool
+    var machine: Machine
+    var runs: [Run] = []
+    var memory: Memory?
+    /// The spawned gateway's setup directory, when kept.
+    var setupDirectory: String?
+
+    func json() -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
+    }
+
+    func table() -> String {
+        var lines = ["target \(target) \(path) (accepted = \(expectedStatus)), \(machine.cores) cores, load \(machine.loadAverage.map { String(format: "%.2f", $0) }.joined(separator: " "))"]
+        if !runs.isEmpty {
+            let header = ["rcpt", "mode", "conns", "sent", "accepted/s", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "max ms", "cpu gw/bench", "other"]
+            var rows = [header]
+            for run in runs {
+                let mode = run.mode == "open" ? "open \(Int(run.offeredRate ?? 0))/s" : "closed"
+                let cpu = "\(run.targetCPUCores.map { String(format: "%.2f", $0) } ?? "-")/\(String(format: "%.2f", run.benchCPUCores))"
+                var other = run.other.sorted { $0.key < $1.key }.map { "\($0.key)×\($0.value)" }.joined(separator: " ")
+                if run.poolExhausted { other += other.isEmpty ? "pool exhausted" : " pool exhausted" }
+                rows.append([
+                    String(run.recipients), mode, String(run.connections), String(run.sent), String(format: "%.0f", run.acceptedPerSecond),
+                    Self.format(run.latencyMs.p50), Self.format(run.latencyMs.p90), Self.format(run.latencyMs.p99),
+                    Self.format(run.latencyMs.p999), Self.format(run.latencyMs.max), cpu, other.isEmpty ? "-" : other,
+                ])
+            }
+            let widths = header.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
+            for row in rows {
+                lines.append(zip(row, widths).map { cell, width in cell.padding(toLength: width, withPad: " ", startingAt: 0) }
+                    .joined(separator: "  ").trimmingCharacters(in: .whitespaces))
+            }
+        }
+        if let memory {
+            lines.append(String(format: "memory: %d connections open: RSS %.1f MB (before %.1f MB, %.1f KB per connection)",
+                                memory.connections, Double(memory.residentBytesWithConnections) / 1_048_576,
+                                Double(memory.residentBytesBefore) / 1_048_576, Double(memory.bytesPerConnection) / 1_024))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    private static func format(_ milliseconds: Double) -> String {
+        milliseconds >= 100 ? String(format: "%.0f", milliseconds) : milliseconds >= 10 ? String(format: "%.1f", milliseconds) : String(format: "%.2f", milliseconds)
+    }
+}
+
+/// CPU time of this process and, by pid, of another, to tell how busy each kept the machine.
+enum CPUTime {
+    static func ownSeconds() -> Double {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+            + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+    }
+
+    /// utime + stime from `/proc/<pid>/stat`.
+    static func seconds(of pid: pid_t) -> Double? {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = text.lastIndex(of: ")") else { return nil }
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        // After the command: state is field 3, utime 14 and stime 15 (1-based over the whole line).
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
+        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+        return (user + system) / ticks
+    }
+
+    static func loadAverage() -> [Double] {
+        var loads = [Double](repeating: 0, count: 3)
+        _ = getloadavg(&loads, 3)
+        return loads
+    }
+}
