@@ -40,14 +40,13 @@ struct GatewayAgreementControl: AgreementControl {
         return outcome
     }
 
-    /// The file an agreement was loaded from, or `<id>.yaml` in the directory.
+    /// The file an agreement of the active set was loaded from, within the directory. Only
+    /// loaded agreements can be changed, so a form field can never name another file.
     private func agreementFile(_ id: String) -> URL? {
-        if let loaded = gateway.policy.current.policy.set.agreement(id: id)?.file {
-            let named = URL(fileURLWithPath: loaded).lastPathComponent
-            let candidate = directory.appendingPathComponent(named)
-            if FileManager.default.fileExists(atPath: candidate.path) { return candidate }
-        }
-        let fallback = directory.appendingPathComponent("\(id).yaml")
-        return FileManager.default.fileExists(atPath: fallback.path) ? fallback : nil
+        guard let loaded = gateway.policy.current.policy.set.agreement(id: id)?.file else { return nil }
+        let named = URL(fileURLWithPath: loaded).lastPathComponent
+        guard named.hasSuffix(".yaml") || named.hasSuffix(".yml"), !named.hasPrefix(".") else { return nil }
+        let candidate = directory.appendingPathComponent(named)
+        return FileManager.default.fileExists(atPath: candidate.path) ? candidate : nil
     }
 }

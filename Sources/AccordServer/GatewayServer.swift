@@ -122,8 +122,11 @@ public final class GatewayServer: Sendable {
         }
         if let console = try consoleApplication(tls: tlsContext, onReady: onReady) { services.append(console) }
         services.append(app)
-        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: services, gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [], logger: logger))
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: services, gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [], logger: logger)
+        // Below systemd's TimeoutStopSec (30 s), so a stuck client cannot turn a stop into a SIGKILL.
+        groupConfiguration.maximumGracefulShutdownDuration = .seconds(20)
+        let group = ServiceGroup(configuration: groupConfiguration)
         running.withLock { $0 = group }
         defer { running.withLock { $0 = nil } }
         try await group.run()

@@ -22,8 +22,9 @@ import Testing
         ]
     }
 
-    func exchange(_ gateway: LiveGateway) async throws -> [String: Any] {
+    func exchange(_ gateway: LiveGateway, shallow: Bool = false, clear: [String: Any] = [:]) async throws -> [String: Any] {
         let request: [String: Any] = [
+            "shallow": shallow, "clear_content": clear,
             "base": "https://localhost:\(gateway.port)", "pki": gateway.pki.directory.path,
             "sender": "nz.immigration", "recipient": "nz.police",
             "routing": ["type": "referral", "purpose": "law-enforcement", "classification": "IN-CONFIDENCE"],
@@ -91,7 +92,7 @@ import Testing
         #expect(tooLarge.httpStatus == 413 && tooLarge.body.contains("body-too-large"), "\(tooLarge.standardOutput)")
 
         let garbage = try await gateway.curl("/v1/messages", as: "nz.police", ["-X", "POST", "-H", "Content-Type: application/sd-jwt", "--data-binary", "eyJ.x.y~"])
-        #expect(garbage.httpStatus == 400 && garbage.body.contains("\"code\":\"invalid-base64url\"") || garbage.body.contains("malformed"), "\(garbage.standardOutput)")
+        #expect(garbage.httpStatus == 400 && (garbage.body.contains("\"code\":\"invalid-base64url\"") || garbage.body.contains("malformed")), "\(garbage.standardOutput)")
 
         let unknown = try await gateway.curl("/v1/inbox/d-nope/ack", as: "nz.police", ["-X", "POST"])
         #expect(unknown.httpStatus == 404 && unknown.body.contains("urn:accord:problem:not-found"))
@@ -156,5 +157,25 @@ import Testing
         try await Task.sleep(for: .milliseconds(1_500))
         #expect(try await connection.request(method: "GET", path: "/healthz").status == 200)
         await connection.close()
+    }
+
+    @Test func claimsInClearArePermittedOnlyWhereNoRecipientCanSeeThem() async throws {
+        let gateway = try await LiveGateway.start()
+        defer { Task { await gateway.stop() } }
+        // The reference issuer's default: only top-level claims selectively disclosable, so
+        // `informant.name` is in clear inside the `informant` disclosure, which the agreement
+        // drops: accepted. An object disclosed whole is forwarded only by a path permitting
+        // the object itself, so `subject` is withheld too (over-withholding, never a leak).
+        let shallow = try await exchange(gateway, shallow: true)
+        #expect(shallow["submit_status"] as? Int == 202, "\(shallow["receipt"] ?? shallow)")
+        let payload = try #require(((shallow["verified"] as? [[String: Any]])?.first)?["payload"] as? [String: Any])
+        #expect(payload["informant"] == nil && payload["health"] == nil && payload["subject"] == nil, "\(payload)")
+        #expect(payload["summary"] as? String == "Worker reports passport held by employer")
+
+        // A claim in clear at the top level cannot be withheld: refused, and its name is not echoed.
+        let clear = try await exchange(gateway, clear: ["FJ9999999": "seized"])
+        #expect(clear["submit_status"] as? Int == 403)
+        let bodies = (clear["bodies"] as? [String] ?? []).joined()
+        #expect(bodies.contains("clear-claim-not-permitted") && !bodies.contains("FJ9999999"))
     }
 }

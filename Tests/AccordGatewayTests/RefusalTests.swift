@@ -71,4 +71,29 @@ import Testing
         let problem = try await refusal(fixture, text, from: "nz.immigration")
         #expect(problem.code == "issuer-key-unresolved" && problem.status == 403)
     }
+
+    @Test func tooManyRecipientsAreRefusedWithoutRecordingTheirNames() async throws {
+        let fixture = try GatewayFixture()
+        defer { Task { await fixture.cleanUp() } }
+        let names = (0..<40).map { "x\($0)-recipient" }
+        let problem = try await refusal(fixture, try fixture.issue(from: "nz.immigration", to: names), from: "nz.immigration")
+        #expect(problem.code == "too-many-recipients" && problem.status == 400)
+        let leaves = try await fixture.store.query(AuditQuery(events: [.messageDenied]))
+        #expect(leaves.count == 1 && leaves[0].record.to.isEmpty)
+    }
+
+    @Test func namesOfClaimsTheSchemaDoesNotKnowAreNeverShown() async throws {
+        let fixture = try GatewayFixture()
+        defer { Task { await fixture.cleanUp() } }
+        var content = GatewayFixture.referral
+        content["subject"] = .object(["family_name": "Tupou", "FJ7654321": "seized by employer"])
+        let receipt = try await fixture.gateway.submit(try fixture.issue(from: "nz.immigration", to: ["nz.police"], content: content), from: "nz.immigration")
+        let withheld = try #require(receipt.recipients.first?.withheld)
+        #expect(!withheld.contains { $0.contains("FJ7654321") } && withheld.contains("informant.name"))
+        let item = try #require(try await fixture.gateway.inbox(for: "nz.police", after: nil, limit: nil).items.first)
+        #expect(!item.withheld.contains { $0.contains("FJ7654321") } && !item.presentation.contains("seized"))
+        let count = try await fixture.store.leafCount()
+        let audit = try await fixture.store.leaves(in: 0..<count).map { String(decoding: $0.bytes, as: UTF8.self) }.joined()
+        #expect(!audit.contains("FJ7654321") && audit.contains("unknown_claims_withheld"))
+    }
 }

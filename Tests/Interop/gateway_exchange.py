@@ -4,7 +4,7 @@ reference library, exchanging one message through a running Accord gateway.
 Request: {"base": "https://localhost:PORT", "pki": "<dir of accord pki init>",
           "sender": "nz.immigration", "recipient": "nz.police",
           "routing": {"type": ..., "purpose": ..., "classification": ...},
-          "content": {...}}
+          "content": {...}, "shallow": false, "clear_content": {...}}
 Answer:  {"submit_status": 202, "receipt": {...}, "problem_type": "...",
           "inbox_status": 200, "verified": [{"delivery_id": ..., "payload": {...}}],
           "ack_statuses": [200], "bodies": ["<every response body, for leak checks>"],
@@ -68,7 +68,11 @@ def main():
         "iss": request["sender"], "jti": str(uuid.uuid4()), "iat": now, "exp": now + 600,
         "accord": dict(request["routing"], to=[request["recipient"]]),
     }
-    claims.update({SDObj(key): conceal(value) for key, value in request["content"].items()})
+    # "shallow": only top-level claims selectively disclosable, as the library does by default
+    # for plain SDObj keys; "clear_content": claims sent in clear.
+    shallow = request.get("shallow", False)
+    claims.update({SDObj(key): (value if shallow else conceal(value)) for key, value in request["content"].items()})
+    claims.update(request.get("clear_content", {}))
     issuer = SDJWTIssuer(claims, jwk_from(sender["signing_key"]), holder_key=jwk_from(binding), sign_alg="ES256",
                          extra_header_parameters={"typ": "accord+sd-jwt", "kid": kid})
     submitted = requests.post(f"{base}/v1/messages", data=issuer.sd_jwt_issuance.encode("ascii"),
@@ -91,7 +95,7 @@ def main():
         ack = requests.post(f"{base}/v1/inbox/{item['delivery_id']}/ack", cert=recipient["cert"], verify=ca, timeout=10)
         record("POST", f"/v1/inbox/{item['delivery_id']}/ack", ack)
         acks.append(ack.status_code)
-    if answer["receipt"]:
+    if answer["receipt"] and "message_id" in answer["receipt"]:
         status = requests.get(f"{base}/v1/messages/{answer['receipt']['message_id']}", cert=sender["cert"], verify=ca, timeout=10)
         record("GET", f"/v1/messages/{answer['receipt']['message_id']}", status)
     answer.update({"verified": verified, "ack_statuses": acks, "bodies": bodies, "exchanges": exchanges})

@@ -19,6 +19,8 @@ public final class Gateway: Sendable {
         public var maxDisclosures = 512
         public var inboxPageSize = 100
         public var clockSkew: TimeInterval = 60
+        /// Recipients one message may name; more is refused before any agreement is consulted.
+        public var maxRecipients = 32
         /// The audit log's origin, which names the checkpoint key.
         public var auditOrigin = "accord.local/audit"
 
@@ -98,6 +100,12 @@ public final class Gateway: Sendable {
                 "the message's 'cnf.jwk' must be the gateway's binding key (GET /v1/keys)"),
                 agency: agency, digest: digest, stage: "verify", routing: routing)
         }
+        guard routing.recipients.count <= options.maxRecipients else {
+            // Not recorded recipient by recipient: the names are the sender's and unbounded.
+            throw await refuse(.badRequest("too-many-recipients",
+                "'accord.to' names \(routing.recipients.count) recipients; at most \(options.maxRecipients) are accepted"),
+                agency: agency, digest: digest, stage: "verify")
+        }
         if let existing = try await existingReceipt(messageID: messageID, digest: digest, agency: agency, routing: routing) {
             return existing
         }
@@ -119,12 +127,21 @@ public final class Gateway: Sendable {
             throw await refuse(.forbidden(first.denial.code.rawValue, detail), agency: agency, digest: digest, stage: "policy",
                                routing: routing, messageID: messageID, denials: denials)
         }
+        let schema = policy.current.policy.set.schemas[routing.type]
         let clearPaths = message.clearPaths.map(\.description)
+        var redactions: [String: RedactedSDJWT] = [:]
         for (recipient, delivery) in decided {
+            let redacted = message.redact(permitting: Set(delivery.disclosed))
+            redactions[recipient] = redacted
+            // A claim in clear reaches the recipient unless a disclosure holding it is dropped.
             let permitted = Set(delivery.disclosed)
-            if let unpermitted = clearPaths.first(where: { !permitted.contains($0) }) {
+            let dropped = Set(redacted.withheldPaths)
+            let leaking = clearPaths.first { path in
+                !permitted.contains(path) && !ClaimPathText.ancestors(of: path).contains(where: dropped.contains)
+            }
+            if let leaking {
                 throw await refuse(.forbidden("clear-claim-not-permitted",
-                    "claim '\(unpermitted)' is in clear, so it cannot be withheld, and agreement '\(delivery.agreementID)' does not permit it to '\(recipient)'; make it selectively disclosable"),
+                    "claim '\(SchemaPaths.nameable(leaking, in: schema))' is in clear, so it cannot be withheld, and agreement '\(delivery.agreementID)' does not permit it to '\(recipient)'; make it selectively disclosable"),
                     agency: agency, digest: digest, stage: "policy", routing: routing, messageID: messageID)
             }
         }
@@ -134,24 +151,27 @@ public final class Gateway: Sendable {
         var records: [AuditRecord] = []
         var recipients: [(SubmissionReceipt.Recipient, recordIndex: Int)] = []
         for (recipient, delivery) in decided {
-            let redacted = message.redact(permitting: Set(delivery.disclosed))
+            let redacted = redactions[recipient] ?? message.redact(permitting: Set(delivery.disclosed))
+            // Names of claims the schema does not know may themselves be data: they are counted, never shown.
+            let (withheld, unknown) = SchemaPaths.partition(redacted.withheldPaths, in: schema)
             let deliveryID = Identifiers.deliveryID()
             let pending = PendingDelivery(
                 redacted: redacted.serialization, from: agency, type: routing.type, purpose: routing.purpose,
-                agreement: delivery.agreementID, agreementDigest: delivery.agreementDigest, withheld: redacted.withheldPaths,
+                agreement: delivery.agreementID, agreementDigest: delivery.agreementDigest, withheld: withheld,
                 receivedMilliseconds: AuditTime.milliseconds(receivedAt))
             deliveries.append(Submission.Delivery(id: deliveryID, recipient: recipient, state: delivery.held ? .held : .pending,
                                                   presentation: pending.encoded()))
             let reference = AgreementReference(id: delivery.agreementID, versionDigest: delivery.agreementDigest)
             recipients.append((SubmissionReceipt.Recipient(
                 recipient: recipient, deliveryID: deliveryID, status: delivery.held ? "held" : "delivered",
-                agreement: delivery.agreementID, agreementDigest: delivery.agreementDigest, withheld: redacted.withheldPaths,
+                agreement: delivery.agreementID, agreementDigest: delivery.agreementDigest, withheld: withheld,
                 auditLeaf: nil), records.count))
             records.append(AuditRecord(
                 event: .messageAccepted, time: receivedAt, actor: agency, messageID: messageID, deliveryID: deliveryID,
                 from: agency, to: [recipient], agreement: reference, disclosed: redacted.disclosedPaths,
-                withheld: redacted.withheldPaths, submissionDigest: digest, subjects: subjects,
-                details: ["type": routing.type, "purpose": routing.purpose, "classification": routing.classification]))
+                withheld: withheld, submissionDigest: digest, subjects: subjects,
+                details: ["type": routing.type, "purpose": routing.purpose, "classification": routing.classification]
+                    .merging(unknown > 0 ? ["unknown_claims_withheld": String(unknown)] : [:]) { a, _ in a }))
             if delivery.held {
                 records.append(AuditRecord(
                     event: .messageHeld, time: receivedAt, actor: "gateway", messageID: messageID, deliveryID: deliveryID,
@@ -208,11 +228,20 @@ public final class Gateway: Sendable {
             let pending = PendingDelivery.decode(delivery.presentation)
             let leaf = leaves.first { $0.record.deliveryID == delivery.id }
             return SubmissionReceipt.Recipient(
-                recipient: delivery.recipient, deliveryID: delivery.id, status: delivery.state == .held ? "held" : "delivered",
+                recipient: delivery.recipient, deliveryID: delivery.id, status: Self.receiptStatus(delivery.state),
                 agreement: pending?.agreement ?? leaf?.record.agreement?.id ?? "",
                 agreementDigest: pending?.agreementDigest ?? leaf?.record.agreement?.versionDigest ?? "",
                 withheld: pending?.withheld ?? leaf?.record.withheld ?? [], auditLeaf: leaf?.index)
         })
+    }
+
+    /// What a receipt says of a delivery: `delivered` while it is (or was) available to the
+    /// recipient, otherwise its state.
+    static func receiptStatus(_ state: DeliveryState) -> String {
+        switch state {
+        case .pending, .delivered, .acknowledged: "delivered"
+        case .held, .rejected, .expired: state.rawValue
+        }
     }
 
     static func nanoseconds(_ duration: Duration) -> Int64 {

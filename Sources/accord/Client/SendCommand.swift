@@ -34,7 +34,7 @@ struct SendCommand: AsyncParsableCommand {
     @Option(help: "The agreement relied on, where several cover the flow.")
     var agreement: String?
 
-    @Option(help: "The message id (jti); a fresh UUID by default. Resubmitting one is idempotent.")
+    @Option(help: "The message id (jti); a fresh UUID by default. Each send signs anew, so sending again under a used jti is refused (409 jti-reused); only the same bytes resubmitted are idempotent.")
     var jti: String?
 
     @Option(name: .customLong("signing-key"), help: "The agency's signing key (PKCS#8 PEM); default agencies/<id>/signing-key.pem in --pki.")
