@@ -116,6 +116,8 @@ let package = Package(
             dependencies: [
                 "AccordStore", "AccordAudit", "AccordPolicy", "AccordCrypto", "AccordTLS",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
             swiftSettings: swiftSettings

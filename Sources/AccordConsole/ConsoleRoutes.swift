@@ -2,7 +2,8 @@ public import AccordTLS
 import Foundation
 public import Hummingbird
 public import Logging
-import NIOCore
+public import NIOCore
+public import HummingbirdCore
 
 /// The console's public entry points. The gateway mounts the console on its own port over
 /// the same OpenSSL mutual-TLS stack as the API: `application(...)`, or `router(...)` with
@@ -36,11 +37,16 @@ public enum ConsoleRoutes {
 
     /// The console as a Hummingbird application over OpenSSL mutual TLS, ready to run as a
     /// service beside the gateway's API.
+    /// `http` and `plaintextHandlers` carry the gateway's limits (idle timeout, header sizes,
+    /// request deadline) to the console's listener too.
     public static func application(
         environment: ConsoleEnvironment, tls: TLSContext, address: BindAddress, logger: Logger,
+        http: HTTP1Channel.Configuration = .init(),
+        plaintextHandlers: @escaping @Sendable () -> [any ChannelHandler] = { [] },
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) throws -> some ApplicationProtocol {
-        Application(router: try router(environment: environment), server: .openSSL(context: tls),
+        Application(router: try router(environment: environment),
+                    server: .openSSL(http, context: tls, plaintextHandlers: plaintextHandlers),
                     configuration: .init(address: address, serverName: "accord-console"),
                     onServerRunning: onServerRunning, logger: logger)
     }

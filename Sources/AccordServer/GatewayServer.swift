@@ -120,7 +120,11 @@ public final class GatewayServer: Sendable {
         if handleSignals {
             services.append(AgreementReloadService(gateway: gateway, directory: URL(fileURLWithPath: configuration.agreementsDirectory), logger: logger))
         }
-        if let console = try consoleApplication(tls: tlsContext, onReady: onReady) { services.append(console) }
+        let deadline = TimeAmount.seconds(Int64(limits.requestTimeoutSeconds))
+        if let console = try consoleApplication(tls: tlsContext, http: http, plaintextHandlers: { [RequestDeadlineHandler(deadline: deadline)] },
+                                                onReady: onReady) {
+            services.append(console)
+        }
         services.append(app)
         var groupConfiguration = ServiceGroupConfiguration(
             services: services, gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [], logger: logger)
@@ -142,7 +146,8 @@ public final class GatewayServer: Sendable {
     /// The console on its own listener, over the same TLS stack; operators authenticate with
     /// their certificates (docs/console.md).
     private func consoleApplication(
-        tls: TLSContext, onReady: @escaping @Sendable (Listener, Int) async -> Void
+        tls: TLSContext, http: HTTP1Channel.Configuration, plaintextHandlers: @escaping @Sendable () -> [any ChannelHandler],
+        onReady: @escaping @Sendable (Listener, Int) async -> Void
     ) throws -> (any Service)? {
         guard let listen = configuration.consoleListen else { return nil }
         let environment = ConsoleEnvironment(
@@ -155,7 +160,7 @@ public final class GatewayServer: Sendable {
         let logger = self.logger
         return try ConsoleRoutes.application(
             environment: environment, tls: tls, address: .hostname(listen.host, port: listen.port), logger: logger,
-            onServerRunning: { channel in
+            http: http, plaintextHandlers: plaintextHandlers, onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? listen.port
                 logger.notice("console listening", metadata: ["address": "\(listen.host):\(port)"])
                 await onReady(.console, port)

@@ -95,4 +95,21 @@ import Testing
         // Traffic decides against the set in force throughout.
         _ = try await fixture.gateway.submit(try fixture.issue(from: "nz.immigration", to: ["nz.police"]), from: "nz.immigration")
     }
+
+    @Test func concurrentActivationsRecordTheSetOnce() async throws {
+        let fixture = try GatewayFixture()
+        defer { Task { await fixture.cleanUp() } }
+        let shipped = PackageRoot.url.appendingPathComponent("Agreements")
+        let outcomes = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for index in 0..<6 {
+                group.addTask {
+                    if case .activated = try await fixture.gateway.activateAgreements(from: shipped, by: "operator:\(index)") { return true }
+                    return false
+                }
+            }
+            return try await group.reduce(into: [Bool]()) { $0.append($1) }
+        }
+        #expect(outcomes.filter { $0 }.count == 1)
+        #expect(try await fixture.store.agreementSets().count == 1)
+    }
 }

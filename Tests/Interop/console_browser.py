@@ -38,6 +38,11 @@ def main():
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def wait_for(driver, text, seconds=20):
+        """Clicks return before the next page has loaded: wait for what that page shows."""
+        WebDriverWait(driver, seconds).until(lambda d: text in d.page_source)
 
     os.makedirs(args.out, exist_ok=True)
     home = tempfile.mkdtemp(prefix="accord-browser-")
@@ -80,6 +85,7 @@ def main():
         driver.find_element(By.LINK_TEXT, "Audit search").click()
         driver.find_element(By.ID, "subject").send_keys(args.subject)
         driver.find_element(By.CSS_SELECTOR, "button[value=search]").click()
+        wait_for(driver, "results-heading")
         heading = driver.find_element(By.ID, "results-heading").text
         assert heading.endswith("record(s)") and not heading.startswith("0 "), heading
         assert "included (checkpoint of" in driver.page_source
@@ -90,6 +96,7 @@ def main():
         driver.find_element(By.LINK_TEXT, "Held messages").click()
         driver.save_screenshot(os.path.join(args.out, "3-held.png"))
         driver.find_element(By.XPATH, "//button[normalize-space()='Approve']").click()
+        wait_for(driver, "released for delivery")
         body = driver.find_element(By.TAG_NAME, "body").text
         assert "released for delivery" in body, body[:500]
         driver.save_screenshot(os.path.join(args.out, "4-approved.png"))
@@ -97,7 +104,7 @@ def main():
         step = "check the integrity panel"
         driver.find_element(By.LINK_TEXT, "Integrity").click()
         driver.find_element(By.XPATH, "//button[normalize-space()='Run verification']").click()
-        assert "The log is intact." in driver.page_source
+        wait_for(driver, "The log is intact.")
         driver.save_screenshot(os.path.join(args.out, "5-integrity.png"))
     except Exception as error:  # report the step, keep a screenshot of where it stopped
         if driver is not None:

@@ -19,6 +19,12 @@ extension Gateway {
     /// traffic: messages in flight decide against the set they started with. A set that fails
     /// validation never replaces the active one; both outcomes are audited.
     public func activateAgreements(from directory: URL, by actor: String) async throws(GatewayProblem) -> ActivationOutcome {
+        try await activations.run { () async throws(GatewayProblem) -> ActivationOutcome in
+            try await self.activateNow(from: directory, by: actor)
+        }
+    }
+
+    private func activateNow(from directory: URL, by actor: String) async throws(GatewayProblem) -> ActivationOutcome {
         let time = now()
         let sources: AgreementSources
         do { sources = try AgreementSources.read(directory: directory) } catch {

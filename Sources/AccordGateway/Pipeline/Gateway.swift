@@ -38,6 +38,7 @@ public final class Gateway: Sendable {
     let now: @Sendable () -> Date
     let logger: Logger
     public let metrics: GatewayMetrics
+    let activations = ActivationQueue()
 
     public init(
         store: any AccordStorage, policy: ActivePolicy, keys: GatewayKeys, options: Options = Options(),
