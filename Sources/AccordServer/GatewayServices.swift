@@ -24,14 +24,23 @@ struct StoreService: Service {
     }
 }
 
-/// Purges message texts whose retention has ended (their audit leaves stay), once a minute.
+/// Once a minute: expires open deliveries whose retention has ended (audited), then purges
+/// the message texts (their audit leaves stay).
 struct RetentionService: Service {
     let store: SQLiteStore
+    let gateway: Gateway
     let logger: Logger
     let interval: Duration
 
     func run() async throws {
         for await _ in AsyncTimerSequence(interval: interval).cancelOnGracefulShutdown() {
+            do {
+                let expired = try await gateway.expireDeliveries(before: Date())
+                if expired > 0 { logger.info("retention expired deliveries", metadata: ["count": "\(expired)"]) }
+            } catch {
+                logger.error("expiring deliveries failed", metadata: ["error": "\(error.code)"])
+                continue
+            }
             do {
                 let purged = try await store.purgeMessages(retainedUntilBefore: Date())
                 if purged > 0 { logger.info("retention purged messages", metadata: ["count": "\(purged)"]) }

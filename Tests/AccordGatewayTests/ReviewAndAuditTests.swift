@@ -112,4 +112,21 @@ import Testing
         #expect(outcomes.filter { $0 }.count == 1)
         #expect(try await fixture.store.agreementSets().count == 1)
     }
+
+    @Test func retentionExpiresOpenDeliveriesBeforePurgingTheirText() async throws {
+        var options = Gateway.Options()
+        options.retention = 0.2
+        let fixture = try GatewayFixture(options: options)
+        defer { Task { await fixture.cleanUp() } }
+        let receipt = try await fixture.gateway.submit(try fixture.issue(from: "nz.immigration", to: ["nz.police"]), from: "nz.immigration")
+        try await Task.sleep(for: .milliseconds(400))
+        #expect(try await fixture.gateway.expireDeliveries(before: Date()) == 1)
+        #expect(try await fixture.store.purgeMessages(retainedUntilBefore: Date()) == 1)
+        let status = try await fixture.gateway.status(of: receipt.messageID, for: "nz.immigration")
+        #expect(status.deliveries.map(\.state) == ["expired"] && !status.retained)
+        #expect(try await fixture.gateway.inbox(for: "nz.police", after: nil, limit: nil).items.isEmpty)
+        let expired = try await fixture.store.query(AuditQuery(events: [.messageExpired]))
+        #expect(expired.map(\.record.reason) == ["retention-ended"])
+        #expect(try await fixture.gateway.expireDeliveries(before: Date()) == 0)
+    }
 }

@@ -22,6 +22,7 @@ public protocol AccordStorage: Sendable {
     func deliveries(recipient: String, states: [DeliveryState]) async throws(StoreError) -> [StoredDelivery]
     func inbox(recipient: String, states: [DeliveryState], afterSequence: Int64, limit: Int) async throws(StoreError) -> [InboxEntry]
     func delivery(id: String) async throws(StoreError) -> StoredDelivery?
+    func openDeliveries(retainedUntilBefore cutoff: Date, limit: Int) async throws(StoreError) -> [StoredDelivery]
     func agreementSets() async throws(StoreError) -> [StoredAgreementSet]
 
     func leafCount() async throws(StoreError) -> UInt64

@@ -1,5 +1,5 @@
 public import AccordAudit
-import Foundation
+public import Foundation
 import GRDB
 
 extension SQLiteStore {
@@ -43,6 +43,19 @@ extension SQLiteStore {
                 SELECT rowid AS seq, * FROM delivery WHERE recipient = ? AND state IN (\(placeholders)) AND rowid > ?
                 ORDER BY rowid LIMIT ?
                 """, arguments: arguments).map { InboxEntry(sequence: $0["seq"], delivery: Self.delivery($0)) }
+        }
+    }
+
+    /// Deliveries still open (pending, held, delivered) whose message's retention ends before
+    /// `cutoff`: the gateway expires them, audited, before retention purges their text.
+    public func openDeliveries(retainedUntilBefore cutoff: Date, limit: Int) async throws(StoreError) -> [StoredDelivery] {
+        try await read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT delivery.* FROM delivery JOIN message ON message.id = delivery.message_id
+                WHERE message.sd_jwt IS NOT NULL AND message.retain_until_ms < ?
+                  AND delivery.state IN ('pending', 'held', 'delivered')
+                LIMIT ?
+                """, arguments: [AuditTime.milliseconds(cutoff), limit]).map(Self.delivery)
         }
     }
 

@@ -1,0 +1,36 @@
+import AccordAudit
+import AccordStore
+public import Foundation
+
+extension Gateway {
+    /// Expires every delivery still open whose message's retention has ended, each with a
+    /// `message.expired` leaf, so that nothing is left pending without its text and the
+    /// sender sees `expired`. Runs before the retention purge. Returns how many expired.
+    @discardableResult
+    public func expireDeliveries(before cutoff: Date) async throws(GatewayProblem) -> Int {
+        var expired = 0
+        while true {
+            let open: [StoredDelivery]
+            do { open = try await store.openDeliveries(retainedUntilBefore: cutoff, limit: 500) } catch {
+                throw .unavailable("the gateway could not read deliveries to expire (\(error.code.rawValue))")
+            }
+            if open.isEmpty { return expired }
+            for delivery in open {
+                let pending = PendingDelivery.decode(delivery.presentation)
+                let record = AuditRecord(
+                    event: .messageExpired, time: now(), actor: "gateway", messageID: delivery.messageID, deliveryID: delivery.id,
+                    from: pending?.from, to: [delivery.recipient],
+                    agreement: pending.map { AgreementReference(id: $0.agreement, versionDigest: $0.agreementDigest) },
+                    reason: "retention-ended", details: ["state": delivery.state.rawValue])
+                do {
+                    _ = try await store.updateDelivery(DeliveryUpdate(deliveryID: delivery.id, state: .expired, audit: [record]))
+                    expired += 1
+                } catch where error.code == .invalidTransition {
+                    continue  // acknowledged meanwhile
+                } catch {
+                    throw .unavailable("the gateway could not expire a delivery (\(error.code.rawValue))")
+                }
+            }
+        }
+    }
+}
