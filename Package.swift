@@ -226,7 +226,8 @@ let package = Package(
             dependencies: [
                 "AccordConsole", "AccordStore", "AccordAudit", "AccordPolicy", "AccordCrypto", "AccordTLS", "AccordTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

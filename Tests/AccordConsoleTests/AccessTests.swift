@@ -5,7 +5,6 @@ import AccordStore
 import Foundation
 import HTTPTypes
 import Hummingbird
-import HummingbirdTesting
 import Testing
 
 /// Who may use which page, and that forms need their CSRF token.

@@ -5,7 +5,6 @@ import AccordStore
 import Foundation
 import HTTPTypes
 import Hummingbird
-import HummingbirdTesting
 import Testing
 
 /// Agencies, certificates and agreements, as an administrator.

@@ -5,7 +5,6 @@ import AccordStore
 import Foundation
 import HTTPTypes
 import Hummingbird
-import HummingbirdTesting
 import Testing
 
 /// Audit search, export, flows, held messages and integrity, as a privacy officer.

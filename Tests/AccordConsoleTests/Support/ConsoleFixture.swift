@@ -8,7 +8,6 @@ import AccordTLS
 import Foundation
 import HTTPTypes
 import Hummingbird
-import HummingbirdTesting
 
 /// A console over an in-memory store seeded with messages (one held, with `<script>` in its
 /// routing claims), a copy of the shipped agreements, and a development PKI with operators.
@@ -115,12 +114,11 @@ struct ConsoleFixture {
     }
 
     /// Runs the console in-process with the store's writer running, seeded.
-    func test(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        let router = try ConsoleRoutes.router(environment: environment)
-        let app = Application(router: router)
+    func test(_ body: @Sendable (RouterClient) async throws -> Void) async throws {
+        let client = RouterClient(responder: try ConsoleRoutes.router(environment: environment).buildResponder())
         try await store.whileRunning {
             try await seed()
-            try await app.test(.router, body)
+            try await body(client)
         }
     }
 
@@ -151,7 +149,7 @@ extension SQLiteStore {
     }
 }
 
-extension TestClientProtocol {
+extension RouterClient {
     /// A request whose body is a form; answers status and body text.
     func form(_ uri: String, _ headers: HTTPFields, _ fields: [(String, String)]) async throws -> (HTTPResponse.Status, String) {
         var all = headers
