@@ -71,6 +71,25 @@ import Testing
         await #expect(throws: GatewayProblem.self) { try await fixture.gateway.inbox(for: "nz.police", after: "x", limit: nil) }
     }
 
+    @Test func anInboxPageIsBoundedInBytes() async throws {
+        var options = Gateway.Options()
+        options.inboxPageBytes = 1
+        let fixture = try GatewayFixture(options: options)
+        defer { Task { await fixture.cleanUp() } }
+        for _ in 0..<3 {
+            _ = try await fixture.gateway.submit(try fixture.issue(from: "nz.immigration", to: ["nz.police"]), from: "nz.immigration")
+        }
+        var cursor: String?
+        var seen: [String] = []
+        for _ in 0..<4 {
+            let page = try await fixture.gateway.inbox(for: "nz.police", after: cursor, limit: nil)
+            #expect(page.items.count <= 1)
+            seen += page.items.map(\.deliveryID)
+            cursor = page.next
+        }
+        #expect(Set(seen).count == 3)
+    }
+
     @Test func resubmittingTheSameMessageReturnsTheOriginalReceipt() async throws {
         let fixture = try GatewayFixture()
         defer { Task { await fixture.cleanUp() } }

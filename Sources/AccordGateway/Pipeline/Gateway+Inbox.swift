@@ -21,11 +21,16 @@ extension Gateway {
             afterSequence = 0
         }
         let pageSize = min(max(limit ?? options.inboxPageSize, 1), options.inboxPageSize)
-        let entries: [InboxEntry]
+        let fetched: [InboxEntry]
         do {
-            entries = try await store.inbox(recipient: agency, states: [.pending, .delivered], afterSequence: afterSequence, limit: pageSize)
+            fetched = try await store.inbox(recipient: agency, states: [.pending, .delivered], afterSequence: afterSequence, limit: pageSize)
         } catch {
             throw .unavailable("the gateway could not read the inbox (\(error.code.rawValue))")
+        }
+        var bytes = 0
+        let entries = fetched.prefix { entry in
+            defer { bytes += entry.delivery.presentation?.utf8.count ?? 0 }
+            return bytes == 0 || bytes + (entry.delivery.presentation?.utf8.count ?? 0) <= options.inboxPageBytes
         }
         var items: [InboxItem] = []
         await withTaskGroup(of: InboxItem?.self) { group in

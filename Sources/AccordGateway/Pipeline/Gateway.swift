@@ -18,6 +18,8 @@ public final class Gateway: Sendable {
         public var maxBytes = 1 << 20
         public var maxDisclosures = 512
         public var inboxPageSize = 100
+        /// An inbox page stops growing past this many bytes of presentations (always one item at least).
+        public var inboxPageBytes = 8 << 20
         public var clockSkew: TimeInterval = 60
         /// Recipients one message may name; more is refused before any agreement is consulted.
         public var maxRecipients = 32
