@@ -3,6 +3,23 @@ import AccordGateway
 import AccordPolicy
 import Foundation
 
+/// The console's review of held deliveries, carried out by the gateway.
+struct GatewayHeldReview: HeldReview {
+    let gateway: Gateway
+
+    func review(deliveryID: String, release: Bool, by actor: String) async throws -> Bool {
+        let problem: GatewayProblem
+        do {
+            _ = try await gateway.review(deliveryID: deliveryID, release: release, by: actor)
+            return true
+        } catch {
+            problem = error
+        }
+        if problem.code == "not-held" || problem.code == "not-found" { return false }
+        throw problem
+    }
+}
+
 /// The console's agreement changes, made through the gateway: validated, audited with the
 /// operator as actor, stored, and swapped in without interrupting traffic.
 struct GatewayAgreementControl: AgreementControl {

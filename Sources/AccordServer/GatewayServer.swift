@@ -156,6 +156,7 @@ public final class GatewayServer: Sendable {
             agreementsDirectory: URL(fileURLWithPath: configuration.agreementsDirectory),
             certificatesDirectory: URL(fileURLWithPath: configuration.certificatesDirectory),
             agreements: GatewayAgreementControl(gateway: gateway, directory: URL(fileURLWithPath: configuration.agreementsDirectory)),
+            review: GatewayHeldReview(gateway: gateway),
             csrfSecret: try SecureRandom.bytes(32))
         let logger = self.logger
         return try ConsoleRoutes.application(

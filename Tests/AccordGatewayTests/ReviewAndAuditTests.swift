@@ -20,7 +20,7 @@ import Testing
         let held = try #require(receipt.recipients.first)
         #expect(held.status == "held" && held.withheld.contains("subject.address"))
         #expect(try await fixture.gateway.inbox(for: "nz.immigration", after: nil, limit: nil).items.isEmpty)
-        #expect(try await fixture.gateway.heldDeliveries().map(\.deliveryID) == [held.deliveryID])
+        #expect(try await fixture.store.deliveries(recipient: "nz.immigration", states: [.held]).map(\.id) == [held.deliveryID])
 
         await #expect(throws: GatewayProblem.self) { try await fixture.gateway.review(deliveryID: "d-unknown", release: true, by: "operator:po") }
         let leaf = try await fixture.gateway.review(deliveryID: held.deliveryID, release: true, by: "operator:privacy-officer:alice")

@@ -19,6 +19,8 @@ public struct ConsoleEnvironment: Sendable {
     public var certificatesDirectory: URL
     /// What only the gateway can do: the active set, activation, status changes.
     public var agreements: any AgreementControl
+    /// Releases or rejects held deliveries, through the gateway.
+    public var review: any HeldReview
     /// Keys the CSRF tokens (HMAC of the operator identity); at least 32 random bytes.
     public var csrfSecret: [UInt8]
     /// The clock; injected so tests control it.
@@ -31,7 +33,7 @@ public struct ConsoleEnvironment: Sendable {
     public init(
         store: any AccordStorage, subjectKey: SubjectKey, auditVerifier: NoteVerifier,
         agreementsDirectory: URL, certificatesDirectory: URL, agreements: any AgreementControl,
-        csrfSecret: [UInt8], now: @escaping @Sendable () -> Date = { Date() },
+        review: any HeldReview, csrfSecret: [UInt8], now: @escaping @Sendable () -> Date = { Date() },
         identify: @escaping @Sendable (Request) -> TLSPeer.Identity? = { _ in TLSPeer.current?.identity },
         certificateWarning: TimeInterval = 30 * 86_400
     ) {
@@ -41,6 +43,7 @@ public struct ConsoleEnvironment: Sendable {
         self.agreementsDirectory = agreementsDirectory
         self.certificatesDirectory = certificatesDirectory
         self.agreements = agreements
+        self.review = review
         self.csrfSecret = csrfSecret
         self.now = now
         self.identify = identify

@@ -57,19 +57,12 @@ extension Console {
                 return renderer.error(.badRequest, title: "Review", message: "The form named no message and delivery.", operator: person)
             }
             let deliveries = try await environment.store.deliveries(messageID: messageID)
-            guard let delivery = deliveries.first(where: { $0.id == deliveryID }), delivery.state == .held else {
+            guard let delivery = deliveries.first(where: { $0.id == deliveryID }),
+                  try await environment.review.review(deliveryID: deliveryID, release: approve, by: person.actor) else {
                 return outcome(person, title: "Review", kind: "warn",
                                message: "Delivery \(deliveryID) of message \(messageID) is not waiting for review (already decided, or unknown).",
                                back: "/held", backLabel: "Back to held messages", status: .conflict)
             }
-            let message = try await environment.store.message(id: messageID)
-            let held = try await heldRecord(of: delivery)
-            let record = AuditRecord(
-                event: approve ? .messageReleased : .messageDenied, time: environment.now(), actor: person.actor,
-                messageID: messageID, deliveryID: deliveryID, from: message?.sender ?? held?.from, to: [delivery.recipient],
-                agreement: held?.agreement, reason: approve ? "approved-by-privacy-officer" : "rejected-by-privacy-officer"
-            )
-            _ = try await environment.store.updateDelivery(DeliveryUpdate(deliveryID: deliveryID, state: approve ? .pending : .rejected, audit: [record]))
             return outcome(person, title: "Review", kind: approve ? "ok" : "warn",
                            message: approve ? "Message \(messageID) is released for delivery to \(delivery.recipient)."
                                : "Message \(messageID) will not be delivered to \(delivery.recipient).",

@@ -45,7 +45,7 @@ struct ConsoleFixture {
         environment = ConsoleEnvironment(
             store: store, subjectKey: subjectKey, auditVerifier: try NoteVerifier(name: Self.origin, publicKey: signingKey.publicKey),
             agreementsDirectory: agreements, certificatesDirectory: certificates, agreements: control,
-            csrfSecret: [UInt8](repeating: 3, count: 32), now: { fixedNow },
+            review: TestHeldReview(store: store, now: { fixedNow }), csrfSecret: [UInt8](repeating: 3, count: 32), now: { fixedNow },
             identify: { request in Self.identity(request.headers[Self.identityHeader]) }
         )
     }

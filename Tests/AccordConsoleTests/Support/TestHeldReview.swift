@@ -1,0 +1,25 @@
+import AccordAudit
+import AccordConsole
+import AccordStore
+import Foundation
+
+/// The gateway's side of a review, as the console tests need it (the gateway's own is
+/// `Gateway.review`, tested in AccordGatewayTests): the state change and its audit record.
+struct TestHeldReview: HeldReview {
+    let store: any AccordStorage
+    let now: @Sendable () -> Date
+
+    func review(deliveryID: String, release: Bool, by actor: String) async throws -> Bool {
+        guard let delivery = try await store.delivery(id: deliveryID), delivery.state == .held else { return false }
+        let message = try await store.message(id: delivery.messageID)
+        // The gateway takes the agreement from the delivery; the seeded deliveries carry it in their held record.
+        let held = try await store.query(AuditQuery(events: [.messageHeld], messageID: delivery.messageID))
+            .first { $0.record.deliveryID == deliveryID }?.record
+        let record = AuditRecord(
+            event: release ? .messageReleased : .messageDenied, time: now(), actor: actor, messageID: delivery.messageID,
+            deliveryID: deliveryID, from: message?.sender, to: [delivery.recipient], agreement: held?.agreement,
+            reason: release ? "approved-by-privacy-officer" : "rejected-by-privacy-officer")
+        _ = try await store.updateDelivery(DeliveryUpdate(deliveryID: deliveryID, state: release ? .pending : .rejected, audit: [record]))
+        return true
+    }
+}
