@@ -21,6 +21,4 @@ final class ConnectionLimiter: Sendable {
         defer { open.withLock { $0[key, default: 1] -= 1 } }
         await Self.$overLimit.withValue(count > limit) { await body() }
     }
-
-    func count(for agency: String) -> Int { open.withLock { $0[agency] ?? 0 } }
 }

@@ -15,7 +15,4 @@ public struct GatewayRequestContext: RequestContext {
         peer = TLSPeer.current
         overConnectionLimit = ConnectionLimiter.overLimit
     }
-
-    /// Bodies are read up to the configured limit by the routes themselves.
-    public var maxUploadSize: Int { 1 << 20 }
 }
