@@ -115,6 +115,7 @@ let package = Package(
             name: "AccordConsole",
             dependencies: [
                 "AccordStore", "AccordAudit", "AccordPolicy", "AccordCrypto", "AccordTLS",
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -128,6 +129,7 @@ let package = Package(
                 "AccordGateway",
                 "AccordServer",
                 "AccordClient",
+                "AccordConsole",
                 "AccordTLS",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

@@ -19,6 +19,9 @@ public enum ConsoleRoutes {
                      body: .init(byteBuffer: ByteBuffer(string: ConsoleStyle.css)))
         }
         router.get("/") { request, context in try await console.home(request, context) }
+        router.get("/signin") { request, context in try await console.signInForm(request, context) }
+        router.post("/signin") { request, context in try await console.signIn(request, context) }
+        router.post("/signout") { request, context in try await console.signOut(request, context) }
         router.get("/audit") { request, context in try await console.auditForm(request, context) }
         router.post("/audit") { request, context in try await console.auditSearch(request, context) }
         router.post("/audit/export") { request, context in try await console.auditExport(request, context) }
@@ -60,8 +63,8 @@ struct Console: Sendable {
 
     init(environment: ConsoleEnvironment) throws {
         self.environment = environment
-        self.renderer = try PageRenderer()
         self.csrf = CSRFToken(secret: environment.csrfSecret)
+        self.renderer = try PageRenderer(csrf: csrf)
     }
 
     /// Runs `body` for an operator whose role permits `action`; for a form, only with its CSRF
@@ -80,7 +83,7 @@ struct Console: Sendable {
         var fields = FormData(encoded: request.uri.query ?? "")
         if form {
             fields = try await FormData.read(request, context: context)
-            guard csrf.isValid(fields["csrf"], for: person.actor) else {
+            guard csrf.isValid(fields["csrf"], for: person) else {
                 return renderer.error(.forbidden, title: "Form refused",
                                       message: "The form was sent without its security token. Reload the page and try again.", operator: person)
             }
@@ -88,7 +91,7 @@ struct Console: Sendable {
         return try await body(person, fields)
     }
 
-    func token(_ person: ConsoleOperator) -> String { csrf.token(for: person.actor) }
+    func token(_ person: ConsoleOperator) -> String { csrf.token(for: person) }
 
     func outcome(_ person: ConsoleOperator, title: String, kind: String, message: String, details: [String] = [],
                  back: String, backLabel: String, status: HTTPResponse.Status = .ok) -> Response {
@@ -111,7 +114,8 @@ struct Console: Sendable {
             let links = ConsoleNavigation.links(for: person.role).filter { $0.path != "/" }.map {
                 ["href": $0.path, "label": $0.label, "summary": summaries[$0.path] ?? ""]
             }
-            return renderer.page("home", title: "Overview", data: ["name": person.name, "roleTitle": person.role.title, "links": links],
+            return renderer.page("home", title: "Overview", data: ["name": person.name, "roleTitle": person.role.title, "links": links,
+                                                            "account": person.usesAccount],
                                  operator: person, current: "/")
         }
     }

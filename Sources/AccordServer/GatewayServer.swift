@@ -144,12 +144,25 @@ public final class GatewayServer: Sendable {
     }
 
     /// The console on its own listener, over the same TLS stack; operators authenticate with
-    /// their certificates (docs/console.md).
+    /// their certificates or, where configured, local accounts (docs/console.md).
     private func consoleApplication(
         tls: TLSContext, http: HTTP1Channel.Configuration, plaintextHandlers: @escaping @Sendable () -> [any ChannelHandler],
         onReady: @escaping @Sendable (Listener, Int) async -> Void
     ) throws -> (any Service)? {
         guard let listen = configuration.consoleListen else { return nil }
+        var tls = tls
+        var accounts: LocalAccounts?
+        if let file = configuration.consoleAccounts {
+            do throws(AccountsFileError) { accounts = try LocalAccounts(file: URL(fileURLWithPath: file)) } catch {
+                throw GatewayStartupError("cannot load the console accounts: \(error)")
+            }
+            var optional = tls.configuration
+            optional.clientCertificates = .optional
+            do { tls = try TLSContext(optional) } catch {
+                throw GatewayStartupError("cannot set up the console's TLS: \(error)")
+            }
+            logger.notice("console accepts local accounts", metadata: ["file": "\(file)"])
+        }
         let environment = ConsoleEnvironment(
             store: store, subjectKey: keys.subjectKey,
             auditVerifier: try NoteVerifier(name: configuration.auditOrigin, publicKey: keys.auditKey.publicKey),
@@ -157,7 +170,7 @@ public final class GatewayServer: Sendable {
             certificatesDirectory: URL(fileURLWithPath: configuration.certificatesDirectory),
             agreements: GatewayAgreementControl(gateway: gateway, directory: URL(fileURLWithPath: configuration.agreementsDirectory)),
             review: GatewayHeldReview(gateway: gateway),
-            csrfSecret: try SecureRandom.bytes(32))
+            csrfSecret: try SecureRandom.bytes(32), accounts: accounts)
         let logger = self.logger
         return try ConsoleRoutes.application(
             environment: environment, tls: tls, address: .hostname(listen.host, port: listen.port), logger: logger,

@@ -154,12 +154,13 @@ public final class OpenSSLHandler: ChannelDuplexHandler, RemovableChannelHandler
         case .complete:
             handshakeTimer?.cancel()
             sendOutput(context: context)
-            guard let certificate = connection.peerCertificate else {
+            let certificate = connection.peerCertificate
+            if certificate == nil, !connection.context.acceptsAnonymousPeers {
                 abort(context: context, TLSError(.peerCertificateRejected, "the peer presented no certificate"))
                 return
             }
             let peer = TLSPeer(
-                certificate: certificate, identity: TLSPeer.Identity(certificate: certificate),
+                certificate: certificate, identity: certificate.flatMap(TLSPeer.Identity.init(certificate:)),
                 protocolVersion: connection.negotiatedVersion, applicationProtocol: connection.negotiatedProtocol
             )
             state = .active

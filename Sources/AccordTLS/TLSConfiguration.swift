@@ -2,7 +2,8 @@ public import AccordCrypto
 public import NIOCore
 
 /// How one side of a TLS connection is set up: its certificate and key, whom it trusts,
-/// which protocol versions it speaks. Servers require and verify a client certificate.
+/// which protocol versions it speaks. Servers require and verify a client certificate,
+/// unless told that one is optional (the console with local accounts).
 public struct TLSConfiguration: Sendable {
     /// The lowest protocol version accepted.
     public enum MinimumVersion: String, Sendable {
@@ -20,6 +21,16 @@ public struct TLSConfiguration: Sendable {
         case client(serverName: String)
     }
 
+    /// Whether a server insists on a client certificate.
+    public enum ClientCertificates: Sendable {
+        /// The handshake fails without a valid certificate: the agency API, and the console
+        /// when only certificates sign operators in.
+        case required
+        /// A certificate that is sent is verified just as strictly, but a client may send
+        /// none; the application must then authenticate it some other way.
+        case optional
+    }
+
     public var role: Role
     /// Leaf first, then any intermediates to send. A client may leave it empty to send no
     /// certificate (`privateKey` is then unused); Accord servers refuse such a client, so
@@ -31,11 +42,13 @@ public struct TLSConfiguration: Sendable {
     /// ALPN protocols, most preferred first. A server refuses a client that offers ALPN but none of these.
     public var applicationProtocols: [String]
     public var handshakeTimeout: TimeAmount
+    /// Servers only.
+    public var clientCertificates: ClientCertificates
 
     public init(
         role: Role, certificateChain: [Certificate], privateKey: PrivateKey, trustStore: TrustStore,
         minimumVersion: MinimumVersion = .tls13, applicationProtocols: [String] = ["http/1.1"],
-        handshakeTimeout: TimeAmount = .seconds(10)
+        handshakeTimeout: TimeAmount = .seconds(10), clientCertificates: ClientCertificates = .required
     ) {
         self.role = role
         self.certificateChain = certificateChain
@@ -44,5 +57,6 @@ public struct TLSConfiguration: Sendable {
         self.minimumVersion = minimumVersion
         self.applicationProtocols = applicationProtocols
         self.handshakeTimeout = handshakeTimeout
+        self.clientCertificates = clientCertificates
     }
 }

@@ -4,7 +4,8 @@ import COpenSSL
 /// One OpenSSL `SSL_CTX` built from a `TLSConfiguration`, shared by every connection of a
 /// listener or client.
 ///
-/// Servers: TLS 1.3 (1.2 only where configured), a client certificate required and verified
+/// Servers: TLS 1.3 (1.2 only where configured), a client certificate required (or, where
+/// configured, optional, but verified the same way when sent) and verified
 /// against the trust store and its CRLs for purpose sslclient, and carrying exactly one Accord
 /// identity URI; session tickets and the session cache off, so every connection presents and
 /// verifies its certificate afresh; ALPN from the configured list.
@@ -53,7 +54,8 @@ public final class TLSContext: @unchecked Sendable {
         SSL_CTX_set1_cert_store(context, configuration.trustStore.store)
 
         if isServer {
-            SSL_CTX_set_verify(context, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, verifyAccordPeer)
+            let insist = configuration.clientCertificates == .required ? SSL_VERIFY_FAIL_IF_NO_PEER_CERT : 0
+            SSL_CTX_set_verify(context, SSL_VERIFY_PEER | insist, verifyAccordPeer)
             guard SSL_CTX_set_purpose(context, X509_PURPOSE_SSL_CLIENT) == 1 else { throw Self.failure("cannot set purpose sslclient") }
             let sessionContext = Array("accord".utf8)
             // Without a session id context, a client resuming a session under client verification fails the handshake.
@@ -75,6 +77,12 @@ public final class TLSContext: @unchecked Sendable {
     }
 
     deinit { SSL_CTX_free(pointer) }
+
+    /// A server whose client certificates are optional lets a connection without one through.
+    var acceptsAnonymousPeers: Bool {
+        if case .server = configuration.role, configuration.clientCertificates == .optional { return true }
+        return false
+    }
 
     static func failure(_ message: String) -> TLSError {
         TLSError(.configuration, "\(message): \(OpenSSLErrorQueue.drain().joined(separator: "; "))")

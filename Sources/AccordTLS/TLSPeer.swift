@@ -33,7 +33,8 @@ public struct TLSPeer: Sendable {
         }
     }
 
-    public let certificate: Certificate
+    /// Nil only on a server whose client certificates are optional, for a client that sent none.
+    public let certificate: Certificate?
     public let identity: Identity?
     public let protocolVersion: String
     public let applicationProtocol: String?

@@ -58,4 +58,68 @@ import Testing
         let released = try await gateway.server.store.query(AuditQuery(events: [.messageReleased]))
         #expect(released.first?.record.actor == "urn:accord:operator:privacy-officer:officer")
     }
+
+    /// A local account made with `accord accounts set`, used through curl with no client
+    /// certificate: sign in, open a page, post a form, sign out. The agency API still refuses
+    /// a client without a certificate in the handshake, while the console lets it through.
+    @Test func aLocalAccountSignsInWithCurlWithoutACertificate() async throws {
+        let scratch = try PackageRoot.temporaryDirectory("live-accounts")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let file = scratch.appendingPathComponent("console-accounts.yaml")
+        let made = try await ExternalProcess.runDetached(PackageRoot.accordExecutable.path, [
+            "accounts", "set", "carol", "--role", "privacy-officer", "--password-stdin", "--file", file.path,
+        ], input: "carol's passphrase 2026\n")
+        try #require(made.status == 0, "accord accounts set: \(made.standardError)")
+        #expect(!(try String(contentsOf: file, encoding: .utf8)).contains("passphrase"))
+
+        let gateway = try await LiveGateway.start(console: true, accounts: file)
+        defer { Task { await gateway.stop() } }
+        let port = try #require(gateway.consolePort)
+        let jar = scratch.appendingPathComponent("cookies.txt").path
+        func curl(_ path: String, _ extra: [String] = []) async throws -> ExternalProcess.Output {
+            try await ExternalProcess.runDetached("curl", [
+                "--silent", "--show-error", "--max-time", "20", "--cacert", gateway.pki.caCertificate.path,
+                "--cookie", jar, "--cookie-jar", jar, "--write-out", "\n%{http_code}",
+            ] + extra + ["https://localhost:\(port)\(path)"])
+        }
+
+        let redirected = try await curl("/held")
+        #expect(redirected.httpStatus == 303)
+        let form = try await curl("/signin")
+        #expect(form.httpStatus == 200)
+        let token = try #require(form.body.firstMatch(of: /name="csrf" value="([^"]+)"/)?.1)
+        let wrong = try await curl("/signin", ["--data-urlencode", "csrf=\(token)", "--data-urlencode", "name=carol", "--data-urlencode", "password=not it"])
+        #expect(wrong.httpStatus == 403)
+        let retry = try #require(try await curl("/signin").body.firstMatch(of: /name="csrf" value="([^"]+)"/)?.1)
+        let signedIn = try await curl("/signin", ["--data-urlencode", "csrf=\(retry)", "--data-urlencode", "name=carol",
+                                                  "--data-urlencode", "password=carol's passphrase 2026", "--include"])
+        #expect(signedIn.httpStatus == 303, "\(signedIn.standardOutput)")
+        #expect(signedIn.standardOutput.contains("__Host-accord-session="))
+        #expect(signedIn.standardOutput.contains("Secure; HttpOnly; SameSite=Strict"))
+
+        let held = try await curl("/held")
+        #expect(held.httpStatus == 200)
+        #expect(held.body.contains("Signed in as <strong>carol</strong>"))
+        let csrf = try #require(held.body.firstMatch(of: /name="csrf" value="([^"]+)"/)?.1)
+        let signedOut = try await curl("/signout", ["--data-urlencode", "csrf=\(csrf)"])
+        #expect(signedOut.httpStatus == 303)
+        #expect(try await curl("/held").httpStatus == 303)
+
+        // The handshake without a certificate: accepted by the console, refused by the API.
+        func handshake(_ port: Int) async throws -> ExternalProcess.Output {
+            try await ExternalProcess.runDetached("openssl", [
+                "s_client", "-connect", "127.0.0.1:\(port)", "-servername", "localhost", "-CAfile", gateway.pki.caCertificate.path,
+                "-verify_return_error", "-brief", "-ign_eof",
+            ], input: "GET /signin HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        }
+        let console = try await handshake(port)
+        #expect(console.standardOutput.contains("HTTP/1.1 200"), "\(console.standardOutput)\(console.standardError)")
+        let api = try await handshake(gateway.port)
+        #expect(!api.standardOutput.contains("HTTP/1.1"), "\(api.standardOutput)")
+        #expect((api.standardOutput + api.standardError).contains("certificate required"), "\(api.standardError)")
+
+        let records = try await gateway.server.store.query(AuditQuery(events: [.operatorSignedIn, .operatorSignedOut]))
+        #expect(records.map(\.record.event) == [.operatorSignedIn, .operatorSignedOut])
+        #expect(records.allSatisfy { $0.record.actor == "urn:accord:operator:privacy-officer:carol" })
+    }
 }

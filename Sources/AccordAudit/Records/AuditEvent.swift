@@ -14,4 +14,9 @@ public enum AuditEvent: String, Sendable, Hashable, CaseIterable, Codable {
     case auditExported = "audit.exported"
     case gatewayStarted = "gateway.started"
     case gatewayStopped = "gateway.stopped"
+    /// A console operator signed in with a local account's password.
+    case operatorSignedIn = "operator.signed_in"
+    case operatorSignedOut = "operator.signed_out"
+    /// Repeated wrong passwords locked a name for a while.
+    case operatorLockedOut = "operator.locked_out"
 }

@@ -33,15 +33,22 @@ public enum ConsoleAction: String, Sendable, Hashable, CaseIterable {
     case viewAgencies, viewAgreements, changeAgreements
 }
 
-/// A person signed in to the console.
+/// A person signed in to the console, by client certificate or by local account.
 public struct ConsoleOperator: Sendable, Hashable {
     public let role: OperatorRole
     public let name: String
+    /// For a local account, the key of its session (a hash of the cookie, never the cookie);
+    /// nil for a certificate. CSRF tokens are bound to it, so each session has its own.
+    public let session: String?
 
-    public init(role: OperatorRole, name: String) {
+    public init(role: OperatorRole, name: String, session: String? = nil) {
         self.role = role
         self.name = name
+        self.session = session
     }
+
+    /// Whether this operator signed in with a password (and so can sign out).
+    public var usesAccount: Bool { session != nil }
 
     /// The identity written as the actor of audit records this operator causes.
     public var actor: String { "urn:accord:operator:\(role.rawValue):\(name)" }

@@ -29,13 +29,17 @@ public struct ConsoleEnvironment: Sendable {
     public var identify: @Sendable (Request) -> TLSPeer.Identity?
     /// Certificates that expire within this interval are flagged.
     public var certificateWarning: TimeInterval
+    /// Local accounts (name and password, session cookie) beside certificates; nil where
+    /// only certificates are configured. The console's TLS must then make the client
+    /// certificate optional.
+    public var accounts: LocalAccounts?
 
     public init(
         store: any AccordStorage, subjectKey: SubjectKey, auditVerifier: NoteVerifier,
         agreementsDirectory: URL, certificatesDirectory: URL, agreements: any AgreementControl,
         review: any HeldReview, csrfSecret: [UInt8], now: @escaping @Sendable () -> Date = { Date() },
         identify: @escaping @Sendable (Request) -> TLSPeer.Identity? = { _ in TLSPeer.current?.identity },
-        certificateWarning: TimeInterval = 30 * 86_400
+        certificateWarning: TimeInterval = 30 * 86_400, accounts: LocalAccounts? = nil
     ) {
         self.store = store
         self.subjectKey = subjectKey
@@ -48,6 +52,7 @@ public struct ConsoleEnvironment: Sendable {
         self.now = now
         self.identify = identify
         self.certificateWarning = certificateWarning
+        self.accounts = accounts
     }
 
     /// The log's origin line, as signed into every checkpoint.

@@ -56,5 +56,9 @@ enum ConsoleStyle {
         .chart .tick { font-size: 11px; fill: var(--ink); }
         .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
         code { overflow-wrap: anywhere; }
+        .signout { display: inline; }
+        .signout button { margin: 0 0 .25rem; padding: .2rem .75rem; background: #3d4a57; }
+        .signin label { display: block; font-weight: 700; }
+        .signin input { width: 100%; max-width: 24rem; }
         """
 }

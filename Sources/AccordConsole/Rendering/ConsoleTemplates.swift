@@ -6,6 +6,7 @@ enum ConsoleTemplates {
         ("audit", AuditTemplates.search), ("flows", AuditTemplates.flows), ("held", AuditTemplates.held),
         ("integrity", AuditTemplates.integrity), ("outcome", outcome),
         ("agencies", AdminTemplates.agencies), ("agreements", AdminTemplates.agreements),
+        ("signin", signIn),
     ]
 
     static let layout = """
@@ -23,6 +24,7 @@ enum ConsoleTemplates {
         <p class="brand"><a href="/">Accord console</a></p>
         {{#operator}}
         <p class="who">Signed in as <strong>{{name}}</strong>, {{roleTitle}}</p>
+        {{#signOut}}<form class="signout" method="post" action="/signout"><input type="hidden" name="csrf" value="{{signOut}}"><button type="submit">Sign out</button></form>{{/signOut}}
         <nav aria-label="Console pages"><ul>
         {{#nav}}<li><a href="{{href}}"{{#current}} aria-current="page"{{/current}}>{{label}}</a></li>
         {{/nav}}
@@ -43,11 +45,25 @@ enum ConsoleTemplates {
         """
 
     static let home = """
-        <p>You are signed in with the operator certificate of <strong>{{name}}</strong> ({{roleTitle}}).</p>
+        <p>You are signed in {{#account}}with the local account{{/account}}{{^account}}with the operator certificate{{/account}} of <strong>{{name}}</strong> ({{roleTitle}}).</p>
         <ul class="cards">
         {{#links}}<li><a href="{{href}}">{{label}}</a><p>{{summary}}</p></li>
         {{/links}}
         </ul>
+        """
+
+    /// Local accounts only: certificates never need it.
+    static let signIn = """
+        {{#hasMessage}}<div class="notice error" role="alert"><p>{{message}}</p></div>{{/hasMessage}}
+        <form method="post" action="/signin" class="signin">
+        <input type="hidden" name="csrf" value="{{csrf}}">
+        <p><label for="name">Account name</label>
+        <input id="name" name="name" type="text" autocomplete="username" autocapitalize="none" spellcheck="false" required maxlength="256" autofocus></p>
+        <p><label for="password">Password</label>
+        <input id="password" name="password" type="password" autocomplete="current-password" required maxlength="1024"></p>
+        <p><button type="submit">Sign in</button></p>
+        </form>
+        <p class="hint">Operators with an Accord operator certificate are signed in by their browser and do not need this page.</p>
         """
 
     /// The result of a change: approved, rejected, activated, or why not.

@@ -7,8 +7,10 @@ import Mustache
 /// are the rendered page body and SVG that `BarChart` builds from escaped parts.
 struct PageRenderer: Sendable {
     let library: MustacheLibrary
+    let csrf: CSRFToken
 
-    init() throws {
+    init(csrf: CSRFToken) throws {
+        self.csrf = csrf
         var library = MustacheLibrary()
         for (name, text) in ConsoleTemplates.all {
             try library.register(text, named: name)
@@ -33,7 +35,9 @@ struct PageRenderer: Sendable {
             let links = ConsoleNavigation.links(for: person.role).map { link -> [String: Any] in
                 ["href": link.path, "label": link.label, "current": link.path == current]
             }
-            data["operator"] = ["name": person.name, "roleTitle": person.role.title, "nav": links]
+            var details: [String: Any] = ["name": person.name, "roleTitle": person.role.title, "nav": links]
+            if person.usesAccount { details["signOut"] = csrf.token(for: person) }
+            data["operator"] = details
         }
         return library.render(data, withTemplate: "layout") ?? ""
     }

@@ -33,6 +33,7 @@ extension GatewayConfiguration {
     /// The environment variables read, with the setting each overrides.
     public static let environmentVariables: [(name: String, setting: String)] = [
         ("ACCORD_LISTEN", "listen"), ("ACCORD_CONSOLE_LISTEN", "console.listen (\"off\" disables)"),
+        ("ACCORD_CONSOLE_ACCOUNTS", "console.accounts (\"off\" for certificates only)"),
         ("ACCORD_AGREEMENTS", "paths.agreements"), ("ACCORD_CERTIFICATES", "paths.certificates"),
         ("ACCORD_DATABASE", "paths.database"), ("ACCORD_AUDIT_ORIGIN", "audit.origin"),
         ("ACCORD_RETENTION_DAYS", "retention.days"), ("ACCORD_LOG_LEVEL", "log_level"),
@@ -52,6 +53,7 @@ extension GatewayConfiguration {
         } else if let console = try address("ACCORD_CONSOLE_LISTEN") {
             consoleListen = console
         }
+        if let value = environment["ACCORD_CONSOLE_ACCOUNTS"] { consoleAccounts = value == "off" || value.isEmpty ? nil : value }
         if let value = environment["ACCORD_AGREEMENTS"] { agreementsDirectory = value }
         if let value = environment["ACCORD_CERTIFICATES"] { certificatesDirectory = value }
         if let value = environment["ACCORD_DATABASE"] { database = value }
@@ -141,8 +143,9 @@ struct ConfigurationReader {
             switch key {
             case "listen": configuration.listen = try address(value, "listen")
             case "console":
-                for (name, node) in try mapping(value, ["listen", "enabled"], "console") {
+                for (name, node) in try mapping(value, ["listen", "enabled", "accounts"], "console") {
                     if name == "listen" { configuration.consoleListen = try address(node, "console.listen") }
+                    if name == "accounts" { configuration.consoleAccounts = try string(node, "console.accounts") }
                     if name == "enabled", try !bool(node, "console.enabled") { configuration.consoleListen = nil }
                 }
             case "paths":

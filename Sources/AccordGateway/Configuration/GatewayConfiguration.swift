@@ -51,6 +51,9 @@ public struct GatewayConfiguration: Sendable, Equatable {
     public var listen = Address(host: "127.0.0.1", port: 8443)
     /// The console's own listener; nil turns the console off.
     public var consoleListen: Address? = Address(host: "127.0.0.1", port: 8444)
+    /// The console's local accounts file (`accord accounts`); nil admits operators by
+    /// certificate only. With it, the console's TLS makes client certificates optional.
+    public var consoleAccounts: String?
     public var agreementsDirectory = "Agreements"
     /// The trust anchors and CRLs (`*.pem`, `*.crl` at its top), the gateway's keys under
     /// `gateway/`, and agency signing certificates under `agencies/<id>/signing.pem`.

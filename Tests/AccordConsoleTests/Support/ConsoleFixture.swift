@@ -22,7 +22,7 @@ struct ConsoleFixture {
     let certificates: URL
     let store: SQLiteStore
     let control: TestAgreementControl
-    let environment: ConsoleEnvironment
+    var environment: ConsoleEnvironment
     let subjectKey: SubjectKey
     let now: Date
 

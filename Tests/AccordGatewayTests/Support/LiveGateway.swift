@@ -19,7 +19,9 @@ final class LiveGateway: Sendable {
     let logs: LogCapture
     private let task: Task<Void, any Error>
 
-    static func start(limits: GatewayConfiguration.Limits = GatewayConfiguration.Limits(), console: Bool = false) async throws -> LiveGateway {
+    /// `accounts`: a console accounts file to configure (the console then takes passwords too).
+    static func start(limits: GatewayConfiguration.Limits = GatewayConfiguration.Limits(), console: Bool = false,
+                      accounts: URL? = nil) async throws -> LiveGateway {
         let directory = try PackageRoot.temporaryDirectory("live-gateway")
         let agreements = PackageRoot.url.appendingPathComponent("Agreements")
         let set = try ActivePolicy(directory: agreements, today: CalendarDate(Date())).current.policy.set
@@ -33,6 +35,7 @@ final class LiveGateway: Sendable {
         configuration.certificatesDirectory = pki.directory.path
         configuration.database = directory.appendingPathComponent("accord.sqlite").path
         configuration.limits = limits
+        configuration.consoleAccounts = accounts?.path
         let logs = LogCapture()
         let logger = Logger(label: "accord") { label in logs.handler(label) }
         let server = try GatewayServer(configuration: configuration, logger: logger)
