@@ -18,6 +18,7 @@ public enum ConsoleRoutes {
             Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "max-age=3600"],
                      body: .init(byteBuffer: ByteBuffer(string: ConsoleStyle.css)))
         }
+        router.get("/favicon.ico") { _, _ in Response(status: .notFound) }
         router.get("/") { request, context in try await console.home(request, context) }
         router.get("/signin") { request, context in try await console.signInForm(request, context) }
         router.post("/signin") { request, context in try await console.signIn(request, context) }

@@ -69,4 +69,56 @@ import Testing
         let queried = try await fixture.records(.auditQueried)
         #expect(queried.contains { $0.actor == "urn:accord:operator:privacy-officer:officer" && $0.details["subject"] != nil })
     }
+
+    /// A local account in Chromium with no client certificate: the console's TLS makes the
+    /// certificate optional, the browser signs in with a password (Tests/Interop/console_browser_password.py).
+    @Test(.enabled(if: browserInstalled, "needs chromium, chromium-driver and libnss3-tools (apt-get; .ci/run installs them)"))
+    func accountSignsInWithAPasswordInChromium() async throws {
+        var fixture = try ConsoleFixture()
+        let accounts = try AccountsFixture()
+        defer {
+            fixture.cleanUp()
+            accounts.cleanUp()
+        }
+        fixture.environment.accounts = accounts.accounts
+        fixture.environment.identify = { _ in TLSPeer.current?.identity }
+        let pki = DevelopmentPKI(directory: fixture.certificates.appendingPathComponent("dev"))
+        let tls = try TLSContext(TLSConfiguration(
+            role: .server, certificateChain: Certificate.all(pemFile: pki.gatewayTLSCertificate.path),
+            privateKey: PrivateKey(pemFile: pki.gatewayTLSKey.path), trustStore: TrustStore.load(directory: pki.directory.path),
+            clientCertificates: .optional
+        ))
+        let screenshots = FileManager.default.temporaryDirectory.appendingPathComponent("accord-console-screenshots")
+        var logger = Logger(label: "console-browser-test")
+        logger.logLevel = .warning
+        let (ports, portContinuation) = AsyncStream<Int>.makeStream()
+        let app = try ConsoleRoutes.application(
+            environment: fixture.environment, tls: tls, address: .hostname("127.0.0.1", port: 0), logger: logger,
+            onServerRunning: { channel in portContinuation.yield(channel.localAddress?.port ?? 0) }
+        )
+        let output = try await fixture.store.whileRunning {
+            try await fixture.seed()
+            return try await withThrowingTaskGroup(of: Void.self) { group in
+                let services = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
+                group.addTask { try await services.run() }
+                var iterator = ports.makeAsyncIterator()
+                let port = try #require(await iterator.next())
+                let output = try await ExternalProcess.runDetached("python3", [
+                    PackageRoot.url.appendingPathComponent("Tests/Interop/console_browser_password.py").path,
+                    "--url", "https://localhost:\(port)", "--name", "alice", "--password", "alice's long password",
+                    "--ca", pki.caCertificate.path, "--out", screenshots.path,
+                ])
+                await services.triggerGracefulShutdown()
+                try await group.waitForAll()
+                return output
+            }
+        }
+        #expect(output.status == 0, "\(output.standardOutput)\n\(output.standardError)")
+        for name in ["password-1-signin", "password-2-overview", "password-3-search", "password-4-signed-out"] {
+            #expect(FileManager.default.fileExists(atPath: screenshots.appendingPathComponent("\(name).png").path), "no screenshot \(name)")
+        }
+        let events = try await fixture.store.query(AuditQuery(events: [.operatorSignedIn, .auditQueried, .operatorSignedOut])).map(\.record)
+        #expect(events.map(\.event) == [.operatorSignedIn, .auditQueried, .operatorSignedOut], "\(events.map(\.event))")
+        #expect(events.allSatisfy { $0.actor == "urn:accord:operator:privacy-officer:alice" })
+    }
 }

@@ -12,7 +12,7 @@ struct AdmissionMiddleware: RouterMiddleware {
     let renderer: PageRenderer
 
     /// Paths open without an operator: the stylesheet, and signing in where accounts exist.
-    static let openPaths: Set<String> = ["/static/console.css", SessionCookie.signInPath]
+    static let openPaths: Set<String> = ["/static/console.css", "/favicon.ico", SessionCookie.signInPath]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
@@ -39,7 +39,7 @@ struct AdmissionMiddleware: RouterMiddleware {
             case .admitted(let person):
                 context.consoleOperator = person
                 response = try await next(request, context)
-            case .refused where path == "/static/console.css":
+            case .refused where path == "/static/console.css" || path == "/favicon.ico":
                 response = try await next(request, context)
             case .refused(let reason):
                 response = renderer.error(.forbidden, title: "Not allowed", message: reason, operator: nil)

@@ -16,7 +16,7 @@ extension Console {
     func signInForm(_ request: Request, _ context: ConsoleRequestContext) async throws -> Response {
         guard environment.accounts != nil else { return notConfigured() }
         if context.consoleOperator != nil { return Response(status: .seeOther, headers: [.location: "/"]) }
-        return signInPage(message: nil, status: .ok)
+        return signInPage(message: nil, status: .ok, request: request)
     }
 
     func signIn(_ request: Request, _ context: ConsoleRequestContext) async throws -> Response {
@@ -24,12 +24,12 @@ extension Console {
         if context.consoleOperator != nil { return Response(status: .seeOther, headers: [.location: "/"]) }
         let form = try await FormData.read(request, context: context)
         guard csrf.isValidSignIn(form["csrf"], nonce: request.cookies[SessionCookie.signInName]?.value) else {
-            return signInPage(message: "The sign-in form had expired or was sent from elsewhere. Please try again.", status: .forbidden)
+            return signInPage(message: "The sign-in form had expired or was sent from elsewhere. Please try again.", status: .forbidden, request: nil)
         }
         let name = (form["name"] ?? "").trimmingCharacters(in: .whitespaces)
         let password = form["password"] ?? ""
         guard !name.isEmpty, !password.isEmpty, name.utf8.count <= Self.maximumNameLength, password.utf8.count <= Self.maximumPasswordLength else {
-            return signInPage(message: "Enter your account name and password.", status: .badRequest)
+            return signInPage(message: "Enter your account name and password.", status: .badRequest, request: request)
         }
         let now = environment.now()
         switch await accounts.signIn(name: name, password: password) {
@@ -42,7 +42,7 @@ extension Console {
                 await accounts.signOut(token: token)
                 context.logger.error("console sign-in not recorded; refused", metadata: ["error": "\(error)"])
                 return signInPage(message: "Signing in is unavailable just now (the audit log could not record it). Try again shortly.",
-                                  status: .serviceUnavailable)
+                                  status: .serviceUnavailable, request: request)
             }
             context.logger.notice("console sign-in", metadata: ["operator": "\(person.actor)"])
             var response = Response(status: .seeOther, headers: [.location: "/"])
@@ -51,7 +51,7 @@ extension Console {
             return response
         case .refused:
             context.logger.notice("console sign-in refused: wrong name or password")
-            return signInPage(message: "That name and password do not match an account.", status: .forbidden)
+            return signInPage(message: "That name and password do not match an account.", status: .forbidden, request: request)
         case .lockedOut(let known, let newly):
             if newly {
                 // Only a name that is an account is recorded: a name field sometimes holds a mistyped password.
@@ -61,16 +61,16 @@ extension Console {
                 context.logger.warning("console sign-in locked after repeated failures", metadata: ["account": "\(known ?? "(not an account)")"])
             }
             return signInPage(message: "Too many failed attempts: signing in with this name is paused for a while. Try later or ask an administrator.",
-                              status: .tooManyRequests)
+                              status: .tooManyRequests, request: request)
         case .busy:
-            var response = signInPage(message: "Many sign-ins are being checked; try again in a moment.", status: .serviceUnavailable)
+            var response = signInPage(message: "Many sign-ins are being checked; try again in a moment.", status: .serviceUnavailable, request: request)
             response.headers[.retryAfter] = "2"
             return response
         case .unavailable:
             let problem = await accounts.loadProblem.map { "\($0)" } ?? "unknown"
             context.logger.error("console accounts file does not load; sign-in refused", metadata: ["problem": "\(problem)"])
             return signInPage(message: "Signing in with a password is unavailable: the accounts file does not load. An administrator must fix it.",
-                              status: .serviceUnavailable)
+                              status: .serviceUnavailable, request: request)
         }
     }
 
@@ -89,9 +89,13 @@ extension Console {
         }
     }
 
-    /// The form, with a fresh nonce cookie and the token bound to it.
-    private func signInPage(message: String?, status: HTTPResponse.Status) -> Response {
-        let nonce = Base64URL.encode((try? SecureRandom.bytes(24)) ?? [])
+    /// The form, with the token bound to the browser's nonce cookie. A browser that already
+    /// has a nonce keeps it: it may load the page twice (a favicon that is redirected here, a
+    /// second tab), and a new nonce would invalidate the form it is showing. After a refused
+    /// token (`request` nil) it gets a fresh one.
+    private func signInPage(message: String?, status: HTTPResponse.Status, request: Request?) -> Response {
+        let kept = request?.cookies[SessionCookie.signInName]?.value.filter { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }
+        let nonce = kept.flatMap { $0.count >= 32 ? $0 : nil } ?? Base64URL.encode((try? SecureRandom.bytes(24)) ?? [])
         var response = renderer.page("signin", title: "Sign in", data: [
             "csrf": csrf.signInToken(nonce: nonce), "message": message ?? "", "hasMessage": message != nil,
         ], operator: nil, status: status)
