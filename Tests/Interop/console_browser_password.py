@@ -4,12 +4,16 @@
 Only the development CA is trusted (in a temporary NSS database); the browser holds no client
 certificate. The script is sent to the sign-in page, types the name and password, checks that
 the session cookie is Secure, HttpOnly and SameSite=Strict, searches the audit log and signs
-out, saving a screenshot of each step. Exit 0 on success, 1 with the failed step otherwise.
+out, saving a screenshot of each step. Then the administrator's account (--admin) signs in.
+On every page the console has, axe-core 4.12 (the accessibility engine, as bundled in the
+axe-playwright-python package, so nothing is fetched at test time) checks the rendered page against WCAG 2.2
+A and AA rules; any violation fails the test. Exit 0 on success, 1 with the failed step otherwise.
 
     python3 console_browser_password.py --url https://localhost:PORT --name alice \
         --password '...' --ca ca.pem --out /tmp/shots
 """
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -25,6 +29,7 @@ def main():
     parser.add_argument("--ca", required=True)
     parser.add_argument("--out", required=True)
     parser.add_argument("--subject", default="passport=NZ4455667")
+    parser.add_argument("--admin", nargs=2, metavar=("NAME", "PASSWORD"), help="an administrator account, to check its pages too")
     args = parser.parse_args()
 
     from selenium import webdriver
@@ -32,8 +37,54 @@ def main():
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
+    import importlib.util
+
+    # Only the bundled axe.min.js is used, so the package is found without importing it (it
+    # would want Playwright).
+    bundle = importlib.util.find_spec("axe_playwright_python")
+    if bundle is None:
+        print("axe-playwright-python is not installed: pip install --no-deps axe-playwright-python==0.1.8")
+        return 1
+    with open(os.path.join(bundle.submodule_search_locations[0], "axe.min.js")) as handle:
+        axe_source = handle.read()
+
     def wait_for(driver, text, seconds=20):
         WebDriverWait(driver, seconds).until(lambda d: text in d.page_source)
+
+    checked = []
+
+    def evaluate(driver, expression, wait=False):
+        # Through the DevTools protocol, which the page's Content-Security-Policy (no script at
+        # all) does not govern, as it would an injected <script>.
+        answer = driver.execute_cdp_cmd("Runtime.evaluate", {"expression": expression, "awaitPromise": wait, "returnByValue": True})
+        if "exceptionDetails" in answer:
+            raise AssertionError("axe-core failed: %r" % answer["exceptionDetails"])
+        return answer["result"].get("value")
+
+    def accessible(driver, page):
+        """axe-core over the page as rendered: WCAG 2.0, 2.1 and 2.2 A and AA rules."""
+        evaluate(driver, axe_source)
+        # Tags this axe-core does not know would make it throw; use those it knows.
+        found = json.loads(evaluate(driver, """
+            (() => {
+              const wanted = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
+              const known = new Set(axe.getRules().flatMap(rule => rule.tags));
+              return axe.run(document, {runOnly: {type: "tag", values: wanted.filter(tag => known.has(tag))}});
+            })()
+               .then(r => JSON.stringify(r.violations.map(v => v.id + " (" + v.impact + "): " + v.nodes.slice(0, 3).map(n => n.target.join(" ")).join("; "))))
+            """, wait=True))
+        assert not found, "%s is not accessible: %s" % (page, found)
+        checked.append(page)
+        if len(checked) == 1:
+            print("axe-core %s" % evaluate(driver, "axe.version"))
+
+    def sign_in(driver, name, password):
+        driver.get(origin + "/signin")
+        wait_for(driver, "Account name")
+        driver.find_element(By.ID, "name").send_keys(name)
+        driver.find_element(By.ID, "password").send_keys(password)
+        driver.find_element(By.XPATH, "//button[normalize-space()='Sign in']").click()
+        wait_for(driver, "Signed in as")
 
     os.makedirs(args.out, exist_ok=True)
     home = tempfile.mkdtemp(prefix="accord-browser-")
@@ -62,6 +113,7 @@ def main():
         wait_for(driver, "Account name")
         assert driver.current_url.endswith("/signin"), driver.current_url
         driver.save_screenshot(os.path.join(args.out, "password-1-signin.png"))
+        accessible(driver, "/signin")
 
         step = "a wrong password is refused"
         driver.find_element(By.ID, "name").send_keys(args.name)
@@ -81,6 +133,7 @@ def main():
         assert cookie["secure"] and cookie["httpOnly"] and cookie["sameSite"] == "Strict" and cookie["path"] == "/", cookie
         assert "expiry" not in cookie, "the session cookie outlives the browser: %r" % cookie
         driver.save_screenshot(os.path.join(args.out, "password-2-overview.png"))
+        accessible(driver, "/")
 
         step = "search the audit log by subject"
         driver.find_element(By.LINK_TEXT, "Audit search").click()
@@ -90,6 +143,12 @@ def main():
         heading = driver.find_element(By.ID, "results-heading").text
         assert heading.endswith("record(s)") and not heading.startswith("0 "), heading
         driver.save_screenshot(os.path.join(args.out, "password-3-search.png"))
+        accessible(driver, "/audit (results)")
+        for link, page in [("Flows", "/flows"), ("Held messages", "/held"), ("Integrity", "/integrity")]:
+            step = "open %s" % page
+            driver.find_element(By.LINK_TEXT, link).click()
+            wait_for(driver, "<h1>%s</h1>" % link)
+            accessible(driver, page)
 
         step = "sign out"
         driver.find_element(By.XPATH, "//button[normalize-space()='Sign out']").click()
@@ -98,6 +157,16 @@ def main():
         driver.get(origin + "/audit")
         wait_for(driver, "Account name")
         driver.save_screenshot(os.path.join(args.out, "password-4-signed-out.png"))
+
+        if args.admin:
+            step = "sign in as the administrator"
+            sign_in(driver, *args.admin)
+            for link, page in [("Agencies and certificates", "/agencies"), ("Agreements", "/agreements")]:
+                step = "open %s" % page
+                driver.find_element(By.LINK_TEXT, link).click()
+                wait_for(driver, "<h1>%s</h1>" % link)
+                accessible(driver, page)
+            driver.save_screenshot(os.path.join(args.out, "password-5-agreements.png"))
     except Exception as error:  # report the step, keep a screenshot of where it stopped
         if driver is not None:
             driver.save_screenshot(os.path.join(args.out, "password-failed.png"))
@@ -107,7 +176,7 @@ def main():
         if driver is not None:
             driver.quit()
         shutil.rmtree(home, ignore_errors=True)
-    print("password browser test passed; screenshots in %s" % args.out)
+    print("password browser test passed; axe-core found no WCAG A/AA violation on %s; screenshots in %s" % (", ".join(checked), args.out))
     return 0
 
 

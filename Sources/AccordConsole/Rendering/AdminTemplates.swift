@@ -4,7 +4,7 @@ enum AdminTemplates {
         <p>Agencies in the registry (<code>agencies.yaml</code>) and the certificates found under <code>{{certificatesDirectory}}</code>.
         Certificates that expire within {{warningDays}} days are flagged.</p>
         {{#registryProblem}}<div class="notice warn" role="status"><p>{{registryProblem}}</p></div>{{/registryProblem}}
-        <div class="scroll"><table>
+        <div class="scroll" tabindex="0" role="region" aria-label="Agencies"><table>
         <caption>Agencies</caption>
         <thead><tr><th scope="col">Id</th><th scope="col">Name</th><th scope="col">Jurisdiction</th><th scope="col">Certificate identity</th><th scope="col">Certificates</th></tr></thead>
         <tbody>
@@ -12,7 +12,7 @@ enum AdminTemplates {
         <td>{{#certificates}}<span class="cert {{state}}">{{file}}: {{status}}</span><br>{{/certificates}}{{^certificates}}<span class="cert warn">no certificate found</span>{{/certificates}}</td></tr>
         {{/agencies}}
         </tbody></table></div>
-        <div class="scroll"><table>
+        <div class="scroll" tabindex="0" role="region" aria-label="All certificates"><table>
         <caption>All certificates</caption>
         <thead><tr><th scope="col">File</th><th scope="col">Subject</th><th scope="col">Identity</th><th scope="col">Expires (UTC)</th><th scope="col">Status</th></tr></thead>
         <tbody>
@@ -44,7 +44,7 @@ enum AdminTemplates {
         <section aria-labelledby="scenario-heading">
         <h2 id="scenario-heading">Scenarios: {{scenarioPassed}} passed, {{scenarioFailed}} failed</h2>
         {{#hasScenarioProblems}}<ul class="notice error">{{#scenarioProblems}}<li>{{.}}</li>{{/scenarioProblems}}</ul>{{/hasScenarioProblems}}
-        <div class="scroll"><table><caption class="visually-hidden">Scenario results</caption>
+        <div class="scroll" tabindex="0" role="region" aria-label="Scenario results"><table><caption class="visually-hidden">Scenario results</caption>
         <thead><tr><th scope="col">Result</th><th scope="col">Scenario</th><th scope="col">Where</th><th scope="col">Differences</th></tr></thead>
         <tbody>{{#scenarios}}<tr><td><span class="proof {{resultClass}}">{{result}}</span></td><td>{{name}}</td><td><code>{{location}}</code></td><td>{{#mismatches}}{{.}}<br>{{/mismatches}}</td></tr>{{/scenarios}}</tbody>
         </table></div>
@@ -60,7 +60,7 @@ enum AdminTemplates {
         <h4>Legal basis</h4>
         <ul>{{#legalBasis}}<li>{{instrument}} {{provision}}: {{summary}}</li>{{/legalBasis}}</ul>
         <h4>Flows</h4>
-        <div class="scroll"><table><caption class="visually-hidden">Flows of {{id}}</caption>
+        <div class="scroll" tabindex="0" role="region" aria-label="Flows of {{id}}"><table><caption class="visually-hidden">Flows of {{id}}</caption>
         <thead><tr><th scope="col">#</th><th scope="col">From</th><th scope="col">To</th><th scope="col">Types</th><th scope="col">Purposes</th><th scope="col">Ceiling</th><th scope="col">Handling</th><th scope="col">Discloses</th><th scope="col">Never discloses</th><th scope="col">Review</th></tr></thead>
         <tbody>{{#flows}}<tr><td>{{number}}</td><td>{{from}}</td><td>{{to}}</td><td>{{types}}</td><td>{{purposes}}</td><td>{{ceiling}}</td><td>{{handling}}</td><td>{{disclose}}</td><td>{{neverDisclose}}</td><td>{{review}}{{#safeguard}}<br>IPP 12: {{safeguard}}{{/safeguard}}</td></tr>{{/flows}}</tbody>
         </table></div>

@@ -32,7 +32,7 @@ enum AuditTemplates {
         <h2 id="results-heading">{{count}} record(s)</h2>
         {{#subjectHash}}<p>Subject searched by its keyed hash <code>{{subjectHash}}</code>.</p>{{/subjectHash}}
         <p>{{checkpointSummary}}</p>
-        <div class="scroll"><table>
+        <div class="scroll" tabindex="0" role="region" aria-label="Audit records matching the filters"><table>
         <caption class="visually-hidden">Audit records matching the filters</caption>
         <thead><tr><th scope="col">#</th><th scope="col">Time (UTC)</th><th scope="col">Event</th><th scope="col">Actor</th>
         <th scope="col">Message</th><th scope="col">From</th><th scope="col">To</th><th scope="col">Agreement</th>
@@ -55,7 +55,7 @@ enum AuditTemplates {
         </form>
         <p>Deliveries (<code>message.delivered</code>) from {{since}} to {{until}} UTC: {{total}} in all. Viewing this page is recorded in the audit log.</p>
         <figure>{{{chart}}}<figcaption>Deliveries per day (UTC)</figcaption></figure>
-        <div class="scroll"><table>
+        <div class="scroll" tabindex="0" role="region" aria-label="Deliveries by sender, recipient, message type and agreement"><table>
         <caption>Deliveries by sender, recipient, message type and agreement</caption>
         <thead><tr><th scope="col">From</th><th scope="col">To</th><th scope="col">Message type</th><th scope="col">Agreement</th><th scope="col">Deliveries</th><th scope="col">Days with deliveries</th></tr></thead>
         <tbody>

@@ -7,7 +7,7 @@ enum ConsoleStyle {
         * { box-sizing: border-box; }
         body { margin: 0; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink); background: var(--paper); }
         a { color: var(--accent); }
-        a:focus, button:focus, input:focus, select:focus, main:focus-visible { outline: 3px solid #ffbf47; outline-offset: 2px; }
+        a:focus, button:focus, input:focus, select:focus, main:focus-visible, .scroll:focus-visible { outline: 3px solid #ffbf47; outline-offset: 2px; }
         .skip { position: absolute; left: -999px; top: 0; background: var(--paper); padding: .5rem; }
         .skip:focus { left: .5rem; }
         .top { background: #0b2540; color: #ffffff; padding: .75rem 1.5rem; }
