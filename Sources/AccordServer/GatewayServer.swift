@@ -88,8 +88,14 @@ public final class GatewayServer: Sendable {
             JSONResponse.make(["status": "ok"])
         }
         let registry = self.registry
-        router.get("metrics") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+        router.get("metrics") { _, context in
+            // Gateway-wide traffic is for the people who run and oversee it, not for agencies.
+            guard case .operator = context.peer?.identity else {
+                return ProblemResponse.make(GatewayProblem(
+                    code: "not-an-operator", status: 403, title: "An operator certificate is required",
+                    detail: "metrics are for operators (urn:accord:operator:<role>:<name>); agency certificates cannot read them"))
+            }
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                      body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
         }
         AgencyRoutes(gateway: gateway, maxBodyBytes: limits.maxBodyBytes,

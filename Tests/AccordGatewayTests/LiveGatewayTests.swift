@@ -97,14 +97,16 @@ import Testing
         let unknown = try await gateway.curl("/v1/inbox/d-nope/ack", as: "nz.police", ["-X", "POST"])
         #expect(unknown.httpStatus == 404 && unknown.body.contains("urn:accord:problem:not-found"))
 
-        let metrics = try await gateway.curl("/metrics", as: "nz.police")
+        let metrics = try await gateway.curl("/metrics", operator: "auditor")
         #expect(metrics.httpStatus == 200 && metrics.body.contains("accord_messages_refused_total"))
+        let agencyMetrics = try await gateway.curl("/metrics", as: "nz.police")
+        #expect(agencyMetrics.httpStatus == 403 && agencyMetrics.body.contains("not-an-operator"), "\(agencyMetrics.standardOutput)")
 
         // Every answer above, refusals included, is as docs/openapi.yaml documents it.
         let documented = [health.exchange("GET", "/healthz"), agreements.exchange("GET", "/v1/agreements"),
                           wrongType.exchange("POST", "/v1/messages"), tooLarge.exchange("POST", "/v1/messages"),
                           garbage.exchange("POST", "/v1/messages"), unknown.exchange("POST", "/v1/inbox/d-nope/ack"),
-                          metrics.exchange("GET", "/metrics")]
+                          metrics.exchange("GET", "/metrics"), agencyMetrics.exchange("GET", "/metrics")]
         #expect(try await openAPIFailures(documented, in: gateway.directory) == [])
 
         let stranger = try await gateway.curl("/healthz", as: nil)

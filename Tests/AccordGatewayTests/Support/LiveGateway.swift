@@ -27,7 +27,7 @@ final class LiveGateway: Sendable {
         let set = try ActivePolicy(directory: agreements, today: CalendarDate(Date())).current.policy.set
         let pki = DevelopmentPKI(directory: directory.appendingPathComponent("certs"))
         _ = try pki.ensure(agencies: set.agencies.values.map { DevelopmentPKI.Agency(id: $0.id, name: $0.name) }.sorted { $0.id < $1.id },
-                           operators: console ? DevelopmentPKI.Operator.development : [])
+                           operators: DevelopmentPKI.Operator.development)
         var configuration = GatewayConfiguration()
         configuration.listen = .init(host: "127.0.0.1", port: 0)
         configuration.consoleListen = console ? .init(host: "127.0.0.1", port: 0) : nil
@@ -64,6 +64,14 @@ final class LiveGateway: Sendable {
         await server.shutdown()
         _ = try? await task.value
         try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// curl with an operator's client certificate against the agency API.
+    func curl(_ path: String, operator name: String) async throws -> ExternalProcess.Output {
+        try await ExternalProcess.runDetached("curl", [
+            "--silent", "--show-error", "--max-time", "10", "--cacert", pki.caCertificate.path, "--write-out", "\n%{content_type}\n%{http_code}",
+            "--cert", pki.operatorCertificate(name).path, "--key", pki.operatorKey(name).path, "https://localhost:\(port)\(path)",
+        ])
     }
 
     /// curl with an agency's client certificate against this gateway.
