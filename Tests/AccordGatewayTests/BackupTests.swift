@@ -9,28 +9,29 @@ import Testing
 @Suite(.serialized) struct BackupTests {
     @Test func anOnlineBackupOfARunningGatewayVerifies() async throws {
         let gateway = try await LiveGateway.start()
-        defer { Task { await gateway.stop() } }
-        let accord = PackageRoot.accordExecutable.path
-        let content = gateway.directory.appendingPathComponent("referral.json")
-        try Data(#"{"summary": "triage", "subject": {"family_name": "Ratu"}}"#.utf8).write(to: content)
-        for _ in 0..<3 {
-            let sent = try await ExternalProcess.runDetached(accord, [
-                "send", "--as", "nz.immigration", "--gateway", "localhost:\(gateway.port)", "--pki", gateway.pki.directory.path,
-                "--to", "nz.police", "--type", "referral", "--purpose", "law-enforcement", content.path,
-            ])
-            #expect(sent.status == 0, "\(sent.standardError)")
-        }
-        let database = gateway.server.configuration.database
-        let copy = gateway.directory.appendingPathComponent("backup.sqlite").path
-        let backup = try await ExternalProcess.runDetached(accord, ["backup", "--db", database, "--to", copy])
-        #expect(backup.status == 0, "\(backup.standardError)")
-        let again = try await ExternalProcess.runDetached(accord, ["backup", "--db", database, "--to", copy])
-        #expect(again.status != 0 && again.standardError.contains("exists"))
+        try await gateway.closing {
+            let accord = PackageRoot.accordExecutable.path
+            let content = gateway.directory.appendingPathComponent("referral.json")
+            try Data(#"{"summary": "triage", "subject": {"family_name": "Ratu"}}"#.utf8).write(to: content)
+            for _ in 0..<3 {
+                let sent = try await ExternalProcess.runDetached(accord, [
+                    "send", "--as", "nz.immigration", "--gateway", "localhost:\(gateway.port)", "--pki", gateway.pki.directory.path,
+                    "--to", "nz.police", "--type", "referral", "--purpose", "law-enforcement", content.path,
+                ])
+                #expect(sent.status == 0, "\(sent.standardError)")
+            }
+            let database = gateway.server.configuration.database
+            let copy = gateway.directory.appendingPathComponent("backup.sqlite").path
+            let backup = try await ExternalProcess.runDetached(accord, ["backup", "--db", database, "--to", copy])
+            #expect(backup.status == 0, "\(backup.standardError)")
+            let again = try await ExternalProcess.runDetached(accord, ["backup", "--db", database, "--to", copy])
+            #expect(again.status != 0 && again.standardError.contains("exists"))
 
-        let verify = try await ExternalProcess.runDetached(accord, [
-            "audit", "verify", "--db", copy, "--key", gateway.pki.gatewaySigningKey.path,
-        ])
-        #expect(verify.status == 0, "\(verify.standardOutput)\(verify.standardError)")
-        #expect(verify.standardOutput.contains("verified") || verify.standardOutput.contains("ok"), "\(verify.standardOutput)")
+            let verify = try await ExternalProcess.runDetached(accord, [
+                "audit", "verify", "--db", copy, "--key", gateway.pki.gatewaySigningKey.path,
+            ])
+            #expect(verify.status == 0, "\(verify.standardOutput)\(verify.standardError)")
+            #expect(verify.standardOutput.contains("verified") || verify.standardOutput.contains("ok"), "\(verify.standardOutput)")
+        }
     }
 }

@@ -19,44 +19,45 @@ import Testing
 
     @Test func aPrivacyOfficerReleasesAHeldMessageThroughTheConsole() async throws {
         let gateway = try await LiveGateway.start(console: true)
-        defer { Task { await gateway.stop() } }
-        let pki = gateway.pki
-        let officer = (pki.operatorCertificate("officer"), pki.operatorKey("officer"))
+        try await gateway.closing {
+            let pki = gateway.pki
+            let officer = (pki.operatorCertificate("officer"), pki.operatorKey("officer"))
 
-        // A held message: Police to INZ for victim protection.
-        let accord = PackageRoot.accordExecutable.path
-        let content = gateway.directory.appendingPathComponent("victim.json")
-        try Data(#"{"subject": {"family_name": "Tupou", "visa_number": "V1"}, "victim_status": "suspected"}"#.utf8).write(to: content)
-        let sent = try await ExternalProcess.runDetached(accord, [
-            "send", "--as", "nz.police", "--gateway", "localhost:\(gateway.port)", "--pki", pki.directory.path, "--to", "nz.immigration",
-            "--type", "referral", "--purpose", "victim-protection", "--classification", "SENSITIVE", "--json", content.path,
-        ])
-        try #require(sent.status == 0, "accord send: \(sent.standardError)")
-        let receipt = try #require(try JSONSerialization.jsonObject(with: Data(sent.standardOutput.utf8)) as? [String: Any])
-        let delivery = try #require((receipt["recipients"] as? [[String: Any]])?.first?["delivery_id"] as? String)
-        let message = try #require(receipt["message_id"] as? String)
+            // A held message: Police to INZ for victim protection.
+            let accord = PackageRoot.accordExecutable.path
+            let content = gateway.directory.appendingPathComponent("victim.json")
+            try Data(#"{"subject": {"family_name": "Tupou", "visa_number": "V1"}, "victim_status": "suspected"}"#.utf8).write(to: content)
+            let sent = try await ExternalProcess.runDetached(accord, [
+                "send", "--as", "nz.police", "--gateway", "localhost:\(gateway.port)", "--pki", pki.directory.path, "--to", "nz.immigration",
+                "--type", "referral", "--purpose", "victim-protection", "--classification", "SENSITIVE", "--json", content.path,
+            ])
+            try #require(sent.status == 0, "accord send: \(sent.standardError)")
+            let receipt = try #require(try JSONSerialization.jsonObject(with: Data(sent.standardOutput.utf8)) as? [String: Any])
+            let delivery = try #require((receipt["recipients"] as? [[String: Any]])?.first?["delivery_id"] as? String)
+            let message = try #require(receipt["message_id"] as? String)
 
-        let held = try await curl(gateway, "/held", certificate: officer.0, key: officer.1)
-        #expect(held.httpStatus == 200 && held.body.contains(delivery))
-        let agency = try await curl(gateway, "/held", certificate: pki.agencyTLSCertificate("nz.police"), key: pki.agencyTLSKey("nz.police"))
-        #expect(agency.httpStatus == 403)
-        let auditor = try await curl(gateway, "/held", certificate: pki.operatorCertificate("auditor"), key: pki.operatorKey("auditor"))
-        #expect(auditor.httpStatus == 403)
+            let held = try await curl(gateway, "/held", certificate: officer.0, key: officer.1)
+            #expect(held.httpStatus == 200 && held.body.contains(delivery))
+            let agency = try await curl(gateway, "/held", certificate: pki.agencyTLSCertificate("nz.police"), key: pki.agencyTLSKey("nz.police"))
+            #expect(agency.httpStatus == 403)
+            let auditor = try await curl(gateway, "/held", certificate: pki.operatorCertificate("auditor"), key: pki.operatorKey("auditor"))
+            #expect(auditor.httpStatus == 403)
 
-        // Without the form's CSRF token the approval is refused; with it, the delivery is released.
-        let forged = try await curl(gateway, "/held/approve", certificate: officer.0, key: officer.1, ["--data-urlencode", "message=\(message)", "--data-urlencode", "delivery=\(delivery)"])
-        #expect(forged.httpStatus == 403)
-        let token = try #require(held.body.firstMatch(of: /name="csrf" value="([^"]+)"/)?.1)
-        let approved = try await curl(gateway, "/held/approve", certificate: officer.0, key: officer.1,
-                                      ["--data-urlencode", "csrf=\(token)", "--data-urlencode", "message=\(message)", "--data-urlencode", "delivery=\(delivery)"])
-        #expect([200, 303].contains(approved.httpStatus), "\(approved.standardOutput)")
+            // Without the form's CSRF token the approval is refused; with it, the delivery is released.
+            let forged = try await curl(gateway, "/held/approve", certificate: officer.0, key: officer.1, ["--data-urlencode", "message=\(message)", "--data-urlencode", "delivery=\(delivery)"])
+            #expect(forged.httpStatus == 403)
+            let token = try #require(held.body.firstMatch(of: /name="csrf" value="([^"]+)"/)?.1)
+            let approved = try await curl(gateway, "/held/approve", certificate: officer.0, key: officer.1,
+                                          ["--data-urlencode", "csrf=\(token)", "--data-urlencode", "message=\(message)", "--data-urlencode", "delivery=\(delivery)"])
+            #expect([200, 303].contains(approved.httpStatus), "\(approved.standardOutput)")
 
-        let inbox = try await ExternalProcess.runDetached(accord, [
-            "inbox", "--as", "nz.immigration", "--gateway", "localhost:\(gateway.port)", "--pki", pki.directory.path, "--ack",
-        ])
-        #expect(inbox.status == 0 && inbox.standardOutput.contains(delivery) && inbox.standardOutput.contains("acknowledged"), "\(inbox.standardOutput)\(inbox.standardError)")
-        let released = try await gateway.server.store.query(AuditQuery(events: [.messageReleased]))
-        #expect(released.first?.record.actor == "urn:accord:operator:privacy-officer:officer")
+            let inbox = try await ExternalProcess.runDetached(accord, [
+                "inbox", "--as", "nz.immigration", "--gateway", "localhost:\(gateway.port)", "--pki", pki.directory.path, "--ack",
+            ])
+            #expect(inbox.status == 0 && inbox.standardOutput.contains(delivery) && inbox.standardOutput.contains("acknowledged"), "\(inbox.standardOutput)\(inbox.standardError)")
+            let released = try await gateway.server.store.query(AuditQuery(events: [.messageReleased]))
+            #expect(released.first?.record.actor == "urn:accord:operator:privacy-officer:officer")
+        }
     }
 
     /// A local account made with `accord accounts set`, used through curl with no client
@@ -73,53 +74,54 @@ import Testing
         #expect(!(try String(contentsOf: file, encoding: .utf8)).contains("passphrase"))
 
         let gateway = try await LiveGateway.start(console: true, accounts: file)
-        defer { Task { await gateway.stop() } }
-        let port = try #require(gateway.consolePort)
-        let jar = scratch.appendingPathComponent("cookies.txt").path
-        func curl(_ path: String, _ extra: [String] = []) async throws -> ExternalProcess.Output {
-            try await ExternalProcess.runDetached("curl", [
-                "--silent", "--show-error", "--max-time", "20", "--cacert", gateway.pki.caCertificate.path,
-                "--cookie", jar, "--cookie-jar", jar, "--write-out", "\n%{http_code}",
-            ] + extra + ["https://localhost:\(port)\(path)"])
+        try await gateway.closing {
+            let port = try #require(gateway.consolePort)
+            let jar = scratch.appendingPathComponent("cookies.txt").path
+            func curl(_ path: String, _ extra: [String] = []) async throws -> ExternalProcess.Output {
+                try await ExternalProcess.runDetached("curl", [
+                    "--silent", "--show-error", "--max-time", "20", "--cacert", gateway.pki.caCertificate.path,
+                    "--cookie", jar, "--cookie-jar", jar, "--write-out", "\n%{http_code}",
+                ] + extra + ["https://localhost:\(port)\(path)"])
+            }
+
+            let redirected = try await curl("/held")
+            #expect(redirected.httpStatus == 303)
+            let form = try await curl("/signin")
+            #expect(form.httpStatus == 200)
+            let token = try #require(form.body.firstMatch(of: /name="csrf" value="([^"]+)"/)?.1)
+            let wrong = try await curl("/signin", ["--data-urlencode", "csrf=\(token)", "--data-urlencode", "name=carol", "--data-urlencode", "password=not it"])
+            #expect(wrong.httpStatus == 403)
+            let retry = try #require(try await curl("/signin").body.firstMatch(of: /name="csrf" value="([^"]+)"/)?.1)
+            let signedIn = try await curl("/signin", ["--data-urlencode", "csrf=\(retry)", "--data-urlencode", "name=carol",
+                                                      "--data-urlencode", "password=carol's passphrase 2026", "--include"])
+            #expect(signedIn.httpStatus == 303, "\(signedIn.standardOutput)")
+            #expect(signedIn.standardOutput.contains("__Host-accord-session="))
+            #expect(signedIn.standardOutput.contains("Secure; HttpOnly; SameSite=Strict"))
+
+            let held = try await curl("/held")
+            #expect(held.httpStatus == 200)
+            #expect(held.body.contains("Signed in as <strong>carol</strong>"))
+            let csrf = try #require(held.body.firstMatch(of: /name="csrf" value="([^"]+)"/)?.1)
+            let signedOut = try await curl("/signout", ["--data-urlencode", "csrf=\(csrf)"])
+            #expect(signedOut.httpStatus == 303)
+            #expect(try await curl("/held").httpStatus == 303)
+
+            // The handshake without a certificate: accepted by the console, refused by the API.
+            func handshake(_ port: Int) async throws -> ExternalProcess.Output {
+                try await ExternalProcess.runDetached("openssl", [
+                    "s_client", "-connect", "127.0.0.1:\(port)", "-servername", "localhost", "-CAfile", gateway.pki.caCertificate.path,
+                    "-verify_return_error", "-brief", "-ign_eof",
+                ], input: "GET /signin HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+            }
+            let console = try await handshake(port)
+            #expect(console.standardOutput.contains("HTTP/1.1 200"), "\(console.standardOutput)\(console.standardError)")
+            let api = try await handshake(gateway.port)
+            #expect(!api.standardOutput.contains("HTTP/1.1"), "\(api.standardOutput)")
+            #expect((api.standardOutput + api.standardError).contains("certificate required"), "\(api.standardError)")
+
+            let records = try await gateway.server.store.query(AuditQuery(events: [.operatorSignedIn, .operatorSignedOut]))
+            #expect(records.map(\.record.event) == [.operatorSignedIn, .operatorSignedOut])
+            #expect(records.allSatisfy { $0.record.actor == "urn:accord:operator:privacy-officer:carol" })
         }
-
-        let redirected = try await curl("/held")
-        #expect(redirected.httpStatus == 303)
-        let form = try await curl("/signin")
-        #expect(form.httpStatus == 200)
-        let token = try #require(form.body.firstMatch(of: /name="csrf" value="([^"]+)"/)?.1)
-        let wrong = try await curl("/signin", ["--data-urlencode", "csrf=\(token)", "--data-urlencode", "name=carol", "--data-urlencode", "password=not it"])
-        #expect(wrong.httpStatus == 403)
-        let retry = try #require(try await curl("/signin").body.firstMatch(of: /name="csrf" value="([^"]+)"/)?.1)
-        let signedIn = try await curl("/signin", ["--data-urlencode", "csrf=\(retry)", "--data-urlencode", "name=carol",
-                                                  "--data-urlencode", "password=carol's passphrase 2026", "--include"])
-        #expect(signedIn.httpStatus == 303, "\(signedIn.standardOutput)")
-        #expect(signedIn.standardOutput.contains("__Host-accord-session="))
-        #expect(signedIn.standardOutput.contains("Secure; HttpOnly; SameSite=Strict"))
-
-        let held = try await curl("/held")
-        #expect(held.httpStatus == 200)
-        #expect(held.body.contains("Signed in as <strong>carol</strong>"))
-        let csrf = try #require(held.body.firstMatch(of: /name="csrf" value="([^"]+)"/)?.1)
-        let signedOut = try await curl("/signout", ["--data-urlencode", "csrf=\(csrf)"])
-        #expect(signedOut.httpStatus == 303)
-        #expect(try await curl("/held").httpStatus == 303)
-
-        // The handshake without a certificate: accepted by the console, refused by the API.
-        func handshake(_ port: Int) async throws -> ExternalProcess.Output {
-            try await ExternalProcess.runDetached("openssl", [
-                "s_client", "-connect", "127.0.0.1:\(port)", "-servername", "localhost", "-CAfile", gateway.pki.caCertificate.path,
-                "-verify_return_error", "-brief", "-ign_eof",
-            ], input: "GET /signin HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
-        }
-        let console = try await handshake(port)
-        #expect(console.standardOutput.contains("HTTP/1.1 200"), "\(console.standardOutput)\(console.standardError)")
-        let api = try await handshake(gateway.port)
-        #expect(!api.standardOutput.contains("HTTP/1.1"), "\(api.standardOutput)")
-        #expect((api.standardOutput + api.standardError).contains("certificate required"), "\(api.standardError)")
-
-        let records = try await gateway.server.store.query(AuditQuery(events: [.operatorSignedIn, .operatorSignedOut]))
-        #expect(records.map(\.record.event) == [.operatorSignedIn, .operatorSignedOut])
-        #expect(records.allSatisfy { $0.record.actor == "urn:accord:operator:privacy-officer:carol" })
     }
 }

@@ -40,36 +40,37 @@ import Testing
 
     @Test func aMessageGoesFromOneAgencySystemToAnotherRedactedAndVerifiable() async throws {
         let gateway = try await LiveGateway.start()
-        defer { Task { await gateway.stop() } }
-        let answer = try await exchange(gateway)
-        #expect(answer["submit_status"] as? Int == 202)
-        let receipt = try #require(answer["receipt"] as? [String: Any])
-        let recipients = try #require(receipt["recipients"] as? [[String: Any]])
-        #expect(recipients.first?["status"] as? String == "delivered")
-        #expect(recipients.first?["withheld"] as? [String] == ["health", "health.concerns", "informant", "informant.name"])
+        try await gateway.closing {
+            let answer = try await exchange(gateway)
+            #expect(answer["submit_status"] as? Int == 202)
+            let receipt = try #require(answer["receipt"] as? [String: Any])
+            let recipients = try #require(receipt["recipients"] as? [[String: Any]])
+            #expect(recipients.first?["status"] as? String == "delivered")
+            #expect(recipients.first?["withheld"] as? [String] == ["health", "health.concerns", "informant", "informant.name"])
 
-        // The recipient's reference verifier accepted the agency's signature and the gateway's binding.
-        let verified = try #require((answer["verified"] as? [[String: Any]])?.first)
-        let payload = try #require(verified["payload"] as? [String: Any])
-        #expect((payload["subject"] as? [String: Any])?["passport_number"] as? String == "FJ1234567")
-        #expect(payload["informant"] == nil && payload["health"] == nil)
-        #expect(answer["ack_statuses"] as? [Int] == [200])
-        let exchanges = try #require(answer["exchanges"] as? [[String: Any]])
-        #expect(exchanges.count == 5)
-        #expect(try await openAPIFailures(exchanges, in: gateway.directory) == [])
+            // The recipient's reference verifier accepted the agency's signature and the gateway's binding.
+            let verified = try #require((answer["verified"] as? [[String: Any]])?.first)
+            let payload = try #require(verified["payload"] as? [String: Any])
+            #expect((payload["subject"] as? [String: Any])?["passport_number"] as? String == "FJ1234567")
+            #expect(payload["informant"] == nil && payload["health"] == nil)
+            #expect(answer["ack_statuses"] as? [Int] == [200])
+            let exchanges = try #require(answer["exchanges"] as? [[String: Any]])
+            #expect(exchanges.count == 5)
+            #expect(try await openAPIFailures(exchanges, in: gateway.directory) == [])
 
-        // A claim the agreement does not allow appears in no response, log line or audit record;
-        // no payload value at all appears in a log line or the audit log.
-        let bodies = (answer["bodies"] as? [String] ?? []).joined(separator: "\n")
-        let count = try await gateway.server.store.leafCount()
-        let audit = try await gateway.server.store.leaves(in: 0..<count).map { String(decoding: $0.bytes, as: UTF8.self) }.joined(separator: "\n")
-        let logs = gateway.logs.all.joined(separator: "\n")
-        #expect(!logs.isEmpty && count >= 4)
-        for withheld in ["Mele Informant", "untreated injury"] {
-            #expect(!bodies.contains(withheld) && !audit.contains(withheld) && !logs.contains(withheld), "withheld value leaked")
-        }
-        for value in ["FJ1234567", "Tupou", "Sione", "debt bondage"] {
-            #expect(!audit.contains(value) && !logs.contains(value), "a payload value reached the audit log or a log line")
+            // A claim the agreement does not allow appears in no response, log line or audit record;
+            // no payload value at all appears in a log line or the audit log.
+            let bodies = (answer["bodies"] as? [String] ?? []).joined(separator: "\n")
+            let count = try await gateway.server.store.leafCount()
+            let audit = try await gateway.server.store.leaves(in: 0..<count).map { String(decoding: $0.bytes, as: UTF8.self) }.joined(separator: "\n")
+            let logs = gateway.logs.all.joined(separator: "\n")
+            #expect(!logs.isEmpty && count >= 4)
+            for withheld in ["Mele Informant", "untreated injury"] {
+                #expect(!bodies.contains(withheld) && !audit.contains(withheld) && !logs.contains(withheld), "withheld value leaked")
+            }
+            for value in ["FJ1234567", "Tupou", "Sione", "debt bondage"] {
+                #expect(!audit.contains(value) && !logs.contains(value), "a payload value reached the audit log or a log line")
+            }
         }
     }
 
@@ -77,44 +78,45 @@ import Testing
         var limits = GatewayConfiguration.Limits()
         limits.maxBodyBytes = 4096
         let gateway = try await LiveGateway.start(limits: limits)
-        defer { Task { await gateway.stop() } }
+        try await gateway.closing {
 
-        let health = try await gateway.curl("/healthz", as: "nz.police")
-        #expect(health.httpStatus == 200 && health.body.contains("ok"))
-        let agreements = try await gateway.curl("/v1/agreements", as: "nz.police")
-        #expect(agreements.httpStatus == 200 && agreements.body.contains("\"agency\":\"nz.police\"") && agreements.body.contains("inz-police-investigations"))
+            let health = try await gateway.curl("/healthz", as: "nz.police")
+            #expect(health.httpStatus == 200 && health.body.contains("ok"))
+            let agreements = try await gateway.curl("/v1/agreements", as: "nz.police")
+            #expect(agreements.httpStatus == 200 && agreements.body.contains("\"agency\":\"nz.police\"") && agreements.body.contains("inz-police-investigations"))
 
-        let wrongType = try await gateway.curl("/v1/messages", as: "nz.police", ["-X", "POST", "-H", "Content-Type: application/json", "--data", "{}"])
-        #expect(wrongType.httpStatus == 415 && wrongType.contentType == "application/problem+json")
-        #expect(wrongType.body.contains("\"type\":\"urn:accord:problem:unsupported-media-type\""))
+            let wrongType = try await gateway.curl("/v1/messages", as: "nz.police", ["-X", "POST", "-H", "Content-Type: application/json", "--data", "{}"])
+            #expect(wrongType.httpStatus == 415 && wrongType.contentType == "application/problem+json")
+            #expect(wrongType.body.contains("\"type\":\"urn:accord:problem:unsupported-media-type\""))
 
-        let tooLarge = try await gateway.curl("/v1/messages", as: "nz.police", ["-X", "POST", "-H", "Content-Type: application/sd-jwt", "--data-binary", String(repeating: "a", count: 10_000)])
-        #expect(tooLarge.httpStatus == 413 && tooLarge.body.contains("body-too-large"), "\(tooLarge.standardOutput)")
+            let tooLarge = try await gateway.curl("/v1/messages", as: "nz.police", ["-X", "POST", "-H", "Content-Type: application/sd-jwt", "--data-binary", String(repeating: "a", count: 10_000)])
+            #expect(tooLarge.httpStatus == 413 && tooLarge.body.contains("body-too-large"), "\(tooLarge.standardOutput)")
 
-        let garbage = try await gateway.curl("/v1/messages", as: "nz.police", ["-X", "POST", "-H", "Content-Type: application/sd-jwt", "--data-binary", "eyJ.x.y~"])
-        #expect(garbage.httpStatus == 400 && (garbage.body.contains("\"code\":\"invalid-base64url\"") || garbage.body.contains("malformed")), "\(garbage.standardOutput)")
+            let garbage = try await gateway.curl("/v1/messages", as: "nz.police", ["-X", "POST", "-H", "Content-Type: application/sd-jwt", "--data-binary", "eyJ.x.y~"])
+            #expect(garbage.httpStatus == 400 && (garbage.body.contains("\"code\":\"invalid-base64url\"") || garbage.body.contains("malformed")), "\(garbage.standardOutput)")
 
-        let unknown = try await gateway.curl("/v1/inbox/d-nope/ack", as: "nz.police", ["-X", "POST"])
-        #expect(unknown.httpStatus == 404 && unknown.body.contains("urn:accord:problem:not-found"))
+            let unknown = try await gateway.curl("/v1/inbox/d-nope/ack", as: "nz.police", ["-X", "POST"])
+            #expect(unknown.httpStatus == 404 && unknown.body.contains("urn:accord:problem:not-found"))
 
-        let metrics = try await gateway.curl("/metrics", operator: "auditor")
-        #expect(metrics.httpStatus == 200 && metrics.body.contains("accord_messages_refused_total"))
-        let agencyMetrics = try await gateway.curl("/metrics", as: "nz.police")
-        #expect(agencyMetrics.httpStatus == 403 && agencyMetrics.body.contains("not-an-operator"), "\(agencyMetrics.standardOutput)")
+            let metrics = try await gateway.curl("/metrics", operator: "auditor")
+            #expect(metrics.httpStatus == 200 && metrics.body.contains("accord_messages_refused_total"))
+            let agencyMetrics = try await gateway.curl("/metrics", as: "nz.police")
+            #expect(agencyMetrics.httpStatus == 403 && agencyMetrics.body.contains("not-an-operator"), "\(agencyMetrics.standardOutput)")
 
-        // Every answer above, refusals included, is as docs/openapi.yaml documents it.
-        let documented = [health.exchange("GET", "/healthz"), agreements.exchange("GET", "/v1/agreements"),
-                          wrongType.exchange("POST", "/v1/messages"), tooLarge.exchange("POST", "/v1/messages"),
-                          garbage.exchange("POST", "/v1/messages"), unknown.exchange("POST", "/v1/inbox/d-nope/ack"),
-                          metrics.exchange("GET", "/metrics"), agencyMetrics.exchange("GET", "/metrics")]
-        #expect(try await openAPIFailures(documented, in: gateway.directory) == [])
+            // Every answer above, refusals included, is as docs/openapi.yaml documents it.
+            let documented = [health.exchange("GET", "/healthz"), agreements.exchange("GET", "/v1/agreements"),
+                              wrongType.exchange("POST", "/v1/messages"), tooLarge.exchange("POST", "/v1/messages"),
+                              garbage.exchange("POST", "/v1/messages"), unknown.exchange("POST", "/v1/inbox/d-nope/ack"),
+                              metrics.exchange("GET", "/metrics"), agencyMetrics.exchange("GET", "/metrics")]
+            #expect(try await openAPIFailures(documented, in: gateway.directory) == [])
 
-        let stranger = try await gateway.curl("/healthz", as: nil)
-        #expect(stranger.status != 0 && stranger.httpStatus == 0, "a client without a certificate got an answer")
+            let stranger = try await gateway.curl("/healthz", as: nil)
+            #expect(stranger.status != 0 && stranger.httpStatus == 0, "a client without a certificate got an answer")
 
-        // Refusals are audited, with no payload.
-        let denied = try await gateway.server.store.query(AuditQuery(events: [.messageDenied]))
-        #expect(denied.contains { $0.record.reason == "invalid-base64url" || $0.record.reason == "malformed-serialization" })
+            // Refusals are audited, with no payload.
+            let denied = try await gateway.server.store.query(AuditQuery(events: [.messageDenied]))
+            #expect(denied.contains { $0.record.reason == "invalid-base64url" || $0.record.reason == "malformed-serialization" })
+        }
     }
 
     @Test func limitsAnswer429WithRetryAfter() async throws {
@@ -123,61 +125,64 @@ import Testing
         limits.burst = 2
         limits.maxConnectionsPerAgency = 1
         let gateway = try await LiveGateway.start(limits: limits)
-        defer { Task { await gateway.stop() } }
-        let context = try TLSContext.agencyClient(pkiDirectory: gateway.pki.directory, agency: "nz.customs", serverName: "localhost")
-        let first = try await AccordHTTPConnection.connect(host: "localhost", port: gateway.port, context: context)
-        var statuses: [Int] = []
-        for _ in 0..<4 { statuses.append(try await first.request(method: "GET", path: "/v1/agreements").status) }
-        #expect(statuses.prefix(2).allSatisfy { $0 == 200 } && statuses.last == 429, "\(statuses)")
-        let limited = try await first.request(method: "GET", path: "/v1/agreements")
-        #expect(limited.status == 429 && Int(limited.header("Retry-After") ?? "") ?? 0 >= 1 && limited.bodyText.contains("rate-limited"))
+        try await gateway.closing {
+            let context = try TLSContext.agencyClient(pkiDirectory: gateway.pki.directory, agency: "nz.customs", serverName: "localhost")
+            let first = try await AccordHTTPConnection.connect(host: "localhost", port: gateway.port, context: context)
+            var statuses: [Int] = []
+            for _ in 0..<4 { statuses.append(try await first.request(method: "GET", path: "/v1/agreements").status) }
+            #expect(statuses.prefix(2).allSatisfy { $0 == 200 } && statuses.last == 429, "\(statuses)")
+            let limited = try await first.request(method: "GET", path: "/v1/agreements")
+            #expect(limited.status == 429 && Int(limited.header("Retry-After") ?? "") ?? 0 >= 1 && limited.bodyText.contains("rate-limited"))
 
-        // A second connection of the same agency is over its limit of one.
-        let second = try await AccordHTTPConnection.connect(host: "localhost", port: gateway.port, context: context)
-        let overAPI = try await second.request(method: "GET", path: "/v1/agreements")
-        #expect(overAPI.status == 429 && overAPI.bodyText.contains("too-many-connections") && overAPI.header("Connection") == "close")
-        await first.close()
-        await second.close()
+            // A second connection of the same agency is over its limit of one.
+            let second = try await AccordHTTPConnection.connect(host: "localhost", port: gateway.port, context: context)
+            let overAPI = try await second.request(method: "GET", path: "/v1/agreements")
+            #expect(overAPI.status == 429 && overAPI.bodyText.contains("too-many-connections") && overAPI.header("Connection") == "close")
+            await first.close()
+            await second.close()
+        }
     }
 
     @Test func aSlowClientIsDisconnectedAtTheRequestDeadline() async throws {
         var limits = GatewayConfiguration.Limits()
         limits.requestTimeoutSeconds = 1
         let gateway = try await LiveGateway.start(limits: limits)
-        defer { Task { await gateway.stop() } }
-        let output = try await ExternalProcess.runDetached("python3", [
-            PackageRoot.url.appendingPathComponent("Tests/Interop/slow_client.py").path, "\(gateway.port)", gateway.pki.caCertificate.path,
-            gateway.pki.agencyTLSCertificate("nz.police").path, gateway.pki.agencyTLSKey("nz.police").path,
-        ])
-        let seconds = Double(output.standardOutput.split(separator: " ").last?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? -1
-        #expect(output.standardOutput.hasPrefix("closed after") && seconds >= 0.9 && seconds < 5, "\(output.standardOutput)\(output.standardError)")
+        try await gateway.closing {
+            let output = try await ExternalProcess.runDetached("python3", [
+                PackageRoot.url.appendingPathComponent("Tests/Interop/slow_client.py").path, "\(gateway.port)", gateway.pki.caCertificate.path,
+                gateway.pki.agencyTLSCertificate("nz.police").path, gateway.pki.agencyTLSKey("nz.police").path,
+            ])
+            let seconds = Double(output.standardOutput.split(separator: " ").last?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? -1
+            #expect(output.standardOutput.hasPrefix("closed after") && seconds >= 0.9 && seconds < 5, "\(output.standardOutput)\(output.standardError)")
 
-        // A prompt client on a kept-alive connection is not affected by the deadline between requests.
-        let context = try TLSContext.agencyClient(pkiDirectory: gateway.pki.directory, agency: "nz.police", serverName: "localhost")
-        let connection = try await AccordHTTPConnection.connect(host: "localhost", port: gateway.port, context: context)
-        #expect(try await connection.request(method: "GET", path: "/healthz").status == 200)
-        try await Task.sleep(for: .milliseconds(1_500))
-        #expect(try await connection.request(method: "GET", path: "/healthz").status == 200)
-        await connection.close()
+            // A prompt client on a kept-alive connection is not affected by the deadline between requests.
+            let context = try TLSContext.agencyClient(pkiDirectory: gateway.pki.directory, agency: "nz.police", serverName: "localhost")
+            let connection = try await AccordHTTPConnection.connect(host: "localhost", port: gateway.port, context: context)
+            #expect(try await connection.request(method: "GET", path: "/healthz").status == 200)
+            try await Task.sleep(for: .milliseconds(1_500))
+            #expect(try await connection.request(method: "GET", path: "/healthz").status == 200)
+            await connection.close()
+        }
     }
 
     @Test func claimsInClearArePermittedOnlyWhereNoRecipientCanSeeThem() async throws {
         let gateway = try await LiveGateway.start()
-        defer { Task { await gateway.stop() } }
-        // The reference issuer's default: only top-level claims selectively disclosable, so
-        // `informant.name` is in clear inside the `informant` disclosure, which the agreement
-        // drops: accepted. An object disclosed whole is forwarded only by a path permitting
-        // the object itself, so `subject` is withheld too (over-withholding, never a leak).
-        let shallow = try await exchange(gateway, shallow: true)
-        #expect(shallow["submit_status"] as? Int == 202, "\(shallow["receipt"] ?? shallow)")
-        let payload = try #require(((shallow["verified"] as? [[String: Any]])?.first)?["payload"] as? [String: Any])
-        #expect(payload["informant"] == nil && payload["health"] == nil && payload["subject"] == nil, "\(payload)")
-        #expect(payload["summary"] as? String == "Worker reports passport held by employer")
+        try await gateway.closing {
+            // The reference issuer's default: only top-level claims selectively disclosable, so
+            // `informant.name` is in clear inside the `informant` disclosure, which the agreement
+            // drops: accepted. An object disclosed whole is forwarded only by a path permitting
+            // the object itself, so `subject` is withheld too (over-withholding, never a leak).
+            let shallow = try await exchange(gateway, shallow: true)
+            #expect(shallow["submit_status"] as? Int == 202, "\(shallow["receipt"] ?? shallow)")
+            let payload = try #require(((shallow["verified"] as? [[String: Any]])?.first)?["payload"] as? [String: Any])
+            #expect(payload["informant"] == nil && payload["health"] == nil && payload["subject"] == nil, "\(payload)")
+            #expect(payload["summary"] as? String == "Worker reports passport held by employer")
 
-        // A claim in clear at the top level cannot be withheld: refused, and its name is not echoed.
-        let clear = try await exchange(gateway, clear: ["FJ9999999": "seized"])
-        #expect(clear["submit_status"] as? Int == 403)
-        let bodies = (clear["bodies"] as? [String] ?? []).joined()
-        #expect(bodies.contains("clear-claim-not-permitted") && !bodies.contains("FJ9999999"))
+            // A claim in clear at the top level cannot be withheld: refused, and its name is not echoed.
+            let clear = try await exchange(gateway, clear: ["FJ9999999": "seized"])
+            #expect(clear["submit_status"] as? Int == 403)
+            let bodies = (clear["bodies"] as? [String] ?? []).joined()
+            #expect(bodies.contains("clear-claim-not-permitted") && !bodies.contains("FJ9999999"))
+        }
     }
 }

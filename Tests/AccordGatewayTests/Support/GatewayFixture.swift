@@ -41,6 +41,19 @@ final class GatewayFixture: @unchecked Sendable {
         try? FileManager.default.removeItem(at: directory)
     }
 
+    /// Runs `body`, then stops the writer and removes the files, waiting for both, whether
+    /// `body` threw or not.
+    func closing<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            let result = try await body()
+            await cleanUp()
+            return result
+        } catch {
+            await cleanUp()
+            throw error
+        }
+    }
+
     /// Issues a message as `agency` with its development signing key, bound to the gateway.
     func issue(
         from agency: String, to recipients: [String], type: String = "referral", purpose: String = "law-enforcement",

@@ -66,6 +66,20 @@ final class LiveGateway: Sendable {
         try? FileManager.default.removeItem(at: directory)
     }
 
+    /// Runs `body`, then stops the gateway and waits for it, whether `body` threw or not; a
+    /// gateway that failed while running or stopping fails the test.
+    func closing<T>(_ body: () async throws -> T) async throws -> T {
+        let result: T
+        do { result = try await body() } catch {
+            await stop()
+            throw error
+        }
+        await server.shutdown()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try await task.value
+        return result
+    }
+
     /// curl with an operator's client certificate against the agency API.
     func curl(_ path: String, operator name: String) async throws -> ExternalProcess.Output {
         try await ExternalProcess.runDetached("curl", [
