@@ -3,6 +3,7 @@ import AccordCrypto
 import AccordGateway
 import AccordMessages
 import AccordStore
+import AccordTestSupport
 import Foundation
 import Testing
 
@@ -109,6 +110,38 @@ import Testing
             let denied = try await fixture.store.query(AuditQuery(events: [.messageDenied]))
             #expect(denied.map(\.record.reason) == ["jti-reused"])
             #expect(try await fixture.store.deliveries(messageID: first.messageID).count == 1)
+        }
+    }
+
+    /// A resubmission is answered from the store even when the agreement that allowed the
+    /// message has since been suspended: the message was accepted, and the answer says so.
+    @Test func resubmissionsAfterTheAgreementIsSuspendedStillGetTheOriginalReceipt() async throws {
+        let fixture = try GatewayFixture()
+        try await fixture.closing {
+            let text = try fixture.issue(from: "nz.immigration", to: ["nz.police"], jti: "inz-before-suspension")
+            let first = try await fixture.gateway.submit(text, from: "nz.immigration")
+
+            let agreements = fixture.directory.appendingPathComponent("Agreements")
+            try FileManager.default.copyItem(at: PackageRoot.url.appendingPathComponent("Agreements"), to: agreements)
+            let file = agreements.appendingPathComponent("inz-police-investigations.yaml")
+            let yaml = try String(contentsOf: file, encoding: .utf8)
+            try Data(yaml.replacingOccurrences(of: "\nstatus: active\n", with: "\nstatus: suspended\n").utf8).write(to: file)
+            guard case .activated = try await fixture.gateway.activateAgreements(from: agreements, by: "test") else {
+                Issue.record("the suspension did not activate")
+                return
+            }
+
+            let again = try await fixture.gateway.submit(text, from: "nz.immigration")
+            #expect(again.replayed && again.messageID == first.messageID)
+            #expect(again.recipients.map(\.deliveryID) == first.recipients.map(\.deliveryID))
+            // Different content under the same jti is still a reused jti, not a policy refusal.
+            let other = try fixture.issue(from: "nz.immigration", to: ["nz.police"], jti: "inz-before-suspension", content: ["summary": "different"])
+            let problem = await #expect(throws: GatewayProblem.self) { try await fixture.gateway.submit(other, from: "nz.immigration") }
+            #expect(problem?.code == "jti-reused")
+            // A new message under the suspended agreement is refused.
+            let fresh = try fixture.issue(from: "nz.immigration", to: ["nz.police"], jti: "inz-after-suspension")
+            let refused = await #expect(throws: GatewayProblem.self) { try await fixture.gateway.submit(fresh, from: "nz.immigration") }
+            #expect(refused?.status == 403)
         }
     }
 

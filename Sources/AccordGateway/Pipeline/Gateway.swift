@@ -109,9 +109,9 @@ public final class Gateway: Sendable {
                 "'accord.to' names \(routing.recipients.count) recipients; at most \(options.maxRecipients) are accepted"),
                 agency: agency, digest: digest, stage: "verify")
         }
-        if let existing = try await existingReceipt(messageID: messageID, digest: digest, agency: agency, routing: routing) {
-            return existing
-        }
+        // A resubmission is found by the store's duplicate check when it is written, not by a
+        // read before every first submission; refusals below look it up first, so a message
+        // accepted earlier is answered with its receipt even if it would not be accepted now.
 
         let messageRouting = MessageRouting(
             issuer: routing.issuer, type: routing.type, to: routing.recipients, purpose: routing.purpose,
@@ -126,6 +126,9 @@ public final class Gateway: Sendable {
             }
         }
         if let first = denials.first {
+            if let existing = try await existingReceipt(messageID: messageID, digest: digest, agency: agency, routing: routing) {
+                return existing
+            }
             let detail = denials.map { "to '\($0.recipient)': \($0.denial.explanation)" }.joined(separator: "; ")
             throw await refuse(.forbidden(first.denial.code.rawValue, detail), agency: agency, digest: digest, stage: "policy",
                                routing: routing, messageID: messageID, denials: denials)
@@ -143,6 +146,9 @@ public final class Gateway: Sendable {
                 !permitted.contains(path) && !ClaimPathText.ancestors(of: path).contains(where: dropped.contains)
             }
             if let leaking {
+                if let existing = try await existingReceipt(messageID: messageID, digest: digest, agency: agency, routing: routing) {
+                    return existing
+                }
                 throw await refuse(.forbidden("clear-claim-not-permitted",
                     "claim '\(SchemaPaths.nameable(leaking, in: schema))' is in clear, so it cannot be withheld, and agreement '\(delivery.agreementID)' does not permit it to '\(recipient)'; make it selectively disclosable"),
                     agency: agency, digest: digest, stage: "policy", routing: routing, messageID: messageID)
@@ -189,7 +195,8 @@ public final class Gateway: Sendable {
         do {
             leaves = try await store.accept(submission)
         } catch where error.code == .duplicateMessage {
-            // A concurrent submission of the same jti won; answer as a resubmission would be.
+            // Accepted before (a resubmission), or by a concurrent submission of the same jti:
+            // the stored receipt answers, or the jti was reused for different content.
             if let existing = try await existingReceipt(messageID: messageID, digest: digest, agency: agency, routing: routing) {
                 return existing
             }
