@@ -28,6 +28,7 @@ public enum ConsoleRoutes {
         router.post("/held/reject") { request, context in try await console.review(request, context, approve: false) }
         router.get("/integrity") { request, context in try await console.integrity(request, context) }
         router.post("/integrity/verify") { request, context in try await console.verify(request, context) }
+        router.get("/integrity/runs/{id}") { request, context in try await console.verificationRun(request, context) }
         router.get("/agencies") { request, context in try await console.agencies(request, context) }
         router.get("/agreements") { request, context in try await console.agreementsPage(request, context) }
         router.post("/agreements/activate") { request, context in try await console.activate(request, context) }
@@ -36,7 +37,7 @@ public enum ConsoleRoutes {
     }
 
     /// The console as a Hummingbird application over OpenSSL mutual TLS, ready to run as a
-    /// service beside the gateway's API.
+    /// service beside the gateway's API. It runs the environment's `integrityRuns` too.
     /// `http` and `plaintextHandlers` carry the gateway's limits (idle timeout, header sizes,
     /// request deadline) to the console's listener too.
     public static func application(
@@ -48,6 +49,7 @@ public enum ConsoleRoutes {
         Application(router: try router(environment: environment),
                     server: .openSSL(http, context: tls, plaintextHandlers: plaintextHandlers),
                     configuration: .init(address: address, serverName: "accord-console"),
+                    services: [environment.integrityRuns],
                     onServerRunning: onServerRunning, logger: logger)
     }
 }

@@ -7,7 +7,7 @@ import HTTPTypes
 import Hummingbird
 import Testing
 
-/// Audit search, export, flows, held messages and integrity, as a privacy officer.
+/// Audit search, export, flows and held messages, as a privacy officer.
 @Suite struct PrivacyOfficerTests {
     @Test func subjectSearchAnswersWhoReceivedWhatAndIsItselfAudited() async throws {
         let fixture = try ConsoleFixture()
@@ -136,19 +136,5 @@ import Testing
         }
         let queried = try #require(try await fixture.records(.auditQueried).first)
         #expect(queried.details["view"] == "flows")
-    }
-
-    @Test func integrityShowsTheCheckpointAndVerifiesTheLog() async throws {
-        let fixture = try ConsoleFixture()
-        defer { fixture.cleanUp() }
-        try await fixture.test { client in
-            let (status, page) = try await client.page("/integrity", ConsoleFixture.auditor)
-            #expect(status == .ok)
-            #expect(page.contains("verifies with the audit key"))
-            let token = try #require(ConsoleFixture.csrf(in: page))
-            let (verified, body) = try await client.form("/integrity/verify", ConsoleFixture.auditor, [("csrf", token)])
-            #expect(verified == .ok)
-            #expect(body.contains("The log is intact."))
-        }
     }
 }

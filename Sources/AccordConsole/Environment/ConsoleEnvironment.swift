@@ -5,7 +5,8 @@ public import Foundation
 public import Hummingbird
 
 /// Everything the console reads and the few things it may change, handed in by the gateway
-/// when it mounts the console. The console holds no state of its own beyond this.
+/// when it mounts the console. The console holds no state of its own beyond this; what it
+/// keeps for its lifetime (verification runs) is made here, so copies share it.
 public struct ConsoleEnvironment: Sendable {
     /// The gateway's store: audit log, messages and deliveries.
     public var store: any AccordStorage
@@ -29,6 +30,8 @@ public struct ConsoleEnvironment: Sendable {
     public var identify: @Sendable (Request) -> TLSPeer.Identity?
     /// Certificates that expire within this interval are flagged.
     public var certificateWarning: TimeInterval
+    /// Verifications of the log started from the console; a service to run beside the router.
+    public let integrityRuns: IntegrityRuns
 
     public init(
         store: any AccordStorage, subjectKey: SubjectKey, auditVerifier: NoteVerifier,
@@ -48,6 +51,7 @@ public struct ConsoleEnvironment: Sendable {
         self.now = now
         self.identify = identify
         self.certificateWarning = certificateWarning
+        self.integrityRuns = IntegrityRuns(now: now)
     }
 
     /// The log's origin line, as signed into every checkpoint.
