@@ -52,6 +52,21 @@ import Testing
         }
     }
 
+    @Test func laterSearchesProveAgainstNewerCheckpoints() async throws {
+        let fixture = try ConsoleFixture()
+        defer { fixture.cleanUp() }
+        try await fixture.test { client in
+            let (_, form) = try await client.page("/audit", ConsoleFixture.officer)
+            let token = try #require(ConsoleFixture.csrf(in: form))
+            let (_, first) = try await client.form("/audit", ConsoleFixture.officer, [("csrf", token), ("event", "message.delivered")])
+            #expect(first.contains("included (checkpoint of 7)"))
+            _ = try await fixture.store.checkpointNow()
+            let (_, second) = try await client.form("/audit", ConsoleFixture.officer, [("csrf", token), ("event", "audit.queried")])
+            #expect(second.contains("included (checkpoint of 8)"))
+            #expect(second.contains("awaiting next checkpoint"))
+        }
+    }
+
     @Test func badFiltersAreExplained() async throws {
         let fixture = try ConsoleFixture()
         defer { fixture.cleanUp() }

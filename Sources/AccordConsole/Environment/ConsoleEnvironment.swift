@@ -6,10 +6,12 @@ public import Hummingbird
 
 /// Everything the console reads and the few things it may change, handed in by the gateway
 /// when it mounts the console. The console holds no state of its own beyond this; what it
-/// keeps for its lifetime (verification runs) is made here, so copies share it.
+/// keeps for its lifetime (verification runs, the proof index) is made here, so copies share it.
 public struct ConsoleEnvironment: Sendable {
     /// The gateway's store: audit log, messages and deliveries.
-    public var store: any AccordStorage
+    public var store: any AccordStorage {
+        didSet { proofIndex = ProofIndex(store: store) }
+    }
     /// The gateway's secret for subject hashes; an officer's typed identifier is hashed with it.
     public var subjectKey: SubjectKey
     /// Verifies the log's signed checkpoints; its `name` is the log's origin.
@@ -32,6 +34,9 @@ public struct ConsoleEnvironment: Sendable {
     public var certificateWarning: TimeInterval
     /// Verifications of the log started from the console; a service to run beside the router.
     public let integrityRuns: IntegrityRuns
+    /// Inclusion and consistency proofs over `store` for searches and exports, built on first
+    /// use and kept: one per console, so later searches read only new leaf hashes.
+    public private(set) var proofIndex: ProofIndex
 
     public init(
         store: any AccordStorage, subjectKey: SubjectKey, auditVerifier: NoteVerifier,
@@ -52,6 +57,7 @@ public struct ConsoleEnvironment: Sendable {
         self.identify = identify
         self.certificateWarning = certificateWarning
         self.integrityRuns = IntegrityRuns(now: now)
+        self.proofIndex = ProofIndex(store: store)
     }
 
     /// The log's origin line, as signed into every checkpoint.

@@ -27,6 +27,10 @@ public protocol AccordStorage: Sendable {
 
     func leafCount() async throws(StoreError) -> UInt64
     func leaves(in range: Range<UInt64>) async throws(StoreError) -> [StoredLeaf]
+    /// The stored leaf hashes of `range`, back to back, 32 bytes each: only the hashes, for
+    /// proofs. Throws `corruptState` unless every leaf of the range is there. A default reads
+    /// through `leaves(in:)`.
+    func leafHashes(in range: Range<UInt64>) async throws(StoreError) -> [UInt8]
     func checkpoints() async throws(StoreError) -> [StoredCheckpoint]
     func query(_ query: AuditQuery) async throws(StoreError) -> [AuditLeaf]
 
