@@ -17,7 +17,7 @@ struct ProofBenchmark: AsyncParsableCommand {
     var results = 500
 
     @Option(help: "Chunk sizes of the proof index to measure.")
-    var chunk: [UInt64] = [256, 1024]
+    var chunk: [UInt64] = [64, 256, 1024]
 
     @Option(help: "Database to use; built when missing (kept, so later runs skip building it).")
     var database: String?

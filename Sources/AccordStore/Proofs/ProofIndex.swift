@@ -20,7 +20,9 @@ public actor ProofIndex {
         public let proof: [[UInt8]]
     }
 
-    /// Leaves per chunk; a power of two.
+    /// Leaves per chunk; a power of two. The default, 256, keeps 64 bytes of chunk tree per
+    /// 256 leaves (about 250 KiB a million) while a proof reads and hashes one or two chunks of
+    /// 256 leaf hashes; docs/audit.md has the figures behind it.
     public nonisolated let chunkSize: UInt64
     private let read: @Sendable (Range<UInt64>) async throws(StoreError) -> [UInt8]
     // INVARIANT: chunkRoots.leafHash(at: c) is the root of leaves c·chunkSize ..< (c+1)·chunkSize.
@@ -30,12 +32,12 @@ public actor ProofIndex {
     /// Leaves per read while extending: about 2 MiB of hashes.
     private var chunksPerRead: UInt64 { max(1, 65_536 / chunkSize) }
 
-    public init(store: any AccordStorage, chunkSize: UInt64 = 1024) {
+    public init(store: any AccordStorage, chunkSize: UInt64 = 256) {
         self.init(chunkSize: chunkSize) { range throws(StoreError) in try await store.leafHashes(in: range) }
     }
 
     /// An index over whatever `leafHashes` reads: the packed hashes of a range, all present.
-    public init(chunkSize: UInt64 = 1024, leafHashes: @escaping @Sendable (Range<UInt64>) async throws(StoreError) -> [UInt8]) {
+    public init(chunkSize: UInt64 = 256, leafHashes: @escaping @Sendable (Range<UInt64>) async throws(StoreError) -> [UInt8]) {
         precondition(chunkSize > 0 && chunkSize & (chunkSize - 1) == 0, "the chunk size is a power of two")
         self.chunkSize = chunkSize
         self.read = leafHashes
