@@ -33,6 +33,9 @@ public enum ConsoleRoutes {
         router.get("/agreements") { request, context in try await console.agreementsPage(request, context) }
         router.post("/agreements/activate") { request, context in try await console.activate(request, context) }
         router.post("/agreements/status") { request, context in try await console.changeStatus(request, context) }
+        router.get("/agreements/edit") { request, context in try await console.editAgreement(request, context) }
+        router.get("/agreements/new") { request, context in try await console.newAgreement(request, context) }
+        router.post("/agreements/save") { request, context in try await console.saveAgreement(request, context) }
         return router
     }
 
@@ -108,7 +111,7 @@ struct Console: Sendable {
                 "/held": "Messages waiting for a privacy officer's approval.",
                 "/integrity": "The latest signed checkpoint, and a full verification of the log.",
                 "/agencies": "The agency registry and every certificate, with expiry warnings.",
-                "/agreements": "Review, test, compare and activate agreements; suspend one.",
+                "/agreements": "Write, review, test, compare and activate agreements; suspend one.",
             ]
             let links = ConsoleNavigation.links(for: person.role).filter { $0.path != "/" }.map {
                 ["href": $0.path, "label": $0.label, "summary": summaries[$0.path] ?? ""]

@@ -7,7 +7,7 @@ enum ConsoleStyle {
         * { box-sizing: border-box; }
         body { margin: 0; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink); background: var(--paper); }
         a { color: var(--accent); }
-        a:focus, button:focus, input:focus, select:focus, main:focus-visible { outline: 3px solid #ffbf47; outline-offset: 2px; }
+        a:focus, button:focus, input:focus, select:focus, textarea:focus, main:focus-visible { outline: 3px solid #ffbf47; outline-offset: 2px; }
         .skip { position: absolute; left: -999px; top: 0; background: var(--paper); padding: .5rem; }
         .skip:focus { left: .5rem; }
         .top { background: #0b2540; color: #ffffff; padding: .75rem 1.5rem; }
@@ -56,5 +56,8 @@ enum ConsoleStyle {
         .chart .tick { font-size: 11px; fill: var(--ink); }
         .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
         code { overflow-wrap: anywhere; }
+        textarea.code { display: block; width: 100%; max-width: 60rem; font: 14px/1.45 ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace;
+                        padding: .5rem; border: 1px solid #6b6b6b; border-radius: 3px; tab-size: 2; }
+        code.excerpt { white-space: pre-wrap; background: #ffffff; padding: 0 .25rem; }
         """
 }

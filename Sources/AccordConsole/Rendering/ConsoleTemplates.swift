@@ -6,6 +6,7 @@ enum ConsoleTemplates {
         ("audit", AuditTemplates.search), ("flows", AuditTemplates.flows), ("held", AuditTemplates.held),
         ("integrity", AuditTemplates.integrity), ("integrity-run", AuditTemplates.integrityRun), ("outcome", outcome),
         ("agencies", AdminTemplates.agencies), ("agreements", AdminTemplates.agreements),
+        ("agreement-edit", AdminTemplates.agreementEdit),
     ]
 
     static let layout = """

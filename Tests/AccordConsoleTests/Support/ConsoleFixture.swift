@@ -73,6 +73,25 @@ struct ConsoleFixture {
         return String(page[range.upperBound...].prefix { $0 != "\"" })
     }
 
+    /// The value of a hidden form field, as the browser would send it.
+    static func field(_ name: String, in page: String) -> String? {
+        guard let range = page.range(of: "name=\"\(name)\" value=\"") else { return nil }
+        return unescape(String(page[range.upperBound...].prefix { $0 != "\"" }))
+    }
+
+    /// The text of the page's textarea, as the browser would send it.
+    static func textarea(in page: String) -> String? {
+        guard let open = page.range(of: "<textarea"), let start = page[open.upperBound...].range(of: ">"),
+              let end = page[start.upperBound...].range(of: "</textarea>") else { return nil }
+        return unescape(String(page[start.upperBound ..< end.lowerBound]))
+    }
+
+    static func unescape(_ html: String) -> String {
+        html.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
+            .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&#39;", with: "'")
+            .replacingOccurrences(of: "&#x2F;", with: "/").replacingOccurrences(of: "&amp;", with: "&")
+    }
+
     /// A compact JWS-shaped SD-JWT whose payload carries `routing` in clear (unsigned: the
     /// console only displays routing claims the gateway already verified).
     static func sdJWT(_ routing: [String: Any]) throws -> String {
