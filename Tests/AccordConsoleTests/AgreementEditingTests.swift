@@ -87,6 +87,7 @@ import Testing
             #expect(!afterSave.contains("<script>"))
 
             // Edited to active: the change shows in what activation opens, then activation takes it live.
+            try FileManager.default.setAttributes([.posixPermissions: 0o640], ofItemAtPath: file.path)
             let (_, editPage) = try await client.page("/agreements/edit?file=mbie-police-referrals.yaml", ConsoleFixture.admin)
             #expect(!editPage.contains("<script>"))
             let text = try #require(ConsoleFixture.textarea(in: editPage))
@@ -97,6 +98,7 @@ import Testing
                 ("text", text.replacingOccurrences(of: "status: draft", with: "status: active")),
             ])
             #expect(edited == .seeOther)
+            #expect(try FileManager.default.attributesOfItem(atPath: file.path)[.posixPermissions] as? Int == 0o640)
             let (_, diff) = try await client.page("/agreements", ConsoleFixture.admin)
             #expect(diff.contains("<strong>Opens</strong> nz.mbie-labour -&gt; nz.police, referral, purpose labour-standards under <code>mbie-police-referrals</code>"))
             #expect(fixture.control.active.policy.set.agreement(id: "mbie-police-referrals") == nil)

@@ -69,6 +69,10 @@ struct AgreementFiles {
             try? handle.synchronize()
             try? handle.close()
         }
+        // An edit keeps the file's permissions; rename would otherwise give it the new file's.
+        if !creating, let mode = try? FileManager.default.attributesOfItem(atPath: target)[.posixPermissions] {
+            try? FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: temporary)
+        }
         if creating {
             guard link(temporary, target) == 0 else { throw errno == EEXIST ? .exists : .failed("cannot create \(name) (errno \(errno))") }
         } else {
