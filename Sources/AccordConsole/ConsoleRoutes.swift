@@ -32,15 +32,19 @@ public enum ConsoleRoutes {
         router.post("/held/reject") { request, context in try await console.review(request, context, approve: false) }
         router.get("/integrity") { request, context in try await console.integrity(request, context) }
         router.post("/integrity/verify") { request, context in try await console.verify(request, context) }
+        router.get("/integrity/runs/{id}") { request, context in try await console.verificationRun(request, context) }
         router.get("/agencies") { request, context in try await console.agencies(request, context) }
         router.get("/agreements") { request, context in try await console.agreementsPage(request, context) }
         router.post("/agreements/activate") { request, context in try await console.activate(request, context) }
         router.post("/agreements/status") { request, context in try await console.changeStatus(request, context) }
+        router.get("/agreements/edit") { request, context in try await console.editAgreement(request, context) }
+        router.get("/agreements/new") { request, context in try await console.newAgreement(request, context) }
+        router.post("/agreements/save") { request, context in try await console.saveAgreement(request, context) }
         return router
     }
 
     /// The console as a Hummingbird application over OpenSSL mutual TLS, ready to run as a
-    /// service beside the gateway's API.
+    /// service beside the gateway's API. It runs the environment's `integrityRuns` too.
     /// `http` and `plaintextHandlers` carry the gateway's limits (idle timeout, header sizes,
     /// request deadline) to the console's listener too.
     public static func application(
@@ -52,6 +56,7 @@ public enum ConsoleRoutes {
         Application(router: try router(environment: environment),
                     server: .openSSL(http, context: tls, plaintextHandlers: plaintextHandlers),
                     configuration: .init(address: address, serverName: "accord-console"),
+                    services: [environment.integrityRuns],
                     onServerRunning: onServerRunning, logger: logger)
     }
 }
@@ -110,7 +115,7 @@ struct Console: Sendable {
                 "/held": "Messages waiting for a privacy officer's approval.",
                 "/integrity": "The latest signed checkpoint, and a full verification of the log.",
                 "/agencies": "The agency registry and every certificate, with expiry warnings.",
-                "/agreements": "Review, test, compare and activate agreements; suspend one.",
+                "/agreements": "Write, review, test, compare and activate agreements; suspend one.",
             ]
             let links = ConsoleNavigation.links(for: person.role).filter { $0.path != "/" }.map {
                 ["href": $0.path, "label": $0.label, "summary": summaries[$0.path] ?? ""]

@@ -4,8 +4,8 @@
 The operator's PKCS#12 file is imported into a temporary NSS database (the one Chromium on
 Linux reads from $HOME/.pki/nssdb), the development CA is trusted there, and a managed policy
 (AutoSelectCertificateForUrls) makes Chromium present the certificate without a dialog. The
-script signs in, searches the audit log for a passport, approves a held message and saves a
-screenshot of each step. Exit 0 on success, 1 with the failed step otherwise.
+script signs in, searches the audit log for a passport, approves a held message, runs a
+verification and follows its self-refreshing progress page, and saves a screenshot of each step. Exit 0 on success, 1 with the failed step otherwise.
 
     python3 console_browser.py --url https://localhost:PORT --p12 officer.p12 --password accord-dev \
         --ca ca.pem --out /tmp/shots
@@ -101,10 +101,14 @@ def main():
         assert "released for delivery" in body, body[:500]
         driver.save_screenshot(os.path.join(args.out, "4-approved.png"))
 
-        step = "check the integrity panel"
+        step = "run a verification and follow its progress page"
         driver.find_element(By.LINK_TEXT, "Integrity").click()
         driver.find_element(By.XPATH, "//button[normalize-space()='Run verification']").click()
-        wait_for(driver, "The log is intact.")
+        # The form redirects to the run's own page, which reloads itself (meta refresh) until done.
+        WebDriverWait(driver, 20).until(lambda d: "/integrity/runs/" in d.current_url)
+        assert driver.find_elements(By.ID, "verify-progress"), "no progress element"
+        wait_for(driver, "The log is intact.", seconds=60)
+        assert 'http-equiv="refresh"' not in driver.page_source, "a finished run still refreshes"
         driver.save_screenshot(os.path.join(args.out, "5-integrity.png"))
     except Exception as error:  # report the step, keep a screenshot of where it stopped
         if driver is not None:

@@ -17,6 +17,26 @@ public struct MerkleTree: Sendable {
         for hash in leafHashes { append(leafHash: hash, using: hasher) }
     }
 
+    /// A tree over leaf hashes stored back to back, 32 bytes each, built a level at a time.
+    public init(packedLeafHashes packed: [UInt8], using hasher: TreeHasher = TreeHasher()) {
+        precondition(packed.count % 32 == 0, "leaf hashes are 32 bytes")
+        levels = [packed]
+        size = UInt64(packed.count / 32)
+        while levels[levels.count - 1].count >= 64 {
+            let below = levels[levels.count - 1]
+            var level: [UInt8] = []
+            level.reserveCapacity(below.count / 64 * 32)
+            below.withUnsafeBytes { nodes in
+                for pair in 0 ..< below.count / 64 {
+                    let parent = hasher.nodeHash(NodeHash(UnsafeRawBufferPointer(rebasing: nodes[pair * 64 ..< pair * 64 + 32])),
+                                                 NodeHash(UnsafeRawBufferPointer(rebasing: nodes[pair * 64 + 32 ..< pair * 64 + 64])))
+                    parent.withBytes { level.append(contentsOf: $0) }
+                }
+            }
+            levels.append(level)
+        }
+    }
+
     public mutating func append(leafHash: [UInt8], using hasher: TreeHasher) {
         precondition(leafHash.count == 32, "leaf hashes are 32 bytes")
         levels[0].append(contentsOf: leafHash)
@@ -51,9 +71,7 @@ public struct MerkleTree: Sendable {
     public func inclusionProof(index: UInt64, treeSize: UInt64, using hasher: TreeHasher = TreeHasher()) throws(AuditError) -> [[UInt8]] {
         guard treeSize <= size else { throw AuditError(.invalidTreeSize, "tree size \(treeSize) exceeds the \(size) leaves held") }
         guard index < treeSize else { throw AuditError(.indexOutOfRange, "leaf index \(index) is not in a tree of \(treeSize) leaves") }
-        var proof: [[UInt8]] = []
-        path(index, 0, treeSize, hasher, &proof)
-        return proof
+        return ProofPaths.inclusion(index: index, treeSize: treeSize) { start, end in subtreeHash(start, end, hasher) }
     }
 
     /// The consistency proof between the first `size1` and the first `size2` leaves (RFC 6962 2.1.2).
@@ -61,9 +79,16 @@ public struct MerkleTree: Sendable {
         guard size2 <= size else { throw AuditError(.invalidTreeSize, "tree size \(size2) exceeds the \(size) leaves held") }
         guard size1 <= size2 else { throw AuditError(.invalidTreeSize, "first size \(size1) exceeds second size \(size2)") }
         guard size1 > 0, size1 < size2 else { return [] }
-        var proof: [[UInt8]] = []
-        subproof(size1, 0, size2, true, hasher, &proof)
-        return proof
+        return ProofPaths.consistency(size1: size1, size2: size2) { start, end in subtreeHash(start, end, hasher) }
+    }
+
+    /// The RFC 6962 hash of the leaves in `start ..< end` (MTH of that range): a stored node
+    /// when the range is a complete aligned subtree, else combined from stored nodes.
+    public func rangeHash(start: UInt64, end: UInt64, using hasher: TreeHasher = TreeHasher()) throws(AuditError) -> [UInt8] {
+        guard start < end, end <= size else {
+            throw AuditError(.invalidTreeSize, "leaves \(start)..<\(end) are not a non-empty range of the \(size) held")
+        }
+        return subtreeHash(start, end, hasher)
     }
 
     private func node(level: Int, index: UInt64) -> [UInt8] {
@@ -78,34 +103,5 @@ public struct MerkleTree: Sendable {
         }
         let k = count.largestPowerOfTwoBelow
         return hasher.nodeHash(subtreeHash(start, start + k, hasher), subtreeHash(start + k, end, hasher))
-    }
-
-    private func path(_ m: UInt64, _ start: UInt64, _ end: UInt64, _ hasher: TreeHasher, _ proof: inout [[UInt8]]) {
-        let count = end - start
-        guard count > 1 else { return }
-        let k = count.largestPowerOfTwoBelow
-        if m < k {
-            path(m, start, start + k, hasher, &proof)
-            proof.append(subtreeHash(start + k, end, hasher))
-        } else {
-            path(m - k, start + k, end, hasher, &proof)
-            proof.append(subtreeHash(start, start + k, hasher))
-        }
-    }
-
-    private func subproof(_ m: UInt64, _ start: UInt64, _ end: UInt64, _ complete: Bool, _ hasher: TreeHasher, _ proof: inout [[UInt8]]) {
-        let count = end - start
-        if m == count {
-            if !complete { proof.append(subtreeHash(start, end, hasher)) }
-            return
-        }
-        let k = count.largestPowerOfTwoBelow
-        if m <= k {
-            subproof(m, start, start + k, complete, hasher, &proof)
-            proof.append(subtreeHash(start + k, end, hasher))
-        } else {
-            subproof(m - k, start + k, end, false, hasher, &proof)
-            proof.append(subtreeHash(start, start + k, hasher))
-        }
     }
 }

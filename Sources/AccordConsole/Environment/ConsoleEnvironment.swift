@@ -5,10 +5,13 @@ public import Foundation
 public import Hummingbird
 
 /// Everything the console reads and the few things it may change, handed in by the gateway
-/// when it mounts the console. The console holds no state of its own beyond this.
+/// when it mounts the console. The console holds no state of its own beyond this; what it
+/// keeps for its lifetime (verification runs, the proof index) is made here, so copies share it.
 public struct ConsoleEnvironment: Sendable {
     /// The gateway's store: audit log, messages and deliveries.
-    public var store: any AccordStorage
+    public var store: any AccordStorage {
+        didSet { proofIndex = ProofIndex(store: store) }
+    }
     /// The gateway's secret for subject hashes; an officer's typed identifier is hashed with it.
     public var subjectKey: SubjectKey
     /// Verifies the log's signed checkpoints; its `name` is the log's origin.
@@ -33,6 +36,11 @@ public struct ConsoleEnvironment: Sendable {
     /// only certificates are configured. The console's TLS must then make the client
     /// certificate optional.
     public var accounts: LocalAccounts?
+    /// Verifications of the log started from the console; a service to run beside the router.
+    public let integrityRuns: IntegrityRuns
+    /// Inclusion and consistency proofs over `store` for searches and exports, built on first
+    /// use and kept: one per console, so later searches read only new leaf hashes.
+    public private(set) var proofIndex: ProofIndex
 
     public init(
         store: any AccordStorage, subjectKey: SubjectKey, auditVerifier: NoteVerifier,
@@ -53,6 +61,8 @@ public struct ConsoleEnvironment: Sendable {
         self.identify = identify
         self.certificateWarning = certificateWarning
         self.accounts = accounts
+        self.integrityRuns = IntegrityRuns(now: now)
+        self.proofIndex = ProofIndex(store: store)
     }
 
     /// The log's origin line, as signed into every checkpoint.

@@ -25,12 +25,16 @@ extension Console {
     }
 
     func agreementsPage(_ request: Request, _ context: ConsoleRequestContext) async throws -> Response {
-        try await guarded(.viewAgreements, request, context) { person, _ in
+        try await guarded(.viewAgreements, request, context) { person, query in
             let active = environment.agreements.active
+            let canEdit = person.role.permits(.changeAgreements)
+            let files = canEdit ? agreementFiles.names() : []
             var data: [String: Any] = [
                 "csrf": token(person), "activeGeneration": active.generation, "activeDigest": active.setDigest,
                 "directory": environment.agreementsDirectory.path, "today": today.description,
+                "files": files.map { ["name": $0] }, "canEdit": canEdit,
             ]
+            if let saved = query["saved"] { data["saved"] = saved }
             var shown = active.policy.set
             switch proposedSet() {
             case .unreadable(let reason):
@@ -69,6 +73,7 @@ extension Console {
                             "review": flow.review?.rawValue ?? "none", "safeguard": flow.safeguard?.rawValue ?? "",
                         ]
                     },
+                    "fileName": files.first { $0 == URL(fileURLWithPath: agreement.file).lastPathComponent } ?? "",
                     "canChange": data["valid"] != nil && (agreement.status == .active || agreement.status == .draft),
                     "canSuspend": agreement.status == .active, "canActivate": agreement.status == .draft,
                 ]

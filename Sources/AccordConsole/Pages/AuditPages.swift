@@ -63,7 +63,7 @@ extension Console {
             )])
             let selected = filters.query == AuditQuery() ? nil : try await environment.store.query(filters.query)
             let bundle = try await AuditExport.collect(from: environment.store, origin: environment.origin,
-                                                       verifier: environment.auditVerifier, leaves: selected)
+                                                       verifier: environment.auditVerifier, leaves: selected, index: environment.proofIndex)
             let text = try AuditExport.jsonLines(bundle)
             let stamp = AuditTime.format(milliseconds: AuditTime.milliseconds(environment.now()))
                 .replacingOccurrences(of: ":", with: "").replacingOccurrences(of: ".", with: "")
@@ -114,14 +114,13 @@ struct ProofStatus {
 
     func status(of index: UInt64) -> State { states[index] ?? otherwise }
 
-    /// Builds every result's proof from the stored tree and checks it against the latest
-    /// checkpoint, whose signature is checked first.
+    /// Builds every result's proof with the console's proof index (reading only the leaf
+    /// hashes the proofs need) and checks it against the latest checkpoint, whose signature is
+    /// checked first.
     static func of(_ leaves: [AuditLeaf], environment: ConsoleEnvironment) async -> ProofStatus {
         guard !leaves.isEmpty else { return ProofStatus(summary: "", states: [:], otherwise: .awaitingCheckpoint) }
         do {
-            let bundle = try await AuditExport.collect(from: environment.store, origin: environment.origin,
-                                                       verifier: environment.auditVerifier, leaves: leaves)
-            guard let latest = bundle.checkpoints.last else {
+            guard let latest = try await environment.store.checkpoints().max(by: { $0.size < $1.size }) else {
                 return ProofStatus(summary: "No checkpoint has been signed yet; proofs follow the first one.", states: [:], otherwise: .awaitingCheckpoint)
             }
             let checkpoint: Checkpoint
@@ -129,15 +128,18 @@ struct ProofStatus {
                 return ProofStatus(summary: "The latest checkpoint's signature does not verify.", states: [:],
                                    otherwise: .failed("checkpoint signature invalid"))
             }
+            let covered = leaves.filter { $0.index < checkpoint.size }
+            let proofs = covered.isEmpty ? []
+                : try await environment.proofIndex.inclusionProofs(for: covered.map(\.index), treeSize: checkpoint.size)
             let hasher = TreeHasher()
             var states: [UInt64: State] = [:]
-            for entry in bundle.entries {
+            for (leaf, included) in zip(covered, proofs) {
                 do {
-                    try InclusionProof.verify(leafHash: hasher.leafHash(entry.leaf.bytes), index: entry.leaf.index,
-                                              treeSize: checkpoint.size, proof: entry.proof, root: checkpoint.rootHash)
-                    states[entry.leaf.index] = .proved(treeSize: checkpoint.size)
+                    try InclusionProof.verify(leafHash: hasher.leafHash(leaf.bytes), index: leaf.index,
+                                              treeSize: checkpoint.size, proof: included.proof, root: checkpoint.rootHash)
+                    states[leaf.index] = .proved(treeSize: checkpoint.size)
                 } catch {
-                    states[entry.leaf.index] = .failed("proof does not lead to the signed root")
+                    states[leaf.index] = .failed("proof does not lead to the signed root")
                 }
             }
             return ProofStatus(summary: "Proofs checked against the signed checkpoint of \(checkpoint.size) leaves.",

@@ -23,6 +23,8 @@ enum AdminTemplates {
         """
 
     static let agreements = """
+        {{#saved}}<p class="notice ok" role="status">Saved <code>{{saved}}</code>. Nothing changes until the set is activated:
+        review below what activation changes and the scenarios, then activate.</p>{{/saved}}
         <section aria-labelledby="state-heading">
         <h2 id="state-heading">Active set and proposed change</h2>
         <p>Active set: generation {{activeGeneration}}, digest <code>{{activeDigest}}</code>.</p>
@@ -50,6 +52,14 @@ enum AdminTemplates {
         </table></div>
         </section>
         {{/valid}}
+        {{#canEdit}}
+        <section aria-labelledby="files-heading">
+        <h2 id="files-heading">Agreement files</h2>
+        <p>Edit a file, or write a new draft: saving checks it with the rest of the directory and writes nothing while it has problems.</p>
+        <ul>{{#files}}<li><a href="/agreements/edit?file={{name}}">Edit <code>{{name}}</code></a></li>{{/files}}</ul>
+        <p><a href="/agreements/new">New draft agreement</a></p>
+        </section>
+        {{/canEdit}}
         <section aria-labelledby="list-heading">
         <h2 id="list-heading">Agreements{{#valid}} (proposed set){{/valid}}{{^valid}} (active set){{/valid}}</h2>
         {{#agreements}}
@@ -64,6 +74,7 @@ enum AdminTemplates {
         <thead><tr><th scope="col">#</th><th scope="col">From</th><th scope="col">To</th><th scope="col">Types</th><th scope="col">Purposes</th><th scope="col">Ceiling</th><th scope="col">Handling</th><th scope="col">Discloses</th><th scope="col">Never discloses</th><th scope="col">Review</th></tr></thead>
         <tbody>{{#flows}}<tr><td>{{number}}</td><td>{{from}}</td><td>{{to}}</td><td>{{types}}</td><td>{{purposes}}</td><td>{{ceiling}}</td><td>{{handling}}</td><td>{{disclose}}</td><td>{{neverDisclose}}</td><td>{{review}}{{#safeguard}}<br>IPP 12: {{safeguard}}{{/safeguard}}</td></tr>{{/flows}}</tbody>
         </table></div>
+        {{#canEdit}}<p>{{#fileName}}<a href="/agreements/edit?file={{fileName}}">Edit {{fileName}}</a> · {{/fileName}}<a href="/agreements/new?from={{id}}">Copy {{id}} as a new draft</a></p>{{/canEdit}}
         {{#canChange}}
         <form method="post" action="/agreements/status" class="inline"><input type="hidden" name="csrf" value="{{csrf}}">
         <input type="hidden" name="agreement" value="{{id}}">
@@ -74,5 +85,26 @@ enum AdminTemplates {
         </article>
         {{/agreements}}
         </section>
+        """
+
+    /// One agreement's YAML in a form: checked with the rest of the directory when saved.
+    static let agreementEdit = """
+        {{#message}}<div class="notice {{#hasProblems}}error{{/hasProblems}}{{^hasProblems}}warn{{/hasProblems}}" role="alert"><p><strong>{{message}}</strong></p>
+        {{#hasProblems}}<ul>{{#problems}}<li><code>{{location}}</code>: {{message}} <span class="muted">[{{code}}]</span>{{#excerpt}}<br><code class="excerpt">{{excerpt}}</code>{{/excerpt}}</li>{{/problems}}</ul>{{/hasProblems}}
+        </div>{{/message}}
+        {{#hasElsewhere}}<div class="notice warn"><p>Other files already have problems; they do not stop this save, but the set cannot be activated until they are fixed:</p>
+        <ul>{{#elsewhere}}<li><code>{{location}}</code>: {{message}} <span class="muted">[{{code}}]</span></li>{{/elsewhere}}</ul></div>{{/hasElsewhere}}
+        <p>{{#isNew}}The file is named after the agreement's <code>id</code>. {{/isNew}}Saving checks the text with the rest of the agreements
+        directory and writes nothing while it has problems. Saving changes nothing in force: afterwards, review what activation changes
+        on the Agreements page and activate there.</p>
+        <form method="post" action="/agreements/save">
+        <input type="hidden" name="csrf" value="{{csrf}}">
+        <input type="hidden" name="file" value="{{file}}">
+        <input type="hidden" name="original" value="{{original}}">
+        <p><label for="agreement-text">Agreement (YAML{{^isNew}}, <code>{{file}}</code>{{/isNew}})</label></p>
+        <textarea id="agreement-text" name="text" class="code" rows="32" spellcheck="false" autocapitalize="off" maxlength="{{maximumBytes}}" aria-describedby="agreement-limit">{{text}}</textarea>
+        <p id="agreement-limit" class="help">At most {{maximumBytes}} bytes.</p>
+        <button type="submit">Check and save</button> <a href="/agreements">Cancel</a>
+        </form>
         """
 }

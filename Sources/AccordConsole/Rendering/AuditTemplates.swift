@@ -114,16 +114,35 @@ enum AuditTemplates {
         </section>
         <section aria-labelledby="verify-heading">
         <h2 id="verify-heading">Verify the whole log</h2>
-        <p>Recomputes every leaf hash and the tree, and checks every checkpoint's signature and root.</p>
+        <p>Recomputes every leaf hash and the tree, and checks every checkpoint's signature and root. It runs in the
+        background, one at a time; its page shows the progress. The result is recorded in the log as <code>audit.queried</code>.</p>
+        {{#running}}<p class="notice warn" role="status">Verification {{id}}, started by <code>{{startedBy}}</code>, is running:
+        {{checked}} of {{total}} leaves checked. <a href="/integrity/runs/{{id}}">See its progress</a>.</p>{{/running}}
         <form method="post" action="/integrity/verify"><input type="hidden" name="csrf" value="{{csrf}}">
         <button type="submit">Run verification</button></form>
-        {{#result}}
-        <div class="notice {{kind}}" role="status">
-        <p><strong>{{headline}}</strong></p><p>{{detail}}</p>
-        <p><label for="verify-progress">Leaves checked</label>
-        <progress id="verify-progress" max="{{total}}" value="{{checked}}">{{checked}} of {{total}}</progress> {{checked}} of {{total}}, in {{elapsed}}</p>
-        </div>
-        {{/result}}
+        {{#finished}}
+        <h3>Last verification</h3>
+        {{#result}}<div class="notice {{kind}}" role="status"><p><strong>{{headline}}</strong></p><p>{{detail}}</p></div>{{/result}}
+        <p>Verification {{id}}, started by <code>{{startedBy}}</code> at {{startedAt}} UTC, finished at {{finishedAt}} UTC:
+        {{checked}} of {{total}} leaves checked in {{elapsed}}. <a href="/integrity/runs/{{id}}">Details</a>.</p>
+        {{#note}}<p class="notice warn">{{note}}</p>{{/note}}
+        {{/finished}}
         </section>
+        """
+
+    /// One verification: progress while it runs (the page reloads itself), then its result.
+    static let integrityRun = """
+        {{#already}}<p class="notice warn" role="status">A verification was already running, so no second one was started: this is the one running.</p>{{/already}}
+        <section aria-labelledby="run-heading">
+        <h2 id="run-heading">{{#running}}Running{{/running}}{{^running}}Finished{{/running}}</h2>
+        <p>Started by <code>{{startedBy}}</code> at {{startedAt}} UTC{{#finishedAt}}; finished at {{finishedAt}} UTC{{/finishedAt}}.</p>
+        <p><label for="verify-progress">Leaves checked</label>
+        <progress id="verify-progress" aria-describedby="verify-count" max="{{max}}" value="{{checked}}">{{checked}} of {{total}} leaves ({{percent}}%)</progress>
+        <span id="verify-count">{{checked}} of {{total}} leaves ({{percent}}%)</span>{{#running}}, {{elapsed}} so far{{/running}}{{^running}}, in {{elapsed}}{{/running}}.</p>
+        {{#running}}<p class="muted">This page reloads every 2 seconds until the verification finishes.</p>{{/running}}
+        {{#result}}<div class="notice {{kind}}" role="status"><p><strong>{{headline}}</strong></p><p>{{detail}}</p></div>{{/result}}
+        {{#note}}<p class="notice warn">{{note}}</p>{{/note}}
+        </section>
+        <p><a href="/integrity">Back to integrity</a></p>
         """
 }

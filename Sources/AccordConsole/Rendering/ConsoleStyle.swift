@@ -7,7 +7,7 @@ enum ConsoleStyle {
         * { box-sizing: border-box; }
         body { margin: 0; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink); background: var(--paper); }
         a { color: var(--accent); }
-        a:focus, button:focus, input:focus, select:focus, main:focus-visible, .scroll:focus-visible { outline: 3px solid #ffbf47; outline-offset: 2px; }
+        a:focus, button:focus, input:focus, select:focus, textarea:focus, main:focus-visible, .scroll:focus-visible { outline: 3px solid #ffbf47; outline-offset: 2px; }
         .skip { position: absolute; left: -999px; top: 0; background: var(--paper); padding: .5rem; }
         .skip:focus { left: .5rem; }
         .top { background: #0b2540; color: #ffffff; padding: .75rem 1.5rem; }
@@ -60,5 +60,8 @@ enum ConsoleStyle {
         .signout button { margin: 0 0 .25rem; padding: .2rem .75rem; background: #3d4a57; }
         .signin label { display: block; font-weight: 700; }
         .signin input { width: 100%; max-width: 24rem; }
+        textarea.code { display: block; width: 100%; max-width: 60rem; font: 14px/1.45 ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace;
+                        padding: .5rem; border: 1px solid #6b6b6b; border-radius: 3px; tab-size: 2; }
+        code.excerpt { white-space: pre-wrap; background: #ffffff; padding: 0 .25rem; }
         """
 }

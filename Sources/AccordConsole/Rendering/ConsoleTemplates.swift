@@ -4,9 +4,10 @@ enum ConsoleTemplates {
     static let all: [(String, String)] = [
         ("layout", layout), ("error", error), ("home", home),
         ("audit", AuditTemplates.search), ("flows", AuditTemplates.flows), ("held", AuditTemplates.held),
-        ("integrity", AuditTemplates.integrity), ("outcome", outcome),
+        ("integrity", AuditTemplates.integrity), ("integrity-run", AuditTemplates.integrityRun), ("outcome", outcome),
         ("agencies", AdminTemplates.agencies), ("agreements", AdminTemplates.agreements),
         ("signin", signIn),
+        ("agreement-edit", AdminTemplates.agreementEdit),
     ]
 
     static let layout = """
@@ -15,6 +16,7 @@ enum ConsoleTemplates {
         <head>
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
+        {{#refresh}}<meta http-equiv="refresh" content="{{refresh}}">{{/refresh}}
         <title>{{title}} · Accord console</title>
         <link rel="stylesheet" href="/static/console.css">
         </head>

@@ -18,10 +18,12 @@ struct PageRenderer: Sendable {
         self.library = library
     }
 
+    /// `refresh` reloads the page after that many seconds (a meta refresh, since pages carry
+    /// no script), for pages that show work in progress.
     func page(_ template: String, title: String, data: [String: Any], operator person: ConsoleOperator?,
-              current: String? = nil, status: HTTPResponse.Status = .ok) -> Response {
+              current: String? = nil, status: HTTPResponse.Status = .ok, refresh: Int? = nil) -> Response {
         let body = library.render(data, withTemplate: template) ?? ""
-        return html(layout(title: title, body: body, operator: person, current: current), status: status)
+        return html(layout(title: title, body: body, operator: person, current: current, refresh: refresh), status: status)
     }
 
     func error(_ status: HTTPResponse.Status, title: String, message: String, operator person: ConsoleOperator?) -> Response {
@@ -29,8 +31,9 @@ struct PageRenderer: Sendable {
              operator: person, status: status)
     }
 
-    private func layout(title: String, body: String, operator person: ConsoleOperator?, current: String?) -> String {
+    private func layout(title: String, body: String, operator person: ConsoleOperator?, current: String?, refresh: Int?) -> String {
         var data: [String: Any] = ["title": title, "body": body]
+        if let refresh { data["refresh"] = refresh }
         if let person {
             let links = ConsoleNavigation.links(for: person.role).map { link -> [String: Any] in
                 ["href": link.path, "label": link.label, "current": link.path == current]

@@ -27,9 +27,16 @@ public enum AuditExport {
 
     /// Collects `leaves` (all, when nil) with proofs against the latest checkpoint. Leaves
     /// beyond the latest checkpoint are left out: nothing signed covers them yet.
+    ///
+    /// With `index`, chosen leaves' proofs and the consistency proofs come from it, reading
+    /// only the leaf hashes they need; a full export reads every leaf anyway and rebuilds the
+    /// tree from them.
     public static func collect(from store: some AccordStorage, origin: String, verifier: NoteVerifier,
-                               leaves selected: [AuditLeaf]?) async throws(StoreError) -> Bundle {
+                               leaves selected: [AuditLeaf]?, index: ProofIndex? = nil) async throws(StoreError) -> Bundle {
         let checkpoints = try await store.checkpoints().sorted { $0.size < $1.size }
+        if let selected, let index {
+            return try await collect(selected, checkpoints: checkpoints, origin: origin, verifier: verifier, index: index)
+        }
         let size = checkpoints.last?.size ?? 0
         let hasher = TreeHasher()
         var tree = MerkleTree()
@@ -66,6 +73,19 @@ public enum AuditExport {
         } catch {
             throw StoreError(.corruptState, "cannot build proofs: \(error)")
         }
+    }
+
+    private static func collect(_ selected: [AuditLeaf], checkpoints: [StoredCheckpoint], origin: String, verifier: NoteVerifier,
+                                index: ProofIndex) async throws(StoreError) -> Bundle {
+        let size = checkpoints.last?.size ?? 0
+        let pairs = zip(checkpoints, checkpoints.dropFirst()).filter { $0.size > 0 && $0.size < $1.size }.map { ($0.size, $1.size) }
+        let proofs = try await index.consistencyProofs(pairs)
+        let chosen = selected.filter { $0.index < size }
+        let included = chosen.isEmpty ? [] : try await index.inclusionProofs(for: chosen.map(\.index), treeSize: size)
+        return Bundle(
+            origin: origin, verifierKey: verifier.verifierKey, checkpoints: checkpoints,
+            consistency: zip(pairs, proofs).map { ($0.0, $0.1, $1) },
+            entries: zip(chosen, included).map { Entry(leaf: $0, leafHash: $1.leafHash, treeSize: size, proof: $1.proof) })
     }
 
     /// The JSON Lines text of a bundle.

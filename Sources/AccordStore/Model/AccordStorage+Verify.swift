@@ -14,6 +14,7 @@ extension AccordStorage {
         var next: UInt64 = 0
         var checked: UInt64 = 0
         while true {
+            if Task.isCancelled { throw StoreError(.shuttingDown, "verification cancelled after \(checked) leaves") }
             let page = try await leaves(in: next ..< next &+ pageSize)
             if page.isEmpty { break }
             for leaf in page {

@@ -6,6 +6,12 @@ public struct StoredLeaf: Sendable, Equatable {
     public let index: UInt64
     public let bytes: [UInt8]
     public let leafHash: [UInt8]
+
+    public init(index: UInt64, bytes: [UInt8], leafHash: [UInt8]) {
+        self.index = index
+        self.bytes = bytes
+        self.leafHash = leafHash
+    }
 }
 
 /// One stored signed checkpoint.

@@ -86,6 +86,33 @@ extension SQLiteStore {
         }
     }
 
+    public func leafHashes(in range: Range<UInt64>) async throws(StoreError) -> [UInt8] {
+        let lower = Int64(clamping: range.lowerBound)
+        let upper = Int64(clamping: range.upperBound)
+        let (packed, next) = try await read { db in
+            var packed: [UInt8] = []
+            packed.reserveCapacity(Int(upper - lower) * 32)
+            var next = lower
+            let cursor = try Row.fetchCursor(db, sql: "SELECT idx, leaf_hash FROM audit_leaf WHERE idx >= ? AND idx < ? ORDER BY idx",
+                                             arguments: [lower, upper])
+            while let row = try cursor.next() {
+                let index: Int64 = row[0]
+                guard index == next else { break }
+                var complete = false
+                try row.withUnsafeData(atIndex: 1) { data in
+                    guard let data, data.count == 32 else { return }
+                    packed.append(contentsOf: data)
+                    complete = true
+                }
+                guard complete else { break }
+                next += 1
+            }
+            return (packed, next)
+        }
+        guard next == upper else { throw StoreError.missingLeaf(UInt64(next), in: range) }
+        return packed
+    }
+
     public func checkpoints() async throws(StoreError) -> [StoredCheckpoint] {
         try await read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM audit_checkpoint ORDER BY seq").map { row in

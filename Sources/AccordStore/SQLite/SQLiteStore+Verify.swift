@@ -17,6 +17,7 @@ extension SQLiteStore {
         var next: Int64 = 0
         var checked: UInt64 = 0
         while true {
+            if Task.isCancelled { throw StoreError(.shuttingDown, "verification cancelled after \(checked) leaves") }
             let from = next
             let page = try await read { db in try LeafPage(db, from: from, limit: limit) }
             if page.indexes.isEmpty { break }

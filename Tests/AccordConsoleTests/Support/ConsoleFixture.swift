@@ -8,6 +8,7 @@ import AccordTLS
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Testing
 
 /// A console over an in-memory store seeded with messages (one held, with `<script>` in its
 /// routing claims), a copy of the shipped agreements, and a development PKI with operators.
@@ -72,6 +73,25 @@ struct ConsoleFixture {
         return String(page[range.upperBound...].prefix { $0 != "\"" })
     }
 
+    /// The value of a hidden form field, as the browser would send it.
+    static func field(_ name: String, in page: String) -> String? {
+        guard let range = page.range(of: "name=\"\(name)\" value=\"") else { return nil }
+        return unescape(String(page[range.upperBound...].prefix { $0 != "\"" }))
+    }
+
+    /// The text of the page's textarea, as the browser would send it.
+    static func textarea(in page: String) -> String? {
+        guard let open = page.range(of: "<textarea"), let start = page[open.upperBound...].range(of: ">"),
+              let end = page[start.upperBound...].range(of: "</textarea>") else { return nil }
+        return unescape(String(page[start.upperBound ..< end.lowerBound]))
+    }
+
+    static func unescape(_ html: String) -> String {
+        html.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
+            .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&#39;", with: "'")
+            .replacingOccurrences(of: "&#x2F;", with: "/").replacingOccurrences(of: "&amp;", with: "&")
+    }
+
     /// A compact JWS-shaped SD-JWT whose payload carries `routing` in clear (unsigned: the
     /// console only displays routing claims the gateway already verified).
     static func sdJWT(_ routing: [String: Any]) throws -> String {
@@ -113,13 +133,38 @@ struct ConsoleFixture {
         _ = try await store.checkpointNow()
     }
 
-    /// Runs the console in-process with the store's writer running, seeded.
-    func test(_ body: @Sendable (RouterClient) async throws -> Void) async throws {
+    /// Runs the console in-process with the store's writer and the console's verification
+    /// service running, seeded. `store` replaces the store the console sees.
+    func test(store console: (any AccordStorage)? = nil, _ body: @Sendable (RouterClient) async throws -> Void) async throws {
+        var environment = environment
+        if let console { environment.store = console }
         let client = RouterClient(responder: try ConsoleRoutes.router(environment: environment).buildResponder())
+        let runs = environment.integrityRuns
         try await store.whileRunning {
             try await seed()
-            try await body(client)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await runs.run() }
+                do {
+                    try await body(client)
+                    group.cancelAll()
+                } catch {
+                    group.cancelAll()
+                    throw error
+                }
+            }
         }
+    }
+
+    /// Follows a verification's status page until the run has finished; its last page.
+    static func finishedRun(_ client: RouterClient, _ location: String, _ headers: HTTPFields) async throws -> String {
+        for _ in 0 ..< 500 {
+            let (status, page) = try await client.page(location, headers)
+            guard status == .ok else { return page }
+            if !page.contains("http-equiv=\"refresh\"") { return page }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        Issue.record("the verification did not finish")
+        return ""
     }
 
     func cleanUp() {
@@ -156,6 +201,14 @@ extension RouterClient {
         all[.contentType] = "application/x-www-form-urlencoded"
         let body = fields.map { "\(Self.encode($0.0))=\(Self.encode($0.1))" }.joined(separator: "&")
         return try await execute(uri: uri, method: .post, headers: all, body: ByteBuffer(string: body)) { ($0.status, String(buffer: $0.body)) }
+    }
+
+    /// A form whose answer is a redirect: status and `Location`.
+    func redirect(_ uri: String, _ headers: HTTPFields, _ fields: [(String, String)]) async throws -> (HTTPResponse.Status, String?) {
+        var all = headers
+        all[.contentType] = "application/x-www-form-urlencoded"
+        let body = fields.map { "\(Self.encode($0.0))=\(Self.encode($0.1))" }.joined(separator: "&")
+        return try await execute(uri: uri, method: .post, headers: all, body: ByteBuffer(string: body)) { ($0.status, $0.headers[.location]) }
     }
 
     func page(_ uri: String, _ headers: HTTPFields) async throws -> (HTTPResponse.Status, String) {
