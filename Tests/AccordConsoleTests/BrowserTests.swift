@@ -114,15 +114,20 @@ import Testing
             }
         }
         #expect(output.status == 0, "\(output.standardOutput)\n\(output.standardError)")
-        #expect(output.standardOutput.contains("no WCAG A/AA violation on /signin, /, /audit (results), /flows, /held, /integrity, /agencies, /agreements"),
+        #expect(output.standardOutput.contains("no WCAG A/AA violation on /signin, /, /audit (results), /flows, /held, /integrity, /integrity/runs, /agencies, /agreements, "
+                                                    + "/agreements/new, /agreements (saved draft)"),
                 "\(output.standardOutput)")
-        for name in ["password-1-signin", "password-2-overview", "password-3-search", "password-4-signed-out", "password-5-agreements"] {
+        for name in ["password-1-signin", "password-2-overview", "password-3-search", "password-4-signed-out", "password-5-agreements", "password-6-activated"] {
             #expect(FileManager.default.fileExists(atPath: screenshots.appendingPathComponent("\(name).png").path), "no screenshot \(name)")
         }
         let events = try await fixture.store.query(AuditQuery(events: [.operatorSignedIn, .auditQueried, .operatorSignedOut])).map(\.record)
-        #expect(events.map(\.event) == [.operatorSignedIn, .auditQueried, .auditQueried, .operatorSignedOut, .operatorSignedIn],
+        #expect(events.map(\.event) == [.operatorSignedIn, .auditQueried, .auditQueried, .auditQueried, .operatorSignedOut, .operatorSignedIn],
                 "\(events.map(\.event))")
         #expect(events.dropLast().allSatisfy { $0.actor == "urn:accord:operator:privacy-officer:alice" })
         #expect(events.last?.actor == "urn:accord:operator:administrator:bob")
+        // The draft written in the browser was made active by bob.
+        let activations = try await fixture.store.query(AuditQuery(events: [.agreementsActivated])).map(\.record)
+        #expect(activations.contains { $0.actor == "urn:accord:operator:administrator:bob" }, "\(activations.map(\.actor))")
+        #expect(output.standardOutput.contains("written and made active in the browser"))
     }
 }

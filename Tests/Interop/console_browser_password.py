@@ -15,6 +15,7 @@ A and AA rules; any violation fails the test. Exit 0 on success, 1 with the fail
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -150,6 +151,12 @@ def main():
             wait_for(driver, "<h1>%s</h1>" % link)
             accessible(driver, page)
 
+        step = "run a verification and follow its progress page"
+        driver.find_element(By.XPATH, "//button[normalize-space()='Run verification']").click()
+        wait_for(driver, "The log is intact.", seconds=60)
+        assert "/integrity/runs/" in driver.current_url, driver.current_url
+        accessible(driver, "/integrity/runs")
+
         step = "sign out"
         driver.find_element(By.XPATH, "//button[normalize-space()='Sign out']").click()
         wait_for(driver, "Account name")
@@ -167,6 +174,22 @@ def main():
                 wait_for(driver, "<h1>%s</h1>" % link)
                 accessible(driver, page)
             driver.save_screenshot(os.path.join(args.out, "password-5-agreements.png"))
+
+            step = "write a new draft agreement"
+            driver.find_element(By.LINK_TEXT, "New draft agreement").click()
+            wait_for(driver, "Check and save")
+            accessible(driver, "/agreements/new")
+            text = driver.find_element(By.ID, "agreement-text").get_attribute("value")
+            draft = re.search(r"^id: (\S+)$", text, re.M).group(1)
+            driver.find_element(By.XPATH, "//button[normalize-space()='Check and save']").click()
+            wait_for(driver, "Saved ")
+            accessible(driver, "/agreements (saved draft)")
+
+            step = "make the draft active"
+            driver.find_element(By.XPATH, "//button[normalize-space()='Make %s active']" % draft).click()
+            wait_for(driver, "Agreement %s is now active" % draft)
+            driver.save_screenshot(os.path.join(args.out, "password-6-activated.png"))
+            print("draft %s written and made active in the browser" % draft)
     except Exception as error:  # report the step, keep a screenshot of where it stopped
         if driver is not None:
             driver.save_screenshot(os.path.join(args.out, "password-failed.png"))
