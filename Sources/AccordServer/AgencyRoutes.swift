@@ -71,7 +71,8 @@ struct AgencyRoutes: Sendable {
             return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<max(start, end)]), as: UTF8.self)
         }
         let receipt = try await gateway.submit(text, from: agency)
-        var response = JSONResponse.make(receipt, status: receipt.replayed ? .ok : .accepted)
+        var response = Response(status: receipt.replayed ? .ok : .accepted, headers: [.contentType: "application/json"],
+                                body: .init(byteBuffer: ByteBuffer(bytes: receipt.json)))
         response.headers[.location] = "/v1/messages/\(receipt.messageID)"
         return response
     }

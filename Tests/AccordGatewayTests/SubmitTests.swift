@@ -145,6 +145,19 @@ import Testing
         }
     }
 
+    /// The receipt's hand-written JSON says what its Codable form says (clients decode either).
+    @Test func receiptJSONDecodesToTheSameReceipt() async throws {
+        let fixture = try GatewayFixture()
+        try await fixture.closing {
+            let text = try fixture.issue(from: "nz.immigration", to: ["nz.police"], jti: "inz-\"quoted\"/é")
+            for receipt in [try await fixture.gateway.submit(text, from: "nz.immigration"), try await fixture.gateway.submit(text, from: "nz.immigration")] {
+                let decoded = try JSONDecoder().decode(SubmissionReceipt.self, from: Data(receipt.json))
+                #expect(decoded == receipt)
+                #expect(!receipt.recipients.isEmpty && receipt.recipients.allSatisfy { $0.auditLeaf != nil })
+            }
+        }
+    }
+
     @Test func concurrentResubmissionsAcceptOnce() async throws {
         let fixture = try GatewayFixture()
         try await fixture.closing {

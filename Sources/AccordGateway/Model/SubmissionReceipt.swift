@@ -1,3 +1,5 @@
+import AccordAudit
+
 /// What the gateway answers an accepted submission: the message id and, per recipient, whether
 /// it went to the recipient's inbox or is held for a privacy officer, under which agreement,
 /// with which claim paths withheld, and the audit leaf that records it.
@@ -29,6 +31,25 @@ public struct SubmissionReceipt: Sendable, Equatable, Codable {
     enum CodingKeys: String, CodingKey {
         case jti, replayed, recipients
         case messageID = "message_id"
+    }
+
+    /// The receipt as the API sends it (the members `Codable` gives, canonical JSON), written
+    /// without Foundation's `JSONEncoder`: every accepted submission is answered with one.
+    public var json: [UInt8] {
+        let value = JSONValue.object([
+            "message_id": .string(messageID), "jti": .string(jti), "replayed": .bool(replayed),
+            "recipients": .array(recipients.map { recipient in
+                var members: [String: JSONValue] = [
+                    "recipient": .string(recipient.recipient), "delivery_id": .string(recipient.deliveryID),
+                    "status": .string(recipient.status), "agreement": .string(recipient.agreement),
+                    "agreement_digest": .string(recipient.agreementDigest), "withheld": .array(recipient.withheld.map(JSONValue.string)),
+                ]
+                if let leaf = recipient.auditLeaf { members["audit_leaf"] = .integer(Int64(leaf)) }
+                return .object(members)
+            }),
+        ])
+        // Strings, booleans and leaf indices (far below 2^53) are always encodable.
+        return (try? CanonicalJSON.encode(value)) ?? Array("{}".utf8)
     }
 }
 
