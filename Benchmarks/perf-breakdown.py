@@ -20,7 +20,9 @@ CATEGORIES = [
     ("audit subject hashes (HMAC of identifiers)", ["subjectHashes", "SubjectKey"]),
     ("agreements decision", ["AccordPolicy"]),
     ("body String.trimmingCharacters (Foundation NSString)", ["trimmingCharacters"]),
-    ("receipt / pending delivery JSON (JSONEncoder)", ["JSONEncoder", "SubmissionReceipt", "PendingDelivery"]),
+    # Matched by the encoding functions' own names: "SubmissionReceipt" alone is also in the
+    # mangled name of `submit`, whose return type it is.
+    ("receipt / pending delivery JSON", ["JSONEncoder", "SubmissionReceiptV4json", "PendingDeliveryV7encoded"]),
     ("rest of Gateway.submit", ["AccordGateway0B0C6submit"]),
     ("TLS records (OpenSSLHandler)", ["AccordTLS"]),
     ("HTTP server (Hummingbird, NIO HTTP/1)", ["Hummingbird", "NIOHTTP1", "HTTPTypes"]),
