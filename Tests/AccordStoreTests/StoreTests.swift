@@ -104,6 +104,19 @@ import Testing
         #expect(try await store.agreementSets().map(\.auditLeaf) == [3])
     }
 
+    @Test func theLatestAgreementSetDigestIsTheLastActivated() async throws {
+        let store = try SQLiteStore.inMemory(configuration: StoreFixture.configuration())
+        #expect(try await store.latestAgreementSetDigest() == nil)
+        try await store.whileRunning {
+            for digest in ["sha-256:aa", "sha-256:bb", "sha-256:aa"] {
+                _ = try await store.activateAgreementSet(.init(digest: digest, content: Array(digest.utf8), activatedBy: "operator:jo",
+                                                               activatedAt: Date(), audit: [AuditRecord(event: .agreementsActivated, time: Date(), actor: "operator:jo")]))
+            }
+        }
+        #expect(try await store.latestAgreementSetDigest() == "sha-256:aa")
+        #expect(try await store.agreementSets().map(\.digest) == ["sha-256:aa", "sha-256:bb", "sha-256:aa"])
+    }
+
     @Test func fileStoreIsWALWithFullSyncAndRefusesUpdatesAndDeletes() async throws {
         let path = StoreFixture.temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: path) }

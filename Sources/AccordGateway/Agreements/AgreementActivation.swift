@@ -36,7 +36,7 @@ extension Gateway {
         }
         let previous = policy.current
         let candidate = ActivePolicy(set).current.setDigest
-        if candidate == previous.setDigest, (try? await store.agreementSets().last?.digest) == candidate {
+        if candidate == previous.setDigest, (try? await store.latestAgreementSetDigest()) == candidate {
             return .unchanged(digest: candidate)
         }
         let content = AgreementSetArchive.bytes(sources)

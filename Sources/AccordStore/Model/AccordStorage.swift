@@ -24,6 +24,9 @@ public protocol AccordStorage: Sendable {
     func delivery(id: String) async throws(StoreError) -> StoredDelivery?
     func openDeliveries(retainedUntilBefore cutoff: Date, limit: Int) async throws(StoreError) -> [StoredDelivery]
     func agreementSets() async throws(StoreError) -> [StoredAgreementSet]
+    /// The digest of the agreement set activated last, without reading any set's content. A
+    /// default reads through `agreementSets()`.
+    func latestAgreementSetDigest() async throws(StoreError) -> String?
 
     func leafCount() async throws(StoreError) -> UInt64
     func leaves(in range: Range<UInt64>) async throws(StoreError) -> [StoredLeaf]

@@ -75,6 +75,10 @@ extension SQLiteStore {
         }
     }
 
+    public func latestAgreementSetDigest() async throws(StoreError) -> String? {
+        try await read { db in try String.fetchOne(db, sql: "SELECT digest FROM agreement_set ORDER BY version DESC LIMIT 1") }
+    }
+
     public func leafCount() async throws(StoreError) -> UInt64 {
         try await read { db in UInt64(try Int64.fetchOne(db, sql: "SELECT count(*) FROM audit_leaf") ?? 0) }
     }

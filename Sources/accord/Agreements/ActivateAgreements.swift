@@ -29,7 +29,7 @@ struct ActivateAgreements: AsyncParsableCommand {
             return
         }
         let store = try SQLiteStore.open(path: configuration.database, configuration: StoreConfiguration(origin: configuration.auditOrigin, signer: nil))
-        if try await store.agreementSets().last?.digest == digest {
+        if try await store.latestAgreementSetDigest() == digest {
             print("unchanged: the gateway already has set \(digest) active")
             return
         }
@@ -40,7 +40,7 @@ struct ActivateAgreements: AsyncParsableCommand {
         let deadline = started.addingTimeInterval(TimeInterval(timeout))
         while Date() < deadline {
             try await Task.sleep(for: .milliseconds(200))
-            if let latest = try await store.agreementSets().last, latest.digest == digest {
+            if try await store.latestAgreementSetDigest() == digest, let latest = try await store.agreementSets().last {
                 print("activated: set \(digest) is version \(latest.version), \(set.agreements.count) agreements, audit leaf \(latest.auditLeaf.map(String.init) ?? "-")")
                 return
             }

@@ -1,0 +1,5 @@
+extension AccordStorage {
+    public func latestAgreementSetDigest() async throws(StoreError) -> String? {
+        try await agreementSets().last?.digest
+    }
+}
