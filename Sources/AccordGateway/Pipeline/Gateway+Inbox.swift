@@ -6,9 +6,14 @@ import Foundation
 import Logging
 
 extension Gateway {
-    /// Presentations waiting for `agency`, oldest first, after the cursor `after`. Each one
-    /// handed out is recorded as `message.delivered` and bound with a fresh KB-JWT naming that
-    /// leaf. Items stay in the inbox until acknowledged, so a lost response loses nothing.
+    /// Presentations waiting for `agency`, in the order they became available to it, after the
+    /// cursor `after`. Each one handed out is recorded as `message.delivered` and bound with a
+    /// fresh KB-JWT naming that leaf. Items stay in the inbox until acknowledged, so a lost
+    /// response loses nothing.
+    ///
+    /// A cursor is a delivery's inbox sequence, given when the delivery became available (at
+    /// acceptance, or when a privacy officer released it), so a client may keep its cursor from
+    /// poll to poll: a delivery released later lies after every cursor taken before.
     public func inbox(for agency: String, after cursor: String?, limit: Int?) async throws(GatewayProblem) -> InboxPage {
         let afterSequence: Int64
         if let cursor, !cursor.isEmpty {
