@@ -2,6 +2,8 @@ import AccordGateway
 import AccordMessages
 import AccordStore
 import Foundation
+import Logging
+import Synchronization
 import Testing
 
 /// The inbox cursor: a recipient may keep it from poll to poll and still sees every delivery,
@@ -47,6 +49,32 @@ import Testing
             let whole = try await fixture.gateway.inbox(for: "nz.immigration", after: nil, limit: nil)
             #expect(whole.items.map(\.deliveryID) == [a, b, held, c])
             #expect(whole.items.map(\.cursor) == seen.map(\.cursor), "a pick-up does not move a delivery")
+        }
+    }
+
+    @Test func aPickUpThatCouldNotBeRecordedIsNotPassedByTheCursor() async throws {
+        let fixture = try GatewayFixture()
+        try await fixture.closing {
+            let flaky = FlakyStore(fixture.store)
+            var options = Gateway.Options()
+            options.auditOrigin = "test.accord/audit"
+            let gateway = try Gateway(store: flaky, policy: fixture.policy, keys: fixture.keys, options: options,
+                                      logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+            let a = try await Self.submitCaseUpdate(fixture)
+            let b = try await Self.submitCaseUpdate(fixture)
+            let c = try await Self.submitCaseUpdate(fixture)
+
+            flaky.failing.withLock { $0 = [b] }
+            let page = try await gateway.inbox(for: "nz.immigration", after: nil, limit: nil)
+            #expect(page.items.map(\.deliveryID) == [a, c])
+            #expect(page.next == page.items.first?.cursor, "next stops before the delivery that was not recorded")
+
+            flaky.failing.withLock { $0 = [] }
+            let retry = try await gateway.inbox(for: "nz.immigration", after: page.next, limit: nil)
+            #expect(retry.items.map(\.deliveryID) == [b, c])
+
+            flaky.failing.withLock { $0 = [a, b, c] }
+            await #expect(throws: GatewayProblem.self) { try await gateway.inbox(for: "nz.immigration", after: nil, limit: nil) }
         }
     }
 
