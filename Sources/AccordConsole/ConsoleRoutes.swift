@@ -46,15 +46,16 @@ public enum ConsoleRoutes {
     /// The console as a Hummingbird application over OpenSSL mutual TLS, ready to run as a
     /// service beside the gateway's API. It runs the environment's `integrityRuns` too.
     /// `http` and `plaintextHandlers` carry the gateway's limits (idle timeout, header sizes,
-    /// request deadline) to the console's listener too.
+    /// request deadline) to the console's listener too, and `connectionCap` the gateway-wide
+    /// connection cap.
     public static func application(
         environment: ConsoleEnvironment, tls: TLSContext, address: BindAddress, logger: Logger,
-        http: HTTP1Channel.Configuration = .init(),
+        http: HTTP1Channel.Configuration = .init(), connectionCap: ConnectionCap? = nil,
         plaintextHandlers: @escaping @Sendable () -> [any ChannelHandler] = { [] },
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) throws -> some ApplicationProtocol {
         Application(router: try router(environment: environment),
-                    server: .openSSL(http, context: tls, plaintextHandlers: plaintextHandlers),
+                    server: .openSSL(http, context: tls, connectionCap: connectionCap, plaintextHandlers: plaintextHandlers),
                     configuration: .init(address: address, serverName: "accord-console"),
                     services: [environment.integrityRuns],
                     onServerRunning: onServerRunning, logger: logger)

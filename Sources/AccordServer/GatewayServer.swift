@@ -101,6 +101,9 @@ public final class GatewayServer: Sendable {
         AgencyRoutes(gateway: gateway, maxBodyBytes: limits.maxBodyBytes,
                      rateLimiter: RateLimiter(rate: limits.requestsPerSecond, burst: limits.burst)).register(on: router)
         let connections = ConnectionLimiter(limit: limits.maxConnectionsPerAgency)
+        let refusals = ConnectionRefusals(counter: gateway.metrics.connectionsRefused, logger: logger, limit: limits.maxConnections)
+        // One cap for both listeners: it bounds what the whole process holds open.
+        let cap = ConnectionCap(limit: limits.maxConnections) { refusals.record() }
         let http = HTTP1Channel.Configuration(
             idleTimeout: .seconds(Int64(limits.idleTimeoutSeconds)),
             httpDecoderConfiguration: .init(maxHeaderFieldSize: limits.maxHeaderBytes, maxHeaderListSize: limits.maxHeaderBytes, maxHeaderFieldCount: 100))
@@ -109,7 +112,7 @@ public final class GatewayServer: Sendable {
         let app = Application(
             router: router,
             server: .openSSL(http, context: tlsContext, connectionScope: { peer, body in await connections.scope(peer, body) },
-                             plaintextHandlers: { [RequestDeadlineHandler(deadline: .seconds(Int64(limits.requestTimeoutSeconds)))] }),
+                             connectionCap: cap, plaintextHandlers: { [RequestDeadlineHandler(deadline: .seconds(Int64(limits.requestTimeoutSeconds)))] }),
             configuration: ApplicationConfiguration(address: .hostname(listen.host, port: listen.port), serverName: "accord"),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? listen.port
@@ -127,8 +130,8 @@ public final class GatewayServer: Sendable {
             services.append(AgreementReloadService(gateway: gateway, directory: URL(fileURLWithPath: configuration.agreementsDirectory), logger: logger))
         }
         let deadline = TimeAmount.seconds(Int64(limits.requestTimeoutSeconds))
-        if let console = try consoleApplication(tls: tlsContext, http: http, plaintextHandlers: { [RequestDeadlineHandler(deadline: deadline)] },
-                                                onReady: onReady) {
+        if let console = try consoleApplication(tls: tlsContext, http: http, connectionCap: cap,
+                                                plaintextHandlers: { [RequestDeadlineHandler(deadline: deadline)] }, onReady: onReady) {
             services.append(console)
         }
         services.append(app)
@@ -152,7 +155,8 @@ public final class GatewayServer: Sendable {
     /// The console on its own listener, over the same TLS stack; operators authenticate with
     /// their certificates or, where configured, local accounts (docs/console.md).
     private func consoleApplication(
-        tls: TLSContext, http: HTTP1Channel.Configuration, plaintextHandlers: @escaping @Sendable () -> [any ChannelHandler],
+        tls: TLSContext, http: HTTP1Channel.Configuration, connectionCap: ConnectionCap,
+        plaintextHandlers: @escaping @Sendable () -> [any ChannelHandler],
         onReady: @escaping @Sendable (Listener, Int) async -> Void
     ) throws -> (any Service)? {
         guard let listen = configuration.consoleListen else { return nil }
@@ -180,7 +184,7 @@ public final class GatewayServer: Sendable {
         let logger = self.logger
         return try ConsoleRoutes.application(
             environment: environment, tls: tls, address: .hostname(listen.host, port: listen.port), logger: logger,
-            http: http, plaintextHandlers: plaintextHandlers, onServerRunning: { channel in
+            http: http, connectionCap: connectionCap, plaintextHandlers: plaintextHandlers, onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? listen.port
                 logger.notice("console listening", metadata: ["address": "\(listen.host):\(port)"])
                 await onReady(.console, port)

@@ -21,17 +21,20 @@ public struct OpenSSLServerChannel<Base: ServerChildChannel>: ServerChildChannel
     public let base: Base
     public let context: TLSContext
     public let connectionScope: ConnectionScope?
+    /// Checked at accept, before TLS: a connection over it is closed at once.
+    public let connectionCap: ConnectionCap?
     /// Handlers placed between TLS and the base protocol, seeing plaintext bytes (a request
     /// deadline, say), made afresh for each connection.
     public let plaintextHandlers: @Sendable () -> [any ChannelHandler]
 
     public init(
-        _ base: Base, context: TLSContext, connectionScope: ConnectionScope? = nil,
+        _ base: Base, context: TLSContext, connectionScope: ConnectionScope? = nil, connectionCap: ConnectionCap? = nil,
         plaintextHandlers: @escaping @Sendable () -> [any ChannelHandler] = { [] }
     ) {
         self.base = base
         self.context = context
         self.connectionScope = connectionScope
+        self.connectionCap = connectionCap
         self.plaintextHandlers = plaintextHandlers
     }
 
@@ -48,11 +51,20 @@ public struct OpenSSLServerChannel<Base: ServerChildChannel>: ServerChildChannel
     /// place before any application data is read: the handler completes the handshake promise
     /// on the event loop before it decrypts, and NIO runs the callbacks of a promise completed
     /// on its own event loop synchronously, so `base.setup` runs inside that completion.
+    ///
+    /// A connection over the `connectionCap` is closed here, before the TLS handler (and its
+    /// SSL object) exists. A failed future is dropped by NIO's accept loop without registering
+    /// the channel, so a channel whose setup fails is closed here too: otherwise its socket would
+    /// stay open, and counted, for ever.
     public func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+        if let connectionCap, !connectionCap.admit(channel) {
+            return channel.eventLoop.makeFailedFuture(TLSError(
+                .connectionCapReached, "\(connectionCap.limit) connections are open, the most this gateway accepts"))
+        }
         let context = self.context
         let base = self.base
         let plaintextHandlers = self.plaintextHandlers
-        return channel.eventLoop.makeCompletedFuture {
+        let value = channel.eventLoop.makeCompletedFuture {
             let handler = try OpenSSLHandler(context: context, eventLoop: channel.eventLoop)
             try channel.pipeline.syncOperations.addHandler(handler)
             try channel.pipeline.syncOperations.addHandlers(plaintextHandlers())
@@ -61,6 +73,8 @@ public struct OpenSSLServerChannel<Base: ServerChildChannel>: ServerChildChannel
             }
             return Value(channel: channel, established: established)
         }
+        value.whenFailure { _ in channel.close(promise: nil) }
+        return value
     }
 
     public func handle(value: Value, logger: Logger) async {
@@ -92,14 +106,15 @@ public struct OpenSSLServerChannel<Base: ServerChildChannel>: ServerChildChannel
 
 extension HTTPServerBuilder {
     /// HTTP/1.1 over OpenSSL TLS with mutual authentication.
+    /// `connectionCap`, shared by listeners, bounds the connections they hold open together.
     public static func openSSL(
         _ configuration: HTTP1Channel.Configuration = .init(), context: TLSContext,
-        connectionScope: OpenSSLServerChannel<HTTP1Channel>.ConnectionScope? = nil,
+        connectionScope: OpenSSLServerChannel<HTTP1Channel>.ConnectionScope? = nil, connectionCap: ConnectionCap? = nil,
         plaintextHandlers: @escaping @Sendable () -> [any ChannelHandler] = { [] }
     ) -> HTTPServerBuilder {
         .init { responder in
             OpenSSLServerChannel(HTTP1Channel(responder: responder, configuration: configuration), context: context,
-                                 connectionScope: connectionScope, plaintextHandlers: plaintextHandlers)
+                                 connectionScope: connectionScope, connectionCap: connectionCap, plaintextHandlers: plaintextHandlers)
         }
     }
 }

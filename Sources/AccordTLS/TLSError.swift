@@ -12,6 +12,8 @@ public struct TLSError: Error, Sendable, Equatable, CustomStringConvertible {
         case uncleanShutdown = "tls-unclean-shutdown"
         /// The peer sent a fatal alert: it refused our certificate, or something else in the handshake.
         case refusedByPeer = "tls-refused-by-peer"
+        /// The server was at its connection cap and closed the connection before any handshake.
+        case connectionCapReached = "tls-connection-cap-reached"
     }
 
     public let code: Code

@@ -14,6 +14,7 @@ import Testing
         #expect(configuration.database == "/var/lib/accord/accord.sqlite")
         #expect(configuration.auditOrigin == "accord.example.govt.nz/audit")
         #expect(configuration.limits.maxConnectionsPerAgency == 64 && configuration.retentionDays == 90)
+        #expect(configuration.limits.maxConnections == 4_096)
     }
 
     @Test func environmentVariablesOverrideTheFile() throws {
@@ -27,6 +28,18 @@ import Testing
         #expect(throws: ConfigurationError.self) { try GatewayConfiguration.load(file: nil, environment: ["ACCORD_RETENTION_DAYS": "-1"]) }
     }
 
+    @Test func theConnectionCapIsAtLeastOneAgencysShare() throws {
+        let directory = try PackageRoot.temporaryDirectory("config")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("accord.yaml")
+        try "limits:\n  max_connections_per_agency: 10000\n".write(to: file, atomically: true, encoding: .utf8)
+        var limits = try GatewayConfiguration.load(file: file.path, environment: [:]).limits
+        #expect(limits.maxConnections == 10_000, "an unset cap rises to the per-agency limit")
+        try "limits:\n  max_connections: 64\n  max_connections_per_agency: 8\n".write(to: file, atomically: true, encoding: .utf8)
+        limits = try GatewayConfiguration.load(file: file.path, environment: [:]).limits
+        #expect(limits.maxConnections == 64 && limits.maxConnectionsPerAgency == 8)
+    }
+
     @Test func aMistakeInTheFileIsRefusedWithItsLineAndColumn() throws {
         let directory = try PackageRoot.temporaryDirectory("config")
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -36,6 +49,8 @@ import Testing
             ("limits:\n  burst: -4\n", ":2:10", "at least 1"),
             ("tls: {allow_tls12: maybe}\n", ":1:20", "true or false"),
             ("listen: [unclosed\n", "", "not valid YAML"),
+            ("limits:\n  max_connections: 32\n", ":2:20", "must be at least limits.max_connections_per_agency (64)"),
+            ("limits:\n  max_connections_per_agency: 100\n  max_connections: 99\n", ":3:20", "(99) must be at least"),
         ]
         for (text, location, message) in cases {
             let file = directory.appendingPathComponent("accord.yaml")

@@ -184,12 +184,25 @@ struct ConfigurationReader {
     func readLimits(_ node: Node, into limits: inout GatewayConfiguration.Limits) throws(ConfigurationError) {
         let keys: [String: WritableKeyPath<GatewayConfiguration.Limits, Int>] = [
             "max_body_bytes": \.maxBodyBytes, "max_header_bytes": \.maxHeaderBytes, "max_disclosures": \.maxDisclosures,
-            "max_connections_per_agency": \.maxConnectionsPerAgency, "requests_per_second": \.requestsPerSecond,
+            "max_connections_per_agency": \.maxConnectionsPerAgency, "max_connections": \.maxConnections, "requests_per_second": \.requestsPerSecond,
             "burst": \.burst, "idle_timeout_seconds": \.idleTimeoutSeconds, "request_timeout_seconds": \.requestTimeoutSeconds, "handshake_timeout_seconds": \.handshakeTimeoutSeconds,
             "inbox_page_size": \.inboxPageSize,
         ]
+        var nodes: [String: Node] = [:]
         for (name, value) in try mapping(node, Set(keys.keys), "limits") {
             limits[keyPath: keys[name]!] = try integer(value, "limits.\(name)")
+            nodes[name] = value
         }
+        guard limits.maxConnections < limits.maxConnectionsPerAgency else { return }
+        // The gateway-wide cap is at least one agency's share: unset, it rises to it (a file
+        // written before the cap existed still loads); set below it, it is a contradiction.
+        guard let at = nodes["max_connections"] else {
+            limits.maxConnections = limits.maxConnectionsPerAgency
+            return
+        }
+        throw ConfigurationError(location: location(at), message: """
+            limits.max_connections (\(limits.maxConnections)) must be at least limits.max_connections_per_agency \
+            (\(limits.maxConnectionsPerAgency)): raise the first or lower the second
+            """)
     }
 }

@@ -34,6 +34,10 @@ public struct GatewayConfiguration: Sendable, Equatable {
         public var maxHeaderBytes = 16 * 1024
         public var maxDisclosures = 512
         public var maxConnectionsPerAgency = 64
+        /// TLS connections open at once over both listeners; further ones are closed at accept,
+        /// before a handshake. At least `maxConnectionsPerAgency` (the loader raises it to that
+        /// when the file does not set it).
+        public var maxConnections = 4_096
         /// Sustained requests per second per agency; `burst` more may arrive at once.
         public var requestsPerSecond = 2_000
         public var burst = 4_000

@@ -8,6 +8,8 @@ public final class GatewayMetrics: Sendable {
     public let delivered: Counter
     public let acknowledged: Counter
     public let submitDuration: Timer
+    /// Connections closed at accept because the gateway-wide cap (`limits.max_connections`) was reached.
+    public let connectionsRefused: Counter
     private let factory: any MetricsFactory
     private let deniedByCode = Mutex<[String: Counter]>([:])
 
@@ -16,6 +18,7 @@ public final class GatewayMetrics: Sendable {
         accepted = Counter(label: "accord_messages_accepted_total", factory: factory)
         delivered = Counter(label: "accord_deliveries_delivered_total", factory: factory)
         acknowledged = Counter(label: "accord_deliveries_acknowledged_total", factory: factory)
+        connectionsRefused = Counter(label: "accord_connections_refused_total", factory: factory)
         submitDuration = Timer(label: "accord_submit_duration_seconds", dimensions: [], preferredDisplayUnit: .seconds, factory: factory)
     }
 

@@ -6,9 +6,16 @@ import Foundation
 import Logging
 
 extension Gateway {
-    /// Presentations waiting for `agency`, oldest first, after the cursor `after`. Each one
-    /// handed out is recorded as `message.delivered` and bound with a fresh KB-JWT naming that
-    /// leaf. Items stay in the inbox until acknowledged, so a lost response loses nothing.
+    /// Presentations waiting for `agency`, in the order they became available to it, after the
+    /// cursor `after`. Each one handed out is recorded as `message.delivered` and bound with a
+    /// fresh KB-JWT naming that leaf. Items stay in the inbox until acknowledged, so a lost
+    /// response loses nothing.
+    ///
+    /// A cursor is a delivery's inbox sequence, given when the delivery became available (at
+    /// acceptance, or when a privacy officer released it), so a client may keep its cursor from
+    /// poll to poll: a delivery released later lies after every cursor taken before. `next` never
+    /// passes an item that could not be recorded as handed out (storage): the next poll reads it
+    /// again. If no item of the page could be, the poll is refused as `unavailable`.
     public func inbox(for agency: String, after cursor: String?, limit: Int?) async throws(GatewayProblem) -> InboxPage {
         let afterSequence: Int64
         if let cursor, !cursor.isEmpty {
@@ -32,22 +39,45 @@ extension Gateway {
             defer { bytes += entry.delivery.presentation?.utf8.count ?? 0 }
             return bytes == 0 || bytes + (entry.delivery.presentation?.utf8.count ?? 0) <= options.inboxPageBytes
         }
-        var items: [InboxItem] = []
-        await withTaskGroup(of: InboxItem?.self) { group in
+        var handouts: [(sequence: Int64, handout: Handout)] = []
+        await withTaskGroup(of: (Int64, Handout).self) { group in
             for entry in entries {
-                group.addTask { await self.deliver(entry, to: agency) }
+                group.addTask { (entry.sequence, await self.deliver(entry, to: agency)) }
             }
-            for await item in group { if let item { items.append(item) } }
+            for await result in group { handouts.append(result) }
         }
-        items.sort { (Int64($0.cursor) ?? 0) < (Int64($1.cursor) ?? 0) }
-        return InboxPage(items: items, next: entries.last.map { String($0.sequence) } ?? String(afterSequence))
+        handouts.sort { $0.sequence < $1.sequence }
+        var next = afterSequence
+        var blocked = false
+        var items: [InboxItem] = []
+        for (sequence, handout) in handouts {
+            switch handout {
+            case .item(let item): items.append(item)
+            case .unusable: break
+            case .retryLater: blocked = true
+            }
+            if !blocked { next = sequence }
+        }
+        if items.isEmpty, blocked {
+            throw .unavailable("the gateway could not hand out the inbox's deliveries; retry")
+        }
+        return InboxPage(items: items, next: String(next))
     }
 
-    private func deliver(_ entry: InboxEntry, to agency: String) async -> InboxItem? {
+    /// What became of one inbox entry: handed out; unusable (its text was purged or does not
+    /// bind, which retrying cannot change: logged, and left in the inbox); or not recorded for a
+    /// reason that may pass (storage), so the page's `next` must not pass it.
+    private enum Handout: Sendable {
+        case item(InboxItem)
+        case unusable
+        case retryLater
+    }
+
+    private func deliver(_ entry: InboxEntry, to agency: String) async -> Handout {
         let delivery = entry.delivery
         guard let pending = PendingDelivery.decode(delivery.presentation) else {
             logger.warning("a delivery has no presentation (purged by retention?)", metadata: ["delivery_id": "\(delivery.id)"])
-            return nil
+            return .unusable
         }
         let time = now()
         let record = AuditRecord(
@@ -57,11 +87,13 @@ extension Gateway {
         let leaf: UInt64
         do {
             let leaves = try await store.updateDelivery(DeliveryUpdate(deliveryID: delivery.id, state: .delivered, countsAsAttempt: true, audit: [record]))
-            guard let first = leaves.first else { return nil }
+            guard let first = leaves.first else { return .retryLater }
             leaf = first
         } catch {
+            // A delivery acknowledged or expired since it was read has left the inbox.
+            if error.code == .invalidTransition { return .unusable }
             logger.error("recording a delivery failed", metadata: ["delivery_id": "\(delivery.id)", "error": "\(error.code.rawValue)"])
-            return nil
+            return .retryLater
         }
         let presentation: String
         do {
@@ -72,14 +104,14 @@ extension Gateway {
             }
         } catch {
             logger.error("binding a presentation failed", metadata: ["delivery_id": "\(delivery.id)", "error": "\(error.code.rawValue)"])
-            return nil
+            return .unusable
         }
         metrics.delivered.increment()
-        return InboxItem(
+        return .item(InboxItem(
             deliveryID: delivery.id, messageID: delivery.messageID, from: pending.from, type: pending.type, purpose: pending.purpose,
             agreement: pending.agreement, withheld: pending.withheld,
             receivedAt: Identifiers.timestamp(AuditTime.date(milliseconds: pending.receivedMilliseconds)),
-            auditLeaf: leaf, presentation: presentation, cursor: String(entry.sequence))
+            auditLeaf: leaf, presentation: presentation, cursor: String(entry.sequence)))
     }
 
     /// Records that `agency` has the delivery; repeating an acknowledgement is harmless.

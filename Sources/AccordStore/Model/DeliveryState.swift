@@ -7,6 +7,11 @@ public enum DeliveryState: String, Sendable, Hashable, CaseIterable, Codable {
     case rejected
     case expired
 
+    /// Whether a delivery in this state is in its recipient's inbox (until acknowledged).
+    public var isInInbox: Bool {
+        self == .pending || self == .delivered
+    }
+
     /// The moves the gateway may make; anything else is refused so a delivery's history
     /// cannot be rewritten (an acknowledged delivery never becomes pending again).
     public func canMove(to next: DeliveryState) -> Bool {

@@ -32,17 +32,18 @@ extension SQLiteStore {
         }
     }
 
-    /// One page of a recipient's inbox in arrival order: deliveries in `states` whose sequence
-    /// is above `afterSequence`, at most `limit`.
+    /// One page of a recipient's inbox in the order its deliveries became available: deliveries
+    /// in `states` whose inbox sequence is above `afterSequence`, at most `limit`. A delivery
+    /// that was never available (held, or rejected from held) has no sequence and is not listed.
     public func inbox(recipient: String, states: [DeliveryState], afterSequence: Int64, limit: Int) async throws(StoreError) -> [InboxEntry] {
         try await read { db in
             let placeholders = databaseQuestionMarks(count: states.count)
             var arguments = StatementArguments([recipient] + states.map(\.rawValue))
             arguments += [afterSequence, limit]
             return try Row.fetchAll(db, sql: """
-                SELECT rowid AS seq, * FROM delivery WHERE recipient = ? AND state IN (\(placeholders)) AND rowid > ?
-                ORDER BY rowid LIMIT ?
-                """, arguments: arguments).map { InboxEntry(sequence: $0["seq"], delivery: Self.delivery($0)) }
+                SELECT * FROM delivery WHERE recipient = ? AND state IN (\(placeholders)) AND available_seq > ?
+                ORDER BY available_seq LIMIT ?
+                """, arguments: arguments).map { InboxEntry(sequence: $0["available_seq"], delivery: Self.delivery($0)) }
         }
     }
 

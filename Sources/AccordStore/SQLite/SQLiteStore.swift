@@ -212,6 +212,7 @@ public final class SQLiteStore: AccordStorage {
         return WriterState(
             head: head,
             checkpointSize: last.map { UInt64($0["size"] as Int64) } ?? 0,
-            checkpointTime: last.map { AuditTime.date(milliseconds: $0["created_ms"]) } ?? Date(timeIntervalSince1970: 0))
+            checkpointTime: last.map { AuditTime.date(milliseconds: $0["created_ms"]) } ?? Date(timeIntervalSince1970: 0),
+            inboxSequence: try Int64.fetchOne(db, sql: "SELECT value FROM inbox_sequence WHERE id = 1") ?? 0)
     }
 }

@@ -83,6 +83,24 @@ enum Schema {
                 }
             }
         }
+        // Each delivery gets a sequence when it becomes available to its recipient (accepted
+        // pending, or released from held), so that an inbox cursor never passes a delivery that
+        // becomes available later. Deliveries available before this migration keep their rowid,
+        // the position cursors named until now, so a cursor taken before the upgrade keeps its
+        // meaning; the counter starts above every rowid.
+        migrator.registerMigration("v2-inbox-availability-sequence") { db in
+            try db.execute(sql: """
+                ALTER TABLE delivery ADD COLUMN available_seq INTEGER;
+                UPDATE delivery SET available_seq = rowid WHERE state IN ('pending', 'delivered');
+                CREATE TABLE inbox_sequence (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    value INTEGER NOT NULL
+                );
+                INSERT INTO inbox_sequence (id, value) SELECT 1, coalesce(max(rowid), 0) FROM delivery;
+                DROP INDEX delivery_inbox;
+                CREATE INDEX delivery_inbox_available ON delivery(recipient, state, available_seq);
+                """)
+        }
         return migrator
     }
 }

@@ -79,6 +79,9 @@ struct BatchApplier {
         if state.head.size != initial.head.size {
             try statements.execute(.treeState, [Int64(state.head.size), Data(state.head.edge.joined())])
         }
+        if state.inboxSequence != initial.inboxSequence {
+            try statements.execute(.inboxSequence, [state.inboxSequence])
+        }
         return (state, results)
     }
 
@@ -93,7 +96,7 @@ struct BatchApplier {
     private final class Statements {
         enum Kind: Int, CaseIterable {
             case message, delivery, leaf, party, subject, deliveryState, updateDelivery
-            case agreementSet, purgePresentations, purgeMessages, checkpoint, treeState
+            case agreementSet, purgePresentations, purgeMessages, checkpoint, treeState, inboxSequence
 
             var sql: String {
                 switch self {
@@ -102,8 +105,8 @@ struct BatchApplier {
                     VALUES (?, ?, ?, ?, ?, ?)
                     """
                 case .delivery: """
-                    INSERT INTO delivery (id, message_id, recipient, state, presentation, attempts, updated_ms)
-                    VALUES (?, ?, ?, ?, ?, 0, ?)
+                    INSERT INTO delivery (id, message_id, recipient, state, presentation, attempts, updated_ms, available_seq)
+                    VALUES (?, ?, ?, ?, ?, 0, ?, ?)
                     """
                 case .leaf: """
                     INSERT INTO audit_leaf (idx, leaf, leaf_hash, time_ms, event, actor, message_id, agreement_id)
@@ -114,7 +117,7 @@ struct BatchApplier {
                 case .deliveryState: "SELECT state FROM delivery WHERE id = ?"
                 case .updateDelivery: """
                     UPDATE delivery SET state = ?, presentation = coalesce(?, presentation),
-                        attempts = attempts + ?, updated_ms = ? WHERE id = ?
+                        attempts = attempts + ?, updated_ms = ?, available_seq = coalesce(?, available_seq) WHERE id = ?
                     """
                 case .agreementSet: """
                     INSERT INTO agreement_set (digest, content, activated_by, activated_ms, audit_leaf) VALUES (?, ?, ?, ?, ?)
@@ -127,6 +130,7 @@ struct BatchApplier {
                 case .purgeMessages: "UPDATE message SET sd_jwt = NULL, purged_ms = ? WHERE sd_jwt IS NOT NULL AND retain_until_ms < ?"
                 case .checkpoint: "INSERT INTO audit_checkpoint (size, root, note, created_ms) VALUES (?, ?, ?, ?)"
                 case .treeState: "INSERT OR REPLACE INTO tree_state (id, size, edge) VALUES (1, ?, ?)"
+                case .inboxSequence: "UPDATE inbox_sequence SET value = ? WHERE id = 1"
                 }
             }
         }
@@ -200,7 +204,8 @@ struct BatchApplier {
             let updated = AuditTime.milliseconds(now)
             for delivery in submission.deliveries {
                 try statements.execute(.delivery, [delivery.id, message.id, delivery.recipient, delivery.state.rawValue,
-                                                            delivery.presentation, updated])
+                                                            delivery.presentation, updated,
+                                                            delivery.state.isInInbox ? state.nextInboxSequence() : nil])
             }
             return .leaves(try insert(leaves, state: &state, statements: statements))
         case .append(let records):
@@ -215,8 +220,9 @@ struct BatchApplier {
                 throw JobFailure(error: StoreError(.invalidTransition,
                                                    "delivery \(update.deliveryID) cannot move from \(from.rawValue) to \(update.state.rawValue)"))
             }
+            let available = !from.isInInbox && update.state.isInInbox ? state.nextInboxSequence() : nil
             try statements.execute(.updateDelivery, [update.state.rawValue, update.presentation, update.countsAsAttempt ? 1 : 0,
-                                 AuditTime.milliseconds(now), update.deliveryID])
+                                 AuditTime.milliseconds(now), available, update.deliveryID])
             return .leaves(try insert(leaves, state: &state, statements: statements))
         case .activateAgreementSet(let activation):
             let leaves = try insert(try encode(activation.audit, from: state.head.size), state: &state, statements: statements)

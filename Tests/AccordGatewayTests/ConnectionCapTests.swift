@@ -1,0 +1,92 @@
+import AccordClient
+import AccordCrypto
+import AccordGateway
+import AccordTLS
+import AccordTestSupport
+import Foundation
+import Testing
+
+@testable import AccordServer
+
+/// The gateway-wide connection cap (`limits.max_connections`), over real sockets: connections
+/// over it are closed at accept, before any handshake, on both listeners, and the gateway
+/// keeps serving the connections it holds.
+@Suite(.serialized) struct ConnectionCapTests {
+    @Test func connectionsOverTheCapAreClosedAtAcceptOnBothListeners() async throws {
+        var limits = GatewayConfiguration.Limits()
+        limits.maxConnections = 3
+        limits.maxConnectionsPerAgency = 3
+        let gateway = try await LiveGateway.start(limits: limits, console: true)
+        try await gateway.closing {
+            let consolePort = try #require(gateway.consolePort)
+            let context = try TLSContext.agencyClient(pkiDirectory: gateway.pki.directory, agency: "nz.police", serverName: "localhost")
+            // Three connections, two to the API and one to the console: the cap counts both.
+            let first = try await AccordHTTPConnection.connect(host: "localhost", port: gateway.port, context: context)
+            let second = try await AccordHTTPConnection.connect(host: "localhost", port: gateway.port, context: context)
+            let console = try await AccordHTTPConnection.connect(host: "localhost", port: consolePort, context: context)
+            #expect(try await first.request(method: "GET", path: "/healthz").status == 200)
+            #expect(try await second.request(method: "GET", path: "/healthz").status == 200)
+            _ = try await console.request(method: "GET", path: "/")
+
+            // A fourth is closed at once, before it sends a byte: no handshake was begun.
+            let silent = try await ExternalProcess.runDetached("python3", [
+                PackageRoot.url.appendingPathComponent("Tests/Interop/silent_connect.py").path, "\(gateway.port)", "5",
+            ])
+            let lines = silent.standardOutput.split(separator: "\n")
+            #expect(lines.count == 5 && lines.allSatisfy { $0.hasPrefix("closed ") }, "\(silent.standardOutput)\(silent.standardError)")
+            #expect(lines.compactMap { Double($0.split(separator: " ").last ?? "") }.allSatisfy { $0 < 1 }, "\(silent.standardOutput)")
+            // A real TLS client on the console gets no handshake at all.
+            let sClient = try await ExternalProcess.runDetached("openssl", [
+                "s_client", "-connect", "127.0.0.1:\(consolePort)", "-servername", "localhost", "-CAfile", gateway.pki.caCertificate.path,
+                "-cert", gateway.pki.agencyTLSCertificate("nz.police").path, "-key", gateway.pki.agencyTLSKey("nz.police").path,
+            ], input: "")
+            let transcript = sClient.standardOutput + sClient.standardError
+            #expect(sClient.status != 0 && transcript.contains("handshake has read 0 bytes"), "\(transcript)")
+
+            // The connections it holds are served as before.
+            #expect(try await second.request(method: "GET", path: "/healthz").status == 200)
+            #expect(try await first.request(method: "GET", path: "/v1/agreements").status == 200)
+
+            // One closed, a new one gets in (once the gateway has seen the close).
+            await first.close()
+            var replacement: AccordHTTPConnection?
+            for _ in 0 ..< 50 where replacement == nil {
+                do {
+                    let connection = try await AccordHTTPConnection.connect(host: "localhost", port: gateway.port, context: context)
+                    if try await connection.request(method: "GET", path: "/healthz").status == 200 { replacement = connection }
+                } catch {
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+            }
+            let admitted = try #require(replacement, "no connection was admitted after one closed")
+            #expect(try await admitted.request(method: "GET", path: "/v1/agreements").status == 200)
+            await admitted.close()
+            await second.close()
+            await console.close()
+
+            // Counted in the metric, and logged at most once a second, not once a connection.
+            var metrics = try await gateway.curl("/metrics", operator: "auditor")
+            for _ in 0 ..< 50 where metrics.httpStatus != 200 {
+                try await Task.sleep(for: .milliseconds(100))
+                metrics = try await gateway.curl("/metrics", operator: "auditor")
+            }
+            let refused = metrics.body.split(separator: "\n").first { $0.hasPrefix("accord_connections_refused_total ") }
+            let total = Int(refused?.split(separator: " ").last ?? "") ?? 0
+            #expect(total >= 6, "\(metrics.body)")
+            let logged = gateway.logs.all.filter { $0.contains("connection cap is reached") }
+            #expect(!logged.isEmpty && logged.count < total, "\(logged)")
+            #expect(logged.allSatisfy { $0.contains("max_connections=3") })
+        }
+    }
+
+    @Test func refusalsAreLoggedAtMostOnceAnInterval() {
+        var throttle = ConnectionRefusals.Throttle(interval: .seconds(1))
+        let start = ContinuousClock.now
+        #expect(throttle.refused(at: start) == 1)
+        #expect(throttle.refused(at: start + .milliseconds(10)) == nil)
+        #expect(throttle.refused(at: start + .milliseconds(990)) == nil)
+        #expect(throttle.refused(at: start + .seconds(1)) == 3, "the refusals since the last line")
+        #expect(throttle.refused(at: start + .milliseconds(1500)) == nil)
+        #expect(throttle.refused(at: start + .seconds(5)) == 2)
+    }
+}
