@@ -57,7 +57,8 @@ public enum ConsoleRoutes {
         Application(router: try router(environment: environment),
                     server: .openSSL(http, context: tls, connectionCap: connectionCap, plaintextHandlers: plaintextHandlers),
                     configuration: .init(address: address, serverName: "accord-console"),
-                    services: [environment.integrityRuns],
+                    services: [environment.integrityRuns, ProofIndexWarmer(
+                        store: environment.store, index: environment.proofIndex, verifier: environment.auditVerifier, logger: logger)],
                     onServerRunning: onServerRunning, logger: logger)
     }
 }
