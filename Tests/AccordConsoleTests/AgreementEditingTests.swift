@@ -184,6 +184,33 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: "/tmp/x.yaml"))
     }
 
+    /// Several administrators save the same file, each from the version they opened: one
+    /// save wins, every other is told the file changed, and nothing is lost silently.
+    @Test func concurrentSavesOfOneVersionLetExactlyOneThrough() async throws {
+        let fixture = try ConsoleFixture()
+        defer { fixture.cleanUp() }
+        try await fixture.test { client in
+            let (_, form) = try await client.page("/agreements/edit?file=inz-police-investigations.yaml", ConsoleFixture.admin)
+            let token = try #require(ConsoleFixture.csrf(in: form))
+            let original = try #require(ConsoleFixture.field("original", in: form))
+            let text = try #require(ConsoleFixture.textarea(in: form))
+            let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for writer in 0..<8 {
+                    group.addTask {
+                        try await client.form("/agreements/save", ConsoleFixture.admin, [
+                            ("csrf", token), ("file", "inz-police-investigations.yaml"), ("original", original), ("text", text + "# writer \(writer)\n"),
+                        ]).0
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == .seeOther }.count == 1, "\(statuses)")
+            #expect(statuses.filter { $0 == .conflict }.count == 7, "\(statuses)")
+            let saved = try String(contentsOf: fixture.agreements.appendingPathComponent("inz-police-investigations.yaml"), encoding: .utf8)
+            #expect(saved.hasPrefix(text) && saved.components(separatedBy: "# writer ").count == 2)
+        }
+    }
+
     @Test func onlyAdministratorsWithTheFormTokenMayEdit() async throws {
         let fixture = try ConsoleFixture()
         defer { fixture.cleanUp() }

@@ -1,5 +1,6 @@
 import AccordCrypto
 import Foundation
+import Synchronization
 
 /// The agreement files of the agreements directory as the console reads and writes them:
 /// only `<id>.yaml` directly inside it (never the registry, purposes, schemas or scenarios),
@@ -17,6 +18,9 @@ struct AgreementFiles {
     /// The largest agreement text accepted. The shipped agreements are under 3 KB; percent-
     /// encoded in a form, 32 KiB of text stays under the console's 64 KiB upload limit.
     static let maximumBytes = 32 * 1024
+    /// Held while a save checks the file it replaces and writes it; a save is a few
+    /// milliseconds of validation, and administrators are few.
+    static let saving = Mutex(())
 
     let directory: URL
 

@@ -2,6 +2,7 @@ import AccordPolicy
 import Foundation
 import Hummingbird
 import Logging
+import Synchronization
 
 /// Writing agreements in the browser: edit a file, or start a draft from a template or a copy.
 /// Saving checks the text with the rest of the directory and writes nothing while it has
@@ -56,44 +57,54 @@ extension Console {
             guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
                 return refuse(.unprocessableContent, "The text is empty. Nothing was saved.")
             }
-            let files = agreementFiles
+            // Check and write under one lock, so that two saves of a file opened from the same
+            // version cannot both pass the "changed since you opened it" check.
+            let outcome = AgreementFiles.saving.withLock { _ -> SaveOutcome in
+                let files = agreementFiles
+                let name: String
+                if let existing {
+                    guard let current = files.text(of: existing) else {
+                        return .refused(refuse(.notFound, "There is no agreement file \(existing) any more. Nothing was saved; copy your text before leaving."))
+                    }
+                    guard form["original"] == AgreementFiles.digest(current) else {
+                        return .refused(refuse(.conflict, "\(existing) was changed by someone else since you opened it. Nothing was saved: "
+                                               + "copy your text, open the file again and make your change there."))
+                    }
+                    name = existing
+                } else {
+                    guard let id = AgreementFileEdit.value(of: "id", in: text), let fileName = AgreementFiles.fileName(forID: id) else {
+                        return .refused(refuse(.unprocessableContent, "A new agreement needs a top-level id: of lowercase letters, digits, '.', '-' or '_', "
+                                               + "starting with a letter (not agencies or purposes); its file is named after it. Nothing was saved."))
+                    }
+                    guard !files.names().contains(fileName) else {
+                        return .refused(refuse(.conflict, "An agreement file \(fileName) exists already: edit that one, or choose another id. Nothing was saved."))
+                    }
+                    name = fileName
+                }
+                switch AgreementDraftCheck.check(text, as: name, in: environment.agreementsDirectory, today: today) {
+                case .unreadable(let reason):
+                    return .refused(refuse(.internalServerError, "The agreements directory cannot be read (\(reason)). Nothing was saved."))
+                case .refused(let blocking, let elsewhere):
+                    return .refused(refuse(.unprocessableContent, "\(blocking.count) problem(s) to fix before this can be saved. Nothing was saved.",
+                                           problems: blocking, elsewhere: elsewhere))
+                case .savable:
+                    break
+                }
+                do throws(AgreementFiles.WriteError) { try files.write(text, as: name, creating: existing == nil) } catch {
+                    switch error {
+                    case .exists:
+                        return .refused(refuse(.conflict, "An agreement file \(name) was created meanwhile. Nothing was saved."))
+                    case .failed(let reason):
+                        context.logger.error("agreement file not saved", metadata: ["actor": "\(person.actor)", "file": "\(name)", "reason": "\(reason)"])
+                        return .refused(refuse(.internalServerError, "The file could not be written (\(reason)). Nothing was saved."))
+                    }
+                }
+                return .saved(name)
+            }
             let name: String
-            if let existing {
-                guard let current = files.text(of: existing) else {
-                    return refuse(.notFound, "There is no agreement file \(existing) any more. Nothing was saved; copy your text before leaving.")
-                }
-                guard form["original"] == AgreementFiles.digest(current) else {
-                    return refuse(.conflict, "\(existing) was changed by someone else since you opened it. Nothing was saved: "
-                                  + "copy your text, open the file again and make your change there.")
-                }
-                name = existing
-            } else {
-                guard let id = AgreementFileEdit.value(of: "id", in: text), let fileName = AgreementFiles.fileName(forID: id) else {
-                    return refuse(.unprocessableContent, "A new agreement needs a top-level id: of lowercase letters, digits, '.', '-' or '_', "
-                                  + "starting with a letter (not agencies or purposes); its file is named after it. Nothing was saved.")
-                }
-                guard !files.names().contains(fileName) else {
-                    return refuse(.conflict, "An agreement file \(fileName) exists already: edit that one, or choose another id. Nothing was saved.")
-                }
-                name = fileName
-            }
-            switch AgreementDraftCheck.check(text, as: name, in: environment.agreementsDirectory, today: today) {
-            case .unreadable(let reason):
-                return refuse(.internalServerError, "The agreements directory cannot be read (\(reason)). Nothing was saved.")
-            case .refused(let blocking, let elsewhere):
-                return refuse(.unprocessableContent, "\(blocking.count) problem(s) to fix before this can be saved. Nothing was saved.",
-                              problems: blocking, elsewhere: elsewhere)
-            case .savable:
-                break
-            }
-            do throws(AgreementFiles.WriteError) { try files.write(text, as: name, creating: existing == nil) } catch {
-                switch error {
-                case .exists:
-                    return refuse(.conflict, "An agreement file \(name) was created meanwhile. Nothing was saved.")
-                case .failed(let reason):
-                    context.logger.error("agreement file not saved", metadata: ["actor": "\(person.actor)", "file": "\(name)", "reason": "\(reason)"])
-                    return refuse(.internalServerError, "The file could not be written (\(reason)). Nothing was saved.")
-                }
+            switch outcome {
+            case .refused(let response): return response
+            case .saved(let saved): name = saved
             }
             context.logger.info("agreement file saved", metadata: [
                 "actor": "\(person.actor)", "file": "\(name)", "agreement": "\(AgreementFileEdit.value(of: "id", in: text) ?? "")",
@@ -133,4 +144,10 @@ extension Console {
         }
         return candidate
     }
+}
+
+/// What a save under the lock came to: the file written, or the page that says why not.
+enum SaveOutcome {
+    case saved(String)
+    case refused(Response)
 }
