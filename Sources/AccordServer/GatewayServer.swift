@@ -88,6 +88,11 @@ public final class GatewayServer: Sendable {
             JSONResponse.make(["status": "ok"])
         }
         let registry = self.registry
+        let refusals = ConnectionRefusals(counter: gateway.metrics.connectionsRefused, logger: logger, limit: limits.maxConnections)
+        // One cap for both listeners: it bounds what the whole process holds open.
+        let cap = ConnectionCap(limit: limits.maxConnections) { refusals.record() }
+        let metrics = gateway.metrics
+        metrics.connectionsLimit.record(cap.limit)
         router.get("metrics") { _, context in
             // Gateway-wide traffic is for the people who run and oversee it, not for agencies.
             guard case .operator = context.peer?.identity else {
@@ -95,15 +100,13 @@ public final class GatewayServer: Sendable {
                     code: "not-an-operator", status: 403, title: "An operator certificate is required",
                     detail: "metrics are for operators (urn:accord:operator:<role>:<name>); agency certificates cannot read them"))
             }
+            metrics.connectionsOpen.record(cap.openConnections)
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                      body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
         }
         AgencyRoutes(gateway: gateway, maxBodyBytes: limits.maxBodyBytes,
                      rateLimiter: RateLimiter(rate: limits.requestsPerSecond, burst: limits.burst)).register(on: router)
         let connections = ConnectionLimiter(limit: limits.maxConnectionsPerAgency)
-        let refusals = ConnectionRefusals(counter: gateway.metrics.connectionsRefused, logger: logger, limit: limits.maxConnections)
-        // One cap for both listeners: it bounds what the whole process holds open.
-        let cap = ConnectionCap(limit: limits.maxConnections) { refusals.record() }
         let http = HTTP1Channel.Configuration(
             idleTimeout: .seconds(Int64(limits.idleTimeoutSeconds)),
             httpDecoderConfiguration: .init(maxHeaderFieldSize: limits.maxHeaderBytes, maxHeaderListSize: limits.maxHeaderBytes, maxHeaderFieldCount: 100))

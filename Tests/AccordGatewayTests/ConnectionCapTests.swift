@@ -73,6 +73,12 @@ import Testing
             let refused = metrics.body.split(separator: "\n").first { $0.hasPrefix("accord_connections_refused_total ") }
             let total = Int(refused?.split(separator: " ").last ?? "") ?? 0
             #expect(total >= 6, "\(metrics.body)")
+            // The gauges: the scrape's own connection is the only one open now, against a cap of 3.
+            func gauge(_ name: String) -> Double? {
+                metrics.body.split(separator: "\n").first { $0.hasPrefix("\(name) ") }.flatMap { Double($0.split(separator: " ").last ?? "") }
+            }
+            #expect(gauge("accord_connections_open") == 1, "\(metrics.body)")
+            #expect(gauge("accord_connections_limit") == 3, "\(metrics.body)")
             let logged = gateway.logs.all.filter { $0.contains("connection cap is reached") }
             #expect(!logged.isEmpty && logged.count < total, "\(logged)")
             #expect(logged.allSatisfy { $0.contains("max_connections=3") })

@@ -10,6 +10,10 @@ public final class GatewayMetrics: Sendable {
     public let submitDuration: Timer
     /// Connections closed at accept because the gateway-wide cap (`limits.max_connections`) was reached.
     public let connectionsRefused: Counter
+    /// TLS connections open now over both listeners, and the cap they count against; set when
+    /// `/metrics` is read, so a scrape shows how close the gateway is to refusing connections.
+    public let connectionsOpen: Gauge
+    public let connectionsLimit: Gauge
     private let factory: any MetricsFactory
     private let deniedByCode = Mutex<[String: Counter]>([:])
 
@@ -19,6 +23,8 @@ public final class GatewayMetrics: Sendable {
         delivered = Counter(label: "accord_deliveries_delivered_total", factory: factory)
         acknowledged = Counter(label: "accord_deliveries_acknowledged_total", factory: factory)
         connectionsRefused = Counter(label: "accord_connections_refused_total", factory: factory)
+        connectionsOpen = Gauge(label: "accord_connections_open", factory: factory)
+        connectionsLimit = Gauge(label: "accord_connections_limit", factory: factory)
         submitDuration = Timer(label: "accord_submit_duration_seconds", dimensions: [], preferredDisplayUnit: .seconds, factory: factory)
     }
 
