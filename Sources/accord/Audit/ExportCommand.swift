@@ -26,7 +26,9 @@ struct ExportCommand: AsyncParsableCommand {
         let verifier = try options.verifier()
         let query = try filters.query()
         let selected = query == AuditQuery() ? nil : try await store.query(query)
-        let bundle = try await AuditExport.collect(from: store, origin: verifier.name, verifier: verifier, leaves: selected)
+        // A filtered export reads only leaf hashes for its proofs, not every leaf.
+        let bundle = try await AuditExport.collect(from: store, origin: verifier.name, verifier: verifier, leaves: selected,
+                                                   index: selected == nil ? nil : ProofIndex(store: store))
         switch format {
         case .jsonl:
             try write(AuditExport.jsonLines(bundle), to: output)

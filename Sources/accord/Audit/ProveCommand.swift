@@ -20,7 +20,8 @@ struct ProveCommand: AsyncParsableCommand {
             throw ValidationError("no leaf \(index) in the log")
         }
         let leaf = try AuditLeaf(bytes: stored.bytes)
-        let bundle = try await AuditExport.collect(from: store, origin: verifier.name, verifier: verifier, leaves: [leaf])
+        let bundle = try await AuditExport.collect(from: store, origin: verifier.name, verifier: verifier, leaves: [leaf],
+                                                   index: ProofIndex(store: store))
         guard let entry = bundle.entries.first, let latest = bundle.checkpoints.last else {
             throw ValidationError("leaf \(index) is not yet covered by a signed checkpoint; try again after the next checkpoint")
         }

@@ -1,0 +1,43 @@
+import AccordAudit
+import AccordCrypto
+import AccordGateway
+import AccordStore
+import AccordTestSupport
+import Foundation
+import Testing
+
+/// `accord audit export` and `accord audit prove` as a privacy officer runs them, against the
+/// database of a gateway that is still running (read-only beside its writer), checked by the
+/// independent Python verifier.
+@Suite(.serialized) struct AuditCommandTests {
+    @Test func aFilteredExportAndAProofVerifyWithoutAccord() async throws {
+        let fixture = try GatewayFixture()
+        try await fixture.closing {
+            var messages: [String] = []
+            for n in 0 ..< 6 {
+                let text = try fixture.issue(from: "nz.immigration", to: ["nz.police"], jti: "inz-export-\(n)")
+                messages.append(try await fixture.gateway.submit(text, from: "nz.immigration").messageID)
+            }
+            _ = try await fixture.store.checkpointNow()
+            let database = fixture.directory.appendingPathComponent("accord.sqlite").path
+            let common = ["--db", database, "--origin", "test.accord/audit", "--key", fixture.pki.directory.appendingPathComponent("gateway/signing-key.pem").path]
+            let output = fixture.directory.appendingPathComponent("export.jsonl").path
+            let accord = PackageRoot.accordExecutable.path
+
+            let export = try await ExternalProcess.runDetached(accord, ["audit", "export"] + common + ["--message", messages[3], "--output", output])
+            try #require(export.status == 0, "\(export.standardError)")
+            let lines = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n")
+            let leaves = lines.filter { $0.contains("\"type\":\"leaf\"") }
+            #expect(!leaves.isEmpty && leaves.allSatisfy { $0.contains(messages[3]) }, "\(leaves)")
+            let verified = try ExternalProcess.python("audit_verify.py", [output])
+            #expect(verified.status == 0, "\(verified.standardOutput)\(verified.standardError)")
+            #expect(verified.standardOutput.contains("verified: \(leaves.count) leaves"), "\(verified.standardOutput)")
+
+            let proof = try await ExternalProcess.runDetached(accord, ["audit", "prove", "--index", "2"] + common)
+            try #require(proof.status == 0, "\(proof.standardError)")
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(proof.standardOutput.utf8)) as? [String: Any], "\(proof.standardOutput)")
+            #expect(object["index"] as? Int == 2, "\(object)")
+            #expect((object["proof"] as? [String])?.isEmpty == false, "\(object)")
+        }
+    }
+}
