@@ -163,6 +163,34 @@ import Testing
         }
     }
 
+    /// One password tried against many names: each name stays under its own lock threshold,
+    /// so the failures across all names pause sign-in for everyone until the minute passes.
+    @Test func failuresSpreadOverManyNamesPauseSignIn() async throws {
+        let directory = try PackageRoot.temporaryDirectory("accounts")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("accounts.yaml")
+        try AccountsFixture.write([("alice", .privacyOfficer, "alice's long password")], to: file)
+        let clock = TestClock()
+        var policy = LocalAccounts.Policy()
+        policy.failuresPerMinute = 10
+        let accounts = try LocalAccounts(file: file, policy: policy, now: { clock.now })
+        for n in 0..<10 {
+            guard case .refused = await accounts.signIn(name: "user\(n)", password: "Summer2026!") else {
+                Issue.record("attempt \(n) was not simply refused")
+                return
+            }
+        }
+        guard case .busy = await accounts.signIn(name: "alice", password: "alice's long password") else {
+            Issue.record("sign-in went on after 10 failures in a minute")
+            return
+        }
+        clock.advance(61)
+        guard case .signedIn = await accounts.signIn(name: "alice", password: "alice's long password") else {
+            Issue.record("sign-in did not resume after the minute")
+            return
+        }
+    }
+
     @Test func disabledAccountsAndABrokenFileFailClosed() async throws {
         let fixture = try AccountsFixture()
         defer { fixture.cleanUp() }

@@ -17,7 +17,8 @@ public actor LocalAccounts {
         case refused
         /// Too many failures for this name; `newly` is true for the attempt that locked it.
         case lockedOut(name: String?, newly: Bool)
-        /// Too many sign-ins being checked at once; try again shortly.
+        /// Too many sign-ins being checked at once, or too many failures across all names in
+        /// the last minute (guessing spread over many names); try again shortly.
         case busy
         /// The accounts file does not load.
         case unavailable
@@ -34,6 +35,9 @@ public actor LocalAccounts {
         /// scrypt runs at once; each takes 32 MiB and ~0.1 s, so more would be a denial of service.
         public var concurrentChecks = 4
         public var maximumSessions = 1_000
+        /// Failed sign-ins across every name per minute before all sign-ins pause: a per-name
+        /// lock alone does not slow one password tried against many names.
+        public var failuresPerMinute = 60
 
         public init() {}
     }
@@ -61,6 +65,8 @@ public actor LocalAccounts {
     private var sessions: [String: Session] = [:]
     private var failures: [String: Failures] = [:]
     private var checking = 0
+    /// Times of recent failures, any name, oldest first.
+    private var recentFailures: [Date] = []
     /// Checked for unknown names, so a wrong name takes as long as a wrong password.
     private let decoy: PasswordHash
 
@@ -85,7 +91,8 @@ public actor LocalAccounts {
         let account = accounts[name]
         let known = account.map { _ in name }
         if let lockedUntil = failures[name]?.lockedUntil, lockedUntil > at { return .lockedOut(name: known, newly: false) }
-        guard checking < policy.concurrentChecks else { return .busy }
+        recentFailures.removeFirst(recentFailures.prefix { at.timeIntervalSince($0) >= 60 }.count)
+        guard checking < policy.concurrentChecks, recentFailures.count < policy.failuresPerMinute else { return .busy }
         checking += 1
         let hash = account?.password ?? decoy
         let matches = await Self.check(password, against: hash)
@@ -135,6 +142,7 @@ public actor LocalAccounts {
 
     private func recordFailure(_ name: String, known: String?, at: Date) -> SignIn {
         if failures.count > 10_000 { failures = failures.filter { at.timeIntervalSince($0.value.last) < policy.lockout } }
+        recentFailures.append(at)
         var entry = failures[name] ?? Failures(count: 0, lockedUntil: nil, last: at)
         if let until = entry.lockedUntil, until <= at { entry = Failures(count: 0, lockedUntil: nil, last: at) }
         entry.count += 1
