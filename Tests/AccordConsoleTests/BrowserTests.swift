@@ -26,38 +26,11 @@ import Testing
         let fixture = try ConsoleFixture()
         defer { fixture.cleanUp() }
         let pki = DevelopmentPKI(directory: fixture.certificates.appendingPathComponent("dev"))
-        let tls = try TLSContext(TLSConfiguration(
-            role: .server, certificateChain: Certificate.all(pemFile: pki.gatewayTLSCertificate.path),
-            privateKey: PrivateKey(pemFile: pki.gatewayTLSKey.path), trustStore: TrustStore.load(directory: pki.directory.path)
-        ))
-        let screenshots = FileManager.default.temporaryDirectory.appendingPathComponent("accord-console-screenshots")
+        let screenshots = Self.screenshots
         try? FileManager.default.removeItem(at: screenshots)
-        var logger = Logger(label: "console-browser-test")
-        logger.logLevel = .warning
-        let (ports, portContinuation) = AsyncStream<Int>.makeStream()
-        // The identity comes from the verified client certificate, as in the gateway.
-        var environment = fixture.environment
-        environment.identify = { _ in TLSPeer.current?.identity }
-        let app = try ConsoleRoutes.application(
-            environment: environment, tls: tls, address: .hostname("127.0.0.1", port: 0), logger: logger,
-            onServerRunning: { channel in portContinuation.yield(channel.localAddress?.port ?? 0) }
-        )
-        let output = try await fixture.store.whileRunning {
-            try await fixture.seed()
-            return try await withThrowingTaskGroup(of: Void.self) { group in
-                let services = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
-                group.addTask { try await services.run() }
-                var iterator = ports.makeAsyncIterator()
-                let port = try #require(await iterator.next())
-                let output = try await ExternalProcess.runDetached("python3", [
-                    PackageRoot.url.appendingPathComponent("Tests/Interop/console_browser.py").path,
-                    "--url", "https://localhost:\(port)", "--p12", pki.operatorPKCS12("officer").path,
-                    "--password", DevelopmentPKI.developmentPKCS12Password, "--ca", pki.caCertificate.path, "--out", screenshots.path,
-                ])
-                await services.triggerGracefulShutdown()
-                try await group.waitForAll()
-                return output
-            }
+        let output = try await Self.run("console_browser.py", on: fixture) { port in
+            ["--url", "https://localhost:\(port)", "--p12", pki.operatorPKCS12("officer").path,
+             "--password", DevelopmentPKI.developmentPKCS12Password, "--ca", pki.caCertificate.path, "--out", screenshots.path]
         }
         #expect(output.status == 0, "\(output.standardOutput)\n\(output.standardError)")
         for name in ["1-overview", "2-audit-search", "3-held", "4-approved", "5-integrity"] {
@@ -81,37 +54,11 @@ import Testing
             accounts.cleanUp()
         }
         fixture.environment.accounts = accounts.accounts
-        fixture.environment.identify = { _ in TLSPeer.current?.identity }
         let pki = DevelopmentPKI(directory: fixture.certificates.appendingPathComponent("dev"))
-        let tls = try TLSContext(TLSConfiguration(
-            role: .server, certificateChain: Certificate.all(pemFile: pki.gatewayTLSCertificate.path),
-            privateKey: PrivateKey(pemFile: pki.gatewayTLSKey.path), trustStore: TrustStore.load(directory: pki.directory.path),
-            clientCertificates: .optional
-        ))
-        let screenshots = FileManager.default.temporaryDirectory.appendingPathComponent("accord-console-screenshots")
-        var logger = Logger(label: "console-browser-test")
-        logger.logLevel = .warning
-        let (ports, portContinuation) = AsyncStream<Int>.makeStream()
-        let app = try ConsoleRoutes.application(
-            environment: fixture.environment, tls: tls, address: .hostname("127.0.0.1", port: 0), logger: logger,
-            onServerRunning: { channel in portContinuation.yield(channel.localAddress?.port ?? 0) }
-        )
-        let output = try await fixture.store.whileRunning {
-            try await fixture.seed()
-            return try await withThrowingTaskGroup(of: Void.self) { group in
-                let services = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
-                group.addTask { try await services.run() }
-                var iterator = ports.makeAsyncIterator()
-                let port = try #require(await iterator.next())
-                let output = try await ExternalProcess.runDetached("python3", [
-                    PackageRoot.url.appendingPathComponent("Tests/Interop/console_browser_password.py").path,
-                    "--url", "https://localhost:\(port)", "--name", "alice", "--password", "alice's long password",
-                    "--admin", "bob", "bob's long password", "--ca", pki.caCertificate.path, "--out", screenshots.path,
-                ])
-                await services.triggerGracefulShutdown()
-                try await group.waitForAll()
-                return output
-            }
+        let screenshots = Self.screenshots
+        let output = try await Self.run("console_browser_password.py", on: fixture, clientCertificates: .optional) { port in
+            ["--url", "https://localhost:\(port)", "--name", "alice", "--password", "alice's long password",
+             "--admin", "bob", "bob's long password", "--ca", pki.caCertificate.path, "--out", screenshots.path]
         }
         #expect(output.status == 0, "\(output.standardOutput)\n\(output.standardError)")
         #expect(output.standardOutput.contains("no WCAG A/AA violation on /signin, /, /audit (results), /flows, /held, /integrity, /integrity/runs, /agencies, /agreements, "
@@ -129,5 +76,46 @@ import Testing
         let activations = try await fixture.store.query(AuditQuery(events: [.agreementsActivated])).map(\.record)
         #expect(activations.contains { $0.actor == "urn:accord:operator:administrator:bob" }, "\(activations.map(\.actor))")
         #expect(output.standardOutput.contains("written and made active in the browser"))
+    }
+
+    static let screenshots = FileManager.default.temporaryDirectory.appendingPathComponent("accord-console-screenshots")
+
+    /// Serves `fixture`'s console over OpenSSL TLS on a loopback port, the operator identified
+    /// by the verified client certificate as in the gateway, with the store seeded and its
+    /// writer running, and runs `Tests/Interop/<script>` against it.
+    static func run(
+        _ script: String, on fixture: ConsoleFixture, clientCertificates: TLSConfiguration.ClientCertificates = .required,
+        arguments: (Int) -> [String]
+    ) async throws -> ExternalProcess.Output {
+        let pki = DevelopmentPKI(directory: fixture.certificates.appendingPathComponent("dev"))
+        let tls = try TLSContext(TLSConfiguration(
+            role: .server, certificateChain: Certificate.all(pemFile: pki.gatewayTLSCertificate.path),
+            privateKey: PrivateKey(pemFile: pki.gatewayTLSKey.path), trustStore: TrustStore.load(directory: pki.directory.path),
+            clientCertificates: clientCertificates
+        ))
+        var logger = Logger(label: "console-browser-test")
+        logger.logLevel = .warning
+        var environment = fixture.environment
+        environment.identify = { _ in TLSPeer.current?.identity }
+        let (ports, portContinuation) = AsyncStream<Int>.makeStream()
+        let app = try ConsoleRoutes.application(
+            environment: environment, tls: tls, address: .hostname("127.0.0.1", port: 0), logger: logger,
+            onServerRunning: { channel in portContinuation.yield(channel.localAddress?.port ?? 0) }
+        )
+        return try await fixture.store.whileRunning {
+            try await fixture.seed()
+            return try await withThrowingTaskGroup(of: Void.self) { group in
+                let services = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
+                group.addTask { try await services.run() }
+                var iterator = ports.makeAsyncIterator()
+                let port = try #require(await iterator.next())
+                let output = try await ExternalProcess.runDetached("python3", [
+                    PackageRoot.url.appendingPathComponent("Tests/Interop/\(script)").path,
+                ] + arguments(port))
+                await services.triggerGracefulShutdown()
+                try await group.waitForAll()
+                return output
+            }
+        }
     }
 }

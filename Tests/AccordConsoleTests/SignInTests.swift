@@ -95,9 +95,7 @@ import Testing
             // Two sessions of one account: a token from one does not work in the other.
             _ = try await browser.post("/signin", [("csrf", token), ("name", "alice"), ("password", "alice's long password")])
             var other = Browser(client: client)
-            let otherForm = try await other.get("/signin")
-            _ = try await other.post("/signin", [("csrf", try #require(ConsoleFixture.csrf(in: otherForm.text))),
-                                                 ("name", "alice"), ("password", "alice's long password")])
+            #expect(try await other.signIn("alice", "alice's long password").status == .seeOther)
             let mine = try #require(ConsoleFixture.csrf(in: try await browser.get("/held").text))
             let theirs = try #require(ConsoleFixture.csrf(in: try await other.get("/held").text))
             #expect(mine != theirs)
@@ -124,9 +122,7 @@ import Testing
         try await fixture.test { client in
             var browser = Browser(client: client)
             for attempt in 1...5 {
-                let form = try await browser.get("/signin")
-                let token = try #require(ConsoleFixture.csrf(in: form.text))
-                let answer = try await browser.post("/signin", [("csrf", token), ("name", "bob"), ("password", "not it \(attempt)")])
+                let answer = try await browser.signIn("bob", "not it \(attempt)")
                 #expect(answer.status == (attempt < 5 ? .forbidden : .tooManyRequests), "attempt \(attempt)")
                 #expect(answer.setCookies.allSatisfy { !$0.hasPrefix("__Host-accord-session=") })
                 #expect(!answer.text.contains("not it"), "the password is echoed")
@@ -180,6 +176,13 @@ struct Browser {
 
     let client: RouterClient
     var cookies: [String: String] = [:]
+
+    /// Opens the sign-in form and posts it with its token, as a person at the browser would.
+    mutating func signIn(_ name: String, _ password: String) async throws -> Page {
+        let form = try await get("/signin")
+        let token = try #require(ConsoleFixture.csrf(in: form.text))
+        return try await post("/signin", [("csrf", token), ("name", name), ("password", password)])
+    }
 
     mutating func get(_ uri: String, cookie: String? = nil) async throws -> Page {
         try await send(uri, .get, body: nil, cookie: cookie)

@@ -13,16 +13,11 @@ verification and follows its self-refreshing progress page, and saves a screensh
 import argparse
 import json
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
+
+from chromium import chromium
 
 POLICY_DIR = "/etc/chromium/policies/managed"
-
-
-def run(*command):
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
 def main():
@@ -35,8 +30,6 @@ def main():
     parser.add_argument("--subject", default="passport=NZ4455667")
     args = parser.parse_args()
 
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
@@ -45,13 +38,6 @@ def main():
         WebDriverWait(driver, seconds).until(lambda d: text in d.page_source)
 
     os.makedirs(args.out, exist_ok=True)
-    home = tempfile.mkdtemp(prefix="accord-browser-")
-    nssdb = os.path.join(home, ".pki", "nssdb")
-    os.makedirs(nssdb)
-    run("certutil", "-N", "-d", "sql:" + nssdb, "--empty-password")
-    run("certutil", "-A", "-n", "accord-dev-ca", "-t", "C,,", "-i", args.ca, "-d", "sql:" + nssdb)
-    run("pk12util", "-i", args.p12, "-d", "sql:" + nssdb, "-W", args.password)
-
     origin = args.url.rstrip("/")
     policy_file = os.path.join(POLICY_DIR, "accord-console-test-%d.json" % os.getpid())
     try:
@@ -62,64 +48,49 @@ def main():
         print("cannot write the Chromium policy %s (%s): the client certificate cannot be chosen without a dialog" % (policy_file, error))
         return 1
 
-    environment = dict(os.environ, HOME=home, SE_OFFLINE="true")
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
-    for argument in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                     "--window-size=1400,1000", "--user-data-dir=" + os.path.join(home, "profile")]:
-        options.add_argument(argument)
-    service = Service(executable_path=shutil.which("chromedriver") or "/usr/bin/chromedriver", env=environment)
-    driver = None
     step = "start Chromium"
     try:
-        driver = webdriver.Chrome(service=service, options=options)
-        driver.set_page_load_timeout(30)
+        with chromium(args.ca, p12=args.p12, p12_password=args.password, failure_screenshot=os.path.join(args.out, "failed.png")) as driver:
+            step = "sign in with the operator certificate"
+            driver.get(origin + "/")
+            body = driver.find_element(By.TAG_NAME, "body").text
+            assert "Signed in as officer" in body, body[:500]
+            driver.save_screenshot(os.path.join(args.out, "1-overview.png"))
 
-        step = "sign in with the operator certificate"
-        driver.get(origin + "/")
-        body = driver.find_element(By.TAG_NAME, "body").text
-        assert "Signed in as officer" in body, body[:500]
-        driver.save_screenshot(os.path.join(args.out, "1-overview.png"))
+            step = "search the audit log by subject"
+            driver.find_element(By.LINK_TEXT, "Audit search").click()
+            driver.find_element(By.ID, "subject").send_keys(args.subject)
+            driver.find_element(By.CSS_SELECTOR, "button[value=search]").click()
+            wait_for(driver, "results-heading")
+            heading = driver.find_element(By.ID, "results-heading").text
+            assert heading.endswith("record(s)") and not heading.startswith("0 "), heading
+            assert "included (checkpoint of" in driver.page_source
+            assert args.subject.split("=", 1)[1] not in driver.page_source
+            driver.save_screenshot(os.path.join(args.out, "2-audit-search.png"))
 
-        step = "search the audit log by subject"
-        driver.find_element(By.LINK_TEXT, "Audit search").click()
-        driver.find_element(By.ID, "subject").send_keys(args.subject)
-        driver.find_element(By.CSS_SELECTOR, "button[value=search]").click()
-        wait_for(driver, "results-heading")
-        heading = driver.find_element(By.ID, "results-heading").text
-        assert heading.endswith("record(s)") and not heading.startswith("0 "), heading
-        assert "included (checkpoint of" in driver.page_source
-        assert args.subject.split("=", 1)[1] not in driver.page_source
-        driver.save_screenshot(os.path.join(args.out, "2-audit-search.png"))
+            step = "approve a held message"
+            driver.find_element(By.LINK_TEXT, "Held messages").click()
+            driver.save_screenshot(os.path.join(args.out, "3-held.png"))
+            driver.find_element(By.XPATH, "//button[normalize-space()='Approve']").click()
+            wait_for(driver, "released for delivery")
+            body = driver.find_element(By.TAG_NAME, "body").text
+            assert "released for delivery" in body, body[:500]
+            driver.save_screenshot(os.path.join(args.out, "4-approved.png"))
 
-        step = "approve a held message"
-        driver.find_element(By.LINK_TEXT, "Held messages").click()
-        driver.save_screenshot(os.path.join(args.out, "3-held.png"))
-        driver.find_element(By.XPATH, "//button[normalize-space()='Approve']").click()
-        wait_for(driver, "released for delivery")
-        body = driver.find_element(By.TAG_NAME, "body").text
-        assert "released for delivery" in body, body[:500]
-        driver.save_screenshot(os.path.join(args.out, "4-approved.png"))
-
-        step = "run a verification and follow its progress page"
-        driver.find_element(By.LINK_TEXT, "Integrity").click()
-        driver.find_element(By.XPATH, "//button[normalize-space()='Run verification']").click()
-        # The form redirects to the run's own page, which reloads itself (meta refresh) until done.
-        WebDriverWait(driver, 20).until(lambda d: "/integrity/runs/" in d.current_url)
-        assert driver.find_elements(By.ID, "verify-progress"), "no progress element"
-        wait_for(driver, "The log is intact.", seconds=60)
-        assert 'http-equiv="refresh"' not in driver.page_source, "a finished run still refreshes"
-        driver.save_screenshot(os.path.join(args.out, "5-integrity.png"))
-    except Exception as error:  # report the step, keep a screenshot of where it stopped
-        if driver is not None:
-            driver.save_screenshot(os.path.join(args.out, "failed.png"))
+            step = "run a verification and follow its progress page"
+            driver.find_element(By.LINK_TEXT, "Integrity").click()
+            driver.find_element(By.XPATH, "//button[normalize-space()='Run verification']").click()
+            # The form redirects to the run's own page, which reloads itself (meta refresh) until done.
+            WebDriverWait(driver, 20).until(lambda d: "/integrity/runs/" in d.current_url)
+            assert driver.find_elements(By.ID, "verify-progress"), "no progress element"
+            wait_for(driver, "The log is intact.", seconds=60)
+            assert 'http-equiv="refresh"' not in driver.page_source, "a finished run still refreshes"
+            driver.save_screenshot(os.path.join(args.out, "5-integrity.png"))
+    except Exception as error:  # report the step; chromium() kept a screenshot of where it stopped
         print("browser test failed at '%s': %r" % (step, error))
         return 1
     finally:
-        if driver is not None:
-            driver.quit()
         os.remove(policy_file)
-        shutil.rmtree(home, ignore_errors=True)
     print("browser test passed; screenshots in %s" % args.out)
     return 0
 

@@ -16,10 +16,9 @@ import argparse
 import json
 import os
 import re
-import shutil
-import subprocess
 import sys
-import tempfile
+
+from chromium import chromium
 
 
 def main():
@@ -33,8 +32,6 @@ def main():
     parser.add_argument("--admin", nargs=2, metavar=("NAME", "PASSWORD"), help="an administrator account, to check its pages too")
     args = parser.parse_args()
 
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
@@ -88,117 +85,94 @@ def main():
         wait_for(driver, "Signed in as")
 
     os.makedirs(args.out, exist_ok=True)
-    home = tempfile.mkdtemp(prefix="accord-browser-")
-    nssdb = os.path.join(home, ".pki", "nssdb")
-    os.makedirs(nssdb)
-    for command in (["certutil", "-N", "-d", "sql:" + nssdb, "--empty-password"],
-                    ["certutil", "-A", "-n", "accord-dev-ca", "-t", "C,,", "-i", args.ca, "-d", "sql:" + nssdb]):
-        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-
     origin = args.url.rstrip("/")
-    environment = dict(os.environ, HOME=home, SE_OFFLINE="true")
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
-    for argument in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                     "--window-size=1400,1000", "--user-data-dir=" + os.path.join(home, "profile")]:
-        options.add_argument(argument)
-    service = Service(executable_path=shutil.which("chromedriver") or "/usr/bin/chromedriver", env=environment)
-    driver = None
     step = "start Chromium"
     try:
-        driver = webdriver.Chrome(service=service, options=options)
-        driver.set_page_load_timeout(30)
+        with chromium(args.ca, failure_screenshot=os.path.join(args.out, "password-failed.png")) as driver:
+            step = "be sent to the sign-in page"
+            driver.get(origin + "/audit")
+            wait_for(driver, "Account name")
+            assert driver.current_url.endswith("/signin"), driver.current_url
+            driver.save_screenshot(os.path.join(args.out, "password-1-signin.png"))
+            accessible(driver, "/signin")
 
-        step = "be sent to the sign-in page"
-        driver.get(origin + "/audit")
-        wait_for(driver, "Account name")
-        assert driver.current_url.endswith("/signin"), driver.current_url
-        driver.save_screenshot(os.path.join(args.out, "password-1-signin.png"))
-        accessible(driver, "/signin")
+            step = "a wrong password is refused"
+            driver.find_element(By.ID, "name").send_keys(args.name)
+            driver.find_element(By.ID, "password").send_keys("not the password")
+            driver.find_element(By.XPATH, "//button[normalize-space()='Sign in']").click()
+            wait_for(driver, "do not match an account")
+            assert not any(c["name"] == "__Host-accord-session" for c in driver.get_cookies())
 
-        step = "a wrong password is refused"
-        driver.find_element(By.ID, "name").send_keys(args.name)
-        driver.find_element(By.ID, "password").send_keys("not the password")
-        driver.find_element(By.XPATH, "//button[normalize-space()='Sign in']").click()
-        wait_for(driver, "do not match an account")
-        assert not any(c["name"] == "__Host-accord-session" for c in driver.get_cookies())
+            step = "sign in with the right password"
+            driver.find_element(By.ID, "name").send_keys(args.name)
+            driver.find_element(By.ID, "password").send_keys(args.password)
+            driver.find_element(By.XPATH, "//button[normalize-space()='Sign in']").click()
+            wait_for(driver, "Signed in as")
+            body = driver.find_element(By.TAG_NAME, "body").text
+            assert "Signed in as " + args.name in body, body[:500]
+            cookie = next(c for c in driver.get_cookies() if c["name"] == "__Host-accord-session")
+            assert cookie["secure"] and cookie["httpOnly"] and cookie["sameSite"] == "Strict" and cookie["path"] == "/", cookie
+            assert "expiry" not in cookie, "the session cookie outlives the browser: %r" % cookie
+            driver.save_screenshot(os.path.join(args.out, "password-2-overview.png"))
+            accessible(driver, "/")
 
-        step = "sign in with the right password"
-        driver.find_element(By.ID, "name").send_keys(args.name)
-        driver.find_element(By.ID, "password").send_keys(args.password)
-        driver.find_element(By.XPATH, "//button[normalize-space()='Sign in']").click()
-        wait_for(driver, "Signed in as")
-        body = driver.find_element(By.TAG_NAME, "body").text
-        assert "Signed in as " + args.name in body, body[:500]
-        cookie = next(c for c in driver.get_cookies() if c["name"] == "__Host-accord-session")
-        assert cookie["secure"] and cookie["httpOnly"] and cookie["sameSite"] == "Strict" and cookie["path"] == "/", cookie
-        assert "expiry" not in cookie, "the session cookie outlives the browser: %r" % cookie
-        driver.save_screenshot(os.path.join(args.out, "password-2-overview.png"))
-        accessible(driver, "/")
-
-        step = "search the audit log by subject"
-        driver.find_element(By.LINK_TEXT, "Audit search").click()
-        driver.find_element(By.ID, "subject").send_keys(args.subject)
-        driver.find_element(By.CSS_SELECTOR, "button[value=search]").click()
-        wait_for(driver, "results-heading")
-        heading = driver.find_element(By.ID, "results-heading").text
-        assert heading.endswith("record(s)") and not heading.startswith("0 "), heading
-        driver.save_screenshot(os.path.join(args.out, "password-3-search.png"))
-        accessible(driver, "/audit (results)")
-        for link, page in [("Flows", "/flows"), ("Held messages", "/held"), ("Integrity", "/integrity")]:
-            step = "open %s" % page
-            driver.find_element(By.LINK_TEXT, link).click()
-            wait_for(driver, "<h1>%s</h1>" % link)
-            accessible(driver, page)
-
-        step = "run a verification and follow its progress page"
-        driver.find_element(By.XPATH, "//button[normalize-space()='Run verification']").click()
-        wait_for(driver, "The log is intact.", seconds=60)
-        assert "/integrity/runs/" in driver.current_url, driver.current_url
-        accessible(driver, "/integrity/runs")
-
-        step = "sign out"
-        driver.find_element(By.XPATH, "//button[normalize-space()='Sign out']").click()
-        wait_for(driver, "Account name")
-        assert not any(c["name"] == "__Host-accord-session" for c in driver.get_cookies())
-        driver.get(origin + "/audit")
-        wait_for(driver, "Account name")
-        driver.save_screenshot(os.path.join(args.out, "password-4-signed-out.png"))
-
-        if args.admin:
-            step = "sign in as the administrator"
-            sign_in(driver, *args.admin)
-            for link, page in [("Agencies and certificates", "/agencies"), ("Agreements", "/agreements")]:
+            step = "search the audit log by subject"
+            driver.find_element(By.LINK_TEXT, "Audit search").click()
+            driver.find_element(By.ID, "subject").send_keys(args.subject)
+            driver.find_element(By.CSS_SELECTOR, "button[value=search]").click()
+            wait_for(driver, "results-heading")
+            heading = driver.find_element(By.ID, "results-heading").text
+            assert heading.endswith("record(s)") and not heading.startswith("0 "), heading
+            driver.save_screenshot(os.path.join(args.out, "password-3-search.png"))
+            accessible(driver, "/audit (results)")
+            for link, page in [("Flows", "/flows"), ("Held messages", "/held"), ("Integrity", "/integrity")]:
                 step = "open %s" % page
                 driver.find_element(By.LINK_TEXT, link).click()
                 wait_for(driver, "<h1>%s</h1>" % link)
                 accessible(driver, page)
-            driver.save_screenshot(os.path.join(args.out, "password-5-agreements.png"))
 
-            step = "write a new draft agreement"
-            driver.find_element(By.LINK_TEXT, "New draft agreement").click()
-            wait_for(driver, "Check and save")
-            accessible(driver, "/agreements/new")
-            text = driver.find_element(By.ID, "agreement-text").get_attribute("value")
-            draft = re.search(r"^id: (\S+)$", text, re.M).group(1)
-            driver.find_element(By.XPATH, "//button[normalize-space()='Check and save']").click()
-            wait_for(driver, "Saved ")
-            accessible(driver, "/agreements (saved draft)")
+            step = "run a verification and follow its progress page"
+            driver.find_element(By.XPATH, "//button[normalize-space()='Run verification']").click()
+            wait_for(driver, "The log is intact.", seconds=60)
+            assert "/integrity/runs/" in driver.current_url, driver.current_url
+            accessible(driver, "/integrity/runs")
 
-            step = "make the draft active"
-            driver.find_element(By.XPATH, "//button[normalize-space()='Make %s active']" % draft).click()
-            wait_for(driver, "Agreement %s is now active" % draft)
-            driver.save_screenshot(os.path.join(args.out, "password-6-activated.png"))
-            print("draft %s written and made active in the browser" % draft)
-    except Exception as error:  # report the step, keep a screenshot of where it stopped
-        if driver is not None:
-            driver.save_screenshot(os.path.join(args.out, "password-failed.png"))
+            step = "sign out"
+            driver.find_element(By.XPATH, "//button[normalize-space()='Sign out']").click()
+            wait_for(driver, "Account name")
+            assert not any(c["name"] == "__Host-accord-session" for c in driver.get_cookies())
+            driver.get(origin + "/audit")
+            wait_for(driver, "Account name")
+            driver.save_screenshot(os.path.join(args.out, "password-4-signed-out.png"))
+
+            if args.admin:
+                step = "sign in as the administrator"
+                sign_in(driver, *args.admin)
+                for link, page in [("Agencies and certificates", "/agencies"), ("Agreements", "/agreements")]:
+                    step = "open %s" % page
+                    driver.find_element(By.LINK_TEXT, link).click()
+                    wait_for(driver, "<h1>%s</h1>" % link)
+                    accessible(driver, page)
+                driver.save_screenshot(os.path.join(args.out, "password-5-agreements.png"))
+
+                step = "write a new draft agreement"
+                driver.find_element(By.LINK_TEXT, "New draft agreement").click()
+                wait_for(driver, "Check and save")
+                accessible(driver, "/agreements/new")
+                text = driver.find_element(By.ID, "agreement-text").get_attribute("value")
+                draft = re.search(r"^id: (\S+)$", text, re.M).group(1)
+                driver.find_element(By.XPATH, "//button[normalize-space()='Check and save']").click()
+                wait_for(driver, "Saved ")
+                accessible(driver, "/agreements (saved draft)")
+
+                step = "make the draft active"
+                driver.find_element(By.XPATH, "//button[normalize-space()='Make %s active']" % draft).click()
+                wait_for(driver, "Agreement %s is now active" % draft)
+                driver.save_screenshot(os.path.join(args.out, "password-6-activated.png"))
+                print("draft %s written and made active in the browser" % draft)
+    except Exception as error:  # report the step; chromium() kept a screenshot of where it stopped
         print("browser test failed at '%s': %r" % (step, error))
         return 1
-    finally:
-        if driver is not None:
-            driver.quit()
-        shutil.rmtree(home, ignore_errors=True)
     print("password browser test passed; axe-core found no WCAG A/AA violation on %s; screenshots in %s" % (", ".join(checked), args.out))
     return 0
 

@@ -1,0 +1,52 @@
+"""The headless system Chromium the console's browser tests drive, in a throwaway home.
+
+Chromium on Linux reads certificates from $HOME/.pki/nssdb: a temporary NSS database there
+trusts the development CA and, for the certificate test, holds the operator's PKCS#12 file.
+"""
+import contextlib
+import os
+import shutil
+import subprocess
+import tempfile
+
+
+def _run(*command):
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+@contextlib.contextmanager
+def chromium(ca, p12=None, p12_password=None, failure_screenshot=None):
+    """Yields a Selenium driver for Chromium trusting `ca` (and holding `p12` if given);
+    quits it and removes its home afterwards. If the block raises, the page it stopped on is
+    saved to `failure_screenshot` first."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    home = tempfile.mkdtemp(prefix="accord-browser-")
+    driver = None
+    try:
+        nssdb = os.path.join(home, ".pki", "nssdb")
+        os.makedirs(nssdb)
+        _run("certutil", "-N", "-d", "sql:" + nssdb, "--empty-password")
+        _run("certutil", "-A", "-n", "accord-dev-ca", "-t", "C,,", "-i", ca, "-d", "sql:" + nssdb)
+        if p12:
+            _run("pk12util", "-i", p12, "-d", "sql:" + nssdb, "-W", p12_password)
+        options = webdriver.ChromeOptions()
+        options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+        for argument in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                         "--window-size=1400,1000", "--user-data-dir=" + os.path.join(home, "profile")]:
+            options.add_argument(argument)
+        environment = dict(os.environ, HOME=home, SE_OFFLINE="true")
+        service = Service(executable_path=shutil.which("chromedriver") or "/usr/bin/chromedriver", env=environment)
+        driver = webdriver.Chrome(service=service, options=options)
+        driver.set_page_load_timeout(30)
+        try:
+            yield driver
+        except Exception:
+            if failure_screenshot:
+                driver.save_screenshot(failure_screenshot)
+            raise
+    finally:
+        if driver is not None:
+            driver.quit()
+        shutil.rmtree(home, ignore_errors=True)
