@@ -17,12 +17,14 @@ import Testing
         return (console, accounts)
     }
 
+    static func cleanUp(_ console: ConsoleFixture, _ accounts: AccountsFixture) {
+        console.cleanUp()
+        accounts.cleanUp()
+    }
+
     @Test func aPasswordOperatorSignsInUsesTheConsoleAndSignsOut() async throws {
         let (fixture, accounts) = try Self.fixture()
-        defer {
-            fixture.cleanUp()
-            accounts.cleanUp()
-        }
+        defer { Self.cleanUp(fixture, accounts) }
         try await fixture.test { client in
             var browser = Browser(client: client)
             // Not signed in: pages send the browser to the sign-in form; forms are refused.
@@ -78,10 +80,7 @@ import Testing
 
     @Test func signInFormsNeedTheirNonceAndCSRFTokensAreBoundToTheSession() async throws {
         let (fixture, accounts) = try Self.fixture()
-        defer {
-            fixture.cleanUp()
-            accounts.cleanUp()
-        }
+        defer { Self.cleanUp(fixture, accounts) }
         try await fixture.test { client in
             var browser = Browser(client: client)
             let form = try await browser.get("/signin")
@@ -115,10 +114,7 @@ import Testing
 
     @Test func wrongPasswordsAreRefusedThenLockedAndRecorded() async throws {
         let (fixture, accounts) = try Self.fixture()
-        defer {
-            fixture.cleanUp()
-            accounts.cleanUp()
-        }
+        defer { Self.cleanUp(fixture, accounts) }
         try await fixture.test { client in
             var browser = Browser(client: client)
             for attempt in 1...5 {
@@ -136,10 +132,7 @@ import Testing
 
     @Test func certificatesStillWorkAndAgenciesStayOut() async throws {
         let (fixture, accounts) = try Self.fixture()
-        defer {
-            fixture.cleanUp()
-            accounts.cleanUp()
-        }
+        defer { Self.cleanUp(fixture, accounts) }
         try await fixture.test { client in
             let (status, page) = try await client.page("/", ConsoleFixture.admin)
             #expect(status == .ok)

@@ -50,3 +50,19 @@ def chromium(ca, p12=None, p12_password=None, failure_screenshot=None):
         if driver is not None:
             driver.quit()
         shutil.rmtree(home, ignore_errors=True)
+
+
+def search_audit(driver, subject):
+    """Searches the audit log for `subject` (type=value) from any console page; returns the
+    results heading, having checked it found records and did not show the value back."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.find_element(By.LINK_TEXT, "Audit search").click()
+    driver.find_element(By.ID, "subject").send_keys(subject)
+    driver.find_element(By.CSS_SELECTOR, "button[value=search]").click()
+    WebDriverWait(driver, 20).until(lambda d: "results-heading" in d.page_source)
+    heading = driver.find_element(By.ID, "results-heading").text
+    assert heading.endswith("record(s)") and not heading.startswith("0 "), heading
+    assert subject.split("=", 1)[1] not in driver.page_source, "the searched identifier is shown back"
+    return heading
