@@ -84,6 +84,23 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["accounts.yaml"], "a temporary file was left behind")
     }
 
+    /// Run as root, `accord accounts set` must not take the file away from the gateway's user.
+    @Test(.enabled(if: getuid() == 0, "changing a file's owner needs root (as in CI)"))
+    func rewritingTheFileKeepsItsOwner() throws {
+        let directory = try PackageRoot.temporaryDirectory("accounts")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("accounts.yaml")
+        let account = LocalAccount(name: "alice", role: .auditor, password: try PasswordHash.make(password: "alice's long password", parameters: Self.fast))
+        try AccountsFile.save([account], to: file)
+        #expect(chown(file.path, 4321, 4322) == 0)
+        try AccountsFile.save([account, LocalAccount(name: "bob", role: .auditor, password: account.password)], to: file)
+        let attributes = try FileManager.default.attributesOfItem(atPath: file.path)
+        #expect((attributes[.ownerAccountID] as? NSNumber)?.intValue == 4321)
+        #expect((attributes[.groupOwnerAccountID] as? NSNumber)?.intValue == 4322)
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+        #expect(try AccountsFile.load(file).map(\.name) == ["alice", "bob"])
+    }
+
     @Test func signInSessionsAndTheirEnd() async throws {
         let fixture = try AccountsFixture()
         defer { fixture.cleanUp() }

@@ -108,7 +108,8 @@ public enum AccountsFile {
     }
 
     /// Writes the file atomically (a temporary file in the same directory, then rename),
-    /// readable and writable by its owner only.
+    /// readable and writable by its owner only. A file that exists keeps its owner and group:
+    /// an administrator running this as root must not leave the gateway's user unable to read it.
     public static func save(_ accounts: [LocalAccount], to url: URL) throws(AccountsFileError) {
         let directory = url.deletingLastPathComponent()
         let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
@@ -117,6 +118,13 @@ public enum AccountsFile {
             guard FileManager.default.createFile(atPath: temporary.path, contents: Data(render(accounts).utf8),
                                                  attributes: [.posixPermissions: 0o600]) else {
                 throw AccountsFileError(location: url.path, message: "cannot write \(temporary.path)")
+            }
+            if let owner = try? FileManager.default.attributesOfItem(atPath: url.path),
+               let uid = (owner[.ownerAccountID] as? NSNumber)?.uint32Value, let gid = (owner[.groupOwnerAccountID] as? NSNumber)?.uint32Value,
+               uid != getuid() || gid != getgid() {
+                guard chown(temporary.path, uid, gid) == 0 else {
+                    throw AccountsFileError(location: url.path, message: "cannot give the new file the old one's owner (\(uid):\(gid)): \(String(cString: strerror(errno)))")
+                }
             }
             guard rename(temporary.path, url.path) == 0 else {
                 throw AccountsFileError(location: url.path, message: "cannot replace the accounts file: \(String(cString: strerror(errno)))")
