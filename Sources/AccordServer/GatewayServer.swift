@@ -82,6 +82,15 @@ public final class GatewayServer: Sendable {
             throw GatewayStartupError("cannot set up TLS: \(error)")
         }
         let limits = configuration.limits
+        if let files = OpenFileLimit.raise() {
+            // Connections, the database and its WAL, logs: leave room beyond the cap.
+            let needed = UInt64(limits.maxConnections) + 64
+            if files.soft < needed {
+                logger.warning("the open-file limit is below the connection cap; connections beyond it will fail to be accepted",
+                               metadata: ["open_files": "\(files.soft)", "max_connections": "\(limits.maxConnections)",
+                                          "fix": "raise LimitNOFILE (systemd) or the container's nofile ulimit"])
+            }
+        }
         let router = Router(context: GatewayRequestContext.self)
         router.add(middleware: ProblemMiddleware())
         router.get("healthz") { _, _ in

@@ -64,6 +64,17 @@ public final class OpenSSLHandler: ChannelDuplexHandler, RemovableChannelHandler
         context.fireChannelInactive()
     }
 
+    public func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        // With remote half-closure allowed (as Hummingbird's HTTP server allows it), a peer's
+        // FIN arrives as an event rather than closing the channel; during the handshake it
+        // can only mean the peer has gone, so close now instead of at the handshake timeout.
+        if let event = event as? ChannelEvent, event == .inputClosed, state == .idle || state == .handshaking {
+            abort(context: context, TLSError(.closedBeforeHandshake, "the peer closed the connection before the TLS handshake finished"))
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         connection.feed(unwrapInboundIn(data))
         switch state {

@@ -83,8 +83,10 @@ public struct OpenSSLServerChannel<Base: ServerChildChannel>: ServerChildChannel
         do {
             (peer, baseValue) = try await value.established.get()
         } catch {
-            // The handler has already sent its alert and closed the channel.
-            logger.notice("TLS connection refused", metadata: [
+            // The handler has already sent its alert and closed the channel. A peer that left
+            // before the handshake (a health probe, every 30 s) is routine: debug, not notice.
+            let routine = (error as? TLSError)?.code == .closedBeforeHandshake
+            logger.log(level: routine ? .debug : .notice, "TLS connection refused", metadata: [
                 "reason": "\(error)", "peer": "\(value.channel.remoteAddress.map { "\($0)" } ?? "unknown")",
             ])
             try? await value.channel.close()

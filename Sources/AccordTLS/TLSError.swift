@@ -14,6 +14,9 @@ public struct TLSError: Error, Sendable, Equatable, CustomStringConvertible {
         case refusedByPeer = "tls-refused-by-peer"
         /// The server was at its connection cap and closed the connection before any handshake.
         case connectionCapReached = "tls-connection-cap-reached"
+        /// The peer closed its side before the handshake finished: a TCP port probe (load
+        /// balancers, Kubernetes), or a client that gave up. Nothing more can arrive.
+        case closedBeforeHandshake = "tls-closed-before-handshake"
     }
 
     public let code: Code

@@ -185,4 +185,22 @@ import Testing
             #expect(bodies.contains("clear-claim-not-permitted") && !bodies.contains("FJ9999999"))
         }
     }
+
+    /// A TCP health probe (connect, then close: load balancers, Kubernetes) is closed at once,
+    /// not held until the handshake timeout, and does not fill the log with notices.
+    @Test func aConnectionClosedBeforeTheHandshakeIsLetGoAtOnce() async throws {
+        let gateway = try await LiveGateway.start()
+        try await gateway.closing {
+            let probes = try await ExternalProcess.runDetached("python3", [
+                PackageRoot.url.appendingPathComponent("Tests/Interop/silent_connect.py").path, "\(gateway.port)", "3", "5", "--half-close",
+            ])
+            let lines = probes.standardOutput.split(separator: "\n")
+            #expect(lines.count == 3 && lines.allSatisfy { $0.hasPrefix("closed ") }, "\(probes.standardOutput)\(probes.standardError)")
+            #expect(lines.compactMap { Double($0.split(separator: " ").last ?? "") }.allSatisfy { $0 < 2 }, "\(probes.standardOutput)")
+            let refused = gateway.logs.all.filter { $0.contains("TLS connection refused") }
+            #expect(refused.count == 3 && refused.allSatisfy { $0.hasPrefix("debug ") && $0.contains("tls-closed-before-handshake") }, "\(refused)")
+            // The gateway still serves.
+            #expect(try await gateway.curl("/healthz", as: "nz.police").httpStatus == 200)
+        }
+    }
 }

@@ -27,8 +27,13 @@ import Testing
             paths: {agreements: \(agreements.path), certificates: \(pki.directory.path), database: \(database)}
             """.write(to: config, atomically: true, encoding: .utf8)
         let accord = PackageRoot.accordExecutable.path
-        let server = try BackgroundProcess(accord, ["serve", "--config", config.path])
+        // Started with a low soft limit on open files, as some service managers and container
+        // runtimes start it: the gateway raises it to the hard limit itself.
+        let server = try BackgroundProcess("/bin/sh", ["-c", "ulimit -Sn 256 && exec \"$0\" \"$@\"", accord, "serve", "--config", config.path])
         try await waitUntilServing(port: port, pki: pki)
+        let limits = try String(contentsOfFile: "/proc/\(server.processIdentifier)/limits", encoding: .utf8)
+        let files = try #require(limits.split(separator: "\n").first { $0.hasPrefix("Max open files") }).split(separator: " ", omittingEmptySubsequences: true)
+        #expect(files.count >= 5 && files[3] == files[4] && files[3] != "256", "\(files)")
 
         let content = directory.appendingPathComponent("referral.json")
         try Data(#"{"summary": "triage", "subject": {"family_name": "Ratu"}}"#.utf8).write(to: content)

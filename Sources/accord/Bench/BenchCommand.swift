@@ -1,6 +1,7 @@
 import AccordClient
 import AccordCrypto
 import AccordGateway
+import AccordServer
 import AccordTLS
 import ArgumentParser
 import Foundation
@@ -95,7 +96,7 @@ struct BenchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        raiseOpenFileLimit()
+        OpenFileLimit.raise()
         let pkiURL = URL(fileURLWithPath: pki).standardizedFileURL
         guard FileManager.default.fileExists(atPath: pkiURL.appendingPathComponent("ca.pem").path) else {
             throw BenchError("no development PKI in \(pki): run 'accord pki init' first")
@@ -274,13 +275,6 @@ struct BenchCommand: AsyncParsableCommand {
         for connection in held { await connection.close() }
         return BenchReport.Memory(connections: count, residentBytesBefore: before, residentBytesWithConnections: with,
                                   bytesPerConnection: max(0, with - before) / max(1, count))
-    }
-
-    private func raiseOpenFileLimit() {
-        var limit = rlimit()
-        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return }
-        limit.rlim_cur = limit.rlim_max
-        setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
     }
 
     private static func tail(of log: URL) -> String {
