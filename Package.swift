@@ -166,6 +166,12 @@ let package = Package(
             path: "Tests/AccordTestSupport",
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "AccordStoreTestSupport",
+            dependencies: ["AccordStore", "AccordAudit"],
+            path: "Tests/AccordStoreTestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "AccordCryptoTests",
             dependencies: ["AccordCrypto", "AccordTestSupport"],
@@ -197,7 +203,7 @@ let package = Package(
             name: "AccordGatewayTests",
             dependencies: [
                 "AccordGateway", "AccordServer", "AccordClient", "AccordTLS", "AccordCrypto", "AccordPolicy", "AccordStore", "AccordAudit",
-                "AccordMessages", "AccordTestSupport",
+                "AccordMessages", "AccordTestSupport", "AccordStoreTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -228,7 +234,7 @@ let package = Package(
         .testTarget(
             name: "AccordConsoleTests",
             dependencies: [
-                "AccordConsole", "AccordStore", "AccordAudit", "AccordPolicy", "AccordCrypto", "AccordTLS", "AccordTestSupport",
+                "AccordConsole", "AccordStore", "AccordAudit", "AccordPolicy", "AccordCrypto", "AccordTLS", "AccordTestSupport", "AccordStoreTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
