@@ -8,7 +8,7 @@ enum KeyBindingVerifier {
     static let name = "key-binding JWT"
 
     static func verify(
-        _ text: Substring, presentedSDJWT: [UInt8], holder: VerifierPool.Entry, expectation: KeyBindingExpectation,
+        _ text: UnsafeBufferPointer<UInt8>, presentedSDJWT: [UInt8], holder: VerifierPool.Entry, expectation: KeyBindingExpectation,
         now: Date, clockSkew: TimeInterval
     ) throws(MessageError) -> KeyBindingClaims {
         let jws: DecodedJWS
