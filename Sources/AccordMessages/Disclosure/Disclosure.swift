@@ -13,14 +13,16 @@ public struct Disclosure: Sendable, Hashable {
     public let value: JSONValue
 
     /// Decodes and checks a received disclosure, `encoded` being its UTF-8 as received; `index`
-    /// names it in any error. `hasher` takes the digest.
-    init(parsing encoded: UnsafeBufferPointer<UInt8>, index: Int, maxDepth: Int, hasher: SHA256.Hasher) throws(MessageError) {
+    /// names it in any error. `hasher` takes the digest; `scratch` serves the JSON parser.
+    init(
+        parsing encoded: UnsafeBufferPointer<UInt8>, index: Int, maxDepth: Int, hasher: SHA256.Hasher, scratch: inout JSONParser.Scratch
+    ) throws(MessageError) {
         let text = UnsafeRawBufferPointer(encoded)
         let bytes: [UInt8]
         do { bytes = try Base64URL.decode(text) } catch {
             throw MessageError(.invalidBase64URL, "disclosure \(index): \(error.message)")
         }
-        let json = try StrictJSON.parse(bytes, part: "disclosure \(index)", maxDepth: maxDepth)
+        let json = try StrictJSON.parse(bytes, part: "disclosure \(index)", maxDepth: maxDepth, scratch: &scratch)
         guard case .array(let elements) = json, elements.count == 2 || elements.count == 3 else {
             throw MessageError(.malformedDisclosure, "disclosure \(index) is not a JSON array of 2 or 3 elements")
         }

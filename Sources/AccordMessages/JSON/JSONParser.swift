@@ -27,25 +27,45 @@ public struct JSONParser {
     /// Objects with more members than this check for a repeated key by hashing, not by scanning.
     private static var scanLimit: Int { 16 }
 
+    /// Members and elements of the objects and arrays being parsed, innermost last: each
+    /// container takes its own from the top when it closes, so that it is built at its size.
+    /// Empty between parses; one kept across many parses saves growing it each time.
+    struct Scratch {
+        fileprivate var members: [(key: String, value: JSONValue)] = []
+        fileprivate var elements: [JSONValue] = []
+    }
+
     private let bytes: UnsafeBufferPointer<UInt8>
     private let maxDepth: Int
     private var position = 0
-    /// Members and elements of the objects and arrays being parsed, innermost last: each
-    /// container takes its own from the top when it closes, so that it is built at its size.
-    private var members: [(key: String, value: JSONValue)] = []
-    private var elements: [JSONValue] = []
+    private var scratch = Scratch()
+    private var members: [(key: String, value: JSONValue)] {
+        _read { yield scratch.members }
+        _modify { yield &scratch.members }
+    }
+    private var elements: [JSONValue] {
+        _read { yield scratch.elements }
+        _modify { yield &scratch.elements }
+    }
 
     /// Parses one JSON text. `maxDepth` counts nested arrays and objects, the outermost being 1.
     public static func parse(_ bytes: [UInt8], maxDepth: Int = 64) throws(Failure) -> JSONValue {
-        try bytes.withUnsafeBufferPointer { (buffer) throws(Failure) in try parse(buffer, maxDepth: maxDepth) }
+        var scratch = Scratch()
+        return try parse(bytes, maxDepth: maxDepth, scratch: &scratch)
+    }
+
+    static func parse(_ bytes: [UInt8], maxDepth: Int, scratch: inout Scratch) throws(Failure) -> JSONValue {
+        try bytes.withUnsafeBufferPointer { (buffer) throws(Failure) in try parse(buffer, maxDepth: maxDepth, scratch: &scratch) }
     }
 
     public static func parse(_ text: String, maxDepth: Int = 64) throws(Failure) -> JSONValue {
         try parse(Array(text.utf8), maxDepth: maxDepth)
     }
 
-    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int) throws(Failure) -> JSONValue {
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int, scratch: inout Scratch) throws(Failure) -> JSONValue {
         var parser = JSONParser(bytes: bytes, maxDepth: maxDepth)
+        swap(&parser.scratch, &scratch)
+        defer { swap(&parser.scratch, &scratch) }
         parser.skipWhitespace()
         let value: JSONValue
         do { value = try parser.parseValue(depth: 0) } catch {

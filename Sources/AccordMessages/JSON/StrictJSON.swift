@@ -3,8 +3,15 @@
 enum StrictJSON {
     /// `part` is rendered only when the text is refused.
     static func parse(_ bytes: [UInt8], part: @autoclosure () -> String, maxDepth: Int) throws(MessageError) -> JSONValue {
+        var scratch = JSONParser.Scratch()
+        return try parse(bytes, part: part(), maxDepth: maxDepth, scratch: &scratch)
+    }
+
+    static func parse(
+        _ bytes: [UInt8], part: @autoclosure () -> String, maxDepth: Int, scratch: inout JSONParser.Scratch
+    ) throws(MessageError) -> JSONValue {
         do {
-            return try JSONParser.parse(bytes, maxDepth: maxDepth)
+            return try JSONParser.parse(bytes, maxDepth: maxDepth, scratch: &scratch)
         } catch {
             switch error.kind {
             case .duplicateKey(let path):

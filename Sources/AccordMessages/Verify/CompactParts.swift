@@ -9,7 +9,7 @@ struct DecodedJWS {
     let signature: [UInt8]
 
     /// Decodes `text`, the UTF-8 of a compact JWS; `name` says which JWS in errors.
-    init(_ text: UnsafeBufferPointer<UInt8>, name: String, maxDepth: Int) throws(MessageError) {
+    init(_ text: UnsafeBufferPointer<UInt8>, name: String, maxDepth: Int, scratch: inout JSONParser.Scratch) throws(MessageError) {
         let parts = ByteSplit.ranges(of: text, separatedBy: UInt8(ascii: "."))
         guard parts.count == 3 else {
             throw MessageError(.malformedSerialization, "\(name) has \(parts.count) dot-separated parts, not 3")
@@ -22,10 +22,10 @@ struct DecodedJWS {
         let headerBytes = try decode(parts[0], "header")
         let payloadBytes = try decode(parts[1], "payload")
         signature = try decode(parts[2], "signature")
-        guard case .object(let header) = try StrictJSON.parse(headerBytes, part: "\(name) header", maxDepth: 4) else {
+        guard case .object(let header) = try StrictJSON.parse(headerBytes, part: "\(name) header", maxDepth: 4, scratch: &scratch) else {
             throw MessageError(.invalidJSON, "\(name) header is not a JSON object")
         }
-        guard case .object(let payload) = try StrictJSON.parse(payloadBytes, part: "\(name) payload", maxDepth: maxDepth) else {
+        guard case .object(let payload) = try StrictJSON.parse(payloadBytes, part: "\(name) payload", maxDepth: maxDepth, scratch: &scratch) else {
             throw MessageError(.invalidJSON, "\(name) payload is not a JSON object")
         }
         self.header = header

@@ -12,7 +12,8 @@ enum KeyBindingVerifier {
         now: Date, clockSkew: TimeInterval
     ) throws(MessageError) -> KeyBindingClaims {
         let jws: DecodedJWS
-        do { jws = try DecodedJWS(text, name: name, maxDepth: 8) } catch {
+        var scratch = JSONParser.Scratch()
+        do { jws = try DecodedJWS(text, name: name, maxDepth: 8, scratch: &scratch) } catch {
             throw error.code == .invalidBase64URL || error.code == .malformedSerialization ? MessageError(.keyBindingInvalid, error.message) : error
         }
         let algorithm = try jws.algorithm(name: name)

@@ -38,7 +38,8 @@ public struct SDJWTVerifier: Sendable {
             throw MessageError(.tooManyDisclosures, "the SD-JWT has \(disclosureParts.count) disclosures, over the limit of \(configuration.maxDisclosures)")
         }
         let issuerPart = UnsafeBufferPointer(rebasing: text[parts[0]])
-        let jws = try DecodedJWS(issuerPart, name: "issuer JWT", maxDepth: configuration.maxDepth)
+        var scratch = JSONParser.Scratch()
+        let jws = try DecodedJWS(issuerPart, name: "issuer JWT", maxDepth: configuration.maxDepth, scratch: &scratch)
         let algorithm = try jws.algorithm(name: "issuer JWT")
         try jws.refuseCritical(name: "issuer JWT")
         guard DecodedJWS.typeMatches(jws.header["typ"], configuration.expectedType) else {
@@ -64,7 +65,8 @@ public struct SDJWTVerifier: Sendable {
                     throw MessageError(.malformedSerialization, "disclosure \(offset) is empty ('~~')")
                 }
                 disclosures.append(try Disclosure(
-                    parsing: UnsafeBufferPointer(rebasing: text[part]), index: offset, maxDepth: configuration.maxDepth, hasher: hasher))
+                    parsing: UnsafeBufferPointer(rebasing: text[part]), index: offset, maxDepth: configuration.maxDepth, hasher: hasher,
+                    scratch: &scratch))
             }
         }
         let routing = try RoutingClaims(clearPayload: jws.payload)

@@ -1,8 +1,9 @@
-import AccordMessages
+@testable import AccordMessages
 import Testing
 
 /// `JSONParser` against the parser it replaced (`ReferenceJSONParser`) over random and mutated
-/// texts: the same value, or the same failure (kind, duplicate-key path, byte offset).
+/// texts: the same value, or the same failure (kind, duplicate-key path, byte offset), also
+/// when one scratch is kept across all the parses, refused ones included, as the verifier does.
 @Suite struct JSONParserDifferentialTests {
     @Test func agreesWithTheReference() {
         var random = SplitMix64(seed: 0x15_0A)
@@ -16,11 +17,14 @@ import Testing
         texts.append(Array(("{" + wide + "}").utf8))
         texts.append(Array(("{\"o\":{" + (0..<20).map { "\"k\($0)\":[\($0)]" }.joined(separator: ",") + "}}").utf8))
         for _ in 0..<20_000 { texts.append(Self.mutate(Array(Self.randomJSON(&random, depth: 0).utf8), &random)) }
+        var scratch = JSONParser.Scratch()
         for text in texts {
             let maxDepth = Int.random(in: 1...6, using: &random)
             let expected = Self.outcome { () throws(ReferenceJSONParser.Failure) in try ReferenceJSONParser.parse(text, maxDepth: maxDepth) }
             let actual = Self.outcome { () throws(JSONParser.Failure) in try JSONParser.parse(text, maxDepth: maxDepth) }
             #expect(actual == expected, "\(String(decoding: text, as: UTF8.self).debugDescription) maxDepth \(maxDepth)")
+            let reused = Self.outcome { () throws(JSONParser.Failure) in try JSONParser.parse(text, maxDepth: maxDepth, scratch: &scratch) }
+            #expect(reused == expected, "with a kept scratch: \(String(decoding: text, as: UTF8.self).debugDescription)")
         }
     }
 
