@@ -123,7 +123,7 @@ public struct JSONParser {
             return .object([:])
         }
         let base = members.count
-        defer { members.removeSubrange(base...) }
+        defer { members.removeLast(members.count - base) }
         // Holds the members once there are more than `scanLimit`.
         var hashed: [String: JSONValue]? = nil
         while true {
@@ -177,7 +177,7 @@ public struct JSONParser {
             return .array([])
         }
         let base = elements.count
-        defer { elements.removeSubrange(base...) }
+        defer { elements.removeLast(elements.count - base) }
         while true {
             skipWhitespace()
             let element: JSONValue
