@@ -12,33 +12,37 @@ public struct Disclosure: Sendable, Hashable {
     public let name: String?
     public let value: JSONValue
 
-    /// Decodes and checks a received disclosure; `index` names it in any error.
-    init(parsing encoded: Substring, index: Int, maxDepth: Int) throws(MessageError) {
-        let part = "disclosure \(index)"
+    /// Decodes and checks a received disclosure, `encoded` being its UTF-8 as received; `index`
+    /// names it in any error. `hasher` takes the digest; `scratch` serves the JSON parser.
+    init(
+        parsing encoded: UnsafeBufferPointer<UInt8>, index: Int, maxDepth: Int, hasher: SHA256.Hasher, scratch: inout JSONParser.Scratch
+    ) throws(MessageError) {
+        let text = UnsafeRawBufferPointer(encoded)
         let bytes: [UInt8]
-        do { bytes = try Base64URL.decode(encoded) } catch {
-            throw MessageError(.invalidBase64URL, "\(part): \(error.message)")
+        do { bytes = try Base64URL.decode(text) } catch {
+            throw MessageError(.invalidBase64URL, "disclosure \(index): \(error.message)")
         }
-        let json = try StrictJSON.parse(bytes, part: part, maxDepth: maxDepth)
+        let json = try StrictJSON.parse(bytes, part: "disclosure \(index)", maxDepth: maxDepth, scratch: &scratch)
         guard case .array(let elements) = json, elements.count == 2 || elements.count == 3 else {
-            throw MessageError(.malformedDisclosure, "\(part) is not a JSON array of 2 or 3 elements")
+            throw MessageError(.malformedDisclosure, "disclosure \(index) is not a JSON array of 2 or 3 elements")
         }
         guard case .string(let salt) = elements[0] else {
-            throw MessageError(.malformedDisclosure, "\(part): the salt is not a string")
+            throw MessageError(.malformedDisclosure, "disclosure \(index): the salt is not a string")
         }
         if elements.count == 3 {
             guard case .string(let name) = elements[1] else {
-                throw MessageError(.malformedDisclosure, "\(part): the claim name is not a string")
+                throw MessageError(.malformedDisclosure, "disclosure \(index): the claim name is not a string")
             }
             guard name != "_sd", name != "..." else {
-                throw MessageError(.reservedClaimName, "\(part) discloses the reserved claim name '\(name)'")
+                throw MessageError(.reservedClaimName, "disclosure \(index) discloses the reserved claim name '\(name)'")
             }
             self.name = name
         } else {
             self.name = nil
         }
-        self.encoded = String(encoded)
-        self.digest = Disclosure.digest(of: encoded)
+        // INVARIANT: `encoded` decoded as base64url, so it is ASCII.
+        self.encoded = String(decoding: encoded, as: UTF8.self)
+        self.digest = Disclosure.digest(of: text, hasher: hasher)
         self.salt = salt
         self.value = elements[elements.count - 1]
     }
@@ -63,8 +67,17 @@ public struct Disclosure: Sendable, Hashable {
         self.value = value
     }
 
-    static func digest(of encoded: some StringProtocol) -> String {
-        Base64URL.encode(SHA256.hash(Array(encoded.utf8)))
+    static func digest(of encoded: String) -> String {
+        Base64URL.encode(SHA256.hash(encoded))
+    }
+
+    /// The digest of the disclosure whose text is `encoded`, in one pass over those bytes.
+    static func digest(of encoded: UnsafeRawBufferPointer, hasher: SHA256.Hasher) -> String {
+        withUnsafeTemporaryAllocation(byteCount: SHA256.byteCount, alignment: 1) { digest in
+            hasher.update(encoded)
+            hasher.finalize(into: digest.baseAddress!)
+            return Base64URL.encode(UnsafeRawBufferPointer(digest))
+        }
     }
 
     /// A digest that matches no disclosure, to hide how many claims an object holds.

@@ -1,22 +1,23 @@
-extension StringProtocol {
-    /// Splits on an ASCII separator by UTF-8 code unit. `split(separator:)` on a String walks
-    /// grapheme clusters, which costs more than the rest of parsing an SD-JWT.
-    func splitASCII(_ separator: UInt8) -> [SubSequence] {
-        let offsets: [Int] = utf8.withContiguousStorageIfAvailable { bytes in
-            bytes.indices.filter { bytes[$0] == separator }
-        } ?? utf8.enumerated().filter { $0.element == separator }.map(\.offset)
-        var parts: [SubSequence] = []
-        parts.reserveCapacity(offsets.count + 1)
-        var start = utf8.startIndex
-        var previous = 0
-        for offset in offsets {
-            // INVARIANT: offsets rise, and the separator is ASCII, so each index is a character boundary.
-            let index = utf8.index(start, offsetBy: offset - previous)
-            parts.append(self[start..<index])
-            start = utf8.index(after: index)
-            previous = offset + 1
+import Foundation
+
+/// Splitting serialized SD-JWTs and JWSs, which are ASCII, by byte offset rather than by
+/// `Character`: `split(separator:)` on a String walks grapheme clusters, which costs more than
+/// the rest of parsing an SD-JWT.
+enum ByteSplit {
+    /// The ranges of `bytes` between occurrences of `separator`, in order: one more range than
+    /// there are separators, so empty parts are kept.
+    static func ranges(of bytes: UnsafeBufferPointer<UInt8>, separatedBy separator: UInt8) -> [Range<Int>] {
+        var ranges: [Range<Int>] = []
+        ranges.reserveCapacity(8)
+        var start = 0
+        if let base = bytes.baseAddress {
+            while let found = memchr(base + start, Int32(separator), bytes.count - start) {
+                let index = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                ranges.append(start..<index)
+                start = index + 1
+            }
         }
-        parts.append(self[start..<utf8.endIndex])
-        return parts
+        ranges.append(start..<bytes.count)
+        return ranges
     }
 }

@@ -14,42 +14,70 @@ public struct JSONParser {
 
         public let kind: Kind
         public let offset: Int
+
+        /// The failure seen from the value that encloses the one that failed, as its member
+        /// `key` or its element `index`: a repeated key's path gains that step.
+        fileprivate func inside(key: String? = nil, index: Int = 0) -> Failure {
+            guard case .duplicateKey(let path) = kind else { return self }
+            let step = key.map { "." + $0 } ?? "[\(index)]"
+            return Failure(kind: .duplicateKey(path: step + path), offset: offset)
+        }
     }
 
-    private let bytes: [UInt8]
+    /// Objects with more members than this check for a repeated key by hashing, not by scanning.
+    private static var scanLimit: Int { 16 }
+
+    /// Members and elements of the objects and arrays being parsed, innermost last: each
+    /// container takes its own from the top when it closes, so that it is built at its size.
+    /// Empty between parses; one kept across many parses saves growing it each time.
+    struct Scratch {
+        fileprivate var members: [(key: String, value: JSONValue)] = []
+        fileprivate var elements: [JSONValue] = []
+    }
+
+    private let bytes: UnsafeBufferPointer<UInt8>
     private let maxDepth: Int
     private var position = 0
-    private var pathStack: [PathComponent] = []
-
-    private enum PathComponent {
-        case key(String)
-        case index(Int)
+    private var scratch = Scratch()
+    private var members: [(key: String, value: JSONValue)] {
+        _read { yield scratch.members }
+        _modify { yield &scratch.members }
     }
-
-    private var renderedPath: String {
-        pathStack.reduce(into: "$") { text, component in
-            switch component {
-            case .key(let key): text += "." + key
-            case .index(let index): text += "[\(index)]"
-            }
-        }
+    private var elements: [JSONValue] {
+        _read { yield scratch.elements }
+        _modify { yield &scratch.elements }
     }
 
     /// Parses one JSON text. `maxDepth` counts nested arrays and objects, the outermost being 1.
     public static func parse(_ bytes: [UInt8], maxDepth: Int = 64) throws(Failure) -> JSONValue {
-        var parser = JSONParser(bytes: bytes, maxDepth: maxDepth)
-        parser.skipWhitespace()
-        let value = try parser.parseValue(depth: 0)
-        parser.skipWhitespace()
-        guard parser.position == bytes.count else { throw parser.syntax("unexpected text after the JSON value") }
-        return value
+        var scratch = Scratch()
+        return try parse(bytes, maxDepth: maxDepth, scratch: &scratch)
+    }
+
+    static func parse(_ bytes: [UInt8], maxDepth: Int, scratch: inout Scratch) throws(Failure) -> JSONValue {
+        try bytes.withUnsafeBufferPointer { (buffer) throws(Failure) in try parse(buffer, maxDepth: maxDepth, scratch: &scratch) }
     }
 
     public static func parse(_ text: String, maxDepth: Int = 64) throws(Failure) -> JSONValue {
         try parse(Array(text.utf8), maxDepth: maxDepth)
     }
 
-    private init(bytes: [UInt8], maxDepth: Int) {
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int, scratch: inout Scratch) throws(Failure) -> JSONValue {
+        var parser = JSONParser(bytes: bytes, maxDepth: maxDepth)
+        swap(&parser.scratch, &scratch)
+        defer { swap(&parser.scratch, &scratch) }
+        parser.skipWhitespace()
+        let value: JSONValue
+        do { value = try parser.parseValue(depth: 0) } catch {
+            guard case .duplicateKey(let path) = error.kind else { throw error }
+            throw Failure(kind: .duplicateKey(path: "$" + path), offset: error.offset)
+        }
+        parser.skipWhitespace()
+        guard parser.position == bytes.count else { throw parser.syntax("unexpected text after the JSON value") }
+        return value
+    }
+
+    private init(bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
         self.bytes = bytes
         self.maxDepth = maxDepth
     }
@@ -64,8 +92,9 @@ public struct JSONParser {
         while let byte = current, byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 { position += 1 }
     }
 
-    private mutating func expect(_ literal: String) throws(Failure) {
-        for byte in literal.utf8 {
+    private mutating func expect(_ literal: StaticString) throws(Failure) {
+        let text = UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount)
+        for byte in text {
             guard current == byte else { throw syntax("invalid literal") }
             position += 1
         }
@@ -88,12 +117,15 @@ public struct JSONParser {
     private mutating func parseObject(depth: Int) throws(Failure) -> JSONValue {
         guard depth <= maxDepth else { throw Failure(kind: .tooDeep(limit: maxDepth), offset: position) }
         position += 1
-        var members: [String: JSONValue] = [:]
         skipWhitespace()
         if current == UInt8(ascii: "}") {
             position += 1
-            return .object(members)
+            return .object([:])
         }
+        let base = members.count
+        defer { members.removeLast(members.count - base) }
+        // Holds the members once there are more than `scanLimit`.
+        var hashed: [String: JSONValue]? = nil
         while true {
             skipWhitespace()
             guard current == UInt8(ascii: "\"") else { throw syntax("expected a string key") }
@@ -103,41 +135,60 @@ public struct JSONParser {
             guard current == UInt8(ascii: ":") else { throw syntax("expected ':'") }
             position += 1
             skipWhitespace()
-            pathStack.append(.key(key))
-            let value = try parseValue(depth: depth)
-            pathStack.removeLast()
+            let value: JSONValue
+            do { value = try parseValue(depth: depth) } catch { throw error.inside(key: key) }
             // INVARIANT: Swift compares keys by canonical equivalence, so two keys that differ
             // only in Unicode normalization count as duplicates here: refusing is the safe side.
-            guard members.updateValue(value, forKey: key) == nil else {
-                throw Failure(kind: .duplicateKey(path: renderedPath), offset: keyOffset)
+            if hashed != nil {
+                guard hashed!.updateValue(value, forKey: key) == nil else {
+                    throw Failure(kind: .duplicateKey(path: ""), offset: keyOffset)
+                }
+            } else {
+                for index in base..<members.count where members[index].key == key {
+                    throw Failure(kind: .duplicateKey(path: ""), offset: keyOffset)
+                }
+                members.append((key, value))
+                if members.count - base > Self.scanLimit { hashed = Self.dictionary(members[base...]) }
             }
             skipWhitespace()
             switch current {
             case UInt8(ascii: ","): position += 1
-            case UInt8(ascii: "}"): position += 1; return .object(members)
+            case UInt8(ascii: "}"):
+                position += 1
+                return .object(hashed ?? Self.dictionary(members[base...]))
             default: throw syntax("expected ',' or '}'")
             }
         }
     }
 
+    /// Members already known to have distinct keys.
+    private static func dictionary(_ members: ArraySlice<(key: String, value: JSONValue)>) -> [String: JSONValue] {
+        var object = [String: JSONValue](minimumCapacity: members.count)
+        for member in members { object[member.key] = member.value }
+        return object
+    }
+
     private mutating func parseArray(depth: Int) throws(Failure) -> JSONValue {
         guard depth <= maxDepth else { throw Failure(kind: .tooDeep(limit: maxDepth), offset: position) }
         position += 1
-        var elements: [JSONValue] = []
         skipWhitespace()
         if current == UInt8(ascii: "]") {
             position += 1
-            return .array(elements)
+            return .array([])
         }
+        let base = elements.count
+        defer { elements.removeLast(elements.count - base) }
         while true {
             skipWhitespace()
-            pathStack.append(.index(elements.count))
-            elements.append(try parseValue(depth: depth))
-            pathStack.removeLast()
+            let element: JSONValue
+            do { element = try parseValue(depth: depth) } catch { throw error.inside(index: elements.count - base) }
+            elements.append(element)
             skipWhitespace()
             switch current {
             case UInt8(ascii: ","): position += 1
-            case UInt8(ascii: "]"): position += 1; return .array(elements)
+            case UInt8(ascii: "]"):
+                position += 1
+                return .array(Array(elements[base...]))
             default: throw syntax("expected ',' or ']'")
             }
         }
@@ -162,12 +213,29 @@ public struct JSONParser {
             guard let byte = current, isDigit(byte) else { throw syntax("invalid number exponent") }
             while let byte = current, isDigit(byte) { position += 1 }
         }
-        return String(decoding: bytes[start..<position], as: UTF8.self)
+        return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
     }
 
     private func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
 
+    /// A string of printable ASCII without escapes, the usual case, is taken as it stands;
+    /// anything else goes through `parseGeneralString`, from its opening quote.
     private mutating func parseString() throws(Failure) -> String {
+        var end = position + 1
+        while end < bytes.count {
+            let byte = bytes[end]
+            if byte == UInt8(ascii: "\"") {
+                let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[(position + 1)..<end]), as: UTF8.self)
+                position = end + 1
+                return text
+            }
+            guard byte >= 0x20, byte < 0x80, byte != UInt8(ascii: "\\") else { break }
+            end += 1
+        }
+        return try parseGeneralString()
+    }
+
+    private mutating func parseGeneralString() throws(Failure) -> String {
         let start = position
         position += 1
         var output = [UInt8]()
@@ -216,7 +284,7 @@ public struct JSONParser {
                 throw syntax("lone low surrogate")
             }
             guard let unicode = Unicode.Scalar(scalar) else { throw syntax("invalid unicode escape") }
-            output += Array(String(Character(unicode)).utf8)
+            UTF8.encode(unicode) { output.append($0) }
         default:
             throw syntax("invalid escape")
         }

@@ -1,17 +1,25 @@
 /// Maps the JSON parser's failures onto `MessageError`, naming the part of the SD-JWT
 /// (header, payload, disclosure index) that held the bad text.
 enum StrictJSON {
-    static func parse(_ bytes: [UInt8], part: String, maxDepth: Int) throws(MessageError) -> JSONValue {
+    /// `part` is rendered only when the text is refused.
+    static func parse(_ bytes: [UInt8], part: @autoclosure () -> String, maxDepth: Int) throws(MessageError) -> JSONValue {
+        var scratch = JSONParser.Scratch()
+        return try parse(bytes, part: part(), maxDepth: maxDepth, scratch: &scratch)
+    }
+
+    static func parse(
+        _ bytes: [UInt8], part: @autoclosure () -> String, maxDepth: Int, scratch: inout JSONParser.Scratch
+    ) throws(MessageError) -> JSONValue {
         do {
-            return try JSONParser.parse(bytes, maxDepth: maxDepth)
+            return try JSONParser.parse(bytes, maxDepth: maxDepth, scratch: &scratch)
         } catch {
             switch error.kind {
             case .duplicateKey(let path):
-                throw MessageError(.duplicateJSONKey, "\(part): an object at \(path) repeats a key (byte \(error.offset))")
+                throw MessageError(.duplicateJSONKey, "\(part()): an object at \(path) repeats a key (byte \(error.offset))")
             case .tooDeep(let limit):
-                throw MessageError(.nestingTooDeep, "\(part): JSON nests deeper than \(limit) levels")
+                throw MessageError(.nestingTooDeep, "\(part()): JSON nests deeper than \(limit) levels")
             case .syntax(let reason):
-                throw MessageError(.invalidJSON, "\(part): \(reason) at byte \(error.offset)")
+                throw MessageError(.invalidJSON, "\(part()): \(reason) at byte \(error.offset)")
             }
         }
     }

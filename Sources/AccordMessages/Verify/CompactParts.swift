@@ -8,28 +8,29 @@ struct DecodedJWS {
     let signingInput: [UInt8]
     let signature: [UInt8]
 
-    init(_ text: Substring, name: String, maxDepth: Int) throws(MessageError) {
-        let parts = text.splitASCII(UInt8(ascii: "."))
+    /// Decodes `text`, the UTF-8 of a compact JWS; `name` says which JWS in errors.
+    init(_ text: UnsafeBufferPointer<UInt8>, name: String, maxDepth: Int, scratch: inout JSONParser.Scratch) throws(MessageError) {
+        let parts = ByteSplit.ranges(of: text, separatedBy: UInt8(ascii: "."))
         guard parts.count == 3 else {
             throw MessageError(.malformedSerialization, "\(name) has \(parts.count) dot-separated parts, not 3")
         }
-        func decode(_ part: Substring, _ label: String) throws(MessageError) -> [UInt8] {
-            do { return try Base64URL.decode(part) } catch {
+        func decode(_ part: Range<Int>, _ label: String) throws(MessageError) -> [UInt8] {
+            do { return try Base64URL.decode(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: text[part]))) } catch {
                 throw MessageError(.invalidBase64URL, "\(name) \(label): \(error.message)")
             }
         }
         let headerBytes = try decode(parts[0], "header")
         let payloadBytes = try decode(parts[1], "payload")
         signature = try decode(parts[2], "signature")
-        guard case .object(let header) = try StrictJSON.parse(headerBytes, part: "\(name) header", maxDepth: 4) else {
+        guard case .object(let header) = try StrictJSON.parse(headerBytes, part: "\(name) header", maxDepth: 4, scratch: &scratch) else {
             throw MessageError(.invalidJSON, "\(name) header is not a JSON object")
         }
-        guard case .object(let payload) = try StrictJSON.parse(payloadBytes, part: "\(name) payload", maxDepth: maxDepth) else {
+        guard case .object(let payload) = try StrictJSON.parse(payloadBytes, part: "\(name) payload", maxDepth: maxDepth, scratch: &scratch) else {
             throw MessageError(.invalidJSON, "\(name) payload is not a JSON object")
         }
         self.header = header
         self.payload = payload
-        signingInput = Array(parts[0].utf8) + [UInt8(ascii: ".")] + Array(parts[1].utf8)
+        signingInput = Array(text[0..<parts[1].upperBound])
     }
 
     /// The `alg` header as one of the accepted algorithms; `none` and everything else are refused.

@@ -8,22 +8,32 @@ struct DisclosureRecord: Sendable {
 
 /// Applies disclosures to the issuer-signed payload (RFC 9901 section 7.1, step 3), enforcing
 /// each rejection rule of that section and of section 9 with its own error code.
+///
+/// Clear structure that holds no digest is walked for the checks but not copied: only objects
+/// with `_sd`, arrays with `{"...": digest}` elements, and their ancestors are rebuilt.
 struct DisclosureProcessor {
     private let disclosures: [Disclosure]
     private let maxDepth: Int
-    private var indexByDigest: [String: Int] = [:]
-    private var seenDigests: Set<String> = []
+    private var indexByDigest: [String: Int]
+    /// Digests seen that match no disclosure (decoys, withheld claims). One that matches a
+    /// disclosure is marked in `used` instead, so a repeat of either kind is found.
+    private var otherDigests: Set<String> = []
     private var used: [Bool]
     private(set) var records: [DisclosureRecord?]
-    /// Every claim path present in the processed payload, and those of them held in clear.
+    /// Every claim path present in the processed payload, and those of them held in clear,
+    /// outside the clear routing claims.
     private(set) var presentPaths: Set<ClaimPath> = []
     private(set) var clearPaths: Set<ClaimPath> = []
+    /// The path of the value being processed.
+    private var segments: [ClaimPath.Segment] = []
 
     init(disclosures: [Disclosure], maxDepth: Int) throws(MessageError) {
         self.disclosures = disclosures
         self.maxDepth = maxDepth
         used = Array(repeating: false, count: disclosures.count)
         records = Array(repeating: nil, count: disclosures.count)
+        indexByDigest = Dictionary(minimumCapacity: disclosures.count)
+        presentPaths.reserveCapacity(disclosures.count)
         for (index, disclosure) in disclosures.enumerated() {
             if let earlier = indexByDigest.updateValue(index, forKey: disclosure.digest) {
                 throw MessageError(.disclosureRepeated, "disclosure \(index) repeats disclosure \(earlier)")
@@ -31,71 +41,93 @@ struct DisclosureProcessor {
         }
     }
 
+    private var path: ClaimPath { ClaimPath(segments) }
+
     /// Returns the payload with disclosed claims in place and `_sd`, `_sd_alg` and
     /// undisclosed array elements removed. The top-level names in `routing` are the clear
     /// routing claims: left out of the path lists, and no disclosure may hide inside them.
     mutating func process(payload: [String: JSONValue], routing: Set<String>) throws(MessageError) -> [String: JSONValue] {
-        var body = payload
-        body.removeValue(forKey: "_sd_alg")
-        let result = try processObject(body, path: ClaimPath(), depth: 1, parent: nil)
+        let result = try processObject(payload, depth: 1, parent: nil, routing: routing, recording: true) ?? payload
         if let unused = used.firstIndex(of: false) {
             throw MessageError(.disclosureUnreferenced, "disclosure \(unused) is not referenced by any digest in the SD-JWT")
         }
-        func isRouting(_ path: ClaimPath) -> Bool {
-            guard case .member(let name)? = path.segments.first else { return false }
-            return routing.contains(name)
-        }
         for (index, record) in records.enumerated() {
-            if let record, isRouting(record.path), record.path.segments.count > 1 {
-                throw MessageError(.invalidRoutingClaims, "disclosure \(index) conceals '\(record.path)' inside a routing claim, which must be in clear")
-            }
+            guard let record, record.path.segments.count > 1, case .member(let name) = record.path.segments[0], routing.contains(name) else { continue }
+            throw MessageError(.invalidRoutingClaims, "disclosure \(index) conceals '\(record.path)' inside a routing claim, which must be in clear")
         }
-        presentPaths = presentPaths.filter { !isRouting($0) }
-        clearPaths = clearPaths.filter { !isRouting($0) }
         return result
     }
 
-    private mutating func processValue(_ value: JSONValue, path: ClaimPath, depth: Int, parent: Int?) throws(MessageError) -> JSONValue {
+    /// The value with its disclosures applied, or nil when it is unchanged. Paths are recorded
+    /// when `recording`, that is outside the routing claims.
+    private mutating func processValue(_ value: JSONValue, depth: Int, parent: Int?, recording: Bool) throws(MessageError) -> JSONValue? {
         switch value {
         case .object(let members):
-            return .object(try processObject(members, path: path, depth: depth + 1, parent: parent))
+            return try processObject(members, depth: depth + 1, parent: parent, routing: nil, recording: recording).map { .object($0) }
         case .array(let elements):
-            return .array(try processArray(elements, path: path, depth: depth + 1, parent: parent))
+            return try processArray(elements, depth: depth + 1, parent: parent, recording: recording).map { .array($0) }
         default:
-            return value
+            return nil
         }
     }
 
-    private mutating func checkDepth(_ depth: Int, _ path: ClaimPath) throws(MessageError) {
+    private func checkDepth(_ depth: Int) throws(MessageError) {
         guard depth <= maxDepth else {
             throw MessageError(.nestingTooDeep, "claims at '\(path)' nest deeper than \(maxDepth) levels")
         }
     }
 
-    private mutating func claimDigest(_ digest: String, at path: ClaimPath) throws(MessageError) -> Int? {
-        guard seenDigests.insert(digest).inserted else {
-            throw MessageError(.digestRepeated, "a digest under '\(path.isEmpty ? "(top level)" : path.description)' appears more than once in the SD-JWT")
+    /// The index of the disclosure `digest` names, nil for a digest of none.
+    private mutating func claimDigest(_ digest: String) throws(MessageError) -> Int? {
+        if let index = indexByDigest[digest] {
+            guard !used[index] else { throw digestRepeated() }
+            used[index] = true
+            return index
         }
-        guard let index = indexByDigest[digest] else { return nil }
-        used[index] = true
-        return index
+        guard otherDigests.insert(digest).inserted else { throw digestRepeated() }
+        return nil
     }
 
+    private func digestRepeated() -> MessageError {
+        MessageError(.digestRepeated, "a digest under '\(segments.isEmpty ? "(top level)" : path.description)' appears more than once in the SD-JWT")
+    }
+
+    /// `routing` is given for the payload itself, whose `_sd_alg` is dropped and whose members
+    /// named there are routing claims.
     private mutating func processObject(
-        _ members: [String: JSONValue], path: ClaimPath, depth: Int, parent: Int?
-    ) throws(MessageError) -> [String: JSONValue] {
-        try checkDepth(depth, path)
-        var output: [String: JSONValue] = [:]
-        for (name, value) in members where name != "_sd" {
+        _ members: [String: JSONValue], depth: Int, parent: Int?, routing: Set<String>?, recording: Bool
+    ) throws(MessageError) -> [String: JSONValue]? {
+        try checkDepth(depth)
+        let sd = members["_sd"]
+        let dropsDigestAlgorithm = routing != nil && members["_sd_alg"] != nil
+        // INVARIANT: when rebuilding, `output` receives every member kept; otherwise it stays
+        // nil until a member changes, and is then a copy of `members` with the changes made.
+        let rebuilding = sd != nil || dropsDigestAlgorithm
+        var output: [String: JSONValue]? = nil
+        if rebuilding {
+            output = Dictionary(minimumCapacity: members.count + min(sd?.arrayValue?.count ?? 0, disclosures.count))
+        }
+        for (name, value) in members where name != "_sd" && !(dropsDigestAlgorithm && name == "_sd_alg") {
             guard name != "..." else {
                 throw MessageError(.malformedPayload, "an object at '\(path)' uses the reserved key '...' outside an array element")
             }
-            let memberPath = path.appending(member: name)
-            presentPaths.insert(memberPath)
-            clearPaths.insert(memberPath)
-            output[name] = try processValue(value, path: memberPath, depth: depth, parent: parent)
+            let recordingMember = routing.map { !$0.contains(name) } ?? recording
+            segments.append(.member(name))
+            if recordingMember {
+                let memberPath = path
+                presentPaths.insert(memberPath)
+                clearPaths.insert(memberPath)
+            }
+            let processed = try processValue(value, depth: depth, parent: parent, recording: recordingMember)
+            segments.removeLast()
+            if rebuilding {
+                output![name] = processed ?? value
+            } else if let processed {
+                if output == nil { output = members }
+                output![name] = processed
+            }
         }
-        guard let sd = members["_sd"] else { return output }
+        guard let sd else { return output }
         guard case .array(let digests) = sd else {
             throw MessageError(.malformedPayload, "'_sd' at '\(path)' is not an array")
         }
@@ -103,49 +135,75 @@ struct DisclosureProcessor {
             guard case .string(let digest) = entry else {
                 throw MessageError(.malformedPayload, "'_sd' at '\(path)' holds a value that is not a digest string")
             }
-            guard let index = try claimDigest(digest, at: path) else { continue }
+            guard let index = try claimDigest(digest) else { continue }
             let disclosure = disclosures[index]
             guard let name = disclosure.name else {
                 throw MessageError(.malformedDisclosure, "disclosure \(index) is an array-element disclosure referenced from '_sd'")
             }
-            guard output[name] == nil else {
+            guard output![name] == nil else {
                 throw MessageError(.claimNameCollision, "disclosure \(index) discloses a claim already present at '\(path.appending(member: name))'")
             }
-            let memberPath = path.appending(member: name)
+            segments.append(.member(name))
+            let memberPath = path
             records[index] = DisclosureRecord(disclosure: disclosure, path: memberPath, parent: parent)
-            presentPaths.insert(memberPath)
-            output[name] = try processValue(disclosure.value, path: memberPath, depth: depth, parent: index)
+            let recordingMember = routing.map { !$0.contains(name) } ?? recording
+            if recordingMember { presentPaths.insert(memberPath) }
+            let processed = try processValue(disclosure.value, depth: depth, parent: index, recording: recordingMember)
+            segments.removeLast()
+            output![name] = processed ?? disclosure.value
         }
         return output
     }
 
-    private mutating func processArray(_ elements: [JSONValue], path: ClaimPath, depth: Int, parent: Int?) throws(MessageError) -> [JSONValue] {
-        try checkDepth(depth, path)
-        let elementPath = path.elementPath
-        var output: [JSONValue] = []
-        output.reserveCapacity(elements.count)
-        for element in elements {
+    private mutating func processArray(_ elements: [JSONValue], depth: Int, parent: Int?, recording: Bool) throws(MessageError) -> [JSONValue]? {
+        try checkDepth(depth)
+        segments.append(.element)
+        defer { segments.removeLast() }
+        // INVARIANT: nil until an element changes or goes; then the elements kept so far.
+        var output: [JSONValue]? = nil
+        var elementPath: ClaimPath? = nil
+        for (position, element) in elements.enumerated() {
             guard case .object(let members) = element, members.count == 1, let reference = members["..."] else {
                 if case .object(let members) = element, members["..."] != nil {
-                    throw MessageError(.malformedPayload, "an array element at '\(elementPath)' mixes '...' with other keys")
+                    throw MessageError(.malformedPayload, "an array element at '\(path)' mixes '...' with other keys")
                 }
-                presentPaths.insert(elementPath)
-                clearPaths.insert(elementPath)
-                output.append(try processValue(element, path: elementPath, depth: depth, parent: parent))
+                if recording {
+                    if elementPath == nil { elementPath = path }
+                    presentPaths.insert(elementPath!)
+                    clearPaths.insert(elementPath!)
+                }
+                let processed = try processValue(element, depth: depth, parent: parent, recording: recording)
+                if output != nil {
+                    output!.append(processed ?? element)
+                } else if let processed {
+                    output = Self.prefix(elements, position)
+                    output!.append(processed)
+                }
                 continue
             }
             guard case .string(let digest) = reference else {
-                throw MessageError(.malformedPayload, "'...' at '\(elementPath)' is not a digest string")
+                throw MessageError(.malformedPayload, "'...' at '\(path)' is not a digest string")
             }
-            guard let index = try claimDigest(digest, at: elementPath) else { continue }
+            if output == nil { output = Self.prefix(elements, position) }
+            guard let index = try claimDigest(digest) else { continue }
             let disclosure = disclosures[index]
             guard disclosure.name == nil else {
                 throw MessageError(.malformedDisclosure, "disclosure \(index) is an object-property disclosure referenced from an array element")
             }
-            records[index] = DisclosureRecord(disclosure: disclosure, path: elementPath, parent: parent)
-            presentPaths.insert(elementPath)
-            output.append(try processValue(disclosure.value, path: elementPath, depth: depth, parent: index))
+            if elementPath == nil { elementPath = path }
+            records[index] = DisclosureRecord(disclosure: disclosure, path: elementPath!, parent: parent)
+            if recording { presentPaths.insert(elementPath!) }
+            let processed = try processValue(disclosure.value, depth: depth, parent: index, recording: recording)
+            output!.append(processed ?? disclosure.value)
         }
         return output
+    }
+
+    /// The first `count` elements, with room for the rest.
+    private static func prefix(_ elements: [JSONValue], _ count: Int) -> [JSONValue] {
+        var prefix: [JSONValue] = []
+        prefix.reserveCapacity(elements.count)
+        prefix.append(contentsOf: elements[..<count])
+        return prefix
     }
 }

@@ -8,11 +8,12 @@ enum KeyBindingVerifier {
     static let name = "key-binding JWT"
 
     static func verify(
-        _ text: Substring, presentedSDJWT: [UInt8], holder: VerifierPool.Entry, expectation: KeyBindingExpectation,
+        _ text: UnsafeBufferPointer<UInt8>, presentedSDJWT: [UInt8], holder: VerifierPool.Entry, expectation: KeyBindingExpectation,
         now: Date, clockSkew: TimeInterval
     ) throws(MessageError) -> KeyBindingClaims {
         let jws: DecodedJWS
-        do { jws = try DecodedJWS(text, name: name, maxDepth: 8) } catch {
+        var scratch = JSONParser.Scratch()
+        do { jws = try DecodedJWS(text, name: name, maxDepth: 8, scratch: &scratch) } catch {
             throw error.code == .invalidBase64URL || error.code == .malformedSerialization ? MessageError(.keyBindingInvalid, error.message) : error
         }
         let algorithm = try jws.algorithm(name: name)

@@ -21,7 +21,15 @@ public struct SDJWTVerifier: Sendable {
         guard size <= configuration.maxBytes else {
             throw MessageError(.tooLarge, "the SD-JWT is \(size) bytes, over the limit of \(configuration.maxBytes)")
         }
-        let parts = text.splitASCII(UInt8(ascii: "~"))
+        var text = text
+        return try text.withUTF8 { utf8 in
+            Result { () throws(MessageError) in try verify(utf8: utf8, now: now, keyBinding: keyBinding) }
+        }.get()
+    }
+
+    /// `verify(_:now:keyBinding:)` over the serialization's UTF-8, once its size is checked.
+    private func verify(utf8 text: UnsafeBufferPointer<UInt8>, now: Date, keyBinding: KeyBindingExpectation?) throws(MessageError) -> VerifiedMessage {
+        let parts = ByteSplit.ranges(of: text, separatedBy: UInt8(ascii: "~"))
         guard parts.count >= 2 else {
             throw MessageError(.malformedSerialization, "an SD-JWT is '<issuer-jwt>~<disclosures>~[<kb-jwt>]'; no '~' found")
         }
@@ -29,7 +37,9 @@ public struct SDJWTVerifier: Sendable {
         guard disclosureParts.count <= configuration.maxDisclosures else {
             throw MessageError(.tooManyDisclosures, "the SD-JWT has \(disclosureParts.count) disclosures, over the limit of \(configuration.maxDisclosures)")
         }
-        let jws = try DecodedJWS(parts[0], name: "issuer JWT", maxDepth: configuration.maxDepth)
+        let issuerPart = UnsafeBufferPointer(rebasing: text[parts[0]])
+        var scratch = JSONParser.Scratch()
+        let jws = try DecodedJWS(issuerPart, name: "issuer JWT", maxDepth: configuration.maxDepth, scratch: &scratch)
         let algorithm = try jws.algorithm(name: "issuer JWT")
         try jws.refuseCritical(name: "issuer JWT")
         guard DecodedJWS.typeMatches(jws.header["typ"], configuration.expectedType) else {
@@ -48,11 +58,16 @@ public struct SDJWTVerifier: Sendable {
         }
         var disclosures: [Disclosure] = []
         disclosures.reserveCapacity(disclosureParts.count)
-        for (offset, part) in disclosureParts.enumerated() {
-            guard !part.isEmpty else {
-                throw MessageError(.malformedSerialization, "disclosure \(offset) is empty ('~~')")
+        if !disclosureParts.isEmpty {
+            let hasher = SHA256.Hasher()
+            for (offset, part) in disclosureParts.enumerated() {
+                guard !part.isEmpty else {
+                    throw MessageError(.malformedSerialization, "disclosure \(offset) is empty ('~~')")
+                }
+                disclosures.append(try Disclosure(
+                    parsing: UnsafeBufferPointer(rebasing: text[part]), index: offset, maxDepth: configuration.maxDepth, hasher: hasher,
+                    scratch: &scratch))
             }
-            disclosures.append(try Disclosure(parsing: part, index: offset, maxDepth: configuration.maxDepth))
         }
         let routing = try RoutingClaims(clearPayload: jws.payload)
         var processor = try DisclosureProcessor(disclosures: disclosures, maxDepth: configuration.maxDepth)
@@ -62,7 +77,7 @@ public struct SDJWTVerifier: Sendable {
         try checkValidity(routing, payload: jws.payload, now: now)
         let holderKey = try Self.holderKey(jws.payload)
 
-        let issuerJWT = String(parts[0])
+        let issuerJWT = String(decoding: issuerPart, as: UTF8.self)
         let kbPart = parts[parts.count - 1]
         var keyBindingClaims: KeyBindingClaims? = nil
         switch (keyBinding, kbPart.isEmpty) {
@@ -75,11 +90,11 @@ public struct SDJWTVerifier: Sendable {
             guard let holderKey else {
                 throw MessageError(.holderKeyMissing, "the issuer JWT has no 'cnf.jwk' to check the key-binding JWT against")
             }
-            let presented = text.utf8.dropLast(kbPart.utf8.count)
+            let presented = Array(text[..<kbPart.lowerBound])
             keyBindingClaims = try pool.withEntry(for: .jwk(holderKey), make: { () throws(MessageError) in try Self.publicKey(holderKey) }) {
                 entry throws(MessageError) in
                 try KeyBindingVerifier.verify(
-                    kbPart, presentedSDJWT: Array(presented), holder: entry, expectation: expectation,
+                    UnsafeBufferPointer(rebasing: text[kbPart]), presentedSDJWT: presented, holder: entry, expectation: expectation,
                     now: now, clockSkew: configuration.clockSkew)
             }
         }

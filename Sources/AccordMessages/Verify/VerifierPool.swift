@@ -8,6 +8,18 @@ final class VerifierPool: Sendable {
     enum Key: Hashable, Sendable {
         case spki([UInt8])
         case jwk(JWK)
+
+        /// The SPKI as one run of bytes: `[UInt8]`'s own hash feeds the hasher byte by byte.
+        func hash(into hasher: inout Hasher) {
+            switch self {
+            case .spki(let der):
+                hasher.combine(0 as UInt8)
+                der.withUnsafeBytes { hasher.combine(bytes: $0) }
+            case .jwk(let jwk):
+                hasher.combine(1 as UInt8)
+                hasher.combine(jwk)
+            }
+        }
     }
 
     /// A public key and one verification context for it.
