@@ -79,13 +79,21 @@ struct DisclosureProcessor {
 
     /// The index of the disclosure `digest` names, nil for a digest of none.
     private mutating func claimDigest(_ digest: String) throws(MessageError) -> Int? {
-        if let index = indexByDigest[digest] {
+        // Digests are compared as bytes, as RFC 9901 and other verifiers do: Swift's String
+        // equality is Unicode canonical equivalence, under which a digest spelt with, say,
+        // KELVIN SIGN for "K" would match. Every disclosure's digest is ASCII, and distinct
+        // ASCII strings are never equivalent, so a non-ASCII digest simply matches none.
+        if Self.isASCII(digest), let index = indexByDigest[digest] {
             guard !used[index] else { throw digestRepeated() }
             used[index] = true
             return index
         }
         guard otherDigests.insert(digest).inserted else { throw digestRepeated() }
         return nil
+    }
+
+    static func isASCII(_ text: String) -> Bool {
+        text.utf8.allSatisfy { $0 < 0x80 }
     }
 
     private func digestRepeated() -> MessageError {

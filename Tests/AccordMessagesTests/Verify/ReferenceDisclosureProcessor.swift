@@ -71,7 +71,7 @@ struct ReferenceDisclosureProcessor {
         guard seenDigests.insert(digest).inserted else {
             throw MessageError(.digestRepeated, "a digest under '\(path.isEmpty ? "(top level)" : path.description)' appears more than once in the SD-JWT")
         }
-        guard let index = indexByDigest[digest] else { return nil }
+        guard digest.utf8.allSatisfy({ $0 < 0x80 }), let index = indexByDigest[digest] else { return nil }
         used[index] = true
         return index
     }

@@ -35,6 +35,24 @@ import Testing
         reject(.disclosureUnreferenced, try sdJWT([a, stray], referenced: [F.digest(a)]), mentions: "disclosure 1")
     }
 
+    /// Digests are compared as bytes: one spelt with a character that is merely Unicode-
+    /// equivalent (KELVIN SIGN for "K") references nothing, so its disclosure is unreferenced.
+    @Test func digestsAreComparedAsBytes() throws {
+        var found = false
+        for salt in 0..<64 {
+            let a = F.disclosure([.string("kelvin-\(salt)"), "a", 1])
+            let digest = F.digest(a)
+            guard let k = digest.firstIndex(of: "K") else { continue }
+            var lookalike = digest
+            lookalike.replaceSubrange(k...k, with: "\u{212A}")
+            #expect(lookalike == digest, "Swift String equality is canonical equivalence: the test's premise")
+            reject(.disclosureUnreferenced, try sdJWT([a], referenced: [lookalike]), mentions: "disclosure 0")
+            found = true
+            break
+        }
+        #expect(found, "no digest with a K among 64 salts")
+    }
+
     @Test func digestReferencedTwice() throws {
         let a = F.disclosure(["s1", "a", 1])
         reject(.digestRepeated, try sdJWT([a], referenced: [F.digest(a), F.digest(a)]))
