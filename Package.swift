@@ -179,7 +179,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AccordPolicyTests",
-            dependencies: ["AccordPolicy"],
+            dependencies: ["AccordPolicy", "AccordTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -223,12 +223,12 @@ let package = Package(
         ),
         .testTarget(
             name: "AccordMessagesTests",
-            dependencies: ["AccordMessages", "AccordCrypto"],
+            dependencies: ["AccordMessages", "AccordCrypto", "AccordTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "AccordStoreTests",
-            dependencies: ["AccordStore", "AccordAudit", "AccordCrypto", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["AccordStore", "AccordAudit", "AccordCrypto", "AccordTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

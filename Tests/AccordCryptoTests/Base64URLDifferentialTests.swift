@@ -1,4 +1,5 @@
 import AccordCrypto
+import AccordTestSupport
 import Testing
 
 /// The byte-level `Base64URL` coder against the straightforward one it replaced (kept below as
@@ -125,20 +126,5 @@ private enum ReferenceBase64URL {
             throw CryptoError(.invalidBase64URL, "base64url text has non-zero trailing bits")
         }
         return output
-    }
-}
-
-/// SplitMix64: seeded, so that a failing case reproduces.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_33CB_133E_B049
-        return z ^ (z >> 31)
     }
 }

@@ -1,3 +1,4 @@
+import AccordTestSupport
 import Foundation
 import Testing
 @testable import AccordPolicy
@@ -9,7 +10,7 @@ import Testing
         let seed = env["ACCORD_DIFF_SEED"].flatMap { UInt64($0) } ?? 0xACC0_2D
         let cases = env["ACCORD_DIFF_CASES"].flatMap { Int($0) } ?? 100_000
         let perSet = 100
-        var random = RandomSets(rng: SeededRandom(seed: seed))
+        var random = RandomSets(rng: SplitMix64(seed: seed))
         var divergences = 0
         var leaks = 0
         var delivered = 0

@@ -1,3 +1,4 @@
+import AccordTestSupport
 import Foundation
 import Testing
 @testable import AccordPolicy
@@ -45,7 +46,7 @@ import Testing
 @Suite struct LoaderRobustnessTests {
     @Test func randomlyDamagedFilesNeverCrashTheLoader() throws {
         let shipped = try AgreementSources.read(directory: Repository.agreements)
-        var rng = SeededRandom(seed: 0x5EED)
+        var rng = SplitMix64(seed: 0x5EED)
         let alphabet = Array(":-[]{}#&*!|>'\"%@` \n\tabcXYZ019.".utf8)
         var rejected = 0
         let rounds = 100

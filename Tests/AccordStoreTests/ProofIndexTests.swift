@@ -1,6 +1,7 @@
 import AccordAudit
 import AccordCrypto
 import AccordStore
+import AccordTestSupport
 import Foundation
 import Synchronization
 import Testing
@@ -35,23 +36,12 @@ import Testing
         }
     }
 
-    /// SplitMix64: the same pairs on every run.
-    struct Seeded: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     @Test(arguments: [1, 4, 8] as [UInt64])
     func inclusionProofsAreThoseOfTheWholeTree(chunkSize: UInt64) async throws {
         let log = Log()
         let index = log.index(chunkSize: chunkSize)
-        var random = Seeded(state: chunkSize)
+        var random = SplitMix64(seed: chunkSize)
         // The log grows between rounds, so the index is extended as well as built.
         for (grow, upTo) in [(37, 37), (100, 137), (163, 300)] {
             log.append(grow)

@@ -1,3 +1,4 @@
+import AccordTestSupport
 @testable import AccordMessages
 import Testing
 

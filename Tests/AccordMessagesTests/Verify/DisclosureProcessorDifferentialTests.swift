@@ -1,3 +1,4 @@
+import AccordTestSupport
 import AccordCrypto
 @testable import AccordMessages
 import Testing

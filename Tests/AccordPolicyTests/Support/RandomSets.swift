@@ -1,23 +1,11 @@
 @testable import AccordPolicy
-
-/// SplitMix64: small, seeded and the same on every platform, so a failing seed reproduces.
-struct SeededRandom: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+import AccordTestSupport
 
 /// Random agreement sets and messages over small vocabularies, so that flows, claims and
 /// agreements collide often. Sets are built directly, not validated: both engines must agree
 /// on anything, including sets validation would refuse.
 struct RandomSets {
-    var rng: SeededRandom
+    var rng: SplitMix64
     static let claimPool = ["s.name", "s.dob", "s.kid", "s.addr", "c.note", "c.kid", "list[*]", "notes", "n.m.k", "n.m"]
     static let rulePool = ["s", "c", "list", "list[*]", "s.name", "s.kid", "c.kid", "notes", "n", "n.m", "n.m.k", "s.addr"]
     static let dates = (2023...2029).flatMap { y in [1, 6, 12].map { CalendarDate(year: y, month: $0, day: 1)! } }
