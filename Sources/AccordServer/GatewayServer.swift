@@ -31,7 +31,6 @@ public final class GatewayServer: Sendable {
     public init(configuration: GatewayConfiguration, logger: Logger) throws(GatewayStartupError) {
         self.configuration = configuration
         self.logger = logger
-        keys = try GatewayKeys.load(directory: configuration.certificatesDirectory)
         let policy: ActivePolicy
         do {
             policy = try ActivePolicy(directory: URL(fileURLWithPath: configuration.agreementsDirectory), today: CalendarDate(Date()))
@@ -39,6 +38,8 @@ public final class GatewayServer: Sendable {
             let problems = error.diagnostics.prefix(10).map { "\n  \($0)" }.joined()
             throw GatewayStartupError("the agreements in \(configuration.agreementsDirectory) do not load: \(error.reason)\(problems)")
         }
+        keys = try GatewayKeys.load(directory: configuration.certificatesDirectory, agencies: policy.current.policy.set.agencies.values,
+                                    operatorCA: configuration.operatorCA)
         let databaseDirectory = URL(fileURLWithPath: configuration.database).deletingLastPathComponent()
         try? FileManager.default.createDirectory(at: databaseDirectory, withIntermediateDirectories: true)
         do {
@@ -116,6 +117,7 @@ public final class GatewayServer: Sendable {
         AgencyRoutes(gateway: gateway, maxBodyBytes: limits.maxBodyBytes,
                      rateLimiter: RateLimiter(rate: limits.requestsPerSecond, burst: limits.burst)).register(on: router)
         let connections = ConnectionLimiter(limit: limits.maxConnectionsPerAgency)
+        let rejections = CertificateRejectionAudit(store: store, logger: logger)
         let http = HTTP1Channel.Configuration(
             idleTimeout: .seconds(Int64(limits.idleTimeoutSeconds)),
             httpDecoderConfiguration: .init(maxHeaderFieldSize: limits.maxHeaderBytes, maxHeaderListSize: limits.maxHeaderBytes, maxHeaderFieldCount: 100))
@@ -124,7 +126,8 @@ public final class GatewayServer: Sendable {
         let app = Application(
             router: router,
             server: .openSSL(http, context: tlsContext, connectionScope: { peer, body in await connections.scope(peer, body) },
-                             connectionCap: cap, plaintextHandlers: { [RequestDeadlineHandler(deadline: .seconds(Int64(limits.requestTimeoutSeconds)))] }),
+                             connectionCap: cap, plaintextHandlers: { [RequestDeadlineHandler(deadline: .seconds(Int64(limits.requestTimeoutSeconds)))] },
+                             rejectionObserver: { rejections.observe($0, fingerprint: $1, remote: $2, listener: "agencies") }),
             configuration: ApplicationConfiguration(address: .hostname(listen.host, port: listen.port), serverName: "accord"),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? listen.port
@@ -136,6 +139,8 @@ public final class GatewayServer: Sendable {
         try await recordStart()
         var services: [any Service] = [
             StoreService(store: store, gateway: gateway, actor: "gateway"),
+            // After the store, so that it stops first and its last records still reach the writer.
+            rejections,
             RetentionService(store: store, gateway: gateway, logger: logger, interval: .seconds(60)),
         ]
         if handleSignals {
@@ -143,7 +148,9 @@ public final class GatewayServer: Sendable {
         }
         let deadline = TimeAmount.seconds(Int64(limits.requestTimeoutSeconds))
         if let console = try consoleApplication(tls: tlsContext, http: http, connectionCap: cap,
-                                                plaintextHandlers: { [RequestDeadlineHandler(deadline: deadline)] }, onReady: onReady) {
+                                                plaintextHandlers: { [RequestDeadlineHandler(deadline: deadline)] },
+                                                rejectionObserver: { rejections.observe($0, fingerprint: $1, remote: $2, listener: "console") },
+                                                onReady: onReady) {
             services.append(console)
         }
         services.append(app)
@@ -169,6 +176,7 @@ public final class GatewayServer: Sendable {
     private func consoleApplication(
         tls: TLSContext, http: HTTP1Channel.Configuration, connectionCap: ConnectionCap,
         plaintextHandlers: @escaping @Sendable () -> [any ChannelHandler],
+        rejectionObserver: @escaping OpenSSLServerChannel<HTTP1Channel>.RejectionObserver,
         onReady: @escaping @Sendable (Listener, Int) async -> Void
     ) throws -> (any Service)? {
         guard let listen = configuration.consoleListen else { return nil }
@@ -196,7 +204,8 @@ public final class GatewayServer: Sendable {
         let logger = self.logger
         return try ConsoleRoutes.application(
             environment: environment, tls: tls, address: .hostname(listen.host, port: listen.port), logger: logger,
-            http: http, connectionCap: connectionCap, plaintextHandlers: plaintextHandlers, onServerRunning: { channel in
+            http: http, connectionCap: connectionCap, plaintextHandlers: plaintextHandlers, rejectionObserver: rejectionObserver,
+            onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? listen.port
                 logger.notice("console listening", metadata: ["address": "\(listen.host):\(port)"])
                 await onReady(.console, port)

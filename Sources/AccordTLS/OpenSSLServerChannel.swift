@@ -1,3 +1,4 @@
+public import AccordCrypto
 public import HummingbirdCore
 public import Logging
 public import NIOCore
@@ -12,11 +13,17 @@ public struct OpenSSLServerChannel<Base: ServerChildChannel>: ServerChildChannel
         /// Completes, once the handshake succeeds, with the verified peer and the base channel
         /// set up; fails if the handshake fails.
         public let established: EventLoopFuture<(peer: TLSPeer, base: Base.Value)>
+        /// Read at accept: once a refused handshake has closed the channel, it has no address.
+        public let remoteAddress: SocketAddress?
     }
 
     /// Wraps the handling of one verified connection, from its first request to its close:
     /// the server counts connections per agency with it.
     public typealias ConnectionScope = @Sendable (TLSPeer, @Sendable () async -> Void) async -> Void
+
+    /// Told of every client certificate refused in a handshake: why, the certificate's
+    /// SHA-256 fingerprint (when it sent one) and where the connection came from.
+    public typealias RejectionObserver = @Sendable (CertificateRejection, _ fingerprint: String?, _ remote: SocketAddress?) -> Void
 
     public let base: Base
     public let context: TLSContext
@@ -26,16 +33,18 @@ public struct OpenSSLServerChannel<Base: ServerChildChannel>: ServerChildChannel
     /// Handlers placed between TLS and the base protocol, seeing plaintext bytes (a request
     /// deadline, say), made afresh for each connection.
     public let plaintextHandlers: @Sendable () -> [any ChannelHandler]
+    public let rejectionObserver: RejectionObserver?
 
     public init(
         _ base: Base, context: TLSContext, connectionScope: ConnectionScope? = nil, connectionCap: ConnectionCap? = nil,
-        plaintextHandlers: @escaping @Sendable () -> [any ChannelHandler] = { [] }
+        plaintextHandlers: @escaping @Sendable () -> [any ChannelHandler] = { [] }, rejectionObserver: RejectionObserver? = nil
     ) {
         self.base = base
         self.context = context
         self.connectionScope = connectionScope
         self.connectionCap = connectionCap
         self.plaintextHandlers = plaintextHandlers
+        self.rejectionObserver = rejectionObserver
     }
 
     /// Adds the TLS handler and returns at once; the base channel is set up when the handshake
@@ -71,7 +80,7 @@ public struct OpenSSLServerChannel<Base: ServerChildChannel>: ServerChildChannel
             let established = handler.handshakeFuture.flatMap { peer in
                 base.setup(channel: channel, logger: logger).map { (peer: peer, base: $0) }
             }
-            return Value(channel: channel, established: established)
+            return Value(channel: channel, established: established, remoteAddress: channel.remoteAddress)
         }
         value.whenFailure { _ in channel.close(promise: nil) }
         return value
@@ -85,10 +94,14 @@ public struct OpenSSLServerChannel<Base: ServerChildChannel>: ServerChildChannel
         } catch {
             // The handler has already sent its alert and closed the channel. A peer that left
             // before the handshake (a health probe, every 30 s) is routine: debug, not notice.
-            let routine = (error as? TLSError)?.code == .closedBeforeHandshake
+            let tlsError = error as? TLSError
+            let routine = tlsError?.code == .closedBeforeHandshake
             logger.log(level: routine ? .debug : .notice, "TLS connection refused", metadata: [
-                "reason": "\(error)", "peer": "\(value.channel.remoteAddress.map { "\($0)" } ?? "unknown")",
+                "reason": "\(error)", "peer": "\(value.remoteAddress.map { "\($0)" } ?? "unknown")",
             ])
+            if let rejection = tlsError?.certificateRejection {
+                rejectionObserver?(rejection, tlsError?.certificateFingerprint, value.remoteAddress)
+            }
             try? await value.channel.close()
             return
         }
@@ -112,11 +125,13 @@ extension HTTPServerBuilder {
     public static func openSSL(
         _ configuration: HTTP1Channel.Configuration = .init(), context: TLSContext,
         connectionScope: OpenSSLServerChannel<HTTP1Channel>.ConnectionScope? = nil, connectionCap: ConnectionCap? = nil,
-        plaintextHandlers: @escaping @Sendable () -> [any ChannelHandler] = { [] }
+        plaintextHandlers: @escaping @Sendable () -> [any ChannelHandler] = { [] },
+        rejectionObserver: OpenSSLServerChannel<HTTP1Channel>.RejectionObserver? = nil
     ) -> HTTPServerBuilder {
         .init { responder in
             OpenSSLServerChannel(HTTP1Channel(responder: responder, configuration: configuration), context: context,
-                                 connectionScope: connectionScope, connectionCap: connectionCap, plaintextHandlers: plaintextHandlers)
+                                 connectionScope: connectionScope, connectionCap: connectionCap, plaintextHandlers: plaintextHandlers,
+                                 rejectionObserver: rejectionObserver)
         }
     }
 }

@@ -23,6 +23,8 @@ final class TLSConnection {
     private let networkIn: OpaquePointer
     private let networkOut: OpaquePointer
     let context: TLSContext
+    /// Servers only: the client certificate check this connection's handshake runs.
+    private let verification: PeerVerification?
 
     init(context: TLSContext) throws(TLSError) {
         self.context = context
@@ -39,8 +41,12 @@ final class TLSConnection {
         networkOut = output
         switch context.configuration.role {
         case .server:
+            let verification = PeerVerification(trustStore: context.configuration.trustStore)
+            verification.attach(to: ssl)
+            self.verification = verification
             SSL_set_accept_state(ssl)
         case .client(let serverName):
+            verification = nil
             SSL_set_connect_state(ssl)
             try expectServer(named: serverName)
         }
@@ -109,10 +115,12 @@ final class TLSConnection {
         let verification = SSL_get_verify_result(ssl)
         let (details, alert) = Self.drainErrors()
         let detail = details.joined(separator: "; ")
+        if let rejection = self.verification?.rejection {
+            return TLSError(.peerCertificateRejected, "peer certificate refused: \(rejection)",
+                            certificateRejection: rejection, certificateFingerprint: self.verification?.rejectedFingerprint)
+        }
         if verification != X509_V_OK {
-            let reason = verification == X509_V_ERR_APPLICATION_VERIFICATION
-                ? "the certificate must carry exactly one subject alternative name URI urn:accord:agency:<id> (or urn:accord:operator:<role>:<name>)"
-                : String(cString: X509_verify_cert_error_string(verification))
+            let reason = String(cString: X509_verify_cert_error_string(verification))
             return TLSError(.peerCertificateRejected, "peer certificate refused: \(reason)")
         }
         if let alert { return Self.refused(alert: alert) }

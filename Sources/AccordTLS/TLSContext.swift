@@ -6,8 +6,9 @@ import COpenSSL
 ///
 /// Servers: TLS 1.3 (1.2 only where configured), a client certificate required (or, where
 /// configured, optional, but verified the same way when sent) and verified
-/// against the trust store and its CRLs for purpose sslclient, and carrying exactly one Accord
-/// identity URI; session tickets and the session cache off, so every connection presents and
+/// against the trust store and its CRLs for purpose sslclient, with extended key usage
+/// clientAuth, exactly one Accord identity URI and a CA bound to that identity
+/// (`PeerVerification`); session tickets and the session cache off, so every connection presents and
 /// verifies its certificate afresh; ALPN from the configured list.
 ///
 /// Clients: the same versions; the certificate chain sent when the server asks (every Accord
@@ -87,23 +88,6 @@ public final class TLSContext: @unchecked Sendable {
     static func failure(_ message: String) -> TLSError {
         TLSError(.configuration, "\(message): \(OpenSSLErrorQueue.drain().joined(separator: "; "))")
     }
-}
-
-/// The server's certificate check: OpenSSL's chain verification (with CRLs wherever present),
-/// and at the leaf exactly one Accord identity URI, so that a certificate that speaks for no
-/// agency (or two) fails in the handshake with a certificate alert rather than later.
-private let verifyAccordPeer: @convention(c) (Int32, OpaquePointer?) -> Int32 = { preverified, storeContext in
-    let ok = acceptingMissingCRL(preverified, storeContext)
-    guard ok == 1, let storeContext, X509_STORE_CTX_get_error_depth(storeContext) == 0,
-          let current = X509_STORE_CTX_get_current_cert(storeContext), let copy = X509_dup(current)
-    else { return ok }
-    let certificate = Certificate(taking: copy)
-    let identities = certificate.subjectAlternativeURIs.filter { $0.hasPrefix("urn:accord:agency:") || $0.hasPrefix("urn:accord:operator:") }
-    if identities.count != 1 {
-        X509_STORE_CTX_set_error(storeContext, X509_V_ERR_APPLICATION_VERIFICATION)
-        return 0
-    }
-    return 1
 }
 
 /// Picks the server's most preferred protocol the client offers; a client offering ALPN but

@@ -1,3 +1,5 @@
+public import AccordCrypto
+
 /// The one error type of AccordTLS: a stable code, a message naming what failed, and the
 /// OpenSSL error queue or certificate verification result behind it.
 public struct TLSError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -21,10 +23,16 @@ public struct TLSError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public let code: Code
     public let message: String
+    /// Why the peer's certificate was refused, when it was (`peerCertificateRejected`).
+    public let certificateRejection: CertificateRejection?
+    /// The SHA-256 fingerprint of the refused certificate, when there was one.
+    public let certificateFingerprint: String?
 
-    public init(_ code: Code, _ message: String) {
+    public init(_ code: Code, _ message: String, certificateRejection: CertificateRejection? = nil, certificateFingerprint: String? = nil) {
         self.code = code
         self.message = message
+        self.certificateRejection = certificateRejection
+        self.certificateFingerprint = certificateFingerprint
     }
 
     public var description: String { "\(code.rawValue): \(message)" }

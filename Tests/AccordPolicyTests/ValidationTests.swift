@@ -76,6 +76,9 @@ let brokenCases: [BrokenCase] = [
     BrokenCase(check: .certificateMismatch) {
         base.replacing("urn:accord:agency:au.c", with: "urn:accord:agency:au.x", in: "agencies.yaml")
     },
+    BrokenCase(check: .invalidCAPath) {
+        base.replacing("https://b.example/inbox", with: "https://b.example/inbox\n    ca: ../outside/ca.pem", in: "agencies.yaml")
+    },
     BrokenCase(check: .invalidEndpoint) { base.replacing("https://b.example", with: "http://b.example", in: "agencies.yaml") },
     BrokenCase(check: .duplicatePurpose) { base.replacing("id: p2", with: "id: p1", in: "purposes.yaml") },
     BrokenCase(check: .duplicateMessageType) { base.adding("schemas/t1-copy.yaml", base.files["schemas/t1.yaml"]!) },

@@ -12,6 +12,10 @@ public struct CertificateRejection: Error, Sendable, Equatable, CustomStringConv
         case badSignature = "bad-signature"
         case crlExpired = "crl-expired"
         case invalidChain = "invalid-chain"
+        /// The chain is valid, but its CA is not the one the registry names for the identity.
+        case wrongIssuer = "wrong-issuer"
+        /// The certificate names an agency the registry does not have.
+        case unregisteredIdentity = "unregistered-identity"
     }
 
     public let code: Code

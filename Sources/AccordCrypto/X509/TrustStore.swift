@@ -1,9 +1,10 @@
 public import Foundation
 import COpenSSL
 
-/// The trust anchors, intermediate certificates and CRLs Accord verifies peers against,
-/// usually loaded from `Certificates/`. Chain verification revokes by CRL wherever a CRL
-/// for the issuing CA is present; a CRL past its next update fails closed.
+/// The trust anchors, intermediate certificates and CRLs Accord verifies peers against, with
+/// the bindings that say which anchor may speak for which identity. Chain verification revokes
+/// by CRL wherever a CRL for the issuing CA is present; a CRL past its next update fails closed.
+/// A gateway builds one from its registry (each agency's `ca:`) and replaces it whole on reload.
 // INVARIANT: the X509_STORE is filled in init and only read afterwards; OpenSSL locks
 // its internal lookups, so concurrent verification is safe.
 public final class TrustStore: @unchecked Sendable {
@@ -11,20 +12,28 @@ public final class TrustStore: @unchecked Sendable {
     public let anchors: [Certificate]
     public let intermediates: [Certificate]
     public let revocationLists: [CertificateRevocationList]
+    public let bindings: IssuerBindings
 
-    public init(anchors: [Certificate], intermediates: [Certificate] = [], revocationLists: [CertificateRevocationList] = []) throws(CryptoError) {
+    /// With `bindings` enforced, an anchor need not be self-signed: a registry may name an
+    /// agency's issuing CA under a root the gateway does not otherwise trust.
+    public init(
+        anchors: [Certificate], intermediates: [Certificate] = [], revocationLists: [CertificateRevocationList] = [],
+        bindings: IssuerBindings = .unbound
+    ) throws(CryptoError) {
         guard !anchors.isEmpty else { throw CryptoError(.trustStoreFailed, "a trust store needs at least one trust anchor") }
         guard let store = X509_STORE_new() else { throw OpenSSLErrorQueue.error(.trustStoreFailed, "X509_STORE_new failed") }
         self.store = store
         self.anchors = anchors
         self.intermediates = intermediates
         self.revocationLists = revocationLists
+        self.bindings = bindings
         for anchor in anchors where X509_STORE_add_cert(store, anchor.pointer) != 1 {
             throw OpenSSLErrorQueue.error(.trustStoreFailed, "cannot add trust anchor \(anchor.subject)")
         }
         for list in revocationLists where X509_STORE_add_crl(store, list.pointer) != 1 {
             throw OpenSSLErrorQueue.error(.trustStoreFailed, "cannot add CRL issued by \(list.issuer)")
         }
+        if bindings.enforced { X509_STORE_set_flags(store, UInt(X509_V_FLAG_PARTIAL_CHAIN)) }
         if !revocationLists.isEmpty {
             X509_STORE_set_flags(store, UInt(X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL))
             X509_STORE_set_verify_cb(store, crlWherePresent)
@@ -99,7 +108,7 @@ public final class TrustStore: @unchecked Sendable {
             let depth = X509_STORE_CTX_get_error_depth(context)
             throw Self.rejection(code: code, depth: depth, certificate: certificate)
         }
-        if purpose == .signing { try Self.checkSigningUsage(certificate) }
+        try Self.checkUsage(certificate, for: purpose)
         var verified: [Certificate] = []
         if let chain = X509_STORE_CTX_get1_chain(context) {
             defer { accord_sk_X509_pop_free(chain) }
@@ -112,26 +121,73 @@ public final class TrustStore: @unchecked Sendable {
         return verified
     }
 
-    /// Verifies a TLS client or signing certificate and returns the agency it speaks for.
+    /// Verifies a TLS client or signing certificate and returns the agency it speaks for, which
+    /// must be one its chain's CA is bound to.
     public func verifyAgency(
         _ certificate: Certificate, chain: [Certificate] = [], purpose: CertificatePurpose, at time: Date = Date()
     ) throws(CertificateRejection) -> AgencyIdentity {
-        try verify(certificate, chain: chain, purpose: purpose, at: time)
-        return try AgencyIdentity(certificate: certificate)
+        let verified = try verify(certificate, chain: chain, purpose: purpose, at: time)
+        let identity = try AgencyIdentity(certificate: certificate)
+        try bindings.check(certificate, chain: verified)
+        return identity
     }
 
-    private static func checkSigningUsage(_ certificate: Certificate) throws(CertificateRejection) {
+    /// One purpose per certificate: a TLS client certificate must say clientAuth (OpenSSL's
+    /// sslclient purpose alone accepts a certificate with no extended key usage at all, such as
+    /// a signing certificate); a signing certificate must say digitalSignature and must not
+    /// say clientAuth, so that neither key can stand in for the other.
+    static func checkUsage(_ certificate: Certificate, for purpose: CertificatePurpose) throws(CertificateRejection) {
         let flags = X509_get_extension_flags(certificate.pointer)
-        if flags & UInt32(EXFLAG_KUSAGE) != 0, X509_get_key_usage(certificate.pointer) & UInt32(KU_DIGITAL_SIGNATURE) == 0 {
-            throw CertificateRejection(.wrongPurpose, "certificate \(certificate.subject) lacks key usage digitalSignature, so it cannot sign messages")
-        }
-        if flags & UInt32(EXFLAG_XKUSAGE) != 0 {
+        let hasExtendedUsage = flags & UInt32(EXFLAG_XKUSAGE) != 0
+        let extendedUsage = hasExtendedUsage ? X509_get_extended_key_usage(certificate.pointer) : 0
+        switch purpose {
+        case .tlsClient:
+            guard hasExtendedUsage, extendedUsage & UInt32(XKU_SSL_CLIENT) != 0 else {
+                throw CertificateRejection(.wrongPurpose,
+                    "certificate \(certificate.subject) lacks extended key usage clientAuth, so it cannot open a TLS session; use the system's TLS certificate, not its signing certificate")
+            }
+        case .signing:
+            guard flags & UInt32(EXFLAG_KUSAGE) != 0, X509_get_key_usage(certificate.pointer) & UInt32(KU_DIGITAL_SIGNATURE) != 0 else {
+                throw CertificateRejection(.wrongPurpose, "certificate \(certificate.subject) lacks key usage digitalSignature, so it cannot sign messages")
+            }
             let tlsOnly = UInt32(XKU_SSL_SERVER | XKU_SSL_CLIENT)
-            let usages = X509_get_extended_key_usage(certificate.pointer)
-            if usages & ~tlsOnly == 0 {
-                throw CertificateRejection(.wrongPurpose, "certificate \(certificate.subject) is limited to TLS by its extended key usage, so it cannot sign messages")
+            if hasExtendedUsage, extendedUsage & UInt32(XKU_SSL_CLIENT) != 0 || extendedUsage & ~tlsOnly == 0 {
+                throw CertificateRejection(.wrongPurpose,
+                    "certificate \(certificate.subject) is issued for TLS (extended key usage clientAuth or serverAuth), so it cannot sign messages; use the agency's signing certificate")
+            }
+        case .tlsServer:
+            break
+        }
+    }
+
+    /// The TLS server's check of a client's leaf, run by OpenSSL's verify callback once the
+    /// chain has verified: one purpose (clientAuth) and an identity bound to the chain's CA.
+    package func admitClient(_ storeContext: OpaquePointer) throws(CertificateRejection) {
+        guard let leafPointer = X509_STORE_CTX_get0_cert(storeContext), let leafCopy = X509_dup(leafPointer) else {
+            throw CertificateRejection(.invalidChain, "the verified chain has no leaf")
+        }
+        let leaf = Certificate(taking: leafCopy)
+        try Self.checkUsage(leaf, for: .tlsClient)
+        var chain: [Certificate] = []
+        if let stack = X509_STORE_CTX_get0_chain(storeContext) {
+            for index in 0..<accord_sk_X509_num(stack) {
+                if let element = accord_sk_X509_value(stack, index), let copy = X509_dup(element) {
+                    chain.append(Certificate(taking: copy))
+                }
             }
         }
+        try bindings.check(leaf, chain: chain)
+    }
+
+    /// What OpenSSL's chain verification refused, with the leaf it was verifying.
+    package static func rejection(storeContext: OpaquePointer) -> (CertificateRejection, Certificate?) {
+        let code = X509_STORE_CTX_get_error(storeContext)
+        let depth = X509_STORE_CTX_get_error_depth(storeContext)
+        guard let leafPointer = X509_STORE_CTX_get0_cert(storeContext), let copy = X509_dup(leafPointer) else {
+            return (CertificateRejection(.invalidChain, String(cString: X509_verify_cert_error_string(Int(code))), openSSLCode: code), nil)
+        }
+        let leaf = Certificate(taking: copy)
+        return (rejection(code: code, depth: depth, certificate: leaf), leaf)
     }
 
     static func rejection(code: Int32, depth: Int32, certificate: Certificate) -> CertificateRejection {

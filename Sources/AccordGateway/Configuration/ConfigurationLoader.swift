@@ -143,9 +143,10 @@ struct ConfigurationReader {
             switch key {
             case "listen": configuration.listen = try address(value, "listen")
             case "console":
-                for (name, node) in try mapping(value, ["listen", "enabled", "accounts"], "console") {
+                for (name, node) in try mapping(value, ["listen", "enabled", "accounts", "operator_ca"], "console") {
                     if name == "listen" { configuration.consoleListen = try address(node, "console.listen") }
                     if name == "accounts" { configuration.consoleAccounts = try string(node, "console.accounts") }
+                    if name == "operator_ca" { configuration.operatorCA = try string(node, "console.operator_ca") }
                     if name == "enabled", try !bool(node, "console.enabled") { configuration.consoleListen = nil }
                 }
             case "paths":

@@ -58,6 +58,9 @@ public struct GatewayConfiguration: Sendable, Equatable {
     /// The console's local accounts file (`accord accounts`); nil admits operators by
     /// certificate only. With it, the console's TLS makes client certificates optional.
     public var consoleAccounts: String?
+    /// The CA that issues operator certificates, a file under the certificates directory:
+    /// operator certificates from any other CA are refused.
+    public var operatorCA = "ca.pem"
     public var agreementsDirectory = "Agreements"
     /// The trust anchors and CRLs (`*.pem`, `*.crl` at its top), the gateway's keys under
     /// `gateway/`, and agency signing certificates under `agencies/<id>/signing.pem`.

@@ -1,10 +1,12 @@
 public import AccordAudit
 public import AccordCrypto
+public import AccordPolicy
 import Foundation
 
 /// The gateway's own key material and trust, read from the certificates directory:
 ///
-/// - trust anchors and CRLs at its top (`ca.pem`, `ca.crl`, or your own);
+/// - the CAs the registry names (`ca:` of each agency, `ca.pem` by default) and the operator
+///   CA, each trusted only for the identities bound to it (`RegistryTrust`), and CRLs;
 /// - `gateway/tls.pem`, `gateway/tls-key.pem`: the listener's certificate;
 /// - `gateway/signing-key.pem`: the Ed25519 audit key that signs checkpoints;
 /// - `gateway/binding-key.pem`: the key that signs key-binding JWTs (ES256 by default, since
@@ -31,8 +33,11 @@ public struct GatewayKeys: Sendable {
         self.signingCertificates = signingCertificates
     }
 
-    /// Loads everything above; the error names the file that is missing or unreadable.
-    public static func load(directory: String) throws(GatewayStartupError) -> GatewayKeys {
+    /// Loads everything above; the error names the file that is missing or unreadable, or
+    /// the registry entry whose CA is.
+    public static func load(
+        directory: String, agencies: some Collection<Agency>, operatorCA: String = RegistryTrust.defaultCA
+    ) throws(GatewayStartupError) -> GatewayKeys {
         let base = URL(fileURLWithPath: directory)
         func path(_ relative: String) -> String { base.appendingPathComponent(relative).path }
         func attempt<T>(_ file: String, _ body: () throws -> T) throws(GatewayStartupError) -> T {
@@ -40,7 +45,10 @@ public struct GatewayKeys: Sendable {
                 throw GatewayStartupError("\(file): \(error) (run 'accord pki init' for a development PKI)")
             }
         }
-        let trust = try attempt(directory) { try TrustStore.load(directory: directory) }
+        let trust: TrustStore
+        do { trust = try RegistryTrust.load(certificatesDirectory: directory, agencies: agencies, operatorCA: operatorCA) } catch {
+            throw GatewayStartupError("the trust in \(directory) does not load:\n\(error)")
+        }
         let chain = try attempt(path("gateway/tls.pem")) { try Certificate.all(pemFile: path("gateway/tls.pem")) }
         let tlsKey = try attempt(path("gateway/tls-key.pem")) { try PrivateKey(pemFile: path("gateway/tls-key.pem")) }
         let auditKey = try attempt(path("gateway/signing-key.pem")) { try PrivateKey(pemFile: path("gateway/signing-key.pem")) }

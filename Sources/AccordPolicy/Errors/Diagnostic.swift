@@ -46,6 +46,7 @@ public enum ValidationCheck: String, Sendable, Hashable, CaseIterable {
     case kindJurisdictionMismatch = "kind-jurisdiction-mismatch"
     case certificateMismatch = "certificate-mismatch"
     case invalidEndpoint = "invalid-endpoint"
+    case invalidCAPath = "invalid-ca-path"
     case duplicatePurpose = "duplicate-purpose"
     case duplicateMessageType = "duplicate-message-type"
     case schemaFileMismatch = "schema-file-mismatch"

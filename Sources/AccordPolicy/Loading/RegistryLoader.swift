@@ -3,7 +3,7 @@ import Yams
 /// Reads `agencies.yaml` and `purposes.yaml`.
 enum RegistryLoader {
     static let agencyKeys = ["id", "name", "jurisdiction", "kind", "child_welfare_agency", "certificate", "endpoint",
-                             "contact"]
+                             "contact", "ca"]
 
     static func agencies(_ file: AgreementSources.File, log: DiagnosticLog) -> [Agency] {
         guard let root = YAMLDocument.parse(file, log: log),
@@ -25,6 +25,11 @@ enum RegistryLoader {
             let certificate = m.string("certificate", in: what)
             let endpoint = m.string("endpoint", in: what, required: false)
             let contact = m.string("contact", in: what, required: false)
+            let issuingCA = m.string("ca", in: what, required: false)
+            if let issuingCA, issuingCA.isEmpty || issuingCA.hasPrefix("/") || issuingCA.split(separator: "/").contains("..") {
+                log.add(.invalidCAPath, m.location(of: "ca"),
+                        "ca '\(issuingCA)' must be a file under the certificates directory, such as partners/fiji-ca.pem")
+            }
 
             if let id {
                 if !Identifier.isValid(id) {
@@ -68,7 +73,8 @@ enum RegistryLoader {
             }
             if let id, let name, let jurisdiction, let kind, let child, let certificate {
                 out.append(Agency(id: id, name: name, jurisdiction: jurisdiction, kind: kind, isChildWelfareAgency: child,
-                                  certificate: certificate, endpoint: endpoint, contact: contact))
+                                  certificate: certificate, endpoint: endpoint, contact: contact,
+                                  issuingCA: issuingCA, issuingCALocation: issuingCA == nil ? nil : m.location(of: "ca")))
             }
         }
         return out

@@ -11,9 +11,15 @@ public struct Agency: Sendable, Hashable {
     public let certificate: String
     public let endpoint: String?
     public let contact: String?
+    /// The CA that issues its TLS and signing certificates: a file under the gateway's
+    /// certificates directory, where its `ca:` key sits. Nil: the gateway's own CA (`ca.pem`).
+    public let issuingCA: String?
+    /// Where `issuingCA` was written, for problems found when the gateway reads the file.
+    public let issuingCALocation: SourceLocation?
 
     public init(id: String, name: String, jurisdiction: String, kind: AgencyKind, isChildWelfareAgency: Bool,
-                certificate: String, endpoint: String? = nil, contact: String? = nil) {
+                certificate: String, endpoint: String? = nil, contact: String? = nil, issuingCA: String? = nil,
+                issuingCALocation: SourceLocation? = nil) {
         self.id = id
         self.name = name
         self.jurisdiction = jurisdiction
@@ -22,6 +28,8 @@ public struct Agency: Sendable, Hashable {
         self.certificate = certificate
         self.endpoint = endpoint
         self.contact = contact
+        self.issuingCA = issuingCA
+        self.issuingCALocation = issuingCALocation
     }
 
     public var isOverseas: Bool { jurisdiction != "NZ" }

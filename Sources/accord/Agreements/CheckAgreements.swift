@@ -1,3 +1,4 @@
+import AccordGateway
 import AccordPolicy
 import ArgumentParser
 
@@ -13,8 +14,22 @@ struct CheckAgreements: ParsableCommand {
 
     @OptionGroup var options: AgreementDateOption
 
+    @Option(help: "Also check each agency's CA (ca: in agencies.yaml) and the operator CA in this certificates directory.")
+    var certificates: String?
+
+    @Option(help: "The operator CA, a file under --certificates.")
+    var operatorCA = RegistryTrust.defaultCA
+
     func run() throws {
         let set = try AgreementsIO.load(directory, on: try options.day())
+        if let certificates {
+            do { _ = try RegistryTrust.load(certificatesDirectory: certificates, agencies: set.agencies.values, operatorCA: operatorCA) } catch {
+                var stderr = StandardError()
+                for problem in error.problems { print(problem, to: &stderr) }
+                print("error: the registry's CAs do not load from \(certificates)", to: &stderr)
+                throw ExitCode.failure
+            }
+        }
         let flows = set.agreements.reduce(0) { $0 + $1.flows.count }
         let active = set.agreements.filter { $0.status == .active }.count
         print("ok: \(set.agreements.count) agreements (\(active) active), \(flows) flows, \(set.schemas.count) message types, "

@@ -25,7 +25,7 @@ final class GatewayFixture: @unchecked Sendable {
         pki = DevelopmentPKI(directory: directory.appendingPathComponent("certs"))
         let agencies = policy.current.policy.set.agencies.values.map { DevelopmentPKI.Agency(id: $0.id, name: $0.name) }
         _ = try pki.ensure(agencies: agencies.sorted { $0.id < $1.id })
-        keys = try GatewayKeys.load(directory: pki.directory.path)
+        keys = try GatewayKeys.load(directory: pki.directory.path, agencies: policy.current.policy.set.agencies.values)
         store = try SQLiteStore.open(path: directory.appendingPathComponent("accord.sqlite").path, configuration: StoreConfiguration(
             origin: "test.accord/audit", signer: NoteSigner(name: "test.accord/audit", privateKey: keys.auditKey)))
         let store = self.store

@@ -20,8 +20,10 @@ final class LiveGateway: Sendable {
     private let task: Task<Void, any Error>
 
     /// `accounts`: a console accounts file to configure (the console then takes passwords too).
+    /// `prepare` runs once the development PKI exists and returns the agreements directory to
+    /// serve (a copy with its own registry, say); by default the shipped `Agreements/`.
     static func start(limits: GatewayConfiguration.Limits = GatewayConfiguration.Limits(), console: Bool = false,
-                      accounts: URL? = nil) async throws -> LiveGateway {
+                      accounts: URL? = nil, prepare: ((_ directory: URL, _ pki: DevelopmentPKI) throws -> URL)? = nil) async throws -> LiveGateway {
         let directory = try PackageRoot.temporaryDirectory("live-gateway")
         let agreements = PackageRoot.url.appendingPathComponent("Agreements")
         let set = try ActivePolicy(directory: agreements, today: CalendarDate(Date())).current.policy.set
@@ -31,7 +33,7 @@ final class LiveGateway: Sendable {
         var configuration = GatewayConfiguration()
         configuration.listen = .init(host: "127.0.0.1", port: 0)
         configuration.consoleListen = console ? .init(host: "127.0.0.1", port: 0) : nil
-        configuration.agreementsDirectory = agreements.path
+        configuration.agreementsDirectory = try prepare?(directory, pki).path ?? agreements.path
         configuration.certificatesDirectory = pki.directory.path
         configuration.database = directory.appendingPathComponent("accord.sqlite").path
         configuration.limits = limits
@@ -85,6 +87,14 @@ final class LiveGateway: Sendable {
         try await ExternalProcess.runDetached("curl", [
             "--silent", "--show-error", "--max-time", "10", "--cacert", pki.caCertificate.path, "--write-out", "\n%{content_type}\n%{http_code}",
             "--cert", pki.operatorCertificate(name).path, "--key", pki.operatorKey(name).path, "https://localhost:\(port)\(path)",
+        ])
+    }
+
+    /// curl with any client certificate and key against this gateway.
+    func curl(_ path: String, certificate: URL, key: URL) async throws -> ExternalProcess.Output {
+        try await ExternalProcess.runDetached("curl", [
+            "--silent", "--show-error", "--max-time", "10", "--cacert", pki.caCertificate.path, "--write-out", "\n%{content_type}\n%{http_code}",
+            "--cert", certificate.path, "--key", key.path, "https://localhost:\(port)\(path)",
         ])
     }
 
