@@ -93,6 +93,33 @@ import Testing
         #expect(#expect(throws: CertificateRejection.self) { try store.verify(clientCertificate(), purpose: .signing) }?.code == .wrongPurpose)
         let signing = try clientCertificate(extendedKeyUsage: [])
         #expect(try store.verifyAgency(signing, purpose: .signing).agencyID == "nz.police")
+        // sslclient alone would take a certificate with no extended key usage: a signing key
+        // must not open a TLS session.
+        #expect(#expect(throws: CertificateRejection.self) { try store.verify(signing, purpose: .tlsClient) }?.code == .wrongPurpose)
+        // clientAuth beside another usage still makes it a TLS certificate.
+        let mixed = try clientCertificate(extendedKeyUsage: ["clientAuth", "emailProtection"])
+        #expect(#expect(throws: CertificateRejection.self) { try store.verify(mixed, purpose: .signing) }?.code == .wrongPurpose)
+        // A signing certificate must say digitalSignature.
+        let noUsage = try CertificateBuilder(commonName: "no usage", keyUsage: ["keyEncipherment"],
+                                             alternativeNames: [.uri("urn:accord:agency:nz.police")])
+            .issued(for: agencyKey.publicKey, by: root, issuerKey: rootKey)
+        #expect(#expect(throws: CertificateRejection.self) { try store.verify(noUsage, purpose: .signing) }?.code == .wrongPurpose)
+    }
+
+    @Test func anIdentitySpeaksOnlyThroughTheCABoundToIt() throws {
+        let otherKey = try PrivateKey.generate(.es256)
+        let other = try CertificateBuilder(commonName: "Test Root", certificateAuthorityPathLength: 1, keyUsage: ["keyCertSign", "cRLSign"])
+            .selfSigned(key: otherKey)
+        let store = try TrustStore(anchors: [root, other],
+                                   bindings: IssuerBindings(agencies: ["nz.police": [root], "fj.immigration": [other]], operators: [root]))
+        #expect(try store.verifyAgency(clientCertificate(), purpose: .tlsClient).agencyID == "nz.police")
+        // The other root has the same subject name: compared by fingerprint, it is still not Police's CA.
+        let forged = try clientCertificate(issuer: other, issuerKey: otherKey)
+        #expect(#expect(throws: CertificateRejection.self) { try store.verifyAgency(forged, purpose: .tlsClient) }?.code == .wrongIssuer)
+        let fiji = try clientCertificate(agency: "fj.immigration", issuer: other, issuerKey: otherKey)
+        #expect(try store.verifyAgency(fiji, purpose: .tlsClient).agencyID == "fj.immigration")
+        let unregistered = try clientCertificate(agency: "nz.unknown")
+        #expect(#expect(throws: CertificateRejection.self) { try store.verifyAgency(unregistered, purpose: .tlsClient) }?.code == .unregisteredIdentity)
     }
 
     @Test func missingOrDoubleAgencyIdentity() throws {
