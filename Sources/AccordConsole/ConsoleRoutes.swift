@@ -49,14 +49,14 @@ public enum ConsoleRoutes {
     /// request deadline) to the console's listener too, and `connectionCap` the gateway-wide
     /// connection cap.
     public static func application(
-        environment: ConsoleEnvironment, tls: TLSContext, address: BindAddress, logger: Logger,
+        environment: ConsoleEnvironment, tls: TLSContextHolder, address: BindAddress, logger: Logger,
         http: HTTP1Channel.Configuration = .init(), connectionCap: ConnectionCap? = nil,
         plaintextHandlers: @escaping @Sendable () -> [any ChannelHandler] = { [] },
         rejectionObserver: OpenSSLServerChannel<HTTP1Channel>.RejectionObserver? = nil,
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) throws -> some ApplicationProtocol {
         Application(router: try router(environment: environment),
-                    server: .openSSL(http, context: tls, connectionCap: connectionCap, plaintextHandlers: plaintextHandlers,
+                    server: .openSSL(http, contexts: tls, connectionCap: connectionCap, plaintextHandlers: plaintextHandlers,
                                      rejectionObserver: rejectionObserver),
                     configuration: .init(address: address, serverName: "accord-console"),
                     services: [environment.integrityRuns, ProofIndexWarmer(

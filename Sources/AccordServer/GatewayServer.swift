@@ -26,6 +26,8 @@ public final class GatewayServer: Sendable {
     let keys: GatewayKeys
     let registry: PrometheusCollectorRegistry
     let logger: Logger
+    /// Replaces trust anchors, CRLs and the TLS certificate while the gateway runs.
+    let trust: TrustReloader
     private let running = Mutex<ServiceGroup?>(nil)
 
     public init(configuration: GatewayConfiguration, logger: Logger) throws(GatewayStartupError) {
@@ -39,7 +41,7 @@ public final class GatewayServer: Sendable {
             throw GatewayStartupError("the agreements in \(configuration.agreementsDirectory) do not load: \(error.reason)\(problems)")
         }
         keys = try GatewayKeys.load(directory: configuration.certificatesDirectory, agencies: policy.current.policy.set.agencies.values,
-                                    operatorCA: configuration.operatorCA)
+                                    operatorCA: configuration.operatorCA, acceptsLapsedCRLs: configuration.crlExpiry == .useLast)
         let databaseDirectory = URL(fileURLWithPath: configuration.database).deletingLastPathComponent()
         try? FileManager.default.createDirectory(at: databaseDirectory, withIntermediateDirectories: true)
         do {
@@ -59,6 +61,15 @@ public final class GatewayServer: Sendable {
         options.auditOrigin = configuration.auditOrigin
         gateway = try Gateway(store: store, policy: policy, keys: keys, options: options,
                               metrics: GatewayMetrics(factory: PrometheusMetricsFactory(registry: registry)), logger: logger)
+        let consoleCertificates: TLSConfiguration.ClientCertificates? =
+            configuration.consoleListen == nil ? nil : configuration.consoleAccounts == nil ? .required : .optional
+        trust = try TrustReloader(configuration: configuration, gateway: gateway, keys: keys, consoleCertificates: consoleCertificates,
+                                  logger: logger)
+    }
+
+    /// Re-reads and swaps the trust as SIGHUP does (`accord certificates reload`, the console).
+    public func reloadTrust(by actor: String) async -> TrustReloadOutcome {
+        await trust.reload(by: actor)
     }
 
     /// The two listeners, as reported to `run`'s `onReady`.
@@ -73,15 +84,6 @@ public final class GatewayServer: Sendable {
     public func run(
         handleSignals: Bool = true, onReady: @escaping @Sendable (Listener, Int) async -> Void = { _, _ in }
     ) async throws {
-        let tlsContext: TLSContext
-        do {
-            tlsContext = try TLSContext(TLSConfiguration(
-                role: .server, certificateChain: keys.tlsChain, privateKey: keys.tlsKey, trustStore: keys.trustStore,
-                minimumVersion: configuration.allowTLS12 ? .tls12 : .tls13,
-                handshakeTimeout: .seconds(Int64(configuration.limits.handshakeTimeoutSeconds))))
-        } catch {
-            throw GatewayStartupError("cannot set up TLS: \(error)")
-        }
         let limits = configuration.limits
         if let files = OpenFileLimit.raise() {
             // Connections, the database and its WAL, logs: leave room beyond the cap.
@@ -125,7 +127,7 @@ public final class GatewayServer: Sendable {
         let listen = configuration.listen
         let app = Application(
             router: router,
-            server: .openSSL(http, context: tlsContext, connectionScope: { peer, body in await connections.scope(peer, body) },
+            server: .openSSL(http, contexts: trust.agencyContexts, connectionScope: { peer, body in await connections.scope(peer, body) },
                              connectionCap: cap, plaintextHandlers: { [RequestDeadlineHandler(deadline: .seconds(Int64(limits.requestTimeoutSeconds)))] },
                              rejectionObserver: { rejections.observe($0, fingerprint: $1, remote: $2, listener: "agencies") }),
             configuration: ApplicationConfiguration(address: .hostname(listen.host, port: listen.port), serverName: "accord"),
@@ -143,11 +145,14 @@ public final class GatewayServer: Sendable {
             rejections,
             RetentionService(store: store, gateway: gateway, logger: logger, interval: .seconds(60)),
         ]
+        services.append(TrustWatchService(reloader: trust, interval: .seconds(configuration.trustCheckSeconds), warning: 7 * 86_400,
+                                          factory: PrometheusMetricsFactory(registry: registry), logger: logger))
         if handleSignals {
-            services.append(AgreementReloadService(gateway: gateway, directory: URL(fileURLWithPath: configuration.agreementsDirectory), logger: logger))
+            services.append(AgreementReloadService(gateway: gateway, trust: trust, directory: URL(fileURLWithPath: configuration.agreementsDirectory),
+                                                   logger: logger))
         }
         let deadline = TimeAmount.seconds(Int64(limits.requestTimeoutSeconds))
-        if let console = try consoleApplication(tls: tlsContext, http: http, connectionCap: cap,
+        if let console = try consoleApplication(http: http, connectionCap: cap,
                                                 plaintextHandlers: { [RequestDeadlineHandler(deadline: deadline)] },
                                                 rejectionObserver: { rejections.observe($0, fingerprint: $1, remote: $2, listener: "console") },
                                                 onReady: onReady) {
@@ -174,22 +179,16 @@ public final class GatewayServer: Sendable {
     /// The console on its own listener, over the same TLS stack; operators authenticate with
     /// their certificates or, where configured, local accounts (docs/console.md).
     private func consoleApplication(
-        tls: TLSContext, http: HTTP1Channel.Configuration, connectionCap: ConnectionCap,
+        http: HTTP1Channel.Configuration, connectionCap: ConnectionCap,
         plaintextHandlers: @escaping @Sendable () -> [any ChannelHandler],
         rejectionObserver: @escaping OpenSSLServerChannel<HTTP1Channel>.RejectionObserver,
         onReady: @escaping @Sendable (Listener, Int) async -> Void
     ) throws -> (any Service)? {
-        guard let listen = configuration.consoleListen else { return nil }
-        var tls = tls
+        guard let listen = configuration.consoleListen, let tls = trust.consoleContexts else { return nil }
         var accounts: LocalAccounts?
         if let file = configuration.consoleAccounts {
             do throws(AccountsFileError) { accounts = try LocalAccounts(file: URL(fileURLWithPath: file)) } catch {
                 throw GatewayStartupError("cannot load the console accounts: \(error)")
-            }
-            var optional = tls.configuration
-            optional.clientCertificates = .optional
-            do { tls = try TLSContext(optional) } catch {
-                throw GatewayStartupError("cannot set up the console's TLS: \(error)")
             }
             logger.notice("console accepts local accounts", metadata: ["file": "\(file)"])
         }

@@ -52,9 +52,11 @@ struct RetentionService: Service {
 }
 
 /// Re-reads `Agreements/` on SIGHUP: validated first, audited, and activated only if valid,
-/// while traffic goes on against the set in force.
+/// while traffic goes on against the set in force; then the trust (certificates, CRLs, the
+/// registry's CA bindings), the same way.
 struct AgreementReloadService: Service {
     let gateway: Gateway
+    let trust: TrustReloader
     let directory: URL
     let logger: Logger
 
@@ -62,6 +64,7 @@ struct AgreementReloadService: Service {
         let signals = await UnixSignalsSequence(trapping: .sighup)
         for await _ in signals.cancelOnGracefulShutdown() {
             await AgreementReloadService.reload(gateway: gateway, directory: directory, actor: "operator:sighup", logger: logger)
+            _ = await trust.reload(by: "operator:sighup")
         }
     }
 

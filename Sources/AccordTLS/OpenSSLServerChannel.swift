@@ -26,7 +26,8 @@ public struct OpenSSLServerChannel<Base: ServerChildChannel>: ServerChildChannel
     public typealias RejectionObserver = @Sendable (CertificateRejection, _ fingerprint: String?, _ remote: SocketAddress?) -> Void
 
     public let base: Base
-    public let context: TLSContext
+    /// Where each new connection takes its TLS context from.
+    public let contexts: TLSContextHolder
     public let connectionScope: ConnectionScope?
     /// Checked at accept, before TLS: a connection over it is closed at once.
     public let connectionCap: ConnectionCap?
@@ -36,11 +37,11 @@ public struct OpenSSLServerChannel<Base: ServerChildChannel>: ServerChildChannel
     public let rejectionObserver: RejectionObserver?
 
     public init(
-        _ base: Base, context: TLSContext, connectionScope: ConnectionScope? = nil, connectionCap: ConnectionCap? = nil,
+        _ base: Base, contexts: TLSContextHolder, connectionScope: ConnectionScope? = nil, connectionCap: ConnectionCap? = nil,
         plaintextHandlers: @escaping @Sendable () -> [any ChannelHandler] = { [] }, rejectionObserver: RejectionObserver? = nil
     ) {
         self.base = base
-        self.context = context
+        self.contexts = contexts
         self.connectionScope = connectionScope
         self.connectionCap = connectionCap
         self.plaintextHandlers = plaintextHandlers
@@ -70,7 +71,7 @@ public struct OpenSSLServerChannel<Base: ServerChildChannel>: ServerChildChannel
             return channel.eventLoop.makeFailedFuture(TLSError(
                 .connectionCapReached, "\(connectionCap.limit) connections are open, the most this gateway accepts"))
         }
-        let context = self.context
+        let context = contexts.current
         let base = self.base
         let plaintextHandlers = self.plaintextHandlers
         let value = channel.eventLoop.makeCompletedFuture {
@@ -123,15 +124,23 @@ extension HTTPServerBuilder {
     /// HTTP/1.1 over OpenSSL TLS with mutual authentication.
     /// `connectionCap`, shared by listeners, bounds the connections they hold open together.
     public static func openSSL(
-        _ configuration: HTTP1Channel.Configuration = .init(), context: TLSContext,
+        _ configuration: HTTP1Channel.Configuration = .init(), contexts: TLSContextHolder,
         connectionScope: OpenSSLServerChannel<HTTP1Channel>.ConnectionScope? = nil, connectionCap: ConnectionCap? = nil,
         plaintextHandlers: @escaping @Sendable () -> [any ChannelHandler] = { [] },
         rejectionObserver: OpenSSLServerChannel<HTTP1Channel>.RejectionObserver? = nil
     ) -> HTTPServerBuilder {
         .init { responder in
-            OpenSSLServerChannel(HTTP1Channel(responder: responder, configuration: configuration), context: context,
+            OpenSSLServerChannel(HTTP1Channel(responder: responder, configuration: configuration), contexts: contexts,
                                  connectionScope: connectionScope, connectionCap: connectionCap, plaintextHandlers: plaintextHandlers,
                                  rejectionObserver: rejectionObserver)
         }
+    }
+
+    /// The same, with a context that is never replaced.
+    public static func openSSL(
+        _ configuration: HTTP1Channel.Configuration = .init(), context: TLSContext,
+        connectionScope: OpenSSLServerChannel<HTTP1Channel>.ConnectionScope? = nil, connectionCap: ConnectionCap? = nil
+    ) -> HTTPServerBuilder {
+        openSSL(configuration, contexts: TLSContextHolder(context), connectionScope: connectionScope, connectionCap: connectionCap)
     }
 }

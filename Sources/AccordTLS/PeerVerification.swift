@@ -66,7 +66,7 @@ final class PeerVerification {
 /// wrong purpose or with no identity fails in the handshake with a certificate alert.
 let verifyAccordPeer: @convention(c) (Int32, OpaquePointer?) -> Int32 = { preverified, storeContext in
     guard let storeContext, let verification = PeerVerification.of(storeContext) else { return 0 }
-    let ok = acceptingMissingCRL(preverified, storeContext)
+    let ok = verification.trustStore.toleratingCRLGaps(preverified, storeContext)
     guard ok == 1 else {
         verification.recordChainFailure(storeContext)
         return ok

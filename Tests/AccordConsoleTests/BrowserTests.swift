@@ -99,7 +99,7 @@ import Testing
         environment.identify = { _ in TLSPeer.current?.identity }
         let (ports, portContinuation) = AsyncStream<Int>.makeStream()
         let app = try ConsoleRoutes.application(
-            environment: environment, tls: tls, address: .hostname("127.0.0.1", port: 0), logger: logger,
+            environment: environment, tls: TLSContextHolder(tls), address: .hostname("127.0.0.1", port: 0), logger: logger,
             onServerRunning: { channel in portContinuation.yield(channel.localAddress?.port ?? 0) }
         )
         return try await fixture.store.whileRunning {

@@ -10,6 +10,10 @@ public enum AuditEvent: String, Sendable, Hashable, CaseIterable, Codable {
     case agreementsActivated = "agreements.activated"
     case agreementsRejected = "agreements.rejected"
     case certificateRejected = "certificate.rejected"
+    /// Trust anchors, CRLs, the TLS certificate or the registry's bindings replaced on a running gateway.
+    case trustReloaded = "trust.reloaded"
+    /// A trust reload that failed validation; the trust in force is unchanged.
+    case trustRejected = "trust.rejected"
     case auditQueried = "audit.queried"
     case auditExported = "audit.exported"
     case gatewayStarted = "gateway.started"

@@ -13,12 +13,15 @@ public final class TrustStore: @unchecked Sendable {
     public let intermediates: [Certificate]
     public let revocationLists: [CertificateRevocationList]
     public let bindings: IssuerBindings
+    /// Whether a CRL past its nextUpdate still revokes what it lists while accepting the rest,
+    /// rather than refusing every certificate of its CA (the default: fail closed).
+    public let acceptsLapsedCRLs: Bool
 
     /// With `bindings` enforced, an anchor need not be self-signed: a registry may name an
     /// agency's issuing CA under a root the gateway does not otherwise trust.
     public init(
         anchors: [Certificate], intermediates: [Certificate] = [], revocationLists: [CertificateRevocationList] = [],
-        bindings: IssuerBindings = .unbound
+        bindings: IssuerBindings = .unbound, acceptsLapsedCRLs: Bool = false
     ) throws(CryptoError) {
         guard !anchors.isEmpty else { throw CryptoError(.trustStoreFailed, "a trust store needs at least one trust anchor") }
         guard let store = X509_STORE_new() else { throw OpenSSLErrorQueue.error(.trustStoreFailed, "X509_STORE_new failed") }
@@ -27,6 +30,7 @@ public final class TrustStore: @unchecked Sendable {
         self.intermediates = intermediates
         self.revocationLists = revocationLists
         self.bindings = bindings
+        self.acceptsLapsedCRLs = acceptsLapsedCRLs
         for anchor in anchors where X509_STORE_add_cert(store, anchor.pointer) != 1 {
             throw OpenSSLErrorQueue.error(.trustStoreFailed, "cannot add trust anchor \(anchor.subject)")
         }
@@ -36,7 +40,7 @@ public final class TrustStore: @unchecked Sendable {
         if bindings.enforced { X509_STORE_set_flags(store, UInt(X509_V_FLAG_PARTIAL_CHAIN)) }
         if !revocationLists.isEmpty {
             X509_STORE_set_flags(store, UInt(X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL))
-            X509_STORE_set_verify_cb(store, crlWherePresent)
+            X509_STORE_set_verify_cb(store, acceptsLapsedCRLs ? crlWherePresentEvenLapsed : crlWherePresent)
         }
     }
 
@@ -219,11 +223,20 @@ public final class TrustStore: @unchecked Sendable {
     }
 }
 
-/// Accepts a missing CRL (no CRL published for that CA) while every other error, including
-/// a revoked certificate or an expired CRL, still fails verification. Shared with the TLS
-/// layer's verify callback, which replaces the store's.
-package func acceptingMissingCRL(_ ok: Int32, _ context: OpaquePointer?) -> Int32 {
-    if ok == 0, let context, X509_STORE_CTX_get_error(context) == X509_V_ERR_UNABLE_TO_GET_CRL {
+extension TrustStore {
+    /// The CRL gaps this store tolerates, for a verify callback that replaces the store's
+    /// own (the TLS layer's): see `acceptingCRLGaps`.
+    package func toleratingCRLGaps(_ ok: Int32, _ context: OpaquePointer?) -> Int32 {
+        acceptingCRLGaps(ok, context, lapsed: acceptsLapsedCRLs)
+    }
+}
+
+/// Accepts a missing CRL (no CRL published for that CA), and a CRL past its nextUpdate only
+/// where `lapsed` says so; every other error, a revoked certificate included, still fails.
+func acceptingCRLGaps(_ ok: Int32, _ context: OpaquePointer?, lapsed: Bool) -> Int32 {
+    guard ok == 0, let context else { return ok }
+    let error = X509_STORE_CTX_get_error(context)
+    if error == X509_V_ERR_UNABLE_TO_GET_CRL || (lapsed && error == X509_V_ERR_CRL_HAS_EXPIRED) {
         X509_STORE_CTX_set_error(context, X509_V_OK)
         return 1
     }
@@ -231,5 +244,9 @@ package func acceptingMissingCRL(_ ok: Int32, _ context: OpaquePointer?) -> Int3
 }
 
 private let crlWherePresent: @convention(c) (Int32, OpaquePointer?) -> Int32 = { ok, context in
-    acceptingMissingCRL(ok, context)
+    acceptingCRLGaps(ok, context, lapsed: false)
+}
+
+private let crlWherePresentEvenLapsed: @convention(c) (Int32, OpaquePointer?) -> Int32 = { ok, context in
+    acceptingCRLGaps(ok, context, lapsed: true)
 }

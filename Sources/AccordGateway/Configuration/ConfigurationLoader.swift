@@ -139,7 +139,7 @@ struct ConfigurationReader {
     }
 
     mutating func read(_ root: Node, into configuration: inout GatewayConfiguration) throws(ConfigurationError) {
-        for (key, value) in try mapping(root, ["listen", "console", "paths", "tls", "audit", "retention", "limits", "log_level"], "the configuration") {
+        for (key, value) in try mapping(root, ["listen", "console", "paths", "tls", "trust", "audit", "retention", "limits", "log_level"], "the configuration") {
             switch key {
             case "listen": configuration.listen = try address(value, "listen")
             case "console":
@@ -161,6 +161,18 @@ struct ConfigurationReader {
             case "tls":
                 for (_, node) in try mapping(value, ["allow_tls12"], "tls") {
                     configuration.allowTLS12 = try bool(node, "tls.allow_tls12")
+                }
+            case "trust":
+                for (name, node) in try mapping(value, ["crl_expiry", "check_seconds"], "trust") {
+                    if name == "check_seconds" {
+                        configuration.trustCheckSeconds = try integer(node, "trust.check_seconds")
+                        continue
+                    }
+                    let text = try string(node, "trust.crl_expiry")
+                    guard let choice = GatewayConfiguration.CRLExpiry(rawValue: text) else {
+                        throw ConfigurationError(location: location(node), message: "trust.crl_expiry must be one of: \(GatewayConfiguration.CRLExpiry.allCases.map(\.rawValue).joined(separator: ", "))")
+                    }
+                    configuration.crlExpiry = choice
                 }
             case "audit":
                 for (name, node) in try mapping(value, ["origin", "checkpoint_every_leaves", "checkpoint_interval_seconds"], "audit") {

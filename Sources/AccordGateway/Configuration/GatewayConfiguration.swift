@@ -61,6 +61,17 @@ public struct GatewayConfiguration: Sendable, Equatable {
     /// The CA that issues operator certificates, a file under the certificates directory:
     /// operator certificates from any other CA are refused.
     public var operatorCA = "ca.pem"
+    /// What a CRL past its nextUpdate does (docs/operations.md, "When a CRL lapses").
+    public enum CRLExpiry: String, Sendable, Equatable, CaseIterable {
+        /// Every certificate of that CA is refused until a fresh CRL is published: fail closed.
+        case refuse
+        /// The lapsed CRL still revokes what it lists; the rest of that CA's certificates pass.
+        case useLast = "use-last"
+    }
+
+    public var crlExpiry = CRLExpiry.refuse
+    /// How often the certificates directory is checked for changed CRLs and certificates.
+    public var trustCheckSeconds = 60
     public var agreementsDirectory = "Agreements"
     /// The trust anchors and CRLs (`*.pem`, `*.crl` at its top), the gateway's keys under
     /// `gateway/`, and agency signing certificates under `agencies/<id>/signing.pem`.

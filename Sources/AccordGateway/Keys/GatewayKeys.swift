@@ -36,7 +36,8 @@ public struct GatewayKeys: Sendable {
     /// Loads everything above; the error names the file that is missing or unreadable, or
     /// the registry entry whose CA is.
     public static func load(
-        directory: String, agencies: some Collection<Agency>, operatorCA: String = RegistryTrust.defaultCA
+        directory: String, agencies: some Collection<Agency>, operatorCA: String = RegistryTrust.defaultCA,
+        acceptsLapsedCRLs: Bool = false
     ) throws(GatewayStartupError) -> GatewayKeys {
         let base = URL(fileURLWithPath: directory)
         func path(_ relative: String) -> String { base.appendingPathComponent(relative).path }
@@ -46,7 +47,10 @@ public struct GatewayKeys: Sendable {
             }
         }
         let trust: TrustStore
-        do { trust = try RegistryTrust.load(certificatesDirectory: directory, agencies: agencies, operatorCA: operatorCA) } catch {
+        do {
+            trust = try RegistryTrust.load(certificatesDirectory: directory, agencies: agencies, operatorCA: operatorCA,
+                                           acceptsLapsedCRLs: acceptsLapsedCRLs)
+        } catch {
             throw GatewayStartupError("the trust in \(directory) does not load:\n\(error)")
         }
         let chain = try attempt(path("gateway/tls.pem")) { try Certificate.all(pemFile: path("gateway/tls.pem")) }

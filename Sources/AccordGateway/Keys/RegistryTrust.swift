@@ -24,7 +24,8 @@ public enum RegistryTrust {
     }
 
     public static func load(
-        certificatesDirectory: String, agencies: some Collection<Agency>, operatorCA: String = defaultCA
+        certificatesDirectory: String, agencies: some Collection<Agency>, operatorCA: String = defaultCA,
+        acceptsLapsedCRLs: Bool = false
     ) throws(Failure) -> TrustStore {
         let base = URL(fileURLWithPath: certificatesDirectory)
         var problems: [String] = []
@@ -89,7 +90,7 @@ public enum RegistryTrust {
         guard problems.isEmpty else { throw Failure(problems: problems) }
         do {
             return try TrustStore(anchors: anchors, intermediates: intermediates, revocationLists: lists,
-                                  bindings: IssuerBindings(agencies: bound, operators: operators))
+                                  bindings: IssuerBindings(agencies: bound, operators: operators), acceptsLapsedCRLs: acceptsLapsedCRLs)
         } catch {
             throw Failure(problems: ["\(certificatesDirectory): \(error)"])
         }

@@ -23,7 +23,8 @@ final class LiveGateway: Sendable {
     /// `prepare` runs once the development PKI exists and returns the agreements directory to
     /// serve (a copy with its own registry, say); by default the shipped `Agreements/`.
     static func start(limits: GatewayConfiguration.Limits = GatewayConfiguration.Limits(), console: Bool = false,
-                      accounts: URL? = nil, prepare: ((_ directory: URL, _ pki: DevelopmentPKI) throws -> URL)? = nil) async throws -> LiveGateway {
+                      accounts: URL? = nil, prepare: ((_ directory: URL, _ pki: DevelopmentPKI) throws -> URL)? = nil,
+                      configure: (inout GatewayConfiguration) -> Void = { _ in }) async throws -> LiveGateway {
         let directory = try PackageRoot.temporaryDirectory("live-gateway")
         let agreements = PackageRoot.url.appendingPathComponent("Agreements")
         let set = try ActivePolicy(directory: agreements, today: CalendarDate(Date())).current.policy.set
@@ -38,6 +39,7 @@ final class LiveGateway: Sendable {
         configuration.database = directory.appendingPathComponent("accord.sqlite").path
         configuration.limits = limits
         configuration.consoleAccounts = accounts?.path
+        configure(&configuration)
         let logs = LogCapture()
         let logger = Logger(label: "accord") { label in logs.handler(label) }
         let server = try GatewayServer(configuration: configuration, logger: logger)

@@ -1,0 +1,133 @@
+import AccordAudit
+import AccordClient
+import AccordCrypto
+import AccordGateway
+import AccordServer
+import AccordStore
+import AccordTLS
+import AccordTestSupport
+import Foundation
+import Testing
+
+/// CRLs, trust anchors and the registry's bindings replaced on a running gateway, as an
+/// administrator does it: a CRL written beside the CA, then a reload (or nothing at all, and
+/// the gateway notices), checked with curl and with a connection opened before the change.
+@Suite struct TrustReloadTests {
+    /// A CRL of the development CA revoking `serials`, valid from `lastUpdate` to `nextUpdate`.
+    static func publishCRL(_ pki: DevelopmentPKI, revoking serials: [String], lastUpdate: Date = Date().addingTimeInterval(-60),
+                           nextUpdate: Date = Date().addingTimeInterval(30 * 86_400)) throws {
+        let ca = try Certificate(pem: String(contentsOf: pki.caCertificate, encoding: .utf8))
+        let key = try PrivateKey(pemFile: pki.caKey.path)
+        let list = try RevocationListBuilder(lastUpdate: lastUpdate, nextUpdate: nextUpdate, revoked: serials.map { ($0, Date().addingTimeInterval(-30)) })
+            .issue(by: ca, issuerKey: key)
+        try list.pem().write(to: pki.caRevocationList, atomically: true, encoding: .utf8)
+    }
+
+    static func tlsSerial(_ pki: DevelopmentPKI, _ agency: String) throws -> String {
+        try Certificate(pem: String(contentsOf: pki.agencyTLSCertificate(agency), encoding: .utf8)).serialNumberHex
+    }
+
+    @Test func aRevocationTakesEffectOnReloadWithoutARestartOrADroppedConnection() async throws {
+        let gateway = try await LiveGateway.start()
+        try await gateway.closing {
+            let open = try await AccordHTTPConnection.connect(
+                host: "127.0.0.1", port: gateway.port,
+                context: TLSContext.agencyClient(pkiDirectory: gateway.pki.directory, agency: "nz.police", serverName: "localhost"))
+            #expect(try await open.request(method: "GET", path: "/v1/inbox").status == 200)
+
+            try Self.publishCRL(gateway.pki, revoking: [try Self.tlsSerial(gateway.pki, "nz.police")])
+            guard case .reloaded(let state) = await gateway.server.reloadTrust(by: "operator:test") else {
+                Issue.record("the reload did not take")
+                return
+            }
+            let police = try await gateway.curl("/v1/inbox", as: "nz.police")
+            #expect(police.status != 0 && police.httpStatus == 0, "a revoked certificate got an answer")
+            let customs = try await gateway.curl("/v1/inbox", as: "nz.customs")
+            #expect(customs.httpStatus == 200, "\(customs.standardError)")
+            // The connection verified before the revocation is not cut; its next request is served.
+            #expect(try await open.request(method: "GET", path: "/v1/inbox").status == 200)
+            await open.close()
+
+            let reloaded = try await gateway.server.store.query(AuditQuery(events: [.trustReloaded]))
+            #expect(reloaded.count == 1)
+            #expect(reloaded.first?.record.actor == "operator:test")
+            #expect(reloaded.first?.record.details["crls_sha256"] == state.revocationLists)
+            #expect(reloaded.first?.record.details["trust_sha256"] == state.digest)
+            let refused = try await waitFor(gateway, .certificateRejected)
+            #expect(refused.first?.record.reason == "revoked")
+
+            // Nothing changed since: a second reload is no change and writes nothing.
+            guard case .unchanged = await gateway.server.reloadTrust(by: "operator:test") else {
+                Issue.record("an unchanged directory reloaded")
+                return
+            }
+            #expect(try await gateway.server.store.query(AuditQuery(events: [.trustReloaded])).count == 1)
+        }
+    }
+
+    @Test func aCRLWrittenToDiskIsPickedUpWithoutASignal() async throws {
+        let gateway = try await LiveGateway.start(configure: { $0.trustCheckSeconds = 1 })
+        try await gateway.closing {
+            #expect(try await gateway.curl("/v1/inbox", as: "nz.police").httpStatus == 200)
+            try Self.publishCRL(gateway.pki, revoking: [try Self.tlsSerial(gateway.pki, "nz.police")])
+            let reloaded = try await waitFor(gateway, .trustReloaded)
+            #expect(reloaded.first?.record.actor == "gateway:file-change")
+            #expect(try await gateway.curl("/v1/inbox", as: "nz.police").httpStatus == 0)
+            #expect(try await gateway.curl("/v1/inbox", as: "nz.customs").httpStatus == 200)
+            // Each CRL's time left is a metric.
+            let metrics = try await gateway.curl("/metrics", operator: "auditor")
+            #expect(metrics.body.contains("accord_crl_next_update_seconds{issuer=\"CN=Accord Development Root CA"), "\(metrics.body.prefix(400))")
+        }
+    }
+
+    @Test func aLapsedCRLFailsClosedByDefault() async throws {
+        let gateway = try await LiveGateway.start()
+        try await gateway.closing {
+            try Self.publishCRL(gateway.pki, revoking: [], lastUpdate: Date().addingTimeInterval(-2 * 86_400),
+                                nextUpdate: Date().addingTimeInterval(-86_400))
+            _ = await gateway.server.reloadTrust(by: "operator:test")
+            #expect(try await gateway.curl("/v1/inbox", as: "nz.police").httpStatus == 0)
+            #expect(try await gateway.curl("/v1/inbox", as: "nz.customs").httpStatus == 0)
+            #expect(try await waitFor(gateway, .certificateRejected).first?.record.reason == "crl-expired")
+        }
+    }
+
+    @Test func aLapsedCRLStillRevokesWhatItListsWhereConfiguredToUseIt() async throws {
+        let gateway = try await LiveGateway.start(configure: { $0.crlExpiry = .useLast })
+        try await gateway.closing {
+            try Self.publishCRL(gateway.pki, revoking: [try Self.tlsSerial(gateway.pki, "nz.customs")],
+                                lastUpdate: Date().addingTimeInterval(-2 * 86_400), nextUpdate: Date().addingTimeInterval(-86_400))
+            _ = await gateway.server.reloadTrust(by: "operator:test")
+            #expect(try await gateway.curl("/v1/inbox", as: "nz.police").httpStatus == 200)
+            #expect(try await gateway.curl("/v1/inbox", as: "nz.customs").httpStatus == 0)
+            #expect(try await waitFor(gateway, .certificateRejected).first?.record.reason == "revoked")
+        }
+    }
+
+    @Test func aTrustSetThatFailsValidationLeavesTheRunningOneInPlace() async throws {
+        let gateway = try await LiveGateway.start()
+        try await gateway.closing {
+            try "-----BEGIN X509 CRL-----\nbm90IGEgQ1JM\n-----END X509 CRL-----\n".write(to: gateway.pki.caRevocationList, atomically: true, encoding: .utf8)
+            guard case .rejected(let problems) = await gateway.server.reloadTrust(by: "operator:test") else {
+                Issue.record("a damaged CRL was loaded")
+                return
+            }
+            #expect(problems.contains { $0.contains(gateway.pki.caRevocationList.path) }, "\(problems)")
+            #expect(try await gateway.curl("/v1/inbox", as: "nz.police").httpStatus == 200)
+            let rejected = try await gateway.server.store.query(AuditQuery(events: [.trustRejected]))
+            #expect(rejected.count == 1 && rejected.first?.record.reason == "invalid-trust")
+            #expect(try await gateway.server.store.query(AuditQuery(events: [.trustReloaded])).isEmpty)
+        }
+    }
+
+    private func waitFor(_ gateway: LiveGateway, _ event: AuditEvent) async throws -> [AuditLeaf] {
+        let deadline = ContinuousClock.now + .seconds(15)
+        while ContinuousClock.now < deadline {
+            let found = try await gateway.server.store.query(AuditQuery(events: [event]))
+            if !found.isEmpty { return found }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        Issue.record("no \(event.rawValue) leaf within 15 s")
+        return []
+    }
+}
