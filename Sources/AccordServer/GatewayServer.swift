@@ -223,6 +223,7 @@ public final class GatewayServer: Sendable {
             _ = try await store.append([AuditRecord(
                 event: .gatewayStarted, time: Date(), actor: "gateway",
                 details: ["listen": configuration.listen.description, "agreement_set": gateway.policy.current.setDigest,
+                          "trust_sha256": await trust.current.digest,
                           "version": AccordVersion.current])])
             group.cancelAll()
         }

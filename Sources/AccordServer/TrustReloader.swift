@@ -1,6 +1,6 @@
 import AccordAudit
 import AccordCrypto
-import AccordGateway
+public import AccordGateway
 import AccordPolicy
 import AccordStore
 import AccordTLS
@@ -141,7 +141,8 @@ public struct TrustState: Sendable {
     public let registry: String
     public let crls: [RevocationList]
 
-    init(keys: GatewayKeys, registryDigest: String) {
+    /// The state `keys` would give a gateway whose agreement set has `registryDigest`.
+    public init(keys: GatewayKeys, registryDigest: String) {
         let store = keys.trustStore
         anchors = Self.digest(store.anchors.map(\.fingerprintSHA256) + store.bindings.agencies.sorted { $0.key < $1.key }
             .map { "\($0.key)=\($0.value.sorted().joined(separator: ","))" } + ["operators=\(store.bindings.operators.sorted().joined(separator: ","))"])

@@ -1,0 +1,74 @@
+import AccordAudit
+import AccordCrypto
+import AccordGateway
+import AccordPolicy
+import AccordServer
+import AccordStore
+import ArgumentParser
+import Foundation
+
+/// `accord certificates`: the running gateway's trust.
+struct CertificatesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "certificates",
+        abstract: "Work with the trust of a running gateway: CAs, CRLs, the TLS certificate.",
+        subcommands: [ReloadCertificates.self]
+    )
+}
+
+/// `accord certificates reload`: validates the certificates directory against the registry,
+/// then has the running gateway reload it (SIGHUP) and waits until the audit log records the
+/// outcome (`trust.reloaded` or `trust.rejected`).
+struct ReloadCertificates: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reload",
+        abstract: "Validate the trust anchors, CRLs and TLS certificate, and make the running gateway use them, without a restart."
+    )
+
+    @OptionGroup var gateway: GatewayOptions
+
+    @Option(help: "Seconds to wait for the gateway to record the reload.")
+    var timeout = 15
+
+    func run() async throws {
+        let configuration = try gateway.load()
+        let set = try AgreementsIO.load(configuration.agreementsDirectory, on: CalendarDate(Date()))
+        let keys: GatewayKeys
+        do {
+            keys = try GatewayKeys.load(directory: configuration.certificatesDirectory, agencies: set.agencies.values,
+                                        operatorCA: configuration.operatorCA, acceptsLapsedCRLs: configuration.crlExpiry == .useLast)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        let expected = TrustState(keys: keys, registryDigest: "").digest
+        let summary = "\(keys.trustStore.anchors.count) CA(s), \(keys.trustStore.revocationLists.count) CRL(s), trust \(expected.prefix(16))"
+        guard let pid = PIDFile(database: configuration.database).runningProcess() else {
+            print("valid: \(summary)")
+            print("no gateway is running for \(configuration.database); 'accord serve' loads this trust when it starts")
+            return
+        }
+        let store = try SQLiteStore.open(path: configuration.database, configuration: StoreConfiguration(origin: configuration.auditOrigin, signer: nil))
+        let latest = try await store.query(AuditQuery(events: [.gatewayStarted, .trustReloaded])).last
+        if latest?.record.details["trust_sha256"] == expected {
+            print("unchanged: the gateway already uses this trust (\(summary))")
+            return
+        }
+        let started = Date()
+        guard kill(pid, SIGHUP) == 0 else {
+            throw ValidationError("cannot signal the gateway (pid \(pid)): \(String(cString: strerror(errno)))")
+        }
+        let deadline = started.addingTimeInterval(TimeInterval(timeout))
+        while Date() < deadline {
+            try await Task.sleep(for: .milliseconds(200))
+            let outcomes = try await store.query(AuditQuery(since: started, events: [.trustReloaded, .trustRejected]))
+            if let reloaded = outcomes.first(where: { $0.record.event == .trustReloaded && $0.record.details["trust_sha256"] == expected }) {
+                print("reloaded: \(summary), audit leaf \(reloaded.index)")
+                return
+            }
+            if outcomes.contains(where: { $0.record.event == .trustRejected }) {
+                throw ValidationError("the gateway rejected the trust (see its log); the trust in force is unchanged")
+            }
+        }
+        throw ValidationError("the gateway did not record the reload within \(timeout) s; check its log")
+    }
+}
