@@ -34,6 +34,7 @@ public enum ConsoleRoutes {
         router.post("/integrity/verify") { request, context in try await console.verify(request, context) }
         router.get("/integrity/runs/{id}") { request, context in try await console.verificationRun(request, context) }
         router.get("/agencies") { request, context in try await console.agencies(request, context) }
+        router.post("/agencies/reload") { request, context in try await console.reloadTrust(request, context) }
         router.get("/agreements") { request, context in try await console.agreementsPage(request, context) }
         router.post("/agreements/activate") { request, context in try await console.activate(request, context) }
         router.post("/agreements/status") { request, context in try await console.changeStatus(request, context) }

@@ -199,7 +199,7 @@ public final class GatewayServer: Sendable {
             certificatesDirectory: URL(fileURLWithPath: configuration.certificatesDirectory),
             agreements: GatewayAgreementControl(gateway: gateway, directory: URL(fileURLWithPath: configuration.agreementsDirectory)),
             review: GatewayHeldReview(gateway: gateway),
-            csrfSecret: try SecureRandom.bytes(32), accounts: accounts)
+            csrfSecret: try SecureRandom.bytes(32), accounts: accounts, trust: GatewayTrustControl(reloader: trust))
         let logger = self.logger
         return try ConsoleRoutes.application(
             environment: environment, tls: tls, address: .hostname(listen.host, port: listen.port), logger: logger,

@@ -120,6 +120,40 @@ import Testing
         }
     }
 
+    @Test func anAdministratorReloadsFromTheConsoleAndSeesTheCRLs() async throws {
+        let gateway = try await LiveGateway.start(console: true)
+        try await gateway.closing {
+            let port = try #require(gateway.consolePort)
+            func console(_ path: String, as name: String, _ extra: [String] = []) async throws -> ExternalProcess.Output {
+                try await ExternalProcess.runDetached("curl", [
+                    "--silent", "--show-error", "--max-time", "10", "--cacert", gateway.pki.caCertificate.path,
+                    "--cert", gateway.pki.operatorCertificate(name).path, "--key", gateway.pki.operatorKey(name).path,
+                    "--write-out", "\n%{content_type}\n%{http_code}",
+                ] + extra + ["https://localhost:\(port)\(path)"])
+            }
+            let page = try await console("/agencies", as: "admin")
+            #expect(page.httpStatus == 200 && page.body.contains("Certificate revocation lists in force"))
+            #expect(page.body.contains("CN=Accord Development Root CA") && page.body.contains("days to next update"))
+
+            try Self.publishCRL(gateway.pki, revoking: [try Self.tlsSerial(gateway.pki, "nz.police")],
+                                nextUpdate: Date().addingTimeInterval(3 * 86_400))
+            let forged = try await console("/agencies/reload", as: "admin", ["-X", "POST"])
+            #expect(forged.httpStatus == 403)
+            let officer = try await console("/agencies/reload", as: "officer", ["-X", "POST"])
+            #expect(officer.httpStatus == 403)
+            let token = try #require(page.body.firstMatch(of: /name="csrf" value="([^"]+)"/)?.1)
+            let reloaded = try await console("/agencies/reload", as: "admin", ["--data-urlencode", "csrf=\(token)"])
+            #expect(reloaded.httpStatus == 200 && reloaded.body.contains("Certificates and CRLs reloaded"), "\(reloaded.body)")
+            #expect(try await gateway.curl("/v1/inbox", as: "nz.police").httpStatus == 0)
+            let record = try await gateway.server.store.query(AuditQuery(events: [.trustReloaded])).first?.record
+            #expect(record?.actor == "urn:accord:operator:administrator:admin")
+
+            // A week before its next update, the CRL is flagged.
+            let after = try await console("/agencies", as: "admin")
+            #expect(after.body.contains("next update in 2 day(s): publish a fresh CRL"), "\(after.body)")
+        }
+    }
+
     private func waitFor(_ gateway: LiveGateway, _ event: AuditEvent) async throws -> [AuditLeaf] {
         let deadline = ContinuousClock.now + .seconds(15)
         while ContinuousClock.now < deadline {

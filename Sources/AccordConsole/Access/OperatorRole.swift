@@ -14,7 +14,7 @@ public enum OperatorRole: String, Sendable, Hashable, CaseIterable {
         case .auditor:
             [.searchAudit, .exportAudit, .viewIntegrity, .verifyLog].contains(action)
         case .administrator:
-            [.viewAgencies, .viewAgreements, .changeAgreements].contains(action)
+            [.viewAgencies, .viewAgreements, .changeAgreements, .reloadTrust].contains(action)
         }
     }
 
@@ -30,7 +30,7 @@ public enum OperatorRole: String, Sendable, Hashable, CaseIterable {
 /// What an operator can do in the console; each page or form needs one.
 public enum ConsoleAction: String, Sendable, Hashable, CaseIterable {
     case searchAudit, exportAudit, viewIntegrity, verifyLog, viewFlows, reviewHeld
-    case viewAgencies, viewAgreements, changeAgreements
+    case viewAgencies, viewAgreements, changeAgreements, reloadTrust
 }
 
 /// A person signed in to the console, by client certificate or by local account.

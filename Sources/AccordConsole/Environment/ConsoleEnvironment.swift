@@ -24,6 +24,8 @@ public struct ConsoleEnvironment: Sendable {
     public var agreements: any AgreementControl
     /// Releases or rejects held deliveries, through the gateway.
     public var review: any HeldReview
+    /// The gateway's trust (CRLs, reload); nil where the console is mounted without a gateway.
+    public var trust: (any TrustControl)?
     /// Keys the CSRF tokens (HMAC of the operator identity); at least 32 random bytes.
     public var csrfSecret: [UInt8]
     /// The clock; injected so tests control it.
@@ -47,7 +49,7 @@ public struct ConsoleEnvironment: Sendable {
         agreementsDirectory: URL, certificatesDirectory: URL, agreements: any AgreementControl,
         review: any HeldReview, csrfSecret: [UInt8], now: @escaping @Sendable () -> Date = { Date() },
         identify: @escaping @Sendable (Request) -> TLSPeer.Identity? = { _ in TLSPeer.current?.identity },
-        certificateWarning: TimeInterval = 30 * 86_400, accounts: LocalAccounts? = nil
+        certificateWarning: TimeInterval = 30 * 86_400, accounts: LocalAccounts? = nil, trust: (any TrustControl)? = nil
     ) {
         self.store = store
         self.subjectKey = subjectKey
@@ -61,6 +63,7 @@ public struct ConsoleEnvironment: Sendable {
         self.identify = identify
         self.certificateWarning = certificateWarning
         self.accounts = accounts
+        self.trust = trust
         self.integrityRuns = IntegrityRuns(now: now)
         self.proofIndex = ProofIndex(store: store)
     }

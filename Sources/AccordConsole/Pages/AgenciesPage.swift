@@ -41,8 +41,47 @@ extension Console {
                 ]
             }
             data["certificates"] = found.map(row)
+            if let trust = environment.trust {
+                data["trust"] = true
+                data["canReload"] = person.role.permits(.reloadTrust)
+                data["csrf"] = token(person)
+                data["crls"] = await trust.revocationLists().map { list -> [String: Any] in
+                    let (state, status) = crlState(list.nextUpdate, now: now)
+                    return ["issuer": list.issuer, "nextUpdate": list.nextUpdate.map(AuditTimeFormat.day) ?? "none", "state": state, "status": status]
+                }
+            }
             return renderer.page("agencies", title: "Agencies and certificates", data: data, operator: person, current: "/agencies")
         }
+    }
+
+    /// Re-reads the gateway's trust: CAs, CRLs, its TLS certificate and the registry's bindings.
+    func reloadTrust(_ request: Request, _ context: ConsoleRequestContext) async throws -> Response {
+        try await guarded(.reloadTrust, request, context, form: true) { person, _ in
+            guard let trust = environment.trust else {
+                return renderer.error(.notFound, title: "Agencies", message: "This console is not mounted on a gateway.", operator: person)
+            }
+            switch await trust.reload(by: person.actor) {
+            case .reloaded(let digest):
+                return outcome(person, title: "Agencies", kind: "ok", message: "Certificates and CRLs reloaded: trust \(digest.prefix(16)). New connections use them now.",
+                               back: "/agencies", backLabel: "Back to agencies")
+            case .unchanged(let digest):
+                return outcome(person, title: "Agencies", kind: "ok", message: "Nothing changed under the certificates directory: trust \(digest.prefix(16)) stays in force.",
+                               back: "/agencies", backLabel: "Back to agencies")
+            case .rejected(let problems):
+                return outcome(person, title: "Agencies", kind: "error",
+                               message: "Not reloaded: \(problems.count) problem(s). The trust in force is unchanged.", details: problems,
+                               back: "/agencies", backLabel: "Back to agencies", status: .unprocessableContent)
+            }
+        }
+    }
+
+    /// A CRL is flagged a week before its nextUpdate, when the gateway starts warning in its log.
+    func crlState(_ nextUpdate: Date?, now: Date) -> (state: String, status: String) {
+        guard let nextUpdate else { return ("warn", "no nextUpdate") }
+        if nextUpdate <= now { return ("bad", "LAPSED on \(AuditTimeFormat.day(nextUpdate)): publish a fresh CRL") }
+        let days = Int((nextUpdate.timeIntervalSince(now) / 86_400).rounded(.down))
+        if nextUpdate.timeIntervalSince(now) < 7 * 86_400 { return ("warn", "next update in \(days) day(s): publish a fresh CRL") }
+        return ("ok", "current, \(days) days to next update")
     }
 
     func expiry(_ notAfter: Date, now: Date) -> (state: String, status: String) {

@@ -20,6 +20,22 @@ enum AdminTemplates {
         {{/certificates}}
         {{^certificates}}<tr><td colspan="5">No certificates found.</td></tr>{{/certificates}}
         </tbody></table></div>
+        {{#trust}}
+        <section aria-labelledby="crl-heading">
+        <h2 id="crl-heading">Certificate revocation lists in force</h2>
+        <div class="scroll" tabindex="0" role="region" aria-label="Revocation lists"><table>
+        <caption class="visually-hidden">Revocation lists</caption>
+        <thead><tr><th scope="col">Issuer</th><th scope="col">Next update (UTC)</th><th scope="col">Status</th></tr></thead>
+        <tbody>
+        {{#crls}}<tr><td>{{issuer}}</td><td>{{nextUpdate}}</td><td><span class="cert {{state}}">{{status}}</span></td></tr>
+        {{/crls}}
+        {{^crls}}<tr><td colspan="3">No CRL is loaded: no certificate can be revoked.</td></tr>{{/crls}}
+        </tbody></table></div>
+        {{#canReload}}<form method="post" action="/agencies/reload"><input type="hidden" name="csrf" value="{{csrf}}">
+        <button type="submit">Reload certificates and CRLs</button></form>
+        <p class="muted">Re-reads the CAs the registry names, the CRLs and the gateway's TLS certificate; validated first, audited, and used by new connections only.</p>{{/canReload}}
+        </section>
+        {{/trust}}
         """
 
     static let agreements = """
