@@ -204,6 +204,7 @@ let package = Package(
             dependencies: [
                 "AccordGateway", "AccordServer", "AccordClient", "AccordTLS", "AccordCrypto", "AccordPolicy", "AccordStore", "AccordAudit",
                 "AccordMessages", "AccordTestSupport", "AccordStoreTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -69,4 +69,38 @@ import Testing
             Issue.record("forged checkpoint accepted"); return
         }
     }
+
+    /// The signed log stays intact when only a row's search columns change, so the tree checks
+    /// alone pass; each changed row must still be named, column by column, and a search that
+    /// found a leaf through a changed column can tell.
+    @Test func rowsEditedAroundTheirLeavesAreNamed() async throws {
+        let (path, configuration) = try await Self.populatedStore()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        guard case .verified(let before) = try await Self.outcome(path, configuration), before.isClean else {
+            Issue.record("untouched log must verify with every row agreeing"); return
+        }
+        try Self.tamper(path, "UPDATE audit_leaf SET event = 'message.denied' WHERE idx = 3",
+                        "UPDATE audit_leaf SET agreement_id = 'other-agreement' WHERE idx = 7",
+                        "DELETE FROM audit_party WHERE idx = 9 AND agency = 'immigration-nz'",
+                        "INSERT INTO audit_subject (idx, type, hmac) VALUES (11, 'passport', 'abc')",
+                        "UPDATE audit_leaf SET time_ms = time_ms + 1 WHERE idx = 12")
+        guard case .verified(let summary) = try await Self.outcome(path, configuration) else {
+            Issue.record("the signed log itself was not changed, so it must still verify"); return
+        }
+        #expect(!summary.isClean && summary.indexMismatchCount == 5)
+        #expect(summary.indexMismatches == [
+            IndexMismatch(index: 3, columns: ["event"]), IndexMismatch(index: 7, columns: ["agreement_id"]),
+            IndexMismatch(index: 9, columns: ["audit_party"]), IndexMismatch(index: 11, columns: ["audit_subject"]),
+            IndexMismatch(index: 12, columns: ["time_ms"]),
+        ])
+
+        // A search by the forged agreement finds leaf 7, and the leaf itself says it does not belong.
+        let store = try SQLiteStore.open(path: path, configuration: StoreConfiguration(origin: StoreFixture.origin, signer: nil))
+        let query = AuditQuery(agreementID: "other-agreement")
+        let found = try await store.query(query)
+        #expect(found.map(\.index) == [7])
+        #expect(found.allSatisfy { !query.matches($0.record) })
+        let honest = AuditQuery(agreementID: "inz-police")
+        #expect(try await store.query(honest).allSatisfy { honest.matches($0.record) })
+    }
 }

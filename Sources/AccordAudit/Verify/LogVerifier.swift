@@ -21,6 +21,14 @@ public struct LogVerifier {
         public let checkpointsVerified: Int
         public let latestCheckpointSize: UInt64
         public let root: [UInt8]
+        /// Leaves whose search columns disagree with them, the first `IndexMismatch.reported`
+        /// of them; checked where the storage keeps such columns.
+        public var indexMismatches: [IndexMismatch] = []
+        /// How many leaves disagree in all.
+        public var indexMismatchCount = 0
+
+        /// Whether the log verified and every search column agrees with its leaf.
+        public var isClean: Bool { indexMismatchCount == 0 }
     }
 
     /// Verified, or the first divergence.

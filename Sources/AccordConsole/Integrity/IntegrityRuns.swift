@@ -85,6 +85,12 @@ public final class IntegrityRuns: Service, Sendable {
     }
 
     /// The run in progress, if any, and the last finished one.
+    /// Rows whose search columns the latest finished verification found changed, by leaf index.
+    func indexMismatches() -> [UInt64: [String]] {
+        guard case .intact(let summary) = latest().finished?.result else { return [:] }
+        return Dictionary(summary.indexMismatches.map { ($0.index, $0.columns) }, uniquingKeysWith: { first, _ in first })
+    }
+
     func latest() -> (running: VerificationRun?, finished: VerificationRun?) {
         state.withLock { state in
             (state.runs.last.flatMap { $0.isFinished ? nil : $0 }, state.runs.last(where: \.isFinished))

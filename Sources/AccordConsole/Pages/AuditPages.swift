@@ -35,16 +35,23 @@ extension Console {
             data["count"] = leaves.count
             data["subjectHash"] = filters.subjectHash.map { "\($0.type):\($0.hmac)" } ?? ""
             data["checkpointSummary"] = proofs.summary
+            let changedRows = environment.integrityRuns.indexMismatches()
             data["rows"] = leaves.map { leaf -> [String: Any] in
                 let record = leaf.record
                 let proof = proofs.status(of: leaf.index)
-                return [
+                var row: [String: Any] = [
                     "index": leaf.index, "time": AuditTime.format(milliseconds: record.timeMilliseconds), "event": record.event.rawValue,
                     "actor": record.actor, "message": record.messageID ?? "", "from": record.from ?? "",
                     "to": record.to.joined(separator: ", "), "agreement": record.agreement?.id ?? "", "reason": record.reason ?? "",
                     "disclosed": record.disclosed.joined(separator: ", "), "withheld": record.withheld.joined(separator: ", "),
                     "proof": proof.label, "proofClass": proof.cssClass,
                 ]
+                if !filters.query.matches(record) {
+                    row["indexNote"] = "found through a search column that disagrees with the signed leaf"
+                } else if let columns = changedRows[leaf.index] {
+                    row["indexNote"] = "its search columns disagree with the signed leaf (\(columns.joined(separator: ", ")))"
+                }
+                return row
             }
             return renderer.page("audit", title: "Audit search", data: data, operator: person, current: "/audit")
         }

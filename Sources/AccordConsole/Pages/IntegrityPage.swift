@@ -85,6 +85,7 @@ extension Console {
             return (.failed(error.description), nil)
         }
         let label = switch result {
+        case .intact(let summary) where !summary.isClean: "index-mismatch"
         case .intact: "intact"
         case .diverged: "diverged"
         case .failed: "failed"
@@ -111,6 +112,14 @@ extension Console {
         if let finishedAt = run.finishedAt { data["finishedAt"] = AuditTime.format(milliseconds: AuditTime.milliseconds(finishedAt)) }
         if let note = run.note { data["note"] = note }
         switch run.result {
+        case .intact(let summary) where !summary.isClean:
+            let listed = summary.indexMismatches.prefix(50).map { "leaf \($0.index): \($0.columns.joined(separator: ", "))" }
+            data["result"] = [
+                "kind": "error", "headline": "The signed log is intact, but its search index was changed.",
+                "detail": "\(summary.indexMismatchCount) row(s) disagree with their signed leaves: a search by those columns misses or misplaces them. "
+                    + "Searches mark these leaves. " + listed.joined(separator: "; ")
+                    + (summary.indexMismatchCount > listed.count ? "; …" : ""),
+            ]
         case .intact(let summary):
             let unsigned = summary.leafCount - summary.latestCheckpointSize
             data["result"] = [

@@ -40,7 +40,7 @@ enum AuditTemplates {
         <tbody>
         {{#rows}}<tr><td>{{index}}</td><td>{{time}}</td><td>{{event}}</td><td>{{actor}}</td><td>{{message}}</td><td>{{from}}</td>
         <td>{{to}}</td><td>{{agreement}}</td><td>{{reason}}</td><td>{{disclosed}}{{#withheld}}<br><span class="muted">withheld: {{withheld}}</span>{{/withheld}}</td>
-        <td><span class="proof {{proofClass}}">{{proof}}</span></td></tr>
+        <td><span class="proof {{proofClass}}">{{proof}}</span>{{#indexNote}}<br><span class="proof bad">{{indexNote}}</span>{{/indexNote}}</td></tr>
         {{/rows}}
         </tbody></table></div>
         </section>

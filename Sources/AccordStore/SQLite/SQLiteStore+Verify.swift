@@ -4,7 +4,8 @@ import GRDB
 
 extension SQLiteStore {
     /// `AccordStorage.verifyLog`, reading leaves a page at a time into one buffer per page
-    /// rather than two arrays per leaf, and hashing them in place.
+    /// rather than two arrays per leaf, and hashing them in place. Each row's search columns
+    /// are derived again from its leaf and compared (`Summary.indexMismatches`).
     public func verifyLog(
         origin: String, verifier: NoteVerifier, pageSize: UInt64 = 20_000,
         progress: (_ checked: UInt64, _ total: UInt64) -> Void = { _, _ in }
@@ -16,6 +17,8 @@ extension SQLiteStore {
         let limit = Int64(clamping: max(1, pageSize))
         var next: Int64 = 0
         var checked: UInt64 = 0
+        var mismatches: [IndexMismatch] = []
+        var mismatchCount = 0
         while true {
             if Task.isCancelled { throw StoreError(.shuttingDown, "verification cancelled after \(checked) leaves") }
             let from = next
@@ -26,26 +29,39 @@ extension SQLiteStore {
                     verification.consume(index: page.indexes[position], leaf: leaf, storedHash: hash)
                 }
                 if diverged != nil { return verification.finish() }
+                if let mismatch = page.indexMismatch(at: position) {
+                    mismatchCount += 1
+                    if mismatches.count < IndexMismatch.reported { mismatches.append(mismatch) }
+                }
             }
             checked += UInt64(page.indexes.count)
             next = Int64(page.indexes.last!) + 1
             progress(checked, total)
         }
-        return verification.finish()
+        let outcome = verification.finish()
+        guard case .verified(var summary) = outcome else { return outcome }
+        summary.indexMismatches = mismatches
+        summary.indexMismatchCount = mismatchCount
+        return .verified(summary)
     }
 }
 
-/// Consecutive stored leaves, their bytes and hashes packed into two buffers.
+/// Consecutive stored leaves, their bytes and hashes packed into two buffers, with the
+/// search columns stored beside each.
 struct LeafPage: Sendable {
     private(set) var indexes: [UInt64] = []
     private var leaves: [UInt8] = []
     private var leafEnds: [Int] = []
     private var hashes: [UInt8] = []
     private var hashEnds: [Int] = []
+    private var columns: [AuditIndexColumns] = []
 
     init(_ db: Database, from: Int64, limit: Int64) throws {
-        let cursor = try Row.fetchCursor(db, sql: "SELECT idx, leaf, leaf_hash FROM audit_leaf WHERE idx >= ? ORDER BY idx LIMIT ?",
-                                         arguments: [from, limit])
+        let cursor = try Row.fetchCursor(db, sql: """
+            SELECT idx, leaf, leaf_hash, time_ms, event, actor, message_id, agreement_id
+            FROM audit_leaf WHERE idx >= ? ORDER BY idx LIMIT ?
+            """, arguments: [from, limit])
+        var rows: [(Int64, time: Int64, event: String, actor: String, message: String?, agreement: String?)] = []
         indexes.reserveCapacity(Int(limit))
         leafEnds.reserveCapacity(Int(limit))
         hashEnds.reserveCapacity(Int(limit))
@@ -61,7 +77,32 @@ struct LeafPage: Sendable {
                 if let data { hashes.append(contentsOf: data) }
             }
             hashEnds.append(hashes.count)
+            rows.append((index, row[3], row[4], row[5], row[6], row[7]))
         }
+        guard let first = indexes.first, let last = indexes.last else { return }
+        var parties: [Int64: [String]] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT idx, agency FROM audit_party WHERE idx BETWEEN ? AND ?", arguments: [first, last]) {
+            parties[row[0], default: []].append(row[1])
+        }
+        var subjects: [Int64: [AuditIndexColumns.Subject]] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT idx, type, hmac FROM audit_subject WHERE idx BETWEEN ? AND ?", arguments: [first, last]) {
+            subjects[row[0], default: []].append(AuditIndexColumns.Subject(type: row[1], hmac: row[2]))
+        }
+        columns = rows.map { row in
+            AuditIndexColumns(timeMilliseconds: row.time, event: row.event, actor: row.actor, messageID: row.message,
+                              agreementID: row.agreement, parties: parties[row.0] ?? [], subjects: subjects[row.0] ?? [])
+        }
+    }
+
+    /// Where the stored columns of the leaf at `position` differ from those its leaf gives.
+    func indexMismatch(at position: Int) -> IndexMismatch? {
+        let leafStart = position == 0 ? 0 : leafEnds[position - 1]
+        let expected: AuditIndexColumns
+        do { expected = AuditIndexColumns(try AuditLeaf(bytes: Array(leaves[leafStart ..< leafEnds[position]])).record) } catch {
+            return IndexMismatch(index: indexes[position], columns: ["leaf (does not decode: \(error))"])
+        }
+        let differences = expected.differences(from: columns[position])
+        return differences.isEmpty ? nil : IndexMismatch(index: indexes[position], columns: differences)
     }
 
     func withLeaf<R>(at position: Int, _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> R) -> R {

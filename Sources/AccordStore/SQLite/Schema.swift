@@ -101,6 +101,13 @@ enum Schema {
                 CREATE INDEX delivery_inbox_available ON delivery(recipient, state, available_seq);
                 """)
         }
+        // Verification reads each page of leaves with its party and subject rows, by leaf index.
+        migrator.registerMigration("v3-audit-rows-by-leaf") { db in
+            try db.execute(sql: """
+                CREATE INDEX audit_party_leaf ON audit_party(idx);
+                CREATE INDEX audit_subject_leaf ON audit_subject(idx);
+                """)
+        }
         return migrator
     }
 }

@@ -249,15 +249,13 @@ struct BatchApplier {
             precondition(leaf.index == state.head.size, "leaves are inserted in the order they were encoded")
             let hash = hasher.leafHash(leaf.bytes)
             let row = Int64(leaf.index)
-            try statements.execute(.leaf, [row, Data(leaf.bytes), Data(hash), record.timeMilliseconds, record.event.rawValue,
-                                                    record.actor, record.messageID, record.agreement?.id])
-            var parties = Set(record.to)
-            parties.insert(record.actor)
-            if let from = record.from { parties.insert(from) }
-            for agency in parties {
+            let columns = AuditIndexColumns(record)
+            try statements.execute(.leaf, [row, Data(leaf.bytes), Data(hash), columns.timeMilliseconds, columns.event,
+                                           columns.actor, columns.messageID, columns.agreementID])
+            for agency in columns.parties {
                 try statements.execute(.party, [row, agency])
             }
-            for subject in Set(record.subjects) {
+            for subject in columns.subjects {
                 try statements.execute(.subject, [row, subject.type, subject.hmac])
             }
             state.head.append(leafHash: hash, using: hasher)

@@ -4,7 +4,8 @@ import ArgumentParser
 import Foundation
 
 /// Recomputes every leaf hash and the tree, checks every checkpoint, and names the first
-/// divergence. Exits 1 when the log does not verify.
+/// divergence; derives every row's search columns from its leaf again and names each row that
+/// disagrees. Exits 1 when the log does not verify or a row disagrees.
 struct VerifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "verify", abstract: "Verify the whole audit log.")
 
@@ -24,6 +25,18 @@ struct VerifyCommand: AsyncParsableCommand {
             print("root: \(Data(summary.root).base64EncodedString())")
             if summary.leafCount > summary.latestCheckpointSize {
                 print("note: \(summary.leafCount - summary.latestCheckpointSize) leaves after the latest checkpoint (size \(summary.latestCheckpointSize)) are not yet signed")
+            }
+            guard summary.isClean else {
+                for mismatch in summary.indexMismatches {
+                    FileHandle.standardError.write(Data("INDEX MISMATCH: \(mismatch)\n".utf8))
+                }
+                let unlisted = summary.indexMismatchCount - summary.indexMismatches.count
+                if unlisted > 0 { FileHandle.standardError.write(Data("INDEX MISMATCH: \(unlisted) more leaves\n".utf8)) }
+                FileHandle.standardError.write(Data("""
+                    the signed log is intact, but \(summary.indexMismatchCount) row(s) of its search index were changed: searches by \
+                    those columns miss or misplace those leaves; restore the database from a backup, or treat the rows named as the evidence\n
+                    """.utf8))
+                throw ExitCode.failure
             }
         case .diverged(let divergence):
             FileHandle.standardError.write(Data("DIVERGENCE: \(divergence)\n".utf8))

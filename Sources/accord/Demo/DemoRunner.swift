@@ -90,8 +90,10 @@ struct DemoRunner {
         print("")
         print(style.heading("Audit log"))
         switch try await store.verifyLog(origin: server.configuration.auditOrigin, verifier: verifier) {
-        case .verified(let summary):
+        case .verified(let summary) where summary.isClean:
             print("   " + style.good("verified") + ": \(summary.leafCount) leaves, \(summary.checkpointsVerified) signed checkpoints consistent")
+        case .verified(let summary):
+            print("   " + style.bad("INDEX CHANGED") + ": \(summary.indexMismatchCount) row(s) disagree with their leaves")
         case .diverged(let divergence):
             print("   " + style.bad("DOES NOT VERIFY") + ": \(divergence)")
         }
