@@ -134,18 +134,14 @@ public final class Gateway: Sendable {
                                routing: routing, messageID: messageID, denials: denials)
         }
         let schema = policy.current.policy.set.schemas[routing.type]
-        let clearPaths = message.clearPaths.map(\.description)
         var redactions: [String: RedactedSDJWT] = [:]
         for (recipient, delivery) in decided {
-            let redacted = message.redact(permitting: Set(delivery.disclosed))
-            redactions[recipient] = redacted
-            // A claim in clear reaches the recipient unless a disclosure holding it is dropped.
             let permitted = Set(delivery.disclosed)
-            let dropped = Set(redacted.withheldPaths)
-            let leaking = clearPaths.first { path in
-                !permitted.contains(path) && !ClaimPathText.ancestors(of: path).contains(where: dropped.contains)
-            }
-            if let leaking {
+            let redacted = message.redact(permitting: permitted)
+            redactions[recipient] = redacted
+            // Each instance of a claim in clear goes with the disclosure enclosing it, so it is
+            // judged by that disclosure, not by another instance of the same path.
+            if let leaking = redacted.clearPaths.first(where: { !permitted.contains($0) }) {
                 if let existing = try await existingReceipt(messageID: messageID, digest: digest, agency: agency, routing: routing) {
                     return existing
                 }

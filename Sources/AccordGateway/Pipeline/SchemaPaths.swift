@@ -19,26 +19,3 @@ enum SchemaPaths {
         isKnown(path, in: schema) ? path : "(a claim the schema does not define)"
     }
 }
-
-/// Ancestors of a claim path written as text (`a.b[*].c` → `a`, `a.b`, `a.b[*]`).
-enum ClaimPathText {
-    static func ancestors(of path: String) -> [String] {
-        var result: [String] = []
-        var index = path.startIndex
-        var depth = 0
-        var inQuotes = false
-        while index < path.endIndex {
-            let character = path[index]
-            if character == "\"" { inQuotes.toggle() }
-            if !inQuotes {
-                if depth == 0, character == "." || character == "[", index > path.startIndex {
-                    result.append(String(path[..<index]))
-                }
-                if character == "[" { depth += 1 }
-                if character == "]" { depth -= 1 }
-            }
-            index = path.index(after: index)
-        }
-        return result
-    }
-}

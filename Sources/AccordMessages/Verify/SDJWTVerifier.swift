@@ -102,7 +102,7 @@ public struct SDJWTVerifier: Sendable {
         let records = processor.records.compactMap { $0 }
         return VerifiedMessage(
             routing: routing, header: jws.header, claims: claims, paths: Self.sorted(processor.presentPaths),
-            clearPaths: Self.sorted(processor.clearPaths), holderKey: holderKey, keyBinding: keyBindingClaims,
+            clearPaths: Self.sorted(processor.clearPaths), clearClaims: Array(processor.clearClaims), holderKey: holderKey, keyBinding: keyBindingClaims,
             issuerJWT: issuerJWT, records: records)
     }
 
