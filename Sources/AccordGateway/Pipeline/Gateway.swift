@@ -113,10 +113,14 @@ public final class Gateway: Sendable {
         // read before every first submission; refusals below look it up first, so a message
         // accepted earlier is answered with its receipt even if it would not be accepted now.
 
+        // `accord.case_ref` is the sender's own text and reaches every recipient in clear, so the
+        // agreement governs it like any claim in clear: a schema declares it, a flow discloses it.
+        var claimPaths = message.pathStrings
+        if routing.caseReference != nil { claimPaths.append(SchemaPaths.caseReference) }
         let messageRouting = MessageRouting(
             issuer: routing.issuer, type: routing.type, to: routing.recipients, purpose: routing.purpose,
             classification: routing.classification, agreement: routing.agreement, caseRef: routing.caseReference,
-            claimPaths: message.pathStrings)
+            claimPaths: claimPaths)
         var decided: [(recipient: String, delivery: AccordPolicy.Delivery)] = []
         var denials: [(recipient: String, denial: Denial)] = []
         for recipient in routing.recipients {
@@ -141,7 +145,8 @@ public final class Gateway: Sendable {
             redactions[recipient] = redacted
             // Each instance of a claim in clear goes with the disclosure enclosing it, so it is
             // judged by that disclosure, not by another instance of the same path.
-            if let leaking = redacted.clearPaths.first(where: { !permitted.contains($0) }) {
+            let clearCaseReference = routing.caseReference != nil && !permitted.contains(SchemaPaths.caseReference)
+            if let leaking = clearCaseReference ? SchemaPaths.caseReference : redacted.clearPaths.first(where: { !permitted.contains($0) }) {
                 if let existing = try await existingReceipt(messageID: messageID, digest: digest, agency: agency, routing: routing) {
                     return existing
                 }

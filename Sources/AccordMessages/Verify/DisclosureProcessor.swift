@@ -99,12 +99,32 @@ struct DisclosureProcessor {
             used[index] = true
             return index
         }
+        // A decoy is forwarded with the issuer JWT, so it must be what it claims to be: any
+        // other string there would be a clear channel no agreement governs.
+        guard Self.isDigestShaped(digest) else {
+            throw MessageError(.malformedDigest, Self.malformedDigestMessage(at: segments.isEmpty ? nil : path))
+        }
         guard otherDigests.insert(digest).inserted else { throw digestRepeated() }
         return nil
     }
 
     static func isASCII(_ text: String) -> Bool {
         text.utf8.allSatisfy { $0 < 0x80 }
+    }
+
+    /// Whether `text` has the form of a SHA-256 digest: 43 base64url characters, unpadded.
+    static func isDigestShaped(_ text: String) -> Bool {
+        text.utf8.count == 43 && text.utf8.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "_"): true
+            default: false
+            }
+        }
+    }
+
+    static func malformedDigestMessage(at path: ClaimPath?) -> String {
+        "a string in '_sd' or '...' under '\(path?.description ?? "(top level)")' is not a SHA-256 digest (43 base64url characters)"
     }
 
     private func digestRepeated() -> MessageError {
