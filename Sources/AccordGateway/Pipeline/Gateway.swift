@@ -109,6 +109,16 @@ public final class Gateway: Sendable {
                 "'accord.to' names \(routing.recipients.count) recipients; at most \(options.maxRecipients) are accepted"),
                 agency: agency, digest: digest, stage: "verify")
         }
+        let schema = policy.current.policy.set.schemas[routing.type]
+        if let schema, let claim = ControlledValues.firstViolation(in: message.claims, schema: schema) {
+            if let existing = try await existingReceipt(messageID: messageID, digest: digest, agency: agency, routing: routing) {
+                return existing
+            }
+            // The path and the vocabulary are the schema's; the value is never repeated.
+            throw await refuse(.badRequest("value-not-allowed",
+                "claim '\(claim.path)' takes only the values its schema lists: \(claim.values.joined(separator: ", "))"),
+                agency: agency, digest: digest, stage: "schema", routing: routing, messageID: messageID)
+        }
         // A resubmission is found by the store's duplicate check when it is written, not by a
         // read before every first submission; refusals below look it up first, so a message
         // accepted earlier is answered with its receipt even if it would not be accepted now.
@@ -137,7 +147,6 @@ public final class Gateway: Sendable {
             throw await refuse(.forbidden(first.denial.code.rawValue, detail), agency: agency, digest: digest, stage: "policy",
                                routing: routing, messageID: messageID, denials: denials)
         }
-        let schema = policy.current.policy.set.schemas[routing.type]
         var redactions: [String: RedactedSDJWT] = [:]
         for (recipient, delivery) in decided {
             let permitted = Set(delivery.disclosed)
