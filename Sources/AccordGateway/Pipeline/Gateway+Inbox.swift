@@ -100,7 +100,7 @@ extension Gateway {
             presentation = try binders.withBinder { binder throws(MessageError) in
                 try binder.bind(pending.redacted, audience: agency, nonce: delivery.id, decision: GatewayDecision(
                     agreementID: pending.agreement, agreementDigest: pending.agreementDigest, auditLeafIndex: Int(leaf),
-                    withheldPaths: pending.withheld), issuedAt: time)
+                    withheldPaths: pending.withheld, handling: pending.handling), issuedAt: time)
             }
         } catch {
             logger.error("binding a presentation failed", metadata: ["delivery_id": "\(delivery.id)", "error": "\(error.code.rawValue)"])
@@ -109,7 +109,7 @@ extension Gateway {
         metrics.delivered.increment()
         return .item(InboxItem(
             deliveryID: delivery.id, messageID: delivery.messageID, from: pending.from, type: pending.type, purpose: pending.purpose,
-            agreement: pending.agreement, withheld: pending.withheld,
+            agreement: pending.agreement, handling: pending.handling, withheld: pending.withheld,
             receivedAt: Identifiers.timestamp(AuditTime.date(milliseconds: pending.receivedMilliseconds)),
             auditLeaf: leaf, presentation: presentation, cursor: String(entry.sequence)))
     }

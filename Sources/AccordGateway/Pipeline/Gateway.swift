@@ -177,7 +177,7 @@ public final class Gateway: Sendable {
             let pending = PendingDelivery(
                 redacted: redacted.serialization, from: agency, type: routing.type, purpose: routing.purpose,
                 agreement: delivery.agreementID, agreementDigest: delivery.agreementDigest, withheld: withheld,
-                receivedMilliseconds: AuditTime.milliseconds(receivedAt))
+                receivedMilliseconds: AuditTime.milliseconds(receivedAt), handling: delivery.handling.rawValue)
             deliveries.append(Submission.Delivery(id: deliveryID, recipient: recipient, state: delivery.held ? .held : .pending,
                                                   presentation: pending.encoded()))
             let reference = AgreementReference(id: delivery.agreementID, versionDigest: delivery.agreementDigest)
