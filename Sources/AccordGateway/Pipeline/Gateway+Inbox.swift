@@ -17,6 +17,7 @@ extension Gateway {
     /// passes an item that could not be recorded as handed out (storage): the next poll reads it
     /// again. If no item of the page could be, the poll is refused as `unavailable`.
     public func inbox(for agency: String, after cursor: String?, limit: Int?) async throws(GatewayProblem) -> InboxPage {
+        try requireRegistered(agency)
         let afterSequence: Int64
         if let cursor, !cursor.isEmpty {
             guard let value = Int64(cursor), value >= 0 else {
@@ -116,6 +117,7 @@ extension Gateway {
 
     /// Records that `agency` has the delivery; repeating an acknowledgement is harmless.
     public func acknowledge(deliveryID: String, by agency: String) async throws(GatewayProblem) -> Acknowledgement {
+        try requireRegistered(agency)
         let delivery: StoredDelivery?
         do { delivery = try await store.delivery(id: deliveryID) } catch {
             throw .unavailable("the gateway could not read the delivery (\(error.code.rawValue))")
@@ -149,6 +151,7 @@ extension Gateway {
 
     /// The sender's view of its message: one entry per recipient.
     public func status(of messageID: String, for agency: String) async throws(GatewayProblem) -> MessageStatus {
+        try requireRegistered(agency)
         let message: StoredMessage?
         let deliveries: [StoredDelivery]
         do {

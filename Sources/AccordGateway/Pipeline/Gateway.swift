@@ -84,6 +84,9 @@ public final class Gateway: Sendable {
         defer { metrics.submitDuration.recordNanoseconds(Self.nanoseconds(ContinuousClock.now - started)) }
         let receivedAt = now()
         let digest = Identifiers.submissionDigest(text)
+        do { try requireRegistered(agency) } catch {
+            throw await refuse(error, agency: agency, digest: digest, stage: "identity")
+        }
         let message: VerifiedMessage
         do {
             message = try verifier.verify(text, now: receivedAt)
