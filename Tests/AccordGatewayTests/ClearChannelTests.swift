@@ -49,6 +49,21 @@ import Testing
         }
     }
 
+    /// The Python reference library's messages: its decoy digests are digests, so they pass;
+    /// a header parameter it is asked to add is refused.
+    @Test func theReferenceLibrarysDecoysPassAndItsExtraHeaderParametersDoNot() async throws {
+        let fixture = try GatewayFixture()
+        try await fixture.closing {
+            let withDecoys = try fixture.issueWithReferenceLibrary(from: "nz.immigration", to: ["nz.police"], type: "referral",
+                                                                   content: GatewayFixture.referral, decoys: true)
+            #expect(try await fixture.gateway.submit(withDecoys, from: "nz.immigration").recipients.map(\.status) == ["delivered"])
+            let withHeader = try fixture.issueWithReferenceLibrary(from: "nz.immigration", to: ["nz.police"], type: "referral",
+                                                                   content: GatewayFixture.referral, header: ["x-case": "FJ1234567"])
+            let problem = await #expect(throws: GatewayProblem.self) { try await fixture.gateway.submit(withHeader, from: "nz.immigration") }
+            #expect(problem?.code == "unsupported-header-parameter", "\(String(describing: problem))")
+        }
+    }
+
     @Test func membersUnderCnfOtherThanItsKeyAreRefused() async throws {
         let fixture = try GatewayFixture()
         try await fixture.closing {

@@ -144,3 +144,44 @@ final class GatewayFixture: @unchecked Sendable {
     /// Values of `referral` that must never reach the audit log or a log line.
     static let payloadValues = ["Tupou", "Sione", "FJ1234567", "Mele Informant", "untreated injury"]
 }
+
+extension GatewayFixture {
+    /// A message as the Python reference library (`sd-jwt`) issues it through
+    /// `Tests/Interop/sdjwt_issue.py`: every claim selectively disclosable, recursively, but
+    /// for the members named in `clearMembers`; `header` adds protected-header parameters.
+    func issueWithReferenceLibrary(
+        from agency: String, to recipients: [String], type: String, content: [String: JSONValue],
+        clearMembers: [String] = [], header: [String: JSONValue] = [:], decoys: Bool = false
+    ) throws -> String {
+        let key = try PrivateKey(pemFile: pki.agencySigningKey(agency).path)
+        let now = Int(Date().timeIntervalSince1970)
+        var claims = content
+        claims["iss"] = .string(agency)
+        claims["jti"] = .string(UUID().uuidString)
+        claims["iat"] = .integer(now)
+        claims["exp"] = .integer(now + 600)
+        claims["accord"] = .object([
+            "type": .string(type), "to": .array(recipients.map(JSONValue.string)), "purpose": "law-enforcement",
+            "classification": "IN-CONFIDENCE",
+        ])
+        let jwk = keys.bindingKey.publicKey.jwk
+        let request: JSONValue = .object([
+            "claims": .object(claims), "issuer_key_pem": .string(try key.pemPKCS8()), "alg": .string(key.algorithm.jwsName),
+            "kid": .string(key.publicKey.jwk.thumbprintBase64URL), "typ": "accord+sd-jwt",
+            "holder_jwk": ["kty": .string(jwk.kty), "crv": .string(jwk.crv), "x": .string(jwk.x), "y": .string(jwk.y ?? "")],
+            "clear": ["iss", "jti", "iat", "exp", "accord"], "decoys": .bool(decoys),
+            "clear_members": .array(clearMembers.map(JSONValue.string)), "header": .object(header),
+        ])
+        let output = try ExternalProcess.python("sdjwt_issue.py", input: JSONSerializer.string(request))
+        guard output.status == 0, case .object(let answer) = try JSONParser.parse(Array(output.standardOutput.utf8)),
+              case .string(let text)? = answer["sd_jwt"] else {
+            throw ReferenceLibraryFailure(description: "sdjwt_issue.py failed (\(output.status)): \(output.standardError)")
+        }
+        return text
+    }
+}
+
+/// The reference library's script ran but gave no SD-JWT.
+struct ReferenceLibraryFailure: Error, CustomStringConvertible {
+    let description: String
+}
