@@ -113,4 +113,23 @@ import Testing
             #expect(unknown.code == "invalid-routing-claims", "\(unknown)")
         }
     }
+
+    @Test func aCaseReferenceGoesWhereTheSchemaDeclaresItAndTheAgreementDisclosesIt() async throws {
+        let fixture = try GatewayFixture(editAgreements: { directory in
+            let schema = directory.appendingPathComponent("schemas/referral.yaml")
+            let claim = "  - path: accord.case_ref\n    type: string\n    description: The sender's case reference\n"
+            try Data((try String(contentsOf: schema, encoding: .utf8) + claim).utf8).write(to: schema)
+            let agreement = directory.appendingPathComponent("inz-police-investigations.yaml")
+            let text = try String(contentsOf: agreement, encoding: .utf8)
+            let flow = try #require(text.range(of: "    disclose:\n"))
+            try Data(text.replacingCharacters(in: flow, with: "    disclose:\n      - accord.case_ref\n").utf8).write(to: agreement)
+        })
+        try await fixture.closing {
+            let routing: [String: JSONValue] = [
+                "type": "referral", "to": ["nz.police"], "purpose": "law-enforcement", "classification": "IN-CONFIDENCE", "case_ref": "OP-2025-117",
+            ]
+            let receipt = try await fixture.gateway.submit(try Self.referral(fixture, payload: ["accord": .object(routing)]), from: "nz.immigration")
+            #expect(receipt.recipients.map(\.status) == ["delivered"])
+        }
+    }
 }

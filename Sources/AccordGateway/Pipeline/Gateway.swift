@@ -163,7 +163,8 @@ public final class Gateway: Sendable {
                     return existing
                 }
                 throw await refuse(.forbidden("clear-claim-not-permitted",
-                    "claim '\(SchemaPaths.nameable(leaking, in: schema))' is in clear, so it cannot be withheld, and agreement '\(delivery.agreementID)' does not permit it to '\(recipient)'; make it selectively disclosable"),
+                    "claim '\(SchemaPaths.nameable(leaking, in: schema))' is in clear, so it cannot be withheld, and agreement '\(delivery.agreementID)' does not permit it to '\(recipient)'; "
+                        + (clearCaseReference ? "leave it out of 'accord'" : "make it selectively disclosable")),
                     agency: agency, digest: digest, stage: "policy", routing: routing, messageID: messageID)
             }
         }
