@@ -32,7 +32,7 @@ struct AgencyRoutes: Sendable {
             return JSONResponse.make(try await gateway.acknowledge(deliveryID: id, by: agency(context)))
         }
         api.get("agreements") { _, context in
-            JSONResponse.make(gateway.permittedFlows(for: try agency(context)))
+            JSONResponse.make(try gateway.permittedFlows(for: try agency(context)))
         }
         api.get("keys") { _, _ in
             JSONResponse.make(GatewayPublicKeys(binding: gateway.bindingKey, auditVerifierKey: gateway.auditVerifierKey))

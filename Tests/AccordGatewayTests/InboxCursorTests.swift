@@ -81,7 +81,7 @@ import Testing
     /// A referral from Police to INZ for victim protection: held for a privacy officer.
     static func submitHeld(_ fixture: GatewayFixture) async throws -> String {
         let text = try fixture.issue(from: "nz.police", to: ["nz.immigration"], purpose: "victim-protection", classification: "SENSITIVE",
-                                     content: ["subject": .object(["family_name": "Tupou", "visa_number": "V998877"]), "victim_status": "suspected"])
+                                     content: ["subject": .object(["family_name": "Tupou", "visa_number": "V998877"]), "victim_status": "suspected-victim"])
         let recipient = try #require(try await fixture.gateway.submit(text, from: "nz.police").recipients.first)
         #expect(recipient.status == "held")
         return recipient.deliveryID

@@ -26,7 +26,7 @@ import Testing
             // A held message: Police to INZ for victim protection.
             let accord = PackageRoot.accordExecutable.path
             let content = gateway.directory.appendingPathComponent("victim.json")
-            try Data(#"{"subject": {"family_name": "Tupou", "visa_number": "V1"}, "victim_status": "suspected"}"#.utf8).write(to: content)
+            try Data(#"{"subject": {"family_name": "Tupou", "visa_number": "V1"}, "victim_status": "suspected-victim"}"#.utf8).write(to: content)
             let sent = try await ExternalProcess.runDetached(accord, [
                 "send", "--as", "nz.police", "--gateway", "localhost:\(gateway.port)", "--pki", pki.directory.path, "--to", "nz.immigration",
                 "--type", "referral", "--purpose", "victim-protection", "--classification", "SENSITIVE", "--json", content.path,

@@ -15,7 +15,7 @@ import Testing
         try await fixture.closing {
             let text = try fixture.issue(from: "nz.police", to: ["nz.immigration"], purpose: "victim-protection", classification: "SENSITIVE",
                                          content: ["subject": .object(["family_name": "Tupou", "visa_number": "V998877", "address": "12 Main St"]),
-                                                   "victim_status": "suspected"])
+                                                   "victim_status": "suspected-victim"])
             let receipt = try await fixture.gateway.submit(text, from: "nz.police")
             let held = try #require(receipt.recipients.first)
             #expect(held.status == "held" && held.withheld.contains("subject.address"))

@@ -63,7 +63,9 @@ import Testing
         #expect(denial(decide(set, Self.message(to: ["nz.zz"]), "nz.zz"))?.code == .unknownRecipient)
         #expect(denial(decide(set, Self.message(type: "t9"), "nz.b"))?.code == .unknownMessageType)
         #expect(denial(decide(set, Self.message(classification: "TOP SECRET"), "nz.b"))?.code == .unknownClassification)
-        #expect(denial(decide(set, Self.message(agreement: "ag9"), "nz.b"))?.code == .namedAgreementNotFound)
+        // Naming an agreement that does not exist is answered as naming one that does not cover
+        // the flow: the answer does not tell which agreement ids exist.
+        #expect(denial(decide(set, Self.message(agreement: "ag9"), "nz.b"))?.code == .namedAgreementDoesNotCover)
     }
 
     @Test func classificationAboveTheCeilingDenies() throws {

@@ -41,7 +41,8 @@ public struct PermittedFlows: Sendable, Equatable, Codable {
 }
 
 extension Gateway {
-    public func permittedFlows(for agency: String) -> PermittedFlows {
+    public func permittedFlows(for agency: String) throws(GatewayProblem) -> PermittedFlows {
+        try requireRegistered(agency)
         let snapshot = policy.current
         let today = CalendarDate(now())
         var send: [PermittedFlows.Flow] = []

@@ -62,6 +62,9 @@ public struct InboxItem: Sendable, Equatable, Codable {
     public let type: String
     public let purpose: String
     public let agreement: String
+    /// The flow's handling code (H0–H3), also in the KB-JWT's `accord.handling`; absent only
+    /// for deliveries accepted before the gateway kept it.
+    public let handling: String?
     public let withheld: [String]
     public let receivedAt: String
     public let auditLeaf: UInt64
@@ -70,7 +73,7 @@ public struct InboxItem: Sendable, Equatable, Codable {
     public let cursor: String
 
     enum CodingKeys: String, CodingKey {
-        case from, type, purpose, agreement, withheld, presentation, cursor
+        case from, type, purpose, agreement, handling, withheld, presentation, cursor
         case deliveryID = "delivery_id"
         case messageID = "message_id"
         case receivedAt = "received_at"

@@ -17,6 +17,7 @@ extension Gateway {
     /// passes an item that could not be recorded as handed out (storage): the next poll reads it
     /// again. If no item of the page could be, the poll is refused as `unavailable`.
     public func inbox(for agency: String, after cursor: String?, limit: Int?) async throws(GatewayProblem) -> InboxPage {
+        try requireRegistered(agency)
         let afterSequence: Int64
         if let cursor, !cursor.isEmpty {
             guard let value = Int64(cursor), value >= 0 else {
@@ -100,7 +101,7 @@ extension Gateway {
             presentation = try binders.withBinder { binder throws(MessageError) in
                 try binder.bind(pending.redacted, audience: agency, nonce: delivery.id, decision: GatewayDecision(
                     agreementID: pending.agreement, agreementDigest: pending.agreementDigest, auditLeafIndex: Int(leaf),
-                    withheldPaths: pending.withheld), issuedAt: time)
+                    withheldPaths: pending.withheld, handling: pending.handling), issuedAt: time)
             }
         } catch {
             logger.error("binding a presentation failed", metadata: ["delivery_id": "\(delivery.id)", "error": "\(error.code.rawValue)"])
@@ -109,13 +110,14 @@ extension Gateway {
         metrics.delivered.increment()
         return .item(InboxItem(
             deliveryID: delivery.id, messageID: delivery.messageID, from: pending.from, type: pending.type, purpose: pending.purpose,
-            agreement: pending.agreement, withheld: pending.withheld,
+            agreement: pending.agreement, handling: pending.handling, withheld: pending.withheld,
             receivedAt: Identifiers.timestamp(AuditTime.date(milliseconds: pending.receivedMilliseconds)),
             auditLeaf: leaf, presentation: presentation, cursor: String(entry.sequence)))
     }
 
     /// Records that `agency` has the delivery; repeating an acknowledgement is harmless.
     public func acknowledge(deliveryID: String, by agency: String) async throws(GatewayProblem) -> Acknowledgement {
+        try requireRegistered(agency)
         let delivery: StoredDelivery?
         do { delivery = try await store.delivery(id: deliveryID) } catch {
             throw .unavailable("the gateway could not read the delivery (\(error.code.rawValue))")
@@ -149,6 +151,7 @@ extension Gateway {
 
     /// The sender's view of its message: one entry per recipient.
     public func status(of messageID: String, for agency: String) async throws(GatewayProblem) -> MessageStatus {
+        try requireRegistered(agency)
         let message: StoredMessage?
         let deliveries: [StoredDelivery]
         do {

@@ -8,27 +8,32 @@ import Logging
 extension Gateway {
     /// Writes a `message.denied` leaf for a refusal and returns the problem to throw. If the
     /// audit write itself fails the refusal still stands, but the client is told to retry so
-    /// that no refusal goes unrecorded silently.
+    /// that no refusal goes unrecorded silently. What the sender wrote is recorded bounded
+    /// (`AuditText`), so that a refusal's leaf stays small whatever the message held.
     func refuse(
         _ problem: GatewayProblem, agency: String, digest: String, stage: String, routing: RoutingClaims? = nil,
         messageID: String? = nil, denials: [(recipient: String, denial: Denial)] = []
     ) async -> GatewayProblem {
         let time = now()
         var records: [AuditRecord] = []
-        let base = ["stage": stage]
+        var base = ["stage": stage]
+        if let routing {
+            base["type"] = AuditText.bounded(routing.type)
+            base["purpose"] = AuditText.bounded(routing.purpose)
+        }
+        let from = AuditText.bounded(routing?.issuer ?? agency)
         if denials.isEmpty {
             records.append(AuditRecord(
-                event: .messageDenied, time: time, actor: agency, messageID: messageID, from: routing?.issuer ?? agency,
-                to: routing?.recipients ?? [], reason: problem.code, submissionDigest: digest,
-                details: routing.map { base.merging(["type": $0.type, "purpose": $0.purpose]) { a, _ in a } } ?? base))
+                event: .messageDenied, time: time, actor: agency, messageID: messageID, from: from,
+                to: AuditText.recipients(routing?.recipients ?? [], limit: options.maxRecipients), reason: problem.code,
+                submissionDigest: digest, details: base))
         } else {
             for (recipient, denial) in denials {
                 var details = base
-                if let routing { details.merge(["type": routing.type, "purpose": routing.purpose]) { a, _ in a } }
-                if !denial.agreements.isEmpty { details["agreements"] = denial.agreements.joined(separator: ",") }
+                if !denial.agreements.isEmpty { details["agreements"] = denial.agreements.map(AuditText.bounded).joined(separator: ",") }
                 records.append(AuditRecord(
-                    event: .messageDenied, time: time, actor: agency, messageID: messageID, from: routing?.issuer ?? agency,
-                    to: [recipient], reason: denial.code.rawValue, submissionDigest: digest, details: details))
+                    event: .messageDenied, time: time, actor: agency, messageID: messageID, from: from,
+                    to: [AuditText.bounded(recipient)], reason: denial.code.rawValue, submissionDigest: digest, details: details))
             }
         }
         metrics.denied(problem.code)
@@ -40,6 +45,14 @@ extension Gateway {
             return .unavailable("the message was refused (\(problem.code)) but the refusal could not be audited; retry")
         }
         return problem
+    }
+
+    /// Refuses an agency the active registry does not list: its certificates may still be valid
+    /// (until revoked), but an agency removed from `agencies.yaml` has no business with the API.
+    func requireRegistered(_ agency: String) throws(GatewayProblem) {
+        guard policy.current.policy.set.agencies[agency] == nil else { return }
+        throw GatewayProblem(code: "unknown-agency", status: 403, title: "Not a registered agency",
+                             detail: "agency '\(agency)' is not in the agency registry (agencies.yaml); its certificate no longer admits it")
     }
 
     /// Maps a verification error to a problem: the code is the verifier's, the status says

@@ -84,6 +84,9 @@ public final class Gateway: Sendable {
         defer { metrics.submitDuration.recordNanoseconds(Self.nanoseconds(ContinuousClock.now - started)) }
         let receivedAt = now()
         let digest = Identifiers.submissionDigest(text)
+        do { try requireRegistered(agency) } catch {
+            throw await refuse(error, agency: agency, digest: digest, stage: "identity")
+        }
         let message: VerifiedMessage
         do {
             message = try verifier.verify(text, now: receivedAt)
@@ -109,14 +112,28 @@ public final class Gateway: Sendable {
                 "'accord.to' names \(routing.recipients.count) recipients; at most \(options.maxRecipients) are accepted"),
                 agency: agency, digest: digest, stage: "verify")
         }
+        let schema = policy.current.policy.set.schemas[routing.type]
+        if let schema, let claim = ControlledValues.firstViolation(in: message.claims, schema: schema) {
+            if let existing = try await existingReceipt(messageID: messageID, digest: digest, agency: agency, routing: routing) {
+                return existing
+            }
+            // The path and the vocabulary are the schema's; the value is never repeated.
+            throw await refuse(.badRequest("value-not-allowed",
+                "claim '\(claim.path)' takes only the values its schema lists: \(claim.values.joined(separator: ", "))"),
+                agency: agency, digest: digest, stage: "schema", routing: routing, messageID: messageID)
+        }
         // A resubmission is found by the store's duplicate check when it is written, not by a
         // read before every first submission; refusals below look it up first, so a message
         // accepted earlier is answered with its receipt even if it would not be accepted now.
 
+        // `accord.case_ref` is the sender's own text and reaches every recipient in clear, so the
+        // agreement governs it like any claim in clear: a schema declares it, a flow discloses it.
+        var claimPaths = message.pathStrings
+        if routing.caseReference != nil { claimPaths.append(SchemaPaths.caseReference) }
         let messageRouting = MessageRouting(
             issuer: routing.issuer, type: routing.type, to: routing.recipients, purpose: routing.purpose,
             classification: routing.classification, agreement: routing.agreement, caseRef: routing.caseReference,
-            claimPaths: message.pathStrings)
+            claimPaths: claimPaths)
         var decided: [(recipient: String, delivery: AccordPolicy.Delivery)] = []
         var denials: [(recipient: String, denial: Denial)] = []
         for recipient in routing.recipients {
@@ -133,24 +150,21 @@ public final class Gateway: Sendable {
             throw await refuse(.forbidden(first.denial.code.rawValue, detail), agency: agency, digest: digest, stage: "policy",
                                routing: routing, messageID: messageID, denials: denials)
         }
-        let schema = policy.current.policy.set.schemas[routing.type]
-        let clearPaths = message.clearPaths.map(\.description)
         var redactions: [String: RedactedSDJWT] = [:]
         for (recipient, delivery) in decided {
-            let redacted = message.redact(permitting: Set(delivery.disclosed))
-            redactions[recipient] = redacted
-            // A claim in clear reaches the recipient unless a disclosure holding it is dropped.
             let permitted = Set(delivery.disclosed)
-            let dropped = Set(redacted.withheldPaths)
-            let leaking = clearPaths.first { path in
-                !permitted.contains(path) && !ClaimPathText.ancestors(of: path).contains(where: dropped.contains)
-            }
-            if let leaking {
+            let redacted = message.redact(permitting: permitted)
+            redactions[recipient] = redacted
+            // Each instance of a claim in clear goes with the disclosure enclosing it, so it is
+            // judged by that disclosure, not by another instance of the same path.
+            let clearCaseReference = routing.caseReference != nil && !permitted.contains(SchemaPaths.caseReference)
+            if let leaking = clearCaseReference ? SchemaPaths.caseReference : redacted.clearPaths.first(where: { !permitted.contains($0) }) {
                 if let existing = try await existingReceipt(messageID: messageID, digest: digest, agency: agency, routing: routing) {
                     return existing
                 }
                 throw await refuse(.forbidden("clear-claim-not-permitted",
-                    "claim '\(SchemaPaths.nameable(leaking, in: schema))' is in clear, so it cannot be withheld, and agreement '\(delivery.agreementID)' does not permit it to '\(recipient)'; make it selectively disclosable"),
+                    "claim '\(SchemaPaths.nameable(leaking, in: schema))' is in clear, so it cannot be withheld, and agreement '\(delivery.agreementID)' does not permit it to '\(recipient)'; "
+                        + (clearCaseReference ? "leave it out of 'accord'" : "make it selectively disclosable")),
                     agency: agency, digest: digest, stage: "policy", routing: routing, messageID: messageID)
             }
         }
@@ -167,7 +181,7 @@ public final class Gateway: Sendable {
             let pending = PendingDelivery(
                 redacted: redacted.serialization, from: agency, type: routing.type, purpose: routing.purpose,
                 agreement: delivery.agreementID, agreementDigest: delivery.agreementDigest, withheld: withheld,
-                receivedMilliseconds: AuditTime.milliseconds(receivedAt))
+                receivedMilliseconds: AuditTime.milliseconds(receivedAt), handling: delivery.handling.rawValue)
             deliveries.append(Submission.Delivery(id: deliveryID, recipient: recipient, state: delivery.held ? .held : .pending,
                                                   presentation: pending.encoded()))
             let reference = AgreementReference(id: delivery.agreementID, versionDigest: delivery.agreementDigest)

@@ -15,11 +15,13 @@ struct PendingDelivery: Codable, Equatable {
     let agreementDigest: String
     let withheld: [String]
     let receivedMilliseconds: Int64
+    /// The flow's handling code; nil in rows written before it was kept.
+    var handling: String? = nil
 
     enum CodingKeys: String, CodingKey {
         case version = "v"
         case redacted = "sd_jwt"
-        case from, type, purpose, agreement, withheld
+        case from, type, purpose, agreement, withheld, handling
         case agreementDigest = "agreement_digest"
         case receivedMilliseconds = "received_ms"
     }
@@ -28,11 +30,13 @@ struct PendingDelivery: Codable, Equatable {
     /// submission, where Foundation's `JSONEncoder` was a measurable share of the CPU.
     /// Rows written earlier by `JSONEncoder` (sorted keys too) still decode.
     func encoded() -> String {
-        let value = JSONValue.object([
+        var members: [String: JSONValue] = [
             "v": .integer(Int64(version)), "sd_jwt": .string(redacted), "from": .string(from), "type": .string(type),
             "purpose": .string(purpose), "agreement": .string(agreement), "agreement_digest": .string(agreementDigest),
             "withheld": .array(withheld.map(JSONValue.string)), "received_ms": .integer(receivedMilliseconds),
-        ])
+        ]
+        if let handling { members["handling"] = .string(handling) }
+        let value = JSONValue.object(members)
         // Strings and an integer of milliseconds since 1970 are always encodable.
         return String(decoding: (try? CanonicalJSON.encode(value)) ?? [], as: UTF8.self)
     }

@@ -3,7 +3,11 @@ import AccordPolicy
 /// Claim paths as the gateway may show them: paths the message type's schema knows (a claim
 /// or an ancestor of one) are shown; others, whose names may themselves be data, are not.
 enum SchemaPaths {
+    /// The one routing claim an agreement governs as a claim: the format names it, so it is shown.
+    static let caseReference = "accord.case_ref"
+
     static func isKnown(_ path: String, in schema: MessageSchema?) -> Bool {
+        if path == caseReference { return true }
         guard let schema else { return false }
         if schema.claim(at: path) != nil { return true }
         return schema.claims.contains { $0.path.hasPrefix(path + ".") || $0.path.hasPrefix(path + "[") }
@@ -17,28 +21,5 @@ enum SchemaPaths {
 
     static func nameable(_ path: String, in schema: MessageSchema?) -> String {
         isKnown(path, in: schema) ? path : "(a claim the schema does not define)"
-    }
-}
-
-/// Ancestors of a claim path written as text (`a.b[*].c` → `a`, `a.b`, `a.b[*]`).
-enum ClaimPathText {
-    static func ancestors(of path: String) -> [String] {
-        var result: [String] = []
-        var index = path.startIndex
-        var depth = 0
-        var inQuotes = false
-        while index < path.endIndex {
-            let character = path[index]
-            if character == "\"" { inQuotes.toggle() }
-            if !inQuotes {
-                if depth == 0, character == "." || character == "[", index > path.startIndex {
-                    result.append(String(path[..<index]))
-                }
-                if character == "[" { depth += 1 }
-                if character == "]" { depth -= 1 }
-            }
-            index = path.index(after: index)
-        }
-        return result
     }
 }

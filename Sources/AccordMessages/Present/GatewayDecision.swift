@@ -11,21 +11,27 @@ public struct GatewayDecision: Sendable, Equatable {
     public var auditLeafIndex: Int
     /// `accord.withheld`: the claim paths removed from this presentation, sorted.
     public var withheldPaths: [String]
+    /// `accord.handling`: the flow's handling code (H0–H3), what the recipient may do with what
+    /// it receives. Absent only from deliveries accepted before the gateway recorded it.
+    public var handling: String?
 
-    public init(agreementID: String, agreementDigest: String, auditLeafIndex: Int, withheldPaths: [String]) {
+    public init(agreementID: String, agreementDigest: String, auditLeafIndex: Int, withheldPaths: [String], handling: String? = nil) {
         self.agreementID = agreementID
         self.agreementDigest = agreementDigest
         self.auditLeafIndex = auditLeafIndex
         self.withheldPaths = withheldPaths
+        self.handling = handling
     }
 
     var json: JSONValue {
-        .object([
+        var members: [String: JSONValue] = [
             "agreement": .string(agreementID),
             "agreement_digest": .string(agreementDigest),
             "audit_leaf": .integer(auditLeafIndex),
             "withheld": .array(withheldPaths.map { .string($0) }),
-        ])
+        ]
+        if let handling { members["handling"] = .string(handling) }
+        return .object(members)
     }
 
     init(json: JSONValue) throws(MessageError) {
@@ -44,7 +50,14 @@ public struct GatewayDecision: Sendable, Equatable {
             }
             paths.append(path)
         }
-        self.init(agreementID: agreement, agreementDigest: digest, auditLeafIndex: leaf, withheldPaths: paths)
+        var handling: String? = nil
+        if let value = members["handling"] {
+            guard case .string(let code) = value else {
+                throw MessageError(.keyBindingInvalid, "key-binding JWT claim 'accord.handling' is not a string")
+            }
+            handling = code
+        }
+        self.init(agreementID: agreement, agreementDigest: digest, auditLeafIndex: leaf, withheldPaths: paths, handling: handling)
     }
 }
 

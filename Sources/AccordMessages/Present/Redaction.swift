@@ -5,6 +5,10 @@ public struct RedactedSDJWT: Sendable, Equatable {
     public let serialization: String
     public let disclosedPaths: [String]
     public let withheldPaths: [String]
+    /// The paths of the claims held in clear that this presentation carries: an instance goes
+    /// with the disclosure enclosing it, so one in a dropped element stays behind while the same
+    /// path in a kept element goes. A path here that no agreement permits must be refused.
+    public let clearPaths: [String]
 }
 
 extension VerifiedMessage {
@@ -32,6 +36,11 @@ extension VerifiedMessage {
                 withheld.insert(record.path.description)
             }
         }
-        return RedactedSDJWT(serialization: serialization, disclosedPaths: disclosed.sorted(), withheldPaths: withheld.sorted())
+        var clear: Set<String> = []
+        for claim in clearClaims where claim.enclosing.map({ keep[$0] }) ?? true {
+            clear.insert(claim.path.description)
+        }
+        return RedactedSDJWT(serialization: serialization, disclosedPaths: disclosed.sorted(), withheldPaths: withheld.sorted(),
+                             clearPaths: clear.sorted())
     }
 }

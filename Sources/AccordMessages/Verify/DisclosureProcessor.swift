@@ -6,6 +6,14 @@ struct DisclosureRecord: Sendable {
     let parent: Int?
 }
 
+/// One instance of a claim held in clear, with the disclosure whose value holds it (nil when
+/// it sits in the issuer-signed payload itself). The instance reaches a recipient exactly when
+/// that disclosure is kept, since keeping a disclosure keeps its ancestors.
+struct ClearClaim: Hashable, Sendable {
+    let path: ClaimPath
+    let enclosing: Int?
+}
+
 /// Applies disclosures to the issuer-signed payload (RFC 9901 section 7.1, step 3), enforcing
 /// each rejection rule of that section and of section 9 with its own error code.
 ///
@@ -20,10 +28,10 @@ struct DisclosureProcessor {
     private var otherDigests: Set<String> = []
     private var used: [Bool]
     private(set) var records: [DisclosureRecord?]
-    /// Every claim path present in the processed payload, and those of them held in clear,
+    /// Every claim path present in the processed payload, and the instances held in clear,
     /// outside the clear routing claims.
     private(set) var presentPaths: Set<ClaimPath> = []
-    private(set) var clearPaths: Set<ClaimPath> = []
+    private(set) var clearClaims: Set<ClearClaim> = []
     /// The path of the value being processed.
     private var segments: [ClaimPath.Segment] = []
 
@@ -42,6 +50,9 @@ struct DisclosureProcessor {
     }
 
     private var path: ClaimPath { ClaimPath(segments) }
+
+    /// The paths of `clearClaims`, whatever encloses them.
+    var clearPaths: Set<ClaimPath> { Set(clearClaims.map(\.path)) }
 
     /// Returns the payload with disclosed claims in place and `_sd`, `_sd_alg` and
     /// undisclosed array elements removed. The top-level names in `routing` are the clear
@@ -88,12 +99,32 @@ struct DisclosureProcessor {
             used[index] = true
             return index
         }
+        // A decoy is forwarded with the issuer JWT, so it must be what it claims to be: any
+        // other string there would be a clear channel no agreement governs.
+        guard Self.isDigestShaped(digest) else {
+            throw MessageError(.malformedDigest, Self.malformedDigestMessage(at: segments.isEmpty ? nil : path))
+        }
         guard otherDigests.insert(digest).inserted else { throw digestRepeated() }
         return nil
     }
 
     static func isASCII(_ text: String) -> Bool {
         text.utf8.allSatisfy { $0 < 0x80 }
+    }
+
+    /// Whether `text` has the form of a SHA-256 digest: 43 base64url characters, unpadded.
+    static func isDigestShaped(_ text: String) -> Bool {
+        text.utf8.count == 43 && text.utf8.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "_"): true
+            default: false
+            }
+        }
+    }
+
+    static func malformedDigestMessage(at path: ClaimPath?) -> String {
+        "a string in '_sd' or '...' under '\(path?.description ?? "(top level)")' is not a SHA-256 digest (43 base64url characters)"
     }
 
     private func digestRepeated() -> MessageError {
@@ -124,7 +155,7 @@ struct DisclosureProcessor {
             if recordingMember {
                 let memberPath = path
                 presentPaths.insert(memberPath)
-                clearPaths.insert(memberPath)
+                clearClaims.insert(ClearClaim(path: memberPath, enclosing: parent))
             }
             let processed = try processValue(value, depth: depth, parent: parent, recording: recordingMember)
             segments.removeLast()
@@ -178,7 +209,7 @@ struct DisclosureProcessor {
                 if recording {
                     if elementPath == nil { elementPath = path }
                     presentPaths.insert(elementPath!)
-                    clearPaths.insert(elementPath!)
+                    clearClaims.insert(ClearClaim(path: elementPath!, enclosing: parent))
                 }
                 let processed = try processValue(element, depth: depth, parent: parent, recording: recording)
                 if output != nil {

@@ -42,6 +42,11 @@ public struct SDJWTVerifier: Sendable {
         let jws = try DecodedJWS(issuerPart, name: "issuer JWT", maxDepth: configuration.maxDepth, scratch: &scratch)
         let algorithm = try jws.algorithm(name: "issuer JWT")
         try jws.refuseCritical(name: "issuer JWT")
+        // Every header member reaches each recipient, so none may carry what no agreement governs.
+        // The name is not repeated: a sender could make the name itself the data.
+        if jws.header.keys.contains(where: { !Self.headerParameters.contains($0) }) {
+            throw MessageError(.unsupportedHeaderParameter, "issuer JWT header has a parameter other than 'alg', 'typ', 'kid' and 'x5c'")
+        }
         guard DecodedJWS.typeMatches(jws.header["typ"], configuration.expectedType) else {
             throw MessageError(.wrongType, "issuer JWT header 'typ' is not '\(configuration.expectedType)'")
         }
@@ -102,7 +107,7 @@ public struct SDJWTVerifier: Sendable {
         let records = processor.records.compactMap { $0 }
         return VerifiedMessage(
             routing: routing, header: jws.header, claims: claims, paths: Self.sorted(processor.presentPaths),
-            clearPaths: Self.sorted(processor.clearPaths), holderKey: holderKey, keyBinding: keyBindingClaims,
+            clearPaths: Self.sorted(processor.clearPaths), clearClaims: Array(processor.clearClaims), holderKey: holderKey, keyBinding: keyBindingClaims,
             issuerJWT: issuerJWT, records: records)
     }
 
@@ -167,12 +172,22 @@ public struct SDJWTVerifier: Sendable {
         }
     }
 
+    /// The issuer JWT header parameters Accord uses (`crit` is refused on its own).
+    static let headerParameters: Set<String> = ["alg", "typ", "kid", "x5c"]
+
+    /// The members of `cnf.jwk` for the EC and OKP keys Accord binds with.
+    static let holderKeyMembers: Set<String> = ["kty", "crv", "x", "y"]
+
     /// The `cnf.jwk` members, checked for shape only: turning them into an OpenSSL key costs
-    /// more than the rest of verification, and is needed only to check a KB-JWT.
+    /// more than the rest of verification, and is needed only to check a KB-JWT. `cnf` is
+    /// forwarded in clear, so it holds the key and nothing else.
     static func holderKey(_ payload: [String: JSONValue]) throws(MessageError) -> JWK? {
         guard let cnf = payload["cnf"] else { return nil }
-        guard case .object(let jwkMembers)? = cnf["jwk"] else {
+        guard case .object(let cnfMembers) = cnf, case .object(let jwkMembers)? = cnfMembers["jwk"] else {
             throw MessageError(.holderKeyMissing, "claim 'cnf' does not hold a 'jwk'")
+        }
+        guard cnfMembers.count == 1, jwkMembers.keys.allSatisfy(holderKeyMembers.contains) else {
+            throw MessageError(.unsupportedCnfMember, "claim 'cnf' holds a member other than 'jwk', or 'cnf.jwk' one other than 'kty', 'crv', 'x' and 'y'")
         }
         guard case .string(let kty)? = jwkMembers["kty"], case .string(let crv)? = jwkMembers["crv"],
             case .string(let x)? = jwkMembers["x"]

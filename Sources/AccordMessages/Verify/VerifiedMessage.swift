@@ -14,6 +14,9 @@ public struct VerifiedMessage: Sendable {
     /// Those of `paths` that some instance carries in clear, so redaction cannot withhold
     /// them: a message whose clear content an agreement does not permit must be refused.
     public let clearPaths: [ClaimPath]
+    /// Each instance of `clearPaths` with the disclosure enclosing it, so that redaction can
+    /// tell which instances a recipient receives.
+    let clearClaims: [ClearClaim]
     /// The holder key from `cnf.jwk` (`kty`, `crv`, `x`, `y`): for Accord, the gateway's key.
     public let holderKey: JWK?
     /// The verified key-binding JWT's claims, when one was required and present.
@@ -24,13 +27,14 @@ public struct VerifiedMessage: Sendable {
 
     init(
         routing: RoutingClaims, header: [String: JSONValue], claims: [String: JSONValue], paths: [ClaimPath],
-        clearPaths: [ClaimPath], holderKey: JWK?, keyBinding: KeyBindingClaims?, issuerJWT: String, records: [DisclosureRecord]
+        clearPaths: [ClaimPath], clearClaims: [ClearClaim], holderKey: JWK?, keyBinding: KeyBindingClaims?, issuerJWT: String, records: [DisclosureRecord]
     ) {
         self.routing = routing
         self.header = header
         self.claims = claims
         self.paths = paths
         self.clearPaths = clearPaths
+        self.clearClaims = clearClaims
         self.holderKey = holderKey
         self.keyBinding = keyBinding
         self.issuerJWT = issuerJWT

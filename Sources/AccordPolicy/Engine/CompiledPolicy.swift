@@ -3,7 +3,6 @@
 public final class CompiledPolicy: Sendable {
     public let set: AgreementSet
     private let table: [FlowKey: [Candidate]]
-    private let knownAgreements: Set<String>
 
     /// Per candidate, what a decision needs, flattened so that deciding copies nothing large,
     /// and the outcome of every path the schema declares; a path not in the map is unknown to
@@ -49,7 +48,6 @@ public final class CompiledPolicy: Sendable {
 
     public init(_ set: AgreementSet) {
         self.set = set
-        knownAgreements = Set(set.agreements.map(\.id))
         struct ClaimsKey: Hashable { let agreement: String; let flow: Int; let type: String; let recipient: String }
         var cache: [ClaimsKey: [String: Outcome]] = [:]
         var table: [FlowKey: [Candidate]] = [:]
@@ -96,14 +94,12 @@ public final class CompiledPolicy: Sendable {
         guard let classification = Classification(rawValue: message.classification) else {
             return .deny(Denial(.unknownClassification, DenialContext(name: message.classification)))
         }
-        if let named = message.agreement, !knownAgreements.contains(named) {
-            return .deny(Denial(.namedAgreementNotFound, DenialContext(),
-                                agreements: [named]))
-        }
         let key = FlowKey(from: message.issuer, to: recipient, type: message.type, purpose: message.purpose)
         let all = table[key] ?? []
         let candidates = message.agreement.map { named in all.filter { $0.id == named } } ?? all
         guard let first = candidates.first else {
+            // One answer whether the named agreement exists or not, so that a sender cannot
+            // learn which agreement ids exist by naming them.
             if let named = message.agreement {
                 return .deny(Denial(.namedAgreementDoesNotCover, DenialContext(key: key),
                                     agreements: [named]))

@@ -30,10 +30,6 @@ public struct ReferenceEvaluator: Sendable {
         guard let classification = Classification(rawValue: message.classification) else {
             return deny(.unknownClassification, DenialContext(name: message.classification))
         }
-        if let named = message.agreement, !set.agreements.contains(where: { $0.id == named }) {
-            return deny(.namedAgreementNotFound, DenialContext(), [named])
-        }
-
         var candidates: [(agreement: Agreement, flow: Flow)] = []
         for agreement in set.agreements {
             if let named = message.agreement, agreement.id != named { continue }

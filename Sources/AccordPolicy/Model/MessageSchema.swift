@@ -4,12 +4,15 @@ public struct MessageSchema: Sendable, Hashable {
     public let type: String
     public let title: String
     public let claims: [ClaimSchema]
+    /// The claims with a controlled vocabulary (`values:`), whose every value a message must take from it.
+    public let controlledClaims: [ClaimSchema]
     let claimsByPath: [String: ClaimSchema]
 
     public init(type: String, title: String, claims: [ClaimSchema]) {
         self.type = type
         self.title = title
         self.claims = claims
+        controlledClaims = claims.filter { !$0.values.isEmpty }
         var byPath: [String: ClaimSchema] = [:]
         for claim in claims where byPath[claim.path] == nil { byPath[claim.path] = claim }
         self.claimsByPath = byPath
@@ -25,6 +28,8 @@ public struct ClaimSchema: Sendable, Hashable {
     public let tags: Set<SensitivityTag>
     /// The controlled vocabulary of an `enum` claim.
     public let values: [String]
+    /// `values` for lookups: checked for every controlled value of every message.
+    public let allowedValues: Set<String>
     public let description: String
 
     public init(path: String, dataType: ClaimDataType, tags: Set<SensitivityTag> = [], values: [String] = [],
@@ -33,6 +38,7 @@ public struct ClaimSchema: Sendable, Hashable {
         self.dataType = dataType
         self.tags = tags
         self.values = values
+        allowedValues = Set(values)
         self.description = description
     }
 }

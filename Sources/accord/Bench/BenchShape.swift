@@ -36,7 +36,7 @@ struct BenchShape: Sendable {
     /// The referral of the gateway tests: some fields disclosed to Police, some withheld.
     static let referral: [String: JSONValue] = [
         "subject": .object(["family_name": "Tupou", "given_names": "Sione", "passport_number": "FJ1234567"]),
-        "indicators": .array(["passport withheld", "debt bondage"]),
+        "indicators": .array(["passport-or-id-withheld", "debt-bondage"]),
         "summary": "Worker reports passport held by employer",
         "informant": .object(["name": "Mele Informant"]),
         "health": .object(["concerns": "untreated injury"]),

@@ -78,7 +78,7 @@ struct RecipientVerifier {
 
 enum InboxPrinter {
     static func print(_ item: InboxItem, _ message: VerifiedMessage) {
-        Swift.print("\(item.deliveryID) from \(item.from): \(item.type) for \(item.purpose) under \(item.agreement) (audit leaf \(item.auditLeaf))")
+        Swift.print("\(item.deliveryID) from \(item.from): \(item.type) for \(item.purpose) under \(item.agreement)\(item.handling.map { ", handling \($0)" } ?? "") (audit leaf \(item.auditLeaf))")
         for (name, value) in message.claims.sorted(by: { $0.key < $1.key }) where !RoutingClaims.clearClaimNames.contains(name) {
             Swift.print("  \(name): \(JSONSerializer.string(value))")
         }

@@ -28,7 +28,7 @@ struct SendCommand: AsyncParsableCommand {
     @Option(help: "The protective marking.")
     var classification = "IN-CONFIDENCE"
 
-    @Option(name: .customLong("case-ref"), help: "The sender's case reference.")
+    @Option(name: .customLong("case-ref"), help: "The sender's case reference (accord.case_ref), sent in clear: the gateway refuses it unless the schema declares accord.case_ref and the agreement discloses it.")
     var caseRef: String?
 
     @Option(help: "The agreement relied on, where several cover the flow.")

@@ -38,7 +38,7 @@ struct DemoScenario {
                     "family_name": "Nguyen", "given_names": "Thi Lan", "passport_number": "C4417730", "nationality": "VN",
                     "address": "14 Karaka Street, Papakura",
                 ]),
-                "victim_status": "suspected",
+                "victim_status": "suspected-victim",
                 "indicators": .array(["passport-or-id-withheld", "debt-bondage", "fear-of-authorities"]),
                 "summary": "Passport held by a recruiter; debt of NZD 18,000 for the job",
                 "informant": .object(["name": "Detective Sergeant H. Morgan"]),

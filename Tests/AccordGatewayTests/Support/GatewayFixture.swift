@@ -8,6 +8,9 @@ import AccordTestSupport
 import Foundation
 import Logging
 
+/// Messages are built from AccordMessages' JSON values, not AccordAudit's.
+typealias JSONValue = AccordMessages.JSONValue
+
 /// A gateway over a throwaway PKI (every agency in the shipped registry), the shipped
 /// agreements, and a store in a temporary file, with its writer running.
 final class GatewayFixture: @unchecked Sendable {
@@ -19,11 +22,25 @@ final class GatewayFixture: @unchecked Sendable {
     let policy: ActivePolicy
     private let writer: Task<Void, Never>
 
-    init(options: Gateway.Options = Gateway.Options(), logger: Logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })) throws {
+    /// `editAgreements`, when given, changes a copy of the shipped agreements before the gateway
+    /// loads it; the PKI still holds a certificate for every agency of the shipped registry.
+    init(
+        options: Gateway.Options = Gateway.Options(), editAgreements: ((URL) throws -> Void)? = nil,
+        logger: Logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+    ) throws {
         directory = try PackageRoot.temporaryDirectory("gateway")
-        policy = try ActivePolicy(directory: PackageRoot.url.appendingPathComponent("Agreements"), today: CalendarDate(Date()))
+        let shipped = PackageRoot.url.appendingPathComponent("Agreements")
+        let registry = try ActivePolicy(directory: shipped, today: CalendarDate(Date()))
+        if let editAgreements {
+            let edited = directory.appendingPathComponent("edited-agreements")
+            try FileManager.default.copyItem(at: shipped, to: edited)
+            try editAgreements(edited)
+            policy = try ActivePolicy(directory: edited, today: CalendarDate(Date()))
+        } else {
+            policy = registry
+        }
         pki = DevelopmentPKI(directory: directory.appendingPathComponent("certs"))
-        let agencies = policy.current.policy.set.agencies.values.map { DevelopmentPKI.Agency(id: $0.id, name: $0.name) }
+        let agencies = registry.current.policy.set.agencies.values.map { DevelopmentPKI.Agency(id: $0.id, name: $0.name) }
         _ = try pki.ensure(agencies: agencies.sorted { $0.id < $1.id })
         keys = try GatewayKeys.load(directory: pki.directory.path, agencies: policy.current.policy.set.agencies.values)
         store = try SQLiteStore.open(path: directory.appendingPathComponent("accord.sqlite").path, configuration: StoreConfiguration(
@@ -58,7 +75,7 @@ final class GatewayFixture: @unchecked Sendable {
     func issue(
         from agency: String, to recipients: [String], type: String = "referral", purpose: String = "law-enforcement",
         classification: String = "IN-CONFIDENCE", jti: String = UUID().uuidString, content: [String: AccordMessages.JSONValue] = GatewayFixture.referral,
-        issuedAt: Date = Date(), lifetime: TimeInterval = 3600, holderKey: PublicKey? = nil
+        issuedAt: Date = Date(), lifetime: TimeInterval = 3600, holderKey: PublicKey? = nil, agreement: String? = nil
     ) throws -> String {
         let key = try PrivateKey(pemFile: pki.agencySigningKey(agency).path)
         let issuer = try SDJWTIssuer(signingKey: key, kid: key.publicKey.jwk.thumbprintBase64URL)
@@ -71,7 +88,46 @@ final class GatewayFixture: @unchecked Sendable {
             "type": .string(type), "to": .array(recipients.map(AccordMessages.JSONValue.string)), "purpose": .string(purpose),
             "classification": .string(classification),
         ])
+        if let agreement, case .object(var accord)? = message["accord"] {
+            accord["agreement"] = .string(agreement)
+            message["accord"] = .object(accord)
+        }
         return try issuer.issue(message, holderKey: holderKey ?? keys.bindingKey.publicKey)
+    }
+
+    /// Signs a hand-built payload as `agency`, for messages `SDJWTIssuer` would never make:
+    /// `payload` gets the routing claims, `_sd_alg` and the gateway's `cnf` unless it has its own;
+    /// `header` members are added to the usual ones.
+    func sign(
+        from agency: String, to recipients: [String], type: String, payload: [String: AccordMessages.JSONValue],
+        disclosures: [String], header extra: [String: AccordMessages.JSONValue] = [:]
+    ) throws -> String {
+        let key = try PrivateKey(pemFile: pki.agencySigningKey(agency).path)
+        var header: [String: AccordMessages.JSONValue] = [
+            "alg": .string(key.algorithm.jwsName), "typ": "accord+sd-jwt", "kid": .string(key.publicKey.jwk.thumbprintBase64URL),
+        ]
+        header.merge(extra) { _, new in new }
+        let now = Int(Date().timeIntervalSince1970)
+        var claims: [String: AccordMessages.JSONValue] = [
+            "iss": .string(agency), "jti": .string(UUID().uuidString), "iat": .integer(now), "exp": .integer(now + 600),
+            "accord": .object([
+                "type": .string(type), "to": .array(recipients.map(AccordMessages.JSONValue.string)), "purpose": "law-enforcement",
+                "classification": "IN-CONFIDENCE",
+            ]),
+            "_sd_alg": "sha-256",
+        ]
+        let jwk = keys.bindingKey.publicKey.jwk
+        claims["cnf"] = ["jwk": ["kty": .string(jwk.kty), "crv": .string(jwk.crv), "x": .string(jwk.x), "y": .string(jwk.y ?? "")]]
+        claims.merge(payload) { _, new in new }
+        let jwt = try CompactJWS.sign(header: JSONSerializer.bytes(.object(header)), payload: JSONSerializer.bytes(.object(claims)),
+                                      signer: JWSSigner(key: key))
+        return disclosures.reduce(jwt + "~") { $0 + $1 + "~" }
+    }
+
+    /// An encoded disclosure built by hand, and its digest.
+    static func disclosure(_ elements: [AccordMessages.JSONValue]) -> (encoded: String, digest: AccordMessages.JSONValue) {
+        let encoded = Base64URL.encode(JSONSerializer.bytes(.array(elements)))
+        return (encoded, .string(Base64URL.encode(SHA256.hash(Array(encoded.utf8)))))
     }
 
     /// A referral whose informant and health details no INZ→Police flow discloses.
@@ -79,12 +135,53 @@ final class GatewayFixture: @unchecked Sendable {
         "subject": .object([
             "family_name": "Tupou", "given_names": "Sione", "passport_number": "FJ1234567",
         ]),
-        "indicators": .array(["passport withheld", "debt bondage"]),
+        "indicators": .array(["passport-or-id-withheld", "debt-bondage"]),
         "summary": "Worker reports passport held by employer",
         "informant": .object(["name": "Mele Informant"]),
         "health": .object(["concerns": "untreated injury"]),
     ]
 
     /// Values of `referral` that must never reach the audit log or a log line.
-    static let payloadValues = ["Tupou", "Sione", "FJ1234567", "Mele Informant", "untreated injury", "debt bondage"]
+    static let payloadValues = ["Tupou", "Sione", "FJ1234567", "Mele Informant", "untreated injury"]
+}
+
+extension GatewayFixture {
+    /// A message as the Python reference library (`sd-jwt`) issues it through
+    /// `Tests/Interop/sdjwt_issue.py`: every claim selectively disclosable, recursively, but
+    /// for the members named in `clearMembers`; `header` adds protected-header parameters.
+    func issueWithReferenceLibrary(
+        from agency: String, to recipients: [String], type: String, content: [String: JSONValue],
+        clearMembers: [String] = [], header: [String: JSONValue] = [:], decoys: Bool = false
+    ) throws -> String {
+        let key = try PrivateKey(pemFile: pki.agencySigningKey(agency).path)
+        let now = Int(Date().timeIntervalSince1970)
+        var claims = content
+        claims["iss"] = .string(agency)
+        claims["jti"] = .string(UUID().uuidString)
+        claims["iat"] = .integer(now)
+        claims["exp"] = .integer(now + 600)
+        claims["accord"] = .object([
+            "type": .string(type), "to": .array(recipients.map(JSONValue.string)), "purpose": "law-enforcement",
+            "classification": "IN-CONFIDENCE",
+        ])
+        let jwk = keys.bindingKey.publicKey.jwk
+        let request: JSONValue = .object([
+            "claims": .object(claims), "issuer_key_pem": .string(try key.pemPKCS8()), "alg": .string(key.algorithm.jwsName),
+            "kid": .string(key.publicKey.jwk.thumbprintBase64URL), "typ": "accord+sd-jwt",
+            "holder_jwk": ["kty": .string(jwk.kty), "crv": .string(jwk.crv), "x": .string(jwk.x), "y": .string(jwk.y ?? "")],
+            "clear": ["iss", "jti", "iat", "exp", "accord"], "decoys": .bool(decoys),
+            "clear_members": .array(clearMembers.map(JSONValue.string)), "header": .object(header),
+        ])
+        let output = try ExternalProcess.python("sdjwt_issue.py", input: JSONSerializer.string(request))
+        guard output.status == 0, case .object(let answer) = try JSONParser.parse(Array(output.standardOutput.utf8)),
+              case .string(let text)? = answer["sd_jwt"] else {
+            throw ReferenceLibraryFailure(description: "sdjwt_issue.py failed (\(output.status)): \(output.standardError)")
+        }
+        return text
+    }
+}
+
+/// The reference library's script ran but gave no SD-JWT.
+struct ReferenceLibraryFailure: Error, CustomStringConvertible {
+    let description: String
 }

@@ -68,6 +68,11 @@ struct ReferenceDisclosureProcessor {
     }
 
     private mutating func claimDigest(_ digest: String, at path: ClaimPath) throws(MessageError) -> Int? {
+        let names = digest.utf8.allSatisfy({ $0 < 0x80 }) && indexByDigest[digest] != nil
+        let base64URL = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+        guard names || (digest.utf8.count == 43 && digest.utf8.allSatisfy(base64URL.contains)) else {
+            throw MessageError(.malformedDigest, "a string in '_sd' or '...' under '\(path.isEmpty ? "(top level)" : path.description)' is not a SHA-256 digest (43 base64url characters)")
+        }
         guard seenDigests.insert(digest).inserted else {
             throw MessageError(.digestRepeated, "a digest under '\(path.isEmpty ? "(top level)" : path.description)' appears more than once in the SD-JWT")
         }
