@@ -84,7 +84,8 @@ extension Gateway {
         let record = AuditRecord(
             event: .messageDelivered, time: time, actor: agency, messageID: delivery.messageID, deliveryID: delivery.id,
             from: pending.from, to: [agency], agreement: AgreementReference(id: pending.agreement, versionDigest: pending.agreementDigest),
-            withheld: pending.withheld, details: ["attempt": String(delivery.attempts + 1), "type": pending.type, "purpose": pending.purpose])
+            withheld: pending.withheld, subjects: pending.subjects ?? [],
+            details: ["attempt": String(delivery.attempts + 1), "type": pending.type, "purpose": pending.purpose])
         let leaf: UInt64
         do {
             let leaves = try await store.updateDelivery(DeliveryUpdate(deliveryID: delivery.id, state: .delivered, countsAsAttempt: true, audit: [record]))

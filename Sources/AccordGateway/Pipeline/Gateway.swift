@@ -169,7 +169,7 @@ public final class Gateway: Sendable {
             }
         }
 
-        let subjects = subjectHashes(message, type: routing.type)
+        let identifiers = identifierValues(message, type: routing.type)
         var deliveries: [Submission.Delivery] = []
         var records: [AuditRecord] = []
         var recipients: [(SubmissionReceipt.Recipient, recordIndex: Int)] = []
@@ -178,10 +178,13 @@ public final class Gateway: Sendable {
             // Names of claims the schema does not know may themselves be data: they are counted, never shown.
             let (withheld, unknown) = SchemaPaths.partition(redacted.withheldPaths, in: schema)
             let deliveryID = Identifiers.deliveryID()
-            let pending = PendingDelivery(
+            // Only what this recipient is given: a search by subject answers who received it.
+            let subjects = identifiers.hashes(reaching: Set(redacted.disclosedPaths).union(redacted.clearPaths))
+            var pending = PendingDelivery(
                 redacted: redacted.serialization, from: agency, type: routing.type, purpose: routing.purpose,
                 agreement: delivery.agreementID, agreementDigest: delivery.agreementDigest, withheld: withheld,
                 receivedMilliseconds: AuditTime.milliseconds(receivedAt), handling: delivery.handling.rawValue)
+            pending.subjects = subjects
             deliveries.append(Submission.Delivery(id: deliveryID, recipient: recipient, state: delivery.held ? .held : .pending,
                                                   presentation: pending.encoded()))
             let reference = AgreementReference(id: delivery.agreementID, versionDigest: delivery.agreementDigest)
@@ -196,9 +199,11 @@ public final class Gateway: Sendable {
                 details: ["type": routing.type, "purpose": routing.purpose, "classification": routing.classification]
                     .merging(unknown > 0 ? ["unknown_claims_withheld": String(unknown)] : [:]) { a, _ in a }))
             if delivery.held {
+                // What the officer is asked to release: the same disclosure the recipient would get.
                 records.append(AuditRecord(
                     event: .messageHeld, time: receivedAt, actor: "gateway", messageID: messageID, deliveryID: deliveryID,
-                    from: agency, to: [recipient], agreement: reference, reason: "review-required"))
+                    from: agency, to: [recipient], agreement: reference, disclosed: redacted.disclosedPaths, withheld: withheld,
+                    reason: "review-required", subjects: subjects))
             }
         }
         let submission = Submission(
@@ -273,12 +278,14 @@ public final class Gateway: Sendable {
     }
 
     /// Keyed hashes of every identifier-tagged claim present, typed by the claim's name.
-    func subjectHashes(_ message: VerifiedMessage, type: String) -> [SubjectHash] {
-        guard let schema = policy.current.policy.set.schemas[type] else { return [] }
-        var hashes: Set<SubjectHash> = []
+    /// The keyed hashes of the message's identifier claims (schema tag `identifier`), each with
+    /// the claim path it was found at.
+    func identifierValues(_ message: VerifiedMessage, type: String) -> IdentifierHashes {
+        guard let schema = policy.current.policy.set.schemas[type] else { return IdentifierHashes(byPath: []) }
+        var found: [(path: String, hash: SubjectHash)] = []
         for (path, value) in message.leafValues() where schema.claim(at: path)?.tags.contains(.identifier) == true {
-            hashes.insert(keys.subjectKey.hash(type: SubjectType.name(forPath: path), value: value))
+            found.append((path, keys.subjectKey.hash(type: SubjectType.name(forPath: path), value: value)))
         }
-        return hashes.sorted { ($0.type, $0.hmac) < ($1.type, $1.hmac) }
+        return IdentifierHashes(byPath: found)
     }
 }

@@ -17,11 +17,14 @@ struct PendingDelivery: Codable, Equatable {
     let receivedMilliseconds: Int64
     /// The flow's handling code; nil in rows written before it was kept.
     var handling: String? = nil
+    /// Keyed hashes of the identifiers this recipient is given; nil in rows written before
+    /// they were kept.
+    var subjects: [SubjectHash]? = nil
 
     enum CodingKeys: String, CodingKey {
         case version = "v"
         case redacted = "sd_jwt"
-        case from, type, purpose, agreement, withheld, handling
+        case from, type, purpose, agreement, withheld, handling, subjects
         case agreementDigest = "agreement_digest"
         case receivedMilliseconds = "received_ms"
     }
@@ -36,6 +39,9 @@ struct PendingDelivery: Codable, Equatable {
             "withheld": .array(withheld.map(JSONValue.string)), "received_ms": .integer(receivedMilliseconds),
         ]
         if let handling { members["handling"] = .string(handling) }
+        if let subjects {
+            members["subjects"] = .array(subjects.map { .object(["type": .string($0.type), "hmac": .string($0.hmac)]) })
+        }
         let value = JSONValue.object(members)
         // Strings and an integer of milliseconds since 1970 are always encodable.
         return String(decoding: (try? CanonicalJSON.encode(value)) ?? [], as: UTF8.self)

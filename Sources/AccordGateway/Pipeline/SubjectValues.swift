@@ -1,3 +1,4 @@
+import struct AccordAudit.SubjectHash
 import AccordMessages
 
 extension VerifiedMessage {
@@ -20,6 +21,19 @@ extension VerifiedMessage {
             walk(value, ClaimPath().appending(member: name))
         }
         return found
+    }
+}
+
+/// The identifier hashes of one message with the claim paths they were found at, so that each
+/// recipient's records name only the identifiers its redaction gives it.
+struct IdentifierHashes {
+    let byPath: [(path: String, hash: SubjectHash)]
+
+    /// The hashes of identifiers at `paths` (a redaction's disclosed and clear paths), sorted.
+    /// Decided by path: an instance in clear inside a withheld array element shares its path
+    /// with one in a kept element, and is counted as given (docs/audit.md, "Subject hashes").
+    func hashes(reaching paths: Set<String>) -> [SubjectHash] {
+        Set(byPath.filter { paths.contains($0.path) }.map(\.hash)).sorted { ($0.type, $0.hmac) < ($1.type, $1.hmac) }
     }
 }
 
