@@ -136,7 +136,7 @@ public final class GatewayServer: Sendable {
         try await recordStart()
         var services: [any Service] = [
             StoreService(store: store, gateway: gateway, actor: "gateway"),
-            RetentionService(store: store, gateway: gateway, logger: logger, interval: .seconds(60)),
+            RetentionService(gateway: gateway, logger: logger, interval: .seconds(60)),
         ]
         if handleSignals {
             services.append(AgreementReloadService(gateway: gateway, directory: URL(fileURLWithPath: configuration.agreementsDirectory), logger: logger))

@@ -25,9 +25,8 @@ struct StoreService: Service {
 }
 
 /// Once a minute: expires open deliveries whose retention has ended (audited), then purges
-/// the message texts (their audit leaves stay).
+/// the message texts (their audit leaves stay), both as of one instant.
 struct RetentionService: Service {
-    let store: SQLiteStore
     let gateway: Gateway
     let logger: Logger
     let interval: Duration
@@ -35,17 +34,11 @@ struct RetentionService: Service {
     func run() async throws {
         for await _ in AsyncTimerSequence(interval: interval).cancelOnGracefulShutdown() {
             do {
-                let expired = try await gateway.expireDeliveries(before: Date())
-                if expired > 0 { logger.info("retention expired deliveries", metadata: ["count": "\(expired)"]) }
+                let outcome = try await gateway.applyRetention()
+                if outcome.expired > 0 { logger.info("retention expired deliveries", metadata: ["count": "\(outcome.expired)"]) }
+                if outcome.purged > 0 { logger.info("retention purged messages", metadata: ["count": "\(outcome.purged)"]) }
             } catch {
-                logger.error("expiring deliveries failed", metadata: ["error": "\(error.code)"])
-                continue
-            }
-            do {
-                let purged = try await store.purgeMessages(retainedUntilBefore: Date())
-                if purged > 0 { logger.info("retention purged messages", metadata: ["count": "\(purged)"]) }
-            } catch {
-                logger.error("retention purge failed", metadata: ["error": "\(error.code.rawValue)"])
+                logger.error("retention failed", metadata: ["error": "\(error.code)"])
             }
         }
     }

@@ -12,7 +12,8 @@ public protocol AccordStorage: Sendable {
     func append(_ records: [AuditRecord]) async throws(StoreError) -> [UInt64]
     func updateDelivery(_ update: DeliveryUpdate) async throws(StoreError) -> [UInt64]
     func activateAgreementSet(_ activation: AgreementSetActivation) async throws(StoreError) -> (version: Int64, leaves: [UInt64])
-    /// Drops SD-JWT texts and presentations whose retention ended; audit leaves remain.
+    /// Drops SD-JWT texts and presentations whose retention ended; audit leaves remain. A
+    /// message with a delivery still open keeps its text until that delivery is expired.
     func purgeMessages(retainedUntilBefore cutoff: Date) async throws(StoreError) -> Int
     /// Signs a checkpoint now if leaves were appended since the last one.
     func checkpointNow() async throws(StoreError) -> StoredCheckpoint?

@@ -12,6 +12,16 @@ public enum DeliveryState: String, Sendable, Hashable, CaseIterable, Codable {
         self == .pending || self == .delivered
     }
 
+    /// Whether the delivery may still reach its recipient, so its text must be kept.
+    public var isOpen: Bool {
+        self == .pending || self == .delivered || self == .held
+    }
+
+    /// The open states as an SQL list of literals.
+    static var openStates: String {
+        allCases.filter(\.isOpen).map { "'\($0.rawValue)'" }.joined(separator: ", ")
+    }
+
     /// The moves the gateway may make; anything else is refused so a delivery's history
     /// cannot be rewritten (an acknowledged delivery never becomes pending again).
     public func canMove(to next: DeliveryState) -> Bool {

@@ -54,7 +54,7 @@ extension SQLiteStore {
             try Row.fetchAll(db, sql: """
                 SELECT delivery.* FROM delivery JOIN message ON message.id = delivery.message_id
                 WHERE message.sd_jwt IS NOT NULL AND message.retain_until_ms < ?
-                  AND delivery.state IN ('pending', 'held', 'delivered')
+                  AND delivery.state IN (\(DeliveryState.openStates))
                 LIMIT ?
                 """, arguments: [AuditTime.milliseconds(cutoff), limit]).map(Self.delivery)
         }

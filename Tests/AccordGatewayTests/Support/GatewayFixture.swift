@@ -19,9 +19,11 @@ final class GatewayFixture: @unchecked Sendable {
     let policy: ActivePolicy
     private let writer: Task<Void, Never>
 
-    init(options: Gateway.Options = Gateway.Options(), logger: Logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })) throws {
+    /// `agreements`: the directory the policy starts from (default: the shipped agreements).
+    init(options: Gateway.Options = Gateway.Options(), logger: Logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
+         agreements: URL? = nil, now: @escaping @Sendable () -> Date = { Date() }) throws {
         directory = try PackageRoot.temporaryDirectory("gateway")
-        policy = try ActivePolicy(directory: PackageRoot.url.appendingPathComponent("Agreements"), today: CalendarDate(Date()))
+        policy = try ActivePolicy(directory: agreements ?? PackageRoot.url.appendingPathComponent("Agreements"), today: CalendarDate(now()))
         pki = DevelopmentPKI(directory: directory.appendingPathComponent("certs"))
         let agencies = policy.current.policy.set.agencies.values.map { DevelopmentPKI.Agency(id: $0.id, name: $0.name) }
         _ = try pki.ensure(agencies: agencies.sorted { $0.id < $1.id })
@@ -32,7 +34,7 @@ final class GatewayFixture: @unchecked Sendable {
         writer = Task { await store.run() }
         var options = options
         options.auditOrigin = "test.accord/audit"
-        gateway = try Gateway(store: store, policy: policy, keys: keys, options: options, logger: logger)
+        gateway = try Gateway(store: store, policy: policy, keys: keys, options: options, logger: logger, now: now)
     }
 
     func cleanUp() async {
