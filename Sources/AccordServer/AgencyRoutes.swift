@@ -37,6 +37,11 @@ struct AgencyRoutes: Sendable {
         api.get("keys") { _, _ in
             JSONResponse.make(GatewayPublicKeys(binding: gateway.bindingKey, auditVerifierKey: gateway.auditVerifierKey))
         }
+        let paths: [(RouterPath, [HTTPRequest.Method])] = [
+            ("messages", [.post]), ("messages/:id", [.get]), ("inbox", [.get]), ("inbox/:id/ack", [.post]),
+            ("agreements", [.get]), ("keys", [.get]),
+        ]
+        for (path, allowed) in paths { MethodNotAllowed.register(path, allowing: allowed, on: api) }
     }
 
     private func agency(_ context: GatewayRequestContext) throws -> String {

@@ -113,6 +113,8 @@ public final class GatewayServer: Sendable {
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                      body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
         }
+        MethodNotAllowed.register("healthz", allowing: [.get], on: router)
+        MethodNotAllowed.register("metrics", allowing: [.get], on: router)
         AgencyRoutes(gateway: gateway, maxBodyBytes: limits.maxBodyBytes,
                      rateLimiter: RateLimiter(rate: limits.requestsPerSecond, burst: limits.burst)).register(on: router)
         let connections = ConnectionLimiter(limit: limits.maxConnectionsPerAgency)

@@ -18,21 +18,33 @@ extension Gateway {
     /// again. If no item of the page could be, the poll is refused as `unavailable`.
     public func inbox(for agency: String, after cursor: String?, limit: Int?) async throws(GatewayProblem) -> InboxPage {
         let afterSequence: Int64
-        if let cursor, !cursor.isEmpty {
-            guard let value = Int64(cursor), value >= 0 else {
+        if let cursor {
+            guard let value = InboxCursor.sequence(cursor) else {
                 throw GatewayProblem(code: "invalid-cursor", status: 400, title: "Bad request",
-                                     detail: "'after' must be the 'cursor' or 'next' value of an earlier inbox page")
+                                     detail: "'after' must be the 'cursor' or 'next' value of an earlier inbox page, unchanged")
             }
             afterSequence = value
         } else {
             afterSequence = 0
         }
-        let pageSize = min(max(limit ?? options.inboxPageSize, 1), options.inboxPageSize)
+        if let limit, limit < 1 {
+            throw GatewayProblem(code: "invalid-limit", status: 400, title: "Bad request", detail: "'limit' must be at least 1")
+        }
+        let pageSize = min(limit ?? options.inboxPageSize, options.inboxPageSize)
         let fetched: [InboxEntry]
+        let last: Int64?
         do {
             fetched = try await store.inbox(recipient: agency, states: [.pending, .delivered], afterSequence: afterSequence, limit: pageSize)
+            last = fetched.isEmpty && afterSequence > 0 ? try await store.lastInboxSequence(recipient: agency) : nil
         } catch {
             throw .unavailable("the gateway could not read the inbox (\(error.code.rawValue))")
+        }
+        // A cursor past every delivery this inbox was ever given was not handed out here (a
+        // database restored from an older backup, another gateway's): accepting it would skip
+        // every delivery until the sequence caught up with it, and the client would never know.
+        if let last, last < afterSequence {
+            throw GatewayProblem(code: "invalid-cursor", status: 400, title: "Bad request",
+                                 detail: "'after' lies beyond every delivery this inbox has handed out; poll without 'after' to start again")
         }
         var bytes = 0
         let entries = fetched.prefix { entry in

@@ -22,6 +22,9 @@ public protocol AccordStorage: Sendable {
     func deliveries(messageID: String) async throws(StoreError) -> [StoredDelivery]
     func deliveries(recipient: String, states: [DeliveryState]) async throws(StoreError) -> [StoredDelivery]
     func inbox(recipient: String, states: [DeliveryState], afterSequence: Int64, limit: Int) async throws(StoreError) -> [InboxEntry]
+    /// The highest inbox sequence any delivery to `recipient` was given, whatever its state
+    /// now; 0 when there was none. No cursor handed to the recipient lies beyond it.
+    func lastInboxSequence(recipient: String) async throws(StoreError) -> Int64
     func delivery(id: String) async throws(StoreError) -> StoredDelivery?
     func openDeliveries(retainedUntilBefore cutoff: Date, limit: Int) async throws(StoreError) -> [StoredDelivery]
     func agreementSets() async throws(StoreError) -> [StoredAgreementSet]

@@ -47,6 +47,17 @@ extension SQLiteStore {
         }
     }
 
+    public func lastInboxSequence(recipient: String) async throws(StoreError) -> Int64 {
+        try await read { db in
+            // One indexed lookup per state (recipient, state, available_seq) rather than a
+            // scan of every delivery the recipient ever had.
+            try DeliveryState.allCases.compactMap { state in
+                try Int64.fetchOne(db, sql: "SELECT max(available_seq) FROM delivery WHERE recipient = ? AND state = ?",
+                                   arguments: [recipient, state.rawValue])
+            }.max() ?? 0
+        }
+    }
+
     /// Deliveries still open (pending, held, delivered) whose message's retention ends before
     /// `cutoff`: the gateway expires them, audited, before retention purges their text.
     public func openDeliveries(retainedUntilBefore cutoff: Date, limit: Int) async throws(StoreError) -> [StoredDelivery] {
