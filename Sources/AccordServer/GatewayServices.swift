@@ -24,8 +24,9 @@ struct StoreService: Service {
     }
 }
 
-/// Once a minute: expires open deliveries whose retention has ended (audited), then purges
-/// the message texts (their audit leaves stay), both as of one instant.
+/// Once a minute: catches up with agreements that went out of force by date (audited), then
+/// expires open deliveries whose retention has ended (audited) and purges the message texts
+/// (their audit leaves stay), both as of one instant.
 struct RetentionService: Service {
     let gateway: Gateway
     let logger: Logger
@@ -33,6 +34,7 @@ struct RetentionService: Service {
 
     func run() async throws {
         for await _ in AsyncTimerSequence(interval: interval).cancelOnGracefulShutdown() {
+            await gateway.reconcileAgreements()
             do {
                 let outcome = try await gateway.applyRetention()
                 if outcome.expired > 0 { logger.info("retention expired deliveries", metadata: ["count": "\(outcome.expired)"]) }
@@ -44,23 +46,26 @@ struct RetentionService: Service {
     }
 }
 
-/// Re-reads `Agreements/` on SIGHUP: validated first, audited, and activated only if valid,
-/// while traffic goes on against the set in force.
+/// Re-reads `Agreements/` on SIGHUP: validated first, audited, and activated only if valid
+/// (and, when `accord agreements activate --digest` asked, only if the files are the version
+/// reviewed), while traffic goes on against the set in force.
 struct AgreementReloadService: Service {
     let gateway: Gateway
     let directory: URL
+    let request: ActivationRequest
     let logger: Logger
 
     func run() async throws {
         let signals = await UnixSignalsSequence(trapping: .sighup)
         for await _ in signals.cancelOnGracefulShutdown() {
-            await AgreementReloadService.reload(gateway: gateway, directory: directory, actor: "operator:sighup", logger: logger)
+            await AgreementReloadService.reload(gateway: gateway, directory: directory, reviewed: request.take(),
+                                                actor: "operator:sighup", logger: logger)
         }
     }
 
-    static func reload(gateway: Gateway, directory: URL, actor: String, logger: Logger) async {
+    static func reload(gateway: Gateway, directory: URL, reviewed: String?, actor: String, logger: Logger) async {
         do {
-            switch try await gateway.activateAgreements(from: directory, by: actor) {
+            switch try await gateway.activateAgreements(from: directory, reviewed: reviewed, by: actor) {
             case .activated(let digest, let version, let count):
                 logger.notice("agreement set activated", metadata: ["digest": "\(digest)", "version": "\(version)", "agreements": "\(count)"])
             case .unchanged(let digest):
@@ -69,6 +74,8 @@ struct AgreementReloadService: Service {
                 for diagnostic in diagnostics.prefix(20) {
                     logger.error("agreement set rejected", metadata: ["problem": "\(diagnostic)"])
                 }
+            case .changedSinceReview(let filesDigest):
+                logger.error("agreement files changed since they were reviewed; nothing activated", metadata: ["files_digest": "\(filesDigest)"])
             }
         } catch {
             logger.error("agreement activation failed", metadata: ["error": "\(error)"])

@@ -9,6 +9,8 @@ public enum AuditEvent: String, Sendable, Hashable, CaseIterable, Codable {
     case messageExpired = "message.expired"
     case agreementsActivated = "agreements.activated"
     case agreementsRejected = "agreements.rejected"
+    /// An active agreement passed its `valid_until` and went out of force; written once per version.
+    case agreementExpired = "agreement.expired"
     case certificateRejected = "certificate.rejected"
     case auditQueried = "audit.queried"
     case auditExported = "audit.exported"

@@ -31,6 +31,9 @@ public protocol AccordStorage: Sendable {
     /// The digest of the agreement set activated last, without reading any set's content. A
     /// default reads through `agreementSets()`.
     func latestAgreementSetDigest() async throws(StoreError) -> String?
+    /// The set activated last, with its content: the set in force. A default reads through
+    /// `agreementSets()`.
+    func latestAgreementSet() async throws(StoreError) -> StoredAgreementSet?
 
     func leafCount() async throws(StoreError) -> UInt64
     func leaves(in range: Range<UInt64>) async throws(StoreError) -> [StoredLeaf]

@@ -79,12 +79,27 @@ extension SQLiteStore {
 
     public func agreementSets() async throws(StoreError) -> [StoredAgreementSet] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM agreement_set ORDER BY version").map { row in
-                StoredAgreementSet(version: row["version"], digest: row["digest"], content: [UInt8](row["content"] as Data),
-                                   activatedBy: row["activated_by"], activatedAt: AuditTime.date(milliseconds: row["activated_ms"]),
-                                   auditLeaf: (row["audit_leaf"] as Int64?).map(UInt64.init))
-            }
+            try Row.fetchAll(db, sql: "SELECT * FROM agreement_set ORDER BY version").map(Self.agreementSet)
         }
+    }
+
+    public func latestAgreementSet() async throws(StoreError) -> StoredAgreementSet? {
+        try await read { db in try Self.latestAgreementSet(db) }
+    }
+
+    /// The set activated last, read before the writer runs: the gateway starts with it.
+    public func latestAgreementSetAtStartup() throws(StoreError) -> StoredAgreementSet? {
+        do { return try database.read { db in try Self.latestAgreementSet(db) } } catch { throw BatchApplier.storeError(error) }
+    }
+
+    private static func latestAgreementSet(_ db: Database) throws -> StoredAgreementSet? {
+        try Row.fetchOne(db, sql: "SELECT * FROM agreement_set ORDER BY version DESC LIMIT 1").map(agreementSet)
+    }
+
+    private static func agreementSet(_ row: Row) -> StoredAgreementSet {
+        StoredAgreementSet(version: row["version"], digest: row["digest"], content: [UInt8](row["content"] as Data),
+                           activatedBy: row["activated_by"], activatedAt: AuditTime.date(milliseconds: row["activated_ms"]),
+                           auditLeaf: (row["audit_leaf"] as Int64?).map(UInt64.init))
     }
 
     public func latestAgreementSetDigest() async throws(StoreError) -> String? {

@@ -20,10 +20,11 @@ final class LiveGateway: Sendable {
     private let task: Task<Void, any Error>
 
     /// `accounts`: a console accounts file to configure (the console then takes passwords too).
+    /// `agreements`: the agreements directory (default: the shipped one, read only).
     static func start(limits: GatewayConfiguration.Limits = GatewayConfiguration.Limits(), console: Bool = false,
-                      accounts: URL? = nil) async throws -> LiveGateway {
+                      accounts: URL? = nil, agreements: URL? = nil) async throws -> LiveGateway {
         let directory = try PackageRoot.temporaryDirectory("live-gateway")
-        let agreements = PackageRoot.url.appendingPathComponent("Agreements")
+        let agreements = agreements ?? PackageRoot.url.appendingPathComponent("Agreements")
         let set = try ActivePolicy(directory: agreements, today: CalendarDate(Date())).current.policy.set
         let pki = DevelopmentPKI(directory: directory.appendingPathComponent("certs"))
         _ = try pki.ensure(agencies: set.agencies.values.map { DevelopmentPKI.Agency(id: $0.id, name: $0.name) }.sorted { $0.id < $1.id },
