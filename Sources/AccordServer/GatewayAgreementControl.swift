@@ -16,6 +16,7 @@ struct GatewayHeldReview: HeldReview {
             problem = error
         }
         if problem.code == "not-held" || problem.code == "not-found" { return false }
+        if problem.code == "agreement-not-in-force" { throw HeldReleaseRefused(detail: problem.detail) }
         throw problem
     }
 }

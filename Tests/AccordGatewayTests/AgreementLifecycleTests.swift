@@ -148,4 +148,52 @@ import Testing
             #expect(rejected.map(\.record.reason) == ["changed-since-review"])
         }
     }
+
+    /// The privacy officer's Approve, through the console, while the agreement a held message
+    /// was accepted under is suspended: refused with 409, and the message stays held.
+    @Test func anOfficerCannotReleaseAHeldMessageWhileItsAgreementIsSuspended() async throws {
+        let scratch = try PackageRoot.temporaryDirectory("lifecycle-held")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let agreements = scratch.appendingPathComponent("Agreements")
+        try FileManager.default.copyItem(at: PackageRoot.url.appendingPathComponent("Agreements"), to: agreements)
+        let gateway = try await LiveGateway.start(console: true, agreements: agreements)
+        try await gateway.closing {
+            let pki = gateway.pki
+            let text = try await heldMessage(gateway)
+            let port = try #require(gateway.consolePort)
+            func officer(_ path: String, _ extra: [String] = []) async throws -> ExternalProcess.Output {
+                try await ExternalProcess.runDetached("curl", [
+                    "--silent", "--show-error", "--max-time", "10", "--cacert", pki.caCertificate.path,
+                    "--cert", pki.operatorCertificate("officer").path, "--key", pki.operatorKey("officer").path, "--write-out", "\n%{http_code}",
+                ] + extra + ["https://localhost:\(port)\(path)"])
+            }
+            let page = try await curl(gateway, "/agreements")
+            let token = try #require(page.body.firstMatch(of: /name="csrf" value="([^"]+)"/)?.1)
+            let suspended = try await curl(gateway, "/agreements/status", ["--data-urlencode", "csrf=\(token)",
+                "--data-urlencode", "agreement=inz-police-investigations", "--data-urlencode", "status=suspended"])
+            #expect(suspended.httpStatus == 200, "\(suspended.standardOutput)")
+
+            let held = try await officer("/held")
+            let officerToken = try #require(held.body.firstMatch(of: /name="csrf" value="([^"]+)"/)?.1)
+            let approve = try await officer("/held/approve", ["--data-urlencode", "csrf=\(officerToken)",
+                "--data-urlencode", "message=\(text.message)", "--data-urlencode", "delivery=\(text.delivery)"])
+            #expect(approve.httpStatus == 409 && approve.body.contains("agreement-suspended"), "\(approve.standardOutput)")
+            #expect(try await gateway.server.store.delivery(id: text.delivery)?.state == .held)
+            #expect(try await gateway.server.store.query(AuditQuery(events: [.messageReleased])).isEmpty)
+        }
+    }
+
+    /// Police to INZ for victim protection, held for a privacy officer, sent with `accord send`.
+    func heldMessage(_ gateway: LiveGateway) async throws -> (message: String, delivery: String) {
+        let content = gateway.directory.appendingPathComponent("victim.json")
+        try Data(#"{"subject": {"family_name": "Tupou"}, "victim_status": "suspected-victim"}"#.utf8).write(to: content)
+        let sent = try await ExternalProcess.runDetached(PackageRoot.accordExecutable.path, [
+            "send", "--as", "nz.police", "--gateway", "localhost:\(gateway.port)", "--pki", gateway.pki.directory.path, "--to", "nz.immigration",
+            "--type", "referral", "--purpose", "victim-protection", "--classification", "SENSITIVE", "--json", content.path,
+        ])
+        try #require(sent.status == 0, "accord send: \(sent.standardError)")
+        let receipt = try #require(try JSONSerialization.jsonObject(with: Data(sent.standardOutput.utf8)) as? [String: Any])
+        let delivery = try #require((receipt["recipients"] as? [[String: Any]])?.first?["delivery_id"] as? String)
+        return (try #require(receipt["message_id"] as? String), delivery)
+    }
 }

@@ -91,7 +91,7 @@ extension Gateway {
         }
         policy.activate(set)
         logger.notice("agreements activated", metadata: ["digest": "\(candidate)", "version": "\(stored.version)", "by": "\(actor)"])
-        await agreementsChanged(at: time)
+        await agreementsChanged(at: time, previous: previous.policy.set)
         return .activated(digest: candidate, version: stored.version, agreements: set.agreements.count)
     }
 

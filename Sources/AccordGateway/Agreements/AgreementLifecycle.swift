@@ -10,25 +10,29 @@ extension Gateway {
     /// out of force at midnight after its `valid_until` without anyone activating anything.
     public func reconcileAgreements() async {
         _ = try? await activations.run { () async throws(GatewayProblem) in
-            await self.agreementsChanged(at: self.now())
+            await self.agreementsChanged(at: self.now(), previous: nil)
         }
     }
 
     /// Runs inside the activation queue, so two runs never both record the same lapse.
-    func agreementsChanged(at time: Date) async {
-        await recordLapses(at: time)
+    /// `previous`: the set in force before an activation, whose deliveries are re-checked.
+    func agreementsChanged(at time: Date, previous: AgreementSet?) async {
+        let lapsed = await recordLapses(at: time)
+        await reconcileDeliveries(previous: previous, lapsed: lapsed, at: time)
     }
 
     /// `agreement.expired`, once per agreement version: an active agreement past its
     /// `valid_until` is out of force, and the log says from when, without the set being
     /// invalid or anyone having to change its status.
-    private func recordLapses(at time: Date) async {
+    /// Returns the agreements whose lapse it recorded now.
+    private func recordLapses(at time: Date) async -> [String] {
+        var lapsed: [String] = []
         let today = CalendarDate(time)
         for agreement in policy.current.policy.set.agreements where agreement.status == .active && agreement.validUntil < today {
             let recorded: [AuditLeaf]
             do { recorded = try await store.query(AuditQuery(agreementID: agreement.id, events: [.agreementExpired])) } catch {
                 logger.error("cannot read the audit log to record a lapsed agreement", metadata: ["error": "\(error.code.rawValue)"])
-                return
+                return lapsed
             }
             guard !recorded.contains(where: { $0.record.agreement?.versionDigest == agreement.digest }) else { continue }
             let record = AuditRecord(
@@ -37,9 +41,11 @@ extension Gateway {
                 details: ["valid_until": agreement.validUntil.description])
             do { _ = try await store.append([record]) } catch {
                 logger.error("cannot record a lapsed agreement", metadata: ["agreement": "\(agreement.id)", "error": "\(error.code.rawValue)"])
-                return
+                return lapsed
             }
+            lapsed.append(agreement.id)
             logger.notice("agreement out of force: past its valid_until", metadata: ["agreement": "\(agreement.id)", "valid_until": "\(agreement.validUntil)"])
         }
+        return lapsed
     }
 }

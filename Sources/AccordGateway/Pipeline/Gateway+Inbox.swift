@@ -65,7 +65,7 @@ extension Gateway {
         for (sequence, handout) in handouts {
             switch handout {
             case .item(let item): items.append(item)
-            case .unusable: break
+            case .unusable, .waiting: break
             case .retryLater: blocked = true
             }
             if !blocked { next = sequence }
@@ -82,6 +82,9 @@ extension Gateway {
     private enum Handout: Sendable {
         case item(InboxItem)
         case unusable
+        /// Its agreement does not cover it now: it left the inbox, audited, and comes back with
+        /// a sequence after every cursor handed out meanwhile, so the cursor may pass it.
+        case waiting
         case retryLater
     }
 
@@ -92,6 +95,11 @@ extension Gateway {
             return .unusable
         }
         let time = now()
+        // An agreement suspended or run out since acceptance stops the hand-out here, even
+        // before the next reconciliation has moved the delivery out of the inbox.
+        if let reason = notCoveredReason(pending, to: agency, at: time) {
+            return await holdBack(delivery, pending, reason: reason, at: time) ? .waiting : .retryLater
+        }
         let record = AuditRecord(
             event: .messageDelivered, time: time, actor: agency, messageID: delivery.messageID, deliveryID: delivery.id,
             from: pending.from, to: [agency], agreement: AgreementReference(id: pending.agreement, versionDigest: pending.agreementDigest),

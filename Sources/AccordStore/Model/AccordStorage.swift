@@ -27,6 +27,9 @@ public protocol AccordStorage: Sendable {
     func lastInboxSequence(recipient: String) async throws(StoreError) -> Int64
     func delivery(id: String) async throws(StoreError) -> StoredDelivery?
     func openDeliveries(retainedUntilBefore cutoff: Date, limit: Int) async throws(StoreError) -> [StoredDelivery]
+    /// Deliveries in `states` accepted under agreement `agreementID` (as their presentation
+    /// records it), whatever their recipient.
+    func deliveries(agreementID: String, states: [DeliveryState]) async throws(StoreError) -> [StoredDelivery]
     func agreementSets() async throws(StoreError) -> [StoredAgreementSet]
     /// The digest of the agreement set activated last, without reading any set's content. A
     /// default reads through `agreementSets()`.

@@ -71,6 +71,17 @@ extension SQLiteStore {
         }
     }
 
+    public func deliveries(agreementID: String, states: [DeliveryState]) async throws(StoreError) -> [StoredDelivery] {
+        guard !states.isEmpty else { return [] }
+        return try await read { db in
+            // The state index narrows to the open deliveries; only those are parsed.
+            try Row.fetchAll(db, sql: """
+                SELECT * FROM delivery WHERE state IN (\(databaseQuestionMarks(count: states.count)))
+                AND json_extract(presentation, '$.agreement') = ? ORDER BY rowid
+                """, arguments: StatementArguments(states.map(\.rawValue) + [agreementID])).map(Self.delivery)
+        }
+    }
+
     public func delivery(id: String) async throws(StoreError) -> StoredDelivery? {
         try await read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM delivery WHERE id = ?", arguments: [id]).map(Self.delivery)
