@@ -29,7 +29,7 @@ import Testing
                 (try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any])?["code"] as? String
             }
 
-            for limit in ["0", "-1"] {
+            for limit in ["0", "-1", "+5", "five"] {
                 let response = try await send("GET", "/v1/inbox?limit=\(limit)")
                 #expect(response.status == 400 && code(response) == "invalid-limit", "limit=\(limit): \(response.status) \(response.bodyText)")
             }
