@@ -48,8 +48,10 @@ struct ActivateAgreements: AsyncParsableCommand {
         }
         let started = Date()
         // The gateway activates these very files or nothing, even if they change after this check.
-        try ActivationRequest(database: configuration.database).write(reviewed: files)
+        let request = ActivationRequest(database: configuration.database)
+        try request.write(reviewed: files)
         guard kill(pid, SIGHUP) == 0 else {
+            _ = request.take()
             throw ValidationError("cannot signal the gateway (pid \(pid)): \(String(cString: strerror(errno)))")
         }
         let deadline = started.addingTimeInterval(TimeInterval(timeout))
