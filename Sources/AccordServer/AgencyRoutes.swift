@@ -20,9 +20,9 @@ struct AgencyRoutes: Sendable {
             return JSONResponse.make(try await gateway.status(of: id, for: agency(context)))
         }
         api.get("inbox") { request, context in
-            let limit = request.uri.queryParameters["limit"].map { Int(String($0)) }
+            let limit = request.uri.queryParameters["limit"].map { Self.integer(String($0)) }
             if let limit, limit == nil {
-                throw GatewayProblem(code: "invalid-limit", status: 400, title: "Bad request", detail: "'limit' must be a whole number")
+                throw GatewayProblem(code: "invalid-limit", status: 400, title: "Bad request", detail: "'limit' must be a whole number of at least 1")
             }
             let after = request.uri.queryParameters["after"].map(String.init)
             return JSONResponse.make(try await gateway.inbox(for: agency(context), after: after, limit: limit ?? nil))
@@ -37,6 +37,19 @@ struct AgencyRoutes: Sendable {
         api.get("keys") { _, _ in
             JSONResponse.make(GatewayPublicKeys(binding: gateway.bindingKey, auditVerifierKey: gateway.auditVerifierKey))
         }
+        let paths: [(RouterPath, [HTTPRequest.Method])] = [
+            ("messages", [.post]), ("messages/:id", [.get]), ("inbox", [.get]), ("inbox/:id/ack", [.post]),
+            ("agreements", [.get]), ("keys", [.get]),
+        ]
+        for (path, allowed) in paths { MethodNotAllowed.register(path, allowing: allowed, on: api) }
+    }
+
+    /// A query integer as docs/openapi.yaml writes one: an optional minus and digits, so that
+    /// "+5" is refused rather than read as 5.
+    static func integer(_ text: String) -> Int? {
+        let digits = text.hasPrefix("-") ? text.utf8.dropFirst() : text.utf8[...]
+        guard !digits.isEmpty, digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+        return Int(text)
     }
 
     private func agency(_ context: GatewayRequestContext) throws -> String {

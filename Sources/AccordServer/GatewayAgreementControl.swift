@@ -16,6 +16,7 @@ struct GatewayHeldReview: HeldReview {
             problem = error
         }
         if problem.code == "not-held" || problem.code == "not-found" { return false }
+        if problem.code == "agreement-not-in-force" { throw HeldReleaseRefused(detail: problem.detail) }
         throw problem
     }
 }
@@ -28,33 +29,40 @@ struct GatewayAgreementControl: AgreementControl {
 
     var active: ActivePolicy.Snapshot { gateway.policy.current }
 
-    func activate(by actor: String) async -> AccordConsole.ActivationOutcome {
+    func activate(reviewed: String, by actor: String) async -> AccordConsole.ActivationOutcome {
         do {
-            switch try await gateway.activateAgreements(from: directory, by: actor) {
-            case .activated(let digest, _, _), .unchanged(let digest):
-                return .activated(setDigest: digest, generation: gateway.policy.current.generation)
-            case .rejected(let diagnostics):
-                return .rejected(diagnostics)
-            }
+            return outcome(try await gateway.activateAgreements(from: directory, reviewed: reviewed, by: actor))
         } catch {
             return .failed(error.detail)
         }
     }
 
     func setStatus(_ status: AgreementStatus, agreementID: String, by actor: String) async -> AccordConsole.ActivationOutcome {
-        guard let file = agreementFile(agreementID),
-              let original = try? String(contentsOf: file, encoding: .utf8),
-              let changed = AgreementFileEdit.settingStatus(status, in: original) else {
-            return .failed("no agreement file for '\(agreementID)' with a status line")
+        let result: AccordConsole.ActivationOutcome
+        do {
+            result = outcome(try await gateway.changeAgreement(agreementID, by: actor) { AgreementFileEdit.settingStatus(status, in: $0) })
+        } catch {
+            return .failed(error.detail)
         }
-        do { try changed.write(to: file, atomically: true, encoding: .utf8) } catch {
-            return .failed("cannot write \(file.lastPathComponent)")
+        guard case .activated = result else { return result }
+        // The directory says so too, with any edits saved there kept, so that activating it
+        // later does not undo the change unseen.
+        if let file = agreementFile(agreementID), let text = try? String(contentsOf: file, encoding: .utf8),
+           let changed = AgreementFileEdit.settingStatus(status, in: text), changed != text {
+            try? changed.write(to: file, atomically: true, encoding: .utf8)
         }
-        let outcome = await activate(by: actor)
-        if case .activated = outcome { return outcome }
-        // The edit did not produce a valid set: put the file back as it was.
-        try? original.write(to: file, atomically: true, encoding: .utf8)
-        return outcome
+        return result
+    }
+
+    private func outcome(_ outcome: AccordGateway.ActivationOutcome) -> AccordConsole.ActivationOutcome {
+        switch outcome {
+        case .activated(let digest, _, _), .unchanged(let digest):
+            .activated(setDigest: digest, generation: gateway.policy.current.generation)
+        case .rejected(let diagnostics):
+            .rejected(diagnostics)
+        case .changedSinceReview(let filesDigest):
+            .changedSinceReview(filesDigest: filesDigest)
+        }
     }
 
     /// The file an agreement of the active set was loaded from, within the directory. Only

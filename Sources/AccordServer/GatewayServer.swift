@@ -33,25 +33,21 @@ public final class GatewayServer: Sendable {
     public init(configuration: GatewayConfiguration, logger: Logger) throws(GatewayStartupError) {
         self.configuration = configuration
         self.logger = logger
-        let policy: ActivePolicy
-        do {
-            policy = try ActivePolicy(directory: URL(fileURLWithPath: configuration.agreementsDirectory), today: CalendarDate(Date()))
-        } catch {
-            let problems = error.diagnostics.prefix(10).map { "\n  \($0)" }.joined()
-            throw GatewayStartupError("the agreements in \(configuration.agreementsDirectory) do not load: \(error.reason)\(problems)")
-        }
-        keys = try GatewayKeys.load(directory: configuration.certificatesDirectory, agencies: policy.current.policy.set.agencies.values,
-                                    operatorCA: configuration.operatorCA, acceptsLapsedCRLs: configuration.crlExpiry == .useLast)
+        // The store opens with the audit key alone; the trust follows the registry of the set it restores.
+        let auditKey = try GatewayKeys.loadAuditKey(directory: configuration.certificatesDirectory)
         let databaseDirectory = URL(fileURLWithPath: configuration.database).deletingLastPathComponent()
         try? FileManager.default.createDirectory(at: databaseDirectory, withIntermediateDirectories: true)
         do {
-            let signer = try NoteSigner(name: configuration.auditOrigin, privateKey: keys.auditKey)
+            let signer = try NoteSigner(name: configuration.auditOrigin, privateKey: auditKey)
             store = try SQLiteStore.open(path: configuration.database, configuration: StoreConfiguration(
                 origin: configuration.auditOrigin, signer: signer, checkpointEveryLeaves: configuration.checkpointEveryLeaves,
                 checkpointInterval: .seconds(configuration.checkpointIntervalSeconds)))
         } catch {
             throw GatewayStartupError("cannot open the database \(configuration.database): \(error)")
         }
+        let policy = try Self.policyAtStart(store: store, directory: configuration.agreementsDirectory)
+        keys = try GatewayKeys.load(directory: configuration.certificatesDirectory, agencies: policy.current.policy.set.agencies.values,
+                                    operatorCA: configuration.operatorCA, acceptsLapsedCRLs: configuration.crlExpiry == .useLast)
         registry = PrometheusCollectorRegistry()
         var options = Gateway.Options()
         options.retention = TimeInterval(configuration.retentionDays) * 86_400
@@ -116,6 +112,8 @@ public final class GatewayServer: Sendable {
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                      body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
         }
+        MethodNotAllowed.register("healthz", allowing: [.get], on: router)
+        MethodNotAllowed.register("metrics", allowing: [.get], on: router)
         AgencyRoutes(gateway: gateway, maxBodyBytes: limits.maxBodyBytes,
                      rateLimiter: RateLimiter(rate: limits.requestsPerSecond, burst: limits.burst)).register(on: router)
         let connections = ConnectionLimiter(limit: limits.maxConnectionsPerAgency)
@@ -143,13 +141,13 @@ public final class GatewayServer: Sendable {
             StoreService(store: store, gateway: gateway, actor: "gateway"),
             // After the store, so that it stops first and its last records still reach the writer.
             rejections,
-            RetentionService(store: store, gateway: gateway, logger: logger, interval: .seconds(60)),
+            RetentionService(gateway: gateway, logger: logger, interval: .seconds(60)),
         ]
         services.append(TrustWatchService(reloader: trust, interval: .seconds(configuration.trustCheckSeconds), warning: 7 * 86_400,
                                           factory: PrometheusMetricsFactory(registry: registry), logger: logger))
         if handleSignals {
             services.append(AgreementReloadService(gateway: gateway, trust: trust, directory: URL(fileURLWithPath: configuration.agreementsDirectory),
-                                                   logger: logger))
+                                                   request: ActivationRequest(database: configuration.database), logger: logger))
         }
         let deadline = TimeAmount.seconds(Int64(limits.requestTimeoutSeconds))
         if let console = try consoleApplication(http: http, connectionCap: cap,
@@ -211,15 +209,40 @@ public final class GatewayServer: Sendable {
             })
     }
 
-    /// Writes `gateway.started` and records the agreement set in force if the store does not
-    /// have it yet. Runs the writer just long enough, since the service group is not up yet.
+    /// The set to start with: the one activated last, as the store recorded it, so that edits
+    /// saved in the directory that nobody activated never come into force by a restart. Only
+    /// a database that has recorded no set yet starts from the directory.
+    private static func policyAtStart(store: SQLiteStore, directory: String) throws(GatewayStartupError) -> ActivePolicy {
+        let stored: StoredAgreementSet?
+        do { stored = try store.latestAgreementSetAtStartup() } catch {
+            throw GatewayStartupError("cannot read the agreement set in force from the database: \(error)")
+        }
+        guard let stored else {
+            do { return try ActivePolicy(directory: URL(fileURLWithPath: directory), today: CalendarDate(Date())) } catch {
+                let problems = error.diagnostics.prefix(10).map { "\n  \($0)" }.joined()
+                throw GatewayStartupError("the agreements in \(directory) do not load: \(error.reason)\(problems)")
+            }
+        }
+        return try Gateway.policy(restoring: stored)
+    }
+
+    /// Writes `gateway.started`, and records the agreement set in force if the store does not
+    /// have one yet. Runs the writer just long enough, since the service group is not up yet.
     private func recordStart() async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await self.store.run() }
-            let outcome = try await gateway.activateAgreements(from: URL(fileURLWithPath: configuration.agreementsDirectory), by: "gateway")
-            if case .rejected(let diagnostics) = outcome {
-                throw GatewayStartupError("the agreements do not validate: \(diagnostics.prefix(5).map(\.description).joined(separator: "; "))")
+            let directory = URL(fileURLWithPath: configuration.agreementsDirectory)
+            if try await store.latestAgreementSetDigest() == nil {
+                let outcome = try await gateway.activateAgreements(from: directory, by: "gateway")
+                if case .rejected(let diagnostics) = outcome {
+                    throw GatewayStartupError("the agreements do not validate: \(diagnostics.prefix(5).map(\.description).joined(separator: "; "))")
+                }
+            } else if let files = try? AgreementSources.read(directory: directory),
+                      AgreementSet.validate(files, today: CalendarDate(Date())).0.map({ ActivePolicy($0).current.setDigest }) != gateway.policy.current.setDigest {
+                logger.notice("the agreements directory differs from the set in force; it comes into force only when activated",
+                              metadata: ["directory": "\(configuration.agreementsDirectory)", "in_force": "\(gateway.policy.current.setDigest)"])
             }
+            await gateway.reconcileAgreements()
             _ = try await store.append([AuditRecord(
                 event: .gatewayStarted, time: Date(), actor: "gateway",
                 details: ["listen": configuration.listen.description, "agreement_set": gateway.policy.current.setDigest,

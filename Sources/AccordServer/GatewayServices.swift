@@ -24,53 +24,51 @@ struct StoreService: Service {
     }
 }
 
-/// Once a minute: expires open deliveries whose retention has ended (audited), then purges
-/// the message texts (their audit leaves stay).
+/// Once a minute: catches up with agreements that went out of force by date (audited), then
+/// expires open deliveries whose retention has ended (audited) and purges the message texts
+/// (their audit leaves stay), both as of one instant.
 struct RetentionService: Service {
-    let store: SQLiteStore
     let gateway: Gateway
     let logger: Logger
     let interval: Duration
 
     func run() async throws {
         for await _ in AsyncTimerSequence(interval: interval).cancelOnGracefulShutdown() {
+            await gateway.reconcileAgreements()
             do {
-                let expired = try await gateway.expireDeliveries(before: Date())
-                if expired > 0 { logger.info("retention expired deliveries", metadata: ["count": "\(expired)"]) }
+                let outcome = try await gateway.applyRetention()
+                if outcome.expired > 0 { logger.info("retention expired deliveries", metadata: ["count": "\(outcome.expired)"]) }
+                if outcome.purged > 0 { logger.info("retention purged messages", metadata: ["count": "\(outcome.purged)"]) }
             } catch {
-                logger.error("expiring deliveries failed", metadata: ["error": "\(error.code)"])
-                continue
-            }
-            do {
-                let purged = try await store.purgeMessages(retainedUntilBefore: Date())
-                if purged > 0 { logger.info("retention purged messages", metadata: ["count": "\(purged)"]) }
-            } catch {
-                logger.error("retention purge failed", metadata: ["error": "\(error.code.rawValue)"])
+                logger.error("retention failed", metadata: ["error": "\(error.code)"])
             }
         }
     }
 }
 
-/// Re-reads `Agreements/` on SIGHUP: validated first, audited, and activated only if valid,
-/// while traffic goes on against the set in force; then the trust (certificates, CRLs, the
-/// registry's CA bindings), the same way.
+/// Re-reads `Agreements/` on SIGHUP: validated first, audited, and activated only if valid
+/// (and, when `accord agreements activate --digest` asked, only if the files are the version
+/// reviewed), while traffic goes on against the set in force; then the trust (certificates,
+/// CRLs, the registry's CA bindings), the same way.
 struct AgreementReloadService: Service {
     let gateway: Gateway
     let trust: TrustReloader
     let directory: URL
+    let request: ActivationRequest
     let logger: Logger
 
     func run() async throws {
         let signals = await UnixSignalsSequence(trapping: .sighup)
         for await _ in signals.cancelOnGracefulShutdown() {
-            await AgreementReloadService.reload(gateway: gateway, directory: directory, actor: "operator:sighup", logger: logger)
+            await AgreementReloadService.reload(gateway: gateway, directory: directory, reviewed: request.take(),
+                                                actor: "operator:sighup", logger: logger)
             _ = await trust.reload(by: "operator:sighup")
         }
     }
 
-    static func reload(gateway: Gateway, directory: URL, actor: String, logger: Logger) async {
+    static func reload(gateway: Gateway, directory: URL, reviewed: String?, actor: String, logger: Logger) async {
         do {
-            switch try await gateway.activateAgreements(from: directory, by: actor) {
+            switch try await gateway.activateAgreements(from: directory, reviewed: reviewed, by: actor) {
             case .activated(let digest, let version, let count):
                 logger.notice("agreement set activated", metadata: ["digest": "\(digest)", "version": "\(version)", "agreements": "\(count)"])
             case .unchanged(let digest):
@@ -79,6 +77,8 @@ struct AgreementReloadService: Service {
                 for diagnostic in diagnostics.prefix(20) {
                     logger.error("agreement set rejected", metadata: ["problem": "\(diagnostic)"])
                 }
+            case .changedSinceReview(let filesDigest):
+                logger.error("agreement files changed since they were reviewed; nothing activated", metadata: ["files_digest": "\(filesDigest)"])
             }
         } catch {
             logger.error("agreement activation failed", metadata: ["error": "\(error)"])

@@ -47,6 +47,7 @@ import Testing
         try await fixture.test { client in
             let (_, valid) = try await client.page("/agreements", ConsoleFixture.admin)
             let token = try #require(ConsoleFixture.csrf(in: valid))
+            let reviewed = try #require(ConsoleFixture.field("digest", in: valid))
             try String(contentsOf: file, encoding: .utf8).replacingOccurrences(of: "status: active", with: "status: activ")
                 .write(to: file, atomically: true, encoding: .utf8)
             let (status, body) = try await client.page("/agreements", ConsoleFixture.admin)
@@ -54,9 +55,10 @@ import Testing
             #expect(body.contains("inz-police-investigations.yaml:4:"))
             #expect(body.contains("invalid-status"))
             #expect(!body.contains("Activate the proposed set"))
-            let (refused, refusedBody) = try await client.form("/agreements/activate", ConsoleFixture.admin, [("csrf", token)])
-            #expect(refused == .unprocessableContent)
-            #expect(refusedBody.contains("active set is unchanged"))
+            // The version reviewed is not the one in the files any more: refused, with the files' problems.
+            let (refused, refusedBody) = try await client.form("/agreements/activate", ConsoleFixture.admin, [("csrf", token), ("digest", reviewed)])
+            #expect(refused == .conflict)
+            #expect(refusedBody.contains("active set is unchanged") && refusedBody.contains("invalid-status"))
         }
         #expect(fixture.control.active.generation == 1)
         #expect(try await fixture.records(.agreementsRejected).first?.actor == "urn:accord:operator:administrator:admin")
@@ -77,7 +79,8 @@ import Testing
             #expect(body.contains("Scenarios:"))
             #expect(body.contains("FAIL"))  // the shipped scenarios expect the triage flow open
             let token = try #require(ConsoleFixture.csrf(in: body))
-            let (activated, activatedBody) = try await client.form("/agreements/activate", ConsoleFixture.admin, [("csrf", token)])
+            let reviewed = try #require(ConsoleFixture.field("digest", in: body))
+            let (activated, activatedBody) = try await client.form("/agreements/activate", ConsoleFixture.admin, [("csrf", token), ("digest", reviewed)])
             #expect(activated == .ok)
             #expect(activatedBody.contains("generation 2"))
             let (_, after) = try await client.page("/agreements", ConsoleFixture.admin)

@@ -102,7 +102,8 @@ import Testing
             let (_, diff) = try await client.page("/agreements", ConsoleFixture.admin)
             #expect(diff.contains("<strong>Opens</strong> nz.mbie-labour -&gt; nz.police, referral, purpose labour-standards under <code>mbie-police-referrals</code>"))
             #expect(fixture.control.active.policy.set.agreement(id: "mbie-police-referrals") == nil)
-            let (activated, activatedPage) = try await client.form("/agreements/activate", ConsoleFixture.admin, [("csrf", token)])
+            let reviewed = try #require(ConsoleFixture.field("digest", in: diff))
+            let (activated, activatedPage) = try await client.form("/agreements/activate", ConsoleFixture.admin, [("csrf", token), ("digest", reviewed)])
             #expect(activated == .ok)
             #expect(activatedPage.contains("generation 2"))
         }

@@ -25,6 +25,28 @@ import Testing
         }
     }
 
+    /// A cursor past everything the inbox handed out was once accepted, and the client then
+    /// silently missed every delivery until the sequence caught up with it.
+    @Test func aCursorBeyondAnythingHandedOutIsRefused() async throws {
+        let fixture = try GatewayFixture()
+        try await fixture.closing {
+            let update = try await Self.submitCaseUpdate(fixture)
+            let page = try await fixture.gateway.inbox(for: "nz.immigration", after: nil, limit: nil)
+            #expect(page.items.map(\.deliveryID) == [update])
+            for cursor in [String(try #require(Int64(page.next)) + 1), "+" + page.next, "0" + page.next] {
+                let problem = await #expect(throws: GatewayProblem.self) {
+                    try await fixture.gateway.inbox(for: "nz.immigration", after: cursor, limit: nil)
+                }
+                #expect(problem?.code == "invalid-cursor" && problem?.status == 400, "after=\(cursor)")
+            }
+            let limit = await #expect(throws: GatewayProblem.self) { try await fixture.gateway.inbox(for: "nz.immigration", after: nil, limit: 0) }
+            #expect(limit?.code == "invalid-limit" && limit?.status == 400)
+            #expect(try await fixture.gateway.inbox(for: "nz.immigration", after: page.next, limit: nil).items.isEmpty)
+            let later = try await Self.submitCaseUpdate(fixture)
+            #expect(try await fixture.gateway.inbox(for: "nz.immigration", after: page.next, limit: nil).items.map(\.deliveryID) == [later])
+        }
+    }
+
     @Test func theInboxIsInTheOrderDeliveriesBecameAvailable() async throws {
         let fixture = try GatewayFixture()
         try await fixture.closing {

@@ -68,6 +68,82 @@ import Testing
         #expect(events == [.agreementsActivated, .gatewayStarted, .agreementsActivated, .gatewayStopped], "\(events)")
     }
 
+    /// With an agreement in the set past its `valid_until`, the gateway starts and restarts
+    /// (it once refused to: the whole set was invalid), records the lapse once, and a restart
+    /// brings back the set last activated, not an edit saved in the directory that nobody
+    /// activated.
+    @Test func aRestartBringsBackTheSetLastActivatedEvenWithALapsedAgreement() async throws {
+        let directory = try PackageRoot.temporaryDirectory("serve-restart")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let agreements = try AgreementLifecycleTests.agreementsWithALapsedOne(in: directory)
+        let set = try ActivePolicy(directory: agreements, today: CalendarDate(Date())).current.policy.set
+        let pki = DevelopmentPKI(directory: directory.appendingPathComponent("certs"))
+        _ = try pki.ensure(agencies: set.agencies.values.map { DevelopmentPKI.Agency(id: $0.id, name: $0.name) }.sorted { $0.id < $1.id })
+        let port = try FreePort.find()
+        let database = directory.appendingPathComponent("accord.sqlite").path
+        let config = directory.appendingPathComponent("accord.yaml")
+        try """
+            listen: 127.0.0.1:\(port)
+            console: {enabled: false}
+            paths: {agreements: \(agreements.path), certificates: \(pki.directory.path), database: \(database)}
+            """.write(to: config, atomically: true, encoding: .utf8)
+        let accord = PackageRoot.accordExecutable.path
+        let content = directory.appendingPathComponent("referral.json")
+        try Data(#"{"summary": "triage", "subject": {"family_name": "Ratu"}}"#.utf8).write(to: content)
+        func send() async throws -> ExternalProcess.Output {
+            try await ExternalProcess.runDetached(accord, [
+                "send", "--as", "nz.immigration", "--gateway", "localhost:\(port)", "--pki", pki.directory.path,
+                "--to", "nz.police", "--type", "referral", "--purpose", "law-enforcement", content.path,
+            ])
+        }
+        func serve() async throws -> BackgroundProcess {
+            let server = try BackgroundProcess(accord, ["serve", "--config", config.path])
+            try await waitUntilServing(port: port, pki: pki)
+            return server
+        }
+
+        var server = try await serve()
+        let first = try await send()
+        #expect(first.status == 0, "\(first.standardError)")
+        // Saved in the directory, never activated.
+        try AgreementLifecycleTests.edit(agreements, "inz-police-investigations") {
+            $0.replacingOccurrences(of: "\nstatus: active\n", with: "\nstatus: suspended\n")
+        }
+        kill(server.processIdentifier, SIGTERM)
+        var exit = await server.finish()
+        #expect(exit.status == 0, "\(exit.standardError)")
+
+        server = try await serve()
+        let second = try await send()
+        #expect(second.status == 0, "the restart brought an edit nobody activated into force: \(second.standardError)")
+
+        // The administrator reviews the edit with `diff`; a change saved after that review is
+        // not activated, and activation with the digest of the files as they now are is.
+        let diff = try await ExternalProcess.runDetached(accord, ["agreements", "diff", PackageRoot.url.appendingPathComponent("Agreements").path, agreements.path])
+        let reviewed = try #require(diff.standardOutput.firstMatch(of: /files digest of .*: ([0-9a-f]{64})/)?.1, "\(diff.standardOutput)")
+        try AgreementLifecycleTests.edit(agreements, "mbie-labour-inz-triage") {
+            $0.replacingOccurrences(of: "\nstatus: active\n", with: "\nstatus: suspended\n")
+        }
+        let stale = try await ExternalProcess.runDetached(accord, ["agreements", "activate", "--config", config.path, "--digest", String(reviewed)])
+        #expect(stale.status != 0 && stale.standardError.contains("changed since they were reviewed")
+                && stale.standardError.contains("- closed  nz.mbie-labour -> nz.immigration"), "\(stale.standardError)")
+        #expect(try await send().status == 0)
+        let current = try await ExternalProcess.runDetached(accord, ["agreements", "diff", PackageRoot.url.appendingPathComponent("Agreements").path, agreements.path])
+        let now = try #require(current.standardOutput.firstMatch(of: /files digest of .*: ([0-9a-f]{64})/)?.1)
+        let activated = try await ExternalProcess.runDetached(accord, ["agreements", "activate", "--config", config.path, "--digest", String(now)])
+        #expect(activated.status == 0 && activated.standardOutput.contains("activated"), "\(activated.standardOutput)\(activated.standardError)")
+        let refused = try await send()
+        #expect(refused.status != 0 && refused.standardError.contains("agreement-suspended"), "\(refused.standardError)")
+        kill(server.processIdentifier, SIGTERM)
+        exit = await server.finish()
+        #expect(exit.status == 0, "\(exit.standardError)")
+
+        let store = try SQLiteStore.open(path: database, configuration: StoreConfiguration(origin: "accord.local/audit", signer: nil))
+        let lapsed = try await store.query(AuditQuery(agreementID: "customs-abf-s318")).filter { $0.record.event.rawValue == "agreement.expired" }
+        #expect(lapsed.count == 1, "\(lapsed.map(\.record))")
+        #expect(try await store.agreementSets().count == 2)
+    }
+
     func waitUntilServing(port: Int, pki: DevelopmentPKI) async throws {
         for _ in 0..<100 {
             let probe = try await ExternalProcess.runDetached("curl", [

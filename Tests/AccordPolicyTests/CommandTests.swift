@@ -24,6 +24,21 @@ import Testing
         #expect(lines.contains { $0.contains("customs-abf-s318.yaml:") && $0.hasSuffix("[invalid-handling-code]") })
     }
 
+    /// An active agreement past its valid_until passes the check (it is out of force, nothing
+    /// more) with a note to change its status or renew it.
+    @Test func checkNotesAnAgreementThatRanOutWithoutFailing() throws {
+        let copy = try AccordProcess.copyOfAgreements()
+        defer { try? FileManager.default.removeItem(at: copy) }
+        let file = copy.appendingPathComponent("customs-abf-s318.yaml")
+        try String(contentsOf: file, encoding: .utf8)
+            .replacingOccurrences(of: "valid_until: 2027-12-31", with: "valid_until: 2026-05-31")
+            .replacingOccurrences(of: "review_by: 2026-12-31", with: "review_by: 2026-01-31")
+            .write(to: file, atomically: true, encoding: .utf8)
+        let run = try AccordProcess.run(["agreements", "check", copy.path] + Self.day)
+        #expect(run.status == 0, "\(run.standardError)")
+        #expect(run.standardOutput.contains("note: 'customs-abf-s318' is active but ran out on 2026-05-31"), "\(run.standardOutput)")
+    }
+
     @Test func testRunsTheShippedScenarios() throws {
         let run = try AccordProcess.run(["agreements", "test", "Agreements"] + Self.day)
         #expect(run.status == 0, "\(run.standardOutput)\(run.standardError)")

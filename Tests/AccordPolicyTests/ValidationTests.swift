@@ -100,10 +100,6 @@ let brokenCases: [BrokenCase] = [
     BrokenCase(check: .invalidValidityWindow) {
         base.replacing("review_by: 2027-01-01", with: "review_by: 2031-01-01", in: "ag1.yaml")
     },
-    BrokenCase(check: .activeAgreementExpired) {
-        base.replacing("valid_until: 2030-12-31", with: "valid_until: 2026-05-31", in: "ag1.yaml")
-            .replacing("review_by: 2027-01-01", with: "review_by: 2026-01-01", in: "ag1.yaml")
-    },
     BrokenCase(check: .missingLegalBasis) {
         base.replacing("""
         legal_basis:
@@ -234,5 +230,18 @@ let brokenCases: [BrokenCase] = [
             .replacing("valid_until: 2030-12-31", with: "valid_until: 2026-05-31", in: "ag1.yaml")
             .replacing("review_by: 2027-01-01", with: "review_by: 2026-01-01", in: "ag1.yaml")
         #expect(expired.diagnostics().isEmpty, "\(expired.diagnostics())")
+    }
+
+    /// An active agreement past its `valid_until` once made the whole set invalid, so that a
+    /// restart, a reload or an emergency suspension failed the day after any agreement ran
+    /// out. It is simply out of force: the set loads and the engine refuses its flows.
+    @Test func anActiveAgreementPastItsValidUntilLoadsAndIsOutOfForce() throws {
+        let lapsed = base.replacing("valid_until: 2030-12-31", with: "valid_until: 2026-05-31", in: "ag1.yaml")
+            .replacing("review_by: 2027-01-01", with: "review_by: 2026-01-01", in: "ag1.yaml")
+        #expect(lapsed.diagnostics().isEmpty, "\(lapsed.diagnostics())")
+        let set = try lapsed.load()
+        let agreement = try #require(set.agreement(id: "ag1"))
+        #expect(agreement.status == .active && !agreement.isInEffect(on: Fixture.today))
+        #expect(agreement.isInEffect(on: CalendarDate("2026-05-31")!))
     }
 }

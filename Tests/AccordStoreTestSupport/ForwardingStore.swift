@@ -29,6 +29,10 @@ open class ForwardingStore: AccordStorage, @unchecked Sendable {
     open func inbox(recipient: String, states: [DeliveryState], afterSequence: Int64, limit: Int) async throws(StoreError) -> [InboxEntry] {
         try await base.inbox(recipient: recipient, states: states, afterSequence: afterSequence, limit: limit)
     }
+    open func deliveries(agreementID: String, states: [DeliveryState]) async throws(StoreError) -> [StoredDelivery] {
+        try await base.deliveries(agreementID: agreementID, states: states)
+    }
+    open func lastInboxSequence(recipient: String) async throws(StoreError) -> Int64 { try await base.lastInboxSequence(recipient: recipient) }
     open func delivery(id: String) async throws(StoreError) -> StoredDelivery? { try await base.delivery(id: id) }
     open func openDeliveries(retainedUntilBefore cutoff: Date, limit: Int) async throws(StoreError) -> [StoredDelivery] {
         try await base.openDeliveries(retainedUntilBefore: cutoff, limit: limit)

@@ -109,4 +109,38 @@ import Testing
         let expected = Set(["old0", "old2", "old3", "old4", "old5", "new"].map { "\($0)/immigration-nz" })
         #expect(reachable == expected, "every delivery not acknowledged, expired or held is in the inbox")
     }
+
+    /// A database of the schema before `waiting` (v2): the delivery table is rebuilt with every
+    /// row as it was, and a delivery can then wait and come back after every earlier cursor.
+    @Test func aDatabaseWithoutTheWaitingStateMigratesWithItsRowsIntact() async throws {
+        let path = StoreFixture.temporaryPath()
+        defer { for suffix in ["", "-wal", "-shm", "-writer.lock"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        do {
+            let queue = try DatabaseQueue(path: path)
+            try Schema.migrator.migrate(queue, upTo: "v2-inbox-availability-sequence")
+            try await queue.write { db in
+                try db.execute(sql: """
+                    INSERT INTO message (id, sender, sd_jwt, submission_digest, received_ms, retain_until_ms)
+                    VALUES ('v2', 'nz-police', 'eyJ.payload.sig~', 'sha-256:00', 0, 9999999999999)
+                    """)
+                try db.execute(sql: """
+                    INSERT INTO delivery (id, message_id, recipient, state, presentation, attempts, updated_ms, available_seq)
+                    VALUES ('v2/immigration-nz', 'v2', 'immigration-nz', 'delivered', 'text', 2, 7, 41)
+                    """)
+                try db.execute(sql: "UPDATE inbox_sequence SET value = 41")
+            }
+        }
+        let store = try SQLiteStore.open(path: path, configuration: StoreFixture.configuration())
+        let before = try #require(try await store.delivery(id: "v2/immigration-nz"))
+        #expect(before.state == .delivered && before.attempts == 2 && before.presentation == "text")
+        #expect(try await store.inbox(recipient: "immigration-nz", states: [.delivered], afterSequence: 0, limit: 10).map(\.sequence) == [41])
+        try await store.whileRunning {
+            _ = try await store.updateDelivery(.init(deliveryID: "v2/immigration-nz", state: .waiting,
+                                                     audit: [StoreFixture.record(.messageWaiting, message: "v2")]))
+            #expect(try await store.inbox(recipient: "immigration-nz", states: [.pending, .delivered], afterSequence: 0, limit: 10).isEmpty)
+            _ = try await store.updateDelivery(.init(deliveryID: "v2/immigration-nz", state: .pending,
+                                                     audit: [StoreFixture.record(.messageResumed, message: "v2")]))
+        }
+        #expect(try await store.inbox(recipient: "immigration-nz", states: [.pending], afterSequence: 41, limit: 10).map(\.sequence) == [42])
+    }
 }

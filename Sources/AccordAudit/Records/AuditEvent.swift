@@ -7,8 +7,14 @@ public enum AuditEvent: String, Sendable, Hashable, CaseIterable, Codable {
     case messageHeld = "message.held"
     case messageReleased = "message.released"
     case messageExpired = "message.expired"
+    /// A delivery's agreement went out of force: it is not handed out or released meanwhile.
+    case messageWaiting = "message.waiting"
+    /// The agreement is in force again: the delivery goes out (or may be released) after all.
+    case messageResumed = "message.resumed"
     case agreementsActivated = "agreements.activated"
     case agreementsRejected = "agreements.rejected"
+    /// An active agreement passed its `valid_until` and went out of force; written once per version.
+    case agreementExpired = "agreement.expired"
     case certificateRejected = "certificate.rejected"
     /// Trust anchors, CRLs, the TLS certificate or the registry's bindings replaced on a running gateway.
     case trustReloaded = "trust.reloaded"

@@ -8,12 +8,15 @@ public protocol AgreementControl: Sendable {
     /// The set in force now.
     var active: ActivePolicy.Snapshot { get }
 
-    /// Reads the agreements directory, validates it and makes it the active set.
-    func activate(by actor: String) async -> ActivationOutcome
+    /// Reads the agreements directory, validates it and makes it the active set, provided
+    /// its files are still the version reviewed: `reviewed` is the files digest
+    /// (`AgreementSources.filesDigest`) the administrator saw. Otherwise nothing changes and
+    /// the outcome is `changedSinceReview`.
+    func activate(reviewed: String, by actor: String) async -> ActivationOutcome
 
-    /// Rewrites one agreement file's `status:` (for example to `suspended`, or from `draft` to
-    /// `active`) and activates the directory. A set that then fails validation is not
-    /// activated and the file is left as it was.
+    /// Sets one agreement's `status:` (for example to `suspended`, or from `draft` to `active`)
+    /// in the set in force and activates that, every other agreement as it was activated. A
+    /// set that then fails validation is not activated.
     func setStatus(_ status: AgreementStatus, agreementID: String, by actor: String) async -> ActivationOutcome
 }
 
@@ -23,6 +26,8 @@ public enum ActivationOutcome: Sendable {
     case activated(setDigest: String, generation: Int)
     /// The set failed validation; the active set is unchanged.
     case rejected([Diagnostic])
+    /// The files are not the version reviewed; `filesDigest` names them as they are now.
+    case changedSinceReview(filesDigest: String)
     /// Something else stopped it (a file that cannot be read or written, storage).
     case failed(String)
 }

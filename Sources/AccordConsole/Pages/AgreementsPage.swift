@@ -45,9 +45,10 @@ extension Console {
                 data["diagnostics"] = diagnostics.map { ["location": $0.location.description, "message": $0.message, "code": $0.check.rawValue] }
                 data["hasDiagnostics"] = true
                 data["diagnosticCount"] = diagnostics.count
-            case .valid(let set, _):
+            case .valid(let set, let sources):
                 shown = set
                 data["valid"] = true
+                data["proposedDigest"] = sources.filesDigest
                 let changes = PolicyDiff(old: active.policy.set, new: set, on: today).changes.map(Self.change)
                 data["changes"] = changes
                 data["hasChanges"] = !changes.isEmpty
@@ -96,6 +97,20 @@ extension Console {
         }
     }
 
+    /// What activating the directory as it is now would change, for an administrator whose
+    /// review is out of date.
+    func changedSinceReviewDetails() -> [String] {
+        switch proposedSet() {
+        case .valid(let set, _):
+            let changes = PolicyDiff(old: environment.agreements.active.policy.set, new: set, on: today).changes
+            return changes.isEmpty ? ["No change in what may be sent today."] : changes.map(\.description)
+        case .invalid(let diagnostics):
+            return ["The files now have \(diagnostics.count) problem(s) and cannot be activated."] + diagnostics.map(\.description)
+        case .unreadable(let reason):
+            return [reason]
+        }
+    }
+
     /// Runs `tests/*.yaml` in the agreements directory against `set`.
     func runScenarios(_ set: AgreementSet) -> (rows: [[String: Any]], problems: [String]) {
         let directory = environment.agreementsDirectory.appendingPathComponent("tests")
@@ -121,9 +136,15 @@ extension Console {
         return (rows, problems)
     }
 
+    /// Activates the version the administrator reviewed, named by the files digest the page
+    /// showed; files changed since are refused with 409 and what activating them would change.
     func activate(_ request: Request, _ context: ConsoleRequestContext) async throws -> Response {
-        try await guarded(.changeAgreements, request, context, form: true) { person, _ in
-            report(await environment.agreements.activate(by: person.actor), person, success: "The proposed set is now active")
+        try await guarded(.changeAgreements, request, context, form: true) { person, form in
+            guard let reviewed = form["digest"], !reviewed.isEmpty else {
+                return renderer.error(.badRequest, title: "Agreements",
+                                      message: "The form named no reviewed version of the agreements; review them on the Agreements page.", operator: person)
+            }
+            return report(await environment.agreements.activate(reviewed: reviewed, by: person.actor), person, success: "The proposed set is now active")
         }
     }
 
@@ -147,6 +168,10 @@ extension Console {
             outcome(person, title: "Agreements", kind: "error",
                     message: "Not activated: the set has \(diagnostics.count) problem(s). The active set is unchanged.",
                     details: diagnostics.map(\.description), back: "/agreements", backLabel: "Back to agreements", status: .unprocessableContent)
+        case .changedSinceReview(let filesDigest):
+            outcome(person, title: "Agreements", kind: "error",
+                    message: "Not activated: the agreement files changed since you reviewed them (they are now \(filesDigest)). The active set is unchanged; review the change below and on the Agreements page, then activate again.",
+                    details: changedSinceReviewDetails(), back: "/agreements", backLabel: "Review the agreements again", status: .conflict)
         case .failed(let reason):
             outcome(person, title: "Agreements", kind: "error", message: "Not activated: \(reason). The active set is unchanged.",
                     back: "/agreements", backLabel: "Back to agreements", status: .internalServerError)

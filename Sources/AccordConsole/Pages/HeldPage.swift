@@ -57,8 +57,17 @@ extension Console {
                 return renderer.error(.badRequest, title: "Review", message: "The form named no message and delivery.", operator: person)
             }
             let deliveries = try await environment.store.deliveries(messageID: messageID)
-            guard let delivery = deliveries.first(where: { $0.id == deliveryID }),
-                  try await environment.review.review(deliveryID: deliveryID, release: approve, by: person.actor) else {
+            let delivery = deliveries.first { $0.id == deliveryID }
+            var decided = false
+            if delivery != nil {
+                do {
+                    decided = try await environment.review.review(deliveryID: deliveryID, release: approve, by: person.actor)
+                } catch let refused as HeldReleaseRefused {
+                    return outcome(person, title: "Review", kind: "warn", message: "Not released: \(refused.detail).",
+                                   back: "/held", backLabel: "Back to held messages", status: .conflict)
+                }
+            }
+            guard let delivery, decided else {
                 return outcome(person, title: "Review", kind: "warn",
                                message: "Delivery \(deliveryID) of message \(messageID) is not waiting for review (already decided, or unknown).",
                                back: "/held", backLabel: "Back to held messages", status: .conflict)

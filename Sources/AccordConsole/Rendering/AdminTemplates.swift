@@ -44,7 +44,7 @@ enum AdminTemplates {
         <section aria-labelledby="state-heading">
         <h2 id="state-heading">Active set and proposed change</h2>
         <p>Active set: generation {{activeGeneration}}, digest <code>{{activeDigest}}</code>.</p>
-        <p>Proposed set: the files in <code>{{directory}}</code>, checked as of {{today}}.</p>
+        <p>Proposed set: the files in <code>{{directory}}</code>, checked as of {{today}}{{#proposedDigest}}, files digest <code>{{proposedDigest}}</code>{{/proposedDigest}}.</p>
         {{#valid}}<p class="notice ok">The proposed set passes every check.</p>{{/valid}}
         {{#hasDiagnostics}}
         <div class="notice error" role="alert"><p><strong>{{diagnosticCount}} problem(s); the proposed set cannot be activated.</strong></p>
@@ -57,7 +57,9 @@ enum AdminTemplates {
         {{^changes}}<p>No change in what may be sent today.</p>{{/changes}}
         {{#hasChanges}}<ul class="diff">{{#changes}}<li class="{{kind}}"><strong>{{label}}</strong> {{key}} under <code>{{agreement}}</code>{{#detail}}: {{detail}}{{/detail}}</li>{{/changes}}</ul>{{/hasChanges}}
         <form method="post" action="/agreements/activate"><input type="hidden" name="csrf" value="{{csrf}}">
+        <input type="hidden" name="digest" value="{{proposedDigest}}">
         <button type="submit">Activate the proposed set</button></form>
+        <p class="muted">Activation applies exactly the files reviewed here (digest above); if they change before you activate, nothing is activated and the new changes are shown.</p>
         </section>
         <section aria-labelledby="scenario-heading">
         <h2 id="scenario-heading">Scenarios: {{scenarioPassed}} passed, {{scenarioFailed}} failed</h2>

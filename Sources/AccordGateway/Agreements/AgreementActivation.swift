@@ -1,6 +1,6 @@
 import AccordAudit
 public import AccordPolicy
-import AccordStore
+public import AccordStore
 public import Foundation
 import Logging
 
@@ -12,24 +12,62 @@ public enum ActivationOutcome: Sendable {
     case unchanged(digest: String)
     /// The set failed validation and the active set stays; every problem with its location.
     case rejected([Diagnostic])
+    /// The files are not the version the administrator reviewed; nothing was activated.
+    /// `filesDigest` names the files as they are now.
+    case changedSinceReview(filesDigest: String)
 }
 
 extension Gateway {
     /// Reads, validates and activates the agreements in `directory` without interrupting
     /// traffic: messages in flight decide against the set they started with. A set that fails
     /// validation never replaces the active one; both outcomes are audited.
-    public func activateAgreements(from directory: URL, by actor: String) async throws(GatewayProblem) -> ActivationOutcome {
+    ///
+    /// `reviewed`, when given, is the files digest (`AgreementSources.filesDigest`) of the
+    /// version the administrator reviewed: if the files are not that version any more, nothing
+    /// is activated, so a change saved after the review never goes live unseen.
+    public func activateAgreements(from directory: URL, reviewed: String? = nil, by actor: String) async throws(GatewayProblem) -> ActivationOutcome {
         try await activations.run { () async throws(GatewayProblem) -> ActivationOutcome in
-            try await self.activateNow(from: directory, by: actor)
+            let time = self.now()
+            let sources: AgreementSources
+            do throws(PolicyError) { sources = try AgreementSources.read(directory: directory) } catch {
+                return await self.rejected(error.diagnostics, reason: error.reason, actor: actor, time: time)
+            }
+            if let reviewed, sources.filesDigest != reviewed {
+                return await self.changedSinceReview(sources.filesDigest, reviewed: reviewed, actor: actor, time: time)
+            }
+            return try await self.activateNow(sources, actor: actor, time: time)
         }
     }
 
-    private func activateNow(from directory: URL, by actor: String) async throws(GatewayProblem) -> ActivationOutcome {
-        let time = now()
-        let sources: AgreementSources
-        do { sources = try AgreementSources.read(directory: directory) } catch {
-            return await rejected(error.diagnostics, reason: error.reason, actor: actor, time: time)
+    /// Changes one agreement of the set in force and activates the result. Every other file
+    /// stays exactly as it was activated, whatever the directory holds now, so an emergency
+    /// suspension never brings in edits nobody activated. `edit` gets the agreement file's
+    /// text and returns the changed text, or nil when it cannot make the change.
+    public func changeAgreement(
+        _ id: String, by actor: String, edit: @Sendable (String) -> String?
+    ) async throws(GatewayProblem) -> ActivationOutcome {
+        try await activations.run { () async throws(GatewayProblem) -> ActivationOutcome in
+            let time = self.now()
+            let stored: StoredAgreementSet?
+            do throws(StoreError) { stored = try await self.store.latestAgreementSet() } catch {
+                throw .unavailable("the gateway could not read the active agreement set (\(error.code.rawValue))")
+            }
+            guard let stored, stored.digest == self.policy.current.setDigest,
+                  var sources = AgreementSetArchive.sources(stored.content) else {
+                throw GatewayProblem(code: "active-set-not-recorded", status: 409, title: "No recorded set",
+                                     detail: "the set in force is not the one the store recorded last; activate the agreements first")
+            }
+            guard let index = sources.agreements.firstIndex(where: { self.policy.current.policy.set.agreement(id: id)?.file == $0.path }),
+                  let changed = edit(String(decoding: sources.agreements[index].bytes, as: UTF8.self)) else {
+                throw GatewayProblem(code: "not-found", status: 404, title: "Not found",
+                                     detail: "agreement '\(id)' is not in the set in force, or its file has no line to change")
+            }
+            sources.agreements[index] = AgreementSources.File(path: sources.agreements[index].path, text: changed)
+            return try await self.activateNow(sources, actor: actor, time: time)
         }
+    }
+
+    private func activateNow(_ sources: AgreementSources, actor: String, time: Date) async throws(GatewayProblem) -> ActivationOutcome {
         let (set, diagnostics) = AgreementSet.validate(sources, today: CalendarDate(time))
         guard let set else {
             return await rejected(diagnostics, reason: "validation failed", actor: actor, time: time)
@@ -43,16 +81,18 @@ extension Gateway {
         let record = AuditRecord(
             event: .agreementsActivated, time: time, actor: actor, reason: nil,
             details: ["set_digest": candidate, "previous_digest": previous.setDigest, "agreements": String(set.agreements.count),
-                      "agreement_ids": set.agreements.map(\.id).joined(separator: ",")])
+                      "agreement_ids": set.agreements.map(\.id).joined(separator: ","), "files_digest": sources.filesDigest])
+        let stored: (version: Int64, leaves: [UInt64])
         do {
-            let stored = try await store.activateAgreementSet(AgreementSetActivation(
+            stored = try await store.activateAgreementSet(AgreementSetActivation(
                 digest: candidate, content: content, activatedBy: actor, activatedAt: time, audit: [record]))
-            policy.activate(set)
-            logger.notice("agreements activated", metadata: ["digest": "\(candidate)", "version": "\(stored.version)", "by": "\(actor)"])
-            return .activated(digest: candidate, version: stored.version, agreements: set.agreements.count)
         } catch {
             throw .unavailable("the agreement set could not be recorded (\(error.code.rawValue)); the active set is unchanged")
         }
+        policy.activate(set)
+        logger.notice("agreements activated", metadata: ["digest": "\(candidate)", "version": "\(stored.version)", "by": "\(actor)"])
+        await agreementsChanged(at: time, previous: previous.policy.set)
+        return .activated(digest: candidate, version: stored.version, agreements: set.agreements.count)
     }
 
     private func rejected(_ diagnostics: [Diagnostic], reason: String, actor: String, time: Date) async -> ActivationOutcome {
@@ -64,11 +104,41 @@ extension Gateway {
         logger.warning("agreement set rejected; the active set stays", metadata: ["errors": "\(errors.count)", "by": "\(actor)"])
         return .rejected(errors)
     }
+
+    private func changedSinceReview(_ current: String, reviewed: String, actor: String, time: Date) async -> ActivationOutcome {
+        let record = AuditRecord(
+            event: .agreementsRejected, time: time, actor: actor, reason: "changed-since-review",
+            details: ["reviewed_files_digest": reviewed, "files_digest": current])
+        _ = try? await store.append([record])
+        logger.warning("agreement files changed since they were reviewed; nothing activated", metadata: ["by": "\(actor)"])
+        return .changedSinceReview(filesDigest: current)
+    }
+}
+
+extension Gateway {
+    /// The policy of a set the store recorded, checked to be the very set activated (its
+    /// digest) and valid under this version of the gateway.
+    public static func policy(restoring stored: StoredAgreementSet) throws(GatewayStartupError) -> ActivePolicy {
+        guard let sources = AgreementSetArchive.sources(stored.content) else {
+            throw GatewayStartupError("the agreement set activated last (version \(stored.version)) is not readable in the database")
+        }
+        let (set, diagnostics) = AgreementSet.validate(sources, today: CalendarDate(Date()))
+        guard let set else {
+            throw GatewayStartupError("the agreement set activated last (version \(stored.version)) no longer validates: "
+                + diagnostics.prefix(5).map(\.description).joined(separator: "; "))
+        }
+        let policy = ActivePolicy(set)
+        guard policy.current.setDigest == stored.digest else {
+            throw GatewayStartupError("the agreement set activated last (version \(stored.version)) does not match its digest \(stored.digest)")
+        }
+        return policy
+    }
 }
 
 /// The bytes stored with an activated set: each file's path and content, so the exact set
-/// in force at any time can be read back.
-enum AgreementSetArchive {
+/// in force at any time can be read back, and a restart brings back the set last activated
+/// rather than whatever the directory holds.
+public enum AgreementSetArchive {
     static func bytes(_ sources: AgreementSources) -> [UInt8] {
         var files = sources.schemas + sources.agreements
         if let agencies = sources.agencies { files.append(agencies) }
@@ -78,5 +148,35 @@ enum AgreementSetArchive {
             out += Array("--- \(file.path) \(file.bytes.count)\n".utf8) + file.bytes + [10]
         }
         return out
+    }
+
+    /// The files `bytes` wrote, sorted back into registry, purposes, schemas and agreements;
+    /// nil when the content is not such an archive or has no registry.
+    public static func sources(_ content: [UInt8]) -> AgreementSources? {
+        var files: [AgreementSources.File] = []
+        var position = content.startIndex
+        let header = Array("--- ".utf8)
+        while position < content.endIndex {
+            guard content[position...].starts(with: header),
+                  let newline = content[position...].firstIndex(of: 10) else { return nil }
+            let line = String(decoding: content[(position + header.count)..<newline], as: UTF8.self)
+            // The path may hold spaces; the length is the last field.
+            guard let space = line.lastIndex(of: " "), let length = Int(line[line.index(after: space)...]), length >= 0,
+                  newline + 1 + length < content.endIndex, content[newline + 1 + length] == 10 else { return nil }
+            files.append(AgreementSources.File(path: String(line[..<space]), bytes: Array(content[(newline + 1)..<(newline + 1 + length)])))
+            position = newline + 1 + length + 1
+        }
+        guard let registry = files.first(where: { $0.path == "agencies.yaml" || $0.path.hasSuffix("/agencies.yaml") }) else { return nil }
+        let directory = String(registry.path.dropLast("agencies.yaml".count).dropLast(registry.path == "agencies.yaml" ? 0 : 1))
+        var sources = AgreementSources(directory: directory, agencies: nil, purposes: nil, schemas: [], agreements: [])
+        for file in files {
+            switch sources.relativeName(of: file) {
+            case "agencies.yaml": sources.agencies = file
+            case "purposes.yaml": sources.purposes = file
+            case let name where name.hasPrefix("schemas/"): sources.schemas.append(file)
+            default: sources.agreements.append(file)
+            }
+        }
+        return sources
     }
 }

@@ -33,6 +33,15 @@ public struct GatewayKeys: Sendable {
         self.signingCertificates = signingCertificates
     }
 
+    /// The audit key alone (`gateway/signing-key.pem`), which opens the store before the
+    /// registry that the trust depends on is known.
+    public static func loadAuditKey(directory: String) throws(GatewayStartupError) -> PrivateKey {
+        let path = URL(fileURLWithPath: directory).appendingPathComponent("gateway/signing-key.pem").path
+        do { return try PrivateKey(pemFile: path) } catch {
+            throw GatewayStartupError("\(path): \(error) (run 'accord pki init' for a development PKI)")
+        }
+    }
+
     /// Loads everything above; the error names the file that is missing or unreadable, or
     /// the registry entry whose CA is.
     public static func load(

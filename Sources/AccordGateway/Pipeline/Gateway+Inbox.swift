@@ -19,21 +19,33 @@ extension Gateway {
     public func inbox(for agency: String, after cursor: String?, limit: Int?) async throws(GatewayProblem) -> InboxPage {
         try requireRegistered(agency)
         let afterSequence: Int64
-        if let cursor, !cursor.isEmpty {
-            guard let value = Int64(cursor), value >= 0 else {
+        if let cursor {
+            guard let value = InboxCursor.sequence(cursor) else {
                 throw GatewayProblem(code: "invalid-cursor", status: 400, title: "Bad request",
-                                     detail: "'after' must be the 'cursor' or 'next' value of an earlier inbox page")
+                                     detail: "'after' must be the 'cursor' or 'next' value of an earlier inbox page, unchanged")
             }
             afterSequence = value
         } else {
             afterSequence = 0
         }
-        let pageSize = min(max(limit ?? options.inboxPageSize, 1), options.inboxPageSize)
+        if let limit, limit < 1 {
+            throw GatewayProblem(code: "invalid-limit", status: 400, title: "Bad request", detail: "'limit' must be at least 1")
+        }
+        let pageSize = min(limit ?? options.inboxPageSize, options.inboxPageSize)
         let fetched: [InboxEntry]
+        let last: Int64?
         do {
             fetched = try await store.inbox(recipient: agency, states: [.pending, .delivered], afterSequence: afterSequence, limit: pageSize)
+            last = fetched.isEmpty && afterSequence > 0 ? try await store.lastInboxSequence(recipient: agency) : nil
         } catch {
             throw .unavailable("the gateway could not read the inbox (\(error.code.rawValue))")
+        }
+        // A cursor past every delivery this inbox was ever given was not handed out here (a
+        // database restored from an older backup, another gateway's): accepting it would skip
+        // every delivery until the sequence caught up with it, and the client would never know.
+        if let last, last < afterSequence {
+            throw GatewayProblem(code: "invalid-cursor", status: 400, title: "Bad request",
+                                 detail: "'after' lies beyond every delivery this inbox has handed out; poll without 'after' to start again")
         }
         var bytes = 0
         let entries = fetched.prefix { entry in
@@ -54,7 +66,7 @@ extension Gateway {
         for (sequence, handout) in handouts {
             switch handout {
             case .item(let item): items.append(item)
-            case .unusable: break
+            case .unusable, .waiting: break
             case .retryLater: blocked = true
             }
             if !blocked { next = sequence }
@@ -71,6 +83,9 @@ extension Gateway {
     private enum Handout: Sendable {
         case item(InboxItem)
         case unusable
+        /// Its agreement does not cover it now: it left the inbox, audited, and comes back with
+        /// a sequence after every cursor handed out meanwhile, so the cursor may pass it.
+        case waiting
         case retryLater
     }
 
@@ -81,6 +96,11 @@ extension Gateway {
             return .unusable
         }
         let time = now()
+        // An agreement suspended or run out since acceptance stops the hand-out here, even
+        // before the next reconciliation has moved the delivery out of the inbox.
+        if let reason = notCoveredReason(pending, to: agency, at: time) {
+            return await holdBack(delivery, pending, reason: reason, at: time) ? .waiting : .retryLater
+        }
         let record = AuditRecord(
             event: .messageDelivered, time: time, actor: agency, messageID: delivery.messageID, deliveryID: delivery.id,
             from: pending.from, to: [agency], agreement: AgreementReference(id: pending.agreement, versionDigest: pending.agreementDigest),

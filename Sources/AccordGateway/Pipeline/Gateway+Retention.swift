@@ -2,7 +2,33 @@ import AccordAudit
 import AccordStore
 public import Foundation
 
+/// What one retention run did.
+public struct RetentionOutcome: Sendable, Equatable {
+    /// Deliveries expired, each with a `message.expired` leaf.
+    public let expired: Int
+    /// Messages whose text was dropped.
+    public let purged: Int
+
+    public init(expired: Int, purged: Int) {
+        self.expired = expired
+        self.purged = purged
+    }
+}
+
 extension Gateway {
+    /// One retention run at one instant: expires the open deliveries whose retention has
+    /// ended, then purges the texts of the same messages. One instant for both, so that no
+    /// delivery's retention can end between the two steps and lose its text while open.
+    public func applyRetention() async throws(GatewayProblem) -> RetentionOutcome {
+        let cutoff = now()
+        let expired = try await expireDeliveries(before: cutoff)
+        do {
+            return RetentionOutcome(expired: expired, purged: try await store.purgeMessages(retainedUntilBefore: cutoff))
+        } catch {
+            throw .unavailable("the gateway could not purge messages whose retention ended (\(error.code.rawValue))")
+        }
+    }
+
     /// Expires every delivery still open whose message's retention has ended, each with a
     /// `message.expired` leaf, so that nothing is left pending without its text and the
     /// sender sees `expired`. Runs before the retention purge. Returns how many expired.

@@ -269,7 +269,7 @@ public final class Gateway: Sendable {
     static func receiptStatus(_ state: DeliveryState) -> String {
         switch state {
         case .pending, .delivered, .acknowledged: "delivered"
-        case .held, .rejected, .expired: state.rawValue
+        case .held, .rejected, .expired, .waiting: state.rawValue
         }
     }
 

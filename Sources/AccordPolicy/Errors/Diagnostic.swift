@@ -61,7 +61,6 @@ public enum ValidationCheck: String, Sendable, Hashable, CaseIterable {
     case invalidStatus = "invalid-status"
     case invalidDate = "invalid-date"
     case invalidValidityWindow = "invalid-validity-window"
-    case activeAgreementExpired = "active-agreement-expired"
     case missingLegalBasis = "missing-legal-basis"
     case unknownAgency = "unknown-agency"
     case flowPartyNotInParties = "flow-party-not-in-parties"

@@ -17,8 +17,10 @@ public struct AgreementSet: Sendable {
 
     public func agreement(id: String) -> Agreement? { agreements.first { $0.id == id } }
 
-    /// Parses and validates `sources`. `today` decides which active agreements are past their
-    /// `valid_until`. Throws `PolicyError.invalidAgreements` with every problem found.
+    /// Parses and validates `sources`. Throws `PolicyError.invalidAgreements` with every
+    /// problem found. An active agreement past its `valid_until` is not a problem: it is out
+    /// of force from that day (the engine decides by date), and the rest of the set is not
+    /// held up by it. `today` stays for callers that check as of a day.
     public static func load(_ sources: AgreementSources, today: CalendarDate) throws(PolicyError) -> AgreementSet {
         let (set, diagnostics) = validate(sources, today: today)
         guard let set, diagnostics.isEmpty else {
@@ -62,7 +64,7 @@ public struct AgreementSet: Sendable {
         let parsed = sources.agreements.compactMap { AgreementLoader.agreement($0, log: log) }
         let set = AgreementSet(agencies: agencies, purposes: purposes, schemas: schemas,
                                agreements: parsed.map(\.agreement))
-        SetChecks(set: set, parsed: parsed, today: today, log: log).run()
+        SetChecks(set: set, parsed: parsed, log: log).run()
         let diagnostics = log.items
         return (diagnostics.isEmpty ? set : nil, diagnostics)
     }

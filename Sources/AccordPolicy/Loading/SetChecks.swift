@@ -3,7 +3,6 @@
 struct SetChecks {
     let set: AgreementSet
     let parsed: [ParsedAgreement]
-    let today: CalendarDate
     let log: DiagnosticLog
 
     func run() {
@@ -14,10 +13,6 @@ struct SetChecks {
                 log.add(.duplicateAgreement, p.idLocation, "agreement id '\(a.id)' is already used at \(first)")
             } else {
                 seen[a.id] = p.idLocation
-            }
-            if a.status == .active, a.validUntil < today {
-                log.add(.activeAgreementExpired, p.statusLocation,
-                        "agreement '\(a.id)' is active but expired on \(a.validUntil); set status to expired or renew it")
             }
             for party in p.partyLocations where set.agencies[party.value] == nil {
                 log.add(.unknownAgency, party.location, "party '\(party.value)' is not in agencies.yaml")

@@ -47,6 +47,17 @@ extension SQLiteStore {
         }
     }
 
+    public func lastInboxSequence(recipient: String) async throws(StoreError) -> Int64 {
+        try await read { db in
+            // One indexed lookup per state (recipient, state, available_seq) rather than a
+            // scan of every delivery the recipient ever had.
+            try DeliveryState.allCases.compactMap { state in
+                try Int64.fetchOne(db, sql: "SELECT max(available_seq) FROM delivery WHERE recipient = ? AND state = ?",
+                                   arguments: [recipient, state.rawValue])
+            }.max() ?? 0
+        }
+    }
+
     /// Deliveries still open (pending, held, delivered) whose message's retention ends before
     /// `cutoff`: the gateway expires them, audited, before retention purges their text.
     public func openDeliveries(retainedUntilBefore cutoff: Date, limit: Int) async throws(StoreError) -> [StoredDelivery] {
@@ -54,9 +65,20 @@ extension SQLiteStore {
             try Row.fetchAll(db, sql: """
                 SELECT delivery.* FROM delivery JOIN message ON message.id = delivery.message_id
                 WHERE message.sd_jwt IS NOT NULL AND message.retain_until_ms < ?
-                  AND delivery.state IN ('pending', 'held', 'delivered')
+                  AND delivery.state IN (\(DeliveryState.openStates))
                 LIMIT ?
                 """, arguments: [AuditTime.milliseconds(cutoff), limit]).map(Self.delivery)
+        }
+    }
+
+    public func deliveries(agreementID: String, states: [DeliveryState]) async throws(StoreError) -> [StoredDelivery] {
+        guard !states.isEmpty else { return [] }
+        return try await read { db in
+            // The state index narrows to the open deliveries; only those are parsed.
+            try Row.fetchAll(db, sql: """
+                SELECT * FROM delivery WHERE state IN (\(databaseQuestionMarks(count: states.count)))
+                AND json_extract(presentation, '$.agreement') = ? ORDER BY rowid
+                """, arguments: StatementArguments(states.map(\.rawValue) + [agreementID])).map(Self.delivery)
         }
     }
 
@@ -68,12 +90,27 @@ extension SQLiteStore {
 
     public func agreementSets() async throws(StoreError) -> [StoredAgreementSet] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM agreement_set ORDER BY version").map { row in
-                StoredAgreementSet(version: row["version"], digest: row["digest"], content: [UInt8](row["content"] as Data),
-                                   activatedBy: row["activated_by"], activatedAt: AuditTime.date(milliseconds: row["activated_ms"]),
-                                   auditLeaf: (row["audit_leaf"] as Int64?).map(UInt64.init))
-            }
+            try Row.fetchAll(db, sql: "SELECT * FROM agreement_set ORDER BY version").map(Self.agreementSet)
         }
+    }
+
+    public func latestAgreementSet() async throws(StoreError) -> StoredAgreementSet? {
+        try await read { db in try Self.latestAgreementSet(db) }
+    }
+
+    /// The set activated last, read before the writer runs: the gateway starts with it.
+    public func latestAgreementSetAtStartup() throws(StoreError) -> StoredAgreementSet? {
+        do { return try database.read { db in try Self.latestAgreementSet(db) } } catch { throw BatchApplier.storeError(error) }
+    }
+
+    private static func latestAgreementSet(_ db: Database) throws -> StoredAgreementSet? {
+        try Row.fetchOne(db, sql: "SELECT * FROM agreement_set ORDER BY version DESC LIMIT 1").map(agreementSet)
+    }
+
+    private static func agreementSet(_ row: Row) -> StoredAgreementSet {
+        StoredAgreementSet(version: row["version"], digest: row["digest"], content: [UInt8](row["content"] as Data),
+                           activatedBy: row["activated_by"], activatedAt: AuditTime.date(milliseconds: row["activated_ms"]),
+                           auditLeaf: (row["audit_leaf"] as Int64?).map(UInt64.init))
     }
 
     public func latestAgreementSetDigest() async throws(StoreError) -> String? {

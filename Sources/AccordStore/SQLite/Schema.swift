@@ -101,8 +101,33 @@ enum Schema {
                 CREATE INDEX delivery_inbox_available ON delivery(recipient, state, available_seq);
                 """)
         }
+        // A delivery whose agreement is no longer in force waits (`waiting`) instead of being
+        // handed out. SQLite cannot change a CHECK constraint in place, so the table is rebuilt
+        // with every row, rowid and column as it was; the index on state finds the few deliveries
+        // waiting, or held, without reading the rest.
+        migrator.registerMigration("v3-delivery-waiting") { db in
+            try db.execute(sql: """
+                CREATE TABLE delivery_v3 (
+                    id TEXT PRIMARY KEY,
+                    message_id TEXT NOT NULL REFERENCES message(id),
+                    recipient TEXT NOT NULL,
+                    state TEXT NOT NULL CHECK (state IN ('pending','delivered','acknowledged','held','rejected','expired','waiting')),
+                    presentation TEXT,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    updated_ms INTEGER NOT NULL,
+                    available_seq INTEGER
+                );
+                INSERT INTO delivery_v3 (rowid, id, message_id, recipient, state, presentation, attempts, updated_ms, available_seq)
+                    SELECT rowid, id, message_id, recipient, state, presentation, attempts, updated_ms, available_seq FROM delivery;
+                DROP TABLE delivery;
+                ALTER TABLE delivery_v3 RENAME TO delivery;
+                CREATE INDEX delivery_message ON delivery(message_id);
+                CREATE INDEX delivery_inbox_available ON delivery(recipient, state, available_seq);
+                CREATE INDEX delivery_state ON delivery(state);
+                """)
+        }
         // Verification reads each page of leaves with its party and subject rows, by leaf index.
-        migrator.registerMigration("v3-audit-rows-by-leaf") { db in
+        migrator.registerMigration("v4-audit-rows-by-leaf") { db in
             try db.execute(sql: """
                 CREATE INDEX audit_party_leaf ON audit_party(idx);
                 CREATE INDEX audit_subject_leaf ON audit_subject(idx);

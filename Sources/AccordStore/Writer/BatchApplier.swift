@@ -122,12 +122,20 @@ struct BatchApplier {
                 case .agreementSet: """
                     INSERT INTO agreement_set (digest, content, activated_by, activated_ms, audit_leaf) VALUES (?, ?, ?, ?, ?)
                     """
+                // A message with a delivery still open keeps its text: only the gateway's expiry,
+                // audited, closes a delivery, so none is left open without what it delivers.
                 case .purgePresentations: """
                     UPDATE delivery SET presentation = NULL
                     WHERE presentation IS NOT NULL AND message_id IN
-                        (SELECT id FROM message WHERE sd_jwt IS NOT NULL AND retain_until_ms < ?)
+                        (SELECT id FROM message WHERE sd_jwt IS NOT NULL AND retain_until_ms < ?
+                         AND NOT EXISTS (SELECT 1 FROM delivery AS other WHERE other.message_id = message.id
+                                         AND other.state IN (\(DeliveryState.openStates))))
                     """
-                case .purgeMessages: "UPDATE message SET sd_jwt = NULL, purged_ms = ? WHERE sd_jwt IS NOT NULL AND retain_until_ms < ?"
+                case .purgeMessages: """
+                    UPDATE message SET sd_jwt = NULL, purged_ms = ? WHERE sd_jwt IS NOT NULL AND retain_until_ms < ?
+                    AND NOT EXISTS (SELECT 1 FROM delivery AS other WHERE other.message_id = message.id
+                                    AND other.state IN (\(DeliveryState.openStates)))
+                    """
                 case .checkpoint: "INSERT INTO audit_checkpoint (size, root, note, created_ms) VALUES (?, ?, ?, ?)"
                 case .treeState: "INSERT OR REPLACE INTO tree_state (id, size, edge) VALUES (1, ?, ?)"
                 case .inboxSequence: "UPDATE inbox_sequence SET value = ? WHERE id = 1"

@@ -21,7 +21,8 @@ struct CheckAgreements: ParsableCommand {
     var operatorCA = RegistryTrust.defaultCA
 
     func run() throws {
-        let set = try AgreementsIO.load(directory, on: try options.day())
+        let day = try options.day()
+        let set = try AgreementsIO.load(directory, on: day)
         if let certificates {
             do { _ = try RegistryTrust.load(certificatesDirectory: certificates, agencies: set.agencies.values, operatorCA: operatorCA) } catch {
                 var stderr = StandardError()
@@ -34,5 +35,10 @@ struct CheckAgreements: ParsableCommand {
         let active = set.agreements.filter { $0.status == .active }.count
         print("ok: \(set.agreements.count) agreements (\(active) active), \(flows) flows, \(set.schemas.count) message types, "
               + "\(set.agencies.count) agencies")
+        // Not a problem (the set loads, and the agreement is simply out of force), but worth
+        // the administrator's attention at the next review.
+        for agreement in set.agreements where agreement.status == .active && agreement.validUntil < day {
+            print("note: '\(agreement.id)' is active but ran out on \(agreement.validUntil): out of force; set its status to expired or renew it")
+        }
     }
 }

@@ -1,8 +1,9 @@
 import AccordPolicy
 import ArgumentParser
+import Foundation
 
-/// `accord agreements diff <old> <new>`: the flows a change opens or closes, and the claims
-/// it newly discloses or withholds.
+/// `accord agreements diff <old> <new>`: the flows a change opens or closes, the claims it
+/// newly discloses or withholds, and the files digest naming the version of `<new>` reviewed.
 struct DiffAgreements: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "diff",
@@ -24,8 +25,10 @@ struct DiffAgreements: ParsableCommand {
         let diff = PolicyDiff(old: before, new: after, on: day)
         if diff.changes.isEmpty {
             print("no change in what may be sent on \(day)")
-            return
         }
         for change in diff.changes { print(change.description) }
+        // The version reviewed, for `accord agreements activate --digest`.
+        let files = try AgreementSources.read(directory: URL(fileURLWithPath: new)).filesDigest
+        print("files digest of \(new): \(files)")
     }
 }

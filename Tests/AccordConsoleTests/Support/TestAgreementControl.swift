@@ -22,7 +22,15 @@ final class TestAgreementControl: AgreementControl {
 
     var active: ActivePolicy.Snapshot { policy.current }
 
-    func activate(by actor: String) async -> ActivationOutcome {
+    func activate(reviewed: String, by actor: String) async -> ActivationOutcome {
+        if let files = try? AgreementSources.read(directory: directory), files.filesDigest != reviewed {
+            _ = try? await store.append([AuditRecord(event: .agreementsRejected, time: now(), actor: actor, reason: "changed-since-review")])
+            return .changedSinceReview(filesDigest: files.filesDigest)
+        }
+        return await activate(by: actor)
+    }
+
+    private func activate(by actor: String) async -> ActivationOutcome {
         do {
             let snapshot = try policy.activate(AgreementSources.read(directory: directory), today: CalendarDate(now()))
             _ = try? await store.append([AuditRecord(event: .agreementsActivated, time: now(), actor: actor,

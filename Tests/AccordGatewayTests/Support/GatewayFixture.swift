@@ -22,22 +22,25 @@ final class GatewayFixture: @unchecked Sendable {
     let policy: ActivePolicy
     private let writer: Task<Void, Never>
 
-    /// `editAgreements`, when given, changes a copy of the shipped agreements before the gateway
-    /// loads it; the PKI still holds a certificate for every agency of the shipped registry.
+    /// `agreements`: the directory the policy starts from (default: the shipped agreements).
+    /// `editAgreements`, when given, changes a copy of it before the gateway loads it; the PKI
+    /// still holds a certificate for every agency of the shipped registry.
     init(
         options: Gateway.Options = Gateway.Options(), editAgreements: ((URL) throws -> Void)? = nil,
-        logger: Logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+        logger: Logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
+        agreements: URL? = nil, now: @escaping @Sendable () -> Date = { Date() }
     ) throws {
         directory = try PackageRoot.temporaryDirectory("gateway")
         let shipped = PackageRoot.url.appendingPathComponent("Agreements")
-        let registry = try ActivePolicy(directory: shipped, today: CalendarDate(Date()))
+        let registry = try ActivePolicy(directory: shipped, today: CalendarDate(now()))
+        let source = agreements ?? shipped
         if let editAgreements {
             let edited = directory.appendingPathComponent("edited-agreements")
-            try FileManager.default.copyItem(at: shipped, to: edited)
+            try FileManager.default.copyItem(at: source, to: edited)
             try editAgreements(edited)
-            policy = try ActivePolicy(directory: edited, today: CalendarDate(Date()))
+            policy = try ActivePolicy(directory: edited, today: CalendarDate(now()))
         } else {
-            policy = registry
+            policy = agreements == nil ? registry : try ActivePolicy(directory: source, today: CalendarDate(now()))
         }
         pki = DevelopmentPKI(directory: directory.appendingPathComponent("certs"))
         let agencies = registry.current.policy.set.agencies.values.map { DevelopmentPKI.Agency(id: $0.id, name: $0.name) }
@@ -49,7 +52,7 @@ final class GatewayFixture: @unchecked Sendable {
         writer = Task { await store.run() }
         var options = options
         options.auditOrigin = "test.accord/audit"
-        gateway = try Gateway(store: store, policy: policy, keys: keys, options: options, logger: logger)
+        gateway = try Gateway(store: store, policy: policy, keys: keys, options: options, logger: logger, now: now)
     }
 
     func cleanUp() async {

@@ -20,13 +20,14 @@ final class LiveGateway: Sendable {
     private let task: Task<Void, any Error>
 
     /// `accounts`: a console accounts file to configure (the console then takes passwords too).
+    /// `agreements`: the agreements directory (default: the shipped one, read only).
     /// `prepare` runs once the development PKI exists and returns the agreements directory to
-    /// serve (a copy with its own registry, say); by default the shipped `Agreements/`.
+    /// serve instead (a copy with its own registry, say).
     static func start(limits: GatewayConfiguration.Limits = GatewayConfiguration.Limits(), console: Bool = false,
-                      accounts: URL? = nil, prepare: ((_ directory: URL, _ pki: DevelopmentPKI) throws -> URL)? = nil,
+                      accounts: URL? = nil, agreements: URL? = nil, prepare: ((_ directory: URL, _ pki: DevelopmentPKI) throws -> URL)? = nil,
                       configure: (inout GatewayConfiguration) -> Void = { _ in }) async throws -> LiveGateway {
         let directory = try PackageRoot.temporaryDirectory("live-gateway")
-        let agreements = PackageRoot.url.appendingPathComponent("Agreements")
+        let agreements = agreements ?? PackageRoot.url.appendingPathComponent("Agreements")
         let set = try ActivePolicy(directory: agreements, today: CalendarDate(Date())).current.policy.set
         let pki = DevelopmentPKI(directory: directory.appendingPathComponent("certs"))
         _ = try pki.ensure(agencies: set.agencies.values.map { DevelopmentPKI.Agency(id: $0.id, name: $0.name) }.sorted { $0.id < $1.id },
