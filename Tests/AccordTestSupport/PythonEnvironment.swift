@@ -10,8 +10,8 @@ import Darwin
 /// `requirements-no-deps.txt`) and reused while those files are unchanged, so that `swift test`
 /// needs no `pip install` beforehand and never touches the machine's own Python packages.
 public enum PythonEnvironment {
-    /// Where the environment lives: under `.build/`, so that `git clean` and a fresh clone
-    /// start without it and it is never committed.
+    /// Where the environment lives: under `.build/`, which git ignores, so that it is never
+    /// committed and a fresh clone starts without it.
     public static var directory: URL { PackageRoot.url.appendingPathComponent(".build/interop-venv") }
 
     /// The environment's interpreter, made or remade first if needed. Concurrent tests in this
@@ -65,11 +65,11 @@ public enum PythonEnvironment {
             return python
         }
         try? FileManager.default.removeItem(at: venv)
-        let pip = [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+        let install = ["-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
         try step("python3 -m venv", "python3", ["-m", "venv", venv.path])
-        try step("pip install -r requirements.txt", pip[0], Array(pip.dropFirst()) + ["-r", interop.appendingPathComponent("requirements.txt").path])
-        try step("pip install --no-deps -r requirements-no-deps.txt", pip[0],
-                 Array(pip.dropFirst()) + ["--no-deps", "-r", interop.appendingPathComponent("requirements-no-deps.txt").path])
+        try step("pip install -r requirements.txt", python, install + ["-r", interop.appendingPathComponent("requirements.txt").path])
+        try step("pip install --no-deps -r requirements-no-deps.txt", python,
+                 install + ["--no-deps", "-r", interop.appendingPathComponent("requirements-no-deps.txt").path])
         do { try wanted.write(to: marker, atomically: true, encoding: .utf8) } catch {
             throw ProvisioningError(step: "writing \(marker.path)", output: "\(error)")
         }
