@@ -1,14 +1,14 @@
 import Foundation
 import Testing
 
-/// Locates the shared test vectors beside the package root, failing with a clear message.
+/// Locates the published test vectors kept in `Tests/Vectors`, failing with a clear message.
 enum Vectors {
     static func directory(_ relative: String, filePath: String = #filePath) throws -> URL {
-        let packageRoot = URL(fileURLWithPath: filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let folder = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/vectors").appendingPathComponent(relative)
+        let tests = URL(fileURLWithPath: filePath).deletingLastPathComponent().deletingLastPathComponent()
+        let folder = tests.appendingPathComponent("Vectors").appendingPathComponent(relative)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            Issue.record("test vectors not found at \(folder.path): the shared/ folder must sit beside the package root")
+            Issue.record("test vectors not found at \(folder.path)")
             throw CocoaError(.fileNoSuchFile)
         }
         return folder

@@ -6,11 +6,11 @@ import Testing
 
 /// The client against a server that is not Accord's: Python's `ssl`, which reports what
 /// arrived on the wire (SNI, ALPN, version, the client certificate, close_notify).
-@Suite(.serialized) struct ClientInteropTests {
+@Suite(.serialized, .needsPython) struct ClientInteropTests {
     @Test func pythonServerSeesSNIALPNTheCertificateAndCloseNotify() async throws {
         let fixture = try ClientFixture()
         defer { fixture.cleanUp() }
-        let server = try BackgroundProcess("python3", [
+        let server = try BackgroundProcess(PythonEnvironment.interpreter(), [
             PackageRoot.url.appendingPathComponent("Tests/Interop/tls_server.py").path,
             fixture.pki.caCertificate.path, fixture.pki.gatewayTLSCertificate.path, fixture.pki.gatewayTLSKey.path, "2",
         ])

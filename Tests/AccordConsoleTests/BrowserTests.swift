@@ -15,13 +15,12 @@ import Testing
 
 /// The console in the system Chromium over real mutual TLS, with the development privacy
 /// officer's PKCS#12 file: sign in, search, approve, verify (Tests/Interop/console_browser.py).
-@Suite(.serialized) struct BrowserTests {
-    static var browserInstalled: Bool {
-        ["/usr/bin/chromium", "/usr/bin/chromedriver", "/usr/bin/pk12util"].allSatisfy { FileManager.default.isExecutableFile(atPath: $0) }
-            || ProcessInfo.processInfo.environment["CI"] != nil
-    }
-
-    @Test(.enabled(if: browserInstalled, "needs chromium, chromium-driver and libnss3-tools (apt-get; .ci/run installs them)"))
+@Suite(
+    .serialized, .needsPython, .needs("chromium", fromPackage: "chromium"), .needs("chromedriver", fromPackage: "chromium-driver"),
+    .needs("pk12util", fromPackage: "libnss3-tools")
+)
+struct BrowserTests {
+    @Test
     func officerSignsInSearchesAndApprovesInChromium() async throws {
         let fixture = try ConsoleFixture()
         defer { fixture.cleanUp() }
@@ -45,7 +44,7 @@ import Testing
 
     /// A local account in Chromium with no client certificate: the console's TLS makes the
     /// certificate optional, the browser signs in with a password (Tests/Interop/console_browser_password.py).
-    @Test(.enabled(if: browserInstalled, "needs chromium, chromium-driver and libnss3-tools (apt-get; .ci/run installs them)"))
+    @Test
     func accountSignsInWithAPasswordInChromium() async throws {
         var fixture = try ConsoleFixture()
         let accounts = try AccountsFixture()
@@ -109,9 +108,7 @@ import Testing
                 group.addTask { try await services.run() }
                 var iterator = ports.makeAsyncIterator()
                 let port = try #require(await iterator.next())
-                let output = try await ExternalProcess.runDetached("python3", [
-                    PackageRoot.url.appendingPathComponent("Tests/Interop/\(script)").path,
-                ] + arguments(port))
+                let output = try await ExternalProcess.pythonDetached(script, arguments(port))
                 await services.triggerGracefulShutdown()
                 try await group.waitForAll()
                 return output

@@ -173,7 +173,7 @@ import Testing
     }
 
     /// The system's `openssl verify` agrees with our chain building.
-    @Test func opensslVerifyAcceptsWhatWeIssue() throws {
+    @Test(.needs("openssl", fromPackage: "openssl")) func opensslVerifyAcceptsWhatWeIssue() throws {
         let directory = try PackageRoot.temporaryDirectory("openssl-verify")
         defer { try? FileManager.default.removeItem(at: directory) }
         let ca = directory.appendingPathComponent("ca.pem")

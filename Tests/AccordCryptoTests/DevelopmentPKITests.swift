@@ -9,7 +9,7 @@ import Testing
         .init(id: "au.abf", name: "Australian Border Force"),
     ]
 
-    @Test func makesAVerifiablePKIAndKeepsItOnTheSecondRun() throws {
+    @Test(.needs("openssl", fromPackage: "openssl")) func makesAVerifiablePKIAndKeepsItOnTheSecondRun() throws {
         let directory = try PackageRoot.temporaryDirectory("pki")
         defer { try? FileManager.default.removeItem(at: directory) }
         let pki = DevelopmentPKI(directory: directory)

@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 /// JWS both ways with joserfc (Python, over pyca/cryptography), an independent implementation.
-@Suite struct JWSInteropTests {
+@Suite(.needsPython) struct JWSInteropTests {
     struct Case: Codable { var alg: String; var jwk: JWK; var token: String; var payload: String }
     struct Cases: Codable { var cases: [Case] }
     struct Results: Codable { var results: [Bool] }

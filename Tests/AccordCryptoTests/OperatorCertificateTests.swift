@@ -6,7 +6,7 @@ import Testing
 /// Console operator certificates from the development PKI, and their PKCS#12 files as a real
 /// client (openssl pkcs12) reads them.
 @Suite struct OperatorCertificateTests {
-    @Test func operatorsGetAClientCertificateAndAPKCS12File() throws {
+    @Test(.needs("openssl", fromPackage: "openssl")) func operatorsGetAClientCertificateAndAPKCS12File() throws {
         let directory = try PackageRoot.temporaryDirectory("pki-operators")
         defer { try? FileManager.default.removeItem(at: directory) }
         let pki = DevelopmentPKI(directory: directory)

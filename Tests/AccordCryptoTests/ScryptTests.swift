@@ -1,4 +1,5 @@
 import AccordCrypto
+import AccordTestSupport
 import Foundation
 import Testing
 
@@ -15,13 +16,13 @@ import Testing
     }
 
     /// Python's hashlib.scrypt is a second implementation to agree with, on random input.
-    @Test func agreesWithPythonHashlib() throws {
+    @Test(.needsPython) func agreesWithPythonHashlib() throws {
         let password = try SecureRandom.bytes(19)
         let salt = try SecureRandom.bytes(16)
         let ours = try Scrypt.derive(password: password, salt: salt, parameters: .init(logN: 12, r: 8, p: 2), length: 32)
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import hashlib,sys; print(hashlib.scrypt(bytes.fromhex(sys.argv[1]), salt=bytes.fromhex(sys.argv[2]), n=4096, r=8, p=2, dklen=32).hex())",
+        process.executableURL = URL(fileURLWithPath: try PythonEnvironment.interpreter())
+        process.arguments = ["-c", "import hashlib,sys; print(hashlib.scrypt(bytes.fromhex(sys.argv[1]), salt=bytes.fromhex(sys.argv[2]), n=4096, r=8, p=2, dklen=32).hex())",
                              Hex.encode(password), Hex.encode(salt)]
         let pipe = Pipe()
         process.standardOutput = pipe

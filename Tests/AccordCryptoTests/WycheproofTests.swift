@@ -3,7 +3,7 @@ import AccordTestSupport
 import Foundation
 import Testing
 
-/// Walks the Wycheproof signature vectors (C2SP/wycheproof, in ../shared/vectors): every
+/// Walks the Wycheproof signature vectors (C2SP/wycheproof, in Tests/Vectors): every
 /// `valid` signature must verify and every `invalid` one must be refused.
 @Suite struct WycheproofTests {
     struct Counts: CustomStringConvertible {
@@ -14,11 +14,7 @@ import Testing
     }
 
     func walk(_ file: String, keyFrom: ([String: Any]) throws -> PublicKey) throws -> Counts {
-        let url = PackageRoot.sharedVectors.appendingPathComponent("wycheproof/\(file)")
-        guard FileManager.default.fileExists(atPath: url.path) else {
-            Issue.record("Wycheproof vectors missing at \(url.path): the shared/ folder must sit beside the repository")
-            return Counts()
-        }
+        let url = PackageRoot.vectors.appendingPathComponent("wycheproof/\(file)")
         let root = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
         var counts = Counts()
         for group in root["testGroups"] as! [[String: Any]] {
@@ -61,7 +57,7 @@ import Testing
     }
 
     @Test func ecdsaKeysFromJWKMatchDER() throws {
-        let url = PackageRoot.sharedVectors.appendingPathComponent("wycheproof/ecdsa_secp256r1_sha256_p1363_test.json")
+        let url = PackageRoot.vectors.appendingPathComponent("wycheproof/ecdsa_secp256r1_sha256_p1363_test.json")
         let root = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
         for group in (root["testGroups"] as! [[String: Any]]).prefix(10) {
             guard let jwk = group["publicKeyJwk"] as? [String: Any] else { continue }

@@ -10,7 +10,7 @@ import Testing
 /// database of a gateway that is still running (read-only beside its writer), checked by the
 /// independent Python verifier.
 @Suite(.serialized) struct AuditCommandTests {
-    @Test func aFilteredExportAndAProofVerifyWithoutAccord() async throws {
+    @Test(.needsPython) func aFilteredExportAndAProofVerifyWithoutAccord() async throws {
         let fixture = try GatewayFixture()
         try await fixture.closing {
             var messages: [String] = []

@@ -12,7 +12,8 @@ import Testing
 /// over it are closed at accept, before any handshake, on both listeners, and the gateway
 /// keeps serving the connections it holds.
 @Suite(.serialized) struct ConnectionCapTests {
-    @Test func connectionsOverTheCapAreClosedAtAcceptOnBothListeners() async throws {
+    @Test(.needsPython, .needs("openssl", fromPackage: "openssl"), .needs("curl", fromPackage: "curl"))
+    func connectionsOverTheCapAreClosedAtAcceptOnBothListeners() async throws {
         var limits = GatewayConfiguration.Limits()
         limits.maxConnections = 3
         limits.maxConnectionsPerAgency = 3
@@ -29,9 +30,7 @@ import Testing
             _ = try await console.request(method: "GET", path: "/")
 
             // A fourth is closed at once, before it sends a byte: no handshake was begun.
-            let silent = try await ExternalProcess.runDetached("python3", [
-                PackageRoot.url.appendingPathComponent("Tests/Interop/silent_connect.py").path, "\(gateway.port)", "5",
-            ])
+            let silent = try await ExternalProcess.pythonDetached("silent_connect.py", ["\(gateway.port)", "5"])
             let lines = silent.standardOutput.split(separator: "\n")
             #expect(lines.count == 5 && lines.allSatisfy { $0.hasPrefix("closed ") }, "\(silent.standardOutput)\(silent.standardError)")
             #expect(lines.compactMap { Double($0.split(separator: " ").last ?? "") }.allSatisfy { $0 < 1 }, "\(silent.standardOutput)")

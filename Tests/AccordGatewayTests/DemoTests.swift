@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// `accord demo` on a fresh directory: makes its PKI, runs every exchange over real
-/// connections, verifies the audit log, and prints plain text when piped.
+/// connections, verifies the audit log, and prints plain text, line by line, when piped.
 @Suite struct DemoTests {
     @Test func theDemoRunsEveryExchangeOnAFreshDirectory() async throws {
         let directory = try PackageRoot.temporaryDirectory("demo")
@@ -34,5 +34,37 @@ import Testing
         }
         // The passport Police disclosed to Immigration NZ arrives.
         #expect(text.components(separatedBy: "C4417730").count - 1 == 2)
+    }
+
+    /// Piped, each line arrives as it is printed. The demo here keeps serving and never exits
+    /// by itself, so with stdout block-buffered nothing would arrive before the watchdog
+    /// stopped it; the lines must all be read while it runs, then Ctrl-C (SIGINT) stops it.
+    @Test func pipedOutputArrivesLineByLineWhileTheDemoRuns() async throws {
+        let directory = try PackageRoot.temporaryDirectory("demo-piped")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let demo = try BackgroundProcess(PackageRoot.accordExecutable.path, [
+            "demo", "--port", "0", "--console-port", "0", "--pki", directory.appendingPathComponent("pki").path,
+            "--agreements", PackageRoot.url.appendingPathComponent("Agreements").path,
+            "--database", directory.appendingPathComponent("accord.sqlite").path,
+        ])
+        // Ends the output (and so the reading below) if the lines never come, failing the test
+        // instead of hanging it.
+        let watchdog = Task {
+            try await Task.sleep(for: .seconds(120))
+            kill(demo.processIdentifier, SIGKILL)
+        }
+        var lines: [String] = []
+        while let line = await demo.readLine() {
+            lines.append(line)
+            if line.hasPrefix("Ctrl-C stops the gateway") { break }
+        }
+        watchdog.cancel()
+        #expect(lines.first?.hasPrefix("Accord demo") == true, "\(lines)")
+        #expect(lines.contains { $0.contains("received and verified") }, "\(lines)")
+        #expect(lines.last?.hasPrefix("Ctrl-C stops the gateway") == true, "the demo's output did not arrive while it ran: \(lines)")
+
+        kill(demo.processIdentifier, SIGINT)
+        let stopped = await demo.finish()
+        #expect(stopped.status == 0, "\(stopped.standardError)")
     }
 }

@@ -10,11 +10,6 @@ import Testing
     /// The oldest Kubernetes these manifests claim (docs/operations.md, "Kubernetes").
     static let kubernetesVersion = "1.30.0"
 
-    static var validatorInstalled: Bool {
-        ProcessInfo.processInfo.environment["CI"] != nil
-            || (try? ExternalProcess.run("python3", ["-c", "import kubernetes_validate"]).status) == 0
-    }
-
     struct Manifests: Decodable {
         struct Workload: Decodable {
             struct Container: Decodable {
@@ -32,7 +27,7 @@ import Testing
         let configuration: String?
     }
 
-    @Test(.enabled(if: validatorInstalled, "needs the Python module kubernetes-validate (pip install -r Tests/Interop/requirements.txt)"))
+    @Test(.needsPython)
     func theManifestsValidateAndMatchTheGatewaysConfiguration() async throws {
         let directory = PackageRoot.url.appendingPathComponent("Deploy/kubernetes").path
         let output = try ExternalProcess.python("kubernetes_manifests.py", [directory, Self.kubernetesVersion])

@@ -17,7 +17,7 @@ import Testing
         ] + extra + ["https://localhost:\(port)\(path)"])
     }
 
-    @Test func aPrivacyOfficerReleasesAHeldMessageThroughTheConsole() async throws {
+    @Test(.needs("curl", fromPackage: "curl")) func aPrivacyOfficerReleasesAHeldMessageThroughTheConsole() async throws {
         let gateway = try await LiveGateway.start(console: true)
         try await gateway.closing {
             let pki = gateway.pki
@@ -63,7 +63,7 @@ import Testing
     /// A local account made with `accord accounts set`, used through curl with no client
     /// certificate: sign in, open a page, post a form, sign out. The agency API still refuses
     /// a client without a certificate in the handshake, while the console lets it through.
-    @Test func aLocalAccountSignsInWithCurlWithoutACertificate() async throws {
+    @Test(.needs("curl", fromPackage: "curl"), .needs("openssl", fromPackage: "openssl")) func aLocalAccountSignsInWithCurlWithoutACertificate() async throws {
         let scratch = try PackageRoot.temporaryDirectory("live-accounts")
         defer { try? FileManager.default.removeItem(at: scratch) }
         let file = scratch.appendingPathComponent("console-accounts.yaml")

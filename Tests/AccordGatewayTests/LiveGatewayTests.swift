@@ -32,13 +32,12 @@ import Testing
         ]
         let file = gateway.directory.appendingPathComponent("exchange.json")
         try JSONSerialization.data(withJSONObject: request).write(to: file)
-        let script = PackageRoot.url.appendingPathComponent("Tests/Interop/gateway_exchange.py").path
-        let output = try await ExternalProcess.runDetached("python3", [script, file.path])
+        let output = try await ExternalProcess.pythonDetached("gateway_exchange.py", [file.path])
         try #require(output.status == 0, "gateway_exchange.py failed: \(output.standardError)")
         return try #require(try JSONSerialization.jsonObject(with: Data(output.standardOutput.utf8)) as? [String: Any])
     }
 
-    @Test func aMessageGoesFromOneAgencySystemToAnotherRedactedAndVerifiable() async throws {
+    @Test(.needsPython) func aMessageGoesFromOneAgencySystemToAnotherRedactedAndVerifiable() async throws {
         let gateway = try await LiveGateway.start()
         try await gateway.closing {
             let answer = try await exchange(gateway)
@@ -74,7 +73,7 @@ import Testing
         }
     }
 
-    @Test func curlSeesProblemsForBadRequestsAndTheHandshakeRefusesStrangers() async throws {
+    @Test(.needs("curl", fromPackage: "curl"), .needsPython) func curlSeesProblemsForBadRequestsAndTheHandshakeRefusesStrangers() async throws {
         var limits = GatewayConfiguration.Limits()
         limits.maxBodyBytes = 4096
         let gateway = try await LiveGateway.start(limits: limits)
@@ -143,13 +142,13 @@ import Testing
         }
     }
 
-    @Test func aSlowClientIsDisconnectedAtTheRequestDeadline() async throws {
+    @Test(.needsPython) func aSlowClientIsDisconnectedAtTheRequestDeadline() async throws {
         var limits = GatewayConfiguration.Limits()
         limits.requestTimeoutSeconds = 1
         let gateway = try await LiveGateway.start(limits: limits)
         try await gateway.closing {
-            let output = try await ExternalProcess.runDetached("python3", [
-                PackageRoot.url.appendingPathComponent("Tests/Interop/slow_client.py").path, "\(gateway.port)", gateway.pki.caCertificate.path,
+            let output = try await ExternalProcess.pythonDetached("slow_client.py", [
+                "\(gateway.port)", gateway.pki.caCertificate.path,
                 gateway.pki.agencyTLSCertificate("nz.police").path, gateway.pki.agencyTLSKey("nz.police").path,
             ])
             let seconds = Double(output.standardOutput.split(separator: " ").last?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? -1
@@ -165,7 +164,7 @@ import Testing
         }
     }
 
-    @Test func claimsInClearArePermittedOnlyWhereNoRecipientCanSeeThem() async throws {
+    @Test(.needsPython) func claimsInClearArePermittedOnlyWhereNoRecipientCanSeeThem() async throws {
         let gateway = try await LiveGateway.start()
         try await gateway.closing {
             // The reference issuer's default: only top-level claims selectively disclosable, so
@@ -188,12 +187,10 @@ import Testing
 
     /// A TCP health probe (connect, then close: load balancers, Kubernetes) is closed at once,
     /// not held until the handshake timeout, and does not fill the log with notices.
-    @Test func aConnectionClosedBeforeTheHandshakeIsLetGoAtOnce() async throws {
+    @Test(.needsPython, .needs("curl", fromPackage: "curl")) func aConnectionClosedBeforeTheHandshakeIsLetGoAtOnce() async throws {
         let gateway = try await LiveGateway.start()
         try await gateway.closing {
-            let probes = try await ExternalProcess.runDetached("python3", [
-                PackageRoot.url.appendingPathComponent("Tests/Interop/silent_connect.py").path, "\(gateway.port)", "3", "5", "--half-close",
-            ])
+            let probes = try await ExternalProcess.pythonDetached("silent_connect.py", ["\(gateway.port)", "3", "5", "--half-close"])
             let lines = probes.standardOutput.split(separator: "\n")
             #expect(lines.count == 3 && lines.allSatisfy { $0.hasPrefix("closed ") }, "\(probes.standardOutput)\(probes.standardError)")
             #expect(lines.compactMap { Double($0.split(separator: " ").last ?? "") }.allSatisfy { $0 < 2 }, "\(probes.standardOutput)")

@@ -10,7 +10,7 @@ import Testing
 /// agreement changes through `accord agreements activate` (SIGHUP) without a restart, and a
 /// graceful stop on SIGTERM.
 @Suite(.serialized) struct ServeProcessTests {
-    @Test func agreementChangesTakeEffectWithoutARestartAndSIGTERMStopsCleanly() async throws {
+    @Test(.needs("curl", fromPackage: "curl")) func agreementChangesTakeEffectWithoutARestartAndSIGTERMStopsCleanly() async throws {
         let directory = try PackageRoot.temporaryDirectory("serve")
         defer { try? FileManager.default.removeItem(at: directory) }
         let agreements = directory.appendingPathComponent("Agreements")

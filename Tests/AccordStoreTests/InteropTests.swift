@@ -1,13 +1,14 @@
 import AccordAudit
 import AccordCrypto
 import AccordStore
+import AccordTestSupport
 import Foundation
 import Testing
 
 /// The short Python verifier in Tests/Interop checks a real export, and refuses a tampered one.
 @Suite struct InteropTests {
-    @Test func pythonVerifierAcceptsARealExportAndRefusesATamperedOne() async throws {
-        try ProcessHelpers.requirePythonModules()
+    @Test(.needsPython) func pythonVerifierAcceptsARealExportAndRefusesATamperedOne() async throws {
+        let python = try PythonEnvironment.interpreter()
         let configuration = try StoreFixture.configuration(every: 7)
         let store = try SQLiteStore.inMemory(configuration: configuration)
         try await store.whileRunning {
@@ -22,7 +23,7 @@ import Testing
         let full = try AuditExport.jsonLines(await AuditExport.collect(from: store, origin: StoreFixture.origin, verifier: verifier, leaves: nil))
         let fullPath = directory.appendingPathComponent("full.jsonl").path
         try full.write(toFile: fullPath, atomically: true, encoding: .utf8)
-        let accepted = try ProcessHelpers.run("/usr/bin/env", ["python3", script, fullPath, "--verifier-key", verifier.verifierKey])
+        let accepted = try ProcessHelpers.run(python, [script, fullPath, "--verifier-key", verifier.verifierKey])
         #expect(accepted.status == 0, "\(accepted.output)")
         #expect(accepted.output.contains("verified: 30 leaves"))
 
@@ -30,15 +31,15 @@ import Testing
         let partial = try AuditExport.jsonLines(await AuditExport.collect(from: store, origin: StoreFixture.origin, verifier: verifier, leaves: some))
         let partialPath = directory.appendingPathComponent("partial.jsonl").path
         try partial.write(toFile: partialPath, atomically: true, encoding: .utf8)
-        #expect(try ProcessHelpers.run("/usr/bin/env", ["python3", script, partialPath]).status == 0)
+        #expect(try ProcessHelpers.run(python, [script, partialPath]).status == 0)
 
         let tampered = full.replacingOccurrences(of: "\\\"message_id\\\":\\\"m12\\\"", with: "\\\"message_id\\\":\\\"m13\\\"")
         #expect(tampered != full)
         let tamperedPath = directory.appendingPathComponent("tampered.jsonl").path
         try tampered.write(toFile: tamperedPath, atomically: true, encoding: .utf8)
-        #expect(try ProcessHelpers.run("/usr/bin/env", ["python3", script, tamperedPath]).status == 1)
+        #expect(try ProcessHelpers.run(python, [script, tamperedPath]).status == 1)
 
         let stranger = try NoteSigner(name: StoreFixture.origin, privateKey: PrivateKey.generate(.edDSA))
-        #expect(try ProcessHelpers.run("/usr/bin/env", ["python3", script, fullPath, "--verifier-key", stranger.verifier.verifierKey]).status == 1)
+        #expect(try ProcessHelpers.run(python, [script, fullPath, "--verifier-key", stranger.verifier.verifierKey]).status == 1)
     }
 }

@@ -28,12 +28,4 @@ enum ProcessHelpers {
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
-
-    static func requirePythonModules() throws {
-        let check = try run("/usr/bin/env", ["python3", "-c", "import cryptography, rfc8785"])
-        guard check.status == 0 else {
-            Issue.record("Python modules missing: pip install -r Tests/Interop/requirements.txt (\(check.output))")
-            throw CocoaError(.executableLoad)
-        }
-    }
 }

@@ -13,7 +13,7 @@ import Testing
         return try await ExternalProcess.runDetached("curl", arguments + extra + ["https://localhost:\(port)/\(path)"])
     }
 
-    @Test func curlWithAnAgencyCertificateIsIdentified() async throws {
+    @Test(.needs("curl", fromPackage: "curl")) func curlWithAnAgencyCertificateIsIdentified() async throws {
         let fixture = try TLSFixture()
         defer { fixture.cleanUp() }
         try await fixture.withServer(fixture.serverContext()) { port in
@@ -32,7 +32,7 @@ import Testing
         }
     }
 
-    @Test func curlIsRefusedInTheHandshakeWithoutAGoodCertificate() async throws {
+    @Test(.needs("curl", fromPackage: "curl")) func curlIsRefusedInTheHandshakeWithoutAGoodCertificate() async throws {
         let fixture = try TLSFixture()
         defer { fixture.cleanUp() }
         try await fixture.withServer(fixture.serverContext()) { port in
@@ -49,7 +49,7 @@ import Testing
         }
     }
 
-    @Test func opensslSClientSeesTLS13MutualAuthAndALPN() async throws {
+    @Test(.needs("openssl", fromPackage: "openssl")) func opensslSClientSeesTLS13MutualAuthAndALPN() async throws {
         let fixture = try TLSFixture()
         defer { fixture.cleanUp() }
         try await fixture.withServer(fixture.serverContext()) { port in
@@ -78,7 +78,7 @@ import Testing
         }
     }
 
-    @Test func tls12OnlyWhereConfigured() async throws {
+    @Test(.needs("openssl", fromPackage: "openssl")) func tls12OnlyWhereConfigured() async throws {
         let fixture = try TLSFixture()
         defer { fixture.cleanUp() }
         try await fixture.withServer(fixture.serverContext(minimumVersion: .tls12)) { port in
@@ -92,12 +92,12 @@ import Testing
         }
     }
 
-    @Test func pythonSSLClientAndSilentClientTimeout() async throws {
+    @Test(.needsPython) func pythonSSLClientAndSilentClientTimeout() async throws {
         let fixture = try TLSFixture()
         defer { fixture.cleanUp() }
         try await fixture.withServer(fixture.serverContext(handshakeTimeout: .milliseconds(500))) { port in
-            let output = try await ExternalProcess.runDetached("python3", [
-                PackageRoot.url.appendingPathComponent("Tests/Interop/tls_client.py").path, "\(port)", fixture.pki.caCertificate.path,
+            let output = try await ExternalProcess.pythonDetached("tls_client.py", [
+                "\(port)", fixture.pki.caCertificate.path,
                 fixture.pki.agencyTLSCertificate("nz.police").path, fixture.pki.agencyTLSKey("nz.police").path,
             ])
             #expect(output.status == 0, "\(output.standardOutput)\(output.standardError)")

@@ -1,6 +1,6 @@
 public import Foundation
 
-/// Runs a real external client (python3, openssl, curl) and collects what it printed.
+/// Runs a real external client (a Python script, openssl, curl) and collects what it printed.
 public struct ExternalProcess: Sendable {
     public struct Output: Sendable {
         public let status: Int32
@@ -39,13 +39,13 @@ public struct ExternalProcess: Sendable {
         )
     }
 
-    /// Runs `Tests/Interop/<script>` with python3. A missing Python module is reported with
-    /// the command that installs the test clients.
+    /// Runs `Tests/Interop/<script>` in the test environment's Python (`PythonEnvironment`).
+    /// A module missing there is reported as missing from the requirements.
     public static func python(_ script: String, _ arguments: [String] = [], input: String? = nil) throws -> Output {
         let path = PackageRoot.url.appendingPathComponent("Tests/Interop/\(script)").path
-        let output = try run("python3", [path] + arguments, input: input)
+        let output = try run(PythonEnvironment.interpreter(), [path] + arguments, input: input)
         if output.standardError.contains("ModuleNotFoundError") {
-            throw InteropSetupError(message: "Python test clients are missing: run 'pip install -r Tests/Interop/requirements.txt' (\(output.standardError.split(separator: "\n").last ?? ""))")
+            throw InteropSetupError(message: "a Python module is missing from Tests/Interop/requirements.txt (\(output.standardError.split(separator: "\n").last ?? ""))")
         }
         return output
     }
@@ -64,6 +64,16 @@ extension ExternalProcess {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
                 continuation.resume(with: Result { try run(executable, arguments, input: input, directory: directory) })
+            }
+        }
+    }
+
+    /// `python` on a Dispatch thread, for the same reason; the first call may also wait there
+    /// while the Python environment is made.
+    public static func pythonDetached(_ script: String, _ arguments: [String] = [], input: String? = nil) async throws -> Output {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try python(script, arguments, input: input) })
             }
         }
     }

@@ -14,9 +14,9 @@ public enum PackageRoot {
         fatalError("no Package.swift above \(#filePath)")
     }()
 
-    /// `../shared/vectors` beside the repository, where published test vectors live.
-    public static var sharedVectors: URL {
-        url.deletingLastPathComponent().appendingPathComponent("shared/vectors")
+    /// `Tests/Vectors`: published test vectors, kept in the repository (see its README).
+    public static var vectors: URL {
+        url.appendingPathComponent("Tests/Vectors")
     }
 
     /// A fresh empty directory under the system temporary directory.

@@ -41,7 +41,7 @@ def main():
     # would want Playwright).
     bundle = importlib.util.find_spec("axe_playwright_python")
     if bundle is None:
-        print("axe-playwright-python is not installed: pip install --no-deps axe-playwright-python==0.1.8")
+        print("axe-playwright-python is not installed: pip install --no-deps -r Tests/Interop/requirements-no-deps.txt")
         return 1
     with open(os.path.join(bundle.submodule_search_locations[0], "axe.min.js")) as handle:
         axe_source = handle.read()

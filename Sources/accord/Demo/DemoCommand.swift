@@ -36,6 +36,7 @@ struct DemoCommand: AsyncParsableCommand {
 
     func run() async throws {
         SignalMask.unblockControlSignals()
+        LineBufferedOutput.enable()
         let style = DemoStyle.current
         print(style.heading("Accord demo") + style.dim("  (synthetic data; every person and business here is invented)"))
         let set = try AgreementsIO.load(agreements, on: CalendarDate(Date()))

@@ -161,8 +161,7 @@ func openAPIFailures(_ exchanges: [[String: Any]], in directory: URL) async thro
     try JSONSerialization.data(withJSONObject: [
         "spec": PackageRoot.url.appendingPathComponent("docs/openapi.yaml").path, "exchanges": exchanges,
     ]).write(to: file)
-    let script = PackageRoot.url.appendingPathComponent("Tests/Interop/openapi_conformance.py").path
-    let output = try await ExternalProcess.runDetached("python3", [script, file.path])
+    let output = try await ExternalProcess.pythonDetached("openapi_conformance.py", [file.path])
     guard output.status == 0, let answer = try JSONSerialization.jsonObject(with: Data(output.standardOutput.utf8)) as? [String: Any],
           let failures = answer["failures"] as? [String], answer["checked"] as? Int == exchanges.count else {
         return ["openapi_conformance.py failed: \(output.standardError)"]

@@ -1,11 +1,12 @@
 import AccordCrypto
 import AccordMessages
+import AccordTestSupport
 import Foundation
 import Testing
 
 /// Interoperability with the reference implementation (PyPI `sd-jwt` 0.10.4), driven through
-/// the scripts in `Tests/Interop/`. Needs `pip install -r Tests/Interop/requirements.txt`.
-@Suite(.serialized) struct ReferenceInteropTests {
+/// the scripts in `Tests/Interop/`, in the tests' own Python environment (`PythonEnvironment`).
+@Suite(.serialized, .needsPython) struct ReferenceInteropTests {
     typealias F = Fixtures
 
     /// The fixture message plus values whose encoding differs between implementations:

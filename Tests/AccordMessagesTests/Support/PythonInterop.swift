@@ -1,9 +1,10 @@
 import AccordCrypto
 import AccordMessages
+import AccordTestSupport
 import Foundation
 
-/// Runs the reference implementation's scripts in `Tests/Interop/` with a JSON request in a
-/// temporary file, and reads their JSON answer from stdout.
+/// Runs the reference implementation's scripts in `Tests/Interop/` (in `PythonEnvironment`)
+/// with a JSON request in a temporary file, and reads their JSON answer from stdout.
 enum PythonInterop {
     struct Failure: Error, CustomStringConvertible {
         let description: String
@@ -19,8 +20,8 @@ enum PythonInterop {
         defer { try? FileManager.default.removeItem(at: requestFile) }
 
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", interopDirectory.appendingPathComponent(script).path, requestFile.path]
+        process.executableURL = URL(fileURLWithPath: try PythonEnvironment.interpreter())
+        process.arguments = [interopDirectory.appendingPathComponent(script).path, requestFile.path]
         process.currentDirectoryURL = interopDirectory
         let output = Pipe()
         let errors = Pipe()
@@ -28,7 +29,7 @@ enum PythonInterop {
         process.standardError = errors
         process.standardInput = FileHandle.nullDevice
         do { try process.run() } catch {
-            throw Failure(description: "cannot start python3 (\(error)); install Python 3 and run `pip install -r Tests/Interop/requirements.txt`")
+            throw Failure(description: "cannot start \(process.executableURL?.path ?? "python3"): \(error)")
         }
         let outputData = output.fileHandleForReading.readDataToEndOfFile()
         let errorData = errors.fileHandleForReading.readDataToEndOfFile()
@@ -36,7 +37,7 @@ enum PythonInterop {
         let stderr = String(decoding: errorData, as: UTF8.self)
         guard process.terminationStatus == 0 else {
             if process.terminationStatus == 3 {
-                throw Failure(description: stderr.isEmpty ? "missing Python module: run `pip install -r Tests/Interop/requirements.txt`" : stderr)
+                throw Failure(description: stderr.isEmpty ? "a Python module is missing from Tests/Interop/requirements.txt" : stderr)
             }
             throw Failure(description: "\(script) exited with \(process.terminationStatus): \(stderr)")
         }
