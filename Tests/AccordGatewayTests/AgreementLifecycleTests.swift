@@ -11,7 +11,7 @@ import Testing
 /// Agreements change over time without stopping anything: a lapsed agreement is out of force
 /// and nothing more, a suspension changes only the agreement named, and activation applies
 /// exactly the version the administrator reviewed.
-@Suite(.serialized) struct AgreementLifecycleTests {
+@Suite(.serialized, .needs("curl", fromPackage: "curl")) struct AgreementLifecycleTests {
     /// A copy of the shipped agreements in which `customs-abf-s318` is active but ran out on
     /// 2025-12-31: a fixed day in the past, so the set holds a lapsed agreement whenever the
     /// test runs.

@@ -10,7 +10,7 @@ import Testing
 /// The console on a running gateway whose database someone edited around the signed leaves
 /// (triggers dropped, a row's event changed): an auditor's integrity run names the row, and a
 /// search marks the result, as an officer would see them with curl.
-@Suite(.serialized) struct LiveIndexTamperTests {
+@Suite(.serialized, .needs("curl", fromPackage: "curl")) struct LiveIndexTamperTests {
     @Test func theConsoleNamesAndMarksARowWhoseEventWasChanged() async throws {
         let gateway = try await LiveGateway.start(console: true)
         try await gateway.closing {

@@ -8,7 +8,7 @@ import Testing
 
 /// `accord serve` as a process, its trust replaced the two ways an administrator does it:
 /// `accord certificates reload`, and SIGHUP sent by hand. Checked with curl.
-@Suite(.serialized) struct ServeTrustReloadTests {
+@Suite(.serialized, .needs("curl", fromPackage: "curl")) struct ServeTrustReloadTests {
     @Test func aCRLIsPublishedAndLoadedWithoutARestart() async throws {
         let directory = try PackageRoot.temporaryDirectory("serve-trust")
         defer { try? FileManager.default.removeItem(at: directory) }

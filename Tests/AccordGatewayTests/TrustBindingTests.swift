@@ -14,7 +14,7 @@ import Testing
 /// against `accord serve`'s server: a partner CA registered for Fiji Immigration cannot speak
 /// for NZ Police, an agency's signing certificate cannot open a TLS session, and every refused
 /// certificate is audited once a minute per source and reason.
-@Suite struct TrustBindingTests {
+@Suite(.needs("curl", fromPackage: "curl")) struct TrustBindingTests {
     /// A gateway whose registry names a partner CA for fj.immigration.
     static func gatewayWithPartner() async throws -> (LiveGateway, PartnerCA) {
         let partner = Mutex<PartnerCA?>(nil)

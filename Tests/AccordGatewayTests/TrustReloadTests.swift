@@ -12,7 +12,7 @@ import Testing
 /// CRLs, trust anchors and the registry's bindings replaced on a running gateway, as an
 /// administrator does it: a CRL written beside the CA, then a reload (or nothing at all, and
 /// the gateway notices), checked with curl and with a connection opened before the change.
-@Suite struct TrustReloadTests {
+@Suite(.needs("curl", fromPackage: "curl")) struct TrustReloadTests {
     /// A CRL of the development CA revoking `serials`, valid from `lastUpdate` to `nextUpdate`.
     static func publishCRL(_ pki: DevelopmentPKI, revoking serials: [String], lastUpdate: Date = Date().addingTimeInterval(-60),
                            nextUpdate: Date = Date().addingTimeInterval(30 * 86_400)) throws {
