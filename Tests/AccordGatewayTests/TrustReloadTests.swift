@@ -2,6 +2,7 @@ import AccordAudit
 import AccordClient
 import AccordCrypto
 import AccordGateway
+import AccordMessages
 import AccordServer
 import AccordStore
 import AccordTLS
@@ -151,6 +152,51 @@ import Testing
             // A week before its next update, the CRL is flagged.
             let after = try await console("/agencies", as: "admin")
             #expect(after.body.contains("next update in 2 day(s): publish a fresh CRL"), "\(after.body)")
+        }
+    }
+
+    /// An agency's signing-key rollover, as docs/operations.md describes it: the new certificate
+    /// beside the old, a reload, the agency switches, the old one removed, a reload.
+    @Test func anAgencyRollsOverItsSigningKeyWithoutARestart() async throws {
+        let gateway = try await LiveGateway.start()
+        try await gateway.closing {
+            let pki = gateway.pki
+            let ca = try Certificate(pem: String(contentsOf: pki.caCertificate, encoding: .utf8))
+            let oldKey = try PrivateKey(pemFile: pki.agencySigningKey("nz.immigration").path)
+            let oldCertificate = try String(contentsOf: pki.agencySigningCertificate("nz.immigration"), encoding: .utf8)
+            let newKey = try PrivateKey.generate(.es256)
+            let newCertificate = try CertificateBuilder(
+                commonName: "nz.immigration message signing 2", organization: "Immigration New Zealand",
+                keyUsage: ["digitalSignature", "nonRepudiation"], alternativeNames: [.uri("urn:accord:agency:nz.immigration")]
+            ).issued(for: newKey.publicKey, by: ca, issuerKey: PrivateKey(pemFile: pki.caKey.path))
+            let binding = try PrivateKey(pemFile: pki.gatewayBindingKey.path).publicKey
+            func submit(signedWith key: PrivateKey) async -> String {
+                do {
+                    let now = Int(Date().timeIntervalSince1970)
+                    let text = try SDJWTIssuer(signingKey: key, kid: key.publicKey.jwk.thumbprintBase64URL).issue([
+                        "iss": "nz.immigration", "jti": .string(UUID().uuidString), "iat": .integer(now), "exp": .integer(now + 600),
+                        "accord": ["type": "referral", "to": ["nz.police"], "purpose": "law-enforcement", "classification": "IN-CONFIDENCE"],
+                        "summary": "rollover",
+                    ], holderKey: binding)
+                    _ = try await gateway.server.gateway.submit(text, from: "nz.immigration")
+                    return "accepted"
+                } catch let problem as GatewayProblem {
+                    return problem.code
+                } catch {
+                    return "\(error)"
+                }
+            }
+            #expect(await submit(signedWith: newKey) == "issuer-key-unresolved")
+
+            try (oldCertificate + newCertificate.pem()).write(to: pki.agencySigningCertificate("nz.immigration"), atomically: true, encoding: .utf8)
+            guard case .reloaded = await gateway.server.reloadTrust(by: "operator:test") else { Issue.record("no reload"); return }
+            #expect(await submit(signedWith: oldKey) == "accepted")
+            #expect(await submit(signedWith: newKey) == "accepted")
+
+            try newCertificate.pem().write(to: pki.agencySigningCertificate("nz.immigration"), atomically: true, encoding: .utf8)
+            guard case .reloaded = await gateway.server.reloadTrust(by: "operator:test") else { Issue.record("no reload"); return }
+            #expect(await submit(signedWith: oldKey) == "issuer-key-unresolved")
+            #expect(await submit(signedWith: newKey) == "accepted")
         }
     }
 
