@@ -13,9 +13,7 @@ import Testing
     @Test func aHeldDeliveryReachesTheInboxOnlyAfterRelease() async throws {
         let fixture = try GatewayFixture()
         try await fixture.closing {
-            let text = try fixture.issue(from: "nz.police", to: ["nz.immigration"], purpose: "victim-protection", classification: "SENSITIVE",
-                                         content: ["subject": .object(["family_name": "Tupou", "visa_number": "V998877", "address": "12 Main St"]),
-                                                   "victim_status": "suspected-victim"])
+            let text = try fixture.issueHeldReferral()
             let receipt = try await fixture.gateway.submit(text, from: "nz.police")
             let held = try #require(receipt.recipients.first)
             #expect(held.status == "held" && held.withheld.contains("subject.address"))

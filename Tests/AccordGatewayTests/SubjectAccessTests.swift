@@ -1,7 +1,6 @@
 import AccordAudit
 import AccordCrypto
 import AccordGateway
-import AccordMessages
 import AccordStore
 import AccordTestSupport
 import Foundation
@@ -35,9 +34,7 @@ import Testing
     @Test func aHeldRecordSaysWhatWouldBeReleasedAndWhatIsWithheld() async throws {
         let fixture = try GatewayFixture()
         try await fixture.closing {
-            let text = try fixture.issue(from: "nz.police", to: ["nz.immigration"], purpose: "victim-protection", classification: "SENSITIVE",
-                                         content: ["subject": .object(["family_name": "Tupou", "visa_number": "V998877", "address": "12 Main St"]),
-                                                   "victim_status": "suspected-victim"])
+            let text = try fixture.issueHeldReferral()
             let receipt = try await fixture.gateway.submit(text, from: "nz.police")
             let held = try #require(receipt.recipients.first)
             #expect(held.status == "held")

@@ -133,6 +133,14 @@ final class GatewayFixture: @unchecked Sendable {
         return (encoded, .string(Base64URL.encode(SHA256.hash(Array(encoded.utf8)))))
     }
 
+    /// Police's victim-protection referral to Immigration NZ, which `inz-police-investigations`
+    /// holds for a privacy officer, with the victim's address withheld.
+    func issueHeldReferral() throws -> String {
+        try issue(from: "nz.police", to: ["nz.immigration"], purpose: "victim-protection", classification: "SENSITIVE",
+                  content: ["subject": .object(["family_name": "Tupou", "visa_number": "V998877", "address": "12 Main St"]),
+                            "victim_status": "suspected-victim"])
+    }
+
     /// A referral whose informant and health details no INZ→Police flow discloses.
     static let referral: [String: AccordMessages.JSONValue] = [
         "subject": .object([
