@@ -41,6 +41,14 @@ public struct Checkpoint: Sendable, Equatable {
         try signer.sign(text: text)
     }
 
+    /// Signs this checkpoint with each of `signers`, one signature line each: during an audit
+    /// key rotation, the old key and the new (docs/audit.md, "Rotating the audit key").
+    public func signed(by signers: [NoteSigner]) throws(AuditError) -> SignedNote {
+        var signatures: [SignedNote.Signature] = []
+        for signer in signers { signatures += try signer.sign(text: text).signatures }
+        return SignedNote(text: text, signatures: signatures)
+    }
+
     /// Parses a signed checkpoint note and returns the checkpoint once its signature verifies.
     public static func open(_ note: String, verifier: NoteVerifier) throws(AuditError) -> Checkpoint {
         try Checkpoint(text: SignedNote(parsing: note).verifiedText(by: verifier))

@@ -20,6 +20,9 @@ public enum AuditEvent: String, Sendable, Hashable, CaseIterable, Codable {
     case trustReloaded = "trust.reloaded"
     /// A trust reload that failed validation; the trust in force is unchanged.
     case trustRejected = "trust.rejected"
+    /// The key that signs checkpoints was replaced; `details` name the old and the new
+    /// verifier keys, and the next checkpoint is signed by both.
+    case auditKeyRotated = "audit.key_rotated"
     case auditQueried = "audit.queried"
     case auditExported = "audit.exported"
     case gatewayStarted = "gateway.started"

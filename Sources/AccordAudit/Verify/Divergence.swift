@@ -17,6 +17,8 @@ public enum Divergence: Sendable, Equatable, CustomStringConvertible {
     case rootMismatch(size: UInt64, expected: [UInt8], found: [UInt8])
     /// A signed checkpoint covers more leaves than the log holds: it was truncated.
     case truncated(checkpointSize: UInt64, leafCount: UInt64)
+    /// The audit key rotations recorded in the log do not link the trusted key to the others.
+    case keyHistory(reason: String)
 
     public var description: String {
         switch self {
@@ -36,6 +38,8 @@ public enum Divergence: Sendable, Equatable, CustomStringConvertible {
             "tree of \(size) leaves: signed root \(b64(expected)), recomputed root \(b64(found)); a leaf before \(size) was changed"
         case .truncated(let checkpointSize, let leafCount):
             "log truncated: a signed checkpoint covers \(checkpointSize) leaves, the log holds \(leafCount)"
+        case .keyHistory(let reason):
+            "the audit key history does not hold: \(reason)"
         }
     }
 

@@ -44,12 +44,34 @@ public struct LogVerifier {
     private var divergence: Divergence?
 
     public init(origin: String, verifier: NoteVerifier, checkpoints: [StoredCheckpoint]) {
-        var bySize: [UInt64: [UInt8]] = [:]
+        self.init(origin: origin, history: AuditKeyHistory(trusted: verifier), checkpoints: checkpoints)
+    }
+
+    /// A verifier that has already failed: the key history itself did not hold.
+    public init(failed divergence: Divergence) {
+        self.divergence = divergence
+    }
+
+    /// Checks each checkpoint against the keys `history` says were in force at its size.
+    public init(origin: String, history: AuditKeyHistory, checkpoints: [StoredCheckpoint]) {
+        var parsed: [(stored: StoredCheckpoint, note: SignedNote, checkpoint: Checkpoint)] = []
         for stored in checkpoints {
-            let checkpoint: Checkpoint
-            do { checkpoint = try Checkpoint.open(stored.note, verifier: verifier) } catch {
+            do {
+                let note = try SignedNote(parsing: stored.note)
+                parsed.append((stored, note, try Checkpoint(text: note.text)))
+            } catch {
                 divergence = .checkpointForged(sequence: stored.sequence, reason: error.description)
                 return
+            }
+        }
+        let sizes = parsed.map(\.checkpoint.size)
+        var bySize: [UInt64: [UInt8]] = [:]
+        for (stored, note, checkpoint) in parsed {
+            for key in history.requiredKeys(forSize: checkpoint.size, sizes: sizes) {
+                do { _ = try note.verifiedText(by: key) } catch {
+                    divergence = .checkpointForged(sequence: stored.sequence, reason: error.description)
+                    return
+                }
             }
             guard checkpoint.origin == origin else {
                 divergence = .checkpointOrigin(sequence: stored.sequence, expected: origin, found: checkpoint.origin)

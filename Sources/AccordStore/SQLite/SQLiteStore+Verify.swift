@@ -11,8 +11,14 @@ extension SQLiteStore {
         progress: (_ checked: UInt64, _ total: UInt64) -> Void = { _, _ in }
     ) async throws(StoreError) -> LogVerifier.Outcome {
         let stored = try await checkpoints()
-        var verification = LogVerifier(origin: origin, verifier: verifier,
-                                       checkpoints: stored.map { .init(sequence: $0.sequence, note: $0.note) })
+        let rotations = try await auditKeyRotations()
+        var verification: LogVerifier
+        do throws(AuditError) {
+            let history = try AuditKeyHistory(trusted: verifier, rotations: rotations)
+            verification = LogVerifier(origin: origin, history: history, checkpoints: stored.map { .init(sequence: $0.sequence, note: $0.note) })
+        } catch {
+            verification = LogVerifier(failed: .keyHistory(reason: error.description))
+        }
         let total = try await leafCount()
         let limit = Int64(clamping: max(1, pageSize))
         var next: Int64 = 0
@@ -43,6 +49,21 @@ extension SQLiteStore {
         summary.indexMismatches = mismatches
         summary.indexMismatchCount = mismatchCount
         return .verified(summary)
+    }
+}
+
+extension SQLiteStore {
+    /// The audit key rotations the log records, as their leaves say; the verification that
+    /// uses them authenticates those leaves with the rest.
+    public func auditKeyRotations() async throws(StoreError) -> [AuditKeyHistory.Rotation] {
+        var rotations: [AuditKeyHistory.Rotation] = []
+        for leaf in try await query(AuditQuery(events: [.auditKeyRotated])) {
+            guard let old = leaf.record.details["old_key"], let new = leaf.record.details["new_key"] else {
+                throw StoreError(.corruptState, "the audit key rotation at leaf \(leaf.index) names no old_key and new_key")
+            }
+            rotations.append(AuditKeyHistory.Rotation(leafIndex: leaf.index, old: old, new: new))
+        }
+        return rotations
     }
 }
 

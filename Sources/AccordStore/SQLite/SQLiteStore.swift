@@ -51,7 +51,8 @@ public final class SQLiteStore: AccordStorage {
         self.writerLock = writerLock
         self.writable = writable
         try Schema.migrator.migrate(database)
-        let loaded = try database.read { db in try Self.loadState(db) }
+        var loaded = try database.read { db in try Self.loadState(db) }
+        loaded.signer = configuration.signer
         self.state = Mutex(loaded)
     }
 
@@ -183,6 +184,17 @@ public final class SQLiteStore: AccordStorage {
         guard case .purged(let count) = try await submit(.purge(cutoff: cutoff, now: configuration.now())) else { throw unexpected() }
         return count
     }
+
+    /// Hands checkpoint signing over to `signer`: appends `record` (an `audit.key_rotated` leaf
+    /// naming both keys) and signs a checkpoint covering it with the old key and the new, in one
+    /// transaction; later checkpoints carry the new key's signature alone.
+    public func rotateAuditKey(to signer: NoteSigner, record: AuditRecord) async throws(StoreError) -> (leaf: UInt64, checkpoint: StoredCheckpoint) {
+        guard case .rotation(let leaf, let checkpoint) = try await submit(.rotateAuditKey(signer, record)) else { throw unexpected() }
+        return (leaf, checkpoint)
+    }
+
+    /// The verifier of the key that signs checkpoints now.
+    public var currentAuditVerifier: NoteVerifier? { state.withLock { $0.signer?.verifier } }
 
     public func checkpointNow() async throws(StoreError) -> StoredCheckpoint? {
         guard case .checkpoint(let checkpoint) = try await submit(.checkpoint(force: true)) else { throw unexpected() }

@@ -70,11 +70,19 @@ struct BatchApplier {
             }
         }
         let due = state.head.size - state.checkpointSize >= configuration.checkpointEveryLeaves
-        if state.head.size > state.checkpointSize, checkpointRequested || due, configuration.signer != nil {
+        let rotating = state.rotatingTo != nil
+        if state.head.size > state.checkpointSize, checkpointRequested || due || rotating, state.signer != nil {
             let checkpoint = try writeCheckpoint(state: &state, statements: statements, db: db)
             for (position, work) in works.enumerated() {
                 if case .checkpoint = work { results[position] = .success(.checkpoint(checkpoint)) }
+                if case .rotateAuditKey = work, case .success(.leaves(let leaves)) = results[position], let leaf = leaves.first {
+                    results[position] = .success(.rotation(leaf: leaf, checkpoint: checkpoint))
+                }
             }
+        }
+        if let next = state.rotatingTo {
+            state.signer = next
+            state.rotatingTo = nil
         }
         if state.head.size != initial.head.size {
             try statements.execute(.treeState, [Int64(state.head.size), Data(state.head.edge.joined())])
@@ -218,6 +226,13 @@ struct BatchApplier {
             return .leaves(try insert(leaves, state: &state, statements: statements))
         case .append(let records):
             return .leaves(try insert(try encode(records, from: state.head.size), state: &state, statements: statements))
+        case .rotateAuditKey(let signer, let record):
+            guard state.signer != nil, state.rotatingTo == nil else {
+                throw JobFailure(error: StoreError(.invalidRecord, "one audit key rotation at a time, on a store that signs"))
+            }
+            let leaves = try insert(try encode([record], from: state.head.size), state: &state, statements: statements)
+            state.rotatingTo = signer
+            return .leaves(leaves)
         case .updateDelivery(let update):
             let leaves = try encode(update.audit, from: state.head.size)
             guard let current = try statements.fetchString(.deliveryState, [update.deliveryID]),
@@ -273,9 +288,10 @@ struct BatchApplier {
     }
 
     private func writeCheckpoint(state: inout WriterState, statements: Statements, db: Database) throws -> StoredCheckpoint {
-        guard let signer = configuration.signer else { throw StoreError(.corruptState, "no checkpoint signer configured") }
+        guard let signer = state.signer else { throw StoreError(.corruptState, "no checkpoint signer configured") }
         let root = state.head.root(using: hasher)
-        let note = try Checkpoint(origin: configuration.origin, size: state.head.size, rootHash: root).signed(by: signer).encoded
+        let note = try Checkpoint(origin: configuration.origin, size: state.head.size, rootHash: root)
+            .signed(by: [signer] + (state.rotatingTo.map { [$0] } ?? [])).encoded
         try statements.execute(.checkpoint, [Int64(state.head.size), Data(root), note, AuditTime.milliseconds(now)])
         state.checkpointSize = state.head.size
         state.checkpointTime = now

@@ -10,6 +10,7 @@ enum WriteWork: Sendable {
     case activateAgreementSet(AgreementSetActivation)
     case purge(cutoff: Date, now: Date)
     case checkpoint(force: Bool)
+    case rotateAuditKey(NoteSigner, AuditRecord)
 }
 
 /// What the writer hands back to one caller.
@@ -18,4 +19,5 @@ enum WriteResult: Sendable {
     case agreementSet(version: Int64, leaves: [UInt64])
     case purged(Int)
     case checkpoint(StoredCheckpoint?)
+    case rotation(leaf: UInt64, checkpoint: StoredCheckpoint)
 }
