@@ -59,8 +59,8 @@ public final class GatewayServer: Sendable {
                               metrics: GatewayMetrics(factory: PrometheusMetricsFactory(registry: registry)), logger: logger)
         let consoleCertificates: TLSConfiguration.ClientCertificates? =
             configuration.consoleListen == nil ? nil : configuration.consoleAccounts == nil ? .required : .optional
-        trust = try TrustReloader(configuration: configuration, gateway: gateway, keys: keys, consoleCertificates: consoleCertificates,
-                                  logger: logger)
+        trust = try TrustReloader(configuration: configuration, gateway: gateway, store: store, keys: keys,
+                                  consoleCertificates: consoleCertificates, logger: logger)
     }
 
     /// Re-reads and swaps the trust as SIGHUP does (`accord certificates reload`, the console).
@@ -229,6 +229,7 @@ public final class GatewayServer: Sendable {
     /// Writes `gateway.started`, and records the agreement set in force if the store does not
     /// have one yet. Runs the writer just long enough, since the service group is not up yet.
     private func recordStart() async throws {
+        try await checkAuditKey()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await self.store.run() }
             let directory = URL(fileURLWithPath: configuration.agreementsDirectory)
@@ -249,6 +250,21 @@ public final class GatewayServer: Sendable {
                           "trust_sha256": await trust.current.digest,
                           "version": AccordVersion.current])])
             group.cancelAll()
+        }
+    }
+}
+
+extension GatewayServer {
+    /// A gateway whose audit key does not sign the log's latest checkpoint would write a log no
+    /// one could follow across the change: the key was replaced without a rotation.
+    func checkAuditKey() async throws {
+        guard let latest = try await store.checkpoints().last, let verifier = store.currentAuditVerifier else { return }
+        do { _ = try Checkpoint.open(latest.note, verifier: verifier) } catch {
+            throw GatewayStartupError("""
+                \(configuration.certificatesDirectory)/gateway/signing-key.pem does not sign the audit log's latest checkpoint \
+                (\(error)): the audit key was replaced without a rotation. Put the previous key back and run \
+                'accord keys rotate audit', which records the change in the log so that it still verifies (docs/audit.md)
+                """)
         }
     }
 }

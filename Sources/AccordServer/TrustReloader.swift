@@ -16,6 +16,7 @@ import NIOCore
 actor TrustReloader {
     private let configuration: GatewayConfiguration
     private let gateway: Gateway
+    private let store: SQLiteStore
     private let logger: Logger
     private let agencyTLS: TLSContextHolder
     /// The console's listener, when it has one; its client certificates may be optional.
@@ -23,10 +24,11 @@ actor TrustReloader {
     private let consoleCertificates: TLSConfiguration.ClientCertificates
     private var state: TrustState
 
-    init(configuration: GatewayConfiguration, gateway: Gateway, keys: GatewayKeys, consoleCertificates: TLSConfiguration.ClientCertificates?,
-         logger: Logger) throws(GatewayStartupError) {
+    init(configuration: GatewayConfiguration, gateway: Gateway, store: SQLiteStore, keys: GatewayKeys,
+         consoleCertificates: TLSConfiguration.ClientCertificates?, logger: Logger) throws(GatewayStartupError) {
         self.configuration = configuration
         self.gateway = gateway
+        self.store = store
         self.logger = logger
         self.consoleCertificates = consoleCertificates ?? .required
         let contexts = try Self.contexts(keys, configuration: configuration, console: consoleCertificates)
@@ -67,6 +69,7 @@ actor TrustReloader {
     /// Reads and validates everything, then swaps it in and audits the change; `actor` names
     /// who asked (`operator:sighup`, an operator's identity, `gateway:file-change`).
     func reload(by actor: String) async -> TrustReloadOutcome {
+        await rotateAuditKeyIfReplaced(by: actor)
         let keys: GatewayKeys
         let contexts: (agency: TLSContext, console: TLSContext?)
         do {
@@ -90,6 +93,26 @@ actor TrustReloader {
         logger.notice("trust reloaded", metadata: ["by": "\(actor)", "digest": "\(fresh.digest)"])
         await audit(AuditRecord(event: .trustReloaded, time: Date(), actor: actor, details: fresh.auditDetails))
         return .reloaded(fresh)
+    }
+
+    /// When `gateway/signing-key.pem` holds another key than the one signing checkpoints
+    /// (`accord keys rotate audit` wrote it), hands checkpoint signing over to it: an
+    /// `audit.key_rotated` leaf and a checkpoint signed by both keys (docs/audit.md).
+    private func rotateAuditKeyIfReplaced(by actor: String) async {
+        guard let current = store.currentAuditVerifier else { return }
+        do {
+            let signer = try NoteSigner(name: configuration.auditOrigin,
+                                        privateKey: GatewayKeys.loadAuditKey(directory: configuration.certificatesDirectory))
+            guard signer.verifier.verifierKey != current.verifierKey else { return }
+            let record = AuditRecord(event: .auditKeyRotated, time: Date(), actor: actor,
+                                     details: ["old_key": current.verifierKey, "new_key": signer.verifier.verifierKey])
+            let (leaf, checkpoint) = try await store.rotateAuditKey(to: signer, record: record)
+            gateway.useAuditVerifierKey(signer.verifier.verifierKey)
+            logger.notice("audit key rotated", metadata: ["by": "\(actor)", "leaf": "\(leaf)", "checkpoint_size": "\(checkpoint.size)",
+                                                          "new_key": "\(signer.verifier.verifierKey)"])
+        } catch {
+            logger.error("audit key rotation failed; checkpoints are still signed by the key in force", metadata: ["error": "\(error)"])
+        }
     }
 
     private func audit(_ record: AuditRecord) async {

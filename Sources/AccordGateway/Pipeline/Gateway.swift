@@ -41,6 +41,7 @@ public final class Gateway: Sendable {
     let logger: Logger
     public let metrics: GatewayMetrics
     let activations = ActivationQueue()
+    private let currentAuditVerifierKey = Mutex<String?>(nil)
 
     public init(
         store: any AccordStorage, policy: ActivePolicy, keys: GatewayKeys, options: Options = Options(),
@@ -69,9 +70,18 @@ public final class Gateway: Sendable {
     /// The public key agencies must name in `cnf.jwk`.
     public var bindingKey: JWK { bindingJWK }
 
-    /// The C2SP verifier key of the audit log's checkpoints (`<origin>+<key id>+<key>`).
+    /// The C2SP verifier key of the audit log's checkpoints (`<origin>+<key id>+<key>`), the
+    /// one signing them now.
     public var auditVerifierKey: String {
-        (try? NoteVerifier(name: options.auditOrigin, publicKey: keys.auditKey.publicKey))?.verifierKey ?? ""
+        currentAuditVerifierKey.withLock { current in
+            if let current { return current }
+            return (try? NoteVerifier(name: options.auditOrigin, publicKey: keys.auditKey.publicKey))?.verifierKey ?? ""
+        }
+    }
+
+    /// After an audit key rotation: the verifier key `GET /v1/keys` names from now on.
+    public func useAuditVerifierKey(_ verifierKey: String) {
+        currentAuditVerifierKey.withLock { $0 = verifierKey }
     }
 
     // MARK: - Submit

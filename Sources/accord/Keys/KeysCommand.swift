@@ -1,0 +1,106 @@
+import AccordAudit
+import AccordCrypto
+import AccordGateway
+import AccordStore
+import ArgumentParser
+import Foundation
+
+/// `accord keys`: the gateway's own keys.
+struct KeysCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "keys",
+        abstract: "Rotate the gateway's own keys with their history kept.",
+        subcommands: [RotateKey.self]
+    )
+}
+
+/// `accord keys rotate audit`: a new Ed25519 key signs the audit log's checkpoints from now on.
+/// The change is itself a leaf (`audit.key_rotated`, naming the old and the new verifier key)
+/// under a checkpoint signed by both keys, so the log verifies from its first leaf with either
+/// (docs/audit.md, "Rotating the audit key"). A running gateway makes the change on SIGHUP; with
+/// none running, this command makes it in the database itself.
+struct RotateKey: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rotate",
+        abstract: "Replace one of the gateway's keys, recording the change in the audit log.",
+        discussion: "The TLS certificate and key are replaced by writing gateway/tls.pem and tls-key.pem and 'accord certificates reload'."
+    )
+
+    /// The keys that rotate with their history kept.
+    enum Kind: String, ExpressibleByArgument, CaseIterable {
+        /// The Ed25519 key that signs audit checkpoints.
+        case audit
+    }
+
+    @Argument(help: "Which key: \(Kind.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var kind: Kind
+
+    @OptionGroup var gateway: GatewayOptions
+
+    @Option(help: "Seconds to wait for a running gateway to record the rotation.")
+    var timeout = 15
+
+    func run() async throws {
+        let configuration = try gateway.load()
+        let keyFile = URL(fileURLWithPath: configuration.certificatesDirectory).appendingPathComponent("gateway/signing-key.pem")
+        let oldKey: PrivateKey
+        do { oldKey = try GatewayKeys.loadAuditKey(directory: configuration.certificatesDirectory) } catch {
+            throw ValidationError("\(error)")
+        }
+        let old = try NoteSigner(name: configuration.auditOrigin, privateKey: oldKey)
+        let newKey = try PrivateKey.generate(.edDSA)
+        let new = try NoteSigner(name: configuration.auditOrigin, privateKey: newKey)
+        let staged = keyFile.deletingLastPathComponent().appendingPathComponent(".signing-key.pem.next")
+        try KeyFile.write(newKey.pemPKCS8(), to: staged)
+
+        if let pid = PIDFile(database: configuration.database).runningProcess() {
+            try KeyFile.replace(keyFile, with: staged)
+            let started = Date()
+            guard kill(pid, SIGHUP) == 0 else {
+                throw ValidationError("cannot signal the gateway (pid \(pid)): \(String(cString: strerror(errno))); the new key is in \(keyFile.path): signal it with 'systemctl reload accord'")
+            }
+            let reader = try SQLiteStore.open(path: configuration.database, configuration: StoreConfiguration(origin: configuration.auditOrigin, signer: nil))
+            let deadline = started.addingTimeInterval(TimeInterval(timeout))
+            while Date() < deadline {
+                try await Task.sleep(for: .milliseconds(200))
+                let rotated = try await reader.query(AuditQuery(since: started, events: [.auditKeyRotated]))
+                if let leaf = rotated.first(where: { $0.record.details["new_key"] == new.verifier.verifierKey }) {
+                    print("rotated: audit leaf \(leaf.index); checkpoints are signed by \(new.verifier.verifierKey)")
+                    return
+                }
+            }
+            throw ValidationError("""
+                the gateway did not record the rotation within \(timeout) s (see its log). Until it does, it signs with \
+                the previous key; put that key back in \(keyFile.path) before restarting it
+                """)
+        }
+
+        // No gateway: this process is the database's writer for the one transaction.
+        let store = try SQLiteStore.open(path: configuration.database, configuration: StoreConfiguration(origin: configuration.auditOrigin, signer: old))
+        let writer = Task { await store.run() }
+        defer { writer.cancel() }
+        let (leaf, checkpoint) = try await store.rotateAuditKey(to: new, record: AuditRecord(
+            event: .auditKeyRotated, time: Date(), actor: "operator:accord-keys",
+            details: ["old_key": old.verifier.verifierKey, "new_key": new.verifier.verifierKey]))
+        try KeyFile.replace(keyFile, with: staged)
+        print("rotated: audit leaf \(leaf), checkpoint \(checkpoint.size) signed by both keys; checkpoints are signed by \(new.verifier.verifierKey)")
+    }
+}
+
+/// Private key files: written 0600 before any byte, replaced by rename.
+enum KeyFile {
+    static func write(_ text: String, to url: URL) throws {
+        _ = FileManager.default.createFile(atPath: url.path, contents: nil, attributes: [.posixPermissions: 0o600])
+        let handle = try FileHandle(forWritingTo: url)
+        defer { try? handle.close() }
+        try handle.truncate(atOffset: 0)
+        try handle.write(contentsOf: Data(text.utf8))
+        try handle.synchronize()
+    }
+
+    static func replace(_ target: URL, with staged: URL) throws {
+        guard rename(staged.path, target.path) == 0 else {
+            throw ValidationError("cannot move \(staged.path) to \(target.path): \(String(cString: strerror(errno)))")
+        }
+    }
+}

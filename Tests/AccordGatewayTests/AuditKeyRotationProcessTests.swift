@@ -1,0 +1,90 @@
+import AccordAudit
+import AccordCrypto
+import AccordPolicy
+import AccordStore
+import AccordTestSupport
+import Foundation
+import Testing
+
+/// `accord keys rotate audit` as an administrator runs it: once with the gateway stopped, once
+/// while `accord serve` runs (SIGHUP); `accord audit verify` then passes over the log that spans
+/// both rotations with the first key and with the last, and a gateway whose key was swapped
+/// without a rotation refuses to start.
+@Suite(.serialized, .needs("curl", fromPackage: "curl")) struct AuditKeyRotationProcessTests {
+    @Test func theAuditKeyRotatesTwiceAndTheLogVerifiesFromItsFirstLeaf() async throws {
+        let directory = try PackageRoot.temporaryDirectory("rotate-audit")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let agreements = PackageRoot.url.appendingPathComponent("Agreements")
+        let set = try ActivePolicy(directory: agreements, today: CalendarDate(Date())).current.policy.set
+        let pki = DevelopmentPKI(directory: directory.appendingPathComponent("certs"))
+        _ = try pki.ensure(agencies: set.agencies.values.map { DevelopmentPKI.Agency(id: $0.id, name: $0.name) }.sorted { $0.id < $1.id })
+        let port = try FreePort.find()
+        let database = directory.appendingPathComponent("accord.sqlite").path
+        let config = directory.appendingPathComponent("accord.yaml")
+        try """
+            listen: 127.0.0.1:\(port)
+            console: {enabled: false}
+            paths: {agreements: \(agreements.path), certificates: \(pki.directory.path), database: \(database)}
+            """.write(to: config, atomically: true, encoding: .utf8)
+        let accord = PackageRoot.accordExecutable.path
+        let firstKey = directory.appendingPathComponent("first-audit-key.pem")
+        try FileManager.default.copyItem(at: pki.gatewaySigningKey, to: firstKey)
+
+        func serve() async throws -> BackgroundProcess {
+            let server = try BackgroundProcess(accord, ["serve", "--config", config.path])
+            for _ in 0..<100 {
+                let probe = try await ExternalProcess.runDetached("curl", [
+                    "--silent", "--max-time", "2", "--cacert", pki.caCertificate.path, "--cert", pki.agencyTLSCertificate("nz.police").path,
+                    "--key", pki.agencyTLSKey("nz.police").path, "https://localhost:\(port)/v1/keys",
+                ])
+                if probe.status == 0 { return server }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            kill(server.processIdentifier, SIGKILL)
+            throw GatewayDidNotStart()
+        }
+        func keys() async throws -> String {
+            try await ExternalProcess.runDetached("curl", [
+                "--silent", "--max-time", "5", "--cacert", pki.caCertificate.path, "--cert", pki.agencyTLSCertificate("nz.police").path,
+                "--key", pki.agencyTLSKey("nz.police").path, "https://localhost:\(port)/v1/keys",
+            ]).standardOutput
+        }
+        func stop(_ server: BackgroundProcess) async {
+            kill(server.processIdentifier, SIGTERM)
+            let exit = await server.finish()
+            #expect(exit.status == 0, "\(exit.standardError)")
+        }
+        func verify(with key: URL) async throws -> ExternalProcess.Output {
+            try await ExternalProcess.runDetached(accord, ["audit", "verify", "--db", database, "--origin", "accord.local/audit", "--key", key.path])
+        }
+
+        // A first run writes leaves and checkpoints under the first key.
+        await stop(try await serve())
+
+        // Stopped: the command makes the change in the database itself.
+        let offline = try await ExternalProcess.runDetached(accord, ["keys", "rotate", "audit", "--config", config.path])
+        #expect(offline.status == 0 && offline.standardOutput.contains("signed by both keys"), "\(offline.standardOutput)\(offline.standardError)")
+
+        // Running: the command signals the gateway, which makes the change.
+        let server = try await serve()
+        let before = try await keys()
+        let online = try await ExternalProcess.runDetached(accord, ["keys", "rotate", "audit", "--config", config.path])
+        #expect(online.status == 0 && online.standardOutput.contains("rotated: audit leaf"), "\(online.standardOutput)\(online.standardError)")
+        let after = try await keys()
+        #expect(before != after && after.contains("audit_verifier_key"), "GET /v1/keys still names the previous key")
+        await stop(server)
+
+        for key in [firstKey, pki.gatewaySigningKey] {
+            let verified = try await verify(with: key)
+            #expect(verified.status == 0 && verified.standardOutput.contains("verified:"), "\(verified.standardOutput)\(verified.standardError)")
+        }
+        let store = try SQLiteStore.open(path: database, configuration: StoreConfiguration(origin: "accord.local/audit", signer: nil))
+        #expect(try await store.query(AuditQuery(events: [.auditKeyRotated])).count == 2)
+
+        // A key swapped in by hand, with no rotation, would fork the log's trust: the gateway refuses it.
+        try PrivateKey.generate(.edDSA).pemPKCS8().write(to: pki.gatewaySigningKey, atomically: true, encoding: .utf8)
+        let refused = try BackgroundProcess(accord, ["serve", "--config", config.path])
+        let exit = await refused.finish()
+        #expect(exit.status != 0 && exit.standardError.contains("does not sign the audit log's latest checkpoint"), "\(exit.standardError)")
+    }
+}
