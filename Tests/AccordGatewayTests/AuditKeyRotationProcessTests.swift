@@ -10,7 +10,7 @@ import Testing
 /// while `accord serve` runs (SIGHUP); `accord audit verify` then passes over the log that spans
 /// both rotations with the first key and with the last, and a gateway whose key was swapped
 /// without a rotation refuses to start.
-@Suite(.serialized, .needs("curl", fromPackage: "curl")) struct AuditKeyRotationProcessTests {
+@Suite(.serialized, .needs("curl", fromPackage: "curl"), .needsPython) struct AuditKeyRotationProcessTests {
     @Test func theAuditKeyRotatesTwiceAndTheLogVerifiesFromItsFirstLeaf() async throws {
         let directory = try PackageRoot.temporaryDirectory("rotate-audit")
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -80,6 +80,17 @@ import Testing
         }
         let store = try SQLiteStore.open(path: database, configuration: StoreConfiguration(origin: "accord.local/audit", signer: nil))
         #expect(try await store.query(AuditQuery(events: [.auditKeyRotated])).count == 2)
+
+        // The independent verifier follows the same chain, from the first key, over a filtered export.
+        let export = directory.appendingPathComponent("export.jsonl")
+        let exported = try await ExternalProcess.runDetached(accord, [
+            "audit", "export", "--db", database, "--origin", "accord.local/audit", "--key", pki.gatewaySigningKey.path,
+            "--event", "gateway.started", "--output", export.path,
+        ])
+        try #require(exported.status == 0, "\(exported.standardError)")
+        let first = try NoteVerifier(name: "accord.local/audit", publicKey: PrivateKey(pemFile: firstKey.path).publicKey).verifierKey
+        let python = try await ExternalProcess.pythonDetached("audit_verify.py", [export.path, "--verifier-key", first])
+        #expect(python.status == 0 && python.standardOutput.contains("verified:"), "\(python.standardOutput)\(python.standardError)")
 
         // A key swapped in by hand, with no rotation, would fork the log's trust: the gateway refuses it.
         try PrivateKey.generate(.edDSA).pemPKCS8().write(to: pki.gatewaySigningKey, atomically: true, encoding: .utf8)

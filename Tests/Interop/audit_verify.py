@@ -3,7 +3,10 @@
 
 Checks, using only `cryptography` and `rfc8785`:
   * the verifier key's key ID (C2SP signed-note, Ed25519),
-  * every checkpoint's signature and its tlog-checkpoint body,
+  * every checkpoint's signature and its tlog-checkpoint body, by the audit key in force at its
+    size: the export carries each `audit.key_rotated` leaf (old and new verifier key); the first
+    checkpoint after a rotation must be signed by both keys, later ones by the new, and the
+    pinned key may be any key of that chain,
   * that every leaf is RFC 8785 canonical JSON, records its own index, and hashes
     (RFC 6962: SHA-256(0x00 || leaf)) to the exported leaf hash,
   * every inclusion proof against the latest checkpoint's root,
@@ -158,11 +161,36 @@ def main(argv):
     header = entries[0]
     if header.get("type") != "log" or header.get("format") != "accord-audit-export-v1":
         raise Failure("not an Accord audit export")
-    verifier = parse_verifier_key(pinned or header["verifier_key"])
+    trusted = pinned or header["verifier_key"]
+    rotations = sorted(
+        (item["index"], json.loads(item["leaf"]))
+        for item in entries
+        if item["type"] == "leaf" and json.loads(item["leaf"]).get("event") == "audit.key_rotated"
+    )
+    chain = [trusted] if not rotations else [rotations[0][1]["details"]["old_key"]]
+    for index, leaf in rotations:
+        if leaf["details"]["old_key"] != chain[-1]:
+            raise Failure(f"the audit key rotation at leaf {index} replaces a key that was not in force")
+        chain.append(leaf["details"]["new_key"])
+    if trusted not in chain:
+        raise Failure("the pinned verifier key is none of the keys the log's rotations name")
+    sizes = [item["size"] for item in entries if item["type"] == "checkpoint"]
+
+    def keys_for(size):
+        """The key in force at `size`, and the previous one for the first checkpoint after a rotation."""
+        epoch = sum(1 for index, _ in rotations if index < size)
+        if epoch == 0:
+            return [chain[0]]
+        first_after = min(s for s in sizes if s > rotations[epoch - 1][0])
+        return chain[epoch - 1 : epoch + 1] if size == first_after else [chain[epoch]]
+
     roots = {}
     for item in entries:
         if item["type"] == "checkpoint":
-            origin, size, root = open_checkpoint(item["note"], verifier)
+            for key in keys_for(item["size"]):
+                origin, size, root = open_checkpoint(item["note"], parse_verifier_key(key))
+            if size != item["size"]:
+                raise Failure(f"checkpoint listed as size {item['size']} signs size {size}")
             if origin != header["origin"]:
                 raise Failure(f"checkpoint for another log: {origin}")
             if roots.get(size, root) != root:

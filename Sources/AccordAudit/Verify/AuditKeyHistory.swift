@@ -68,4 +68,13 @@ public struct AuditKeyHistory: Sendable {
         let firstAfter = sizes.filter { $0 > rotation.leafIndex }.min()
         return firstAfter == size ? [keys[epoch - 1], keys[epoch]] : [keys[epoch]]
     }
+
+    /// Opens a checkpoint note of this log once every key `requiredKeys` names for its size
+    /// has signed it; `sizes` are the sizes of all the log's checkpoints.
+    public func open(_ note: String, sizes: [UInt64]) throws(AuditError) -> Checkpoint {
+        let signed = try SignedNote(parsing: note)
+        let checkpoint = try Checkpoint(text: signed.text)
+        for key in requiredKeys(forSize: checkpoint.size, sizes: sizes) { _ = try signed.verifiedText(by: key) }
+        return checkpoint
+    }
 }

@@ -27,7 +27,12 @@ struct ProofIndexWarmer: Service {
         do {
             guard let latest = try await store.checkpoints().max(by: { $0.size < $1.size }) else { return .noCheckpoint }
             let signed: Checkpoint
-            do { signed = try Checkpoint.open(latest.note, verifier: verifier) } catch {
+            do {
+                guard let opened = try await store.latestCheckpoint(trusting: verifier), opened.stored.size == latest.size else {
+                    throw AuditError(.unknownKey, "the latest checkpoint changed while it was read")
+                }
+                signed = opened.checkpoint
+            } catch {
                 return .failed("the latest checkpoint's signature does not verify: \(error)")
             }
             let root = try await index.root(treeSize: signed.size)

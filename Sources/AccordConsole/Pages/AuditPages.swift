@@ -131,7 +131,12 @@ struct ProofStatus {
                 return ProofStatus(summary: "No checkpoint has been signed yet; proofs follow the first one.", states: [:], otherwise: .awaitingCheckpoint)
             }
             let checkpoint: Checkpoint
-            do { checkpoint = try Checkpoint.open(latest.note, verifier: environment.auditVerifier) } catch {
+            do {
+                guard let opened = try await environment.store.latestCheckpoint(trusting: environment.auditVerifier), opened.stored.size == latest.size else {
+                    throw AuditError(.unknownKey, "the latest checkpoint changed while it was read")
+                }
+                checkpoint = opened.checkpoint
+            } catch {
                 return ProofStatus(summary: "The latest checkpoint's signature does not verify.", states: [:],
                                    otherwise: .failed("checkpoint signature invalid"))
             }

@@ -154,7 +154,7 @@ extension Console {
         if let latest = try await environment.store.checkpoints().max(by: { $0.size < $1.size }) {
             let signature: String
             do {
-                _ = try Checkpoint.open(latest.note, verifier: environment.auditVerifier)
+                _ = try await environment.store.latestCheckpoint(trusting: environment.auditVerifier)
                 signature = "verifies with the audit key"
             } catch {
                 signature = "DOES NOT VERIFY: \(error)"

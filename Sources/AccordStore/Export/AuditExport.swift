@@ -32,8 +32,16 @@ public enum AuditExport {
     /// only the leaf hashes they need; a full export reads every leaf anyway and rebuilds the
     /// tree from them.
     public static func collect(from store: some AccordStorage, origin: String, verifier: NoteVerifier,
-                               leaves selected: [AuditLeaf]?, index: ProofIndex? = nil) async throws(StoreError) -> Bundle {
+                               leaves chosen: [AuditLeaf]?, index: ProofIndex? = nil) async throws(StoreError) -> Bundle {
         let checkpoints = try await store.checkpoints().sorted { $0.size < $1.size }
+        // A filtered export carries the audit key rotations too: without them a verifier holding
+        // one key of the chain could not check checkpoints signed by another.
+        var selected = chosen
+        if let chosen {
+            let have = Set(chosen.map(\.index))
+            let rotations = try await store.query(AuditQuery(events: [.auditKeyRotated])).filter { !have.contains($0.index) }
+            if !rotations.isEmpty { selected = (chosen + rotations).sorted { $0.index < $1.index } }
+        }
         if let selected, let index {
             return try await collect(selected, checkpoints: checkpoints, origin: origin, verifier: verifier, index: index)
         }

@@ -52,21 +52,6 @@ extension SQLiteStore {
     }
 }
 
-extension SQLiteStore {
-    /// The audit key rotations the log records, as their leaves say; the verification that
-    /// uses them authenticates those leaves with the rest.
-    public func auditKeyRotations() async throws(StoreError) -> [AuditKeyHistory.Rotation] {
-        var rotations: [AuditKeyHistory.Rotation] = []
-        for leaf in try await query(AuditQuery(events: [.auditKeyRotated])) {
-            guard let old = leaf.record.details["old_key"], let new = leaf.record.details["new_key"] else {
-                throw StoreError(.corruptState, "the audit key rotation at leaf \(leaf.index) names no old_key and new_key")
-            }
-            rotations.append(AuditKeyHistory.Rotation(leafIndex: leaf.index, old: old, new: new))
-        }
-        return rotations
-    }
-}
-
 /// Consecutive stored leaves, their bytes and hashes packed into two buffers, with the
 /// search columns stored beside each.
 struct LeafPage: Sendable {

@@ -22,10 +22,11 @@ struct ProveCommand: AsyncParsableCommand {
         let leaf = try AuditLeaf(bytes: stored.bytes)
         let bundle = try await AuditExport.collect(from: store, origin: verifier.name, verifier: verifier, leaves: [leaf],
                                                    index: ProofIndex(store: store))
-        guard let entry = bundle.entries.first, let latest = bundle.checkpoints.last else {
+        guard let entry = bundle.entries.first(where: { $0.leaf.index == index }), let latest = bundle.checkpoints.last else {
             throw ValidationError("leaf \(index) is not yet covered by a signed checkpoint; try again after the next checkpoint")
         }
-        let checkpoint = try Checkpoint.open(latest.note, verifier: verifier)
+        let history = try AuditKeyHistory(trusted: verifier, rotations: try await store.auditKeyRotations())
+        let checkpoint = try history.open(latest.note, sizes: bundle.checkpoints.map(\.size))
         try InclusionProof.verify(leafHash: TreeHasher().leafHash(entry.leaf.bytes), index: index, treeSize: checkpoint.size,
                                   proof: entry.proof, root: checkpoint.rootHash)
         let output: JSONValue = .object([
