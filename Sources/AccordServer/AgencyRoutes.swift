@@ -35,7 +35,8 @@ struct AgencyRoutes: Sendable {
             JSONResponse.make(try gateway.permittedFlows(for: try agency(context)))
         }
         api.get("keys") { _, _ in
-            JSONResponse.make(GatewayPublicKeys(binding: gateway.bindingKey, auditVerifierKey: gateway.auditVerifierKey))
+            JSONResponse.make(GatewayPublicKeys(binding: gateway.bindingKey, previousBinding: gateway.bindingKeys.previous,
+                                                auditVerifierKey: gateway.auditVerifierKey))
         }
         let paths: [(RouterPath, [HTTPRequest.Method])] = [
             ("messages", [.post]), ("messages/:id", [.get]), ("inbox", [.get]), ("inbox/:id/ack", [.post]),
@@ -91,14 +92,16 @@ struct AgencyRoutes: Sendable {
     }
 }
 
-/// `GET /v1/keys`: the key agencies name in `cnf.jwk`, and the verifier key of the audit
-/// log's checkpoints.
+/// `GET /v1/keys`: the key agencies name in `cnf.jwk`, the previous binding keys still
+/// accepted after a rotation, and the verifier key of the audit log's checkpoints.
 struct GatewayPublicKeys: Encodable {
     let binding: JWK
+    let previousBinding: [JWK]
     let auditVerifierKey: String
 
     enum CodingKeys: String, CodingKey {
         case binding
+        case previousBinding = "previous_binding"
         case auditVerifierKey = "audit_verifier_key"
     }
 }

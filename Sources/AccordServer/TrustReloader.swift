@@ -84,6 +84,14 @@ actor TrustReloader {
                                     details: ["problems": "\(problems.count)"]))
             return .rejected(problems)
         }
+        do {
+            if let (old, new) = try gateway.bindingKeys.replace(current: keys.bindingKey, previous: keys.previousBindingKeys) {
+                logger.notice("binding key rotated", metadata: ["by": "\(actor)", "old": "\(old)", "new": "\(new)"])
+                await audit(AuditRecord(event: .bindingKeyRotated, time: Date(), actor: actor, details: ["old_key": old, "new_key": new]))
+            }
+        } catch {
+            logger.error("the binding keys did not reload; the ones in force stay", metadata: ["error": "\(error)"])
+        }
         let fresh = TrustState(keys: keys, registryDigest: gateway.policy.current.setDigest)
         guard fresh.digest != state.digest else { return .unchanged(fresh) }
         agencyTLS.replace(with: contexts.agency)

@@ -92,6 +92,13 @@ import Testing
         let python = try await ExternalProcess.pythonDetached("audit_verify.py", [export.path, "--verifier-key", first])
         #expect(python.status == 0 && python.standardOutput.contains("verified:"), "\(python.standardOutput)\(python.standardError)")
 
+        // The binding key, rotated while the gateway is stopped: the next start names both.
+        let binding = try await ExternalProcess.runDetached(accord, ["keys", "rotate", "binding", "--config", config.path])
+        #expect(binding.status == 0 && binding.standardOutput.contains("no gateway is running"), "\(binding.standardOutput)\(binding.standardError)")
+        let restarted = try await serve()
+        #expect(try await keys().contains("\"previous_binding\":[{"))
+        await stop(restarted)
+
         // A key swapped in by hand, with no rotation, would fork the log's trust: the gateway refuses it.
         try PrivateKey.generate(.edDSA).pemPKCS8().write(to: pki.gatewaySigningKey, atomically: true, encoding: .utf8)
         let refused = try BackgroundProcess(accord, ["serve", "--config", config.path])

@@ -23,6 +23,9 @@ public enum AuditEvent: String, Sendable, Hashable, CaseIterable, Codable {
     /// The key that signs checkpoints was replaced; `details` name the old and the new
     /// verifier keys, and the next checkpoint is signed by both.
     case auditKeyRotated = "audit.key_rotated"
+    /// The key that binds presentations was replaced; `details` give the old and new key
+    /// thumbprints. Keys kept in `gateway/binding-keys/` still bind what names them.
+    case bindingKeyRotated = "binding.key_rotated"
     case auditQueried = "audit.queried"
     case auditExported = "audit.exported"
     case gatewayStarted = "gateway.started"

@@ -19,11 +19,15 @@ public struct GatewayKeys: Sendable {
     public let tlsKey: PrivateKey
     public let auditKey: PrivateKey
     public let bindingKey: PrivateKey
+    /// Binding keys kept after a rotation (`gateway/binding-keys/*.pem`), still accepted in
+    /// `cnf.jwk` and used for the deliveries that name them.
+    public let previousBindingKeys: [PrivateKey]
     public let subjectKey: SubjectKey
     public let signingCertificates: [Certificate]
 
     public init(trustStore: TrustStore, tlsChain: [Certificate], tlsKey: PrivateKey, auditKey: PrivateKey, bindingKey: PrivateKey,
-                subjectKey: SubjectKey, signingCertificates: [Certificate]) {
+                subjectKey: SubjectKey, signingCertificates: [Certificate], previousBindingKeys: [PrivateKey] = []) {
+        self.previousBindingKeys = previousBindingKeys
         self.trustStore = trustStore
         self.tlsChain = tlsChain
         self.tlsKey = tlsKey
@@ -79,8 +83,14 @@ public struct GatewayKeys: Sendable {
             signing += try attempt(file) { try Certificate.all(pemFile: file) }
         }
         guard !chain.isEmpty else { throw GatewayStartupError("\(path("gateway/tls.pem")): no certificate") }
+        var previous: [PrivateKey] = []
+        let kept = base.appendingPathComponent("gateway/binding-keys")
+        for name in ((try? FileManager.default.contentsOfDirectory(atPath: kept.path)) ?? []).sorted() where name.hasSuffix(".pem") {
+            let file = kept.appendingPathComponent(name).path
+            previous.append(try attempt(file) { try PrivateKey(pemFile: file) })
+        }
         return GatewayKeys(trustStore: trust, tlsChain: chain, tlsKey: tlsKey, auditKey: auditKey, bindingKey: bindingKey,
-                           subjectKey: subjectKey, signingCertificates: signing)
+                           subjectKey: subjectKey, signingCertificates: signing, previousBindingKeys: previous)
     }
 }
 

@@ -101,6 +101,11 @@ extension Gateway {
         if let reason = notCoveredReason(pending, to: agency, at: time) {
             return await holdBack(delivery, pending, reason: reason, at: time) ? .waiting : .retryLater
         }
+        // Before the pick-up is recorded: a delivery that cannot be bound is not handed out.
+        guard let binders = bindingKeys.pool(pending.binding) else {
+            logger.warning("a delivery names a binding key no longer kept (gateway/binding-keys/)", metadata: ["delivery_id": "\(delivery.id)"])
+            return .unusable
+        }
         let record = AuditRecord(
             event: .messageDelivered, time: time, actor: agency, messageID: delivery.messageID, deliveryID: delivery.id,
             from: pending.from, to: [agency], agreement: AgreementReference(id: pending.agreement, versionDigest: pending.agreementDigest),

@@ -34,8 +34,8 @@ public final class Gateway: Sendable {
     public let keys: GatewayKeys
     public let signingKeys: AgencySigningKeys
     let verifier: SDJWTVerifier
-    let binders: KeyBinderPool
-    let bindingJWK: JWK
+    /// The current binding key and those kept after a rotation.
+    public let bindingKeys: BindingKeys
     let options: Options
     let now: @Sendable () -> Date
     let logger: Logger
@@ -61,14 +61,11 @@ public final class Gateway: Sendable {
         configuration.maxDisclosures = options.maxDisclosures
         configuration.clockSkew = options.clockSkew
         verifier = SDJWTVerifier(resolver: signingKeys, configuration: configuration)
-        bindingJWK = keys.bindingKey.publicKey.jwk
-        do { binders = try KeyBinderPool(key: keys.bindingKey) } catch {
-            throw GatewayStartupError("the binding key cannot sign key-binding JWTs: \(error)")
-        }
+        bindingKeys = try BindingKeys(current: keys.bindingKey, previous: keys.previousBindingKeys)
     }
 
     /// The public key agencies must name in `cnf.jwk`.
-    public var bindingKey: JWK { bindingJWK }
+    public var bindingKey: JWK { bindingKeys.current }
 
     /// The C2SP verifier key of the audit log's checkpoints (`<origin>+<key id>+<key>`), the
     /// one signing them now.
@@ -110,8 +107,7 @@ public final class Gateway: Sendable {
                 "the message's 'iss' is '\(routing.issuer)' but the TLS client certificate is agency '\(agency)'; an agency submits only its own messages"),
                 agency: agency, digest: digest, stage: "identity", routing: routing)
         }
-        guard let holder = message.holderKey, holder.kty == bindingJWK.kty, holder.crv == bindingJWK.crv,
-              holder.x == bindingJWK.x, holder.y == bindingJWK.y else {
+        guard let holder = message.holderKey, let binding = bindingKeys.thumbprint(of: holder) else {
             throw await refuse(.badRequest("holder-key-mismatch",
                 "the message's 'cnf.jwk' must be the gateway's binding key (GET /v1/keys)"),
                 agency: agency, digest: digest, stage: "verify", routing: routing)
@@ -195,6 +191,7 @@ public final class Gateway: Sendable {
                 agreement: delivery.agreementID, agreementDigest: delivery.agreementDigest, withheld: withheld,
                 receivedMilliseconds: AuditTime.milliseconds(receivedAt), handling: delivery.handling.rawValue)
             pending.subjects = subjects
+            pending.binding = binding
             deliveries.append(Submission.Delivery(id: deliveryID, recipient: recipient, state: delivery.held ? .held : .pending,
                                                   presentation: pending.encoded()))
             let reference = AgreementReference(id: delivery.agreementID, versionDigest: delivery.agreementDigest)

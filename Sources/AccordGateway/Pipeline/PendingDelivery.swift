@@ -20,11 +20,14 @@ struct PendingDelivery: Codable, Equatable {
     /// Keyed hashes of the identifiers this recipient is given; nil in rows written before
     /// they were kept.
     var subjects: [SubjectHash]? = nil
+    /// The thumbprint of the binding key the message names in `cnf.jwk`; nil in rows written
+    /// before binding keys rotated (the current key then).
+    var binding: String? = nil
 
     enum CodingKeys: String, CodingKey {
         case version = "v"
         case redacted = "sd_jwt"
-        case from, type, purpose, agreement, withheld, handling, subjects
+        case from, type, purpose, agreement, withheld, handling, subjects, binding
         case agreementDigest = "agreement_digest"
         case receivedMilliseconds = "received_ms"
     }
@@ -39,6 +42,7 @@ struct PendingDelivery: Codable, Equatable {
             "withheld": .array(withheld.map(JSONValue.string)), "received_ms": .integer(receivedMilliseconds),
         ]
         if let handling { members["handling"] = .string(handling) }
+        if let binding { members["binding"] = .string(binding) }
         if let subjects {
             members["subjects"] = .array(subjects.map { .object(["type": .string($0.type), "hmac": .string($0.hmac)]) })
         }

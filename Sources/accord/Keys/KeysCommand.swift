@@ -14,7 +14,7 @@ struct KeysCommand: AsyncParsableCommand {
     )
 }
 
-/// `accord keys rotate audit`: a new Ed25519 key signs the audit log's checkpoints from now on.
+/// `accord keys rotate audit|binding`. Audit: a new Ed25519 key signs the audit log's checkpoints from now on.
 /// The change is itself a leaf (`audit.key_rotated`, naming the old and the new verifier key)
 /// under a checkpoint signed by both keys, so the log verifies from its first leaf with either
 /// (docs/audit.md, "Rotating the audit key"). A running gateway makes the change on SIGHUP; with
@@ -30,6 +30,8 @@ struct RotateKey: AsyncParsableCommand {
     enum Kind: String, ExpressibleByArgument, CaseIterable {
         /// The Ed25519 key that signs audit checkpoints.
         case audit
+        /// The ES256 key that binds presentations, named by agencies in `cnf.jwk`.
+        case binding
     }
 
     @Argument(help: "Which key: \(Kind.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -41,6 +43,52 @@ struct RotateKey: AsyncParsableCommand {
     var timeout = 15
 
     func run() async throws {
+        switch kind {
+        case .audit: try await rotateAudit()
+        case .binding: try await rotateBinding()
+        }
+    }
+
+    /// The current binding key moves to `gateway/binding-keys/<thumbprint>.pem`, kept for the
+    /// messages and deliveries that name it until an administrator removes it; a new key takes
+    /// its place. A running gateway takes both on SIGHUP.
+    private func rotateBinding() async throws {
+        let configuration = try gateway.load()
+        let directory = URL(fileURLWithPath: configuration.certificatesDirectory).appendingPathComponent("gateway")
+        let keyFile = directory.appendingPathComponent("binding-key.pem")
+        let old = try PrivateKey(pemFile: keyFile.path)
+        let new = try PrivateKey.generate(.es256)
+        let kept = directory.appendingPathComponent("binding-keys")
+        try FileManager.default.createDirectory(at: kept, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let oldThumbprint = old.publicKey.jwk.thumbprintBase64URL
+        let newThumbprint = new.publicKey.jwk.thumbprintBase64URL
+        try KeyFile.write(old.pemPKCS8(), to: kept.appendingPathComponent("\(oldThumbprint).pem"))
+        let staged = directory.appendingPathComponent(".binding-key.pem.next")
+        try KeyFile.write(new.pemPKCS8(), to: staged)
+        try KeyFile.replace(keyFile, with: staged)
+        print("new binding key \(newThumbprint); the previous one, \(oldThumbprint), is kept in \(kept.path) until you remove it")
+        guard let pid = PIDFile(database: configuration.database).runningProcess() else {
+            print("no gateway is running for \(configuration.database); 'accord serve' uses both keys when it starts")
+            return
+        }
+        let started = Date()
+        guard kill(pid, SIGHUP) == 0 else {
+            throw ValidationError("cannot signal the gateway (pid \(pid)): \(String(cString: strerror(errno))); reload it with 'systemctl reload accord'")
+        }
+        let reader = try SQLiteStore.open(path: configuration.database, configuration: StoreConfiguration(origin: configuration.auditOrigin, signer: nil))
+        let deadline = started.addingTimeInterval(TimeInterval(timeout))
+        while Date() < deadline {
+            try await Task.sleep(for: .milliseconds(200))
+            let rotated = try await reader.query(AuditQuery(since: started, events: [.bindingKeyRotated]))
+            if let leaf = rotated.first(where: { $0.record.details["new_key"] == newThumbprint }) {
+                print("rotated: audit leaf \(leaf.index); GET /v1/keys names the new key, and the previous one under previous_binding")
+                return
+            }
+        }
+        throw ValidationError("the gateway did not record the rotation within \(timeout) s; check its log")
+    }
+
+    private func rotateAudit() async throws {
         let configuration = try gateway.load()
         let keyFile = URL(fileURLWithPath: configuration.certificatesDirectory).appendingPathComponent("gateway/signing-key.pem")
         let oldKey: PrivateKey
