@@ -94,12 +94,14 @@ actor TrustReloader {
         }
         let fresh = TrustState(keys: keys, registryDigest: gateway.policy.current.setDigest)
         guard fresh.digest != state.digest else { return .unchanged(fresh) }
+        var details = fresh.auditDetails
+        if fresh.tlsCertificate != state.tlsCertificate { details["previous_tls_certificate_sha256"] = state.tlsCertificate }
         agencyTLS.replace(with: contexts.agency)
         if let console = contexts.console { consoleTLS?.replace(with: console) }
         gateway.signingKeys.replace(trustStore: keys.trustStore, certificates: keys.signingCertificates)
         state = fresh
         logger.notice("trust reloaded", metadata: ["by": "\(actor)", "digest": "\(fresh.digest)"])
-        await audit(AuditRecord(event: .trustReloaded, time: Date(), actor: actor, details: fresh.auditDetails))
+        await audit(AuditRecord(event: .trustReloaded, time: Date(), actor: actor, details: details))
         return .reloaded(fresh)
     }
 

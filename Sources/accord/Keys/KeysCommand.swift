@@ -32,6 +32,8 @@ struct RotateKey: AsyncParsableCommand {
         case audit
         /// The ES256 key that binds presentations, named by agencies in `cnf.jwk`.
         case binding
+        /// The listeners' TLS key, with a certificate from the development CA.
+        case tls
     }
 
     @Argument(help: "Which key: \(Kind.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -46,7 +48,58 @@ struct RotateKey: AsyncParsableCommand {
         switch kind {
         case .audit: try await rotateAudit()
         case .binding: try await rotateBinding()
+        case .tls: try await rotateTLS()
         }
+    }
+
+    /// A new TLS key with a certificate from the development CA for the same names. In
+    /// production the organisation's CA issues the certificate: write `gateway/tls.pem` and
+    /// `tls-key.pem` and run `accord certificates reload` instead.
+    private func rotateTLS() async throws {
+        let configuration = try gateway.load()
+        let pki = DevelopmentPKI(directory: URL(fileURLWithPath: configuration.certificatesDirectory))
+        guard FileManager.default.fileExists(atPath: pki.caKey.path) else {
+            throw ValidationError("""
+                no CA key in \(pki.directory.path): a production gateway's certificate comes from your CA. Write the new \
+                gateway/tls.pem and tls-key.pem there and run 'accord certificates reload' (docs/operations.md)
+                """)
+        }
+        let ca = try Certificate(pem: String(contentsOf: pki.caCertificate, encoding: .utf8))
+        let current = try Certificate.all(pemFile: pki.gatewayTLSCertificate.path)
+        let names = (current.first?.subjectAlternativeDNSNames ?? pki.gatewayHostNames).map(CertificateBuilder.AlternativeName.dns)
+            + pki.gatewayAddresses.map(CertificateBuilder.AlternativeName.ip)
+        let key = try PrivateKey.generate(.es256)
+        let certificate = try CertificateBuilder(
+            commonName: "Accord gateway", organization: "Accord (development only)", country: "NZ",
+            keyUsage: ["digitalSignature"], extendedKeyUsage: ["serverAuth"], alternativeNames: names
+        ).issued(for: key.publicKey, by: ca, issuerKey: PrivateKey(pemFile: pki.caKey.path))
+        let stagedKey = pki.gatewayDirectory.appendingPathComponent(".tls-key.pem.next")
+        let stagedCertificate = pki.gatewayDirectory.appendingPathComponent(".tls.pem.next")
+        try KeyFile.write(key.pemPKCS8(), to: stagedKey)
+        try KeyFile.write(certificate.pem(), to: stagedCertificate)
+        // Key, then certificate: a reload between the two finds a pair that does not match and keeps the old one.
+        try KeyFile.replace(pki.gatewayTLSKey, with: stagedKey)
+        try KeyFile.replace(pki.gatewayTLSCertificate, with: stagedCertificate)
+        print("new TLS certificate \(certificate.fingerprintSHA256) (\(names.count) names), valid until \(certificate.notAfter)")
+        guard let pid = PIDFile(database: configuration.database).runningProcess() else {
+            print("no gateway is running for \(configuration.database); 'accord serve' uses it when it starts")
+            return
+        }
+        let started = Date()
+        guard kill(pid, SIGHUP) == 0 else {
+            throw ValidationError("cannot signal the gateway (pid \(pid)): \(String(cString: strerror(errno))); reload it with 'systemctl reload accord'")
+        }
+        let reader = try SQLiteStore.open(path: configuration.database, configuration: StoreConfiguration(origin: configuration.auditOrigin, signer: nil))
+        let deadline = started.addingTimeInterval(TimeInterval(timeout))
+        while Date() < deadline {
+            try await Task.sleep(for: .milliseconds(200))
+            let reloaded = try await reader.query(AuditQuery(since: started, events: [.trustReloaded]))
+            if let leaf = reloaded.first(where: { $0.record.details["tls_certificate_sha256"] == certificate.fingerprintSHA256 }) {
+                print("rotated: audit leaf \(leaf.index); new connections get the new certificate")
+                return
+            }
+        }
+        throw ValidationError("the gateway did not record the new certificate within \(timeout) s; check its log")
     }
 
     /// The current binding key moves to `gateway/binding-keys/<thumbprint>.pem`, kept for the
