@@ -23,7 +23,8 @@ server_names = []
 ctx.sni_callback = lambda _socket, name, _context: server_names.append(name)
 
 listener = socket.create_server(("127.0.0.1", 0))
-listener.settimeout(30)
+# A safety net only: a loaded machine can take a while to reach the first connection.
+listener.settimeout(120)
 print(listener.getsockname()[1], flush=True)
 
 for index in range(connections):
