@@ -42,7 +42,7 @@ struct ReloadCertificates: AsyncParsableCommand {
         }
         let expected = TrustState(keys: keys, registryDigest: "").digest
         let summary = "\(keys.trustStore.anchors.count) CA(s), \(keys.trustStore.revocationLists.count) CRL(s), trust \(expected.prefix(16))"
-        guard let pid = PIDFile(database: configuration.database).runningProcess() else {
+        guard let running = RunningGateway(configuration) else {
             print("valid: \(summary)")
             print("no gateway is running for \(configuration.database); 'accord serve' loads this trust when it starts")
             return
@@ -53,22 +53,15 @@ struct ReloadCertificates: AsyncParsableCommand {
             print("unchanged: the gateway already uses this trust (\(summary))")
             return
         }
-        let started = Date()
-        guard kill(pid, SIGHUP) == 0 else {
-            throw ValidationError("cannot signal the gateway (pid \(pid)): \(String(cString: strerror(errno)))")
-        }
-        let deadline = started.addingTimeInterval(TimeInterval(timeout))
-        while Date() < deadline {
-            try await Task.sleep(for: .milliseconds(200))
-            let outcomes = try await store.query(AuditQuery(since: started, events: [.trustReloaded, .trustRejected]))
-            if let reloaded = outcomes.first(where: { $0.record.event == .trustReloaded && $0.record.details["trust_sha256"] == expected }) {
-                print("reloaded: \(summary), audit leaf \(reloaded.index)")
-                return
-            }
-            if outcomes.contains(where: { $0.record.event == .trustRejected }) {
+        let outcome = try await running.reload(timeout: timeout, events: [.trustReloaded, .trustRejected]) { leaf in
+            if leaf.record.event == .trustRejected {
                 throw ValidationError("the gateway rejected the trust (see its log); the trust in force is unchanged")
             }
+            return leaf.record.details["trust_sha256"] == expected
         }
-        throw ValidationError("the gateway did not record the reload within \(timeout) s; check its log")
+        guard let reloaded = outcome else {
+            throw ValidationError("the gateway did not record the reload within \(timeout) s; check its log")
+        }
+        print("reloaded: \(summary), audit leaf \(reloaded.index)")
     }
 }

@@ -81,25 +81,16 @@ struct RotateKey: AsyncParsableCommand {
         try KeyFile.replace(pki.gatewayTLSKey, with: stagedKey)
         try KeyFile.replace(pki.gatewayTLSCertificate, with: stagedCertificate)
         print("new TLS certificate \(certificate.fingerprintSHA256) (\(names.count) names), valid until \(certificate.notAfter)")
-        guard let pid = PIDFile(database: configuration.database).runningProcess() else {
+        guard let running = RunningGateway(configuration) else {
             print("no gateway is running for \(configuration.database); 'accord serve' uses it when it starts")
             return
         }
-        let started = Date()
-        guard kill(pid, SIGHUP) == 0 else {
-            throw ValidationError("cannot signal the gateway (pid \(pid)): \(String(cString: strerror(errno))); reload it with 'systemctl reload accord'")
+        guard let leaf = try await running.reload(timeout: timeout, events: [.trustReloaded], until: {
+            $0.record.details["tls_certificate_sha256"] == certificate.fingerprintSHA256
+        }) else {
+            throw ValidationError("the gateway did not record the new certificate within \(timeout) s; check its log")
         }
-        let reader = try SQLiteStore.open(path: configuration.database, configuration: StoreConfiguration(origin: configuration.auditOrigin, signer: nil))
-        let deadline = started.addingTimeInterval(TimeInterval(timeout))
-        while Date() < deadline {
-            try await Task.sleep(for: .milliseconds(200))
-            let reloaded = try await reader.query(AuditQuery(since: started, events: [.trustReloaded]))
-            if let leaf = reloaded.first(where: { $0.record.details["tls_certificate_sha256"] == certificate.fingerprintSHA256 }) {
-                print("rotated: audit leaf \(leaf.index); new connections get the new certificate")
-                return
-            }
-        }
-        throw ValidationError("the gateway did not record the new certificate within \(timeout) s; check its log")
+        print("rotated: audit leaf \(leaf.index); new connections get the new certificate")
     }
 
     /// The current binding key moves to `gateway/binding-keys/<thumbprint>.pem`, kept for the
@@ -120,25 +111,14 @@ struct RotateKey: AsyncParsableCommand {
         try KeyFile.write(new.pemPKCS8(), to: staged)
         try KeyFile.replace(keyFile, with: staged)
         print("new binding key \(newThumbprint); the previous one, \(oldThumbprint), is kept in \(kept.path) until you remove it")
-        guard let pid = PIDFile(database: configuration.database).runningProcess() else {
+        guard let running = RunningGateway(configuration) else {
             print("no gateway is running for \(configuration.database); 'accord serve' uses both keys when it starts")
             return
         }
-        let started = Date()
-        guard kill(pid, SIGHUP) == 0 else {
-            throw ValidationError("cannot signal the gateway (pid \(pid)): \(String(cString: strerror(errno))); reload it with 'systemctl reload accord'")
+        guard let leaf = try await running.reload(timeout: timeout, events: [.bindingKeyRotated], until: { $0.record.details["new_key"] == newThumbprint }) else {
+            throw ValidationError("the gateway did not record the rotation within \(timeout) s; check its log")
         }
-        let reader = try SQLiteStore.open(path: configuration.database, configuration: StoreConfiguration(origin: configuration.auditOrigin, signer: nil))
-        let deadline = started.addingTimeInterval(TimeInterval(timeout))
-        while Date() < deadline {
-            try await Task.sleep(for: .milliseconds(200))
-            let rotated = try await reader.query(AuditQuery(since: started, events: [.bindingKeyRotated]))
-            if let leaf = rotated.first(where: { $0.record.details["new_key"] == newThumbprint }) {
-                print("rotated: audit leaf \(leaf.index); GET /v1/keys names the new key, and the previous one under previous_binding")
-                return
-            }
-        }
-        throw ValidationError("the gateway did not record the rotation within \(timeout) s; check its log")
+        print("rotated: audit leaf \(leaf.index); GET /v1/keys names the new key, and the previous one under previous_binding")
     }
 
     private func rotateAudit() async throws {
@@ -154,26 +134,18 @@ struct RotateKey: AsyncParsableCommand {
         let staged = keyFile.deletingLastPathComponent().appendingPathComponent(".signing-key.pem.next")
         try KeyFile.write(newKey.pemPKCS8(), to: staged)
 
-        if let pid = PIDFile(database: configuration.database).runningProcess() {
+        if let running = RunningGateway(configuration) {
             try KeyFile.replace(keyFile, with: staged)
-            let started = Date()
-            guard kill(pid, SIGHUP) == 0 else {
-                throw ValidationError("cannot signal the gateway (pid \(pid)): \(String(cString: strerror(errno))); the new key is in \(keyFile.path): signal it with 'systemctl reload accord'")
+            guard let leaf = try await running.reload(timeout: timeout, events: [.auditKeyRotated], until: {
+                $0.record.details["new_key"] == new.verifier.verifierKey
+            }) else {
+                throw ValidationError("""
+                    the gateway did not record the rotation within \(timeout) s (see its log). Until it does, it signs with \
+                    the previous key; put that key back in \(keyFile.path) before restarting it
+                    """)
             }
-            let reader = try SQLiteStore.open(path: configuration.database, configuration: StoreConfiguration(origin: configuration.auditOrigin, signer: nil))
-            let deadline = started.addingTimeInterval(TimeInterval(timeout))
-            while Date() < deadline {
-                try await Task.sleep(for: .milliseconds(200))
-                let rotated = try await reader.query(AuditQuery(since: started, events: [.auditKeyRotated]))
-                if let leaf = rotated.first(where: { $0.record.details["new_key"] == new.verifier.verifierKey }) {
-                    print("rotated: audit leaf \(leaf.index); checkpoints are signed by \(new.verifier.verifierKey)")
-                    return
-                }
-            }
-            throw ValidationError("""
-                the gateway did not record the rotation within \(timeout) s (see its log). Until it does, it signs with \
-                the previous key; put that key back in \(keyFile.path) before restarting it
-                """)
+            print("rotated: audit leaf \(leaf.index); checkpoints are signed by \(new.verifier.verifierKey)")
+            return
         }
 
         // No gateway: this process is the database's writer for the one transaction.
