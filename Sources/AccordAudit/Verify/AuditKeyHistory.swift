@@ -58,15 +58,24 @@ public struct AuditKeyHistory: Sendable {
         self.init(keys: keys, rotations: ordered)
     }
 
-    /// The keys whose signatures a checkpoint of `size` must carry, among `sizes`, every
-    /// checkpoint size of the log: the key in force, and also the previous one for the first
-    /// checkpoint after a rotation.
-    func requiredKeys(forSize size: UInt64, sizes: [UInt64]) -> [NoteVerifier] {
-        let epoch = rotations.filter { $0.leafIndex < size }.count
+    /// For each rotation, the size of the first checkpoint after its leaf (the one both keys
+    /// sign), among `sizes`, every checkpoint size of the log: one pass, whatever their number.
+    func overlaps(among sizes: [UInt64]) -> [UInt64?] {
+        var first = [UInt64?](repeating: nil, count: rotations.count)
+        for size in sizes {
+            for (position, rotation) in rotations.enumerated() where size > rotation.leafIndex {
+                if first[position].map({ size < $0 }) ?? true { first[position] = size }
+            }
+        }
+        return first
+    }
+
+    /// The keys whose signatures a checkpoint of `size` must carry: the key in force, and also
+    /// the previous one for the first checkpoint after a rotation (`overlaps`).
+    func requiredKeys(forSize size: UInt64, overlaps: [UInt64?]) -> [NoteVerifier] {
+        let epoch = rotations.lastIndex { $0.leafIndex < size }.map { $0 + 1 } ?? 0
         guard epoch > 0 else { return [keys[0]] }
-        let rotation = rotations[epoch - 1]
-        let firstAfter = sizes.filter { $0 > rotation.leafIndex }.min()
-        return firstAfter == size ? [keys[epoch - 1], keys[epoch]] : [keys[epoch]]
+        return overlaps[epoch - 1] == size ? [keys[epoch - 1], keys[epoch]] : [keys[epoch]]
     }
 
     /// Opens a checkpoint note of this log once every key `requiredKeys` names for its size
@@ -74,7 +83,7 @@ public struct AuditKeyHistory: Sendable {
     public func open(_ note: String, sizes: [UInt64]) throws(AuditError) -> Checkpoint {
         let signed = try SignedNote(parsing: note)
         let checkpoint = try Checkpoint(text: signed.text)
-        for key in requiredKeys(forSize: checkpoint.size, sizes: sizes) { _ = try signed.verifiedText(by: key) }
+        for key in requiredKeys(forSize: checkpoint.size, overlaps: overlaps(among: sizes)) { _ = try signed.verifiedText(by: key) }
         return checkpoint
     }
 }

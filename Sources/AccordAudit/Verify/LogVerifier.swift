@@ -64,10 +64,10 @@ public struct LogVerifier {
                 return
             }
         }
-        let sizes = parsed.map(\.checkpoint.size)
+        let overlaps = history.overlaps(among: parsed.map(\.checkpoint.size))
         var bySize: [UInt64: [UInt8]] = [:]
         for (stored, note, checkpoint) in parsed {
-            for key in history.requiredKeys(forSize: checkpoint.size, sizes: sizes) {
+            for key in history.requiredKeys(forSize: checkpoint.size, overlaps: overlaps) {
                 do { _ = try note.verifiedText(by: key) } catch {
                     divergence = .checkpointForged(sequence: stored.sequence, reason: error.description)
                     return
