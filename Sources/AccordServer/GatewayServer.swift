@@ -5,7 +5,7 @@ import AccordCrypto
 import AccordPolicy
 public import AccordStore
 import AccordTLS
-import Foundation
+public import Foundation
 import Hummingbird
 import HummingbirdCore
 public import Logging
@@ -68,10 +68,21 @@ public final class GatewayServer: Sendable {
         await trust.reload(by: actor)
     }
 
-    /// The two listeners, as reported to `run`'s `onReady`.
+    /// The listeners, as reported to `run`'s `onReady`.
     public enum Listener: String, Sendable {
         case agencies
         case console
+        /// Plain HTTP `/livez` and `/readyz` (`operations.listen`).
+        case operations
+    }
+
+    /// The checks behind `/readyz`, as they stand now.
+    public func readiness(at now: Date = Date()) async -> Readiness.Report {
+        await readinessChecks.evaluate(at: now)
+    }
+
+    var readinessChecks: Readiness {
+        Readiness(store: store, policy: gateway.policy, trust: trust, checkpointInterval: TimeInterval(configuration.checkpointIntervalSeconds))
     }
 
     /// Runs until SIGTERM or SIGINT (or until the task is cancelled). `onReady` receives each
@@ -101,6 +112,8 @@ public final class GatewayServer: Sendable {
         let cap = ConnectionCap(limit: limits.maxConnections) { refusals.record() }
         let metrics = gateway.metrics
         metrics.connectionsLimit.record(cap.limit)
+        let store = self.store
+        let logger = self.logger
         router.get("metrics") { _, context in
             // Gateway-wide traffic is for the people who run and oversee it, not for agencies.
             guard case .operator = context.peer?.identity else {
@@ -109,6 +122,7 @@ public final class GatewayServer: Sendable {
                     detail: "metrics are for operators (urn:accord:operator:<role>:<name>); agency certificates cannot read them"))
             }
             metrics.connectionsOpen.record(cap.openConnections)
+            await GatewayServer.recordStoreGauges(store, metrics: metrics, logger: logger)
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                      body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
         }
@@ -121,7 +135,6 @@ public final class GatewayServer: Sendable {
         let http = HTTP1Channel.Configuration(
             idleTimeout: .seconds(Int64(limits.idleTimeoutSeconds)),
             httpDecoderConfiguration: .init(maxHeaderFieldSize: limits.maxHeaderBytes, maxHeaderListSize: limits.maxHeaderBytes, maxHeaderFieldCount: 100))
-        let logger = self.logger
         let listen = configuration.listen
         let app = Application(
             router: router,
@@ -156,6 +169,11 @@ public final class GatewayServer: Sendable {
                                                 onReady: onReady) {
             services.append(console)
         }
+        if let operations = configuration.operationsListen {
+            services.append(OperationsListener.application(address: operations, readiness: readinessChecks, limits: limits, logger: logger) {
+                await onReady(.operations, $0)
+            })
+        }
         services.append(app)
         var groupConfiguration = ServiceGroupConfiguration(
             services: services, gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [], logger: logger)
@@ -165,6 +183,17 @@ public final class GatewayServer: Sendable {
         running.withLock { $0 = group }
         defer { running.withLock { $0 = nil } }
         try await group.run()
+    }
+
+    /// The gauges read from the database, set when `/metrics` is read so that a scrape sees
+    /// them as they are and nothing polls the database between scrapes.
+    static func recordStoreGauges(_ store: SQLiteStore, metrics: GatewayMetrics, logger: Logger) async {
+        do {
+            metrics.checkpointAge.record(try await store.checkpointStatus().age(at: Date()))
+            metrics.deliveriesHeld.record(try await store.deliveryCount(in: .held))
+        } catch {
+            logger.warning("cannot read the checkpoint age or held deliveries for /metrics", metadata: ["error": "\(error.code.rawValue)"])
+        }
     }
 
     /// Shuts down as SIGTERM would: listeners stop accepting and finish in-flight requests,

@@ -36,7 +36,8 @@ extension GatewayConfiguration {
         ("ACCORD_CONSOLE_ACCOUNTS", "console.accounts (\"off\" for certificates only)"),
         ("ACCORD_AGREEMENTS", "paths.agreements"), ("ACCORD_CERTIFICATES", "paths.certificates"),
         ("ACCORD_DATABASE", "paths.database"), ("ACCORD_AUDIT_ORIGIN", "audit.origin"),
-        ("ACCORD_RETENTION_DAYS", "retention.days"), ("ACCORD_LOG_LEVEL", "log_level"),
+        ("ACCORD_RETENTION_DAYS", "retention.days"), ("ACCORD_LOG_LEVEL", "log_level"), ("ACCORD_LOG_FORMAT", "log_format (text or json)"),
+        ("ACCORD_OPERATIONS_LISTEN", "operations.listen (\"off\" disables)"),
     ]
 
     mutating func apply(environment: [String: String]) throws(ConfigurationError) {
@@ -52,6 +53,17 @@ extension GatewayConfiguration {
             consoleListen = nil
         } else if let console = try address("ACCORD_CONSOLE_LISTEN") {
             consoleListen = console
+        }
+        if environment["ACCORD_OPERATIONS_LISTEN"] == "off" {
+            operationsListen = nil
+        } else if let operations = try address("ACCORD_OPERATIONS_LISTEN") {
+            operationsListen = operations
+        }
+        if let value = environment["ACCORD_LOG_FORMAT"] {
+            guard let format = LogFormat(rawValue: value) else {
+                throw ConfigurationError(location: "environment ACCORD_LOG_FORMAT", message: "expected one of: \(LogFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            logFormat = format
         }
         if let value = environment["ACCORD_CONSOLE_ACCOUNTS"] { consoleAccounts = value == "off" || value.isEmpty ? nil : value }
         if let value = environment["ACCORD_AGREEMENTS"] { agreementsDirectory = value }
@@ -139,7 +151,9 @@ struct ConfigurationReader {
     }
 
     mutating func read(_ root: Node, into configuration: inout GatewayConfiguration) throws(ConfigurationError) {
-        for (key, value) in try mapping(root, ["listen", "console", "paths", "tls", "trust", "audit", "retention", "limits", "log_level"], "the configuration") {
+        for (key, value) in try mapping(root, [
+            "listen", "console", "operations", "paths", "tls", "trust", "audit", "retention", "limits", "log_level", "log_format",
+        ], "the configuration") {
             switch key {
             case "listen": configuration.listen = try address(value, "listen")
             case "console":
@@ -149,6 +163,16 @@ struct ConfigurationReader {
                     if name == "operator_ca" { configuration.operatorCA = try string(node, "console.operator_ca") }
                     if name == "enabled", try !bool(node, "console.enabled") { configuration.consoleListen = nil }
                 }
+            case "operations":
+                for (_, node) in try mapping(value, ["listen"], "operations") {
+                    configuration.operationsListen = node.scalar?.string == "off" ? nil : try address(node, "operations.listen")
+                }
+            case "log_format":
+                let text = try string(value, "log_format")
+                guard let format = GatewayConfiguration.LogFormat(rawValue: text) else {
+                    throw ConfigurationError(location: location(value), message: "log_format must be one of: \(GatewayConfiguration.LogFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                configuration.logFormat = format
             case "paths":
                 for (name, node) in try mapping(value, ["agreements", "certificates", "database"], "paths") {
                     let path = try string(node, "paths.\(name)")

@@ -14,6 +14,10 @@ public final class GatewayMetrics: Sendable {
     /// `/metrics` is read, so a scrape shows how close the gateway is to refusing connections.
     public let connectionsOpen: Gauge
     public let connectionsLimit: Gauge
+    /// How long the audit log has gone without a checkpoint covering all of it (zero when one
+    /// does), and the deliveries held for review; set from the database when `/metrics` is read.
+    public let checkpointAge: Gauge
+    public let deliveriesHeld: Gauge
     private let factory: any MetricsFactory
     private let deniedByCode = Mutex<[String: Counter]>([:])
 
@@ -25,6 +29,8 @@ public final class GatewayMetrics: Sendable {
         connectionsRefused = Counter(label: "accord_connections_refused_total", factory: factory)
         connectionsOpen = Gauge(label: "accord_connections_open", factory: factory)
         connectionsLimit = Gauge(label: "accord_connections_limit", factory: factory)
+        checkpointAge = Gauge(label: "accord_checkpoint_age_seconds", factory: factory)
+        deliveriesHeld = Gauge(label: "accord_deliveries_held", factory: factory)
         submitDuration = Timer(label: "accord_submit_duration_seconds", dimensions: [], preferredDisplayUnit: .seconds, factory: factory)
     }
 

@@ -23,6 +23,8 @@ struct BenchSetup {
             listen: "\(listen)"
             console:
               enabled: false
+            operations:
+              listen: "off"
             paths:
               agreements: "\(agreements.path)"
               certificates: "\(pki.standardizedFileURL.path)"
