@@ -107,11 +107,23 @@ public final class GatewayServer: Sendable {
             JSONResponse.make(["status": "ok"])
         }
         let registry = self.registry
-        let refusals = ConnectionRefusals(counter: gateway.metrics.connectionsRefused, logger: logger, limit: limits.maxConnections)
-        // One cap for both listeners: it bounds what the whole process holds open.
-        let cap = ConnectionCap(limit: limits.maxConnections) { refusals.record() }
+        let caps = ListenerCaps(limits: limits, console: configuration.consoleListen != nil)
+        let refusals = ConnectionRefusals(
+            counter: gateway.metrics.connectionsRefused, logger: logger,
+            message: "connections refused at accept: a listener's share of the connection cap is reached",
+            metadata: ["max_connections": "\(limits.maxConnections)", "agency_share": "\(caps.agencies)", "console_share": "\(caps.console)"])
+        // One cap split between the listeners: together they bound what the process holds open,
+        // and neither can take the other's share.
+        let cap = ConnectionCap(limit: caps.agencies) { refusals.record() }
+        let consoleCap = ConnectionCap(limit: max(caps.console, 1)) { refusals.record() }
+        let sourceRefusals = ConnectionRefusals(
+            counter: gateway.metrics.connectionsRefusedPerSource, logger: logger,
+            message: "connections refused at accept: an address holds its most connections that have not authenticated",
+            metadata: ["max_unauthenticated_per_source": "\(limits.maxUnauthenticatedPerSource)"])
+        // Shared by both listeners: a source's handshakes in progress count together wherever they go.
+        let unauthenticated = UnauthenticatedLimit(perSource: limits.maxUnauthenticatedPerSource) { sourceRefusals.record() }
         let metrics = gateway.metrics
-        metrics.connectionsLimit.record(cap.limit)
+        metrics.connectionsLimit.record(caps.agencies + caps.console)
         let store = self.store
         let logger = self.logger
         router.get("metrics") { _, context in
@@ -121,7 +133,7 @@ public final class GatewayServer: Sendable {
                     code: "not-an-operator", status: 403, title: "An operator certificate is required",
                     detail: "metrics are for operators (urn:accord:operator:<role>:<name>); agency certificates cannot read them"))
             }
-            metrics.connectionsOpen.record(cap.openConnections)
+            metrics.connectionsOpen.record(cap.openConnections + consoleCap.openConnections)
             await GatewayServer.recordStoreGauges(store, metrics: metrics, logger: logger)
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                      body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
@@ -139,7 +151,7 @@ public final class GatewayServer: Sendable {
         let app = Application(
             router: router,
             server: .openSSL(http, contexts: trust.agencyContexts, connectionScope: { peer, body in await connections.scope(peer, body) },
-                             connectionCap: cap, plaintextHandlers: { [RequestDeadlineHandler(deadline: .seconds(Int64(limits.requestTimeoutSeconds)))] },
+                             connectionCap: cap, unauthenticatedLimit: unauthenticated, plaintextHandlers: { [RequestDeadlineHandler(deadline: .seconds(Int64(limits.requestTimeoutSeconds)))] },
                              rejectionObserver: { rejections.observe($0, fingerprint: $1, remote: $2, listener: "agencies") }),
             configuration: ApplicationConfiguration(address: .hostname(listen.host, port: listen.port), serverName: "accord"),
             onServerRunning: { channel in
@@ -163,7 +175,7 @@ public final class GatewayServer: Sendable {
                                                    request: ActivationRequest(database: configuration.database), logger: logger))
         }
         let deadline = TimeAmount.seconds(Int64(limits.requestTimeoutSeconds))
-        if let console = try consoleApplication(http: http, connectionCap: cap,
+        if let console = try consoleApplication(http: http, connectionCap: consoleCap, unauthenticatedLimit: unauthenticated,
                                                 plaintextHandlers: { [RequestDeadlineHandler(deadline: deadline)] },
                                                 rejectionObserver: { rejections.observe($0, fingerprint: $1, remote: $2, listener: "console") },
                                                 onReady: onReady) {
@@ -206,7 +218,7 @@ public final class GatewayServer: Sendable {
     /// The console on its own listener, over the same TLS stack; operators authenticate with
     /// their certificates or, where configured, local accounts (docs/console.md).
     private func consoleApplication(
-        http: HTTP1Channel.Configuration, connectionCap: ConnectionCap,
+        http: HTTP1Channel.Configuration, connectionCap: ConnectionCap, unauthenticatedLimit: UnauthenticatedLimit,
         plaintextHandlers: @escaping @Sendable () -> [any ChannelHandler],
         rejectionObserver: @escaping OpenSSLServerChannel<HTTP1Channel>.RejectionObserver,
         onReady: @escaping @Sendable (Listener, Int) async -> Void
@@ -230,7 +242,7 @@ public final class GatewayServer: Sendable {
         let logger = self.logger
         return try ConsoleRoutes.application(
             environment: environment, tls: tls, address: .hostname(listen.host, port: listen.port), logger: logger,
-            http: http, connectionCap: connectionCap, plaintextHandlers: plaintextHandlers, rejectionObserver: rejectionObserver,
+            http: http, connectionCap: connectionCap, unauthenticatedLimit: unauthenticatedLimit, plaintextHandlers: plaintextHandlers, rejectionObserver: rejectionObserver,
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? listen.port
                 logger.notice("console listening", metadata: ["address": "\(listen.host):\(port)"])

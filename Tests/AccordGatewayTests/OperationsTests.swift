@@ -16,6 +16,7 @@ import Testing
         #expect(configuration.limits.maxConnectionsPerAgency == 64 && configuration.retentionDays == 90)
         #expect(configuration.limits.maxConnections == 4_096)
         #expect(configuration.operationsListen == .init(host: "127.0.0.1", port: 8445), "the probes have no authentication: loopback")
+        #expect(configuration.limits.consoleConnections == 64 && configuration.limits.maxUnauthenticatedPerSource == 32)
         #expect(configuration.logFormat == .text)
     }
 
@@ -72,6 +73,7 @@ import Testing
             ("limits:\n  max_connections_per_agency: 100\n  max_connections: 99\n", ":3:20", "(99) must be at least"),
             ("operations: {listen: 8445}\n", ":1:22", "host:port"),
             ("log_format: yaml\n", ":1:13", "text, json"),
+            ("limits:\n  max_connections: 64\n  console_connections: 64\n", ":3:24", "must be below limits.max_connections (64)"),
         ]
         for (text, location, message) in cases {
             let file = directory.appendingPathComponent("accord.yaml")

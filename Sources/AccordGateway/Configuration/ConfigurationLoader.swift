@@ -223,12 +223,19 @@ struct ConfigurationReader {
             "max_body_bytes": \.maxBodyBytes, "max_header_bytes": \.maxHeaderBytes, "max_disclosures": \.maxDisclosures,
             "max_connections_per_agency": \.maxConnectionsPerAgency, "max_connections": \.maxConnections, "requests_per_second": \.requestsPerSecond,
             "burst": \.burst, "idle_timeout_seconds": \.idleTimeoutSeconds, "request_timeout_seconds": \.requestTimeoutSeconds, "handshake_timeout_seconds": \.handshakeTimeoutSeconds,
-            "inbox_page_size": \.inboxPageSize,
+            "inbox_page_size": \.inboxPageSize, "console_connections": \.consoleConnections,
+            "max_unauthenticated_per_source": \.maxUnauthenticatedPerSource,
         ]
         var nodes: [String: Node] = [:]
         for (name, value) in try mapping(node, Set(keys.keys), "limits") {
             limits[keyPath: keys[name]!] = try integer(value, "limits.\(name)")
             nodes[name] = value
+        }
+        if let at = nodes["console_connections"], limits.consoleConnections >= limits.maxConnections {
+            throw ConfigurationError(location: location(at), message: """
+                limits.console_connections (\(limits.consoleConnections)) must be below limits.max_connections \
+                (\(limits.maxConnections)): it is the console's share, and the agency API has the rest
+                """)
         }
         guard limits.maxConnections < limits.maxConnectionsPerAgency else { return }
         // The gateway-wide cap is at least one agency's share: unset, it rises to it (a file

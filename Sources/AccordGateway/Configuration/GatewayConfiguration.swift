@@ -38,6 +38,13 @@ public struct GatewayConfiguration: Sendable, Equatable {
         /// before a handshake. At least `maxConnectionsPerAgency` (the loader raises it to that
         /// when the file does not set it).
         public var maxConnections = 4_096
+        /// The console's share of `maxConnections`, reserved for it and its most, so that a
+        /// flood on either listener never takes the other's slots; the agency API has the rest.
+        public var consoleConnections = 64
+        /// Connections one source address (an IPv4 address, an IPv6 /64) may hold open before
+        /// they authenticate (until the handshake verifies a client certificate); further ones
+        /// are closed at accept. `handshakeTimeoutSeconds` frees those that never finish.
+        public var maxUnauthenticatedPerSource = 32
         /// Sustained requests per second per agency; `burst` more may arrive at once.
         public var requestsPerSecond = 2_000
         public var burst = 4_000

@@ -10,6 +10,9 @@ public final class GatewayMetrics: Sendable {
     public let submitDuration: Timer
     /// Connections closed at accept because the gateway-wide cap (`limits.max_connections`) was reached.
     public let connectionsRefused: Counter
+    /// Connections closed at accept because their source address already held
+    /// `limits.max_unauthenticated_per_source` connections that had not authenticated.
+    public let connectionsRefusedPerSource: Counter
     /// TLS connections open now over both listeners, and the cap they count against; set when
     /// `/metrics` is read, so a scrape shows how close the gateway is to refusing connections.
     public let connectionsOpen: Gauge
@@ -27,6 +30,7 @@ public final class GatewayMetrics: Sendable {
         delivered = Counter(label: "accord_deliveries_delivered_total", factory: factory)
         acknowledged = Counter(label: "accord_deliveries_acknowledged_total", factory: factory)
         connectionsRefused = Counter(label: "accord_connections_refused_total", factory: factory)
+        connectionsRefusedPerSource = Counter(label: "accord_connections_refused_per_source_total", factory: factory)
         connectionsOpen = Gauge(label: "accord_connections_open", factory: factory)
         connectionsLimit = Gauge(label: "accord_connections_limit", factory: factory)
         checkpointAge = Gauge(label: "accord_checkpoint_age_seconds", factory: factory)
