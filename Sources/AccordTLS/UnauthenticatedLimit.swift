@@ -1,5 +1,5 @@
 import Foundation
-import NIOCore
+public import NIOCore
 import Synchronization
 
 /// The most connections one source address may hold before they are authenticated: from
@@ -56,8 +56,8 @@ public final class UnauthenticatedLimit: Sendable {
         }
     }
 
-    /// The key a remote address is counted under.
-    static func source(_ address: SocketAddress) -> String? {
+    /// The key a remote address is counted under: an IPv4 address, or an IPv6 /64.
+    public static func source(_ address: SocketAddress) -> String? {
         switch address {
         case .v4:
             return address.ipAddress
