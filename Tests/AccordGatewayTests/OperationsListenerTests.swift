@@ -45,7 +45,8 @@ import Testing
     @Test func readinessTurnsUnavailableWhileACRLHasLapsed() async throws {
         let gateway = try await LiveGateway.start(operations: true)
         try await gateway.closing {
-            #expect(try await gateway.curlOperations("/readyz").httpStatus == 200)
+            let before = try await gateway.curlOperations("/readyz")
+            #expect(before.httpStatus == 200, "\(before.standardOutput)\(before.standardError)")
             try TrustReloadTests.publishCRL(gateway.pki, revoking: [], lastUpdate: Date().addingTimeInterval(-2 * 86_400),
                                             nextUpdate: Date().addingTimeInterval(-60))
             guard case .reloaded = await gateway.server.reloadTrust(by: "operator:test") else {
@@ -68,7 +69,8 @@ import Testing
 
             try TrustReloadTests.publishCRL(gateway.pki, revoking: [])
             _ = await gateway.server.reloadTrust(by: "operator:test")
-            #expect(try await gateway.curlOperations("/readyz").httpStatus == 200)
+            let after = try await gateway.curlOperations("/readyz")
+            #expect(after.httpStatus == 200, "\(after.standardOutput)\(after.standardError)")
             #expect(gateway.logs.all.contains { $0.hasPrefix("notice readiness changed: ready") })
         }
     }

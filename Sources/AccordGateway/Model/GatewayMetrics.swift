@@ -8,7 +8,8 @@ public final class GatewayMetrics: Sendable {
     public let delivered: Counter
     public let acknowledged: Counter
     public let submitDuration: Timer
-    /// Connections closed at accept because the gateway-wide cap (`limits.max_connections`) was reached.
+    /// Connections closed at accept because their listener's share of the cap
+    /// (`limits.max_connections`, of which `limits.console_connections` are the console's) was full.
     public let connectionsRefused: Counter
     /// Connections closed at accept because their source address already held
     /// `limits.max_unauthenticated_per_source` connections that had not authenticated.

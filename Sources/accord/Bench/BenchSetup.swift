@@ -33,6 +33,7 @@ struct BenchSetup {
               requests_per_second: 1000000
               burst: 1000000
               max_connections_per_agency: 100000
+              max_unauthenticated_per_source: 100000
             log_level: warning
 
             """
