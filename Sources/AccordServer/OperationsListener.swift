@@ -1,4 +1,5 @@
 import AccordGateway
+import AccordTLS
 import Foundation
 import Hummingbird
 import HummingbirdCore
@@ -16,6 +17,10 @@ import Synchronization
 /// the agency listener behind operator certificates: traffic by refusal code and agency-wide
 /// counts describe how agencies use the gateway, which is for its operators alone.
 enum OperationsListener {
+    /// Connections open at once: a prober needs one or two; the rest of a flood is closed at
+    /// accept, so it never holds more descriptors than this, and its idle ones go within 10 s.
+    static let connectionLimit = 32
+
     /// `onReady` gets the bound port.
     static func application(
         address: GatewayConfiguration.Address, readiness: Readiness, limits: GatewayConfiguration.Limits, logger: Logger,
@@ -39,7 +44,7 @@ enum OperationsListener {
             idleTimeout: .seconds(Int64(min(limits.idleTimeoutSeconds, 10))),
             httpDecoderConfiguration: .init(maxHeaderFieldSize: 4_096, maxHeaderListSize: 8_192, maxHeaderFieldCount: 32))
         return Application(
-            router: router, server: .http1(configuration: http),
+            router: router, server: .http1(http, connectionCap: ConnectionCap(limit: connectionLimit)),
             configuration: ApplicationConfiguration(address: .hostname(address.host, port: address.port), serverName: "accord"),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? address.port

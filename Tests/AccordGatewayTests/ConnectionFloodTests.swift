@@ -38,6 +38,28 @@ import Testing
         }
     }
 
+    /// The operations listener has no TLS and no authentication: a flood on it holds at most
+    /// its own 32 connections, none of the TLS listeners' slots, and once it ends probes answer.
+    @Test func aFloodOnTheProbesHoldsOnlyTheirOwnConnections() async throws {
+        let gateway = try await LiveGateway.start(operations: true)
+        try await gateway.closing {
+            let port = try #require(gateway.operationsPort)
+            let flood = try SilentConnections(count: 50, to: port, from: "127.0.0.2")
+            defer { flood.close() }
+            _ = await Self.settle { flood.openCount() <= 32 }
+            #expect(flood.openCount() == 32)
+            let agency = try await gateway.curl("/v1/inbox", as: "nz.police")
+            #expect(agency.httpStatus == 200, "\(agency.standardError)")
+            flood.close()
+            var live = try await gateway.curlOperations("/livez")
+            for _ in 0..<20 where live.httpStatus != 200 {
+                try await Task.sleep(for: .milliseconds(100))
+                live = try await gateway.curlOperations("/livez")
+            }
+            #expect(live.httpStatus == 200, "\(live.standardOutput)\(live.standardError)")
+        }
+    }
+
     /// Many addresses filling the console's share leave the agency API its own, and the other
     /// way round: neither listener's flood takes the other's slots.
     @Test func aFloodOnOneListenerLeavesTheOtherItsShare() async throws {
