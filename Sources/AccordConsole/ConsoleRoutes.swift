@@ -47,18 +47,19 @@ public enum ConsoleRoutes {
     /// The console as a Hummingbird application over OpenSSL mutual TLS, ready to run as a
     /// service beside the gateway's API. It runs the environment's `integrityRuns` too.
     /// `http` and `plaintextHandlers` carry the gateway's limits (idle timeout, header sizes,
-    /// request deadline) to the console's listener too, and `connectionCap` the gateway-wide
-    /// connection cap.
+    /// request deadline) to the console's listener too, `connectionCap` the console's share of
+    /// the gateway's connection cap, and `unauthenticatedLimit` the per-source limit on
+    /// connections not yet authenticated.
     public static func application(
         environment: ConsoleEnvironment, tls: TLSContextHolder, address: BindAddress, logger: Logger,
-        http: HTTP1Channel.Configuration = .init(), connectionCap: ConnectionCap? = nil,
+        http: HTTP1Channel.Configuration = .init(), connectionCap: ConnectionCap? = nil, unauthenticatedLimit: UnauthenticatedLimit? = nil,
         plaintextHandlers: @escaping @Sendable () -> [any ChannelHandler] = { [] },
         rejectionObserver: OpenSSLServerChannel<HTTP1Channel>.RejectionObserver? = nil,
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) throws -> some ApplicationProtocol {
         Application(router: try router(environment: environment),
-                    server: .openSSL(http, contexts: tls, connectionCap: connectionCap, plaintextHandlers: plaintextHandlers,
-                                     rejectionObserver: rejectionObserver),
+                    server: .openSSL(http, contexts: tls, connectionCap: connectionCap, unauthenticatedLimit: unauthenticatedLimit,
+                                     plaintextHandlers: plaintextHandlers, rejectionObserver: rejectionObserver),
                     configuration: .init(address: address, serverName: "accord-console"),
                     services: [environment.integrityRuns, ProofIndexWarmer(
                         store: environment.store, index: environment.proofIndex, verifier: environment.auditVerifier, logger: logger)],

@@ -2,9 +2,10 @@ import Logging
 import Metrics
 import Synchronization
 
-/// Records connections refused at the gateway-wide cap: every one in a counter, and in the log
-/// at most once an interval, with how many were refused since the last line, so that a flood
-/// of connections does not become a flood of log lines.
+/// Records connections refused at accept (at the connection cap, or at a source's limit of
+/// unauthenticated connections): every one in a counter, and in the log at most once an
+/// interval, with how many were refused since the last line, so that a flood of connections
+/// does not become a flood of log lines.
 final class ConnectionRefusals: Sendable {
     /// When to write a line: a pure value over an injected time.
     struct Throttle {
@@ -29,13 +30,16 @@ final class ConnectionRefusals: Sendable {
 
     private let counter: Counter
     private let logger: Logger
-    private let limit: Int
+    private let message: Logger.Message
+    private let metadata: Logger.Metadata
     private let throttle: Mutex<Throttle>
 
-    init(counter: Counter, logger: Logger, limit: Int, interval: Duration = .seconds(1)) {
+    /// `message` and `metadata` (the limit that refused) go on each line, with `refused=`.
+    init(counter: Counter, logger: Logger, message: Logger.Message, metadata: Logger.Metadata, interval: Duration = .seconds(1)) {
         self.counter = counter
         self.logger = logger
-        self.limit = limit
+        self.message = message
+        self.metadata = metadata
         throttle = Mutex(Throttle(interval: interval))
     }
 
@@ -43,8 +47,6 @@ final class ConnectionRefusals: Sendable {
         counter.increment()
         let now = ContinuousClock.now
         guard let count = throttle.withLock({ $0.refused(at: now) }) else { return }
-        logger.warning("connections refused at accept: the gateway-wide connection cap is reached", metadata: [
-            "refused": "\(count)", "max_connections": "\(limit)",
-        ])
+        logger.warning(message, metadata: metadata.merging(["refused": "\(count)"]) { $1 })
     }
 }

@@ -5,7 +5,7 @@ import AccordCrypto
 import AccordPolicy
 public import AccordStore
 import AccordTLS
-import Foundation
+public import Foundation
 import Hummingbird
 import HummingbirdCore
 public import Logging
@@ -68,10 +68,21 @@ public final class GatewayServer: Sendable {
         await trust.reload(by: actor)
     }
 
-    /// The two listeners, as reported to `run`'s `onReady`.
+    /// The listeners, as reported to `run`'s `onReady`.
     public enum Listener: String, Sendable {
         case agencies
         case console
+        /// Plain HTTP `/livez` and `/readyz` (`operations.listen`).
+        case operations
+    }
+
+    /// The checks behind `/readyz`, as they stand now.
+    public func readiness(at now: Date = Date()) async -> Readiness.Report {
+        await readinessChecks.evaluate(at: now)
+    }
+
+    var readinessChecks: Readiness {
+        Readiness(store: store, policy: gateway.policy, trust: trust, checkpointInterval: TimeInterval(configuration.checkpointIntervalSeconds))
     }
 
     /// Runs until SIGTERM or SIGINT (or until the task is cancelled). `onReady` receives each
@@ -96,11 +107,25 @@ public final class GatewayServer: Sendable {
             JSONResponse.make(["status": "ok"])
         }
         let registry = self.registry
-        let refusals = ConnectionRefusals(counter: gateway.metrics.connectionsRefused, logger: logger, limit: limits.maxConnections)
-        // One cap for both listeners: it bounds what the whole process holds open.
-        let cap = ConnectionCap(limit: limits.maxConnections) { refusals.record() }
+        let caps = ListenerCaps(limits: limits, console: configuration.consoleListen != nil)
+        let refusals = ConnectionRefusals(
+            counter: gateway.metrics.connectionsRefused, logger: logger,
+            message: "connections refused at accept: a listener's share of the connection cap is reached",
+            metadata: ["max_connections": "\(limits.maxConnections)", "agency_share": "\(caps.agencies)", "console_share": "\(caps.console)"])
+        // One cap split between the listeners: together they bound what the process holds open,
+        // and neither can take the other's share.
+        let cap = ConnectionCap(limit: caps.agencies) { refusals.record() }
+        let consoleCap = ConnectionCap(limit: max(caps.console, 1)) { refusals.record() }
+        let sourceRefusals = ConnectionRefusals(
+            counter: gateway.metrics.connectionsRefusedPerSource, logger: logger,
+            message: "connections refused at accept: an address holds its most connections that have not authenticated",
+            metadata: ["max_unauthenticated_per_source": "\(limits.maxUnauthenticatedPerSource)"])
+        // Shared by both listeners: a source's handshakes in progress count together wherever they go.
+        let unauthenticated = UnauthenticatedLimit(perSource: limits.maxUnauthenticatedPerSource) { sourceRefusals.record() }
         let metrics = gateway.metrics
-        metrics.connectionsLimit.record(cap.limit)
+        metrics.connectionsLimit.record(caps.agencies + caps.console)
+        let store = self.store
+        let logger = self.logger
         router.get("metrics") { _, context in
             // Gateway-wide traffic is for the people who run and oversee it, not for agencies.
             guard case .operator = context.peer?.identity else {
@@ -108,7 +133,8 @@ public final class GatewayServer: Sendable {
                     code: "not-an-operator", status: 403, title: "An operator certificate is required",
                     detail: "metrics are for operators (urn:accord:operator:<role>:<name>); agency certificates cannot read them"))
             }
-            metrics.connectionsOpen.record(cap.openConnections)
+            metrics.connectionsOpen.record(cap.openConnections + consoleCap.openConnections)
+            await GatewayServer.recordStoreGauges(store, metrics: metrics, logger: logger)
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                      body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
         }
@@ -121,12 +147,11 @@ public final class GatewayServer: Sendable {
         let http = HTTP1Channel.Configuration(
             idleTimeout: .seconds(Int64(limits.idleTimeoutSeconds)),
             httpDecoderConfiguration: .init(maxHeaderFieldSize: limits.maxHeaderBytes, maxHeaderListSize: limits.maxHeaderBytes, maxHeaderFieldCount: 100))
-        let logger = self.logger
         let listen = configuration.listen
         let app = Application(
             router: router,
             server: .openSSL(http, contexts: trust.agencyContexts, connectionScope: { peer, body in await connections.scope(peer, body) },
-                             connectionCap: cap, plaintextHandlers: { [RequestDeadlineHandler(deadline: .seconds(Int64(limits.requestTimeoutSeconds)))] },
+                             connectionCap: cap, unauthenticatedLimit: unauthenticated, plaintextHandlers: { [RequestDeadlineHandler(deadline: .seconds(Int64(limits.requestTimeoutSeconds)))] },
                              rejectionObserver: { rejections.observe($0, fingerprint: $1, remote: $2, listener: "agencies") }),
             configuration: ApplicationConfiguration(address: .hostname(listen.host, port: listen.port), serverName: "accord"),
             onServerRunning: { channel in
@@ -150,11 +175,16 @@ public final class GatewayServer: Sendable {
                                                    request: ActivationRequest(database: configuration.database), logger: logger))
         }
         let deadline = TimeAmount.seconds(Int64(limits.requestTimeoutSeconds))
-        if let console = try consoleApplication(http: http, connectionCap: cap,
+        if let console = try consoleApplication(http: http, connectionCap: consoleCap, unauthenticatedLimit: unauthenticated,
                                                 plaintextHandlers: { [RequestDeadlineHandler(deadline: deadline)] },
                                                 rejectionObserver: { rejections.observe($0, fingerprint: $1, remote: $2, listener: "console") },
                                                 onReady: onReady) {
             services.append(console)
+        }
+        if let operations = configuration.operationsListen {
+            services.append(OperationsListener.application(address: operations, readiness: readinessChecks, limits: limits, logger: logger) {
+                await onReady(.operations, $0)
+            })
         }
         services.append(app)
         var groupConfiguration = ServiceGroupConfiguration(
@@ -167,6 +197,17 @@ public final class GatewayServer: Sendable {
         try await group.run()
     }
 
+    /// The gauges read from the database, set when `/metrics` is read so that a scrape sees
+    /// them as they are and nothing polls the database between scrapes.
+    static func recordStoreGauges(_ store: SQLiteStore, metrics: GatewayMetrics, logger: Logger) async {
+        do {
+            metrics.checkpointAge.record(try await store.checkpointStatus().age(at: Date()))
+            metrics.deliveriesHeld.record(try await store.deliveryCount(in: .held))
+        } catch {
+            logger.warning("cannot read the checkpoint age or held deliveries for /metrics", metadata: ["error": "\(error.code.rawValue)"])
+        }
+    }
+
     /// Shuts down as SIGTERM would: listeners stop accepting and finish in-flight requests,
     /// then the store writes `gateway.stopped` and a last checkpoint. `run` then returns.
     public func shutdown() async {
@@ -177,7 +218,7 @@ public final class GatewayServer: Sendable {
     /// The console on its own listener, over the same TLS stack; operators authenticate with
     /// their certificates or, where configured, local accounts (docs/console.md).
     private func consoleApplication(
-        http: HTTP1Channel.Configuration, connectionCap: ConnectionCap,
+        http: HTTP1Channel.Configuration, connectionCap: ConnectionCap, unauthenticatedLimit: UnauthenticatedLimit,
         plaintextHandlers: @escaping @Sendable () -> [any ChannelHandler],
         rejectionObserver: @escaping OpenSSLServerChannel<HTTP1Channel>.RejectionObserver,
         onReady: @escaping @Sendable (Listener, Int) async -> Void
@@ -201,7 +242,7 @@ public final class GatewayServer: Sendable {
         let logger = self.logger
         return try ConsoleRoutes.application(
             environment: environment, tls: tls, address: .hostname(listen.host, port: listen.port), logger: logger,
-            http: http, connectionCap: connectionCap, plaintextHandlers: plaintextHandlers, rejectionObserver: rejectionObserver,
+            http: http, connectionCap: connectionCap, unauthenticatedLimit: unauthenticatedLimit, plaintextHandlers: plaintextHandlers, rejectionObserver: rejectionObserver,
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? listen.port
                 logger.notice("console listening", metadata: ["address": "\(listen.host):\(port)"])

@@ -31,6 +31,9 @@ public struct OpenSSLServerChannel<Base: ServerChildChannel>: ServerChildChannel
     public let connectionScope: ConnectionScope?
     /// Checked at accept, before TLS: a connection over it is closed at once.
     public let connectionCap: ConnectionCap?
+    /// Checked at accept too: a source already holding this many connections that have not
+    /// authenticated gets no more until one of them does or closes.
+    public let unauthenticatedLimit: UnauthenticatedLimit?
     /// Handlers placed between TLS and the base protocol, seeing plaintext bytes (a request
     /// deadline, say), made afresh for each connection.
     public let plaintextHandlers: @Sendable () -> [any ChannelHandler]
@@ -38,12 +41,14 @@ public struct OpenSSLServerChannel<Base: ServerChildChannel>: ServerChildChannel
 
     public init(
         _ base: Base, contexts: TLSContextHolder, connectionScope: ConnectionScope? = nil, connectionCap: ConnectionCap? = nil,
+        unauthenticatedLimit: UnauthenticatedLimit? = nil,
         plaintextHandlers: @escaping @Sendable () -> [any ChannelHandler] = { [] }, rejectionObserver: RejectionObserver? = nil
     ) {
         self.base = base
         self.contexts = contexts
         self.connectionScope = connectionScope
         self.connectionCap = connectionCap
+        self.unauthenticatedLimit = unauthenticatedLimit
         self.plaintextHandlers = plaintextHandlers
         self.rejectionObserver = rejectionObserver
     }
@@ -67,6 +72,17 @@ public struct OpenSSLServerChannel<Base: ServerChildChannel>: ServerChildChannel
     /// the channel, so a channel whose setup fails is closed here too: otherwise its socket would
     /// stay open, and counted, for ever.
     public func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+        // The source first: a flooding host's refusals then never count against the cap.
+        let slot: UnauthenticatedLimit.Slot?
+        if let unauthenticatedLimit {
+            guard let admitted = unauthenticatedLimit.admit(channel) else {
+                return channel.eventLoop.makeFailedFuture(TLSError(
+                    .sourceLimitReached, "this address already holds \(unauthenticatedLimit.perSource) connections that have not authenticated"))
+            }
+            slot = admitted
+        } else {
+            slot = nil
+        }
         if let connectionCap, !connectionCap.admit(channel) {
             return channel.eventLoop.makeFailedFuture(TLSError(
                 .connectionCapReached, "\(connectionCap.limit) connections are open, the most this gateway accepts"))
@@ -79,7 +95,9 @@ public struct OpenSSLServerChannel<Base: ServerChildChannel>: ServerChildChannel
             try channel.pipeline.syncOperations.addHandler(handler)
             try channel.pipeline.syncOperations.addHandlers(plaintextHandlers())
             let established = handler.handshakeFuture.flatMap { peer in
-                base.setup(channel: channel, logger: logger).map { (peer: peer, base: $0) }
+                // A verified certificate authenticates; a console client without one stays counted.
+                if peer.certificate != nil { slot?.release() }
+                return base.setup(channel: channel, logger: logger).map { (peer: peer, base: $0) }
             }
             return Value(channel: channel, established: established, remoteAddress: channel.remoteAddress)
         }
@@ -126,13 +144,14 @@ extension HTTPServerBuilder {
     public static func openSSL(
         _ configuration: HTTP1Channel.Configuration = .init(), contexts: TLSContextHolder,
         connectionScope: OpenSSLServerChannel<HTTP1Channel>.ConnectionScope? = nil, connectionCap: ConnectionCap? = nil,
+        unauthenticatedLimit: UnauthenticatedLimit? = nil,
         plaintextHandlers: @escaping @Sendable () -> [any ChannelHandler] = { [] },
         rejectionObserver: OpenSSLServerChannel<HTTP1Channel>.RejectionObserver? = nil
     ) -> HTTPServerBuilder {
         .init { responder in
             OpenSSLServerChannel(HTTP1Channel(responder: responder, configuration: configuration), contexts: contexts,
-                                 connectionScope: connectionScope, connectionCap: connectionCap, plaintextHandlers: plaintextHandlers,
-                                 rejectionObserver: rejectionObserver)
+                                 connectionScope: connectionScope, connectionCap: connectionCap, unauthenticatedLimit: unauthenticatedLimit,
+                                 plaintextHandlers: plaintextHandlers, rejectionObserver: rejectionObserver)
         }
     }
 

@@ -16,6 +16,8 @@ public struct TLSError: Error, Sendable, Equatable, CustomStringConvertible {
         case refusedByPeer = "tls-refused-by-peer"
         /// The server was at its connection cap and closed the connection before any handshake.
         case connectionCapReached = "tls-connection-cap-reached"
+        /// The peer's address already held its most connections not yet authenticated.
+        case sourceLimitReached = "tls-source-limit-reached"
         /// The peer closed its side before the handshake finished: a TCP port probe (load
         /// balancers, Kubernetes), or a client that gave up. Nothing more can arrive.
         case closedBeforeHandshake = "tls-closed-before-handshake"

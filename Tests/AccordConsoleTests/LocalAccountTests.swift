@@ -182,7 +182,9 @@ import Testing
 
     /// One password tried against many names: each name stays under its own lock threshold,
     /// so the failures across all names pause sign-in for everyone until the minute passes.
-    @Test func failuresSpreadOverManyNamesPauseSignIn() async throws {
+    /// Guessing spread over many names pauses the guesser's source, not everyone: the pause is
+    /// per source, so an attacker cannot keep operators out by failing on purpose.
+    @Test func failuresSpreadOverManyNamesPauseSignInFromTheirSourceOnly() async throws {
         let directory = try PackageRoot.temporaryDirectory("accounts")
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appendingPathComponent("accounts.yaml")
@@ -192,17 +194,21 @@ import Testing
         policy.failuresPerMinute = 10
         let accounts = try LocalAccounts(file: file, policy: policy, now: { clock.now })
         for n in 0..<10 {
-            guard case .refused = await accounts.signIn(name: "user\(n)", password: "Summer2026!") else {
+            guard case .refused = await accounts.signIn(name: "user\(n)", password: "Summer2026!", source: "192.0.2.66") else {
                 Issue.record("attempt \(n) was not simply refused")
                 return
             }
         }
-        guard case .busy = await accounts.signIn(name: "alice", password: "alice's long password") else {
-            Issue.record("sign-in went on after 10 failures in a minute")
+        guard case .busy = await accounts.signIn(name: "alice", password: "alice's long password", source: "192.0.2.66") else {
+            Issue.record("sign-in went on from the guessing source after 10 failures in a minute")
+            return
+        }
+        guard case .signedIn = await accounts.signIn(name: "alice", password: "alice's long password", source: "198.51.100.7") else {
+            Issue.record("the guesser's failures paused sign-in from another source")
             return
         }
         clock.advance(61)
-        guard case .signedIn = await accounts.signIn(name: "alice", password: "alice's long password") else {
+        guard case .signedIn = await accounts.signIn(name: "alice", password: "alice's long password", source: "192.0.2.66") else {
             Issue.record("sign-in did not resume after the minute")
             return
         }

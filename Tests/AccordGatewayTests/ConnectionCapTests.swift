@@ -8,20 +8,21 @@ import Testing
 
 @testable import AccordServer
 
-/// The gateway-wide connection cap (`limits.max_connections`), over real sockets: connections
-/// over it are closed at accept, before any handshake, on both listeners, and the gateway
-/// keeps serving the connections it holds.
+/// The gateway-wide connection cap (`limits.max_connections`), split between the listeners,
+/// over real sockets: connections over a listener's share are closed at accept, before any
+/// handshake, and the gateway keeps serving the connections it holds.
 @Suite(.serialized) struct ConnectionCapTests {
     @Test(.needsPython, .needs("openssl", fromPackage: "openssl"), .needs("curl", fromPackage: "curl"))
     func connectionsOverTheCapAreClosedAtAcceptOnBothListeners() async throws {
         var limits = GatewayConfiguration.Limits()
         limits.maxConnections = 3
+        limits.consoleConnections = 1
         limits.maxConnectionsPerAgency = 3
         let gateway = try await LiveGateway.start(limits: limits, console: true)
         try await gateway.closing {
             let consolePort = try #require(gateway.consolePort)
             let context = try TLSContext.agencyClient(pkiDirectory: gateway.pki.directory, agency: "nz.police", serverName: "localhost")
-            // Three connections, two to the API and one to the console: the cap counts both.
+            // Three connections, two to the API and one to the console: each listener's share is full.
             let first = try await AccordHTTPConnection.connect(host: "localhost", port: gateway.port, context: context)
             let second = try await AccordHTTPConnection.connect(host: "localhost", port: gateway.port, context: context)
             let console = try await AccordHTTPConnection.connect(host: "localhost", port: consolePort, context: context)

@@ -11,7 +11,7 @@ import Testing
         try FileManager.default.createSymbolicLink(at: directory.appendingPathComponent("Agreements"),
                                                    withDestinationURL: PackageRoot.url.appendingPathComponent("Agreements"))
         let output = try await ExternalProcess.runDetached(
-            PackageRoot.accordExecutable.path, ["demo", "--port", "0", "--console-port", "0", "--no-serve"], directory: directory)
+            PackageRoot.accordExecutable.path, ["demo", "--port", "0", "--console-port", "0", "--operations-port", "0", "--no-serve"], directory: directory)
         let text = output.standardOutput
         #expect(output.status == 0, "\(output.standardError)")
         #expect(!text.contains("\u{1B}["), "colour codes in piped output")
@@ -43,7 +43,7 @@ import Testing
         let directory = try PackageRoot.temporaryDirectory("demo-piped")
         defer { try? FileManager.default.removeItem(at: directory) }
         let demo = try BackgroundProcess(PackageRoot.accordExecutable.path, [
-            "demo", "--port", "0", "--console-port", "0", "--pki", directory.appendingPathComponent("pki").path,
+            "demo", "--port", "0", "--console-port", "0", "--operations-port", "0", "--pki", directory.appendingPathComponent("pki").path,
             "--agreements", PackageRoot.url.appendingPathComponent("Agreements").path,
             "--database", directory.appendingPathComponent("accord.sqlite").path,
         ])

@@ -13,7 +13,7 @@ import Testing
     struct Manifests: Decodable {
         struct Workload: Decodable {
             struct Container: Decodable {
-                struct Probe: Decodable { let tcp: Bool; let port: Int? }
+                struct Probe: Decodable { let tcp: Bool; let port: Int?; let path: String?; let scheme: String? }
                 let runAsNonRoot: Bool?, runAsUser: Int?, readOnlyRootFilesystem: Bool?, allowPrivilegeEscalation: Bool?
                 let capabilitiesDropped: [String], capabilitiesAdded: [String], seccomp: String?
                 let ports: [String: Int], environment: [String: String], mounts: [String: String], probes: [String: Probe]
@@ -65,16 +65,24 @@ import Testing
         let inFile = try GatewayConfiguration.load(file: file.path, environment: [:])
         let environment = try Self.containerfileEnvironment().merging(container.environment) { $1 }
         let configuration = try GatewayConfiguration.load(file: file.path, environment: environment)
-        #expect(configuration.listen == inFile.listen && configuration.consoleListen == inFile.consoleListen,
+        #expect(configuration.listen == inFile.listen && configuration.consoleListen == inFile.consoleListen
+                && configuration.operationsListen == inFile.operationsListen,
                 "ACCORD_* variables of the image or the container contradict accord.yaml")
 
         // Ports: the listeners, the container, the probes, the Services and the NetworkPolicy agree.
         let console = try #require(configuration.consoleListen, "the console must listen")
         #expect(configuration.listen.host == "0.0.0.0" && console.host == "0.0.0.0", "both listeners must be reachable in the pod")
         #expect(container.ports["agency"] == configuration.listen.port && container.ports["console"] == console.port)
+        // The kubelet probes the operations listener over plain HTTP (it holds no client
+        // certificate): alive while it answers /livez, in the Services while /readyz passes.
+        let operations = try #require(configuration.operationsListen, "the probes need the operations listener")
+        #expect(operations.host == "0.0.0.0", "the kubelet probes the pod's address, not its loopback")
+        #expect(container.ports["operations"] == operations.port)
         #expect(Set(container.probes.keys) == ["startupProbe", "readinessProbe", "livenessProbe"])
+        let paths = ["startupProbe": "/livez", "livenessProbe": "/livez", "readinessProbe": "/readyz"]
         for (name, probe) in container.probes {
-            #expect(probe.tcp && probe.port == configuration.listen.port, "\(name): a TCP probe on the agency port (/healthz needs a client certificate)")
+            #expect(!probe.tcp && probe.scheme == "HTTP" && probe.port == operations.port && probe.path == paths[name],
+                    "\(name): an HTTP GET of \(paths[name] ?? "?") on the operations port")
         }
         let agency = manifests.services.filter { $0.targetPorts.contains(configuration.listen.port) }
         let operators = manifests.services.filter { $0.targetPorts.contains(console.port) }
@@ -84,6 +92,9 @@ import Testing
         #expect(manifests.networkPolicy.contains { $0.ports == [configuration.listen.port] && $0.fromAnywhere })
         #expect(manifests.networkPolicy.contains { $0.ports == [console.port] && !$0.fromAnywhere })
         #expect(!manifests.networkPolicy.contains { $0.ports.contains(console.port) && $0.fromAnywhere })
+        // The probes come from the node, which a NetworkPolicy never blocks; no pod may reach them.
+        #expect(!manifests.networkPolicy.contains { $0.ports.contains(operations.port) || $0.ports.isEmpty })
+        #expect(!manifests.services.contains { $0.targetPorts.contains(operations.port) }, "the probes are not a Service")
 
         // Paths: the database on the persistent volume; agreements and certificates where mounted,
         // with Agreements/ laid out as in the repository.

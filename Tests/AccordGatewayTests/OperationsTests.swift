@@ -15,6 +15,9 @@ import Testing
         #expect(configuration.auditOrigin == "accord.example.govt.nz/audit")
         #expect(configuration.limits.maxConnectionsPerAgency == 64 && configuration.retentionDays == 90)
         #expect(configuration.limits.maxConnections == 4_096)
+        #expect(configuration.operationsListen == .init(host: "127.0.0.1", port: 8445), "the probes have no authentication: loopback")
+        #expect(configuration.limits.consoleConnections == 64 && configuration.limits.maxUnauthenticatedPerSource == 32)
+        #expect(configuration.logFormat == .text)
     }
 
     @Test func environmentVariablesOverrideTheFile() throws {
@@ -26,6 +29,23 @@ import Testing
         #expect(configuration.database == "/tmp/x.sqlite" && configuration.retentionDays == 7)
         #expect(throws: ConfigurationError.self) { try GatewayConfiguration.load(file: nil, environment: ["ACCORD_LISTEN": "nowhere"]) }
         #expect(throws: ConfigurationError.self) { try GatewayConfiguration.load(file: nil, environment: ["ACCORD_RETENTION_DAYS": "-1"]) }
+
+        let operations = try GatewayConfiguration.load(file: file, environment: ["ACCORD_OPERATIONS_LISTEN": "0.0.0.0:9445", "ACCORD_LOG_FORMAT": "json"])
+        #expect(operations.operationsListen == .init(host: "0.0.0.0", port: 9445) && operations.logFormat == .json)
+        #expect(try GatewayConfiguration.load(file: file, environment: ["ACCORD_OPERATIONS_LISTEN": "off"]).operationsListen == nil)
+        #expect(throws: ConfigurationError.self) { try GatewayConfiguration.load(file: nil, environment: ["ACCORD_LOG_FORMAT": "xml"]) }
+    }
+
+    @Test func theOperationsListenerAndTheLogFormatAreSetInTheFile() throws {
+        let directory = try PackageRoot.temporaryDirectory("config")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("accord.yaml")
+        try "operations:\n  listen: 0.0.0.0:9000\nlog_format: json\n".write(to: file, atomically: true, encoding: .utf8)
+        var configuration = try GatewayConfiguration.load(file: file.path, environment: [:])
+        #expect(configuration.operationsListen == .init(host: "0.0.0.0", port: 9000) && configuration.logFormat == .json)
+        try "operations: {listen: off}\n".write(to: file, atomically: true, encoding: .utf8)
+        configuration = try GatewayConfiguration.load(file: file.path, environment: [:])
+        #expect(configuration.operationsListen == nil && configuration.logFormat == .text)
     }
 
     @Test func theConnectionCapIsAtLeastOneAgencysShare() throws {
@@ -51,6 +71,9 @@ import Testing
             ("listen: [unclosed\n", "", "not valid YAML"),
             ("limits:\n  max_connections: 32\n", ":2:20", "must be at least limits.max_connections_per_agency (64)"),
             ("limits:\n  max_connections_per_agency: 100\n  max_connections: 99\n", ":3:20", "(99) must be at least"),
+            ("operations: {listen: 8445}\n", ":1:22", "host:port"),
+            ("log_format: yaml\n", ":1:13", "text, json"),
+            ("limits:\n  max_connections: 64\n  console_connections: 64\n", ":3:24", "must be below limits.max_connections (64)"),
         ]
         for (text, location, message) in cases {
             let file = directory.appendingPathComponent("accord.yaml")

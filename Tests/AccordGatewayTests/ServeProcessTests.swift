@@ -24,6 +24,7 @@ import Testing
         try """
             listen: 127.0.0.1:\(port)
             console: {enabled: false}
+            operations: {listen: "off"}
             paths: {agreements: \(agreements.path), certificates: \(pki.directory.path), database: \(database)}
             """.write(to: config, atomically: true, encoding: .utf8)
         let accord = PackageRoot.accordExecutable.path
@@ -85,6 +86,7 @@ import Testing
         try """
             listen: 127.0.0.1:\(port)
             console: {enabled: false}
+            operations: {listen: "off"}
             paths: {agreements: \(agreements.path), certificates: \(pki.directory.path), database: \(database)}
             """.write(to: config, atomically: true, encoding: .utf8)
         let accord = PackageRoot.accordExecutable.path
@@ -142,6 +144,72 @@ import Testing
         let lapsed = try await store.query(AuditQuery(agreementID: "customs-abf-s318")).filter { $0.record.event.rawValue == "agreement.expired" }
         #expect(lapsed.count == 1, "\(lapsed.map(\.record))")
         #expect(try await store.agreementSets().count == 2)
+    }
+
+    /// `accord serve` with `log_format: json` and its operations listener, as a container
+    /// runs it: curl probes `/livez` and `/readyz` with no certificate, and every line on
+    /// standard error is one JSON object with the five fields, none holding a claim value.
+    @Test(.needs("curl", fromPackage: "curl")) func probesAnswerAndEveryLogLineIsAJSONObject() async throws {
+        let directory = try PackageRoot.temporaryDirectory("serve-json")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let agreements = PackageRoot.url.appendingPathComponent("Agreements")
+        let set = try ActivePolicy(directory: agreements, today: CalendarDate(Date())).current.policy.set
+        let pki = DevelopmentPKI(directory: directory.appendingPathComponent("certs"))
+        _ = try pki.ensure(agencies: set.agencies.values.map { DevelopmentPKI.Agency(id: $0.id, name: $0.name) }.sorted { $0.id < $1.id })
+        let port = try FreePort.find()
+        let operations = try FreePort.find()
+        let config = directory.appendingPathComponent("accord.yaml")
+        try """
+            listen: 127.0.0.1:\(port)
+            console: {enabled: false}
+            operations: {listen: 127.0.0.1:\(operations)}
+            paths: {agreements: \(agreements.path), certificates: \(pki.directory.path), database: \(directory.appendingPathComponent("accord.sqlite").path)}
+            log_format: json
+            log_level: debug
+            """.write(to: config, atomically: true, encoding: .utf8)
+        let accord = PackageRoot.accordExecutable.path
+        let server = try BackgroundProcess(accord, ["serve", "--config", config.path])
+        func probe(_ path: String) async throws -> String {
+            try await ExternalProcess.runDetached("curl", [
+                "--silent", "--max-time", "2", "--write-out", "%{http_code}", "--output", "/dev/null", "http://127.0.0.1:\(operations)\(path)",
+            ]).standardOutput
+        }
+        var live = ""
+        for _ in 0..<100 where live != "200" {
+            live = try await probe("/livez")
+            if live != "200" { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(live == "200", "/livez never answered")
+        #expect(try await probe("/readyz") == "200")
+        try await waitUntilServing(port: port, pki: pki)
+
+        // A message with a claim value that must not reach the log, refused for want of an agreement.
+        let content = directory.appendingPathComponent("referral.json")
+        try Data(#"{"summary": "triage", "subject": {"family_name": "Vailahi-Logcheck"}}"#.utf8).write(to: content)
+        _ = try await ExternalProcess.runDetached(accord, [
+            "send", "--as", "nz.customs", "--gateway", "localhost:\(port)", "--pki", pki.directory.path,
+            "--to", "nz.oranga-tamariki", "--type", "referral", "--purpose", "law-enforcement", content.path,
+        ])
+
+        kill(server.processIdentifier, SIGTERM)
+        let exit = await server.finish()
+        #expect(exit.status == 0, "\(exit.standardError)")
+        let lines = exit.standardError.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+        #expect(lines.count >= 3, "\(exit.standardError)")
+        var messages: [String] = []
+        for line in lines {
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+                Issue.record("not a JSON object: \(line)")
+                continue
+            }
+            #expect(Set(object.keys) == ["time", "level", "label", "message", "metadata"], "\(line)")
+            #expect((object["time"] as? String).flatMap { try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse($0) } != nil, "\(line)")
+            #expect(["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(object["level"] as? String ?? ""), "\(line)")
+            #expect(object["label"] as? String == "accord" && object["metadata"] is [String: Any], "\(line)")
+            messages.append(object["message"] as? String ?? "")
+        }
+        #expect(messages.contains("agency API listening") && messages.contains("operations listening (livez, readyz)"), "\(messages)")
+        #expect(!exit.standardError.contains("Vailahi-Logcheck"), "a claim value reached the log")
     }
 
     func waitUntilServing(port: Int, pki: DevelopmentPKI) async throws {

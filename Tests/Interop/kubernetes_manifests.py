@@ -91,7 +91,9 @@ def main():
                         handler = container[probe]
                         port = (handler.get("tcpSocket") or handler.get("httpGet") or {}).get("port")
                         probes[probe] = {"tcp": "tcpSocket" in handler,
-                                         "port": ports.get(port) if isinstance(port, str) else port}
+                                         "port": ports.get(port) if isinstance(port, str) else port,
+                                         "path": (handler.get("httpGet") or {}).get("path"),
+                                         "scheme": (handler.get("httpGet") or {}).get("scheme", "HTTP") if "httpGet" in handler else None}
                 containers.append({
                     "name": container["name"],
                     "run_as_non_root": security.get("runAsNonRoot"),

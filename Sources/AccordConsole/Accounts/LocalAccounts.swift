@@ -17,8 +17,9 @@ public actor LocalAccounts {
         case refused
         /// Too many failures for this name; `newly` is true for the attempt that locked it.
         case lockedOut(name: String?, newly: Bool)
-        /// Too many sign-ins being checked at once, or too many failures across all names in
-        /// the last minute (guessing spread over many names); try again shortly.
+        /// Too many sign-ins being checked at once (from everywhere, or from this source), or
+        /// too many failures from this source across all names in the last minute (guessing
+        /// spread over many names); try again shortly.
         case busy
         /// The accounts file does not load.
         case unavailable
@@ -34,9 +35,13 @@ public actor LocalAccounts {
         public var lockout: TimeInterval = 15 * 60
         /// scrypt runs at once; each takes 32 MiB and ~0.1 s, so more would be a denial of service.
         public var concurrentChecks = 4
+        /// scrypt runs at once for one source, below `concurrentChecks`, so that one source's
+        /// burst cannot take every check and turn everyone else away.
+        public var concurrentChecksPerSource = 2
         public var maximumSessions = 1_000
-        /// Failed sign-ins across every name per minute before all sign-ins pause: a per-name
-        /// lock alone does not slow one password tried against many names.
+        /// Failed sign-ins from one source (an address, an IPv6 /64), across every name, per
+        /// minute before that source's sign-ins pause: a per-name lock alone does not slow one
+        /// password tried against many names. Per source, so a guesser pauses only itself.
         public var failuresPerMinute = 60
 
         public init() {}
@@ -65,8 +70,9 @@ public actor LocalAccounts {
     private var sessions: [String: Session] = [:]
     private var failures: [String: Failures] = [:]
     private var checking = 0
-    /// Times of recent failures, any name, oldest first.
-    private var recentFailures: [Date] = []
+    private var checkingBySource: [String: Int] = [:]
+    /// Times of recent failures by source, any name, oldest first.
+    private var recentFailures: [String: [Date]] = [:]
     /// Checked for unknown names, so a wrong name takes as long as a wrong password.
     private let decoy: PasswordHash
 
@@ -83,22 +89,29 @@ public actor LocalAccounts {
         }
     }
 
-    /// Checks a name and password; on success starts a session.
-    public func signIn(name: String, password: String) async -> SignIn {
+    /// Checks a name and password; on success starts a session. `source` is where the
+    /// attempt came from (`UnauthenticatedLimit.source` of the client's address; nil when
+    /// unknown, and then all such attempts count as one source).
+    public func signIn(name: String, password: String, source: String? = nil) async -> SignIn {
         refresh()
         guard problem == nil else { return .unavailable }
         let at = now()
+        let source = source ?? "unknown"
         let account = accounts[name]
         let known = account.map { _ in name }
         if let lockedUntil = failures[name]?.lockedUntil, lockedUntil > at { return .lockedOut(name: known, newly: false) }
-        recentFailures.removeFirst(recentFailures.prefix { at.timeIntervalSince($0) >= 60 }.count)
-        guard checking < policy.concurrentChecks, recentFailures.count < policy.failuresPerMinute else { return .busy }
+        forgetFailures(before: at.addingTimeInterval(-60), of: source)
+        guard checking < policy.concurrentChecks, checkingBySource[source, default: 0] < policy.concurrentChecksPerSource,
+              recentFailures[source, default: []].count < policy.failuresPerMinute else { return .busy }
         checking += 1
+        checkingBySource[source, default: 0] += 1
         let hash = account?.password ?? decoy
         let matches = await Self.check(password, against: hash)
         checking -= 1
+        checkingBySource[source, default: 1] -= 1
+        if checkingBySource[source] == 0 { checkingBySource[source] = nil }
         guard let account, matches, !account.disabled, account.password == hash else {
-            return recordFailure(name, known: known, at: now())
+            return recordFailure(name, known: known, source: source, at: now())
         }
         failures[name] = nil
         let token = Base64URL.encode((try? SecureRandom.bytes(32)) ?? [])
@@ -140,9 +153,23 @@ public actor LocalAccounts {
         hash.matches(password)
     }
 
-    private func recordFailure(_ name: String, known: String?, at: Date) -> SignIn {
+    /// Drops failures older than `cutoff` for `source`, and, when many sources are remembered
+    /// (a guesser spread over many addresses), for every source, so memory stays bounded.
+    private func forgetFailures(before cutoff: Date, of source: String) {
+        if recentFailures.count > 10_000 {
+            recentFailures = recentFailures.compactMapValues { times in
+                let kept = times.filter { $0 > cutoff }
+                return kept.isEmpty ? nil : kept
+            }
+        }
+        guard var times = recentFailures[source] else { return }
+        times.removeFirst(times.prefix { $0 <= cutoff }.count)
+        recentFailures[source] = times.isEmpty ? nil : times
+    }
+
+    private func recordFailure(_ name: String, known: String?, source: String, at: Date) -> SignIn {
         if failures.count > 10_000 { failures = failures.filter { at.timeIntervalSince($0.value.last) < policy.lockout } }
-        recentFailures.append(at)
+        recentFailures[source, default: []].append(at)
         var entry = failures[name] ?? Failures(count: 0, lockedUntil: nil, last: at)
         if let until = entry.lockedUntil, until <= at { entry = Failures(count: 0, lockedUntil: nil, last: at) }
         entry.count += 1

@@ -32,7 +32,7 @@ extension Console {
             return signInPage(message: "Enter your account name and password.", status: .badRequest, request: request)
         }
         let now = environment.now()
-        switch await accounts.signIn(name: name, password: password) {
+        switch await accounts.signIn(name: name, password: password, source: context.clientSource) {
         case .signedIn(let token, let person):
             do {
                 _ = try await environment.store.append([AuditRecord(
@@ -63,7 +63,7 @@ extension Console {
             return signInPage(message: "Too many failed attempts: signing in with this name is paused for a while. Try later or ask an administrator.",
                               status: .tooManyRequests, request: request)
         case .busy:
-            var response = signInPage(message: "Many sign-ins are being checked; try again in a moment.", status: .serviceUnavailable, request: request)
+            var response = signInPage(message: "Too many sign-ins from here just now; try again in a moment.", status: .serviceUnavailable, request: request)
             response.headers[.retryAfter] = "2"
             return response
         case .unavailable:

@@ -36,7 +36,8 @@ extension GatewayConfiguration {
         ("ACCORD_CONSOLE_ACCOUNTS", "console.accounts (\"off\" for certificates only)"),
         ("ACCORD_AGREEMENTS", "paths.agreements"), ("ACCORD_CERTIFICATES", "paths.certificates"),
         ("ACCORD_DATABASE", "paths.database"), ("ACCORD_AUDIT_ORIGIN", "audit.origin"),
-        ("ACCORD_RETENTION_DAYS", "retention.days"), ("ACCORD_LOG_LEVEL", "log_level"),
+        ("ACCORD_RETENTION_DAYS", "retention.days"), ("ACCORD_LOG_LEVEL", "log_level"), ("ACCORD_LOG_FORMAT", "log_format (text or json)"),
+        ("ACCORD_OPERATIONS_LISTEN", "operations.listen (\"off\" disables)"),
     ]
 
     mutating func apply(environment: [String: String]) throws(ConfigurationError) {
@@ -52,6 +53,17 @@ extension GatewayConfiguration {
             consoleListen = nil
         } else if let console = try address("ACCORD_CONSOLE_LISTEN") {
             consoleListen = console
+        }
+        if environment["ACCORD_OPERATIONS_LISTEN"] == "off" {
+            operationsListen = nil
+        } else if let operations = try address("ACCORD_OPERATIONS_LISTEN") {
+            operationsListen = operations
+        }
+        if let value = environment["ACCORD_LOG_FORMAT"] {
+            guard let format = LogFormat(rawValue: value) else {
+                throw ConfigurationError(location: "environment ACCORD_LOG_FORMAT", message: "expected one of: \(LogFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            logFormat = format
         }
         if let value = environment["ACCORD_CONSOLE_ACCOUNTS"] { consoleAccounts = value == "off" || value.isEmpty ? nil : value }
         if let value = environment["ACCORD_AGREEMENTS"] { agreementsDirectory = value }
@@ -139,7 +151,9 @@ struct ConfigurationReader {
     }
 
     mutating func read(_ root: Node, into configuration: inout GatewayConfiguration) throws(ConfigurationError) {
-        for (key, value) in try mapping(root, ["listen", "console", "paths", "tls", "trust", "audit", "retention", "limits", "log_level"], "the configuration") {
+        for (key, value) in try mapping(root, [
+            "listen", "console", "operations", "paths", "tls", "trust", "audit", "retention", "limits", "log_level", "log_format",
+        ], "the configuration") {
             switch key {
             case "listen": configuration.listen = try address(value, "listen")
             case "console":
@@ -149,6 +163,16 @@ struct ConfigurationReader {
                     if name == "operator_ca" { configuration.operatorCA = try string(node, "console.operator_ca") }
                     if name == "enabled", try !bool(node, "console.enabled") { configuration.consoleListen = nil }
                 }
+            case "operations":
+                for (_, node) in try mapping(value, ["listen"], "operations") {
+                    configuration.operationsListen = node.scalar?.string == "off" ? nil : try address(node, "operations.listen")
+                }
+            case "log_format":
+                let text = try string(value, "log_format")
+                guard let format = GatewayConfiguration.LogFormat(rawValue: text) else {
+                    throw ConfigurationError(location: location(value), message: "log_format must be one of: \(GatewayConfiguration.LogFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                configuration.logFormat = format
             case "paths":
                 for (name, node) in try mapping(value, ["agreements", "certificates", "database"], "paths") {
                     let path = try string(node, "paths.\(name)")
@@ -199,12 +223,19 @@ struct ConfigurationReader {
             "max_body_bytes": \.maxBodyBytes, "max_header_bytes": \.maxHeaderBytes, "max_disclosures": \.maxDisclosures,
             "max_connections_per_agency": \.maxConnectionsPerAgency, "max_connections": \.maxConnections, "requests_per_second": \.requestsPerSecond,
             "burst": \.burst, "idle_timeout_seconds": \.idleTimeoutSeconds, "request_timeout_seconds": \.requestTimeoutSeconds, "handshake_timeout_seconds": \.handshakeTimeoutSeconds,
-            "inbox_page_size": \.inboxPageSize,
+            "inbox_page_size": \.inboxPageSize, "console_connections": \.consoleConnections,
+            "max_unauthenticated_per_source": \.maxUnauthenticatedPerSource,
         ]
         var nodes: [String: Node] = [:]
         for (name, value) in try mapping(node, Set(keys.keys), "limits") {
             limits[keyPath: keys[name]!] = try integer(value, "limits.\(name)")
             nodes[name] = value
+        }
+        if let at = nodes["console_connections"], limits.consoleConnections >= limits.maxConnections {
+            throw ConfigurationError(location: location(at), message: """
+                limits.console_connections (\(limits.consoleConnections)) must be below limits.max_connections \
+                (\(limits.maxConnections)): it is the console's share, and the agency API has the rest
+                """)
         }
         guard limits.maxConnections < limits.maxConnectionsPerAgency else { return }
         // The gateway-wide cap is at least one agency's share: unset, it rises to it (a file

@@ -38,6 +38,13 @@ public struct GatewayConfiguration: Sendable, Equatable {
         /// before a handshake. At least `maxConnectionsPerAgency` (the loader raises it to that
         /// when the file does not set it).
         public var maxConnections = 4_096
+        /// The console's share of `maxConnections`, reserved for it and its most, so that a
+        /// flood on either listener never takes the other's slots; the agency API has the rest.
+        public var consoleConnections = 64
+        /// Connections one source address (an IPv4 address, an IPv6 /64) may hold open before
+        /// they authenticate (until the handshake verifies a client certificate); further ones
+        /// are closed at accept. `handshakeTimeoutSeconds` frees those that never finish.
+        public var maxUnauthenticatedPerSource = 32
         /// Sustained requests per second per agency; `burst` more may arrive at once.
         public var requestsPerSecond = 2_000
         public var burst = 4_000
@@ -55,6 +62,10 @@ public struct GatewayConfiguration: Sendable, Equatable {
     public var listen = Address(host: "127.0.0.1", port: 8443)
     /// The console's own listener; nil turns the console off.
     public var consoleListen: Address? = Address(host: "127.0.0.1", port: 8444)
+    /// The operations listener: plain HTTP serving only `/livez` and `/readyz`, for probes
+    /// that hold no certificate (docs/operations.md, "Monitoring"); nil turns it off. On
+    /// loopback by default because it has no authentication.
+    public var operationsListen: Address? = Address(host: "127.0.0.1", port: 8445)
     /// The console's local accounts file (`accord accounts`); nil admits operators by
     /// certificate only. With it, the console's TLS makes client certificates optional.
     public var consoleAccounts: String?
@@ -87,6 +98,16 @@ public struct GatewayConfiguration: Sendable, Equatable {
     public var retentionDays = 90
     public var limits = Limits()
     public var logLevel = "info"
+
+    /// How `accord serve` writes its log lines on standard error.
+    public enum LogFormat: String, Sendable, Equatable, CaseIterable {
+        /// swift-log's text lines: time, level, label, message, `key=value` metadata.
+        case text
+        /// One JSON object a line, for log collectors that parse fields.
+        case json
+    }
+
+    public var logFormat = LogFormat.text
 
     public init() {}
 }

@@ -15,7 +15,10 @@ public final class SQLiteStore: AccordStorage {
     private let state: Mutex<WriterState>
     // INVARIANT: held for the store's lifetime when it writes to a file; released in its deinit.
     private let writerLock: WriterLock?
-    private let writable: Bool
+    let writable: Bool
+    /// Why the writer's last transaction failed as a whole, or nil when it committed: what
+    /// `/readyz` reports as the database's health without writing anything itself.
+    let lastWriteFailure = Mutex<StoreError?>(nil)
 
     /// Opens or creates the database file at `path` and brings its schema up to date.
     ///
@@ -99,10 +102,12 @@ public final class SQLiteStore: AccordStorage {
     private func commit(_ batch: [CommitQueue.Job]) async {
         do {
             let results = try await apply(batch.map(\.work))
+            lastWriteFailure.withLock { $0 = nil }
             for (job, result) in zip(batch, results) {
                 job.continuation.resume(with: result.mapError { $0 as any Error })
             }
         } catch {
+            lastWriteFailure.withLock { $0 = error }
             for job in batch { job.continuation.resume(throwing: error) }
         }
     }

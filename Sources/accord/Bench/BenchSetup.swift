@@ -23,6 +23,8 @@ struct BenchSetup {
             listen: "\(listen)"
             console:
               enabled: false
+            operations:
+              listen: "off"
             paths:
               agreements: "\(agreements.path)"
               certificates: "\(pki.standardizedFileURL.path)"
@@ -31,6 +33,7 @@ struct BenchSetup {
               requests_per_second: 1000000
               burst: 1000000
               max_connections_per_agency: 100000
+              max_unauthenticated_per_source: 100000
             log_level: warning
 
             """

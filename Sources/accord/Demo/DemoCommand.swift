@@ -22,6 +22,9 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(name: .customLong("console-port"), help: "The console's port.")
     var consolePort = 8444
 
+    @Option(name: .customLong("operations-port"), help: "The operations listener's port (plain HTTP /livez and /readyz on loopback).")
+    var operationsPort = 8445
+
     @Option(help: "The development PKI directory (made if missing).")
     var pki = "Certificates/dev"
 
@@ -49,6 +52,7 @@ struct DemoCommand: AsyncParsableCommand {
         var configuration = GatewayConfiguration()
         configuration.listen = .init(host: "127.0.0.1", port: port)
         configuration.consoleListen = .init(host: "127.0.0.1", port: consolePort)
+        configuration.operationsListen = .init(host: "127.0.0.1", port: operationsPort)
         configuration.certificatesDirectory = pki
         configuration.agreementsDirectory = agreements
         configuration.database = database
@@ -66,13 +70,17 @@ struct DemoCommand: AsyncParsableCommand {
         var ports: [GatewayServer.Listener: Int] = [:]
         for await (listener, bound) in ready {
             ports[listener] = bound
-            if ports.count == 2 { break }
+            if ports.count == 3 { break }
         }
-        guard let apiPort = ports[.agencies], let console = ports[.console] else {
+        guard let apiPort = ports[.agencies], let console = ports[.console], let operations = ports[.operations] else {
             _ = try? await serving.value
-            throw ValidationError("the gateway did not start; is port \(port) or \(consolePort) in use? Try --port and --console-port")
+            throw ValidationError("""
+                the gateway did not start; is port \(port), \(consolePort) or \(operationsPort) in use? \
+                Try --port, --console-port and --operations-port
+                """)
         }
         print(style.dim("gateway: https://localhost:\(apiPort) (agency API), https://localhost:\(console) (console), database \(database)"))
+        print(style.dim("probes: http://127.0.0.1:\(operations)/livez and /readyz"))
 
         let runner = DemoRunner(server: server, port: apiPort, pki: URL(fileURLWithPath: pki), style: style)
         for (number, scenario) in DemoScenario.all.enumerated() {

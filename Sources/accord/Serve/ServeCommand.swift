@@ -20,10 +20,20 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         SignalMask.unblockControlSignals()
         let configuration = try options.load()
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = Logger.Level(rawValue: configuration.logLevel) ?? .info
-            return handler
+        let level = Logger.Level(rawValue: configuration.logLevel) ?? .info
+        switch configuration.logFormat {
+        case .text:
+            LoggingSystem.bootstrap { label in
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            }
+        case .json:
+            LoggingSystem.bootstrap { label in
+                var handler = JSONLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            }
         }
         let logger = Logger(label: "accord")
         let server: GatewayServer

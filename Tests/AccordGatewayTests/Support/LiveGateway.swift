@@ -6,6 +6,7 @@ import AccordTestSupport
 import Foundation
 import Logging
 import Synchronization
+import Testing
 
 /// `accord serve`'s server, in process, on a free loopback port with a throwaway PKI and
 /// database, its log lines captured so tests can search them.
@@ -16,15 +17,18 @@ final class LiveGateway: Sendable {
     let port: Int
     /// The console's port, when started with the console.
     let consolePort: Int?
+    /// The operations listener's port (plain HTTP), when started with it.
+    let operationsPort: Int?
     let logs: LogCapture
     private let task: Task<Void, any Error>
 
+    /// `operations`: also the plain-HTTP operations listener (`/livez`, `/readyz`).
     /// `accounts`: a console accounts file to configure (the console then takes passwords too).
     /// `agreements`: the agreements directory (default: the shipped one, read only).
     /// `prepare` runs once the development PKI exists and returns the agreements directory to
     /// serve instead (a copy with its own registry, say).
     static func start(limits: GatewayConfiguration.Limits = GatewayConfiguration.Limits(), console: Bool = false,
-                      accounts: URL? = nil, agreements: URL? = nil, prepare: ((_ directory: URL, _ pki: DevelopmentPKI) throws -> URL)? = nil,
+                      operations: Bool = false, accounts: URL? = nil, agreements: URL? = nil, prepare: ((_ directory: URL, _ pki: DevelopmentPKI) throws -> URL)? = nil,
                       configure: (inout GatewayConfiguration) -> Void = { _ in }) async throws -> LiveGateway {
         let directory = try PackageRoot.temporaryDirectory("live-gateway")
         let agreements = agreements ?? PackageRoot.url.appendingPathComponent("Agreements")
@@ -35,6 +39,7 @@ final class LiveGateway: Sendable {
         var configuration = GatewayConfiguration()
         configuration.listen = .init(host: "127.0.0.1", port: 0)
         configuration.consoleListen = console ? .init(host: "127.0.0.1", port: 0) : nil
+        configuration.operationsListen = operations ? .init(host: "127.0.0.1", port: 0) : nil
         configuration.agreementsDirectory = try prepare?(directory, pki).path ?? agreements.path
         configuration.certificatesDirectory = pki.directory.path
         configuration.database = directory.appendingPathComponent("accord.sqlite").path
@@ -49,18 +54,21 @@ final class LiveGateway: Sendable {
         var bound: [GatewayServer.Listener: Int] = [:]
         for await (listener, port) in ports {
             bound[listener] = port
-            if bound.count == (console ? 2 : 1) { break }
+            if bound.count == [true, configuration.consoleListen != nil, configuration.operationsListen != nil].filter({ $0 }).count { break }
         }
         guard let port = bound[.agencies] else { throw GatewayDidNotStart() }
-        return LiveGateway(directory: directory, pki: pki, server: server, port: port, consolePort: bound[.console], logs: logs, task: task)
+        return LiveGateway(directory: directory, pki: pki, server: server, port: port, consolePort: bound[.console],
+                           operationsPort: bound[.operations], logs: logs, task: task)
     }
 
-    private init(directory: URL, pki: DevelopmentPKI, server: GatewayServer, port: Int, consolePort: Int?, logs: LogCapture, task: Task<Void, any Error>) {
+    private init(directory: URL, pki: DevelopmentPKI, server: GatewayServer, port: Int, consolePort: Int?, operationsPort: Int?,
+                 logs: LogCapture, task: Task<Void, any Error>) {
         self.directory = directory
         self.pki = pki
         self.server = server
         self.port = port
         self.consolePort = consolePort
+        self.operationsPort = operationsPort
         self.logs = logs
         self.task = task
     }
@@ -91,6 +99,14 @@ final class LiveGateway: Sendable {
             "--silent", "--show-error", "--max-time", "10", "--cacert", pki.caCertificate.path, "--write-out", "\n%{content_type}\n%{http_code}",
             "--cert", pki.operatorCertificate(name).path, "--key", pki.operatorKey(name).path, "https://localhost:\(port)\(path)",
         ])
+    }
+
+    /// curl, with no certificate, against the operations listener (plain HTTP).
+    func curlOperations(_ path: String, _ extra: [String] = []) async throws -> ExternalProcess.Output {
+        let port = try #require(operationsPort, "the gateway was started without its operations listener")
+        return try await ExternalProcess.runDetached("curl", [
+            "--silent", "--show-error", "--max-time", "10", "--write-out", "\n%{content_type}\n%{http_code}",
+        ] + extra + ["http://127.0.0.1:\(port)\(path)"])
     }
 
     /// curl with any client certificate and key against this gateway.
