@@ -24,6 +24,7 @@ import Testing
         try """
             listen: 127.0.0.1:\(port)
             console: {enabled: false}
+            operations: {listen: "off"}
             paths: {agreements: \(agreements.path), certificates: \(pki.directory.path), database: \(database)}
             """.write(to: config, atomically: true, encoding: .utf8)
         let accord = PackageRoot.accordExecutable.path

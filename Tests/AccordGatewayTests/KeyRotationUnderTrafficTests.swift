@@ -20,6 +20,7 @@ import Testing
             let config = gateway.directory.appendingPathComponent("accord.yaml")
             try """
                 console: {enabled: false}
+                operations: {listen: "off"}
                 paths: {certificates: \(pki.directory.path), database: \(gateway.directory.appendingPathComponent("offline.sqlite").path)}
                 """.write(to: config, atomically: true, encoding: .utf8)
             let firstAuditKey = try NoteVerifier(name: "accord.local/audit", publicKey: PrivateKey(pemFile: pki.gatewaySigningKey.path).publicKey)
