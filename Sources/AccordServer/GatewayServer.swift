@@ -28,6 +28,9 @@ public final class GatewayServer: Sendable {
     let logger: Logger
     /// Replaces trust anchors, CRLs and the TLS certificate while the gateway runs.
     let trust: TrustReloader
+    /// One cap for both listeners: it bounds what the whole process holds open. Tests wait on
+    /// its count rather than sleep until the server has seen a close.
+    let connectionCap: ConnectionCap
     private let running = Mutex<ServiceGroup?>(nil)
 
     public init(configuration: GatewayConfiguration, logger: Logger) throws(GatewayStartupError) {
@@ -59,6 +62,9 @@ public final class GatewayServer: Sendable {
                               metrics: GatewayMetrics(factory: PrometheusMetricsFactory(registry: registry)), logger: logger)
         let consoleCertificates: TLSConfiguration.ClientCertificates? =
             configuration.consoleListen == nil ? nil : configuration.consoleAccounts == nil ? .required : .optional
+        let refusals = ConnectionRefusals(counter: gateway.metrics.connectionsRefused, logger: logger,
+                                          limit: configuration.limits.maxConnections)
+        connectionCap = ConnectionCap(limit: configuration.limits.maxConnections) { refusals.record() }
         trust = try TrustReloader(configuration: configuration, gateway: gateway, keys: keys, consoleCertificates: consoleCertificates,
                                   logger: logger)
     }
@@ -96,9 +102,7 @@ public final class GatewayServer: Sendable {
             JSONResponse.make(["status": "ok"])
         }
         let registry = self.registry
-        let refusals = ConnectionRefusals(counter: gateway.metrics.connectionsRefused, logger: logger, limit: limits.maxConnections)
-        // One cap for both listeners: it bounds what the whole process holds open.
-        let cap = ConnectionCap(limit: limits.maxConnections) { refusals.record() }
+        let cap = connectionCap
         let metrics = gateway.metrics
         metrics.connectionsLimit.record(cap.limit)
         router.get("metrics") { _, context in
