@@ -39,15 +39,29 @@ struct GatewayAgreementControl: AgreementControl {
 
     func setStatus(_ status: AgreementStatus, agreementID: String, by actor: String) async -> AccordConsole.ActivationOutcome {
         let result: AccordConsole.ActivationOutcome
+        let file: URL?
         do {
-            result = outcome(try await gateway.changeAgreement(agreementID, by: actor) { AgreementFileEdit.settingStatus(status, in: $0) })
+            if gateway.policy.current.policy.set.agreement(id: agreementID) != nil {
+                result = outcome(try await gateway.changeAgreement(agreementID, by: actor) { AgreementFileEdit.settingStatus(status, in: $0) })
+                file = agreementFile(agreementID)
+            } else if status == .active, let draft = draftFile(agreementID), let text = try? String(contentsOf: draft, encoding: .utf8) {
+                // A draft saved in the editor and never activated: the set in force gains
+                // that one file, made active, and nothing else from the directory.
+                guard let changed = AgreementFileEdit.settingStatus(.active, in: text) else {
+                    return .failed("\(draft.lastPathComponent) has no single top-level status line to change")
+                }
+                result = outcome(try await gateway.addAgreement(agreementID, fileName: draft.lastPathComponent, text: changed, by: actor))
+                file = draft
+            } else {
+                return .failed("agreement '\(agreementID)' is neither in the set in force nor a draft in the agreements directory")
+            }
         } catch {
             return .failed(error.detail)
         }
         guard case .activated = result else { return result }
         // The directory says so too, with any edits saved there kept, so that activating it
         // later does not undo the change unseen.
-        if let file = agreementFile(agreementID), let text = try? String(contentsOf: file, encoding: .utf8),
+        if let file, let text = try? String(contentsOf: file, encoding: .utf8),
            let changed = AgreementFileEdit.settingStatus(status, in: text), changed != text {
             try? changed.write(to: file, atomically: true, encoding: .utf8)
         }
@@ -63,6 +77,18 @@ struct GatewayAgreementControl: AgreementControl {
         case .changedSinceReview(let filesDigest):
             .changedSinceReview(filesDigest: filesDigest)
         }
+    }
+
+    /// The file in the directory whose single top-level `id:` is `id`, as the editor writes
+    /// it; only bare `.yaml` names, never the registry or the purposes.
+    private func draftFile(_ id: String) -> URL? {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        return names.sorted().lazy
+            .filter { $0.hasSuffix(".yaml") && !$0.hasPrefix(".") && $0 != "agencies.yaml" && $0 != "purposes.yaml" }
+            .map { directory.appendingPathComponent($0) }
+            .first { file in
+                (try? String(contentsOf: file, encoding: .utf8)).flatMap { AgreementFileEdit.value(of: "id", in: $0) } == id
+            }
     }
 
     /// The file an agreement of the active set was loaded from, within the directory. Only

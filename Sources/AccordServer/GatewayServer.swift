@@ -28,6 +28,11 @@ public final class GatewayServer: Sendable {
     let logger: Logger
     /// Replaces trust anchors, CRLs and the TLS certificate while the gateway runs.
     let trust: TrustReloader
+    /// The connection cap's shares of the agency API and the console, which together bound what
+    /// the process holds open. Tests wait on their counts rather than sleep until the server
+    /// has seen a close.
+    let agencyConnectionCap: ConnectionCap
+    let consoleConnectionCap: ConnectionCap
     private let running = Mutex<ServiceGroup?>(nil)
 
     public init(configuration: GatewayConfiguration, logger: Logger) throws(GatewayStartupError) {
@@ -59,6 +64,15 @@ public final class GatewayServer: Sendable {
                               metrics: GatewayMetrics(factory: PrometheusMetricsFactory(registry: registry)), logger: logger)
         let consoleCertificates: TLSConfiguration.ClientCertificates? =
             configuration.consoleListen == nil ? nil : configuration.consoleAccounts == nil ? .required : .optional
+        let caps = ListenerCaps(limits: configuration.limits, console: configuration.consoleListen != nil)
+        let refusals = ConnectionRefusals(
+            counter: gateway.metrics.connectionsRefused, logger: logger,
+            message: "connections refused at accept: a listener's share of the connection cap is reached",
+            metadata: ["max_connections": "\(configuration.limits.maxConnections)", "agency_share": "\(caps.agencies)", "console_share": "\(caps.console)"])
+        // One cap split between the listeners: together they bound what the process holds open,
+        // and neither can take the other's share.
+        agencyConnectionCap = ConnectionCap(limit: caps.agencies) { refusals.record() }
+        consoleConnectionCap = ConnectionCap(limit: max(caps.console, 1)) { refusals.record() }
         trust = try TrustReloader(configuration: configuration, gateway: gateway, store: store, keys: keys,
                                   consoleCertificates: consoleCertificates, logger: logger)
     }
@@ -108,14 +122,8 @@ public final class GatewayServer: Sendable {
         }
         let registry = self.registry
         let caps = ListenerCaps(limits: limits, console: configuration.consoleListen != nil)
-        let refusals = ConnectionRefusals(
-            counter: gateway.metrics.connectionsRefused, logger: logger,
-            message: "connections refused at accept: a listener's share of the connection cap is reached",
-            metadata: ["max_connections": "\(limits.maxConnections)", "agency_share": "\(caps.agencies)", "console_share": "\(caps.console)"])
-        // One cap split between the listeners: together they bound what the process holds open,
-        // and neither can take the other's share.
-        let cap = ConnectionCap(limit: caps.agencies) { refusals.record() }
-        let consoleCap = ConnectionCap(limit: max(caps.console, 1)) { refusals.record() }
+        let cap = agencyConnectionCap
+        let consoleCap = consoleConnectionCap
         let sourceRefusals = ConnectionRefusals(
             counter: gateway.metrics.connectionsRefusedPerSource, logger: logger,
             message: "connections refused at accept: an address holds its most connections that have not authenticated",

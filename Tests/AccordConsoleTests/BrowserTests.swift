@@ -25,15 +25,14 @@ struct BrowserTests {
         let fixture = try ConsoleFixture()
         defer { fixture.cleanUp() }
         let pki = DevelopmentPKI(directory: fixture.certificates.appendingPathComponent("dev"))
-        let screenshots = Self.screenshots
-        try? FileManager.default.removeItem(at: screenshots)
+        let screenshots = try Self.screenshotFolder("officer")
         let output = try await Self.run("console_browser.py", on: fixture) { port in
             ["--url", "https://localhost:\(port)", "--p12", pki.operatorPKCS12("officer").path,
              "--password", DevelopmentPKI.developmentPKCS12Password, "--ca", pki.caCertificate.path, "--out", screenshots.path]
         }
         #expect(output.status == 0, "\(output.standardOutput)\n\(output.standardError)")
         for name in ["1-overview", "2-audit-search", "3-held", "4-approved", "5-integrity"] {
-            #expect(FileManager.default.fileExists(atPath: screenshots.appendingPathComponent("\(name).png").path), "no screenshot \(name)")
+            #expect(FileManager.default.fileExists(atPath: screenshots.appendingPathComponent("\(name).png").path), "no screenshot \(name) in \(screenshots.path)")
         }
         let approved = try await fixture.store.deliveries(messageID: "m-held").first?.state
         let approvedOther = try await fixture.store.deliveries(messageID: "m-held-2").first?.state
@@ -54,7 +53,7 @@ struct BrowserTests {
         }
         fixture.environment.accounts = accounts.accounts
         let pki = DevelopmentPKI(directory: fixture.certificates.appendingPathComponent("dev"))
-        let screenshots = Self.screenshots
+        let screenshots = try Self.screenshotFolder("password")
         let output = try await Self.run("console_browser_password.py", on: fixture, clientCertificates: .optional) { port in
             ["--url", "https://localhost:\(port)", "--name", "alice", "--password", "alice's long password",
              "--admin", "bob", "bob's long password", "--ca", pki.caCertificate.path, "--out", screenshots.path]
@@ -64,7 +63,7 @@ struct BrowserTests {
                                                     + "/agreements/new, /agreements (saved draft)"),
                 "\(output.standardOutput)")
         for name in ["password-1-signin", "password-2-overview", "password-3-search", "password-4-signed-out", "password-5-agreements", "password-6-activated"] {
-            #expect(FileManager.default.fileExists(atPath: screenshots.appendingPathComponent("\(name).png").path), "no screenshot \(name)")
+            #expect(FileManager.default.fileExists(atPath: screenshots.appendingPathComponent("\(name).png").path), "no screenshot \(name) in \(screenshots.path)")
         }
         let events = try await fixture.store.query(AuditQuery(events: [.operatorSignedIn, .auditQueried, .operatorSignedOut])).map(\.record)
         #expect(events.map(\.event) == [.operatorSignedIn, .auditQueried, .auditQueried, .auditQueried, .operatorSignedOut, .operatorSignedIn],
@@ -77,7 +76,12 @@ struct BrowserTests {
         #expect(output.standardOutput.contains("written and made active in the browser"))
     }
 
-    static let screenshots = FileManager.default.temporaryDirectory.appendingPathComponent("accord-console-screenshots")
+    /// A new folder for one test's screenshots, kept after the run for a person to look at.
+    /// Each run has its own, so concurrent runs (and these tests) never overwrite or delete
+    /// each other's.
+    static func screenshotFolder(_ test: String) throws -> URL {
+        try PackageRoot.temporaryDirectory("console-screenshots-\(test)")
+    }
 
     /// Serves `fixture`'s console over OpenSSL TLS on a loopback port, the operator identified
     /// by the verified client certificate as in the gateway, with the store seeded and its

@@ -147,7 +147,7 @@ import Testing
             let (status, body) = try await client.page("/flows?days=7", ConsoleFixture.officer)
             #expect(status == .ok)
             #expect(body.contains("<svg"))
-            #expect(body.contains("<td>nz.immigration</td><td>nz.police</td><td>referral</td><td>inz-police-investigations</td><td>3</td><td>3</td>"))
+            #expect(body.contains("<td>nz.immigration</td><td>nz.police</td><td>referral</td><td>inz-police-investigations</td><td>3</td><td>3</td><td>3</td>"))
         }
         let queried = try #require(try await fixture.records(.auditQueried).first)
         #expect(queried.details["view"] == "flows")

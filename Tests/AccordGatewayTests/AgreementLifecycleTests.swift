@@ -183,6 +183,80 @@ import Testing
         }
     }
 
+    /// A draft written in the console's editor and never activated, made active from the
+    /// Agreements page against the running gateway: it comes into force as written, nothing
+    /// else saved in the directory comes with it, the file says active, and the audit log
+    /// names the administrator. (The real control once refused any agreement not already in
+    /// the set in force, so the button did nothing but fail.)
+    @Test func aDraftWrittenInTheEditorIsMadeActive() async throws {
+        let scratch = try PackageRoot.temporaryDirectory("lifecycle-draft")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let agreements = try AgreementsInForce.copy(into: scratch)
+        let gateway = try await LiveGateway.start(console: true, agreements: agreements)
+        try await gateway.closing {
+            let control = gateway.server.gateway
+            let editor = try await curl(gateway, "/agreements/new")
+            #expect(editor.httpStatus == 200, "\(editor.standardOutput)")
+            let token = try #require(editor.body.firstMatch(of: /name="csrf" value="([^"]+)"/)?.1)
+            let saved = try await curl(gateway, "/agreements/save", ["--data-urlencode", "csrf=\(token)", "--data-urlencode", "file=",
+                                                                      "--data-urlencode", "text=\(Self.draft(today: Date()))"])
+            #expect(saved.httpStatus == 303, "\(saved.standardOutput)")
+            // Saved, not activated: an edit elsewhere in the directory that must stay out of force.
+            try Self.edit(agreements, "mbie-labour-inz-triage") { $0.replacingOccurrences(of: "\nstatus: active\n", with: "\nstatus: suspended\n") }
+
+            let page = try await curl(gateway, "/agreements")
+            #expect(page.body.contains("Make mbie-police-referrals active"), "\(page.body)")
+            #expect(control.policy.current.policy.set.agreement(id: "mbie-police-referrals") == nil)
+            let made = try await curl(gateway, "/agreements/status", ["--data-urlencode", "csrf=\(token)",
+                "--data-urlencode", "agreement=mbie-police-referrals", "--data-urlencode", "status=active"])
+            #expect(made.httpStatus == 200 && made.body.contains("now active"), "\(made.standardOutput)")
+
+            let inForce = control.policy.current.policy.set
+            #expect(inForce.agreement(id: "mbie-police-referrals")?.status == .active)
+            #expect(inForce.agreement(id: "mbie-labour-inz-triage")?.status == .active, "an edit nobody activated came into force")
+            let file = try String(contentsOf: agreements.appendingPathComponent("mbie-police-referrals.yaml"), encoding: .utf8)
+            #expect(file.contains("\nstatus: active\n"))
+            let activated = try await gateway.server.store.query(AuditQuery(events: [.agreementsActivated])).last?.record
+            #expect(activated?.actor == "urn:accord:operator:administrator:admin")
+            #expect(activated?.details["agreement_ids"]?.split(separator: ",").contains("mbie-police-referrals") == true)
+
+            // Making it active again, or a draft that does not exist, is refused and changes nothing.
+            let generation = control.policy.current.generation
+            let missing = try await curl(gateway, "/agreements/status", ["--data-urlencode", "csrf=\(token)",
+                "--data-urlencode", "agreement=no-such-draft", "--data-urlencode", "status=active"])
+            #expect(missing.httpStatus == 500 && missing.body.contains("neither in the set in force nor a draft"), "\(missing.standardOutput)")
+            #expect(control.policy.current.generation == generation)
+        }
+    }
+
+    /// A new agreement as an administrator writes it in the editor, in force from before
+    /// `today` for a year after it.
+    static func draft(today: Date) -> String { """
+        id: mbie-police-referrals
+        title: Labour Inspectorate referrals to Police
+        version: 1
+        status: draft
+        legal_basis:
+          - instrument: Privacy Act 2020
+            provision: s22, IPP 11(1)(e)(i)
+            summary: Referral of suspected exploitation offences for investigation.
+        parties: [nz.mbie-labour, nz.police]
+        valid_from: \(AgreementsInForce.day(today, plus: -30))
+        valid_until: \(AgreementsInForce.day(today, plus: 365))
+        review_by: \(AgreementsInForce.day(today, plus: 180))
+        flows:
+          - from: [nz.mbie-labour]
+            to: [nz.police]
+            types: [referral]
+            purposes: [labour-standards]
+            max_classification: IN-CONFIDENCE
+            handling: H1
+            disclose:
+              - subject.family_name
+
+        """
+    }
+
     /// Police to INZ for victim protection, held for a privacy officer, sent with `accord send`.
     func heldMessage(_ gateway: LiveGateway) async throws -> (message: String, delivery: String) {
         let content = gateway.directory.appendingPathComponent("victim.json")

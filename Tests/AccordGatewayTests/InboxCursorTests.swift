@@ -96,7 +96,8 @@ import Testing
             #expect(retry.items.map(\.deliveryID) == [b, c])
 
             flaky.failing.withLock { $0 = [a, b, c] }
-            await #expect(throws: GatewayProblem.self) { try await gateway.inbox(for: "nz.immigration", after: nil, limit: nil) }
+            let storageDown = await #expect(throws: GatewayProblem.self) { try await gateway.inbox(for: "nz.immigration", after: nil, limit: nil) }
+            #expect(storageDown?.code == "unavailable" && storageDown?.status == 503)
         }
     }
 

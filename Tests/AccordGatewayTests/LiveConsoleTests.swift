@@ -60,6 +60,52 @@ import Testing
         }
     }
 
+    /// A privacy officer's Reject through the console on the running gateway, with the
+    /// gateway's own review (not a double): the recipient never gets the delivery, the audit
+    /// log has `message.denied` with the officer as actor, and the sender's status says so.
+    @Test(.needs("curl", fromPackage: "curl")) func aPrivacyOfficerRejectsAHeldMessageThroughTheConsole() async throws {
+        let gateway = try await LiveGateway.start(console: true)
+        try await gateway.closing {
+            let pki = gateway.pki
+            let officer = (pki.operatorCertificate("officer"), pki.operatorKey("officer"))
+            let content = gateway.directory.appendingPathComponent("victim.json")
+            try Data(#"{"subject": {"family_name": "Tupou"}, "victim_status": "suspected-victim"}"#.utf8).write(to: content)
+            let sent = try await ExternalProcess.runDetached(PackageRoot.accordExecutable.path, [
+                "send", "--as", "nz.police", "--gateway", "localhost:\(gateway.port)", "--pki", pki.directory.path, "--to", "nz.immigration",
+                "--type", "referral", "--purpose", "victim-protection", "--classification", "SENSITIVE", "--json", content.path,
+            ])
+            try #require(sent.status == 0, "accord send: \(sent.standardError)")
+            let receipt = try #require(try JSONSerialization.jsonObject(with: Data(sent.standardOutput.utf8)) as? [String: Any])
+            let delivery = try #require((receipt["recipients"] as? [[String: Any]])?.first?["delivery_id"] as? String)
+            let message = try #require(receipt["message_id"] as? String)
+
+            let held = try await curl(gateway, "/held", certificate: officer.0, key: officer.1)
+            let token = try #require(held.body.firstMatch(of: /name="csrf" value="([^"]+)"/)?.1)
+            let rejected = try await curl(gateway, "/held/reject", certificate: officer.0, key: officer.1,
+                                          ["--data-urlencode", "csrf=\(token)", "--data-urlencode", "message=\(message)", "--data-urlencode", "delivery=\(delivery)"])
+            #expect([200, 303].contains(rejected.httpStatus), "\(rejected.standardOutput)")
+
+            let inbox = try await gateway.curl("/v1/inbox", as: "nz.immigration")
+            #expect(inbox.httpStatus == 200 && !inbox.body.contains(delivery), "\(inbox.standardOutput)")
+            #expect(try await gateway.server.store.delivery(id: delivery)?.state == .rejected)
+            let denied = try await gateway.server.store.query(AuditQuery(events: [.messageDenied]))
+            #expect(denied.count == 1)
+            #expect(denied.first?.record.actor == "urn:accord:operator:privacy-officer:officer")
+            #expect(denied.first?.record.deliveryID == delivery && denied.first?.record.reason == "rejected-by-privacy-officer")
+            #expect(try await gateway.server.store.query(AuditQuery(events: [.messageDelivered, .messageReleased])).isEmpty)
+
+            let status = try await gateway.curl("/v1/messages/\(message)", as: "nz.police")
+            #expect(status.httpStatus == 200, "\(status.standardOutput)")
+            let deliveries = try #require(try JSONSerialization.jsonObject(with: Data(status.body.utf8)) as? [String: Any])["deliveries"] as? [[String: Any]]
+            #expect(deliveries?.map { $0["state"] as? String } == ["rejected"], "\(status.body)")
+            // A second decision on it is refused: it is no longer held.
+            let again = try await curl(gateway, "/held/approve", certificate: officer.0, key: officer.1,
+                                       ["--data-urlencode", "csrf=\(token)", "--data-urlencode", "message=\(message)", "--data-urlencode", "delivery=\(delivery)"])
+            #expect(again.httpStatus == 409 && again.body.contains("not waiting for review"), "\(again.standardOutput)")
+            #expect(try await gateway.server.store.query(AuditQuery(events: [.messageReleased])).isEmpty)
+        }
+    }
+
     /// A local account made with `accord accounts set`, used through curl with no client
     /// certificate: sign in, open a page, post a form, sign out. The agency API still refuses
     /// a client without a certificate in the handshake, while the console lets it through.

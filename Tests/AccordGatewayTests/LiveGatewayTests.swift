@@ -92,7 +92,7 @@ import Testing
             #expect(tooLarge.httpStatus == 413 && tooLarge.body.contains("body-too-large"), "\(tooLarge.standardOutput)")
 
             let garbage = try await gateway.curl("/v1/messages", as: "nz.police", ["-X", "POST", "-H", "Content-Type: application/sd-jwt", "--data-binary", "eyJ.x.y~"])
-            #expect(garbage.httpStatus == 400 && (garbage.body.contains("\"code\":\"invalid-base64url\"") || garbage.body.contains("malformed")), "\(garbage.standardOutput)")
+            #expect(garbage.httpStatus == 400 && garbage.body.contains("\"code\":\"invalid-base64url\""), "\(garbage.standardOutput)")
 
             let unknown = try await gateway.curl("/v1/inbox/d-nope/ack", as: "nz.police", ["-X", "POST"])
             #expect(unknown.httpStatus == 404 && unknown.body.contains("urn:accord:problem:not-found"))
@@ -114,7 +114,7 @@ import Testing
 
             // Refusals are audited, with no payload.
             let denied = try await gateway.server.store.query(AuditQuery(events: [.messageDenied]))
-            #expect(denied.contains { $0.record.reason == "invalid-base64url" || $0.record.reason == "malformed-serialization" })
+            #expect(denied.map(\.record.reason) == ["invalid-base64url"], "\(denied.map(\.record.reason))")
         }
     }
 

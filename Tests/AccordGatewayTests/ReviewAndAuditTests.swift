@@ -20,7 +20,8 @@ import Testing
             #expect(try await fixture.gateway.inbox(for: "nz.immigration", after: nil, limit: nil).items.isEmpty)
             #expect(try await fixture.store.deliveries(recipient: "nz.immigration", states: [.held]).map(\.id) == [held.deliveryID])
 
-            await #expect(throws: GatewayProblem.self) { try await fixture.gateway.review(deliveryID: "d-unknown", release: true, by: "operator:po") }
+            let unknown = await #expect(throws: GatewayProblem.self) { try await fixture.gateway.review(deliveryID: "d-unknown", release: true, by: "operator:po") }
+            #expect(unknown?.code == "not-found" && unknown?.status == 404)
             let leaf = try await fixture.gateway.review(deliveryID: held.deliveryID, release: true, by: "operator:privacy-officer:alice")
             #expect(leaf != nil)
             let page = try await fixture.gateway.inbox(for: "nz.immigration", after: nil, limit: nil)
@@ -30,7 +31,8 @@ import Testing
             #expect(events == ["message.accepted nz.police", "message.held gateway", "message.released operator:privacy-officer:alice",
                                "message.delivered nz.immigration"])
             // A released delivery cannot be reviewed again.
-            await #expect(throws: GatewayProblem.self) { try await fixture.gateway.review(deliveryID: held.deliveryID, release: false, by: "operator:po") }
+            let decided = await #expect(throws: GatewayProblem.self) { try await fixture.gateway.review(deliveryID: held.deliveryID, release: false, by: "operator:po") }
+            #expect(decided?.code == "not-held" && decided?.status == 409)
         }
     }
 

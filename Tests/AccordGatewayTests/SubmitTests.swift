@@ -48,8 +48,10 @@ import Testing
 
             let status = try await fixture.gateway.status(of: receipt.messageID, for: "nz.immigration")
             #expect(status.deliveries.map(\.state) == ["acknowledged"])
-            await #expect(throws: GatewayProblem.self) { try await fixture.gateway.status(of: receipt.messageID, for: "nz.police") }
-            await #expect(throws: GatewayProblem.self) { try await fixture.gateway.acknowledge(deliveryID: item.deliveryID, by: "nz.customs") }
+            let notTheSender = await #expect(throws: GatewayProblem.self) { try await fixture.gateway.status(of: receipt.messageID, for: "nz.police") }
+            #expect(notTheSender?.code == "not-found" && notTheSender?.status == 404)
+            let notTheRecipient = await #expect(throws: GatewayProblem.self) { try await fixture.gateway.acknowledge(deliveryID: item.deliveryID, by: "nz.customs") }
+            #expect(notTheRecipient?.code == "not-found" && notTheRecipient?.status == 404)
 
             let events = try await fixture.store.query(AuditQuery(messageID: receipt.messageID)).map(\.record.event)
             // Pulled twice before the acknowledgement: two deliveries recorded.
@@ -70,7 +72,8 @@ import Testing
             #expect([first, second, third].map(\.items.count) == [2, 2, 1] && rest.items.isEmpty && rest.next == third.next)
             #expect(Set((first.items + second.items + third.items).map(\.deliveryID)).count == 5)
             #expect(try await fixture.gateway.inbox(for: "nz.immigration", after: nil, limit: nil).items.isEmpty)
-            await #expect(throws: GatewayProblem.self) { try await fixture.gateway.inbox(for: "nz.police", after: "x", limit: nil) }
+            let badCursor = await #expect(throws: GatewayProblem.self) { try await fixture.gateway.inbox(for: "nz.police", after: "x", limit: nil) }
+            #expect(badCursor?.code == "invalid-cursor" && badCursor?.status == 400)
         }
     }
 

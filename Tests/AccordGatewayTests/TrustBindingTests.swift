@@ -123,16 +123,6 @@ import Testing
         }
     }
 
-    /// Whether `condition` holds within 10 seconds, looked at every 50 ms.
-    private func eventually(_ condition: () -> Bool) async -> Bool {
-        let deadline = ContinuousClock.now + .seconds(10)
-        while ContinuousClock.now < deadline {
-            if condition() { return true }
-            try? await Task.sleep(for: .milliseconds(50))
-        }
-        return condition()
-    }
-
     private func waitForRejections(_ gateway: LiveGateway, count: Int) async throws -> [AuditLeaf] {
         let deadline = ContinuousClock.now + .seconds(10)
         while ContinuousClock.now < deadline {

@@ -3,10 +3,11 @@ reference library, exchanging one message through a running Accord gateway.
 
 Request: {"base": "https://localhost:PORT", "pki": "<dir of accord pki init>",
           "sender": "nz.immigration", "recipient": "nz.police",
+          (or "recipients": ["nz.police", ...] for one message to several agencies),
           "routing": {"type": ..., "purpose": ..., "classification": ...},
           "content": {...}, "shallow": false, "clear_content": {...}}
 Answer:  {"submit_status": 202, "receipt": {...}, "problem_type": "...",
-          "inbox_status": 200, "verified": [{"delivery_id": ..., "payload": {...}}],
+          "inbox_status": 200, "verified": [{"recipient": ..., "delivery_id": ..., "payload": {...}}],
           "ack_statuses": [200], "bodies": ["<every response body, for leak checks>"],
           "exchanges": [{"method", "path", "status", "content_type", "body"}]}
 """
@@ -48,7 +49,8 @@ def main():
     request = read_request()
     base, pki = request["base"], request["pki"]
     ca = os.path.join(pki, "ca.pem")
-    sender, recipient = agency_files(pki, request["sender"]), agency_files(pki, request["recipient"])
+    sender = agency_files(pki, request["sender"])
+    recipients = request.get("recipients") or [request["recipient"]]
     bodies, exchanges = [], []
 
     def record(method, path, response):
@@ -66,7 +68,7 @@ def main():
     now = int(time.time())
     claims = {
         "iss": request["sender"], "jti": str(uuid.uuid4()), "iat": now, "exp": now + 600,
-        "accord": dict(request["routing"], to=[request["recipient"]]),
+        "accord": dict(request["routing"], to=recipients),
     }
     # "shallow": only top-level claims selectively disclosable, as the library does by default
     # for plain SDObj keys; "clear_content": claims sent in clear.
@@ -81,20 +83,23 @@ def main():
     answer = {"submit_status": submitted.status_code, "content_type": submitted.headers.get("Content-Type"),
               "receipt": submitted.json() if submitted.headers.get("Content-Type", "").endswith("json") else None}
 
-    inbox = requests.get(f"{base}/v1/inbox", cert=recipient["cert"], verify=ca, timeout=10)
-    record("GET", "/v1/inbox", inbox)
-    answer["inbox_status"] = inbox.status_code
     issuer_key = jwk_from(sender["signing_key"])
     issuer_public = jwk_from(json.loads(issuer_key.export_public()))
     verified, acks = [], []
-    for item in inbox.json().get("items", []):
-        verifier = SDJWTVerifier(item["presentation"], lambda iss, header: issuer_public,
-                                 expected_aud=request["recipient"], expected_nonce=item["delivery_id"])
-        verified.append({"delivery_id": item["delivery_id"], "payload": verifier.get_verified_payload(),
-                         "withheld": item["withheld"]})
-        ack = requests.post(f"{base}/v1/inbox/{item['delivery_id']}/ack", cert=recipient["cert"], verify=ca, timeout=10)
-        record("POST", f"/v1/inbox/{item['delivery_id']}/ack", ack)
-        acks.append(ack.status_code)
+    for name in recipients:
+        recipient = agency_files(pki, name)
+        inbox = requests.get(f"{base}/v1/inbox", cert=recipient["cert"], verify=ca, timeout=10)
+        record("GET", "/v1/inbox", inbox)
+        answer["inbox_status"] = inbox.status_code
+        for item in inbox.json().get("items", []):
+            # Each recipient verifies its own presentation: bound to it as audience.
+            verifier = SDJWTVerifier(item["presentation"], lambda iss, header: issuer_public,
+                                     expected_aud=name, expected_nonce=item["delivery_id"])
+            verified.append({"recipient": name, "delivery_id": item["delivery_id"], "payload": verifier.get_verified_payload(),
+                             "withheld": item["withheld"]})
+            ack = requests.post(f"{base}/v1/inbox/{item['delivery_id']}/ack", cert=recipient["cert"], verify=ca, timeout=10)
+            record("POST", f"/v1/inbox/{item['delivery_id']}/ack", ack)
+            acks.append(ack.status_code)
     if answer["receipt"] and "message_id" in answer["receipt"]:
         status = requests.get(f"{base}/v1/messages/{answer['receipt']['message_id']}", cert=sender["cert"], verify=ca, timeout=10)
         record("GET", f"/v1/messages/{answer['receipt']['message_id']}", status)

@@ -25,7 +25,7 @@ public enum AgreementFileEdit {
     /// The plain scalar value of the one top-level `key:` line, without comment or quotes; nil
     /// when there is no such line, more than one, or no value on it. The validator reads the
     /// file properly; this only names a new file before it is validated.
-    static func value(of key: String, in text: String) -> String? {
+    public static func value(of key: String, in text: String) -> String? {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).filter { $0.hasPrefix("\(key):") }
         guard lines.count == 1, let line = lines.first else { return nil }
         var value = line.dropFirst(key.count + 1)

@@ -53,15 +53,15 @@ enum AuditTemplates {
         <select id="days" name="days">{{#dayChoices}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{value}}</option>{{/dayChoices}}</select>
         <button type="submit">Show</button>
         </form>
-        <p>Deliveries (<code>message.delivered</code>) from {{since}} to {{until}} UTC: {{total}} in all. Viewing this page is recorded in the audit log.</p>
+        <p>Deliveries from {{since}} to {{until}} UTC: {{total}} in all, picked up {{pickUps}} times (each pick-up is a <code>message.delivered</code> record; a recipient may pull a delivery again before acknowledging it). Viewing this page is recorded in the audit log.</p>
         <figure>{{{chart}}}<figcaption>Deliveries per day (UTC)</figcaption></figure>
         <div class="scroll" tabindex="0" role="region" aria-label="Deliveries by sender, recipient, message type and agreement"><table>
         <caption>Deliveries by sender, recipient, message type and agreement</caption>
-        <thead><tr><th scope="col">From</th><th scope="col">To</th><th scope="col">Message type</th><th scope="col">Agreement</th><th scope="col">Deliveries</th><th scope="col">Days with deliveries</th></tr></thead>
+        <thead><tr><th scope="col">From</th><th scope="col">To</th><th scope="col">Message type</th><th scope="col">Agreement</th><th scope="col">Deliveries</th><th scope="col">Pick-ups</th><th scope="col">Days with deliveries</th></tr></thead>
         <tbody>
-        {{#flows}}<tr><td>{{from}}</td><td>{{to}}</td><td>{{type}}</td><td>{{agreement}}</td><td>{{count}}</td><td>{{days}}</td></tr>
+        {{#flows}}<tr><td>{{from}}</td><td>{{to}}</td><td>{{type}}</td><td>{{agreement}}</td><td>{{count}}</td><td>{{pickUps}}</td><td>{{days}}</td></tr>
         {{/flows}}
-        {{^flows}}<tr><td colspan="6">No deliveries in this period.</td></tr>{{/flows}}
+        {{^flows}}<tr><td colspan="7">No deliveries in this period.</td></tr>{{/flows}}
         </tbody></table></div>
         """
 

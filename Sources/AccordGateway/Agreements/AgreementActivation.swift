@@ -48,15 +48,7 @@ extension Gateway {
     ) async throws(GatewayProblem) -> ActivationOutcome {
         try await activations.run { () async throws(GatewayProblem) -> ActivationOutcome in
             let time = self.now()
-            let stored: StoredAgreementSet?
-            do throws(StoreError) { stored = try await self.store.latestAgreementSet() } catch {
-                throw .unavailable("the gateway could not read the active agreement set (\(error.code.rawValue))")
-            }
-            guard let stored, stored.digest == self.policy.current.setDigest,
-                  var sources = AgreementSetArchive.sources(stored.content) else {
-                throw GatewayProblem(code: "active-set-not-recorded", status: 409, title: "No recorded set",
-                                     detail: "the set in force is not the one the store recorded last; activate the agreements first")
-            }
+            var sources = try await self.recordedSources()
             guard let index = sources.agreements.firstIndex(where: { self.policy.current.policy.set.agreement(id: id)?.file == $0.path }),
                   let changed = edit(String(decoding: sources.agreements[index].bytes, as: UTF8.self)) else {
                 throw GatewayProblem(code: "not-found", status: 404, title: "Not found",
@@ -65,6 +57,52 @@ extension Gateway {
             sources.agreements[index] = AgreementSources.File(path: sources.agreements[index].path, text: changed)
             return try await self.activateNow(sources, actor: actor, time: time)
         }
+    }
+
+    /// Adds one agreement file, new to the set in force, to that set and activates the result.
+    /// Every other file stays exactly as it was activated, whatever the directory holds now, so
+    /// a draft written in the console comes into force without bringing in edits nobody
+    /// activated. `fileName` is a bare `.yaml` name; the agreement in `text` must be `id`.
+    public func addAgreement(
+        _ id: String, fileName: String, text: String, by actor: String
+    ) async throws(GatewayProblem) -> ActivationOutcome {
+        try await activations.run { () async throws(GatewayProblem) -> ActivationOutcome in
+            let time = self.now()
+            var sources = try await self.recordedSources()
+            guard fileName.hasSuffix(".yaml"), !fileName.hasPrefix("."), !fileName.contains("/"),
+                  !["agencies.yaml", "purposes.yaml"].contains(fileName) else {
+                throw GatewayProblem(code: "invalid-file-name", status: 400, title: "Invalid file name",
+                                     detail: "an agreement file is a bare name ending in .yaml, not the registry or the purposes")
+            }
+            let path = sources.directory.isEmpty ? fileName : "\(sources.directory)/\(fileName)"
+            guard self.policy.current.policy.set.agreement(id: id) == nil,
+                  !sources.agreements.contains(where: { $0.path == path }) else {
+                throw GatewayProblem(code: "agreement-exists", status: 409, title: "Already in the set",
+                                     detail: "agreement '\(id)' or its file \(fileName) is in the set in force already; change it there")
+            }
+            sources.agreements.append(AgreementSources.File(path: path, text: text))
+            // A file that holds another agreement than the one named would bring in an
+            // agreement nobody asked for.
+            let (set, _) = AgreementSet.validate(sources, today: CalendarDate(time))
+            if let set, set.agreement(id: id)?.file != path {
+                throw GatewayProblem(code: "not-found", status: 404, title: "Not found",
+                                     detail: "\(fileName) does not hold agreement '\(id)'")
+            }
+            return try await self.activateNow(sources, actor: actor, time: time)
+        }
+    }
+
+    /// The files of the set in force, as the store recorded them when it was activated.
+    private func recordedSources() async throws(GatewayProblem) -> AgreementSources {
+        let stored: StoredAgreementSet?
+        do throws(StoreError) { stored = try await store.latestAgreementSet() } catch {
+            throw .unavailable("the gateway could not read the active agreement set (\(error.code.rawValue))")
+        }
+        guard let stored, stored.digest == policy.current.setDigest, let sources = AgreementSetArchive.sources(stored.content) else {
+            throw GatewayProblem(code: "active-set-not-recorded", status: 409, title: "No recorded set",
+                                 detail: "the set in force is not the one the store recorded last; activate the agreements first")
+        }
+        return sources
     }
 
     private func activateNow(_ sources: AgreementSources, actor: String, time: Date) async throws(GatewayProblem) -> ActivationOutcome {

@@ -101,6 +101,12 @@ struct ConsoleFixture {
 
     /// Messages: m-held (held for review, hostile routing claims), m-held-2, and delivered
     /// ones with a passport subject; then a checkpoint.
+    ///
+    /// These records are written by hand, in the shape `Gateway` writes them (the recipient is
+    /// the actor of `message.delivered`; a held record lists what would be disclosed and
+    /// withheld), because routing claims no agency could get accepted (a `<script>` in the
+    /// purpose) test the escaping. The same pages on what the gateway itself writes are tested
+    /// in AccordGatewayTests: `LivePrivacyOfficerTests`, `LiveFlowsTests`, `LiveConsoleTests`.
     func seed() async throws {
         let agreement = AgreementReference(id: "inz-fiji-s305", versionDigest: control.active.setDigest)
         for id in ["m-held", "m-held-2"] {
@@ -124,11 +130,11 @@ struct ConsoleFixture {
                 message: .init(id: id, sender: "nz.immigration", sdJWT: try Self.sdJWT(["iss": "nz.immigration"]), receivedAt: time,
                                retainUntil: time.addingTimeInterval(86_400 * 30)),
                 deliveries: [.init(id: "\(id)/nz.police", recipient: "nz.police", state: .delivered)],
-                audit: [AuditRecord(event: .messageDelivered, time: time, actor: "nz.immigration", messageID: id, deliveryID: "\(id)/nz.police",
+                audit: [AuditRecord(event: .messageDelivered, time: time, actor: "nz.police", messageID: id, deliveryID: "\(id)/nz.police",
                                     from: "nz.immigration", to: ["nz.police"],
                                     agreement: AgreementReference(id: "inz-police-investigations", versionDigest: "d"),
                                     disclosed: ["subject.family_name"], subjects: [subjectKey.hash(type: "passport", value: "NZ4455667")],
-                                    details: ["type": "referral"])]))
+                                    details: ["attempt": "1", "type": "referral", "purpose": "law-enforcement"])]))
         }
         _ = try await store.checkpointNow()
     }

@@ -6,7 +6,11 @@ import Foundation
 import HTTPTypes
 
 /// The gateway's side of agreement changes, as the tests need it: an `ActivePolicy` over a
-/// directory, writing the audit record the gateway's implementation writes.
+/// directory, writing the audit record the gateway's implementation writes. It stands in for
+/// `GatewayAgreementControl` (internal to AccordServer) only because this bundle has no
+/// gateway, and it is more lenient than the real one was (it passed "Make active" on a draft
+/// the real control refused): every change the console asks of it is also tested against the
+/// running gateway in AccordGatewayTests (`AgreementLifecycleTests`).
 final class TestAgreementControl: AgreementControl {
     let policy: ActivePolicy
     let directory: URL

@@ -3,8 +3,11 @@ import AccordConsole
 import AccordStore
 import Foundation
 
-/// The gateway's side of a review, as the console tests need it (the gateway's own is
-/// `Gateway.review`, tested in AccordGatewayTests): the state change and its audit record.
+/// The gateway's side of a review, as the console tests need it: the state change and its
+/// audit record. It stands in for `GatewayHeldReview` (internal to AccordServer) only because
+/// this bundle has no gateway; the real review through the console is tested end to end in
+/// `LiveConsoleTests` (approve and reject) and `AgreementLifecycleTests` (refused while the
+/// agreement is suspended).
 struct TestHeldReview: HeldReview {
     let store: any AccordStorage
     let now: @Sendable () -> Date
@@ -18,7 +21,7 @@ struct TestHeldReview: HeldReview {
         let record = AuditRecord(
             event: release ? .messageReleased : .messageDenied, time: now(), actor: actor, messageID: delivery.messageID,
             deliveryID: deliveryID, from: message?.sender, to: [delivery.recipient], agreement: held?.agreement,
-            reason: release ? "approved-by-privacy-officer" : "rejected-by-privacy-officer")
+            withheld: held?.withheld ?? [], reason: release ? "approved-by-privacy-officer" : "rejected-by-privacy-officer")
         _ = try await store.updateDelivery(DeliveryUpdate(deliveryID: deliveryID, state: release ? .pending : .rejected, audit: [record]))
         return true
     }
