@@ -29,7 +29,7 @@ import Testing
             let lines = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n")
             let leaves = lines.filter { $0.contains("\"type\":\"leaf\"") }
             #expect(!leaves.isEmpty && leaves.allSatisfy { $0.contains(messages[3]) }, "\(leaves)")
-            let verified = try ExternalProcess.python("audit_verify.py", [output])
+            let verified = try await ExternalProcess.pythonDetached("audit_verify.py", [output])
             #expect(verified.status == 0, "\(verified.standardOutput)\(verified.standardError)")
             #expect(verified.standardOutput.contains("verified: \(leaves.count) leaves"), "\(verified.standardOutput)")
 

@@ -26,7 +26,7 @@ import Testing
         let memory: Memory?
     }
 
-    @Test func spawnedGatewayAcceptsEveryMessage() throws {
+    @Test func spawnedGatewayAcceptsEveryMessage() async throws {
         let directory = try PackageRoot.temporaryDirectory("bench")
         defer { try? FileManager.default.removeItem(at: directory) }
         let agreements = PackageRoot.url.appendingPathComponent("Agreements")
@@ -35,7 +35,7 @@ import Testing
         _ = try pki.ensure(agencies: policy.current.policy.set.agencies.values.map { DevelopmentPKI.Agency(id: $0.id, name: $0.name) }
             .sorted { $0.id < $1.id })
 
-        let output = try ExternalProcess.run(PackageRoot.accordExecutable.path, [
+        let output = try await ExternalProcess.runDetached(PackageRoot.accordExecutable.path, [
             "bench", "--spawn", "--pki", pki.directory.path, "--agreements", agreements.path,
             "--messages", "200", "--recipients", "1,4", "--connections", "8", "--warmup", "0",
             "--hold-connections", "20", "--json",

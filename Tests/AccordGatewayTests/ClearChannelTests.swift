@@ -54,10 +54,10 @@ import Testing
     @Test func theReferenceLibrarysDecoysPassAndItsExtraHeaderParametersDoNot() async throws {
         let fixture = try GatewayFixture()
         try await fixture.closing {
-            let withDecoys = try fixture.issueWithReferenceLibrary(from: "nz.immigration", to: ["nz.police"], type: "referral",
+            let withDecoys = try await fixture.issueWithReferenceLibrary(from: "nz.immigration", to: ["nz.police"], type: "referral",
                                                                    content: GatewayFixture.referral, decoys: true)
             #expect(try await fixture.gateway.submit(withDecoys, from: "nz.immigration").recipients.map(\.status) == ["delivered"])
-            let withHeader = try fixture.issueWithReferenceLibrary(from: "nz.immigration", to: ["nz.police"], type: "referral",
+            let withHeader = try await fixture.issueWithReferenceLibrary(from: "nz.immigration", to: ["nz.police"], type: "referral",
                                                                    content: GatewayFixture.referral, header: ["x-case": "FJ1234567"])
             let problem = await #expect(throws: GatewayProblem.self) { try await fixture.gateway.submit(withHeader, from: "nz.immigration") }
             #expect(problem?.code == "unsupported-header-parameter", "\(String(describing: problem))")

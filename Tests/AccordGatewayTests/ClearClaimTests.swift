@@ -89,14 +89,14 @@ import Testing
         let fixture = try Self.householdFixture()
         try await fixture.closing {
             let people: JSONValue = [["name": "Sione Tupou", "passport_number": "FJ1234567"], "decoy"]
-            let text = try fixture.issueWithReferenceLibrary(from: "nz.immigration", to: ["nz.police"], type: "household-report",
+            let text = try await fixture.issueWithReferenceLibrary(from: "nz.immigration", to: ["nz.police"], type: "household-report",
                                                              content: ["people": people], clearMembers: ["passport_number"])
             let problem = try #require(await #expect(throws: GatewayProblem.self) { try await fixture.gateway.submit(text, from: "nz.immigration") })
             #expect(problem.code == "clear-claim-not-permitted" && problem.detail.contains("people[*].passport_number"), "\(problem)")
             #expect(try await fixture.gateway.inbox(for: "nz.police", after: nil, limit: nil).items.isEmpty)
 
             // Concealed like everything else, the passport number is withheld and the rest goes.
-            let concealed = try fixture.issueWithReferenceLibrary(from: "nz.immigration", to: ["nz.police"], type: "household-report",
+            let concealed = try await fixture.issueWithReferenceLibrary(from: "nz.immigration", to: ["nz.police"], type: "household-report",
                                                                   content: ["people": people])
             let receipt = try await fixture.gateway.submit(concealed, from: "nz.immigration")
             #expect(receipt.recipients.first?.withheld.contains("people[*].passport_number") == true)

@@ -87,7 +87,7 @@ import Testing
             _ = await Self.settle { onAgencies.map { $0.openCount() }.reduce(0, +) <= 16 }
             #expect(onAgencies.map { $0.openCount() }.reduce(0, +) == 16)
             let console = try await ExternalProcess.runDetached("curl", [
-                "--silent", "--show-error", "--max-time", "10", "--cacert", gateway.pki.caCertificate.path, "--write-out", "\n%{http_code}",
+                "--silent", "--show-error", "--max-time", "30", "--cacert", gateway.pki.caCertificate.path, "--write-out", "\n%{http_code}",
                 "--cert", gateway.pki.operatorCertificate("auditor").path, "--key", gateway.pki.operatorKey("auditor").path,
                 "https://localhost:\(consolePort)/",
             ])

@@ -12,7 +12,7 @@ import Testing
     func curl(_ gateway: LiveGateway, _ path: String, certificate: URL, key: URL, _ extra: [String] = []) async throws -> ExternalProcess.Output {
         let port = try #require(gateway.consolePort)
         return try await ExternalProcess.runDetached("curl", [
-            "--silent", "--show-error", "--max-time", "10", "--cacert", gateway.pki.caCertificate.path, "--cert", certificate.path, "--key", key.path,
+            "--silent", "--show-error", "--max-time", "30", "--cacert", gateway.pki.caCertificate.path, "--cert", certificate.path, "--key", key.path,
             "--write-out", "\n%{http_code}",
         ] + extra + ["https://localhost:\(port)\(path)"])
     }

@@ -18,7 +18,7 @@ import Testing
             let auditor = (gateway.pki.operatorCertificate("auditor"), gateway.pki.operatorKey("auditor"))
             func console(_ path: String, _ extra: [String] = []) async throws -> ExternalProcess.Output {
                 try await ExternalProcess.runDetached("curl", [
-                    "--silent", "--show-error", "--max-time", "10", "--cacert", gateway.pki.caCertificate.path,
+                    "--silent", "--show-error", "--max-time", "30", "--cacert", gateway.pki.caCertificate.path,
                     "--cert", auditor.0.path, "--key", auditor.1.path, "--write-out", "\n%{content_type}\n%{http_code}",
                 ] + extra + ["https://localhost:\(port)\(path)"])
             }

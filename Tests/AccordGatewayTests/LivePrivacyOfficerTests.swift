@@ -14,7 +14,7 @@ import Testing
         let port = try #require(gateway.consolePort)
         let pki = gateway.pki
         return try await ExternalProcess.runDetached("curl", [
-            "--silent", "--show-error", "--max-time", "10", "--cacert", pki.caCertificate.path,
+            "--silent", "--show-error", "--max-time", "30", "--cacert", pki.caCertificate.path,
             "--cert", pki.operatorCertificate("officer").path, "--key", pki.operatorKey("officer").path, "--write-out", "\n%{http_code}",
         ] + extra + ["https://localhost:\(port)\(path)"])
     }

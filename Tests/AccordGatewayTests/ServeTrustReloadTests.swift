@@ -23,7 +23,6 @@ import Testing
             listen: 127.0.0.1:\(port)
             console: {enabled: false}
             operations: {listen: "off"}
-            operations: {listen: "off"}
             trust: {check_seconds: 3600}
             paths: {agreements: \(agreements.path), certificates: \(pki.directory.path), database: \(directory.appendingPathComponent("accord.sqlite").path)}
             """.write(to: config, atomically: true, encoding: .utf8)

@@ -134,7 +134,7 @@ import Testing
             let port = try #require(gateway.consolePort)
             func console(_ path: String, as name: String, _ extra: [String] = []) async throws -> ExternalProcess.Output {
                 try await ExternalProcess.runDetached("curl", [
-                    "--silent", "--show-error", "--max-time", "10", "--cacert", gateway.pki.caCertificate.path,
+                    "--silent", "--show-error", "--max-time", "30", "--cacert", gateway.pki.caCertificate.path,
                     "--cert", gateway.pki.operatorCertificate(name).path, "--key", gateway.pki.operatorKey(name).path,
                     "--write-out", "\n%{content_type}\n%{http_code}",
                 ] + extra + ["https://localhost:\(port)\(path)"])

@@ -163,7 +163,7 @@ extension GatewayFixture {
     func issueWithReferenceLibrary(
         from agency: String, to recipients: [String], type: String, content: [String: JSONValue],
         clearMembers: [String] = [], header: [String: JSONValue] = [:], decoys: Bool = false
-    ) throws -> String {
+    ) async throws -> String {
         let key = try PrivateKey(pemFile: pki.agencySigningKey(agency).path)
         let now = Int(Date().timeIntervalSince1970)
         var claims = content
@@ -183,7 +183,7 @@ extension GatewayFixture {
             "clear": ["iss", "jti", "iat", "exp", "accord"], "decoys": .bool(decoys),
             "clear_members": .array(clearMembers.map(JSONValue.string)), "header": .object(header),
         ])
-        let output = try ExternalProcess.python("sdjwt_issue.py", input: JSONSerializer.string(request))
+        let output = try await ExternalProcess.pythonDetached("sdjwt_issue.py", input: JSONSerializer.string(request))
         guard output.status == 0, case .object(let answer) = try JSONParser.parse(Array(output.standardOutput.utf8)),
               case .string(let text)? = answer["sd_jwt"] else {
             throw ReferenceLibraryFailure(description: "sdjwt_issue.py failed (\(output.status)): \(output.standardError)")

@@ -96,7 +96,7 @@ final class LiveGateway: Sendable {
     /// curl with an operator's client certificate against the agency API.
     func curl(_ path: String, operator name: String) async throws -> ExternalProcess.Output {
         try await ExternalProcess.runDetached("curl", [
-            "--silent", "--show-error", "--max-time", "10", "--cacert", pki.caCertificate.path, "--write-out", "\n%{content_type}\n%{http_code}",
+            "--silent", "--show-error", "--max-time", "30", "--cacert", pki.caCertificate.path, "--write-out", "\n%{content_type}\n%{http_code}",
             "--cert", pki.operatorCertificate(name).path, "--key", pki.operatorKey(name).path, "https://localhost:\(port)\(path)",
         ])
     }
@@ -105,21 +105,21 @@ final class LiveGateway: Sendable {
     func curlOperations(_ path: String, _ extra: [String] = []) async throws -> ExternalProcess.Output {
         let port = try #require(operationsPort, "the gateway was started without its operations listener")
         return try await ExternalProcess.runDetached("curl", [
-            "--silent", "--show-error", "--max-time", "10", "--write-out", "\n%{content_type}\n%{http_code}",
+            "--silent", "--show-error", "--max-time", "30", "--write-out", "\n%{content_type}\n%{http_code}",
         ] + extra + ["http://127.0.0.1:\(port)\(path)"])
     }
 
     /// curl with any client certificate and key against this gateway.
     func curl(_ path: String, certificate: URL, key: URL) async throws -> ExternalProcess.Output {
         try await ExternalProcess.runDetached("curl", [
-            "--silent", "--show-error", "--max-time", "10", "--cacert", pki.caCertificate.path, "--write-out", "\n%{content_type}\n%{http_code}",
+            "--silent", "--show-error", "--max-time", "30", "--cacert", pki.caCertificate.path, "--write-out", "\n%{content_type}\n%{http_code}",
             "--cert", certificate.path, "--key", key.path, "https://localhost:\(port)\(path)",
         ])
     }
 
     /// curl with an agency's client certificate against this gateway.
     func curl(_ path: String, as agency: String?, _ extra: [String] = []) async throws -> ExternalProcess.Output {
-        var arguments = ["--silent", "--show-error", "--max-time", "10", "--cacert", pki.caCertificate.path, "--write-out", "\n%{content_type}\n%{http_code}"]
+        var arguments = ["--silent", "--show-error", "--max-time", "30", "--cacert", pki.caCertificate.path, "--write-out", "\n%{content_type}\n%{http_code}"]
         if let agency { arguments += ["--cert", pki.agencyTLSCertificate(agency).path, "--key", pki.agencyTLSKey(agency).path] }
         return try await ExternalProcess.runDetached("curl", arguments + extra + ["https://localhost:\(port)\(path)"])
     }
