@@ -58,7 +58,7 @@ def main():
         exchanges.append({"method": method, "path": path, "status": response.status_code,
                           "content_type": response.headers.get("Content-Type", ""), "body": response.text})
 
-    keys = requests.get(f"{base}/v1/keys", cert=sender["cert"], verify=ca, timeout=10)
+    keys = requests.get(f"{base}/v1/keys", cert=sender["cert"], verify=ca, timeout=30)
     record("GET", "/v1/keys", keys)
     binding = keys.json()["binding"]
 
@@ -78,7 +78,7 @@ def main():
     issuer = SDJWTIssuer(claims, jwk_from(sender["signing_key"]), holder_key=jwk_from(binding), sign_alg="ES256",
                          extra_header_parameters={"typ": "accord+sd-jwt", "kid": kid})
     submitted = requests.post(f"{base}/v1/messages", data=issuer.sd_jwt_issuance.encode("ascii"),
-                              headers={"Content-Type": "application/sd-jwt"}, cert=sender["cert"], verify=ca, timeout=10)
+                              headers={"Content-Type": "application/sd-jwt"}, cert=sender["cert"], verify=ca, timeout=30)
     record("POST", "/v1/messages", submitted)
     answer = {"submit_status": submitted.status_code, "content_type": submitted.headers.get("Content-Type"),
               "receipt": submitted.json() if submitted.headers.get("Content-Type", "").endswith("json") else None}
@@ -88,7 +88,7 @@ def main():
     verified, acks = [], []
     for name in recipients:
         recipient = agency_files(pki, name)
-        inbox = requests.get(f"{base}/v1/inbox", cert=recipient["cert"], verify=ca, timeout=10)
+        inbox = requests.get(f"{base}/v1/inbox", cert=recipient["cert"], verify=ca, timeout=30)
         record("GET", "/v1/inbox", inbox)
         answer["inbox_status"] = inbox.status_code
         for item in inbox.json().get("items", []):
@@ -97,11 +97,11 @@ def main():
                                      expected_aud=name, expected_nonce=item["delivery_id"])
             verified.append({"recipient": name, "delivery_id": item["delivery_id"], "payload": verifier.get_verified_payload(),
                              "withheld": item["withheld"]})
-            ack = requests.post(f"{base}/v1/inbox/{item['delivery_id']}/ack", cert=recipient["cert"], verify=ca, timeout=10)
+            ack = requests.post(f"{base}/v1/inbox/{item['delivery_id']}/ack", cert=recipient["cert"], verify=ca, timeout=30)
             record("POST", f"/v1/inbox/{item['delivery_id']}/ack", ack)
             acks.append(ack.status_code)
     if answer["receipt"] and "message_id" in answer["receipt"]:
-        status = requests.get(f"{base}/v1/messages/{answer['receipt']['message_id']}", cert=sender["cert"], verify=ca, timeout=10)
+        status = requests.get(f"{base}/v1/messages/{answer['receipt']['message_id']}", cert=sender["cert"], verify=ca, timeout=30)
         record("GET", f"/v1/messages/{answer['receipt']['message_id']}", status)
     answer.update({"verified": verified, "ack_statuses": acks, "bodies": bodies, "exchanges": exchanges})
     write_answer(answer)
