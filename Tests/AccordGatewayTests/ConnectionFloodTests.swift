@@ -14,7 +14,7 @@ import Testing
         var limits = GatewayConfiguration.Limits()
         limits.maxUnauthenticatedPerSource = 8
         // Long enough that a loaded machine still sees the flood held before the deadline frees it.
-        limits.handshakeTimeoutSeconds = 8
+        limits.handshakeTimeoutSeconds = 20
         let gateway = try await LiveGateway.start(limits: limits)
         try await gateway.closing {
             let flood = try SilentConnections(count: 100, to: gateway.port, from: "127.0.0.2")
@@ -28,7 +28,7 @@ import Testing
             #expect(agency.httpStatus == 200, "\(agency.standardError)")
 
             // The deadline frees the eight it held.
-            #expect(await Self.settle(within: .seconds(20)) { flood.openCount() == 0 }, "the handshake deadline did not close the flood's connections")
+            #expect(await Self.settle(within: .seconds(40)) { flood.openCount() == 0 }, "the handshake deadline did not close the flood's connections")
 
             let metrics = try await gateway.curl("/metrics", operator: "auditor")
             let refused = metrics.body.split(separator: "\n").first { $0.hasPrefix("accord_connections_refused_per_source_total ") }
