@@ -1,7 +1,7 @@
 // swift-tools-version:6.2
 import PackageDescription
 
-/// One set of Swift settings for every target (see HOUSE_STYLE.md, point 1).
+/// One set of Swift settings for every target, so that no target builds under looser rules than the rest.
 let swiftSettings: [SwiftSetting] = [
     .swiftLanguageMode(.v6),
     .enableUpcomingFeature("ExistentialAny"),
