@@ -23,18 +23,25 @@ import Testing
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()
-        var acknowledged: [UInt64: String] = [:]
-        var buffer = Data()
+        // Read on a Dispatch thread: blocking reads must not hold one of the few cooperative
+        // threads that in-process servers of other tests need while the load test runs.
         let reader = pipe.fileHandleForReading
-        while acknowledged.count < 1500 {
-            let chunk = reader.availableData
-            if chunk.isEmpty { break }
-            buffer.append(chunk)
-            while let newline = buffer.firstIndex(of: 0x0A) {
-                let line = String(decoding: buffer[buffer.startIndex ..< newline], as: UTF8.self)
-                buffer.removeSubrange(buffer.startIndex ... newline)
-                let fields = line.split(separator: " ")
-                if fields.count == 3, fields[0] == "ack", let index = UInt64(fields[1]) { acknowledged[index] = String(fields[2]) }
+        let acknowledged: [UInt64: String] = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                var acknowledged: [UInt64: String] = [:]
+                var buffer = Data()
+                while acknowledged.count < 1500 {
+                    let chunk = reader.availableData
+                    if chunk.isEmpty { break }
+                    buffer.append(chunk)
+                    while let newline = buffer.firstIndex(of: 0x0A) {
+                        let line = String(decoding: buffer[buffer.startIndex ..< newline], as: UTF8.self)
+                        buffer.removeSubrange(buffer.startIndex ... newline)
+                        let fields = line.split(separator: " ")
+                        if fields.count == 3, fields[0] == "ack", let index = UInt64(fields[1]) { acknowledged[index] = String(fields[2]) }
+                    }
+                }
+                continuation.resume(returning: acknowledged)
             }
         }
         kill(process.processIdentifier, SIGKILL)

@@ -25,9 +25,9 @@ import Testing
     }
 
     @Test(arguments: [KeyAlgorithm.es256, .edDSA], [false, true])
-    func referenceIssuedVerifiesHere(_ algorithm: KeyAlgorithm, decoys: Bool) throws {
+    func referenceIssuedVerifiesHere(_ algorithm: KeyAlgorithm, decoys: Bool) async throws {
         let key = algorithm == .es256 ? F.es256Issuer : F.edIssuer
-        let text = try PythonInterop.issue(Self.message, key: key, holder: F.gatewayKey.publicKey, decoys: decoys)
+        let text = try await PythonInterop.issue(Self.message, key: key, holder: F.gatewayKey.publicKey, decoys: decoys)
         let message = try F.verifier(key).verify(text, now: F.now)
         #expect(.object(message.claims) == expectedClaims(holder: F.gatewayKey))
         #expect(message.pathStrings.contains("risk.flags[*][*]"))
@@ -37,37 +37,37 @@ import Testing
     }
 
     @Test(arguments: [KeyAlgorithm.es256, .edDSA])
-    func issuedHereVerifiesWithTheReference(_ algorithm: KeyAlgorithm) throws {
+    func issuedHereVerifiesWithTheReference(_ algorithm: KeyAlgorithm) async throws {
         let key = algorithm == .es256 ? F.es256Issuer : F.edIssuer
         var options = SDJWTIssuer.Options()
         options.decoysPerObject = 2
         let text = try F.issue(Self.message, key: key, options: options)
-        let results = try PythonInterop.verify([.init(sdJWT: text)], issuerKey: key.publicKey)
+        let results = try await PythonInterop.verify([.init(sdJWT: text)], issuerKey: key.publicKey)
         #expect(try results[0].get() == expectedClaims(holder: F.gatewayKey))
     }
 
-    @Test func redactedPresentationWithGatewayBindingVerifiesWithTheReference() throws {
+    @Test func redactedPresentationWithGatewayBindingVerifiesWithTheReference() async throws {
         let (presentation, received) = try presentHere(permitting: ["subject.name", "subject.addresses[*].city", "indicators[*]", "community.iwi"])
-        let results = try PythonInterop.verify(
+        let results = try await PythonInterop.verify(
             [.init(sdJWT: presentation, audience: "immigration-nz", nonce: "delivery-7")], issuerKey: F.es256Issuer.publicKey)
         #expect(try results[0].get() == .object(received.claims))
         #expect(received.claims["subject"] == ["name": "Sione Tupou", "addresses": [["city": "Auckland"]]])
         // The reference verifier checks aud and nonce as well.
-        let wrong = try PythonInterop.verify(
+        let wrong = try await PythonInterop.verify(
             [.init(sdJWT: presentation, audience: "nz-customs", nonce: "delivery-7"),
              .init(sdJWT: presentation, audience: "immigration-nz", nonce: "delivery-8")],
             issuerKey: F.es256Issuer.publicKey)
         #expect(wrong.allSatisfy { if case .failure = $0 { true } else { false } })
     }
 
-    @Test func referenceHolderPresentationVerifiesHere() throws {
+    @Test func referenceHolderPresentationVerifiesHere() async throws {
         // The reference holder stamps its KB-JWT with the real clock, so this message does too.
         var current = Self.message
         let now = Int(Date().timeIntervalSince1970)
         current["iat"] = .integer(now)
         current["exp"] = .integer(now + 600)
         let issued = try F.issue(current)
-        let presentation = try PythonInterop.present(
+        let presentation = try await PythonInterop.present(
             issued, disclose: ["subject": ["name": true], "indicators": [true, false]], holderKey: F.gatewayKey,
             audience: "immigration-nz", nonce: "delivery-9")
         let message = try F.verifier().verify(
@@ -77,10 +77,10 @@ import Testing
         #expect(message.keyBinding?.decision == nil)
     }
 
-    @Test func flippingAByteInAnyPartIsCaughtByBoth() throws {
+    @Test func flippingAByteInAnyPartIsCaughtByBoth() async throws {
         let expectation = KeyBindingExpectation(audience: "immigration-nz", nonce: "delivery-7")
         let (presentation, received) = try presentHere(permitting: ["subject.name", "subject.addresses[*].city", "indicators[*]"])
-        let referenceIssued = try PythonInterop.issue(Self.message, key: F.es256Issuer, holder: F.gatewayKey.publicKey)
+        let referenceIssued = try await PythonInterop.issue(Self.message, key: F.es256Issuer, holder: F.gatewayKey.publicKey)
         let referenceClaims = try F.verifier().verify(referenceIssued, now: F.now).claims
 
         for (original, claims, keyBinding) in [(presentation, received.claims, true), (referenceIssued, referenceClaims, false)] {
@@ -91,7 +91,7 @@ import Testing
                     try F.verifier().verify(variant.text, now: F.now, keyBinding: keyBinding ? expectation : nil)
                 }
             }
-            let results = try PythonInterop.verify(
+            let results = try await PythonInterop.verify(
                 variants.map { .init(sdJWT: $0.text, audience: keyBinding ? "immigration-nz" : nil, nonce: keyBinding ? "delivery-7" : nil) },
                 issuerKey: F.es256Issuer.publicKey)
             for (variant, result) in zip(variants, results) {
@@ -105,7 +105,7 @@ import Testing
     }
 
     /// Documents a divergence of sd-jwt 0.10.4: its verifier checks every KB-JWT as ES256.
-    @Test func referenceVerifierRefusesEdDSAKeyBinding() throws {
+    @Test func referenceVerifierRefusesEdDSAKeyBinding() async throws {
         let message = try F.verifier().verify(try F.issue(Self.message, holder: F.edGatewayKey), now: F.now)
         let redacted = message.redact(permitting: ["subject.name"])
         let presentation = try KeyBinder(gatewayKey: F.edGatewayKey).present(
@@ -113,7 +113,7 @@ import Testing
             decision: GatewayDecision(agreementID: "a", agreementDigest: "d", auditLeafIndex: 0, withheldPaths: redacted.withheldPaths),
             issuedAt: F.now)
         _ = try F.verifier().verify(presentation, now: F.now, keyBinding: KeyBindingExpectation(audience: "immigration-nz", nonce: "delivery-7"))
-        let results = try PythonInterop.verify(
+        let results = try await PythonInterop.verify(
             [.init(sdJWT: presentation, audience: "immigration-nz", nonce: "delivery-7")], issuerKey: F.es256Issuer.publicKey)
         #expect(throws: PythonInterop.Failure.self) { try results[0].get() }
     }

@@ -14,7 +14,17 @@ enum PythonInterop {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Interop")
 
-    static func run(_ script: String, _ request: JSONValue) throws -> JSONValue {
+    /// `runBlocking` on a Dispatch thread: a Python process must not hold one of the few
+    /// cooperative threads that in-process servers of other tests need.
+    static func run(_ script: String, _ request: JSONValue) async throws -> JSONValue {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try runBlocking(script, request) })
+            }
+        }
+    }
+
+    private static func runBlocking(_ script: String, _ request: JSONValue) throws -> JSONValue {
         let requestFile = FileManager.default.temporaryDirectory.appendingPathComponent("accord-sdjwt-\(UUID().uuidString).json")
         try Data(JSONSerializer.bytes(request)).write(to: requestFile)
         defer { try? FileManager.default.removeItem(at: requestFile) }
@@ -52,8 +62,8 @@ enum PythonInterop {
     }
 
     /// The reference issuer's SD-JWT for `claims`, concealing everything but the routing claims.
-    static func issue(_ claims: [String: JSONValue], key: PrivateKey, holder: PublicKey, decoys: Bool = false) throws -> String {
-        let answer = try run("sdjwt_issue.py", [
+    static func issue(_ claims: [String: JSONValue], key: PrivateKey, holder: PublicKey, decoys: Bool = false) async throws -> String {
+        let answer = try await run("sdjwt_issue.py", [
             "claims": .object(claims),
             "issuer_key_pem": .string(try key.pemPKCS8()),
             "alg": .string(key.algorithm.jwsName),
@@ -74,8 +84,8 @@ enum PythonInterop {
     }
 
     /// Results of the reference verifier: the disclosed payload, or nil where it refused.
-    static func verify(_ cases: [Case], issuerKey: PublicKey) throws -> [Result<JSONValue, Failure>] {
-        let answer = try run("sdjwt_verify.py", [
+    static func verify(_ cases: [Case], issuerKey: PublicKey) async throws -> [Result<JSONValue, Failure>] {
+        let answer = try await run("sdjwt_verify.py", [
             "issuer_jwk": jwk(issuerKey),
             "cases": .array(cases.map { item in
                 var members: [String: JSONValue] = ["sd_jwt": .string(item.sdJWT)]
@@ -95,8 +105,8 @@ enum PythonInterop {
 
     static func present(
         _ sdJWT: String, disclose: JSONValue, holderKey: PrivateKey, audience: String, nonce: String
-    ) throws -> String {
-        let answer = try run("sdjwt_present.py", [
+    ) async throws -> String {
+        let answer = try await run("sdjwt_present.py", [
             "sd_jwt": .string(sdJWT), "disclose": disclose, "holder_key_pem": .string(try holderKey.pemPKCS8()),
             "alg": .string(holderKey.algorithm.jwsName), "aud": .string(audience), "nonce": .string(nonce),
         ])
