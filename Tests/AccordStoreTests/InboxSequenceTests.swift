@@ -52,7 +52,7 @@ import Testing
                 }
             }
         }
-        let store = try SQLiteStore.open(path: path, configuration: configuration)
+        let store = try await StoreFixture.reopen(path, configuration: configuration)
         try await store.whileRunning { _ = try await store.accept(StoreFixture.submission("after-reopen")) }
         let entries = try await store.inbox(recipient: "immigration-nz", states: [.pending], afterSequence: 0, limit: 100)
         #expect(entries.count == 60)

@@ -12,6 +12,21 @@ enum StoreFixture {
                            checkpointEveryLeaves: every, checkpointInterval: interval)
     }
 
+    /// Opens `path` as its writer again after a store on it was let go in this process. The
+    /// earlier store's lock goes with its last reference, which a task finishing on another
+    /// thread may hold a moment longer; a writer-locked answer is tried again for a few seconds.
+    static func reopen(_ path: String, configuration: StoreConfiguration) async throws -> SQLiteStore {
+        let deadline = ContinuousClock.now + .seconds(5)
+        while true {
+            do {
+                return try SQLiteStore.open(path: path, configuration: configuration)
+            } catch {
+                guard error.code == .writerLocked, ContinuousClock.now < deadline else { throw error }
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
     static func temporaryPath() -> String {
         FileManager.default.temporaryDirectory.appendingPathComponent("accord-store-\(UUID().uuidString).sqlite").path
     }

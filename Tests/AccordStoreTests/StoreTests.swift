@@ -144,7 +144,7 @@ import Testing
             let store = try SQLiteStore.open(path: path, configuration: configuration)
             try await store.whileRunning { for n in 0 ..< 5 { _ = try await store.accept(StoreFixture.submission("a\(n)")) } }
         }
-        let store = try SQLiteStore.open(path: path, configuration: configuration)
+        let store = try await StoreFixture.reopen(path, configuration: configuration)
         try await store.whileRunning { for n in 0 ..< 5 { _ = try await store.accept(StoreFixture.submission("b\(n)")) } }
         let outcome = try await store.verifyLog(origin: StoreFixture.origin, verifier: configuration.signer!.verifier)
         guard case .verified(let summary) = outcome else { Issue.record("\(outcome)"); return }
