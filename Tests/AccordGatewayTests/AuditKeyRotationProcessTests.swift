@@ -12,43 +12,22 @@ import Testing
 /// without a rotation refuses to start.
 @Suite(.serialized, .needs("curl", fromPackage: "curl"), .needsPython) struct AuditKeyRotationProcessTests {
     @Test func theAuditKeyRotatesTwiceAndTheLogVerifiesFromItsFirstLeaf() async throws {
-        let directory = try PackageRoot.temporaryDirectory("rotate-audit")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let agreements = PackageRoot.url.appendingPathComponent("Agreements")
-        let set = try ActivePolicy(directory: agreements, today: CalendarDate(Date())).current.policy.set
-        let pki = DevelopmentPKI(directory: directory.appendingPathComponent("certs"))
-        _ = try pki.ensure(agencies: set.agencies.values.map { DevelopmentPKI.Agency(id: $0.id, name: $0.name) }.sorted { $0.id < $1.id })
-        let port = try FreePort.find()
-        let database = directory.appendingPathComponent("accord.sqlite").path
-        let config = directory.appendingPathComponent("accord.yaml")
-        try """
-            listen: 127.0.0.1:\(port)
-            console: {enabled: false}
-            operations: {listen: "off"}
-            paths: {agreements: \(agreements.path), certificates: \(pki.directory.path), database: \(database)}
-            """.write(to: config, atomically: true, encoding: .utf8)
-        let accord = PackageRoot.accordExecutable.path
+        let served = try ServedGateway("rotate-audit")
+        defer { served.remove() }
+        let (directory, pki, database, config, accord) = (served.directory, served.pki, served.database, served.config, served.accord)
         let firstKey = directory.appendingPathComponent("first-audit-key.pem")
         try FileManager.default.copyItem(at: pki.gatewaySigningKey, to: firstKey)
 
         func serve() async throws -> BackgroundProcess {
-            let server = try BackgroundProcess(accord, ["serve", "--config", config.path])
-            for _ in 0..<100 {
-                let probe = try await ExternalProcess.runDetached("curl", [
-                    "--silent", "--max-time", "2", "--cacert", pki.caCertificate.path, "--cert", pki.agencyTLSCertificate("nz.police").path,
-                    "--key", pki.agencyTLSKey("nz.police").path, "https://localhost:\(port)/v1/keys",
-                ])
-                if probe.status == 0 { return server }
-                try await Task.sleep(for: .milliseconds(100))
+            let server = try served.start()
+            guard try await served.waitUntilServing() else {
+                kill(server.processIdentifier, SIGKILL)
+                throw GatewayDidNotStart()
             }
-            kill(server.processIdentifier, SIGKILL)
-            throw GatewayDidNotStart()
+            return server
         }
         func keys() async throws -> String {
-            try await ExternalProcess.runDetached("curl", [
-                "--silent", "--max-time", "5", "--cacert", pki.caCertificate.path, "--cert", pki.agencyTLSCertificate("nz.police").path,
-                "--key", pki.agencyTLSKey("nz.police").path, "https://localhost:\(port)/v1/keys",
-            ]).standardOutput
+            try await served.curl("/v1/keys").standardOutput
         }
         func stop(_ server: BackgroundProcess) async {
             kill(server.processIdentifier, SIGTERM)

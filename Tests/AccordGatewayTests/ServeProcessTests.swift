@@ -11,27 +11,18 @@ import Testing
 /// graceful stop on SIGTERM.
 @Suite(.serialized) struct ServeProcessTests {
     @Test(.needs("curl", fromPackage: "curl")) func agreementChangesTakeEffectWithoutARestartAndSIGTERMStopsCleanly() async throws {
-        let directory = try PackageRoot.temporaryDirectory("serve")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let agreements = directory.appendingPathComponent("Agreements")
-        try FileManager.default.copyItem(at: PackageRoot.url.appendingPathComponent("Agreements"), to: agreements)
-        let set = try ActivePolicy(directory: agreements, today: CalendarDate(Date())).current.policy.set
-        let pki = DevelopmentPKI(directory: directory.appendingPathComponent("certs"))
-        _ = try pki.ensure(agencies: set.agencies.values.map { DevelopmentPKI.Agency(id: $0.id, name: $0.name) }.sorted { $0.id < $1.id })
-        let port = try FreePort.find()
-        let database = directory.appendingPathComponent("accord.sqlite").path
-        let config = directory.appendingPathComponent("accord.yaml")
-        try """
-            listen: 127.0.0.1:\(port)
-            console: {enabled: false}
-            operations: {listen: "off"}
-            paths: {agreements: \(agreements.path), certificates: \(pki.directory.path), database: \(database)}
-            """.write(to: config, atomically: true, encoding: .utf8)
-        let accord = PackageRoot.accordExecutable.path
+        let served = try ServedGateway("serve", agreements: { directory in
+            let copy = directory.appendingPathComponent("Agreements")
+            try FileManager.default.copyItem(at: PackageRoot.url.appendingPathComponent("Agreements"), to: copy)
+            return copy
+        })
+        defer { served.remove() }
+        let (directory, agreements, pki, port, database, config, accord) =
+            (served.directory, served.agreements, served.pki, served.port, served.database, served.config, served.accord)
         // Started with a low soft limit on open files, as some service managers and container
         // runtimes start it: the gateway raises it to the hard limit itself.
         let server = try BackgroundProcess("/bin/sh", ["-c", "ulimit -Sn 256 && exec \"$0\" \"$@\"", accord, "serve", "--config", config.path])
-        try await waitUntilServing(port: port, pki: pki)
+        try await served.waitUntilServing()
         let limits = try String(contentsOfFile: "/proc/\(server.processIdentifier)/limits", encoding: .utf8)
         let files = try #require(limits.split(separator: "\n").first { $0.hasPrefix("Max open files") }).split(separator: " ", omittingEmptySubsequences: true)
         #expect(files.count >= 5 && files[3] == files[4] && files[3] != "256", "\(files)")
@@ -74,22 +65,10 @@ import Testing
     /// brings back the set last activated, not an edit saved in the directory that nobody
     /// activated.
     @Test func aRestartBringsBackTheSetLastActivatedEvenWithALapsedAgreement() async throws {
-        let directory = try PackageRoot.temporaryDirectory("serve-restart")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let agreements = try AgreementLifecycleTests.agreementsWithALapsedOne(in: directory)
-        let set = try ActivePolicy(directory: agreements, today: CalendarDate(Date())).current.policy.set
-        let pki = DevelopmentPKI(directory: directory.appendingPathComponent("certs"))
-        _ = try pki.ensure(agencies: set.agencies.values.map { DevelopmentPKI.Agency(id: $0.id, name: $0.name) }.sorted { $0.id < $1.id })
-        let port = try FreePort.find()
-        let database = directory.appendingPathComponent("accord.sqlite").path
-        let config = directory.appendingPathComponent("accord.yaml")
-        try """
-            listen: 127.0.0.1:\(port)
-            console: {enabled: false}
-            operations: {listen: "off"}
-            paths: {agreements: \(agreements.path), certificates: \(pki.directory.path), database: \(database)}
-            """.write(to: config, atomically: true, encoding: .utf8)
-        let accord = PackageRoot.accordExecutable.path
+        let served = try ServedGateway("serve-restart", agreements: { try AgreementLifecycleTests.agreementsWithALapsedOne(in: $0) })
+        defer { served.remove() }
+        let (directory, agreements, pki, port, database, config, accord) =
+            (served.directory, served.agreements, served.pki, served.port, served.database, served.config, served.accord)
         let content = directory.appendingPathComponent("referral.json")
         try Data(#"{"summary": "triage", "subject": {"family_name": "Ratu"}}"#.utf8).write(to: content)
         func send() async throws -> ExternalProcess.Output {
@@ -100,7 +79,7 @@ import Testing
         }
         func serve() async throws -> BackgroundProcess {
             let server = try BackgroundProcess(accord, ["serve", "--config", config.path])
-            try await waitUntilServing(port: port, pki: pki)
+            try await served.waitUntilServing()
             return server
         }
 
@@ -150,24 +129,10 @@ import Testing
     /// runs it: curl probes `/livez` and `/readyz` with no certificate, and every line on
     /// standard error is one JSON object with the five fields, none holding a claim value.
     @Test(.needs("curl", fromPackage: "curl")) func probesAnswerAndEveryLogLineIsAJSONObject() async throws {
-        let directory = try PackageRoot.temporaryDirectory("serve-json")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let agreements = PackageRoot.url.appendingPathComponent("Agreements")
-        let set = try ActivePolicy(directory: agreements, today: CalendarDate(Date())).current.policy.set
-        let pki = DevelopmentPKI(directory: directory.appendingPathComponent("certs"))
-        _ = try pki.ensure(agencies: set.agencies.values.map { DevelopmentPKI.Agency(id: $0.id, name: $0.name) }.sorted { $0.id < $1.id })
-        let port = try FreePort.find()
         let operations = try FreePort.find()
-        let config = directory.appendingPathComponent("accord.yaml")
-        try """
-            listen: 127.0.0.1:\(port)
-            console: {enabled: false}
-            operations: {listen: 127.0.0.1:\(operations)}
-            paths: {agreements: \(agreements.path), certificates: \(pki.directory.path), database: \(directory.appendingPathComponent("accord.sqlite").path)}
-            log_format: json
-            log_level: debug
-            """.write(to: config, atomically: true, encoding: .utf8)
-        let accord = PackageRoot.accordExecutable.path
+        let served = try ServedGateway("serve-json", operations: "127.0.0.1:\(operations)", yaml: "log_format: json\nlog_level: debug")
+        defer { served.remove() }
+        let (directory, pki, port, config, accord) = (served.directory, served.pki, served.port, served.config, served.accord)
         let server = try BackgroundProcess(accord, ["serve", "--config", config.path])
         func probe(_ path: String) async throws -> String {
             try await ExternalProcess.runDetached("curl", [
@@ -181,7 +146,7 @@ import Testing
         }
         #expect(live == "200", "/livez never answered")
         #expect(try await probe("/readyz") == "200")
-        try await waitUntilServing(port: port, pki: pki)
+        try await served.waitUntilServing()
 
         // A message with a claim value that must not reach the log, refused for want of an agreement.
         let content = directory.appendingPathComponent("referral.json")
@@ -210,18 +175,6 @@ import Testing
         }
         #expect(messages.contains("agency API listening") && messages.contains("operations listening (livez, readyz)"), "\(messages)")
         #expect(!exit.standardError.contains("Vailahi-Logcheck"), "a claim value reached the log")
-    }
-
-    func waitUntilServing(port: Int, pki: DevelopmentPKI) async throws {
-        for _ in 0..<100 {
-            let probe = try await ExternalProcess.runDetached("curl", [
-                "--silent", "--max-time", "2", "--cacert", pki.caCertificate.path, "--cert", pki.agencyTLSCertificate("nz.police").path,
-                "--key", pki.agencyTLSKey("nz.police").path, "https://localhost:\(port)/healthz",
-            ])
-            if probe.status == 0 { return }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        Issue.record("accord serve did not start on port \(port)")
     }
 }
 

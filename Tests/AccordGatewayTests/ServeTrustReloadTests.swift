@@ -10,29 +10,13 @@ import Testing
 /// `accord certificates reload`, and SIGHUP sent by hand. Checked with curl.
 @Suite(.serialized, .needs("curl", fromPackage: "curl")) struct ServeTrustReloadTests {
     @Test func aCRLIsPublishedAndLoadedWithoutARestart() async throws {
-        let directory = try PackageRoot.temporaryDirectory("serve-trust")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let agreements = PackageRoot.url.appendingPathComponent("Agreements")
-        let set = try ActivePolicy(directory: agreements, today: CalendarDate(Date())).current.policy.set
-        let pki = DevelopmentPKI(directory: directory.appendingPathComponent("certs"))
-        _ = try pki.ensure(agencies: set.agencies.values.map { DevelopmentPKI.Agency(id: $0.id, name: $0.name) }.sorted { $0.id < $1.id })
-        let port = try FreePort.find()
-        let config = directory.appendingPathComponent("accord.yaml")
         // The directory is looked at hourly here, so only the command and the signal reload it.
-        try """
-            listen: 127.0.0.1:\(port)
-            console: {enabled: false}
-            operations: {listen: "off"}
-            trust: {check_seconds: 3600}
-            paths: {agreements: \(agreements.path), certificates: \(pki.directory.path), database: \(directory.appendingPathComponent("accord.sqlite").path)}
-            """.write(to: config, atomically: true, encoding: .utf8)
-        let accord = PackageRoot.accordExecutable.path
-        let server = try BackgroundProcess(accord, ["serve", "--config", config.path])
+        let served = try ServedGateway("serve-trust", yaml: "trust: {check_seconds: 3600}")
+        defer { served.remove() }
+        let (pki, config, accord) = (served.pki, served.config, served.accord)
+        let server = try served.start()
         func curl(_ agency: String) async throws -> Int32 {
-            try await ExternalProcess.runDetached("curl", [
-                "--silent", "--max-time", "5", "--cacert", pki.caCertificate.path, "--cert", pki.agencyTLSCertificate(agency).path,
-                "--key", pki.agencyTLSKey(agency).path, "https://localhost:\(port)/healthz",
-            ]).status
+            try await served.curl(as: agency).status
         }
         var started = false
         for _ in 0..<100 where !started {
