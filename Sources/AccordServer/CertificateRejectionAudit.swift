@@ -22,14 +22,14 @@ final class CertificateRejectionAudit: Service, Sendable {
     /// Sources remembered at once; past it, the oldest quiet ones are forgotten first.
     static let capacity = 4_096
 
-    private let store: any AccordStorage
+    private let store: any AuditAppending
     private let logger: Logger
     private let clock: @Sendable () -> Date
     private let recent = Mutex<[Key: Date]>([:])
     private let pending: AsyncStream<AuditRecord>
     private let continuation: AsyncStream<AuditRecord>.Continuation
 
-    init(store: any AccordStorage, logger: Logger, clock: @escaping @Sendable () -> Date = { Date() }) {
+    init(store: any AuditAppending, logger: Logger, clock: @escaping @Sendable () -> Date = { Date() }) {
         self.store = store
         self.logger = logger
         self.clock = clock

@@ -125,14 +125,14 @@ import Testing
                     """)
                 try db.execute(sql: """
                     INSERT INTO delivery (id, message_id, recipient, state, presentation, attempts, updated_ms, available_seq)
-                    VALUES ('v2/immigration-nz', 'v2', 'immigration-nz', 'delivered', 'text', 2, 7, 41)
+                    VALUES ('v2/immigration-nz', 'v2', 'immigration-nz', 'delivered', '\(EnvelopeMigrationTests.encoderStyle)', 2, 7, 41)
                     """)
                 try db.execute(sql: "UPDATE inbox_sequence SET value = 41")
             }
         }
         let store = try SQLiteStore.open(path: path, configuration: StoreFixture.configuration())
         let before = try #require(try await store.delivery(id: "v2/immigration-nz"))
-        #expect(before.state == .delivered && before.attempts == 2 && before.presentation == "text")
+        #expect(before.state == .delivered && before.attempts == 2 && before.envelope == EnvelopeMigrationTests.encoderStyleEnvelope)
         #expect(try await store.inbox(recipient: "immigration-nz", states: [.delivered], afterSequence: 0, limit: 10).map(\.sequence) == [41])
         try await store.whileRunning {
             _ = try await store.updateDelivery(.init(deliveryID: "v2/immigration-nz", state: .waiting,

@@ -40,11 +40,19 @@ enum StoreFixture {
     }
 
     static func submission(_ id: String, passport: String? = nil) -> Submission {
-        Submission(
-            message: .init(id: id, sender: "nz-police", sdJWT: "eyJ.payload.sig~disclosure~", receivedAt: Date(),
-                           retainUntil: Date().addingTimeInterval(86_400)),
-            deliveries: [.init(id: "\(id)/immigration-nz", recipient: "immigration-nz", presentation: "eyJ.payload.sig~kb")],
+        let text = "eyJ.payload.sig~disclosure~"
+        return Submission(
+            message: .init(id: id, sender: "nz-police", sdJWT: text, submissionDigest: "sha-256:" + Hex.encode(SHA256.hash(text)),
+                           receivedAt: Date(), retainUntil: Date().addingTimeInterval(86_400)),
+            deliveries: [.init(id: "\(id)/immigration-nz", recipient: "immigration-nz", envelope: envelope("eyJ.payload.sig~"))],
             audit: [record(.messageAccepted, message: id, passport: passport)])
+    }
+
+    /// The envelope of a delivery from Police to Immigration NZ under `inz-police`.
+    static func envelope(_ redacted: String) -> DeliveryEnvelope {
+        DeliveryEnvelope(redacted: redacted, sender: "nz-police", type: "referral", purpose: "investigation", agreementID: "inz-police",
+                         agreementDigest: "sha-256:01", withheld: ["subject.health"], receivedMilliseconds: 1_700_000_000_000,
+                         handling: "restricted", subjects: [], binding: nil)
     }
 }
 

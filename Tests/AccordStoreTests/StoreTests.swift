@@ -86,7 +86,9 @@ import Testing
         }
         #expect(try await store.message(id: "m1")?.sdJWT == nil)
         #expect(try await store.message(id: "m1")?.submissionDigest.hasPrefix("sha-256:") == true)
-        #expect(try await store.deliveries(messageID: "m1").first?.presentation == nil)
+        let purged = try #require(try await store.deliveries(messageID: "m1").first?.envelope)
+        #expect(purged.redacted == nil, "the redacted text goes with the message's")
+        #expect(purged.agreementID == "inz-police", "what the audit log holds too stays")
         #expect(try await store.leafCount() == 2)
     }
 

@@ -94,12 +94,17 @@ struct AuditBenchmark: AsyncParsableCommand {
 
     // Built once: the benchmark measures the store, not the building of its inputs.
     static let sdJWT = String(repeating: "x", count: 1200)
-    static let presentation = String(repeating: "y", count: 1300)
+    static let redacted = String(repeating: "y", count: 1300)
+    static let digest = "sha-256:" + Hex.encode(SHA256.hash(sdJWT))
 
     static func submission(_ id: String) -> Submission {
         let now = Date()
-        return Submission(message: .init(id: id, sender: "nz-police", sdJWT: sdJWT, receivedAt: now, retainUntil: now),
-                          deliveries: [.init(id: id + "/inz", recipient: "immigration-nz", presentation: presentation)],
+        let envelope = DeliveryEnvelope(
+            redacted: redacted, sender: "nz-police", type: "referral", purpose: "investigation", agreementID: "inz-police",
+            agreementDigest: "sha-256:0123456789abcdef", withheld: ["subject.health"], receivedMilliseconds: AuditTime.milliseconds(now),
+            handling: "restricted", subjects: [], binding: nil)
+        return Submission(message: .init(id: id, sender: "nz-police", sdJWT: sdJWT, submissionDigest: digest, receivedAt: now, retainUntil: now),
+                          deliveries: [.init(id: id + "/inz", recipient: "immigration-nz", envelope: envelope)],
                           audit: [record(id)])
     }
 }

@@ -4,9 +4,13 @@
 /// byte for byte (tested); the member names below are ASCII, listed in sorted order.
 enum LeafEncoder {
     static func encode(index: UInt64, record: AuditRecord) throws(AuditError) -> [UInt8] {
-        guard index <= UInt64(JSONValue.maximumSafeInteger) else {
-            throw AuditError(.unsupportedJSONValue, "integer \(index) is outside ±(2^53 − 1)")
-        }
+        try UnindexedLeaf(record).bytes(index: index)
+    }
+
+    /// The leaf text of `record` around its index: everything before the index's digits and
+    /// everything after them. Only the index depends on the log's state, so the rest is
+    /// written by whoever makes the record, and the single writer only splices the digits in.
+    static func parts(_ record: AuditRecord) -> (head: [UInt8], tail: [UInt8]) {
         var output: [UInt8] = []
         output.reserveCapacity(512)
         var first = true
@@ -59,7 +63,7 @@ enum LeafEncoder {
         string("event", record.event.rawValue)
         string("from", record.from)
         key("index")
-        output.append(contentsOf: String(index).utf8)
+        let split = output.count
         string("message_id", record.messageID)
         string("reason", record.reason)
         if !record.subjects.isEmpty {
@@ -85,6 +89,6 @@ enum LeafEncoder {
         output.append(contentsOf: String(AuditLeaf.schemaVersion).utf8)
         strings("withheld", record.withheld)
         output.append(UInt8(ascii: "}"))
-        return output
+        return (Array(output[..<split]), Array(output[split...]))
     }
 }

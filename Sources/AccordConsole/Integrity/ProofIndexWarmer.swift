@@ -18,7 +18,7 @@ struct ProofIndexWarmer: Service {
         case failed(String)
     }
 
-    let store: any AccordStorage
+    let store: any AuditReading
     let index: ProofIndex
     let verifier: NoteVerifier
     let logger: Logger

@@ -9,9 +9,9 @@ extension Gateway {
     /// for the audit log), or nil when it does: in force on the day of `time` and with a flow
     /// from its sender to `recipient` for its type and purpose. The agreement may have been
     /// changed since; it is the set in force that decides, never the one at acceptance.
-    func notCoveredReason(_ pending: PendingDelivery, to recipient: String, at time: Date) -> String? {
+    func notCoveredReason(_ pending: DeliveryEnvelope, to recipient: String, at time: Date) -> String? {
         let today = CalendarDate(time)
-        guard let agreement = policy.current.policy.set.agreement(id: pending.agreement) else { return "agreement-not-in-force" }
+        guard let agreement = policy.current.policy.set.agreement(id: pending.agreementID) else { return "agreement-not-in-force" }
         guard agreement.isInEffect(on: today) else {
             switch agreement.status {
             case .suspended: return "agreement-suspended"
@@ -21,7 +21,7 @@ extension Gateway {
             }
         }
         let covers = agreement.flows.contains { flow in
-            flow.from.contains(pending.from) && flow.to.contains(recipient) && flow.types.contains(pending.type)
+            flow.from.contains(pending.sender) && flow.to.contains(recipient) && flow.types.contains(pending.type)
                 && flow.purposes.contains(pending.purpose)
         }
         return covers ? nil : "no-flow-covers"
@@ -29,11 +29,11 @@ extension Gateway {
 
     /// Takes a delivery out of the inbox while its agreement does not cover it, audited.
     /// Whether it left the inbox (or had already): false only when storage could not record it.
-    func holdBack(_ delivery: StoredDelivery, _ pending: PendingDelivery, reason: String, at time: Date) async -> Bool {
+    func holdBack(_ delivery: StoredDelivery, _ pending: DeliveryEnvelope, reason: String, at time: Date) async -> Bool {
         let record = AuditRecord(
             event: .messageWaiting, time: time, actor: "gateway", messageID: delivery.messageID, deliveryID: delivery.id,
-            from: pending.from, to: [delivery.recipient],
-            agreement: AgreementReference(id: pending.agreement, versionDigest: pending.agreementDigest), reason: reason,
+            from: pending.sender, to: [delivery.recipient],
+            agreement: AgreementReference(id: pending.agreementID, versionDigest: pending.agreementDigest), reason: reason,
             details: ["state": delivery.state.rawValue])
         do {
             if delivery.state == .held {
@@ -43,7 +43,7 @@ extension Gateway {
                 _ = try await store.updateDelivery(DeliveryUpdate(deliveryID: delivery.id, state: .waiting, audit: [record]))
             }
             logger.notice("a delivery waits: its agreement does not cover it now",
-                          metadata: ["delivery_id": "\(delivery.id)", "agreement": "\(pending.agreement)", "reason": "\(reason)"])
+                          metadata: ["delivery_id": "\(delivery.id)", "agreement": "\(pending.agreementID)", "reason": "\(reason)"])
             return true
         } catch {
             if error.code == .invalidTransition { return true }
@@ -73,7 +73,7 @@ extension Gateway {
                 continue
             }
             for delivery in open {
-                guard let pending = PendingDelivery.decode(delivery.presentation),
+                guard let pending = delivery.envelope,
                       let reason = notCoveredReason(pending, to: delivery.recipient, at: time) else { continue }
                 _ = await holdBack(delivery, pending, reason: reason, at: time)
             }
@@ -87,18 +87,18 @@ extension Gateway {
                 continue
             }
             for delivery in waiting {
-                guard let pending = PendingDelivery.decode(delivery.presentation),
+                guard let pending = delivery.envelope,
                       notCoveredReason(pending, to: delivery.recipient, at: time) == nil else { continue }
                 await resume(delivery, pending, at: time)
             }
         }
     }
 
-    private func resume(_ delivery: StoredDelivery, _ pending: PendingDelivery, at time: Date) async {
+    private func resume(_ delivery: StoredDelivery, _ pending: DeliveryEnvelope, at time: Date) async {
         let record = AuditRecord(
             event: .messageResumed, time: time, actor: "gateway", messageID: delivery.messageID, deliveryID: delivery.id,
-            from: pending.from, to: [delivery.recipient],
-            agreement: AgreementReference(id: pending.agreement, versionDigest: pending.agreementDigest), reason: "agreement-in-force",
+            from: pending.sender, to: [delivery.recipient],
+            agreement: AgreementReference(id: pending.agreementID, versionDigest: pending.agreementDigest), reason: "agreement-in-force",
             details: ["state": delivery.state.rawValue])
         do {
             if delivery.state == .held {

@@ -49,8 +49,8 @@ extension Gateway {
         }
         var bytes = 0
         let entries = fetched.prefix { entry in
-            defer { bytes += entry.delivery.presentation?.utf8.count ?? 0 }
-            return bytes == 0 || bytes + (entry.delivery.presentation?.utf8.count ?? 0) <= options.inboxPageBytes
+            defer { bytes += entry.delivery.envelope?.redacted?.utf8.count ?? 0 }
+            return bytes == 0 || bytes + (entry.delivery.envelope?.redacted?.utf8.count ?? 0) <= options.inboxPageBytes
         }
         var handouts: [(sequence: Int64, handout: Handout)] = []
         await withTaskGroup(of: (Int64, Handout).self) { group in
@@ -91,7 +91,7 @@ extension Gateway {
 
     private func deliver(_ entry: InboxEntry, to agency: String) async -> Handout {
         let delivery = entry.delivery
-        guard let pending = PendingDelivery.decode(delivery.presentation) else {
+        guard let pending = delivery.envelope, let redacted = pending.redacted else {
             logger.warning("a delivery has no presentation (purged by retention?)", metadata: ["delivery_id": "\(delivery.id)"])
             return .unusable
         }
@@ -108,7 +108,7 @@ extension Gateway {
         }
         let record = AuditRecord(
             event: .messageDelivered, time: time, actor: agency, messageID: delivery.messageID, deliveryID: delivery.id,
-            from: pending.from, to: [agency], agreement: AgreementReference(id: pending.agreement, versionDigest: pending.agreementDigest),
+            from: pending.sender, to: [agency], agreement: AgreementReference(id: pending.agreementID, versionDigest: pending.agreementDigest),
             withheld: pending.withheld, subjects: pending.subjects ?? [],
             details: ["attempt": String(delivery.attempts + 1), "type": pending.type, "purpose": pending.purpose])
         let leaf: UInt64
@@ -125,8 +125,8 @@ extension Gateway {
         let presentation: String
         do {
             presentation = try binders.withBinder { binder throws(MessageError) in
-                try binder.bind(pending.redacted, audience: agency, nonce: delivery.id, decision: GatewayDecision(
-                    agreementID: pending.agreement, agreementDigest: pending.agreementDigest, auditLeafIndex: Int(leaf),
+                try binder.bind(redacted, audience: agency, nonce: delivery.id, decision: GatewayDecision(
+                    agreementID: pending.agreementID, agreementDigest: pending.agreementDigest, auditLeafIndex: Int(leaf),
                     withheldPaths: pending.withheld, handling: pending.handling), issuedAt: time)
             }
         } catch {
@@ -135,8 +135,8 @@ extension Gateway {
         }
         metrics.delivered.increment()
         return .item(InboxItem(
-            deliveryID: delivery.id, messageID: delivery.messageID, from: pending.from, type: pending.type, purpose: pending.purpose,
-            agreement: pending.agreement, handling: pending.handling, withheld: pending.withheld,
+            deliveryID: delivery.id, messageID: delivery.messageID, from: pending.sender, type: pending.type, purpose: pending.purpose,
+            agreement: pending.agreementID, handling: pending.handling, withheld: pending.withheld,
             receivedAt: Identifiers.timestamp(AuditTime.date(milliseconds: pending.receivedMilliseconds)),
             auditLeaf: leaf, presentation: presentation, cursor: String(entry.sequence)))
     }
@@ -158,11 +158,11 @@ extension Gateway {
             throw GatewayProblem(code: "not-delivered", status: 409, title: "Not yet delivered",
                                  detail: "delivery '\(deliveryID)' is \(delivery.state.rawValue); pull it from the inbox before acknowledging")
         }
-        let pending = PendingDelivery.decode(delivery.presentation)
+        let pending = delivery.envelope
         let record = AuditRecord(
             event: .messageAcknowledged, time: now(), actor: agency, messageID: delivery.messageID, deliveryID: deliveryID,
-            from: pending?.from, to: [agency],
-            agreement: pending.map { AgreementReference(id: $0.agreement, versionDigest: $0.agreementDigest) })
+            from: pending?.sender, to: [agency],
+            agreement: pending.map { AgreementReference(id: $0.agreementID, versionDigest: $0.agreementDigest) })
         do {
             let leaves = try await store.updateDelivery(DeliveryUpdate(deliveryID: deliveryID, state: .acknowledged, audit: [record]))
             metrics.acknowledged.increment()
@@ -190,10 +190,10 @@ extension Gateway {
         return MessageStatus(
             messageID: messageID, receivedAt: Identifiers.timestamp(message.receivedAt), retained: message.sdJWT != nil,
             deliveries: deliveries.map { delivery in
-                let pending = PendingDelivery.decode(delivery.presentation)
+                let pending = delivery.envelope
                 return MessageStatus.Delivery(
                     deliveryID: delivery.id, recipient: delivery.recipient, state: delivery.state.rawValue, attempts: delivery.attempts,
-                    updatedAt: Identifiers.timestamp(delivery.updatedAt), agreement: pending?.agreement, withheld: pending?.withheld ?? [])
+                    updatedAt: Identifiers.timestamp(delivery.updatedAt), agreement: pending?.agreementID, withheld: pending?.withheld ?? [])
             })
     }
 }

@@ -51,8 +51,12 @@ extension Gateway {
     /// (until revoked), but an agency removed from `agencies.yaml` has no business with the API.
     func requireRegistered(_ agency: String) throws(GatewayProblem) {
         guard policy.current.policy.set.agencies[agency] == nil else { return }
-        throw GatewayProblem(code: "unknown-agency", status: 403, title: "Not a registered agency",
-                             detail: "agency '\(agency)' is not in the agency registry (agencies.yaml); its certificate no longer admits it")
+        throw Self.unregistered(agency)
+    }
+
+    static func unregistered(_ agency: String) -> GatewayProblem {
+        GatewayProblem(code: "unknown-agency", status: 403, title: "Not a registered agency",
+                       detail: "agency '\(agency)' is not in the agency registry (agencies.yaml); its certificate no longer admits it")
     }
 
     /// Maps a verification error to a problem: the code is the verifier's, the status says

@@ -42,11 +42,11 @@ extension Gateway {
             }
             if open.isEmpty { return expired }
             for delivery in open {
-                let pending = PendingDelivery.decode(delivery.presentation)
+                let pending = delivery.envelope
                 let record = AuditRecord(
                     event: .messageExpired, time: now(), actor: "gateway", messageID: delivery.messageID, deliveryID: delivery.id,
-                    from: pending?.from, to: [delivery.recipient],
-                    agreement: pending.map { AgreementReference(id: $0.agreement, versionDigest: $0.agreementDigest) },
+                    from: pending?.sender, to: [delivery.recipient],
+                    agreement: pending.map { AgreementReference(id: $0.agreementID, versionDigest: $0.agreementDigest) },
                     reason: "retention-ended", details: ["state": delivery.state.rawValue])
                 do {
                     _ = try await store.updateDelivery(DeliveryUpdate(deliveryID: delivery.id, state: .expired, audit: [record]))

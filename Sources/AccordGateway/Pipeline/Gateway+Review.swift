@@ -16,16 +16,16 @@ extension Gateway {
         guard delivery.state == .held else {
             throw GatewayProblem(code: "not-held", status: 409, title: "Not held", detail: "delivery '\(deliveryID)' is \(delivery.state.rawValue), not held")
         }
-        let pending = PendingDelivery.decode(delivery.presentation)
+        let pending = delivery.envelope
         let time = now()
         if release, let pending, let reason = notCoveredReason(pending, to: delivery.recipient, at: time) {
             throw GatewayProblem(code: "agreement-not-in-force", status: 409, title: "No agreement in force covers it",
-                                 detail: "delivery '\(deliveryID)' cannot be released: agreement '\(pending.agreement)' does not cover it now (\(reason)); it stays held until the agreement is in force again, or expires")
+                                 detail: "delivery '\(deliveryID)' cannot be released: agreement '\(pending.agreementID)' does not cover it now (\(reason)); it stays held until the agreement is in force again, or expires")
         }
         let record = AuditRecord(
             event: release ? .messageReleased : .messageDenied, time: time, actor: actor, messageID: delivery.messageID,
-            deliveryID: deliveryID, from: pending?.from, to: [delivery.recipient],
-            agreement: pending.map { AgreementReference(id: $0.agreement, versionDigest: $0.agreementDigest) },
+            deliveryID: deliveryID, from: pending?.sender, to: [delivery.recipient],
+            agreement: pending.map { AgreementReference(id: $0.agreementID, versionDigest: $0.agreementDigest) },
             withheld: pending?.withheld ?? [], reason: release ? "approved-by-privacy-officer" : "rejected-by-privacy-officer")
         do {
             return try await store.updateDelivery(DeliveryUpdate(deliveryID: deliveryID, state: release ? .pending : .rejected, audit: [record])).first

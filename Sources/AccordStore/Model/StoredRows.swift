@@ -39,7 +39,8 @@ public struct StoredDelivery: Sendable, Equatable {
     public let messageID: String
     public let recipient: String
     public let state: DeliveryState
-    public let presentation: String?
+    /// What it delivers; nil only in rows purged before the envelope was kept as columns.
+    public let envelope: DeliveryEnvelope?
     public let attempts: Int
     public let updatedAt: Date
 }

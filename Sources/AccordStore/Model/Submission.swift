@@ -9,30 +9,33 @@ public struct Submission: Sendable {
         public var id: String
         public var sender: String
         public var sdJWT: String
+        /// `sha-256:` and the hex SHA-256 of `sdJWT`, computed once on the request side.
+        public var submissionDigest: String
         public var receivedAt: Date
         public var retainUntil: Date
 
-        public init(id: String, sender: String, sdJWT: String, receivedAt: Date, retainUntil: Date) {
+        public init(id: String, sender: String, sdJWT: String, submissionDigest: String, receivedAt: Date, retainUntil: Date) {
             self.id = id
             self.sender = sender
             self.sdJWT = sdJWT
+            self.submissionDigest = submissionDigest
             self.receivedAt = receivedAt
             self.retainUntil = retainUntil
         }
     }
 
-    /// A delivery to create, with the presentation made for its recipient.
+    /// A delivery to create, with what it delivers to its recipient.
     public struct Delivery: Sendable {
         public var id: String
         public var recipient: String
         public var state: DeliveryState
-        public var presentation: String?
+        public var envelope: DeliveryEnvelope
 
-        public init(id: String, recipient: String, state: DeliveryState = .pending, presentation: String? = nil) {
+        public init(id: String, recipient: String, state: DeliveryState = .pending, envelope: DeliveryEnvelope) {
             self.id = id
             self.recipient = recipient
             self.state = state
-            self.presentation = presentation
+            self.envelope = envelope
         }
     }
 
@@ -51,15 +54,12 @@ public struct Submission: Sendable {
 public struct DeliveryUpdate: Sendable {
     public var deliveryID: String
     public var state: DeliveryState
-    /// Replaces the stored presentation when set.
-    public var presentation: String?
     public var countsAsAttempt: Bool
     public var audit: [AuditRecord]
 
-    public init(deliveryID: String, state: DeliveryState, presentation: String? = nil, countsAsAttempt: Bool = false, audit: [AuditRecord]) {
+    public init(deliveryID: String, state: DeliveryState, countsAsAttempt: Bool = false, audit: [AuditRecord]) {
         self.deliveryID = deliveryID
         self.state = state
-        self.presentation = presentation
         self.countsAsAttempt = countsAsAttempt
         self.audit = audit
     }

@@ -32,7 +32,7 @@ public actor ProofIndex {
     /// Leaves per read while extending: about 2 MiB of hashes.
     private var chunksPerRead: UInt64 { max(1, 65_536 / chunkSize) }
 
-    public init(store: any AccordStorage, chunkSize: UInt64 = 256) {
+    public init(store: any AuditReading, chunkSize: UInt64 = 256) {
         self.init(chunkSize: chunkSize) { range throws(StoreError) in try await store.leafHashes(in: range) }
     }
 

@@ -43,7 +43,7 @@ extension SQLiteStore {
             return try Row.fetchAll(db, sql: """
                 SELECT * FROM delivery WHERE recipient = ? AND state IN (\(placeholders)) AND available_seq > ?
                 ORDER BY available_seq LIMIT ?
-                """, arguments: arguments).map { InboxEntry(sequence: $0["available_seq"], delivery: Self.delivery($0)) }
+                """, arguments: arguments).map { row throws(StoreError) in InboxEntry(sequence: row["available_seq"], delivery: try Self.delivery(row)) }
         }
     }
 
@@ -77,7 +77,7 @@ extension SQLiteStore {
             // The state index narrows to the open deliveries; only those are parsed.
             try Row.fetchAll(db, sql: """
                 SELECT * FROM delivery WHERE state IN (\(databaseQuestionMarks(count: states.count)))
-                AND json_extract(presentation, '$.agreement') = ? ORDER BY rowid
+                AND agreement_id = ? ORDER BY rowid
                 """, arguments: StatementArguments(states.map(\.rawValue) + [agreementID])).map(Self.delivery)
         }
     }
@@ -203,9 +203,9 @@ extension SQLiteStore {
         StoredLeaf(index: UInt64(row["idx"] as Int64), bytes: [UInt8](row["leaf"] as Data), leafHash: [UInt8](row["leaf_hash"] as Data))
     }
 
-    static func delivery(_ row: Row) -> StoredDelivery {
+    static func delivery(_ row: Row) throws(StoreError) -> StoredDelivery {
         StoredDelivery(id: row["id"], messageID: row["message_id"], recipient: row["recipient"],
-                       state: DeliveryState(rawValue: row["state"]) ?? .rejected, presentation: row["presentation"],
+                       state: DeliveryState(rawValue: row["state"]) ?? .rejected, envelope: try EnvelopeColumns.envelope(row),
                        attempts: row["attempts"], updatedAt: AuditTime.date(milliseconds: row["updated_ms"]))
     }
 }

@@ -166,22 +166,22 @@ public final class SQLiteStore: AccordStorage {
     // MARK: AccordStorage writes
 
     public func accept(_ submission: Submission) async throws(StoreError) -> [UInt64] {
-        guard case .leaves(let leaves) = try await submit(.accept(submission)) else { throw unexpected() }
+        guard case .leaves(let leaves) = try await submit(.accept(submission, PreparedRecord.all(submission.audit))) else { throw unexpected() }
         return leaves
     }
 
     public func append(_ records: [AuditRecord]) async throws(StoreError) -> [UInt64] {
-        guard case .leaves(let leaves) = try await submit(.append(records)) else { throw unexpected() }
+        guard case .leaves(let leaves) = try await submit(.append(PreparedRecord.all(records))) else { throw unexpected() }
         return leaves
     }
 
     public func updateDelivery(_ update: DeliveryUpdate) async throws(StoreError) -> [UInt64] {
-        guard case .leaves(let leaves) = try await submit(.updateDelivery(update)) else { throw unexpected() }
+        guard case .leaves(let leaves) = try await submit(.updateDelivery(update, PreparedRecord.all(update.audit))) else { throw unexpected() }
         return leaves
     }
 
     public func activateAgreementSet(_ activation: AgreementSetActivation) async throws(StoreError) -> (version: Int64, leaves: [UInt64]) {
-        guard case .agreementSet(let version, let leaves) = try await submit(.activateAgreementSet(activation)) else { throw unexpected() }
+        guard case .agreementSet(let version, let leaves) = try await submit(.activateAgreementSet(activation, PreparedRecord.all(activation.audit))) else { throw unexpected() }
         return (version, leaves)
     }
 
@@ -194,7 +194,7 @@ public final class SQLiteStore: AccordStorage {
     /// naming both keys) and signs a checkpoint covering it with the old key and the new, in one
     /// transaction; later checkpoints carry the new key's signature alone.
     public func rotateAuditKey(to signer: NoteSigner, record: AuditRecord) async throws(StoreError) -> (leaf: UInt64, checkpoint: StoredCheckpoint) {
-        guard case .rotation(let leaf, let checkpoint) = try await submit(.rotateAuditKey(signer, record)) else { throw unexpected() }
+        guard case .rotation(let leaf, let checkpoint) = try await submit(.rotateAuditKey(signer, PreparedRecord(record))) else { throw unexpected() }
         return (leaf, checkpoint)
     }
 

@@ -133,6 +133,26 @@ enum Schema {
                 CREATE INDEX audit_subject_leaf ON audit_subject(idx);
                 """)
         }
+        // The delivery envelope becomes columns, so that neither the inbox nor a reconciliation
+        // parses a document per delivery. Rows written before carry it as JSON in
+        // `presentation`; it is moved here, once, and the column is cleared.
+        migrator.registerMigration("v5-delivery-envelope-columns") { db in
+            try db.execute(sql: """
+                ALTER TABLE delivery ADD COLUMN sd_jwt TEXT;
+                ALTER TABLE delivery ADD COLUMN sender TEXT;
+                ALTER TABLE delivery ADD COLUMN message_type TEXT;
+                ALTER TABLE delivery ADD COLUMN purpose TEXT;
+                ALTER TABLE delivery ADD COLUMN agreement_id TEXT;
+                ALTER TABLE delivery ADD COLUMN agreement_digest TEXT;
+                ALTER TABLE delivery ADD COLUMN withheld TEXT;
+                ALTER TABLE delivery ADD COLUMN received_ms INTEGER;
+                ALTER TABLE delivery ADD COLUMN handling TEXT;
+                ALTER TABLE delivery ADD COLUMN subjects TEXT;
+                ALTER TABLE delivery ADD COLUMN binding TEXT;
+                CREATE INDEX delivery_agreement ON delivery(agreement_id, state);
+                """)
+            try LegacyPresentation.moveToColumns(db)
+        }
         return migrator
     }
 }

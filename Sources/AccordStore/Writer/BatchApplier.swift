@@ -113,8 +113,8 @@ struct BatchApplier {
                     VALUES (?, ?, ?, ?, ?, ?)
                     """
                 case .delivery: """
-                    INSERT INTO delivery (id, message_id, recipient, state, presentation, attempts, updated_ms, available_seq)
-                    VALUES (?, ?, ?, ?, ?, 0, ?, ?)
+                    INSERT INTO delivery (id, message_id, recipient, state, attempts, updated_ms, available_seq, \(EnvelopeColumns.names))
+                    VALUES (?, ?, ?, ?, 0, ?, ?, \(databaseQuestionMarks(count: EnvelopeColumns.count)))
                     """
                 case .leaf: """
                     INSERT INTO audit_leaf (idx, leaf, leaf_hash, time_ms, event, actor, message_id, agreement_id)
@@ -124,8 +124,7 @@ struct BatchApplier {
                 case .subject: "INSERT INTO audit_subject (idx, type, hmac) VALUES (?, ?, ?)"
                 case .deliveryState: "SELECT state FROM delivery WHERE id = ?"
                 case .updateDelivery: """
-                    UPDATE delivery SET state = ?, presentation = coalesce(?, presentation),
-                        attempts = attempts + ?, updated_ms = ?, available_seq = coalesce(?, available_seq) WHERE id = ?
+                    UPDATE delivery SET state = ?, attempts = attempts + ?, updated_ms = ?, available_seq = coalesce(?, available_seq) WHERE id = ?
                     """
                 case .agreementSet: """
                     INSERT INTO agreement_set (digest, content, activated_by, activated_ms, audit_leaf) VALUES (?, ?, ?, ?, ?)
@@ -133,8 +132,8 @@ struct BatchApplier {
                 // A message with a delivery still open keeps its text: only the gateway's expiry,
                 // audited, closes a delivery, so none is left open without what it delivers.
                 case .purgePresentations: """
-                    UPDATE delivery SET presentation = NULL
-                    WHERE presentation IS NOT NULL AND message_id IN
+                    UPDATE delivery SET sd_jwt = NULL, presentation = NULL
+                    WHERE (sd_jwt IS NOT NULL OR presentation IS NOT NULL) AND message_id IN
                         (SELECT id FROM message WHERE sd_jwt IS NOT NULL AND retain_until_ms < ?
                          AND NOT EXISTS (SELECT 1 FROM delivery AS other WHERE other.message_id = message.id
                                          AND other.state IN (\(DeliveryState.openStates))))
@@ -182,20 +181,20 @@ struct BatchApplier {
         }
     }
 
-    /// Encoded leaves, ready to insert: encoding is the only way a record can be refused, so
-    /// it happens before the job writes anything.
+    /// Leaves with their index, ready to insert: an index out of JSON's exact range is the only
+    /// way a prepared record can be refused, so this runs before the job writes anything.
     private struct EncodedLeaf {
-        let record: AuditRecord
+        let prepared: PreparedRecord
         let index: UInt64
         let bytes: [UInt8]
     }
 
-    private func encode(_ records: [AuditRecord], from size: UInt64) throws(JobFailure) -> [EncodedLeaf] {
+    private func encode(_ records: [PreparedRecord], from size: UInt64) throws(JobFailure) -> [EncodedLeaf] {
         var leaves: [EncodedLeaf] = []
         leaves.reserveCapacity(records.count)
-        for (offset, record) in records.enumerated() {
+        for (offset, prepared) in records.enumerated() {
             let index = size + UInt64(offset)
-            do { leaves.append(EncodedLeaf(record: record, index: index, bytes: try AuditLeaf(index: index, record: record).bytes)) } catch {
+            do { leaves.append(EncodedLeaf(prepared: prepared, index: index, bytes: try prepared.leaf.bytes(index: index))) } catch {
                 throw JobFailure(error: StoreError(.invalidRecord, "audit record refused: \(error)"))
             }
         }
@@ -204,13 +203,12 @@ struct BatchApplier {
 
     private func perform(_ work: WriteWork, state: inout WriterState, statements: Statements, db: Database) throws -> WriteResult {
         switch work {
-        case .accept(let submission):
+        case .accept(let submission, let records):
             let message = submission.message
-            let leaves = try encode(submission.audit, from: state.head.size)
-            let digest = "sha-256:" + Hex.encodeDigest(message.sdJWT)
+            let leaves = try encode(records, from: state.head.size)
             do {
                 try statements.execute(.message, [
-                    message.id, message.sender, message.sdJWT, digest,
+                    message.id, message.sender, message.sdJWT, message.submissionDigest,
                     AuditTime.milliseconds(message.receivedAt), AuditTime.milliseconds(message.retainUntil),
                 ])
             } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
@@ -219,9 +217,11 @@ struct BatchApplier {
             }
             let updated = AuditTime.milliseconds(now)
             for delivery in submission.deliveries {
-                try statements.execute(.delivery, [delivery.id, message.id, delivery.recipient, delivery.state.rawValue,
-                                                            delivery.presentation, updated,
-                                                            delivery.state.isInInbox ? state.nextInboxSequence() : nil])
+                let columns: [(any DatabaseValueConvertible)?] = [
+                    delivery.id, message.id, delivery.recipient, delivery.state.rawValue, updated,
+                    delivery.state.isInInbox ? state.nextInboxSequence() : nil,
+                ]
+                try statements.execute(.delivery, StatementArguments(columns + EnvelopeColumns.values(delivery.envelope)))
             }
             return .leaves(try insert(leaves, state: &state, statements: statements))
         case .append(let records):
@@ -233,8 +233,8 @@ struct BatchApplier {
             let leaves = try insert(try encode([record], from: state.head.size), state: &state, statements: statements)
             state.rotatingTo = signer
             return .leaves(leaves)
-        case .updateDelivery(let update):
-            let leaves = try encode(update.audit, from: state.head.size)
+        case .updateDelivery(let update, let records):
+            let leaves = try encode(records, from: state.head.size)
             guard let current = try statements.fetchString(.deliveryState, [update.deliveryID]),
                   let from = DeliveryState(rawValue: current) else {
                 throw JobFailure(error: StoreError(.unknownDelivery, "no delivery \(update.deliveryID)"))
@@ -244,11 +244,11 @@ struct BatchApplier {
                                                    "delivery \(update.deliveryID) cannot move from \(from.rawValue) to \(update.state.rawValue)"))
             }
             let available = !from.isInInbox && update.state.isInInbox ? state.nextInboxSequence() : nil
-            try statements.execute(.updateDelivery, [update.state.rawValue, update.presentation, update.countsAsAttempt ? 1 : 0,
+            try statements.execute(.updateDelivery, [update.state.rawValue, update.countsAsAttempt ? 1 : 0,
                                  AuditTime.milliseconds(now), available, update.deliveryID])
             return .leaves(try insert(leaves, state: &state, statements: statements))
-        case .activateAgreementSet(let activation):
-            let leaves = try insert(try encode(activation.audit, from: state.head.size), state: &state, statements: statements)
+        case .activateAgreementSet(let activation, let records):
+            let leaves = try insert(try encode(records, from: state.head.size), state: &state, statements: statements)
             try statements.execute(.agreementSet, [activation.digest, Data(activation.content), activation.activatedBy,
                                  AuditTime.milliseconds(activation.activatedAt), leaves.first.map(Int64.init)])
             return .agreementSet(version: db.lastInsertedRowID, leaves: leaves)
@@ -268,11 +268,10 @@ struct BatchApplier {
         var indexes: [UInt64] = []
         indexes.reserveCapacity(leaves.count)
         for leaf in leaves {
-            let record = leaf.record
             precondition(leaf.index == state.head.size, "leaves are inserted in the order they were encoded")
             let hash = hasher.leafHash(leaf.bytes)
             let row = Int64(leaf.index)
-            let columns = AuditIndexColumns(record)
+            let columns = leaf.prepared.columns
             try statements.execute(.leaf, [row, Data(leaf.bytes), Data(hash), columns.timeMilliseconds, columns.event,
                                            columns.actor, columns.messageID, columns.agreementID])
             for agency in columns.parties {
@@ -304,11 +303,5 @@ struct BatchApplier {
             return StoreError(.invalidRecord, "refused by the database: \(error.message ?? "\(error)")")
         }
         return StoreError(.databaseFailed, "\(error)")
-    }
-}
-
-extension Hex {
-    static func encodeDigest(_ text: String) -> String {
-        encode(SHA256.hash(text))
     }
 }

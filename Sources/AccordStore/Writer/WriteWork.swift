@@ -4,13 +4,13 @@ import Foundation
 /// One caller's unit of work for the writer. One failing job never takes the others of its
 /// batch down with it (see `BatchApplier`).
 enum WriteWork: Sendable {
-    case accept(Submission)
-    case append([AuditRecord])
-    case updateDelivery(DeliveryUpdate)
-    case activateAgreementSet(AgreementSetActivation)
+    case accept(Submission, [PreparedRecord])
+    case append([PreparedRecord])
+    case updateDelivery(DeliveryUpdate, [PreparedRecord])
+    case activateAgreementSet(AgreementSetActivation, [PreparedRecord])
     case purge(cutoff: Date, now: Date)
     case checkpoint(force: Bool)
-    case rotateAuditKey(NoteSigner, AuditRecord)
+    case rotateAuditKey(NoteSigner, PreparedRecord)
 }
 
 /// What the writer hands back to one caller.

@@ -107,6 +107,15 @@ struct ConsoleFixture {
     /// withheld), because routing claims no agency could get accepted (a `<script>` in the
     /// purpose) test the escaping. The same pages on what the gateway itself writes are tested
     /// in AccordGatewayTests: `LivePrivacyOfficerTests`, `LiveFlowsTests`, `LiveConsoleTests`.
+    static func digest(_ text: String) -> String {
+        "sha-256:" + Hex.encode(SHA256.hash(text))
+    }
+
+    static func envelope(_ redacted: String, to agreement: AgreementReference, type: String, time: Date) -> DeliveryEnvelope {
+        DeliveryEnvelope(redacted: redacted, sender: "nz.immigration", type: type, purpose: "law-enforcement", agreementID: agreement.id,
+                         agreementDigest: agreement.versionDigest, withheld: [], receivedMilliseconds: AuditTime.milliseconds(time))
+    }
+
     func seed() async throws {
         let agreement = AgreementReference(id: "inz-fiji-s305", versionDigest: control.active.setDigest)
         for id in ["m-held", "m-held-2"] {
@@ -114,8 +123,10 @@ struct ConsoleFixture {
                 "type": "referral", "to": ["fj.immigration"], "purpose": "law-enforcement \(Self.hostile)",
                 "classification": "IN-CONFIDENCE", "case_ref": "CASE-\(Self.hostile)"]])
             _ = try await store.accept(Submission(
-                message: .init(id: id, sender: "nz.immigration", sdJWT: jwt, receivedAt: now, retainUntil: now.addingTimeInterval(86_400 * 30)),
-                deliveries: [.init(id: "\(id)/fj.immigration", recipient: "fj.immigration", state: .held, presentation: "p~kb")],
+                message: .init(id: id, sender: "nz.immigration", sdJWT: jwt, submissionDigest: Self.digest(jwt), receivedAt: now,
+                               retainUntil: now.addingTimeInterval(86_400 * 30)),
+                deliveries: [.init(id: "\(id)/fj.immigration", recipient: "fj.immigration", state: .held,
+                                   envelope: Self.envelope("p~", to: agreement, type: "referral", time: now))],
                 audit: [
                     AuditRecord(event: .messageAccepted, time: now, actor: "nz.immigration", messageID: id, from: "nz.immigration",
                                 to: ["fj.immigration"], subjects: [subjectKey.hash(type: "passport", value: "FJ998877")]),
@@ -126,10 +137,13 @@ struct ConsoleFixture {
         }
         for (offset, id) in ["m-1", "m-2", "m-3"].enumerated() {
             let time = now.addingTimeInterval(-Double(offset) * 86_400)
+            let jwt = try Self.sdJWT(["iss": "nz.immigration"])
             _ = try await store.accept(Submission(
-                message: .init(id: id, sender: "nz.immigration", sdJWT: try Self.sdJWT(["iss": "nz.immigration"]), receivedAt: time,
+                message: .init(id: id, sender: "nz.immigration", sdJWT: jwt, submissionDigest: Self.digest(jwt), receivedAt: time,
                                retainUntil: time.addingTimeInterval(86_400 * 30)),
-                deliveries: [.init(id: "\(id)/nz.police", recipient: "nz.police", state: .delivered)],
+                deliveries: [.init(id: "\(id)/nz.police", recipient: "nz.police", state: .delivered,
+                                   envelope: Self.envelope("p~", to: AgreementReference(id: "inz-police-investigations", versionDigest: "d"),
+                                                           type: "referral", time: time))],
                 audit: [AuditRecord(event: .messageDelivered, time: time, actor: "nz.police", messageID: id, deliveryID: "\(id)/nz.police",
                                     from: "nz.immigration", to: ["nz.police"],
                                     agreement: AgreementReference(id: "inz-police-investigations", versionDigest: "d"),

@@ -1,4 +1,4 @@
-extension AccordStorage {
+extension AuditReading {
     public func leafHashes(in range: Range<UInt64>) async throws(StoreError) -> [UInt8] {
         var packed: [UInt8] = []
         packed.reserveCapacity(range.count * 32)

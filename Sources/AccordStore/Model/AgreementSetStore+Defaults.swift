@@ -1,4 +1,4 @@
-extension AccordStorage {
+extension AgreementSetStore {
     public func latestAgreementSetDigest() async throws(StoreError) -> String? {
         try await agreementSets().last?.digest
     }

@@ -1,6 +1,6 @@
 public import AccordAudit
 
-extension AccordStorage {
+extension AuditReading {
     /// Verifies the whole stored log (see `LogVerifier`), reading leaves a page at a time and
     /// reporting how many were checked so far.
     public func verifyLog(

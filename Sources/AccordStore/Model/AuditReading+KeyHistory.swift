@@ -1,6 +1,6 @@
 public import AccordAudit
 
-extension AccordStorage {
+extension AuditReading {
     /// The audit key rotations the log records, as their leaves say; a verification that uses
     /// them authenticates those leaves with the rest of the log.
     public func auditKeyRotations() async throws(StoreError) -> [AuditKeyHistory.Rotation] {

@@ -1,0 +1,21 @@
+public import AccordAudit
+
+/// What the audit readers need: the console, `accord audit`, proofs and verification.
+public protocol AuditReading: Sendable {
+    func leafCount() async throws(StoreError) -> UInt64
+    func leaves(in range: Range<UInt64>) async throws(StoreError) -> [StoredLeaf]
+    /// The stored leaf hashes of `range`, back to back, 32 bytes each: only the hashes, for
+    /// proofs. Throws `corruptState` unless every leaf of the range is there. A default reads
+    /// through `leaves(in:)`.
+    func leafHashes(in range: Range<UInt64>) async throws(StoreError) -> [UInt8]
+    func checkpoints() async throws(StoreError) -> [StoredCheckpoint]
+    func query(_ query: AuditQuery) async throws(StoreError) -> [AuditLeaf]
+
+    /// Verifies the whole stored log (see `LogVerifier`), reporting leaves checked so far after
+    /// each page; a cancelled task stops between pages with `shuttingDown`. A default reads
+    /// through `leaves(in:)`. Call it with every argument on an existential: the overload
+    /// with defaults is the extension's, not the store's own.
+    func verifyLog(
+        origin: String, verifier: NoteVerifier, pageSize: UInt64, progress: (_ checked: UInt64, _ total: UInt64) -> Void
+    ) async throws(StoreError) -> LogVerifier.Outcome
+}

@@ -1,0 +1,72 @@
+import AccordAudit
+import Foundation
+import GRDB
+
+/// How a `DeliveryEnvelope` maps to the delivery row's columns (migration
+/// `v5-delivery-envelope-columns`). The two lists are RFC 8785 arrays: written once by the
+/// canonical writer, read back by the strict canonical reader, never through Foundation.
+enum EnvelopeColumns {
+    static let names = "sd_jwt, sender, message_type, purpose, agreement_id, agreement_digest, withheld, received_ms, handling, subjects, binding"
+    static let count = 11
+
+    static func values(_ envelope: DeliveryEnvelope) -> [(any DatabaseValueConvertible)?] {
+        [envelope.redacted, envelope.sender, envelope.type, envelope.purpose, envelope.agreementID, envelope.agreementDigest,
+         encode(envelope.withheld), envelope.receivedMilliseconds, envelope.handling, envelope.subjects.map(encode), envelope.binding]
+    }
+
+    static func encode(_ paths: [String]) -> String {
+        text(.array(paths.map(JSONValue.string)))
+    }
+
+    static func encode(_ subjects: [SubjectHash]) -> String {
+        text(.array(subjects.map { .object(["type": .string($0.type), "hmac": .string($0.hmac)]) }))
+    }
+
+    private static func text(_ value: JSONValue) -> String {
+        // Strings only: the canonical writer refuses nothing here.
+        String(decoding: (try? CanonicalJSON.encode(value)) ?? Array("[]".utf8), as: UTF8.self)
+    }
+
+    /// The envelope of a delivery row; nil when the row has none (purged before envelopes
+    /// were columns). A list that does not read back is a corrupt row, reported as such.
+    static func envelope(_ row: Row) throws(StoreError) -> DeliveryEnvelope? {
+        guard let sender: String = row["sender"], let type: String = row["message_type"], let purpose: String = row["purpose"],
+              let agreement: String = row["agreement_id"], let digest: String = row["agreement_digest"],
+              let received: Int64 = row["received_ms"] else { return nil }
+        let withheld: String? = row["withheld"]
+        let subjects: String? = row["subjects"]
+        return DeliveryEnvelope(
+            redacted: row["sd_jwt"], sender: sender, type: type, purpose: purpose, agreementID: agreement, agreementDigest: digest,
+            withheld: try strings(withheld ?? "[]", row: row), receivedMilliseconds: received, handling: row["handling"],
+            subjects: try subjects.map { text throws(StoreError) in try subjectHashes(text, row: row) }, binding: row["binding"])
+    }
+
+    private static func strings(_ text: String, row: Row) throws(StoreError) -> [String] {
+        guard case .array(let items) = try parse(text, row: row) else { throw corrupt(row, "withheld") }
+        var out: [String] = []
+        for item in items {
+            guard case .string(let path) = item else { throw corrupt(row, "withheld") }
+            out.append(path)
+        }
+        return out
+    }
+
+    private static func subjectHashes(_ text: String, row: Row) throws(StoreError) -> [SubjectHash] {
+        guard case .array(let items) = try parse(text, row: row) else { throw corrupt(row, "subjects") }
+        var out: [SubjectHash] = []
+        for item in items {
+            guard let type = item["type"]?.stringValue, let hmac = item["hmac"]?.stringValue else { throw corrupt(row, "subjects") }
+            out.append(SubjectHash(type: type, hmac: hmac))
+        }
+        return out
+    }
+
+    private static func parse(_ text: String, row: Row) throws(StoreError) -> JSONValue {
+        do { return try CanonicalJSON.decodeCanonical(Array(text.utf8)) } catch { throw corrupt(row, "a list column") }
+    }
+
+    private static func corrupt(_ row: Row, _ column: String) -> StoreError {
+        let id: String = row["id"] ?? "?"
+        return StoreError(.corruptState, "delivery \(id): \(column) does not read back as the gateway wrote it")
+    }
+}
