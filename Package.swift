@@ -200,6 +200,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "AccordPolicyFilesTests",
+            dependencies: ["AccordPolicy", "AccordPolicyFiles", "AccordTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "AccordAuditTests",
             dependencies: ["AccordAudit", "AccordCrypto"],
             swiftSettings: swiftSettings
