@@ -16,6 +16,7 @@ let package = Package(
         .executable(name: "accord", targets: ["accord"]),
         .library(name: "AccordCrypto", targets: ["AccordCrypto"]),
         .library(name: "AccordPolicy", targets: ["AccordPolicy"]),
+        .library(name: "AccordPolicyFiles", targets: ["AccordPolicyFiles"]),
         .library(name: "AccordAudit", targets: ["AccordAudit"]),
         .library(name: "AccordMessages", targets: ["AccordMessages"]),
         .library(name: "AccordStore", targets: ["AccordStore"]),
@@ -50,6 +51,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "AccordPolicyFiles",
+            dependencies: ["AccordPolicy"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "AccordAudit",
             dependencies: ["AccordCrypto"],
             swiftSettings: swiftSettings
@@ -58,6 +64,15 @@ let package = Package(
             name: "AccordTLS",
             dependencies: [
                 "COpenSSL",
+                "AccordCrypto",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "AccordTLSHummingbird",
+            dependencies: [
+                "AccordTLS",
                 "AccordCrypto",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -89,7 +104,7 @@ let package = Package(
         .target(
             name: "AccordGateway",
             dependencies: [
-                "AccordCrypto", "AccordPolicy", "AccordAudit", "AccordMessages", "AccordStore",
+                "AccordCrypto", "AccordPolicy", "AccordPolicyFiles", "AccordAudit", "AccordMessages", "AccordStore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Yams", package: "Yams"),
@@ -99,7 +114,7 @@ let package = Package(
         .target(
             name: "AccordServer",
             dependencies: [
-                "AccordGateway", "AccordConsole", "AccordTLS", "AccordCrypto", "AccordPolicy", "AccordStore", "AccordAudit", "AccordMessages",
+                "AccordGateway", "AccordConsole", "AccordTLS", "AccordTLSHummingbird", "AccordCrypto", "AccordPolicy", "AccordPolicyFiles", "AccordStore", "AccordAudit", "AccordMessages",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -114,7 +129,7 @@ let package = Package(
         .target(
             name: "AccordConsole",
             dependencies: [
-                "AccordStore", "AccordAudit", "AccordPolicy", "AccordCrypto", "AccordTLS",
+                "AccordStore", "AccordAudit", "AccordPolicy", "AccordPolicyFiles", "AccordCrypto", "AccordTLS", "AccordTLSHummingbird",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -137,6 +152,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 "AccordCrypto",
                 "AccordPolicy",
+                "AccordPolicyFiles",
                 "AccordAudit",
                 "AccordMessages",
                 "AccordStore",
@@ -153,6 +169,7 @@ let package = Package(
             dependencies: [
                 "AccordCrypto",
                 "AccordPolicy",
+                "AccordPolicyFiles",
                 "AccordAudit",
                 "AccordMessages",
                 "AccordStore",
@@ -179,7 +196,12 @@ let package = Package(
         ),
         .testTarget(
             name: "AccordPolicyTests",
-            dependencies: ["AccordPolicy", "AccordTestSupport"],
+            dependencies: ["AccordPolicy", "AccordPolicyFiles", "AccordTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AccordPolicyFilesTests",
+            dependencies: ["AccordPolicy", "AccordPolicyFiles", "AccordTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -190,7 +212,7 @@ let package = Package(
         .testTarget(
             name: "AccordTLSTests",
             dependencies: [
-                "AccordTLS", "AccordCrypto", "AccordTestSupport",
+                "AccordTLS", "AccordTLSHummingbird", "AccordCrypto", "AccordTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -202,7 +224,7 @@ let package = Package(
         .testTarget(
             name: "AccordGatewayTests",
             dependencies: [
-                "AccordGateway", "AccordServer", "AccordClient", "AccordTLS", "AccordCrypto", "AccordPolicy", "AccordStore", "AccordAudit",
+                "AccordGateway", "AccordServer", "AccordClient", "AccordTLS", "AccordCrypto", "AccordPolicy", "AccordPolicyFiles", "AccordStore", "AccordAudit",
                 "AccordMessages", "AccordTestSupport", "AccordStoreTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -214,7 +236,7 @@ let package = Package(
         .testTarget(
             name: "AccordClientTests",
             dependencies: [
-                "AccordClient", "AccordTLS", "AccordCrypto", "AccordTestSupport",
+                "AccordClient", "AccordTLS", "AccordTLSHummingbird", "AccordCrypto", "AccordTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -235,7 +257,7 @@ let package = Package(
         .testTarget(
             name: "AccordConsoleTests",
             dependencies: [
-                "AccordConsole", "AccordStore", "AccordAudit", "AccordPolicy", "AccordCrypto", "AccordTLS", "AccordTestSupport", "AccordStoreTestSupport",
+                "AccordConsole", "AccordStore", "AccordAudit", "AccordPolicy", "AccordPolicyFiles", "AccordCrypto", "AccordTLS", "AccordTestSupport", "AccordStoreTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

@@ -1,4 +1,5 @@
 public import AccordTLS
+public import AccordTLSHummingbird
 import Foundation
 public import Hummingbird
 public import Logging

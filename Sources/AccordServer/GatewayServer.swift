@@ -3,8 +3,10 @@ import AccordAudit
 import AccordConsole
 import AccordCrypto
 import AccordPolicy
+import AccordPolicyFiles
 public import AccordStore
 import AccordTLS
+import AccordTLSHummingbird
 public import Foundation
 import Hummingbird
 import HummingbirdCore

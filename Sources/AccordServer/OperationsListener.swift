@@ -1,5 +1,6 @@
 import AccordGateway
 import AccordTLS
+import AccordTLSHummingbird
 import Foundation
 import Hummingbird
 import HummingbirdCore

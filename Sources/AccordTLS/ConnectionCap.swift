@@ -1,4 +1,4 @@
-import NIOCore
+package import NIOCore
 import Synchronization
 
 /// The most connections open at once over every listener that shares the cap, checked when a
@@ -24,7 +24,7 @@ public final class ConnectionCap: Sendable {
     ///
     /// INVARIANT: an admitted channel is counted exactly once and released exactly once, when
     /// its close future completes (which it does whether or not the channel was registered).
-    func admit(_ channel: any Channel) -> Bool {
+    package func admit(_ channel: any Channel) -> Bool {
         guard open.add(1, ordering: .relaxed).newValue <= limit else {
             open.subtract(1, ordering: .relaxed)
             channel.close(promise: nil)

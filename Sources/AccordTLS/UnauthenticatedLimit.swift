@@ -30,7 +30,7 @@ public final class UnauthenticatedLimit: Sendable {
     ///
     /// INVARIANT: an admitted channel's count is given back exactly once, by whichever of the
     /// handshake's success and the channel's close comes first.
-    func admit(_ channel: any Channel) -> Slot? {
+    package func admit(_ channel: any Channel) -> Slot? {
         guard let source = channel.remoteAddress.flatMap(Self.source) else { return Slot(limit: self, source: nil) }
         let admitted = counts.withLock { counts in
             let count = counts[source, default: 0]
@@ -76,7 +76,7 @@ public final class UnauthenticatedLimit: Sendable {
     }
 
     /// One admitted connection's place in its source's count.
-    final class Slot: Sendable {
+    package final class Slot: Sendable {
         private let limit: UnauthenticatedLimit
         private let source: String?
         private let released = Atomic<Bool>(false)
@@ -87,7 +87,7 @@ public final class UnauthenticatedLimit: Sendable {
         }
 
         /// Gives the slot back; later calls do nothing.
-        func release() {
+        package func release() {
             guard let source, !released.exchange(true, ordering: .acquiringAndReleasing) else { return }
             limit.give(back: source)
         }

@@ -1,6 +1,7 @@
 import AccordCrypto
 import AccordTestSupport
 import AccordTLS
+import AccordTLSHummingbird
 import Foundation
 import Hummingbird
 import Logging

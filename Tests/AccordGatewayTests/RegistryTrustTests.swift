@@ -1,6 +1,7 @@
 import AccordCrypto
 import AccordGateway
 import AccordPolicy
+import AccordPolicyFiles
 import AccordTestSupport
 import Foundation
 import Testing

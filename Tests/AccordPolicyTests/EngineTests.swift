@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import AccordPolicy
+import AccordPolicyFiles
 
 /// Decisions against the fixture set, each checked on both engines.
 @Suite struct EngineTests {

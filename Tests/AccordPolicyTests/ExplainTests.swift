@@ -2,6 +2,7 @@ import AccordTestSupport
 import Foundation
 import Testing
 @testable import AccordPolicy
+import AccordPolicyFiles
 
 @Suite struct ExplainTests {
     static let json = """

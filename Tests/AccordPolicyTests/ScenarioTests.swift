@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import AccordPolicy
+import AccordPolicyFiles
 
 /// Walks `Agreements/tests/*.yaml` against the shipped agreements, on both engines.
 @Suite struct ScenarioTests {

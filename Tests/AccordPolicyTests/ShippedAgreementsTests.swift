@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import AccordPolicy
+import AccordPolicyFiles
 
 @Suite struct ShippedAgreementsTests {
     @Test func shippedAgreementsPassEveryCheck() throws {

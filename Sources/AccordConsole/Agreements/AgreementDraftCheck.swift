@@ -1,4 +1,5 @@
 import AccordPolicy
+import AccordPolicyFiles
 import Foundation
 
 /// Checks an agreement text as activation would read it: together with the rest of the

@@ -1,5 +1,6 @@
 import AccordAudit
 import AccordPolicy
+import AccordPolicyFiles
 import Foundation
 import Hummingbird
 

@@ -1,5 +1,6 @@
 import AccordAudit
 public import AccordPolicy
+import AccordPolicyFiles
 public import AccordStore
 public import Foundation
 import Logging

@@ -18,11 +18,6 @@ public final class ActivePolicy: Sendable {
         state = Mutex(Snapshot(policy: CompiledPolicy(set), generation: 1, setDigest: Self.digest(of: set)))
     }
 
-    /// Reads, validates and compiles `directory`; throws `PolicyError` with every problem.
-    public convenience init(directory: URL, today: CalendarDate) throws(PolicyError) {
-        self.init(try AgreementSet.load(AgreementSources.read(directory: directory), today: today))
-    }
-
     public var current: Snapshot { state.withLock { $0 } }
 
     public func evaluate(_ message: MessageRouting, for recipient: String, on date: CalendarDate) -> Decision {

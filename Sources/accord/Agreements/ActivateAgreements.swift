@@ -1,6 +1,7 @@
 import AccordAudit
 import AccordGateway
 import AccordPolicy
+import AccordPolicyFiles
 import AccordServer
 import AccordStore
 import ArgumentParser

@@ -1,4 +1,5 @@
 import AccordPolicy
+import AccordPolicyFiles
 import ArgumentParser
 import Foundation
 

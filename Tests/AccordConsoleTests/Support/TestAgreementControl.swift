@@ -1,6 +1,7 @@
 import AccordAudit
 import AccordConsole
 import AccordPolicy
+import AccordPolicyFiles
 import AccordStore
 import Foundation
 import HTTPTypes

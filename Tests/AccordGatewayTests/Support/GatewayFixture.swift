@@ -3,6 +3,7 @@ import AccordCrypto
 import AccordGateway
 import AccordMessages
 import AccordPolicy
+import AccordPolicyFiles
 import AccordStore
 import AccordTestSupport
 import Foundation

@@ -1,6 +1,7 @@
 import AccordCrypto
 import AccordGateway
 import AccordPolicy
+import AccordPolicyFiles
 import AccordServer
 import AccordTestSupport
 import Foundation

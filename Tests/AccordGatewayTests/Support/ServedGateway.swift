@@ -1,5 +1,6 @@
 import AccordCrypto
 import AccordPolicy
+import AccordPolicyFiles
 import AccordTestSupport
 import Foundation
 import Testing

@@ -1,4 +1,5 @@
 public import AccordCrypto
+public import AccordTLS
 public import HummingbirdCore
 public import Logging
 public import NIOCore

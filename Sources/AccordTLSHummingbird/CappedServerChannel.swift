@@ -1,3 +1,4 @@
+public import AccordTLS
 public import HummingbirdCore
 public import Logging
 public import NIOCore
