@@ -2,7 +2,7 @@ public import AccordPolicy
 public import Foundation
 
 /// Reading an agreements directory into the bytes `AccordPolicy` validates, kept here so that
-/// the policy target does no I/O (docs/architecture-edges.md). Each file is named as the
+/// the policy target does no I/O (docs/architecture.md). Each file is named as the
 /// administrator gave the directory (`Agreements/purposes.yaml`), so diagnostics still point
 /// at `file:line:column` in the file they came from.
 extension AgreementSources {

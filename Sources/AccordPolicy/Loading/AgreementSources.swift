@@ -1,6 +1,6 @@
 /// The files of one agreements directory, as bytes: the registry, the purposes, the message
 /// schemas and the agreements. Loading works on these values so that validation needs no I/O;
-/// reading them from a directory is `AccordPolicyFiles`' job (docs/architecture-edges.md).
+/// reading them from a directory is `AccordPolicyFiles`' job (docs/architecture.md).
 public struct AgreementSources: Sendable {
     /// One file's name (as shown in errors) and contents.
     public struct File: Sendable, Hashable {
