@@ -2,13 +2,22 @@ import AccordMessages
 import AccordPolicy
 
 /// A verified message as the acceptance rules see it: its routing, the id the gateway gives
-/// it, and the binding key it names, resolved once.
-struct CandidateMessage: Sendable {
+/// it, and the binding key it names, resolved once. A class, immutable: every rule and the
+/// planner read the same instance, where a struct of this size was copied, retained and
+/// released at each hand-off (docs/performance.md).
+final class CandidateMessage: Sendable {
     let received: ReceivedMessage
     let message: VerifiedMessage
     let messageID: String
     /// The thumbprint of the gateway binding key `cnf.jwk` names; nil when it names none of them.
     let binding: String?
+
+    init(received: ReceivedMessage, message: VerifiedMessage, messageID: String, binding: String?) {
+        self.received = received
+        self.message = message
+        self.messageID = messageID
+        self.binding = binding
+    }
 
     var routing: RoutingClaims { message.routing }
     /// The schema of the message's type in the snapshot; nil when the set declares none.
