@@ -14,6 +14,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "accord", targets: ["accord"]),
+        .library(name: "AccordCore", targets: ["AccordCore"]),
         .library(name: "AccordCrypto", targets: ["AccordCrypto"]),
         .library(name: "AccordPolicy", targets: ["AccordPolicy"]),
         .library(name: "AccordAudit", targets: ["AccordAudit"]),
@@ -40,24 +41,28 @@ let package = Package(
             providers: [.apt(["libssl-dev"])]
         ),
         .target(
+            name: "AccordCore",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "AccordCrypto",
-            dependencies: ["COpenSSL"],
+            dependencies: ["AccordCore", "COpenSSL"],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "AccordPolicy",
-            dependencies: [.product(name: "Yams", package: "Yams")],
+            dependencies: ["AccordCore", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "AccordAudit",
-            dependencies: ["AccordCrypto"],
+            dependencies: ["AccordCore", "AccordCrypto"],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "AccordTLS",
             dependencies: [
-                "COpenSSL",
+                "AccordCore", "COpenSSL",
                 "AccordCrypto",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -68,7 +73,7 @@ let package = Package(
         .target(
             name: "AccordClient",
             dependencies: [
-                "AccordTLS",
+                "AccordCore", "AccordTLS",
                 "AccordCrypto",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -78,18 +83,18 @@ let package = Package(
         ),
         .target(
             name: "AccordMessages",
-            dependencies: ["AccordCrypto"],
+            dependencies: ["AccordCore", "AccordCrypto"],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "AccordStore",
-            dependencies: ["AccordAudit", "AccordCrypto", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["AccordCore", "AccordAudit", "AccordCrypto", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "AccordGateway",
             dependencies: [
-                "AccordCrypto", "AccordPolicy", "AccordAudit", "AccordMessages", "AccordStore",
+                "AccordCore", "AccordCrypto", "AccordPolicy", "AccordAudit", "AccordMessages", "AccordStore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Yams", package: "Yams"),
@@ -99,7 +104,7 @@ let package = Package(
         .target(
             name: "AccordServer",
             dependencies: [
-                "AccordGateway", "AccordConsole", "AccordTLS", "AccordCrypto", "AccordPolicy", "AccordStore", "AccordAudit", "AccordMessages",
+                "AccordCore", "AccordGateway", "AccordConsole", "AccordTLS", "AccordCrypto", "AccordPolicy", "AccordStore", "AccordAudit", "AccordMessages",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -114,7 +119,7 @@ let package = Package(
         .target(
             name: "AccordConsole",
             dependencies: [
-                "AccordStore", "AccordAudit", "AccordPolicy", "AccordCrypto", "AccordTLS",
+                "AccordCore", "AccordStore", "AccordAudit", "AccordPolicy", "AccordCrypto", "AccordTLS",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -128,6 +133,7 @@ let package = Package(
         .executableTarget(
             name: "accord",
             dependencies: [
+                "AccordCore",
                 "AccordGateway",
                 "AccordServer",
                 "AccordClient",
@@ -151,6 +157,7 @@ let package = Package(
         .executableTarget(
             name: "AccordBenchmarks",
             dependencies: [
+                "AccordCore",
                 "AccordCrypto",
                 "AccordPolicy",
                 "AccordAudit",
@@ -168,29 +175,34 @@ let package = Package(
         ),
         .target(
             name: "AccordStoreTestSupport",
-            dependencies: ["AccordStore", "AccordAudit"],
+            dependencies: ["AccordCore", "AccordStore", "AccordAudit"],
             path: "Tests/AccordStoreTestSupport",
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "AccordCoreTests",
+            dependencies: ["AccordCore", "AccordTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "AccordCryptoTests",
-            dependencies: ["AccordCrypto", "AccordTestSupport"],
+            dependencies: ["AccordCore", "AccordCrypto", "AccordTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "AccordPolicyTests",
-            dependencies: ["AccordPolicy", "AccordTestSupport"],
+            dependencies: ["AccordCore", "AccordPolicy", "AccordTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "AccordAuditTests",
-            dependencies: ["AccordAudit", "AccordCrypto"],
+            dependencies: ["AccordCore", "AccordAudit", "AccordCrypto"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "AccordTLSTests",
             dependencies: [
-                "AccordTLS", "AccordCrypto", "AccordTestSupport",
+                "AccordCore", "AccordTLS", "AccordCrypto", "AccordTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -202,7 +214,7 @@ let package = Package(
         .testTarget(
             name: "AccordGatewayTests",
             dependencies: [
-                "AccordGateway", "AccordServer", "AccordClient", "AccordTLS", "AccordCrypto", "AccordPolicy", "AccordStore", "AccordAudit",
+                "AccordCore", "AccordGateway", "AccordServer", "AccordClient", "AccordTLS", "AccordCrypto", "AccordPolicy", "AccordStore", "AccordAudit",
                 "AccordMessages", "AccordTestSupport", "AccordStoreTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -214,7 +226,7 @@ let package = Package(
         .testTarget(
             name: "AccordClientTests",
             dependencies: [
-                "AccordClient", "AccordTLS", "AccordCrypto", "AccordTestSupport",
+                "AccordCore", "AccordClient", "AccordTLS", "AccordCrypto", "AccordTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -224,18 +236,18 @@ let package = Package(
         ),
         .testTarget(
             name: "AccordMessagesTests",
-            dependencies: ["AccordMessages", "AccordCrypto", "AccordTestSupport"],
+            dependencies: ["AccordCore", "AccordMessages", "AccordCrypto", "AccordTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "AccordStoreTests",
-            dependencies: ["AccordStore", "AccordAudit", "AccordCrypto", "AccordTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["AccordCore", "AccordStore", "AccordAudit", "AccordCrypto", "AccordTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "AccordConsoleTests",
             dependencies: [
-                "AccordConsole", "AccordStore", "AccordAudit", "AccordPolicy", "AccordCrypto", "AccordTLS", "AccordTestSupport", "AccordStoreTestSupport",
+                "AccordCore", "AccordConsole", "AccordStore", "AccordAudit", "AccordPolicy", "AccordCrypto", "AccordTLS", "AccordTestSupport", "AccordStoreTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

@@ -1,3 +1,4 @@
+import AccordCore
 /// The address of a claim without its value: object members by name, array elements by
 /// `[*]` whatever their position, e.g. `subject.addresses[*].city`. Agreements name claims by
 /// these paths, and the audit log records them, so they must never depend on a value.
@@ -39,7 +40,7 @@ public struct ClaimPath: Sendable, Hashable, Comparable, CustomStringConvertible
                 if !text.isEmpty { text += "." }
                 text += name
             case .member(let name):
-                text += "[" + JSONSerializer.string(.string(name)) + "]"
+                text += "[" + CanonicalJSON.quoted(name) + "]"
             }
         }
         return text

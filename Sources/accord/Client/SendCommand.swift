@@ -1,3 +1,4 @@
+import AccordCore
 import AccordClient
 import AccordCrypto
 import AccordMessages
