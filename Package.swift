@@ -191,7 +191,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AccordPolicyTests",
-            dependencies: ["AccordCore", "AccordPolicy", "AccordTestSupport"],
+            dependencies: ["AccordCore", "AccordPolicy", "AccordCrypto", "AccordTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

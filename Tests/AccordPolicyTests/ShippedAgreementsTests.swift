@@ -1,10 +1,11 @@
+import AccordCrypto
 import Foundation
 import Testing
 @testable import AccordPolicy
 
 @Suite struct ShippedAgreementsTests {
     @Test func shippedAgreementsPassEveryCheck() throws {
-        let sources = try AgreementSources.read(directory: Repository.agreements)
+        let sources = try AgreementSources.read(directory: Repository.agreements, hashing: SHA256.Hasher.self)
         let (set, diagnostics) = AgreementSet.validate(sources, today: CalendarDate("2026-06-01")!)
         #expect(diagnostics.isEmpty, "\(diagnostics.map(\.description).joined(separator: "\n"))")
         let loaded = try #require(set)
@@ -19,7 +20,7 @@ import Testing
     }
 
     @Test func everyOverseasFlowStatesASafeguardAndEveryAgreementCitesLaw() throws {
-        let set = try AgreementSet.load(try AgreementSources.read(directory: Repository.agreements),
+        let set = try AgreementSet.load(try AgreementSources.read(directory: Repository.agreements, hashing: SHA256.Hasher.self),
                                         today: CalendarDate("2026-06-01")!)
         for agreement in set.agreements {
             #expect(!agreement.legalBasis.isEmpty)

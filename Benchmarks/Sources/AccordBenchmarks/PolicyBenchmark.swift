@@ -1,3 +1,4 @@
+import AccordCrypto
 import AccordPolicy
 import ArgumentParser
 import Foundation
@@ -21,7 +22,7 @@ struct PolicyBenchmark: ParsableCommand {
 
     func run() throws {
         let day = CalendarDate("2026-06-01")!
-        let sources = try AgreementSources.read(directory: URL(fileURLWithPath: agreements))
+        let sources = try AgreementSources.read(directory: URL(fileURLWithPath: agreements), hashing: SHA256.Hasher.self)
         let shipped = try AgreementSet.load(sources, today: day)
         measure("shipped (\(shipped.agreements.count) agreements)", shipped, messages: Self.messages(for: shipped), day)
 
@@ -133,6 +134,6 @@ struct PolicyBenchmark: ParsableCommand {
             files.append(AgreementSources.File(path: "generated/gen-\(n).yaml", text: text))
         }
         return AgreementSources(directory: "generated", agencies: AgreementSources.File(path: "generated/agencies.yaml", text: registry),
-                                purposes: shipped.purposes, schemas: shipped.schemas, agreements: files)
+                                purposes: shipped.purposes, schemas: shipped.schemas, agreements: files, hashing: SHA256.Hasher.self)
     }
 }

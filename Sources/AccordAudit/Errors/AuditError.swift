@@ -1,4 +1,3 @@
-import AccordCore
 /// The one error type of AccordAudit: a stable code, a human message that says what was
 /// wrong and where, for proofs, checkpoints, notes, canonical JSON and audit records.
 public struct AuditError: Error, Sendable, Equatable, CustomStringConvertible {

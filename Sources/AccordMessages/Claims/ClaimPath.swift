@@ -1,4 +1,5 @@
 import AccordCore
+
 /// The address of a claim without its value: object members by name, array elements by
 /// `[*]` whatever their position, e.g. `subject.addresses[*].city`. Agreements name claims by
 /// these paths, and the audit log records them, so they must never depend on a value.

@@ -1,4 +1,5 @@
 public import Foundation
+public import AccordCore
 import Synchronization
 
 /// The agreements in force, swapped atomically. Readers take the current snapshot and decide
@@ -19,8 +20,8 @@ public final class ActivePolicy: Sendable {
     }
 
     /// Reads, validates and compiles `directory`; throws `PolicyError` with every problem.
-    public convenience init(directory: URL, today: CalendarDate) throws(PolicyError) {
-        self.init(try AgreementSet.load(AgreementSources.read(directory: directory), today: today))
+    public convenience init(directory: URL, today: CalendarDate, hashing: any SHA256Hashing.Type) throws(PolicyError) {
+        self.init(try AgreementSet.load(AgreementSources.read(directory: directory, hashing: hashing), today: today))
     }
 
     public var current: Snapshot { state.withLock { $0 } }
@@ -55,6 +56,6 @@ public final class ActivePolicy: Sendable {
 
     static func digest(of set: AgreementSet) -> String {
         let text = set.agreements.map { "\($0.id) \($0.digest)\n" }.joined()
-        return SHA256Digest.hex(Array(text.utf8))
+        return set.hashing.init().digest(of: text).hex
     }
 }

@@ -1,4 +1,5 @@
 public import Foundation
+public import AccordCore
 
 /// The files of one agreements directory, as bytes: the registry, the purposes, the message
 /// schemas and the agreements. Loading works on these values so that validation needs no I/O.
@@ -30,9 +31,15 @@ public struct AgreementSources: Sendable {
     public var agreements: [File]
     /// Where the files came from, for messages about a missing file.
     public var directory: String
+    /// The SHA-256 that names agreement versions, handed in so that this target needs no crypto library.
+    public var hashing: any SHA256Hashing.Type
 
-    public init(directory: String, agencies: File?, purposes: File?, schemas: [File], agreements: [File]) {
+    public init(
+        directory: String, agencies: File?, purposes: File?, schemas: [File], agreements: [File],
+        hashing: any SHA256Hashing.Type
+    ) {
         self.directory = directory
+        self.hashing = hashing
         self.agencies = agencies
         self.purposes = purposes
         self.schemas = schemas
@@ -41,7 +48,7 @@ public struct AgreementSources: Sendable {
 
     /// Reads `<dir>/agencies.yaml`, `<dir>/purposes.yaml`, `<dir>/schemas/*.yaml` and every
     /// other `<dir>/*.yaml` as an agreement. `tests/` holds scenarios and is not read here.
-    public static func read(directory: URL) throws(PolicyError) -> AgreementSources {
+    public static func read(directory: URL, hashing: any SHA256Hashing.Type) throws(PolicyError) -> AgreementSources {
         let fm = FileManager.default
         let display = directory.relativePath
         func load(_ url: URL, _ shown: String) throws(PolicyError) -> File {
@@ -79,6 +86,6 @@ public struct AgreementSources: Sendable {
             }
         }
         return AgreementSources(directory: display, agencies: agencies, purposes: purposes, schemas: schemas,
-                                agreements: agreements)
+                                agreements: agreements, hashing: hashing)
     }
 }

@@ -30,15 +30,15 @@ final class GatewayFixture: @unchecked Sendable {
     ) throws {
         directory = try PackageRoot.temporaryDirectory("gateway")
         let shipped = PackageRoot.url.appendingPathComponent("Agreements")
-        let registry = try ActivePolicy(directory: shipped, today: CalendarDate(now()))
+        let registry = try ActivePolicy(directory: shipped, today: CalendarDate(now()), hashing: SHA256.Hasher.self)
         let source = agreements ?? shipped
         if let editAgreements {
             let edited = directory.appendingPathComponent("edited-agreements")
             try FileManager.default.copyItem(at: source, to: edited)
             try editAgreements(edited)
-            policy = try ActivePolicy(directory: edited, today: CalendarDate(now()))
+            policy = try ActivePolicy(directory: edited, today: CalendarDate(now()), hashing: SHA256.Hasher.self)
         } else {
-            policy = agreements == nil ? registry : try ActivePolicy(directory: source, today: CalendarDate(now()))
+            policy = agreements == nil ? registry : try ActivePolicy(directory: source, today: CalendarDate(now()), hashing: SHA256.Hasher.self)
         }
         pki = DevelopmentPKI(directory: directory.appendingPathComponent("certs"))
         let agencies = registry.current.policy.set.agencies.values.map { DevelopmentPKI.Agency(id: $0.id, name: $0.name) }
