@@ -117,9 +117,4 @@ import Testing
         #expect(message.pathStrings == ["subject", "subject.name", "subject.nationality"])
         #expect(message.clearPaths.map(\.description) == ["subject", "subject.nationality"])
     }
-
-    @Test func oddClaimNamesStayUnambiguousInPaths() {
-        let path = ClaimPath([.member("a.b"), .element, .member("c")])
-        #expect(path.description == #"["a.b"][*].c"#)
-    }
 }
