@@ -119,7 +119,7 @@ let package = Package(
         .target(
             name: "AccordConsole",
             dependencies: [
-                "AccordCore", "AccordStore", "AccordAudit", "AccordPolicy", "AccordCrypto", "AccordTLS",
+                "AccordCore", "AccordMessages", "AccordStore", "AccordAudit", "AccordPolicy", "AccordCrypto", "AccordTLS",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),

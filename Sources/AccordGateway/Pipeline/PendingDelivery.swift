@@ -1,12 +1,11 @@
 import AccordCore
 import AccordAudit
-import Foundation
 
 /// What a delivery keeps between acceptance and pick-up: the SD-JWT already redacted for its
 /// recipient and the decision the gateway will bind into the KB-JWT. Stored as the delivery's
 /// `presentation` column; the KB-JWT itself is made when the recipient pulls it, so that its
 /// `iat` is fresh and `accord.audit_leaf` names the leaf recording that delivery.
-struct PendingDelivery: Codable, Equatable {
+struct PendingDelivery: Equatable {
     var version = 1
     let redacted: String
     let from: String
@@ -25,17 +24,9 @@ struct PendingDelivery: Codable, Equatable {
     /// before binding keys rotated (the current key then).
     var binding: String? = nil
 
-    enum CodingKeys: String, CodingKey {
-        case version = "v"
-        case redacted = "sd_jwt"
-        case from, type, purpose, agreement, withheld, handling, subjects, binding
-        case agreementDigest = "agreement_digest"
-        case receivedMilliseconds = "received_ms"
-    }
-
     /// RFC 8785 canonical JSON, written directly: this runs for every recipient of every
     /// submission, where Foundation's `JSONEncoder` was a measurable share of the CPU.
-    /// Rows written earlier by `JSONEncoder` (sorted keys too) still decode.
+    /// Rows written earlier by `JSONEncoder` (the same members, sorted keys too) still decode.
     func encoded() -> String {
         var members: [String: JSONValue] = [
             "v": .integer(Int64(version)), "sd_jwt": .string(redacted), "from": .string(from), "type": .string(type),
@@ -52,8 +43,32 @@ struct PendingDelivery: Codable, Equatable {
         return String(decoding: (try? CanonicalJSON.encode(value)) ?? [], as: UTF8.self)
     }
 
+    /// Reads a stored envelope with the strict parser; nil for a row that is not one.
     static func decode(_ text: String?) -> PendingDelivery? {
-        guard let text else { return nil }
-        return try? JSONDecoder().decode(PendingDelivery.self, from: Data(text.utf8))
+        guard let text, case .object(let members)? = try? JSONParser.parse(text) else { return nil }
+        func string(_ key: String) -> String? { members[key]?.stringValue }
+        func strings(_ value: JSONValue?) -> [String]? {
+            guard let elements = value?.arrayValue else { return nil }
+            let texts = elements.compactMap(\.stringValue)
+            return texts.count == elements.count ? texts : nil
+        }
+        guard let version = members["v"]?.integerValue, let redacted = string("sd_jwt"), let from = string("from"),
+              let type = string("type"), let purpose = string("purpose"), let agreement = string("agreement"),
+              let agreementDigest = string("agreement_digest"), let withheld = strings(members["withheld"]),
+              let received = members["received_ms"]?.integerValue
+        else { return nil }
+        var subjects: [SubjectHash]?
+        if let value = members["subjects"], value != .null {
+            guard let elements = value.arrayValue else { return nil }
+            subjects = []
+            for element in elements {
+                guard let type = element["type"]?.stringValue, let hmac = element["hmac"]?.stringValue else { return nil }
+                subjects?.append(SubjectHash(type: type, hmac: hmac))
+            }
+        }
+        return PendingDelivery(
+            version: version, redacted: redacted, from: from, type: type, purpose: purpose, agreement: agreement,
+            agreementDigest: agreementDigest, withheld: withheld, receivedMilliseconds: Int64(received),
+            handling: string("handling"), subjects: subjects, binding: string("binding"))
     }
 }

@@ -46,7 +46,7 @@ struct DemoRunner {
                 print("   " + style.bad("refused \(refusal.status) \(refusal.code)") + ": \(refusal.detail)")
                 return
             }
-            let receipt = try JSONDecoder().decode(SubmissionReceipt.self, from: Data(response.body))
+            let receipt = try SubmissionReceipt(json: Array(response.body))
             for recipient in receipt.recipients { try await deliver(recipient, of: receipt) }
         } catch {
             print("   " + style.bad("error: \(error)"))
