@@ -28,11 +28,15 @@ public struct AgreementSources: Sendable {
     public var purposes: File?
     public var schemas: [File]
     public var agreements: [File]
+    /// `properties.yaml`: statements the set must always satisfy (docs/agreements.md); optional.
+    public var properties: File?
     /// Where the files came from, for messages about a missing file.
     public var directory: String
 
-    public init(directory: String, agencies: File?, purposes: File?, schemas: [File], agreements: [File]) {
+    public init(directory: String, agencies: File?, purposes: File?, schemas: [File], agreements: [File],
+                properties: File? = nil) {
         self.directory = directory
+        self.properties = properties
         self.agencies = agencies
         self.purposes = purposes
         self.schemas = schemas
@@ -40,7 +44,7 @@ public struct AgreementSources: Sendable {
     }
 
     /// Reads `<dir>/agencies.yaml`, `<dir>/purposes.yaml`, `<dir>/schemas/*.yaml` and every
-    /// other `<dir>/*.yaml` as an agreement. `tests/` holds scenarios and is not read here.
+    /// other `<dir>/*.yaml` but `properties.yaml` as an agreement. `tests/` holds scenarios and is not read here.
     public static func read(directory: URL) throws(PolicyError) -> AgreementSources {
         let fm = FileManager.default
         let display = directory.relativePath
@@ -63,11 +67,13 @@ public struct AgreementSources: Sendable {
         var agencies: File?
         var purposes: File?
         var agreements: [File] = []
+        var properties: File?
         for name in try yamlFiles(in: directory) {
             let file = try load(directory.appendingPathComponent(name), "\(display)/\(name)")
             switch name {
             case "agencies.yaml": agencies = file
             case "purposes.yaml": purposes = file
+            case "properties.yaml": properties = file
             default: agreements.append(file)
             }
         }
@@ -79,6 +85,6 @@ public struct AgreementSources: Sendable {
             }
         }
         return AgreementSources(directory: display, agencies: agencies, purposes: purposes, schemas: schemas,
-                                agreements: agreements)
+                                agreements: agreements, properties: properties)
     }
 }
