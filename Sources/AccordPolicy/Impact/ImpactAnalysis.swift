@@ -10,6 +10,7 @@ public enum ImpactAnalysis {
         struct ClaimKey: Hashable { let key: FlowKey; let path: String }
         var disclosed: [ClaimKey: ImpactReport.ClaimChange] = [:]
         var withheld: [ClaimKey: ImpactReport.ClaimChange] = [:]
+        var containerCache: [String: Set<String>] = [:]
         var total = 0
         var unclassified = 0
         var skipped = 0
@@ -49,7 +50,10 @@ public enum ImpactAnalysis {
                     opened[key]!.tally.add(past)
                 }
             case (.delivered(_, let before), .deliver(let delivery)):
-                let before = Set(before)
+                // A leaf lists the objects that enclose disclosed claims (`subject` for
+                // `subject.family_name`); they are not claims, and the engine never lists them.
+                let containers = containers(of: past.type, in: draft.set, cache: &containerCache)
+                let before = Set(before).subtracting(containers)
                 let after = Set(delivery.disclosed)
                 for path in after.subtracting(before) {
                     let claim = ClaimKey(key: key, path: path)
@@ -78,6 +82,27 @@ public enum ImpactAnalysis {
             newlyDisclosed: disclosed.values.sorted { byKey($0.key, $1.key) || ($0.key == $1.key && $0.path < $1.path) },
             newlyWithheld: withheld.values.sorted { byKey($0.key, $1.key) || ($0.key == $1.key && $0.path < $1.path) },
             refusalsWithoutClassification: unclassified, notReplayed: skipped)
+    }
+
+    /// The paths that enclose a claim `type`'s schema declares without being one: `subject`
+    /// and `indicators` for `subject.family_name` and `indicators[*]`.
+    private static func containers(of type: String, in set: AgreementSet, cache: inout [String: Set<String>]) -> Set<String> {
+        if let known = cache[type] { return known }
+        let declared = Set(set.schemas[type]?.claims.map(\.path) ?? [])
+        var out: Set<String> = []
+        for path in declared {
+            var index = path.startIndex
+            while index < path.endIndex {
+                let character = path[index]
+                if character == "." || character == "[" {
+                    let prefix = String(path[..<index])
+                    if !declared.contains(prefix) { out.insert(prefix) }
+                }
+                index = path.index(after: index)
+            }
+        }
+        cache[type] = out
+        return out
     }
 
     /// The draft's decision. The leaf does not say whether the sender named its agreement;
