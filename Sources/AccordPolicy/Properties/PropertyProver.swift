@@ -10,7 +10,8 @@ public enum PropertyProver {
             var found: [Counterexample] = []
             let pattern = property.never
             for route in routes {
-                guard let recipient = set.agencies[route.key.to], pattern.matches(route.key, recipient: recipient) else { continue }
+                guard set.agencies[route.key.from] != nil, let recipient = set.agencies[route.key.to],
+                      pattern.matches(route.key, recipient: recipient) else { continue }
                 // A message at the floor is delivered exactly when the flow's ceiling reaches it.
                 if let floor = pattern.classificationAtLeast, route.ceiling < floor { continue }
                 func counterexample(_ path: String?) -> Counterexample {
