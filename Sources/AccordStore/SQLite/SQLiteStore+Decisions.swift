@@ -3,24 +3,37 @@ import Foundation
 import GRDB
 
 extension SQLiteStore {
-    /// Streams the decision leaves since `since` through a cursor, so that a million of them
-    /// are folded into groups without being held at once.
+    /// The decision leaves since `since`, grouped by SQLite itself: one `json_extract` with
+    /// every path parses each leaf once, and `GROUP BY` folds a million of them without Swift
+    /// decoding one. Leaves are not checked for canonical form here; that is `accord audit
+    /// verify`'s work (docs/audit.md), and a replay reads names and paths only.
     func groupedDecisions(since: Date) async throws(StoreError) -> [RecordedDecisionGroup] {
         let since = AuditTime.milliseconds(since)
-        let result: Result<[RecordedDecisionGroup], StoreError> = try await read { db in
-            var grouping = DecisionGrouping()
-            let rows = try Row.fetchCursor(db, sql: """
-                SELECT idx, leaf FROM audit_leaf WHERE time_ms >= ? AND event IN ('message.accepted', 'message.denied') ORDER BY idx
-                """, arguments: [since])
-            while let row = try rows.next() {
-                let bytes: Data = row["leaf"]
-                do { grouping.add(try AuditLeaf(bytes: [UInt8](bytes)).record) } catch {
-                    let index: Int64 = row["idx"]
-                    return .failure(StoreError(.corruptState, "leaf \(index) does not decode: \(error); run `accord audit verify`"))
-                }
+        let rows = try await read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT event, json_extract(CAST(leaf AS TEXT), '$.from', '$.to', '$.details.type', '$.details.purpose',
+                           '$.details.classification', '$.details.stage', '$.agreement.id', '$.reason', '$.disclosed', '$.withheld') AS shape,
+                       count(*) AS n, min(time_ms) AS first, max(time_ms) AS last
+                FROM audit_leaf WHERE time_ms >= ? AND event IN ('message.accepted', 'message.denied')
+                GROUP BY event, shape
+                """, arguments: [since]).map { row -> (String, String, Int, Int64, Int64) in
+                (row["event"], row["shape"], row["n"], row["first"], row["last"])
             }
-            return .success(grouping.groups)
         }
-        return try result.get()
+        return rows.compactMap { event, shape, count, first, last in
+            guard let event = AuditEvent(rawValue: event),
+                  let fields = (try? JSONSerialization.jsonObject(with: Data(shape.utf8))) as? [Any], fields.count == 10 else { return nil }
+            func text(_ index: Int) -> String? { fields[index] as? String }
+            func list(_ index: Int) -> [String] { (fields[index] as? [Any])?.compactMap { $0 as? String } ?? [] }
+            var details: [String: String] = [:]
+            for (key, index) in [("type", 2), ("purpose", 3), ("classification", 4), ("stage", 5)] { details[key] = text(index) }
+            let record = AuditRecord(
+                event: event, time: AuditTime.date(milliseconds: first), actor: "", from: text(0), to: list(1),
+                agreement: text(6).map { AgreementReference(id: $0, versionDigest: "") }, disclosed: list(8), withheld: list(9),
+                reason: text(7), details: details)
+            guard let decision = RecordedDecision(record) else { return nil }
+            return RecordedDecisionGroup(decision: decision, count: count, first: AuditTime.date(milliseconds: first),
+                                         last: AuditTime.date(milliseconds: last))
+        }
     }
 }
