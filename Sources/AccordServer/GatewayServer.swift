@@ -309,7 +309,7 @@ extension GatewayServer {
     /// A gateway whose audit key does not sign the log's latest checkpoint would write a log no
     /// one could follow across the change: the key was replaced without a rotation.
     func checkAuditKey() async throws {
-        guard let latest = try await store.checkpoints().last, let verifier = store.currentAuditVerifier else { return }
+        guard let latest = try await store.latestCheckpoint(), let verifier = store.currentAuditVerifier else { return }
         do { _ = try Checkpoint.open(latest.note, verifier: verifier) } catch {
             throw GatewayStartupError("""
                 \(configuration.certificatesDirectory)/gateway/signing-key.pem does not sign the audit log's latest checkpoint \

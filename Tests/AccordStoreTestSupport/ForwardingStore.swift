@@ -41,5 +41,7 @@ open class ForwardingStore: AccordStorage, @unchecked Sendable {
     open func leafCount() async throws(StoreError) -> UInt64 { try await base.leafCount() }
     open func leaves(in range: Range<UInt64>) async throws(StoreError) -> [StoredLeaf] { try await base.leaves(in: range) }
     open func checkpoints() async throws(StoreError) -> [StoredCheckpoint] { try await base.checkpoints() }
+    open func latestCheckpoint() async throws(StoreError) -> StoredCheckpoint? { try await base.latestCheckpoint() }
+    open func firstCheckpoint(covering index: UInt64) async throws(StoreError) -> StoredCheckpoint? { try await base.firstCheckpoint(covering: index) }
     open func query(_ query: AuditQuery) async throws(StoreError) -> [AuditLeaf] { try await base.query(query) }
 }

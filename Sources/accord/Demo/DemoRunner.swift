@@ -97,7 +97,7 @@ struct DemoRunner {
         case .diverged(let divergence):
             print("   " + style.bad("DOES NOT VERIFY") + ": \(divergence)")
         }
-        if let latest = try await store.checkpoints().last {
+        if let latest = try await store.latestCheckpoint() {
             print("   latest checkpoint:")
             for line in latest.note.split(separator: "\n", omittingEmptySubsequences: false) { print("     " + line) }
         }
