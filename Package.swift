@@ -114,7 +114,7 @@ let package = Package(
         .target(
             name: "AccordServer",
             dependencies: [
-                "AccordGateway", "AccordConsole", "AccordTLS", "AccordTLSHummingbird", "AccordCrypto", "AccordPolicy", "AccordPolicyFiles", "AccordStore", "AccordAudit", "AccordMessages",
+                "AccordGateway", "AccordConsole", "AccordClient", "AccordTLS", "AccordTLSHummingbird", "AccordCrypto", "AccordPolicy", "AccordPolicyFiles", "AccordStore", "AccordAudit", "AccordMessages",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
