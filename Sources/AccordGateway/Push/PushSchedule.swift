@@ -57,6 +57,12 @@ public struct PushSchedule: Sendable, Equatable {
         nextAttempt = now.addingTimeInterval(step / 2 + step / 2 * clamped)
     }
 
+    /// Carries on from failures recorded before a restart, so that a gateway restarted while an
+    /// endpoint is down does not begin again at the shortest delay nor with its breaker closed.
+    public mutating func resume(afterFailures failures: Int) {
+        consecutiveFailures = max(consecutiveFailures, failures)
+    }
+
     /// An attempt succeeded: the endpoint is healthy again.
     public mutating func succeeded() {
         consecutiveFailures = 0

@@ -34,8 +34,15 @@ struct PushWorker: Sendable {
                 continue
             }
             let item: InboxItem
+            let earlier: PushRecord?
             switch await gateway.nextPush(for: endpoint.agency, horizon: horizon) {
-            case .item(let next): item = next
+            case .item(let next, let record):
+                item = next
+                earlier = record
+                if let record { schedule.resume(afterFailures: record.attempts) }
+            case .notBefore(let time):
+                try? await Task.sleep(for: .seconds(min(max(time.timeIntervalSince(now()), 0.01), 5)))
+                continue
             case .nothing, .retryLater:
                 try? await Task.sleep(for: pollInterval)
                 continue
@@ -57,9 +64,10 @@ struct PushWorker: Sendable {
             }
             metrics.failures.increment()
             schedule.failed(at: now(), jitter: Double.random(in: 0..<1))
+            let failure = answer.status.map(String.init) ?? answer.failure ?? "no-answer"
+            await gateway.pushFailed(item, to: endpoint.agency, record: earlier, failure: failure, retryAt: schedule.nextAttempt ?? now())
             logger.warning("push failed; will retry", metadata: [
-                "recipient": "\(endpoint.agency)", "delivery_id": "\(item.deliveryID)",
-                "status": "\(answer.status.map(String.init) ?? answer.failure ?? "none")",
+                "recipient": "\(endpoint.agency)", "delivery_id": "\(item.deliveryID)", "failure": "\(failure)",
                 "consecutive_failures": "\(schedule.consecutiveFailures)", "breaker": "\(schedule.breaker)",
                 "retry_in_seconds": "\(Int(schedule.wait(at: now()).rounded(.up)))",
             ])
@@ -69,7 +77,7 @@ struct PushWorker: Sendable {
 
     private func recordBacklog() async {
         do {
-            let backlog = try await gateway.pushBacklog(for: endpoint.agency, horizon: horizon)
+            let backlog = try await gateway.pushBacklog(for: endpoint.agency)
             metrics.backlog.record(backlog.waiting)
             metrics.undeliverable.record(backlog.undeliverable)
             metrics.oldestAge.record(backlog.oldest.map { max(0, now().timeIntervalSince($0)) } ?? 0)
