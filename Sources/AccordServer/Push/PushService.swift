@@ -29,6 +29,11 @@ struct PushService: Service {
 
     func run() async throws {
         let workers = self.workers
+        // A service that returns ends the whole group: with nothing to push, wait for shutdown.
+        guard !workers.isEmpty else {
+            try? await gracefulShutdown()
+            return
+        }
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
                 for worker in workers {
