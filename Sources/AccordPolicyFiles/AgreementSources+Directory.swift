@@ -1,3 +1,4 @@
+public import AccordCore
 public import AccordPolicy
 public import Foundation
 
@@ -8,7 +9,7 @@ public import Foundation
 extension AgreementSources {
     /// Reads `<dir>/agencies.yaml`, `<dir>/purposes.yaml`, `<dir>/schemas/*.yaml` and every
     /// other `<dir>/*.yaml` as an agreement. `tests/` holds scenarios and is not read here.
-    public static func read(directory: URL) throws(PolicyError) -> AgreementSources {
+    public static func read(directory: URL, hashing: any SHA256Hashing.Type) throws(PolicyError) -> AgreementSources {
         let fm = FileManager.default
         let display = directory.relativePath
         func load(_ url: URL, _ shown: String) throws(PolicyError) -> File {
@@ -46,6 +47,6 @@ extension AgreementSources {
             }
         }
         return AgreementSources(directory: display, agencies: agencies, purposes: purposes, schemas: schemas,
-                                agreements: agreements)
+                                agreements: agreements, hashing: hashing)
     }
 }

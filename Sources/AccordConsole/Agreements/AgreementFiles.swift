@@ -1,3 +1,4 @@
+import AccordCore
 import AccordCrypto
 import Foundation
 import Synchronization
@@ -55,7 +56,7 @@ struct AgreementFiles {
 
     /// SHA-256 of a text, hex: what an editor saw, to notice a file changed meanwhile.
     static func digest(_ text: String) -> String {
-        SHA256.hash(text).map { String(format: "%02x", $0) }.joined()
+        SHA256.Hasher().digest(of: text).hex
     }
 
     /// Writes `text` as `name` through a temporary file in the same directory: a new file by

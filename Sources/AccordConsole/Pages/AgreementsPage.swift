@@ -1,3 +1,4 @@
+import AccordCrypto
 import AccordAudit
 import AccordPolicy
 import AccordPolicyFiles
@@ -17,7 +18,7 @@ extension Console {
 
     func proposedSet() -> ProposedSet {
         let sources: AgreementSources
-        do { sources = try AgreementSources.read(directory: environment.agreementsDirectory) } catch {
+        do { sources = try AgreementSources.read(directory: environment.agreementsDirectory, hashing: SHA256.Hasher.self) } catch {
             return .unreadable(error.description)
         }
         let (set, diagnostics) = AgreementSet.validate(sources, today: today)

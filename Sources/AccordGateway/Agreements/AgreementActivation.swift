@@ -1,3 +1,4 @@
+import AccordCrypto
 import AccordAudit
 public import AccordPolicy
 import AccordPolicyFiles
@@ -30,7 +31,7 @@ extension Gateway {
         try await activations.run { () async throws(GatewayProblem) -> ActivationOutcome in
             let time = self.now()
             let sources: AgreementSources
-            do throws(PolicyError) { sources = try AgreementSources.read(directory: directory) } catch {
+            do throws(PolicyError) { sources = try AgreementSources.read(directory: directory, hashing: SHA256.Hasher.self) } catch {
                 return await self.rejected(error.diagnostics, reason: error.reason, actor: actor, time: time)
             }
             if let reviewed, sources.filesDigest != reviewed {
@@ -207,7 +208,7 @@ public enum AgreementSetArchive {
         }
         guard let registry = files.first(where: { $0.path == "agencies.yaml" || $0.path.hasSuffix("/agencies.yaml") }) else { return nil }
         let directory = String(registry.path.dropLast("agencies.yaml".count).dropLast(registry.path == "agencies.yaml" ? 0 : 1))
-        var sources = AgreementSources(directory: directory, agencies: nil, purposes: nil, schemas: [], agreements: [])
+        var sources = AgreementSources(directory: directory, agencies: nil, purposes: nil, schemas: [], agreements: [], hashing: SHA256.Hasher.self)
         for file in files {
             switch sources.relativeName(of: file) {
             case "agencies.yaml": sources.agencies = file

@@ -1,3 +1,5 @@
+import AccordCore
+
 extension AgreementSources {
     /// SHA-256 (hex) over every file of the set, named within its directory, with its bytes:
     /// the registry, the purposes, the schemas and the agreements. It names exactly the files
@@ -11,7 +13,7 @@ extension AgreementSources {
         for (name, file) in files.map({ (relativeName(of: $0), $0) }).sorted(by: { $0.0 < $1.0 }) {
             bytes += Array("\(name) \(file.bytes.count)\n".utf8) + file.bytes
         }
-        return SHA256Digest.hex(bytes)
+        return hashing.init().digest(of: bytes).hex
     }
 
     /// The file's name within the directory (`agencies.yaml`, `schemas/referral.yaml`).

@@ -1,3 +1,4 @@
+import AccordCrypto
 import AccordAudit
 import AccordGateway
 import AccordPolicy
@@ -30,7 +31,7 @@ struct ActivateAgreements: AsyncParsableCommand {
         let configuration = try gateway.load()
         let directory = URL(fileURLWithPath: configuration.agreementsDirectory)
         let set = try AgreementsIO.load(configuration.agreementsDirectory, on: CalendarDate(Date()))
-        let files = try AgreementSources.read(directory: directory).filesDigest
+        let files = try AgreementSources.read(directory: directory, hashing: SHA256.Hasher.self).filesDigest
         let setDigest = ActivePolicy(set).current.setDigest
         let pidFile = PIDFile(database: configuration.database)
         let store = try SQLiteStore.open(path: configuration.database, configuration: StoreConfiguration(origin: configuration.auditOrigin, signer: nil))

@@ -1,3 +1,4 @@
+import AccordCrypto
 import AccordPolicy
 import AccordPolicyFiles
 import ArgumentParser
@@ -30,7 +31,7 @@ enum AgreementsIO {
     /// Loads and validates a directory, printing every problem to standard error on failure.
     static func load(_ directory: String, on day: CalendarDate) throws -> AgreementSet {
         do {
-            let sources = try AgreementSources.read(directory: URL(fileURLWithPath: directory))
+            let sources = try AgreementSources.read(directory: URL(fileURLWithPath: directory), hashing: SHA256.Hasher.self)
             return try AgreementSet.load(sources, today: day)
         } catch {
             printError(error)

@@ -5,6 +5,17 @@
 /// The work is done by the non-generic forms over contiguous bytes; the generic forms are
 /// inlinable so that callers in other modules reach those without unspecialised generic code.
 public enum Base64URL {
+    /// Why a text is not base64url: the offending offset (in UTF-8 bytes) or the rule broken.
+    public struct Failure: Error, Sendable, Equatable, CustomStringConvertible {
+        public let message: String
+
+        public init(message: String) {
+            self.message = message
+        }
+
+        public var description: String { message }
+    }
+
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
 
     /// 6-bit value of each byte, 0xFF for a byte outside the alphabet.
@@ -55,25 +66,25 @@ public enum Base64URL {
         }
     }
 
-    /// Decodes `text`, or throws `CryptoError.invalidBase64URL` naming the first offending offset
+    /// Decodes `text`, or throws a `Failure` naming the first offending offset
     /// (in UTF-8 bytes).
     @inlinable
-    public static func decode(_ text: some StringProtocol) throws(CryptoError) -> [UInt8] {
+    public static func decode(_ text: some StringProtocol) throws(Failure) -> [UInt8] {
         let contiguous = text.utf8.withContiguousStorageIfAvailable { utf8 in
-            Result { () throws(CryptoError) in try decode(UnsafeRawBufferPointer(utf8)) }
+            Result { () throws(Failure) in try decode(UnsafeRawBufferPointer(utf8)) }
         }
         if let contiguous { return try contiguous.get() }
         return try Array(text.utf8).withUnsafeBytes { utf8 in
-            Result { () throws(CryptoError) in try decode(utf8) }
+            Result { () throws(Failure) in try decode(utf8) }
         }.get()
     }
 
     /// Decodes base64url text given as its ASCII bytes. The same checks, in the same order, as
     /// `decode(_:)` of a string: length, then each byte in turn, then the trailing bits.
-    public static func decode(_ text: UnsafeRawBufferPointer) throws(CryptoError) -> [UInt8] {
+    public static func decode(_ text: UnsafeRawBufferPointer) throws(Failure) -> [UInt8] {
         let count = text.count
         if count % 4 == 1 {
-            throw CryptoError(.invalidBase64URL, "base64url text of length \(count) cannot be decoded")
+            throw Failure(message: "base64url text of length \(count) cannot be decoded")
         }
         let full = count / 4
         let rest = count - full * 4
@@ -114,10 +125,10 @@ public enum Base64URL {
             }
         }
         if failure > 0 {
-            throw CryptoError(.invalidBase64URL, "character at offset \(failure - 1) is not in the base64url alphabet")
+            throw Failure(message: "character at offset \(failure - 1) is not in the base64url alphabet")
         }
         if failure < 0 {
-            throw CryptoError(.invalidBase64URL, "base64url text has non-zero trailing bits")
+            throw Failure(message: "base64url text has non-zero trailing bits")
         }
         return output
     }

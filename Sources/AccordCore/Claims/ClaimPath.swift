@@ -1,6 +1,8 @@
 /// The address of a claim without its value: object members by name, array elements by
 /// `[*]` whatever their position, e.g. `subject.addresses[*].city`. Agreements name claims by
 /// these paths, and the audit log records them, so they must never depend on a value.
+/// The one claim path of every target: messages build it as they walk a payload, agreements and
+/// schemas write it as text (`ClaimPath(parsing:)`, and the rules in `ClaimPath+Agreements.swift`).
 public struct ClaimPath: Sendable, Hashable, Comparable, CustomStringConvertible {
     public enum Segment: Sendable, Hashable {
         case member(String)
@@ -23,6 +25,21 @@ public struct ClaimPath: Sendable, Hashable, Comparable, CustomStringConvertible
 
     public var isEmpty: Bool { segments.isEmpty }
 
+    /// The name of the last member on the path, whatever elements follow it: `city` for
+    /// `addresses[*].city`, `indicators` for `indicators[*]`.
+    public var lastMemberName: String? {
+        for segment in segments.reversed() {
+            if case .member(let name) = segment { return name }
+        }
+        return nil
+    }
+
+    /// Whether this path is `path` or one of its ancestors (`subject` covers `subject.name`,
+    /// `list` covers `list[*]`).
+    public func covers(_ path: ClaimPath) -> Bool {
+        path.segments.starts(with: segments)
+    }
+
     /// Every proper prefix, shortest first: `a`, `a.b` for `a.b.c`.
     public var ancestors: [ClaimPath] {
         segments.indices.dropLast().map { ClaimPath(Array(segments[...$0])) }
@@ -39,7 +56,7 @@ public struct ClaimPath: Sendable, Hashable, Comparable, CustomStringConvertible
                 if !text.isEmpty { text += "." }
                 text += name
             case .member(let name):
-                text += "[" + JSONSerializer.string(.string(name)) + "]"
+                text += "[" + CanonicalJSON.quoted(name) + "]"
             }
         }
         return text

@@ -1,7 +1,6 @@
-/// Claim paths name claims inside a message: dotted segments, `[*]` after a segment for
-/// the elements of an array (`subject.passport_number`, `indicators[*]`).
-public enum ClaimPath {
-    /// Whether `text` is a well-formed claim path.
+extension ClaimPath {
+    /// Whether `text` is a claim path as agreements and schemas write it: dotted lowercase
+    /// names (`subject.passport_number`), with `[*]` after a name for the elements of an array.
     public static func isValid(_ text: String) -> Bool {
         guard !text.isEmpty else { return false }
         for segment in text.split(separator: ".", omittingEmptySubsequences: false) {
@@ -15,8 +14,9 @@ public enum ClaimPath {
         return true
     }
 
-    /// Whether a disclosure rule names `path`: the same path, or an ancestor of it
-    /// (`subject` covers `subject.family_name`; `indicators` covers `indicators[*]`).
+    /// Whether a disclosure rule names `path`, both written as agreements write them: the
+    /// same path, or an ancestor of it (`subject` covers `subject.family_name`; `indicators`
+    /// covers `indicators[*]`). Works on the text, as the engine holds rules as text.
     public static func rule(_ rule: String, covers path: String) -> Bool {
         guard path.hasPrefix(rule) else { return false }
         if path.count == rule.count { return true }

@@ -1,32 +1,29 @@
-/// RFC 8785 canonical JSON for `JSONValue`: members sorted by their UTF-16 code units, no
-/// whitespace, strings escaped as ECMAScript's JSON.stringify does, integers in decimal.
+/// The one RFC 8785 (JSON Canonicalization Scheme) writer: members sorted by their UTF-16 code
+/// units, no whitespace, strings escaped as ECMAScript's `JSON.stringify` does, numbers written
+/// as ECMAScript writes a double. Integers beyond ±(2^53 − 1) are refused rather than rounded
+/// (I-JSON, RFC 7493), so that no value changes on its way through.
 public enum CanonicalJSON {
-    public static func encode(_ value: JSONValue) throws(AuditError) -> [UInt8] {
+    /// Why a value has no canonical form; names the number's kind, never its digits' context.
+    public struct Failure: Error, Sendable, Equatable {
+        public let reason: String
+    }
+
+    public static func encode(_ value: JSONValue) throws(Failure) -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(512)
         try write(value, into: &output)
         return output
     }
 
-    /// Parses `bytes` and refuses them unless they are already in canonical form, so that a
-    /// leaf has one meaning and one hash.
-    public static func decodeCanonical(_ bytes: [UInt8]) throws(AuditError) -> JSONValue {
-        let value = try JSONParser.parse(bytes)
-        guard try encode(value) == bytes else {
-            throw AuditError(.nonCanonicalJSON, "JSON text is not in RFC 8785 canonical form")
-        }
-        return value
+    public static func string(_ value: JSONValue) throws(Failure) -> String {
+        String(decoding: try encode(value), as: UTF8.self)
     }
 
-    private static func write(_ value: JSONValue, into output: inout [UInt8]) throws(AuditError) {
+    public static func write(_ value: JSONValue, into output: inout [UInt8]) throws(Failure) {
         switch value {
         case .null: output.append(contentsOf: "null".utf8)
         case .bool(let flag): output.append(contentsOf: (flag ? "true" : "false").utf8)
-        case .integer(let number):
-            guard abs(number) <= JSONValue.maximumSafeInteger else {
-                throw AuditError(.unsupportedJSONValue, "integer \(number) is outside ±(2^53 − 1)")
-            }
-            output.append(contentsOf: String(number).utf8)
+        case .number(let literal): output.append(contentsOf: try ECMAScriptNumber.canonical(literal).utf8)
         case .string(let text): writeString(text, into: &output)
         case .array(let elements):
             output.append(UInt8(ascii: "["))
@@ -50,7 +47,8 @@ public enum CanonicalJSON {
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
-    static func writeString(_ text: String, into output: inout [UInt8]) {
+    /// Writes `text` as a JSON string, for writers that lay out a known object themselves.
+    public static func writeString(_ text: String, into output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
         var text = text
         text.withUTF8 { bytes in
@@ -80,5 +78,14 @@ public enum CanonicalJSON {
         default:
             output.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0x0F)]])
         }
+    }
+}
+
+extension CanonicalJSON {
+    /// `text` as a JSON string literal, quotes included.
+    public static func quoted(_ text: String) -> String {
+        var output: [UInt8] = []
+        writeString(text, into: &output)
+        return String(decoding: output, as: UTF8.self)
     }
 }

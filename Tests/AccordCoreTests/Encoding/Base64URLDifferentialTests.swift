@@ -1,4 +1,4 @@
-import AccordCrypto
+import AccordCore
 import AccordTestSupport
 import Testing
 
@@ -13,13 +13,13 @@ import Testing
         ]
         for _ in 0..<20_000 { cases.append(Self.randomText(&random)) }
         for text in cases {
-            let expected = Self.outcome { () throws(CryptoError) in try ReferenceBase64URL.decode(text) }
-            #expect(Self.outcome { () throws(CryptoError) in try Base64URL.decode(text) } == expected, "\(text.debugDescription)")
+            let expected = Self.outcome { () throws(Base64URL.Failure) in try ReferenceBase64URL.decode(text) }
+            #expect(Self.outcome { () throws(Base64URL.Failure) in try Base64URL.decode(text) } == expected, "\(text.debugDescription)")
             let embedded = "~." + text + ".~"
             let slice = embedded.dropFirst(2).dropLast(2)
-            #expect(Self.outcome { () throws(CryptoError) in try Base64URL.decode(slice) } == expected, "substring \(text.debugDescription)")
+            #expect(Self.outcome { () throws(Base64URL.Failure) in try Base64URL.decode(slice) } == expected, "substring \(text.debugDescription)")
             let raw = Array(text.utf8).withUnsafeBytes { buffer in
-                Self.outcome { () throws(CryptoError) in try Base64URL.decode(buffer) }
+                Self.outcome { () throws(Base64URL.Failure) in try Base64URL.decode(buffer) }
             }
             #expect(raw == expected, "bytes \(text.debugDescription)")
         }
@@ -42,11 +42,11 @@ import Testing
 
     private enum Outcome: Equatable {
         case decoded([UInt8])
-        case refused(CryptoError.Code, String)
+        case refused(String)
     }
 
-    private static func outcome(_ body: () throws(CryptoError) -> [UInt8]) -> Outcome {
-        do { return .decoded(try body()) } catch { return .refused(error.code, error.message) }
+    private static func outcome(_ body: () throws(Base64URL.Failure) -> [UInt8]) -> Outcome {
+        do { return .decoded(try body()) } catch { return .refused(error.message) }
     }
 
     /// Mostly valid encodings of random bytes, then mutated: a character changed to one in or
@@ -102,10 +102,10 @@ private enum ReferenceBase64URL {
         return String(decoding: output, as: UTF8.self)
     }
 
-    static func decode(_ text: some StringProtocol) throws(CryptoError) -> [UInt8] {
+    static func decode(_ text: some StringProtocol) throws(Base64URL.Failure) -> [UInt8] {
         let input = Array(text.utf8)
         if input.count % 4 == 1 {
-            throw CryptoError(.invalidBase64URL, "base64url text of length \(input.count) cannot be decoded")
+            throw Base64URL.Failure(message: "base64url text of length \(input.count) cannot be decoded")
         }
         var output = [UInt8]()
         var accumulator: UInt32 = 0
@@ -113,7 +113,7 @@ private enum ReferenceBase64URL {
         for (offset, character) in input.enumerated() {
             let value = decodeTable[Int(character)]
             if value == 0xFF {
-                throw CryptoError(.invalidBase64URL, "character at offset \(offset) is not in the base64url alphabet")
+                throw Base64URL.Failure(message: "character at offset \(offset) is not in the base64url alphabet")
             }
             accumulator = (accumulator << 6) | UInt32(value)
             bits += 6
@@ -123,7 +123,7 @@ private enum ReferenceBase64URL {
             }
         }
         if bits > 0 && (accumulator & ((1 << UInt32(bits)) - 1)) != 0 {
-            throw CryptoError(.invalidBase64URL, "base64url text has non-zero trailing bits")
+            throw Base64URL.Failure(message: "base64url text has non-zero trailing bits")
         }
         return output
     }

@@ -1,8 +1,17 @@
-/// A strict RFC 8259 parser. Unlike Foundation's `JSONSerialization` it refuses duplicate
+/// The one strict RFC 8259 parser. Unlike Foundation's `JSONSerialization` it refuses duplicate
 /// object keys (an attacker could otherwise show one value to a checker and another to a
 /// consumer), invalid UTF-8, lone surrogates, and nesting beyond a limit, and it keeps
-/// numbers as their literal text.
+/// numbers as their literal text; with `Numbers.safeIntegers` it also refuses fractions,
+/// exponents and integers beyond ±(2^53 − 1), as audit leaves require.
 public struct JSONParser {
+    /// Which numbers a text may hold.
+    public enum Numbers: Sendable {
+        /// Any number the RFC 8259 grammar allows, kept as its literal text.
+        case any
+        /// Only integers within ±(2^53 − 1), without fraction or exponent.
+        case safeIntegers
+    }
+
     /// Why a text is not accepted, with the byte offset where parsing stopped.
     public struct Failure: Error, Sendable, Equatable {
         public enum Kind: Sendable, Equatable {
@@ -10,10 +19,22 @@ public struct JSONParser {
             /// The path of the object holding the repeated key, e.g. `$.subject`.
             case duplicateKey(path: String)
             case tooDeep(limit: Int)
+            /// A number that the grammar allows but `Numbers.safeIntegers` does not.
+            case unsupportedNumber(String)
         }
 
         public let kind: Kind
         public let offset: Int
+
+        /// What was wrong and at which byte, for error messages; never holds the text itself.
+        public var reason: String {
+            switch kind {
+            case .syntax(let reason): "\(reason) at byte \(offset)"
+            case .duplicateKey(let path): "an object at \(path) repeats a key (byte \(offset))"
+            case .tooDeep(let limit): "JSON nests deeper than \(limit) levels"
+            case .unsupportedNumber(let reason): "\(reason), at byte \(offset)"
+            }
+        }
 
         /// The failure seen from the value that encloses the one that failed, as its member
         /// `key` or its element `index`: a repeated key's path gains that step.
@@ -30,13 +51,15 @@ public struct JSONParser {
     /// Members and elements of the objects and arrays being parsed, innermost last: each
     /// container takes its own from the top when it closes, so that it is built at its size.
     /// Empty between parses; one kept across many parses saves growing it each time.
-    struct Scratch {
+    public struct Scratch {
+        public init() {}
         fileprivate var members: [(key: String, value: JSONValue)] = []
         fileprivate var elements: [JSONValue] = []
     }
 
     private let bytes: UnsafeBufferPointer<UInt8>
     private let maxDepth: Int
+    private let numbers: Numbers
     private var position = 0
     private var scratch = Scratch()
     private var members: [(key: String, value: JSONValue)] {
@@ -49,21 +72,28 @@ public struct JSONParser {
     }
 
     /// Parses one JSON text. `maxDepth` counts nested arrays and objects, the outermost being 1.
-    public static func parse(_ bytes: [UInt8], maxDepth: Int = 64) throws(Failure) -> JSONValue {
+    public static func parse(_ bytes: [UInt8], maxDepth: Int = 64, numbers: Numbers = .any) throws(Failure) -> JSONValue {
         var scratch = Scratch()
-        return try parse(bytes, maxDepth: maxDepth, scratch: &scratch)
+        return try parse(bytes, maxDepth: maxDepth, numbers: numbers, scratch: &scratch)
     }
 
-    static func parse(_ bytes: [UInt8], maxDepth: Int, scratch: inout Scratch) throws(Failure) -> JSONValue {
-        try bytes.withUnsafeBufferPointer { (buffer) throws(Failure) in try parse(buffer, maxDepth: maxDepth, scratch: &scratch) }
+    /// Parses with `scratch` kept by the caller across many parses, which saves growing it each time.
+    public static func parse(
+        _ bytes: [UInt8], maxDepth: Int, numbers: Numbers = .any, scratch: inout Scratch
+    ) throws(Failure) -> JSONValue {
+        try bytes.withUnsafeBufferPointer { (buffer) throws(Failure) in
+            try parse(buffer, maxDepth: maxDepth, numbers: numbers, scratch: &scratch)
+        }
     }
 
-    public static func parse(_ text: String, maxDepth: Int = 64) throws(Failure) -> JSONValue {
-        try parse(Array(text.utf8), maxDepth: maxDepth)
+    public static func parse(_ text: String, maxDepth: Int = 64, numbers: Numbers = .any) throws(Failure) -> JSONValue {
+        try parse(Array(text.utf8), maxDepth: maxDepth, numbers: numbers)
     }
 
-    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int, scratch: inout Scratch) throws(Failure) -> JSONValue {
-        var parser = JSONParser(bytes: bytes, maxDepth: maxDepth)
+    public static func parse(
+        _ bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int, numbers: Numbers = .any, scratch: inout Scratch
+    ) throws(Failure) -> JSONValue {
+        var parser = JSONParser(bytes: bytes, maxDepth: maxDepth, numbers: numbers)
         swap(&parser.scratch, &scratch)
         defer { swap(&parser.scratch, &scratch) }
         parser.skipWhitespace()
@@ -77,9 +107,10 @@ public struct JSONParser {
         return value
     }
 
-    private init(bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
+    private init(bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int, numbers: Numbers) {
         self.bytes = bytes
         self.maxDepth = maxDepth
+        self.numbers = numbers
     }
 
     private func syntax(_ reason: String) -> Failure {
@@ -213,7 +244,18 @@ public struct JSONParser {
             guard let byte = current, isDigit(byte) else { throw syntax("invalid number exponent") }
             while let byte = current, isDigit(byte) { position += 1 }
         }
-        return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
+        let literal = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
+        if numbers == .safeIntegers {
+            guard let integer = Int64(literal) else {
+                let reason = literal.contains(where: { $0 == "." || $0 == "e" || $0 == "E" })
+                    ? "only integers are allowed" : "integer outside ±(2^53 − 1)"
+                throw Failure(kind: .unsupportedNumber(reason), offset: start)
+            }
+            guard integer.magnitude <= JSONValue.maximumSafeInteger.magnitude else {
+                throw Failure(kind: .unsupportedNumber("integer outside ±(2^53 − 1)"), offset: start)
+            }
+        }
+        return literal
     }
 
     private func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }

@@ -1,6 +1,6 @@
-/// A JSON value (RFC 8259) as Accord reads and writes it. Numbers keep their literal text,
-/// so a value read from a sender is never rounded; object member order is not kept, and
-/// serialization sorts keys so that one value has one encoding.
+/// A JSON value (RFC 8259), the one every Accord target reads and writes. Numbers keep their
+/// literal text, so a value read from a sender is never rounded; object member order is not
+/// kept, because `CanonicalJSON` sorts members so that one value has one encoding.
 public enum JSONValue: Sendable, Hashable {
     case null
     case bool(Bool)
@@ -10,7 +10,10 @@ public enum JSONValue: Sendable, Hashable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    public static func integer(_ value: Int) -> JSONValue { .number(String(value)) }
+    /// The largest magnitude that survives an IEEE 754 double, as I-JSON (RFC 7493) requires.
+    public static let maximumSafeInteger: Int64 = (1 << 53) - 1
+
+    public static func integer(_ value: some BinaryInteger) -> JSONValue { .number(String(value)) }
 
     public var stringValue: String? {
         if case .string(let value) = self { return value }
@@ -41,18 +44,5 @@ public enum JSONValue: Sendable, Hashable {
 
     public subscript(key: String) -> JSONValue? {
         objectValue?[key]
-    }
-}
-
-extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
-    ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral
-{
-    public init(stringLiteral value: String) { self = .string(value) }
-    public init(integerLiteral value: Int) { self = .integer(value) }
-    public init(booleanLiteral value: Bool) { self = .bool(value) }
-    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
-    public init(nilLiteral: ()) { self = .null }
-    public init(dictionaryLiteral elements: (String, JSONValue)...) {
-        self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
     }
 }

@@ -1,5 +1,5 @@
 import AccordTestSupport
-@testable import AccordMessages
+@testable import AccordCore
 import Testing
 
 /// `JSONParser` against the parser it replaced (`ReferenceJSONParser`) over random and mutated

@@ -1,4 +1,4 @@
-import AccordMessages
+import AccordCore
 
 /// `JSONParser` as it was before it parsed over a buffer without a path stack: kept as the
 /// reference that `JSONParserDifferentialTests` compares the parser with.
