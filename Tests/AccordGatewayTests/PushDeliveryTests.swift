@@ -135,7 +135,16 @@ struct PushDeliveryTests {
         let receiver = try await setup.receiver.start()
         defer { kill(receiver.processIdentifier, SIGKILL) }
         #expect(await eventually(timeout: .seconds(20)) { setup.receiver.filed.count == 1 })
-        #expect(setup.receiver.filed == [pulled.first?["delivery_id"] as? String ?? ""])
+        let deliveryID = try #require(pulled.first?["delivery_id"] as? String)
+        #expect(setup.receiver.filed == [deliveryID])
+        // What was pushed is an inbox item: the same members, the same delivery; only the
+        // hand-out (its leaf, its fresh KB-JWT) differs.
+        let pushed = try #require(try JSONSerialization.jsonObject(
+            with: Data(contentsOf: setup.receiver.inbox.appendingPathComponent("\(deliveryID).json"))) as? [String: Any])
+        #expect(Set(pushed.keys) == Set(try #require(pulled.first).keys), "\(pushed.keys.sorted())")
+        for key in ["delivery_id", "message_id", "from", "type", "purpose", "agreement", "received_at"] {
+            #expect(pushed[key] as? String == pulled.first?[key] as? String, "\(key)")
+        }
 
         let (_, records, _) = try await setup.stop(server)
         let tries = records.filter { $0.event == .messageDelivered }.map(\.time)

@@ -21,8 +21,6 @@ struct PushWorker: Sendable {
         var schedule = PushSchedule()
         var connection: AccordHTTPConnection?
         var gaugesSetAt = Date.distantPast
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         while !Task.isCancelled {
             if now().timeIntervalSince(gaugesSetAt) >= 5 {
                 gaugesSetAt = now()
@@ -48,7 +46,7 @@ struct PushWorker: Sendable {
                 continue
             }
             // The very JSON `GET /v1/inbox` hands out for this item.
-            let body = (try? encoder.encode(item)).map { [UInt8]($0) } ?? []
+            let body = JSONResponse.bytes(item)
             metrics.attempts.increment()
             let answer = await endpoint.post(body, deliveryID: item.deliveryID, over: &connection)
             if let status = answer.status, (200..<300).contains(status) {
