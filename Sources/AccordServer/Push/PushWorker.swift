@@ -1,9 +1,9 @@
 import AccordClient
 import AccordGateway
 import AccordStore
-import Metrics
 import Foundation
 import Logging
+import Metrics
 
 /// Pushes one recipient's deliveries, oldest first, one at a time: a delivery that fails is
 /// retried (`PushSchedule`) before any later one is tried, so the recipient receives them in
