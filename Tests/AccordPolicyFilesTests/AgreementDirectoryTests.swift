@@ -35,7 +35,8 @@ import Testing
         #expect(sources.agencies?.path == "\(shown)/agencies.yaml")
         #expect(sources.purposes?.path == "\(shown)/purposes.yaml")
         #expect(sources.schemas.map(\.path) == (try listed("schemas")).map { "\(shown)/schemas/\($0)" })
-        let agreements = try listed("").filter { $0 != "agencies.yaml" && $0 != "purposes.yaml" }
+        #expect(sources.properties?.path == "\(shown)/properties.yaml")
+        let agreements = try listed("").filter { !["agencies.yaml", "purposes.yaml", "properties.yaml"].contains($0) }
         #expect(!agreements.isEmpty)
         #expect(sources.agreements.map(\.path) == agreements.map { "\(shown)/\($0)" })
         let purposes = try Data(contentsOf: directory.appendingPathComponent("purposes.yaml"))

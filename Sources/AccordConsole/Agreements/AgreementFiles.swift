@@ -15,7 +15,7 @@ struct AgreementFiles {
     }
 
     /// Files of the directory that are not agreements.
-    static let reserved: Set<String> = ["agencies.yaml", "purposes.yaml"]
+    static let reserved: Set<String> = ["agencies.yaml", "purposes.yaml", "properties.yaml"]
     /// The largest agreement text accepted. The shipped agreements are under 3 KB; percent-
     /// encoded in a form, 32 KiB of text stays under the console's 64 KiB upload limit.
     static let maximumBytes = 32 * 1024

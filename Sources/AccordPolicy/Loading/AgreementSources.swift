@@ -29,6 +29,8 @@ public struct AgreementSources: Sendable {
     public var purposes: File?
     public var schemas: [File]
     public var agreements: [File]
+    /// `properties.yaml`: statements the set must always satisfy (docs/agreements.md); optional.
+    public var properties: File?
     /// Where the files came from, for messages about a missing file.
     public var directory: String
     /// The SHA-256 that names agreement versions, handed in so that this target needs no crypto library.
@@ -36,10 +38,11 @@ public struct AgreementSources: Sendable {
 
     public init(
         directory: String, agencies: File?, purposes: File?, schemas: [File], agreements: [File],
-        hashing: any SHA256Hashing.Type
+        properties: File? = nil, hashing: any SHA256Hashing.Type
     ) {
         self.directory = directory
         self.hashing = hashing
+        self.properties = properties
         self.agencies = agencies
         self.purposes = purposes
         self.schemas = schemas

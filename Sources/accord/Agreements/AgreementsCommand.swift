@@ -8,8 +8,9 @@ import Foundation
 struct AgreementsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "agreements",
-        abstract: "Check, explain, compare, test and activate information-sharing agreements.",
-        subcommands: [CheckAgreements.self, ExplainDecision.self, DiffAgreements.self, TestAgreements.self, ActivateAgreements.self]
+        abstract: "Check, explain, compare, test, replay and activate information-sharing agreements.",
+        subcommands: [CheckAgreements.self, ExplainDecision.self, DiffAgreements.self, TestAgreements.self, ImpactAgreements.self,
+                      ActivateAgreements.self, ImpactBenchCommand.self]
     )
 }
 
