@@ -119,7 +119,7 @@ let package = Package(
         .target(
             name: "AccordServer",
             dependencies: [
-                "AccordCore", "AccordGateway", "AccordConsole", "AccordTLS", "AccordTLSHummingbird", "AccordCrypto", "AccordPolicy", "AccordPolicyFiles", "AccordStore", "AccordAudit", "AccordMessages",
+                "AccordCore", "AccordGateway", "AccordConsole", "AccordClient", "AccordTLS", "AccordTLSHummingbird", "AccordCrypto", "AccordPolicy", "AccordPolicyFiles", "AccordStore", "AccordAudit", "AccordMessages",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -177,6 +177,11 @@ public final class GatewayServer: Sendable {
             // After the store, so that it stops first and its last records still reach the writer.
             rejections,
             RetentionService(gateway: gateway, logger: logger, interval: .seconds(60)),
+            // After the store, so that it stops first: a push in flight still records its acknowledgement.
+            PushService(gateway: gateway, agencies: gateway.policy.current.policy.set.agencies.values,
+                        certificatesDirectory: configuration.certificatesDirectory, allowTLS12: configuration.allowTLS12,
+                        horizon: TimeInterval(configuration.pushHorizonSeconds), pollInterval: .milliseconds(configuration.pushPollMilliseconds),
+                        factory: PrometheusMetricsFactory(registry: registry), logger: logger),
         ]
         services.append(TrustWatchService(reloader: trust, interval: .seconds(configuration.trustCheckSeconds), warning: 7 * 86_400,
                                           factory: PrometheusMetricsFactory(registry: registry), logger: logger))

@@ -26,9 +26,14 @@ enum ProblemResponse {
 /// JSON responses with stable key order.
 enum JSONResponse {
     static func make(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: bytes(value))))
+    }
+
+    /// The body `make` sends; push delivery POSTs an inbox item with it, so that what is pushed
+    /// is byte for byte what a poll hands out (docs/api.md, "Push delivery").
+    static func bytes(_ value: some Encodable) -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
-        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return [UInt8]((try? encoder.encode(value)) ?? Data("{}".utf8))
     }
 }

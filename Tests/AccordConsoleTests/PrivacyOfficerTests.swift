@@ -105,6 +105,27 @@ import Testing
         #expect(exported.details["events"] == "message.delivered")
     }
 
+    /// Deliveries given up on at the push horizon are listed for the officer; those still being
+    /// retried are not.
+    @Test func pushesGivenUpOnAreListedOnTheHeldPage() async throws {
+        let fixture = try ConsoleFixture()
+        defer { fixture.cleanUp() }
+        try await fixture.test { client in
+            let (_, before) = try await client.page("/held", ConsoleFixture.officer)
+            #expect(!before.contains("Pushes given up on"))
+            let first = fixture.now.addingTimeInterval(-90_000)
+            for (id, state) in [("m-1/nz.police", PushRecord.State.undeliverable), ("m-2/nz.police", .retrying)] {
+                try await fixture.store.recordPush(PushRecord(
+                    deliveryID: id, recipient: "nz.police", state: state, firstAttempt: first, lastAttempt: fixture.now,
+                    attempts: 31, nextAttempt: fixture.now, lastFailure: "client-connect-failed"))
+            }
+            let (status, page) = try await client.page("/held", ConsoleFixture.officer)
+            #expect(status == .ok)
+            #expect(page.contains("Pushes given up on") && page.contains("m-1/nz.police") && page.contains("client-connect-failed"))
+            #expect(!page.contains("m-2/nz.police"), "a delivery still being retried was listed as given up on")
+        }
+    }
+
     @Test func heldMessagesAreShownEscapedAndApprovedOrRejected() async throws {
         let fixture = try ConsoleFixture()
         defer { fixture.cleanUp() }

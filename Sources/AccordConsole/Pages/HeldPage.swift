@@ -8,7 +8,8 @@ import Hummingbird
 /// Deliveries held for a privacy officer, and their approval or rejection. Approval moves
 /// the delivery to `pending` (the gateway then delivers it) with a `message.released` record;
 /// rejection moves it to `rejected` with a `message.denied` record. The operator is the actor
-/// of both, and the state change and its record are written in one transaction.
+/// of both, and the state change and its record are written in one transaction. Below them,
+/// the pushes given up on at the horizon (docs/api.md, "Push delivery").
 extension Console {
     struct HeldItem {
         let delivery: StoredDelivery
@@ -47,7 +48,15 @@ extension Console {
                     "withheld": item.heldRecord.map { $0.withheld.isEmpty ? "none" : $0.withheld.joined(separator: ", ") } ?? "unknown",
                 ]
             }
-            return renderer.page("held", title: "Held messages", data: ["items": items, "csrf": token(person)],
+            let undeliverable = try await environment.store.pushRecords(state: .undeliverable, limit: 200).map { record -> [String: Any] in
+                [
+                    "deliveryID": record.deliveryID, "recipient": record.recipient, "attempts": record.attempts,
+                    "firstAttempt": AuditTime.format(milliseconds: AuditTime.milliseconds(record.firstAttempt)),
+                    "lastAttempt": AuditTime.format(milliseconds: AuditTime.milliseconds(record.lastAttempt)),
+                    "lastFailure": record.lastFailure ?? "none",
+                ]
+            }
+            return renderer.page("held", title: "Held messages", data: ["items": items, "undeliverable": undeliverable, "hasUndeliverable": !undeliverable.isEmpty, "csrf": token(person)],
                                  operator: person, current: "/held")
         }
     }

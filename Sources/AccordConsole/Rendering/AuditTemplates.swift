@@ -93,6 +93,19 @@ enum AuditTemplates {
         </div>
         </article>
         {{/items}}
+        {{#hasUndeliverable}}
+        <section aria-labelledby="undeliverable-heading">
+        <h2 id="undeliverable-heading">Pushes given up on</h2>
+        <p>Deliveries the gateway could not push to their recipient's endpoint before the horizon (<code>push.horizon_seconds</code>).
+        They wait in the recipient's inbox for pulling; ask the recipient to pull them or to fix its endpoint.</p>
+        <div class="table"><table>
+        <thead><tr><th scope="col">Delivery</th><th scope="col">Recipient</th><th scope="col">First try (UTC)</th><th scope="col">Last try (UTC)</th><th scope="col">Tries</th><th scope="col">Last failure</th></tr></thead>
+        <tbody>
+        {{#undeliverable}}<tr><td><code>{{deliveryID}}</code></td><td>{{recipient}}</td><td>{{firstAttempt}}</td><td>{{lastAttempt}}</td><td>{{attempts}}</td><td>{{lastFailure}}</td></tr>
+        {{/undeliverable}}
+        </tbody></table></div>
+        </section>
+        {{/hasUndeliverable}}
         """
 
     static let integrity = """

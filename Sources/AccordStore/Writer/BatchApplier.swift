@@ -109,7 +109,7 @@ struct BatchApplier {
     private final class Statements {
         enum Kind: Int, CaseIterable {
             case message, delivery, leaf, party, subject, deliveryState, updateDelivery
-            case agreementSet, purgePresentations, purgeMessages, checkpoint, treeState, inboxSequence
+            case agreementSet, purgePresentations, purgeMessages, checkpoint, treeState, inboxSequence, push
 
             var sql: String {
                 switch self {
@@ -151,6 +151,10 @@ struct BatchApplier {
                 case .checkpoint: "INSERT INTO audit_checkpoint (size, root, note, created_ms) VALUES (?, ?, ?, ?)"
                 case .treeState: "INSERT OR REPLACE INTO tree_state (id, size, edge) VALUES (1, ?, ?)"
                 case .inboxSequence: "UPDATE inbox_sequence SET value = ? WHERE id = 1"
+                case .push: """
+                    INSERT OR REPLACE INTO push (delivery_id, recipient, state, first_attempt_ms, last_attempt_ms, attempts, next_attempt_ms, last_failure)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """
                 }
             }
         }
@@ -231,6 +235,12 @@ struct BatchApplier {
             return .leaves(try insert(leaves, state: &state, statements: statements))
         case .append(let records):
             return .leaves(try insert(try encode(records, from: state.head.size), state: &state, statements: statements))
+        case .recordPush(let record):
+            try statements.execute(.push, [
+                record.deliveryID, record.recipient, record.state.rawValue, AuditTime.milliseconds(record.firstAttempt),
+                AuditTime.milliseconds(record.lastAttempt), record.attempts, AuditTime.milliseconds(record.nextAttempt), record.lastFailure,
+            ])
+            return .leaves([])
         case .rotateAuditKey(let signer, let record):
             guard state.signer != nil, state.rotatingTo == nil else {
                 throw JobFailure(error: StoreError(.invalidRecord, "one audit key rotation at a time, on a store that signs"))
