@@ -95,6 +95,38 @@ import Testing
         }
     }
 
+    /// The test: the same held referral, reviewed and released by the officer in the
+    /// system Chromium over mutual TLS with the development officer's PKCS#12 file.
+    @Test(.needsPython, .needs("chromium", fromPackage: "chromium"), .needs("chromedriver", fromPackage: "chromium-driver"),
+          .needs("pk12util", fromPackage: "libnss3-tools"))
+    func theOfficerReviewsTheValuesAndReleasesTheMessageInChromium() async throws {
+        let scratch = try PackageRoot.temporaryDirectory("live-held-browser")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let gateway = try await LiveGateway.start(console: true, agreements: try AgreementsInForce.copy(into: scratch))
+        try await gateway.closing {
+            #expect(try await send(gateway, Self.adult).recipient["status"] as? String == "delivered")
+            let child = try await send(gateway, Self.child)
+            let delivery = try #require(child.recipient["delivery_id"] as? String)
+            #expect(child.recipient["status"] as? String == "held")
+            let port = try #require(gateway.consolePort)
+            let screenshots = try PackageRoot.temporaryDirectory("console-screenshots-held-review")
+            let output = try await ExternalProcess.pythonDetached("console_held_review_browser.py", [
+                "--url", "https://localhost:\(port)", "--p12", gateway.pki.operatorPKCS12("officer").path,
+                "--password", DevelopmentPKI.developmentPKCS12Password, "--ca", gateway.pki.caCertificate.path,
+                "--out", screenshots.path, "--reason", "discloses child-tagged claims (subject.is_child)",
+                "--value", "Tuilagi", "--value", "Mele", "--value", "Found working nights", "--withheld", "informant.name",
+                "--hidden", "Constable R. Singh",
+            ])
+            #expect(output.status == 0, "\(output.standardOutput)\n\(output.standardError)")
+            #expect(try await gateway.server.store.delivery(id: delivery)?.state == .pending)
+            let viewed = try await gateway.server.store.query(AuditQuery(events: [.messageViewedForReview])).map(\.record)
+            #expect(viewed.map(\.actor) == [Self.officer] && viewed.first?.deliveryID == delivery)
+            let released = try await gateway.server.store.query(AuditQuery(events: [.messageReleased])).map(\.record)
+            #expect(released.map(\.actor) == [Self.officer])
+            #expect(try await states(gateway, child.message) == ["pending"])
+        }
+    }
+
     @Test func aFlowThatNeedsTwoOfficersIsReleasedByTheSecondAndARejectionNeedsAReason() async throws {
         let scratch = try PackageRoot.temporaryDirectory("live-held-two")
         defer { try? FileManager.default.removeItem(at: scratch) }
