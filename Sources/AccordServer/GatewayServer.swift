@@ -269,7 +269,7 @@ public final class GatewayServer: Sendable {
             throw GatewayStartupError("cannot read the agreement set in force from the database: \(error)")
         }
         guard let stored else {
-            do { return try ActivePolicy(directory: URL(fileURLWithPath: directory), today: CalendarDate(Date())) } catch {
+            do { return try ActivePolicy(directory: URL(fileURLWithPath: directory), today: CalendarDate(Date()), hashing: SHA256.Hasher.self) } catch {
                 let problems = error.diagnostics.prefix(10).map { "\n  \($0)" }.joined()
                 throw GatewayStartupError("the agreements in \(directory) do not load: \(error.reason)\(problems)")
             }
@@ -289,7 +289,7 @@ public final class GatewayServer: Sendable {
                 if case .rejected(let diagnostics) = outcome {
                     throw GatewayStartupError("the agreements do not validate: \(diagnostics.prefix(5).map(\.description).joined(separator: "; "))")
                 }
-            } else if let files = try? AgreementSources.read(directory: directory),
+            } else if let files = try? AgreementSources.read(directory: directory, hashing: SHA256.Hasher.self),
                       AgreementSet.validate(files, today: CalendarDate(Date())).0.map({ ActivePolicy($0).current.setDigest }) != gateway.policy.current.setDigest {
                 logger.notice("the agreements directory differs from the set in force; it comes into force only when activated",
                               metadata: ["directory": "\(configuration.agreementsDirectory)", "in_force": "\(gateway.policy.current.setDigest)"])

@@ -1,3 +1,4 @@
+import AccordCore
 import AccordGateway
 import Foundation
 import Hummingbird
@@ -5,18 +6,20 @@ import Hummingbird
 /// Turns a `GatewayProblem` into an RFC 9457 `application/problem+json` response.
 enum ProblemResponse {
     static func make(_ problem: GatewayProblem, instance: String? = nil) -> Response {
-        var body: [String: Any] = [
-            "type": problem.type, "title": problem.title, "status": problem.status, "detail": problem.detail, "code": problem.code,
+        var body: [String: JSONValue] = [
+            "type": .string(problem.type), "title": .string(problem.title), "status": .integer(problem.status),
+            "detail": .string(problem.detail), "code": .string(problem.code),
         ]
-        if let instance { body["instance"] = instance }
-        if let messageID = problem.messageID { body["message_id"] = messageID }
+        if let instance { body["instance"] = .string(instance) }
+        if let messageID = problem.messageID { body["message_id"] = .string(messageID) }
         var headers: HTTPFields = [.contentType: "application/problem+json"]
         if let retryAfter = problem.retryAfter {
             headers[.retryAfter] = String(retryAfter)
-            body["retry_after"] = retryAfter
+            body["retry_after"] = .integer(retryAfter)
         }
-        let data = (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
-        return Response(status: .init(code: problem.status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        // Strings and small integers (a status, seconds to wait) always have a canonical form.
+        let bytes = (try? CanonicalJSON.encode(.object(body))) ?? []
+        return Response(status: .init(code: problem.status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 }
 

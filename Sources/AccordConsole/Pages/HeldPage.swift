@@ -1,4 +1,5 @@
 import AccordAudit
+import AccordMessages
 import AccordPolicy
 import AccordStore
 import Foundation
@@ -65,16 +66,16 @@ extension Console {
     }
 
     private func describe(_ item: HeldItem, csrf: String) -> [String: Any] {
-        let routing = RoutingClaims(sdJWT: item.message?.sdJWT)
+        let routing = item.message?.sdJWT.flatMap { try? RoutingClaims(storedSDJWT: $0) }
         var href = URLComponents()
         href.path = "/held/review"
         href.queryItems = [URLQueryItem(name: "delivery", value: item.delivery.id)]
         return [
             "messageID": item.delivery.messageID, "deliveryID": item.delivery.id, "recipient": item.delivery.recipient,
-            "sender": item.message?.sender ?? routing.issuer ?? "unknown",
+            "sender": item.message?.sender ?? routing?.issuer ?? "unknown",
             "received": item.message.map { AuditTime.format(milliseconds: AuditTime.milliseconds($0.receivedAt)) } ?? "unknown",
-            "type": routing.type ?? "unknown", "purpose": routing.purpose ?? "unknown",
-            "classification": routing.classification ?? "unknown", "caseRef": routing.caseRef ?? "",
+            "type": routing?.type ?? "unknown", "purpose": routing?.purpose ?? "unknown",
+            "classification": routing?.classification ?? "unknown", "caseRef": routing?.caseReference ?? "",
             "agreement": item.heldRecord?.agreement?.id ?? "unknown",
             "heldBecause": Self.heldBecause(item.heldRecord),
             "disclosed": item.heldRecord?.disclosed.joined(separator: ", ") ?? "unknown",
@@ -137,34 +138,5 @@ extension Console {
                                : "Message \(messageID) will not be delivered to \(delivery.recipient).",
                            back: "/held", backLabel: "Back to held messages")
         }
-    }
-}
-
-/// The routing claims in clear of a stored SD-JWT (the issuer-signed JWT's payload), read for
-/// display only; the gateway verified them on submission.
-struct RoutingClaims {
-    var issuer: String?
-    var type: String?
-    var purpose: String?
-    var classification: String?
-    var caseRef: String?
-
-    init(sdJWT: String?) {
-        guard let sdJWT, let jwt = sdJWT.split(separator: "~").first else { return }
-        let parts = jwt.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3, let payload = Self.base64URL(parts[1]),
-              let object = try? JSONSerialization.jsonObject(with: payload) as? [String: Any] else { return }
-        issuer = object["iss"] as? String
-        let accord = object["accord"] as? [String: Any] ?? [:]
-        type = accord["type"] as? String
-        purpose = accord["purpose"] as? String
-        classification = accord["classification"] as? String
-        caseRef = accord["case_ref"] as? String
-    }
-
-    static func base64URL(_ text: Substring) -> Data? {
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.count % 4 != 0 { base64 += "=" }
-        return Data(base64Encoded: base64)
     }
 }

@@ -1,3 +1,4 @@
+import AccordCore
 public import Foundation
 
 /// The development PKI `accord pki init` makes: a root CA and its CRL, the gateway's TLS

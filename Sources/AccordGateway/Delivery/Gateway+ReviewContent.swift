@@ -1,4 +1,5 @@
 import AccordAudit
+import AccordCore
 import AccordMessages
 import AccordStore
 import Foundation
@@ -80,15 +81,20 @@ extension Gateway {
 
     /// Every leaf of the claims as (path, JSON text); arrays are shown whole, as the path
     /// `name[*]` the agreements name them by.
-    static func leaves(_ claims: [String: AccordMessages.JSONValue]) -> [(path: String, value: String)] {
+    static func leaves(_ claims: [String: JSONValue]) -> [(path: String, value: String)] {
         var out: [(path: String, value: String)] = []
-        func walk(_ value: AccordMessages.JSONValue, _ path: String) {
+        func walk(_ value: JSONValue, _ path: String) {
             if case .object(let members) = value {
                 for (name, member) in members.sorted(by: { $0.key < $1.key }) {
                     walk(member, path.isEmpty ? name : "\(path).\(name)")
                 }
             } else {
-                out.append((path, JSONSerializer.string(value)))
+                // A number with no canonical form is still shown, as the literal it was sent as.
+                let text: String
+                if case .number(let literal) = value { text = (try? CanonicalJSON.string(value)) ?? literal } else {
+                    text = (try? CanonicalJSON.string(value)) ?? ""
+                }
+                out.append((path, text))
             }
         }
         walk(.object(claims), "")

@@ -1,3 +1,4 @@
+import AccordStore
 /// A refusal as RFC 9457 problem details: a stable `code` (the last part of `type`), the HTTP
 /// status, a short title and a detail naming what was wrong and where, never a payload value.
 public struct GatewayProblem: Error, Sendable, Equatable, CustomStringConvertible {
@@ -38,6 +39,16 @@ extension GatewayProblem {
 
     static func notFound(_ what: String) -> GatewayProblem {
         GatewayProblem(code: "not-found", status: 404, title: "Not found", detail: "\(what) does not exist or is not yours to see")
+    }
+
+    /// A submission the store could not write: nothing was accepted. A full disk is named, and
+    /// answered with a longer pause, since space does not come back within a second.
+    static func storing(_ error: StoreError) -> GatewayProblem {
+        if error.code == .storageFull {
+            return GatewayProblem(code: "storage-full", status: 503, title: "The gateway's storage is full",
+                                  detail: "the gateway's database has no space left; nothing was accepted, retry later", retryAfter: 30)
+        }
+        return .unavailable("the gateway could not store the message (\(error.code.rawValue)); nothing was accepted, retry")
     }
 
     static func unavailable(_ detail: String) -> GatewayProblem {

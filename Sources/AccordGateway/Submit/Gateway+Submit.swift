@@ -69,8 +69,7 @@ extension Gateway {
                           yieldsToEarlierAcceptance: true, isAudited: false)
         } catch {
             logger.error("storing an accepted message failed", metadata: ["message_id": "\(candidate.messageID)", "error": "\(error.code.rawValue)"])
-            throw Refusal(problem: .unavailable("the gateway could not store the message (\(error.code.rawValue)); nothing was accepted, retry"),
-                          stage: .idempotency, isAudited: false)
+            throw Refusal(problem: .storing(error), stage: .idempotency, isAudited: false)
         }
         metrics.accepted.increment()
         logger.info("message accepted", metadata: [

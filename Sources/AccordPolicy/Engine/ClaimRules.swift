@@ -1,3 +1,4 @@
+import AccordCore
 /// How one flow treats one declared claim, shared by validation and the compiled engine.
 /// (The reference evaluator restates these rules on its own, so that the differential test
 /// compares two independent readings of the documented semantics.)

@@ -181,4 +181,19 @@ public final class CompiledPolicy: Sendable {
 
     /// Every key the table holds, for `diff` and for tools that list what may be sent to whom.
     public var keys: [FlowKey] { Array(table.keys) }
+
+    /// Every entry of the table with the schema paths it discloses, for the property prover.
+    func routes() -> [DeliveryRoute] {
+        table.flatMap { key, candidates in
+            candidates.map { candidate in
+                var seen: Set<String> = []
+                let disclosed = (set.schemas[key.type]?.claims ?? []).map(\.path).filter { path in
+                    guard seen.insert(path).inserted, case .disclosed = candidate.claims[path] else { return false }
+                    return true
+                }
+                return DeliveryRoute(key: key, agreement: candidate.agreement, flowNumber: candidate.flowNumber,
+                                     ceiling: candidate.ceiling, disclosed: disclosed)
+            }
+        }
+    }
 }

@@ -1,3 +1,4 @@
+import AccordCore
 /// The decision semantics written out plainly, with no compilation step: a linear reading of
 /// the agreements for each message. It is the yardstick the compiled engine is tested against,
 /// and it also produces the step-by-step explanation that `accord agreements explain` prints.

@@ -81,4 +81,8 @@ public enum ValidationCheck: String, Sendable, Hashable, CaseIterable {
     case childClaimsToNonChildAgency = "child-claims-to-non-child-agency"
     case duplicateFlow = "duplicate-flow"
     case conflictingOverlap = "conflicting-overlap"
+    case invalidProperty = "invalid-property"
+    case duplicateProperty = "duplicate-property"
+    /// A property the set breaks; the message names each counterexample.
+    case propertyViolated = "property-violated"
 }

@@ -1,3 +1,4 @@
+import AccordCore
 import Yams
 
 /// An agreement as read, with where each value was written, for the set-wide checks.
@@ -28,7 +29,7 @@ enum AgreementLoader {
     static let flowKeys = ["from", "to", "types", "purposes", "max_classification", "handling", "disclose",
                            "never_disclose", "review", "hold", "ipp12_safeguard", "child_claims_basis", "notes"]
 
-    static func agreement(_ file: AgreementSources.File, log: DiagnosticLog) -> ParsedAgreement? {
+    static func agreement(_ file: AgreementSources.File, hasher: any SHA256Hashing, log: DiagnosticLog) -> ParsedAgreement? {
         guard let root = YAMLDocument.parse(file, log: log),
               let m = MappingReader(root, file: file.path, what: "an agreement", allowed: agreementKeys, log: log)
         else { return nil }
@@ -85,7 +86,7 @@ enum AgreementLoader {
         guard let id, let title, let version, let status, let validFrom, let validUntil, let reviewBy else { return nil }
         let agreement = Agreement(id: id, title: title, version: version, status: status, legalBasis: basis,
                                   parties: parties.map(\.value), validFrom: validFrom, validUntil: validUntil,
-                                  reviewBy: reviewBy, flows: flows.map(\.flow), digest: SHA256Digest.hex(file.bytes),
+                                  reviewBy: reviewBy, flows: flows.map(\.flow), digest: hasher.digest(of: file.bytes).hex,
                                   file: file.path)
         return ParsedAgreement(agreement: agreement, idLocation: m.location(of: "id"), partyLocations: parties,
                                statusLocation: m.location(of: "status"), validUntilLocation: m.location(of: "valid_until"),

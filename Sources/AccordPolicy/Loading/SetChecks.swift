@@ -1,3 +1,4 @@
+import AccordCore
 /// The checks that look across files: references to agencies, types, purposes and claims;
 /// the Privacy Act and Oranga Tamariki Act rules; and agreements that contradict each other.
 struct SetChecks {

@@ -13,6 +13,9 @@ public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case writerLocked = "writer-locked"
         /// A store opened for reading (without a signer) was asked to write.
         case readOnly = "read-only"
+        /// The disk (or the database's size limit) is full: nothing was written; writes succeed
+        /// again once there is space, without a restart.
+        case storageFull = "storage-full"
     }
 
     public let code: Code

@@ -1,4 +1,5 @@
 public import AccordAudit
+public import Foundation
 
 /// What the audit readers need: the console, `accord audit`, proofs and verification.
 public protocol AuditReading: Sendable {
@@ -10,6 +11,10 @@ public protocol AuditReading: Sendable {
     func leafHashes(in range: Range<UInt64>) async throws(StoreError) -> [UInt8]
     func checkpoints() async throws(StoreError) -> [StoredCheckpoint]
     func query(_ query: AuditQuery) async throws(StoreError) -> [AuditLeaf]
+    /// The policy decisions recorded since `since`, identical ones grouped, for replaying past
+    /// traffic against a draft. Reads only: it works beside the gateway that writes the log.
+    /// A default groups what `query` returns.
+    func recordedDecisions(since: Date) async throws(StoreError) -> [RecordedDecisionGroup]
 
     /// Verifies the whole stored log (see `LogVerifier`), reporting leaves checked so far after
     /// each page; a cancelled task stops between pages with `shuttingDown`. A default reads

@@ -1,3 +1,4 @@
+import AccordCore
 import AccordCrypto
 import AccordAudit
 import Foundation
@@ -52,6 +53,10 @@ struct BatchApplier {
                 } catch let failure as JobFailure {
                     state = before
                     results.append(.failure(failure.error))
+                } catch let error as DatabaseError where Self.abortsTransaction(error) {
+                    // SQLite has rolled the whole transaction back already: no savepoint can
+                    // isolate a job from a full disk, so the batch fails with the cause.
+                    throw error
                 } catch {
                     throw IsolationNeeded()
                 }
@@ -297,10 +302,18 @@ struct BatchApplier {
         return StoredCheckpoint(sequence: db.lastInsertedRowID, size: state.head.size, rootHash: root, note: note, createdAt: now)
     }
 
+    /// Errors after which SQLite rolls back the whole transaction by itself.
+    static func abortsTransaction(_ error: DatabaseError) -> Bool {
+        [.SQLITE_FULL, .SQLITE_IOERR, .SQLITE_NOMEM, .SQLITE_BUSY].contains(error.resultCode)
+    }
+
     static func storeError(_ error: any Error) -> StoreError {
         if let error = error as? StoreError { return error }
         if let error = error as? DatabaseError, error.resultCode == .SQLITE_CONSTRAINT {
             return StoreError(.invalidRecord, "refused by the database: \(error.message ?? "\(error)")")
+        }
+        if let error = error as? DatabaseError, error.resultCode == .SQLITE_FULL {
+            return StoreError(.storageFull, "the database's disk is full; the transaction was rolled back")
         }
         return StoreError(.databaseFailed, "\(error)")
     }

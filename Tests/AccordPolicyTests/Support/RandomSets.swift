@@ -1,3 +1,5 @@
+import AccordCore
+import AccordCrypto
 @testable import AccordPolicy
 import AccordTestSupport
 
@@ -46,9 +48,9 @@ struct RandomSets {
             let status: AgreementStatus = chance(0.7) ? .active : pick(AgreementStatus.allCases)
             return Agreement(id: "g\(i)", title: "", version: 1, status: status, legalBasis: [], parties: ids,
                              validFrom: from, validUntil: until, reviewBy: until, flows: flows,
-                             digest: SHA256Digest.hex(Array("g\(i)".utf8)), file: "g\(i).yaml")
+                             digest: SHA256.Hasher().digest(of: "g\(i)").hex, file: "g\(i).yaml")
         }
-        return AgreementSet(agencies: agencies, purposes: purposes, schemas: schemas, agreements: agreements)
+        return AgreementSet(agencies: agencies, purposes: purposes, schemas: schemas, agreements: agreements, hashing: SHA256.Hasher.self)
     }
 
     /// A hold with some of its conditions, so that both engines' readings of each are compared.
