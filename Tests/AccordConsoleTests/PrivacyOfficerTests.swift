@@ -141,8 +141,14 @@ import Testing
                                                                  [("csrf", token), ("message", "m-held"), ("delivery", "m-held/fj.immigration")])
             #expect(approved == .ok)
             #expect(approvedBody.contains("released for delivery"))
+            // A rejection needs a reason; without one nothing changes.
+            let (unexplained, unexplainedBody) = try await client.form("/held/reject", ConsoleFixture.officer,
+                                                                       [("csrf", token), ("message", "m-held-2"), ("delivery", "m-held-2/fj.immigration")])
+            #expect(unexplained == .badRequest && unexplainedBody.contains("give a reason"))
+            #expect(try await fixture.store.deliveries(messageID: "m-held-2").first?.state == .held)
             let (rejected, _) = try await client.form("/held/reject", ConsoleFixture.officer,
-                                                      [("csrf", token), ("message", "m-held-2"), ("delivery", "m-held-2/fj.immigration")])
+                                                      [("csrf", token), ("message", "m-held-2"), ("delivery", "m-held-2/fj.immigration"),
+                                                       ("reason", "not information of a kind in s306")])
             #expect(rejected == .ok)
             let (again, _) = try await client.form("/held/approve", ConsoleFixture.officer,
                                                    [("csrf", token), ("message", "m-held-2"), ("delivery", "m-held-2/fj.immigration")])
@@ -158,6 +164,7 @@ import Testing
         #expect(released.agreement?.id == "inz-fiji-s305")
         let denied = try #require(try await fixture.records(.messageDenied).first)
         #expect(denied.reason == "rejected-by-privacy-officer")
+        #expect(denied.details["officer_reason"] == "not information of a kind in s306")
         #expect(denied.actor == "urn:accord:operator:privacy-officer:officer")
     }
 

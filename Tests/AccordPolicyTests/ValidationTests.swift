@@ -132,6 +132,12 @@ let brokenCases: [BrokenCase] = [
     BrokenCase(check: .invalidReview) {
         base.replacing("handling: H1", with: "handling: H1\n    review: manager", in: "ag1.yaml")
     },
+    BrokenCase(check: .invalidHold) {
+        base.replacing("handling: H1", with: "handling: H1\n    hold: sometimes", in: "ag1.yaml")
+    },
+    BrokenCase(check: .holdNeverApplies) {
+        base.replacing("handling: H1", with: "handling: H1\n    hold: {recipient_overseas: true}", in: "ag1.yaml")
+    },
     BrokenCase(check: .overseasWithoutSafeguard) {
         base.replacing("    ipp12_safeguard: ipp12-1c-comparable-laws\n", with: "", in: "ag1.yaml")
     },

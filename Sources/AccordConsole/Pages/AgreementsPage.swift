@@ -83,7 +83,7 @@ extension Console {
                             "types": flow.types.joined(separator: ", "), "purposes": flow.purposes.joined(separator: ", "),
                             "ceiling": flow.maxClassification.rawValue, "handling": flow.handling.rawValue,
                             "disclose": flow.disclose.joined(separator: ", "), "neverDisclose": flow.neverDisclose.joined(separator: ", "),
-                            "review": flow.review?.rawValue ?? "none", "safeguard": flow.safeguard?.rawValue ?? "",
+                            "review": flow.hold?.summary ?? "none", "safeguard": flow.safeguard?.rawValue ?? "",
                         ]
                     },
                     "fileName": files.first { $0 == URL(fileURLWithPath: agreement.file).lastPathComponent } ?? "",

@@ -27,7 +27,7 @@ enum ClaimRules {
 
     static func sameTerms(_ a: Flow, _ b: Flow) -> Bool {
         Set(a.disclose) == Set(b.disclose) && Set(a.neverDisclose) == Set(b.neverDisclose)
-            && a.maxClassification == b.maxClassification && a.handling == b.handling && a.review == b.review
+            && a.maxClassification == b.maxClassification && a.handling == b.handling && a.hold == b.hold
             && a.childClaimsBasis == b.childClaimsBasis
     }
 }

@@ -73,6 +73,8 @@ public enum ValidationCheck: String, Sendable, Hashable, CaseIterable {
     case invalidClassification = "invalid-classification"
     case invalidHandlingCode = "invalid-handling-code"
     case invalidReview = "invalid-review"
+    case invalidHold = "invalid-hold"
+    case holdNeverApplies = "hold-never-applies"
     case overseasWithoutSafeguard = "overseas-without-safeguard"
     case invalidSafeguard = "invalid-safeguard"
     case safeguardNotOverseas = "safeguard-not-overseas"

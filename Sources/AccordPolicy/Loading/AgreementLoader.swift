@@ -27,7 +27,7 @@ enum AgreementLoader {
                                 "review_by", "flows", "notes"]
     static let basisKeys = ["instrument", "provision", "summary"]
     static let flowKeys = ["from", "to", "types", "purposes", "max_classification", "handling", "disclose",
-                           "never_disclose", "review", "ipp12_safeguard", "child_claims_basis", "notes"]
+                           "never_disclose", "review", "hold", "ipp12_safeguard", "child_claims_basis", "notes"]
 
     static func agreement(_ file: AgreementSources.File, hasher: any SHA256Hashing, log: DiagnosticLog) -> ParsedAgreement? {
         guard let root = YAMLDocument.parse(file, log: log),
@@ -164,6 +164,14 @@ enum AgreementLoader {
                 log.add(.invalidReview, f.location(of: "review"), "review '\(text)' must be 'privacy-officer' or left out")
             }
         }
+        var hold: HoldRule?
+        if let node = f.node("hold") {
+            hold = HoldLoader.hold(node, file: file, what: what, log: log)
+            if review != nil {
+                log.add(.invalidHold, f.location(of: "review"),
+                        "\(what) has both 'review' and 'hold'; 'review: privacy-officer' means 'hold: always', so keep one")
+            }
+        }
         var safeguard: IPP12Safeguard?
         if let text = f.string("ipp12_safeguard", in: what, required: false) {
             safeguard = IPP12Safeguard(rawValue: text)
@@ -181,7 +189,7 @@ enum AgreementLoader {
         let flow = Flow(number: number, from: from.map(\.value), to: to.map(\.value), types: types.map(\.value),
                         purposes: purposes.map(\.value), maxClassification: ceiling ?? .restricted, handling: handling ?? .h3,
                         disclose: disclose.map(\.value), neverDisclose: never.map(\.value), review: review,
-                        safeguard: safeguard, childClaimsBasis: childBasis, location: f.location)
+                        safeguard: safeguard, childClaimsBasis: childBasis, hold: hold, location: f.location)
         return ParsedFlow(flow: flow, from: from, to: to, types: types, purposes: purposes, disclose: disclose,
                           neverDisclose: never)
     }
