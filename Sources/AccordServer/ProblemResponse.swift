@@ -23,7 +23,7 @@ enum ProblemResponse {
     }
 }
 
-/// JSON responses with stable key order.
+/// JSON responses, in RFC 8785 canonical form through the one writer (AccordCore).
 enum JSONResponse {
     static func make(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
         Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: bytes(value))))
@@ -32,8 +32,7 @@ enum JSONResponse {
     /// The body `make` sends; push delivery POSTs an inbox item with it, so that what is pushed
     /// is byte for byte what a poll hands out (docs/api.md, "Push delivery").
     static func bytes(_ value: some Encodable) -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return [UInt8]((try? encoder.encode(value)) ?? Data("{}".utf8))
+        // The response types hold strings, integers and finite numbers, which always encode.
+        (try? JSONValueEncoder().canonicalBytes(value)) ?? Array("{}".utf8)
     }
 }
