@@ -4,17 +4,17 @@ import FuzzShared
 import ShippedAgreements
 
 /// The agreement and schema loaders, as `accord agreements check` and activation run them: the
-/// input stands in for one agreement file, then for one schema file, among the shipped
-/// agreements; any bytes give an agreement set or diagnostics, never a trap.
+/// input stands in for an agreement file, then for a schema file, beside the shipped
+/// registry and schemas; any bytes give an agreement set or diagnostics, never a trap.
 let shipped = ShippedAgreements(hashing: SHA256.Hasher.self)
 
 @_cdecl("LLVMFuzzerTestOneInput")
 func fuzzAgreementYAML(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let bytes = FuzzInput.bytes(data, size)
-    var sources = shipped.sources
+    var sources = shipped.oneAgreement
     sources.agreements[0] = AgreementSources.File(path: sources.agreements[0].path, bytes: bytes)
     _ = AgreementSet.validate(sources, today: shipped.today)
-    sources = shipped.sources
+    sources = shipped.oneAgreement
     sources.schemas[0] = AgreementSources.File(path: sources.schemas[0].path, bytes: bytes)
     _ = AgreementSet.validate(sources, today: shipped.today)
     return 0

@@ -12,8 +12,8 @@ let shipped = ShippedAgreements(hashing: SHA256.Hasher.self)
 func fuzzRegistryYAML(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let bytes = FuzzInput.bytes(data, size)
     for slot in [\AgreementSources.agencies, \.purposes, \.properties] {
-        var sources = shipped.sources
-        sources[keyPath: slot] = AgreementSources.File(path: sources[keyPath: slot]?.path ?? "registry.yaml", bytes: bytes)
+        var sources = shipped.oneAgreement
+        sources[keyPath: slot] = AgreementSources.File(path: shipped.sources[keyPath: slot]?.path ?? "registry.yaml", bytes: bytes)
         _ = AgreementSet.validate(sources, today: shipped.today)
     }
     return 0

@@ -3,9 +3,11 @@ public import AccordPolicy
 import Foundation
 import FuzzShared
 
-/// The agreements directory the repository ships (Agreements/), read once, with one file's
-/// bytes replaced by the fuzz input: the loaders then see the input among valid neighbours, so
-/// that cross-file checks (agencies named by agreements, schemas, purposes) run too.
+/// The agreements directory the repository ships (Agreements/), read once, so that a target
+/// can put the fuzz input among valid neighbours and the cross-file checks (agencies named by
+/// agreements, schemas, purposes) run too. `oneAgreement` keeps a single agreement and no
+/// properties: loading every agreement and proving properties.yaml over them for each input
+/// would slow the fuzzing tenfold for no more coverage of the loaders.
 public struct ShippedAgreements: Sendable {
     public let sources: AgreementSources
     public let today = CalendarDate(year: 2026, month: 6, day: 1)!
@@ -28,5 +30,12 @@ public struct ShippedAgreements: Sendable {
             schemas: yamlFiles(in: "schemas").map(file), agreements: yamlFiles(in: "").filter { !registry.contains($0) }.map(file),
             properties: file("properties.yaml"), hashing: hashing
         )
+    }
+
+    public var oneAgreement: AgreementSources {
+        var sources = sources
+        sources.agreements = Array(sources.agreements.prefix(1))
+        sources.properties = nil
+        return sources
     }
 }
