@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "AccordAudit", targets: ["AccordAudit"]),
         .library(name: "AccordMessages", targets: ["AccordMessages"]),
         .library(name: "AccordStore", targets: ["AccordStore"]),
+        .library(name: "AccordGateway", targets: ["AccordGateway"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
