@@ -4,17 +4,28 @@ enum ECMAScriptNumber {
     /// The canonical text of a number literal that the parser has already checked.
     static func canonical(_ literal: String) throws(CanonicalJSON.Failure) -> String {
         if !literal.utf8.contains(where: { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }) {
-            // INVARIANT: an integer literal is written from its integer value, so one beyond
-            // ±(2^53 − 1) is refused here instead of rounded through a double.
-            guard let integer = Int64(literal), integer.magnitude <= JSONValue.maximumSafeInteger.magnitude else {
-                throw CanonicalJSON.Failure(reason: "an integer is outside ±(2^53 − 1)")
+            // INVARIANT: an integer literal is written from its integer value. Beyond ±(2^53 − 1)
+            // it is written only if a double holds it exactly (its ECMAScript form is the literal
+            // itself), so that the writer accepts everything it writes (`1e16` is written
+            // `10000000000000000`, which must read and write back the same) and refuses what a
+            // double would round instead of changing it.
+            if let integer = Int64(literal), integer.magnitude <= JSONValue.maximumSafeInteger.magnitude {
+                return String(integer)
             }
-            return String(integer)
+            guard let value = Double(literal), value.isFinite, format(value) == canonicalIntegerText(literal) else {
+                throw CanonicalJSON.Failure(reason: "an integer is outside ±(2^53 − 1) and a double would round it")
+            }
+            return format(value)
         }
         guard let value = Double(literal), value.isFinite else {
             throw CanonicalJSON.Failure(reason: "a number is outside the range of a double")
         }
         return format(value)
+    }
+
+    /// An integer literal without a leading `+` or `-0`, as ECMAScript would spell its value.
+    private static func canonicalIntegerText(_ literal: String) -> String {
+        literal == "-0" ? "0" : literal
     }
 
     /// ECMAScript's layout of the shortest round-trip digits of `value`.

@@ -19,9 +19,20 @@ import Testing
     }
 
     @Test func refusesIntegersADoubleWouldRound() {
-        #expect(throws: CanonicalJSON.Failure.self) { try CanonicalJSON.encode(.integer(1 << 53)) }
+        #expect(throws: CanonicalJSON.Failure.self) { try CanonicalJSON.encode(.integer((1 << 53) + 1)) }
+        #expect(throws: CanonicalJSON.Failure.self) { try CanonicalJSON.encode(.number("-9007199254740993")) }
         #expect(throws: CanonicalJSON.Failure.self) { try CanonicalJSON.encode(.number("123456789012345678901234567890")) }
         #expect(throws: CanonicalJSON.Failure.self) { try CanonicalJSON.encode(.number("1e400")) }
+    }
+
+    /// Found by fuzzing (FuzzTesting/Corpus/json/whole-double-1e16.json): the writer wrote
+    /// `1E16` as `10000000000000000` and then refused that text. Whatever it writes, it writes
+    /// again unchanged.
+    @Test(arguments: ["1E16", "9007199254740992.0", "1e20", "-1e17", "123456789012345678e3", "9007199254740992"])
+    func whatTheWriterWritesItWritesAgainUnchanged(_ literal: String) throws {
+        let once = try CanonicalJSON.encode(.number(literal))
+        let twice = try CanonicalJSON.encode(JSONParser.parse(once))
+        #expect(once == twice, "\(literal)")
     }
 
     /// Numbers from RFC 8785 appendix B and around ECMAScript's switches between plain and exponent form.
