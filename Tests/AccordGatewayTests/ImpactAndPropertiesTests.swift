@@ -1,4 +1,6 @@
 import AccordAudit
+import AccordCore
+import AccordCrypto
 import AccordGateway
 import AccordPolicy
 import AccordStore
@@ -86,6 +88,50 @@ import Testing
         #expect(text.status == 0, "\(text.standardError)")
         #expect(text.standardOutput.contains("flows closed: \(closed.count)"), "\(text.standardOutput)")
         #expect(text.standardOutput.contains("delivered under customs-abf-s318, now refused (agreement-suspended)"))
+    }
+
+    /// A change to the properties alone is an activation of its own: the set's digest (what
+    /// decides a message) is the same, but the set in force must be recorded, and audited, with
+    /// the properties it was proved against, not reported "unchanged" with the old ones kept.
+    @Test func changingOnlyThePropertiesActivatesAndRecordsThem() async throws {
+        let directory = try PackageRoot.temporaryDirectory("properties-only")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let agreements = try AgreementsInForce.copy(into: directory)
+        let fixture = try GatewayFixture(agreements: agreements)
+        try await fixture.closing {
+            // The set in force is recorded first, as every running gateway's is.
+            _ = try await fixture.gateway.activateAgreements(from: agreements, by: "operator:sighup")
+            #expect(try await fixture.store.latestAgreementSetDigest() == fixture.gateway.policy.current.setDigest)
+            let before = fixture.gateway.policy.current.setDigest
+            let file = agreements.appendingPathComponent("properties.yaml")
+            let added = """
+
+                  - name: Informants stay unknown, restated by the privacy officer
+                    never: { paths: ["informant.name"] }
+
+                """
+            let text = try String(contentsOf: file, encoding: .utf8) + added.dropFirst()
+            try text.write(to: file, atomically: true, encoding: .utf8)
+
+            let outcome = try await fixture.gateway.activateAgreements(from: agreements, by: "operator:sighup")
+            guard case .activated(let digest, _, _) = outcome else {
+                Issue.record("a change to the properties alone was not activated: \(outcome)")
+                return
+            }
+            #expect(digest == before, "the properties do not decide a message, so the set digest stays")
+            let recorded = try #require(try await fixture.store.latestAgreementSet())
+            let properties = try #require(AgreementSetArchive.sources(recorded.content)?.properties)
+            #expect(String(decoding: properties.bytes, as: UTF8.self) == text)
+            let leaf = try #require(try await fixture.store.query(AuditQuery(events: [.agreementsActivated])).last)
+            #expect(leaf.record.details["properties_digest"] == Hex.encode(SHA256.hash(Array(text.utf8))))
+
+            // Activating the same files again changes nothing.
+            let again = try await fixture.gateway.activateAgreements(from: agreements, by: "operator:sighup")
+            guard case .unchanged = again else {
+                Issue.record("the same files activated twice: \(again)")
+                return
+            }
+        }
     }
 
     static let identifiersStayHome = """

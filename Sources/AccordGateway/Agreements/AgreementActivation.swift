@@ -1,3 +1,4 @@
+import AccordCore
 import AccordCrypto
 import AccordAudit
 public import AccordPolicy
@@ -120,14 +121,20 @@ extension Gateway {
         }
         let previous = policy.current
         let candidate = ActivePolicy(set).current.setDigest
-        if candidate == previous.setDigest, (try? await store.latestAgreementSetDigest()) == candidate {
+        // The set digest covers what decides a message, not the properties; a change to the
+        // properties alone is still an activation, so the set in force is recorded with the
+        // properties it was proved against (and later changes are proved against them).
+        if candidate == previous.setDigest, let recorded = try? await store.latestAgreementSet(), recorded.digest == candidate,
+           AgreementSetArchive.sources(recorded.content)?.properties?.bytes == sources.properties?.bytes {
             return .unchanged(digest: candidate)
         }
         let content = AgreementSetArchive.bytes(sources)
-        let record = AuditRecord(
-            event: .agreementsActivated, time: time, actor: actor, reason: nil,
-            details: ["set_digest": candidate, "previous_digest": previous.setDigest, "agreements": String(set.agreements.count),
-                      "agreement_ids": set.agreements.map(\.id).joined(separator: ","), "files_digest": sources.filesDigest])
+        var details = ["set_digest": candidate, "previous_digest": previous.setDigest, "agreements": String(set.agreements.count),
+                       "agreement_ids": set.agreements.map(\.id).joined(separator: ","), "files_digest": sources.filesDigest]
+        if let properties = sources.properties {
+            details["properties_digest"] = Hex.encode(SHA256.hash(properties.bytes))
+        }
+        let record = AuditRecord(event: .agreementsActivated, time: time, actor: actor, reason: nil, details: details)
         let stored: (version: Int64, leaves: [UInt64])
         do {
             stored = try await store.activateAgreementSet(AgreementSetActivation(

@@ -4,22 +4,27 @@ public import Foundation
 import GRDB
 
 extension SQLiteStore {
-    /// The decision leaves since `since`, grouped by SQLite itself: one `json_extract` with
-    /// every path parses each leaf once, and `GROUP BY` folds a million of them without Swift
-    /// decoding one. Leaves are not checked for canonical form here; that is `accord audit
-    /// verify`'s work (docs/audit.md), and a replay reads names and paths only.
+    /// The decision leaves since `since`, grouped: SQLite parses each leaf once (one
+    /// `json_extract` with every path) and Swift folds the million results into a hash table
+    /// as they stream from a cursor, since SQLite's `GROUP BY` would sort them all first
+    /// (docs/performance.md, "Agreement impact"). Leaves are not checked for canonical form
+    /// here; that is `accord audit verify`'s work (docs/audit.md), and a replay reads names and
+    /// paths only.
     public func recordedDecisions(since: Date) async throws(StoreError) -> [RecordedDecisionGroup] {
         let since = AuditTime.milliseconds(since)
         let rows = try await read { db in
-            try Row.fetchAll(db, sql: """
+            var groups: [Shape: (count: Int, first: Int64, last: Int64)] = [:]
+            let cursor = try Row.fetchCursor(db, sql: """
                 SELECT event, json_extract(CAST(leaf AS TEXT), '$.from', '$.to', '$.details.type', '$.details.purpose',
-                           '$.details.classification', '$.details.stage', '$.agreement.id', '$.reason', '$.disclosed', '$.withheld') AS shape,
-                       count(*) AS n, min(time_ms) AS first, max(time_ms) AS last
+                           '$.details.classification', '$.details.stage', '$.agreement.id', '$.reason', '$.disclosed', '$.withheld'),
+                       time_ms
                 FROM audit_leaf WHERE time_ms >= ? AND event IN ('message.accepted', 'message.denied')
-                GROUP BY event, shape
-                """, arguments: [since]).map { row -> (String, String, Int, Int64, Int64) in
-                (row["event"], row["shape"], row["n"], row["first"], row["last"])
+                """, arguments: [since])
+            while let row = try cursor.next() {
+                let time: Int64 = row[2]
+                Self.fold(time, into: &groups[Shape(event: row[0], fields: row[1]), default: (0, time, time)])
             }
+            return groups.map { ($0.key.event, $0.key.fields, $0.value.count, $0.value.first, $0.value.last) }
         }
         return rows.compactMap { event, shape, count, first, last in
             guard let event = AuditEvent(rawValue: event),
@@ -36,5 +41,17 @@ extension SQLiteStore {
             return RecordedDecisionGroup(decision: decision, count: count, first: AuditTime.date(milliseconds: first),
                                          last: AuditTime.date(milliseconds: last))
         }
+    }
+
+    private static func fold(_ time: Int64, into group: inout (count: Int, first: Int64, last: Int64)) {
+        group.count += 1
+        group.first = min(group.first, time)
+        group.last = max(group.last, time)
+    }
+
+    /// One decision leaf's event and the JSON array of the fields a replay reads.
+    private struct Shape: Hashable {
+        let event: String
+        let fields: String
     }
 }
