@@ -52,9 +52,17 @@ import Testing
         let customsToABF = accepted.filter { $0.agreement?.id == "customs-abf-s318" }
         try #require(!passportToImmigration.isEmpty && !customsToABF.isEmpty, "the demo no longer sends these; \(accepted.count) accepted")
 
+        let refused = try await store.query(AuditQuery(events: [.messageDenied])).map(\.record).filter { $0.details["stage"] == "policy" }
+        let labourToCustoms = refused.filter { $0.from == "nz.mbie-labour" && $0.to == ["nz.customs"] }
+        try #require(labourToCustoms.count == 1, "the demo no longer sends Labour Inspectorate to Customs; \(refused.count) refused")
+        // A refusal records what a replay needs: the classification and the declared paths offered.
+        #expect(labourToCustoms[0].details["classification"] == "IN-CONFIDENCE")
+        #expect(labourToCustoms[0].withheld.contains("summary"), "\(labourToCustoms[0].withheld)")
+
         // The set as it is: nothing would have been different.
         let same = try await Self.impact(agreements, database: database, in: directory)
-        #expect(same["decisions"] as? Int == accepted.count + (same["refusals_without_classification"] as? Int ?? 0))
+        #expect(same["decisions"] as? Int == accepted.count + refused.count)
+        #expect(same["refusals_without_classification"] as? Int == 0)
         for key in ["flows_opened", "flows_closed", "claims_newly_disclosed", "claims_newly_withheld"] {
             #expect((same[key] as? [Any])?.isEmpty == true, "\(key): \(same[key] ?? "missing")")
         }
@@ -71,6 +79,25 @@ import Testing
         #expect(claim["from"] as? String == "nz.police" && claim["to"] as? String == "nz.immigration")
         #expect(claim["messages"] as? Int == passportToImmigration.count)
         #expect((withheld["flows_closed"] as? [Any])?.isEmpty == true)
+
+        // The triage agreement takes Customs in: the refused flow opens, and the report names
+        // each claim it would have disclosed.
+        let opening = try Self.draft(from: agreements, in: directory, "draft-opened", edit: [
+            "mbie-labour-inz-triage.yaml": {
+                $0.replacingOccurrences(of: "parties: [nz.mbie-labour, nz.immigration]", with: "parties: [nz.mbie-labour, nz.immigration, nz.customs]")
+                    .replacingOccurrences(of: "    to: [nz.immigration, nz.mbie-labour]\n    types: [referral, indicator-report]",
+                                          with: "    to: [nz.immigration, nz.mbie-labour, nz.customs]\n    types: [referral, indicator-report]")
+            },
+        ])
+        let opened = try await Self.impact(opening, database: database, in: directory)
+        let flows = try #require(opened["flows_opened"] as? [[String: Any]])
+        #expect(flows.count == 1, "\(flows)")
+        #expect(flows.first?["from"] as? String == "nz.mbie-labour" && flows.first?["to"] as? String == "nz.customs")
+        #expect(flows.first?["agreement"] as? String == "mbie-labour-inz-triage")
+        let newlyDisclosed = try #require(opened["claims_newly_disclosed"] as? [[String: Any]])
+        #expect(newlyDisclosed.contains { $0["to"] as? String == "nz.customs" && $0["path"] as? String == "summary" && $0["messages"] as? Int == 1 },
+                "\(newlyDisclosed)")
+        #expect(newlyDisclosed.allSatisfy { $0["to"] as? String == "nz.customs" })
 
         // The Customs disclosure to the ABF is suspended: its flow closes, for every message it carried.
         let suspending = try Self.draft(from: agreements, in: directory, "draft-suspended", edit: [

@@ -124,7 +124,9 @@ struct DeliveryPlanner: Sendable {
         if let first = denials.first {
             let detail = denials.map { "to '\($0.recipient)': \($0.denial.explanation)" }.joined(separator: "; ")
             throw Refusal(problem: .forbidden(first.denial.code.rawValue, detail), stage: .policy, routing: routing,
-                          messageID: candidate.messageID, denials: denials, yieldsToEarlierAcceptance: true)
+                          messageID: candidate.messageID, denials: denials,
+                          offered: SchemaPaths.partition(claimPaths, in: candidate.schema).known.sorted(),
+                          yieldsToEarlierAcceptance: true)
         }
         return decided
     }

@@ -49,6 +49,16 @@ public enum ImpactAnalysis {
                 } else {
                     opened[key]!.tally.add(past)
                 }
+                // Nothing reached the recipient before: whatever the draft would send is new.
+                // (A refusal's leaf lists the claim paths offered; older leaves list none.)
+                for path in delivery.disclosed {
+                    let claim = ClaimKey(key: key, path: path)
+                    if disclosed[claim] == nil {
+                        disclosed[claim] = .init(key: key, agreement: delivery.agreementID, path: path, tally: .init(past))
+                    } else {
+                        disclosed[claim]!.tally.add(past)
+                    }
+                }
             case (.delivered(_, let before), .deliver(let delivery)):
                 // A leaf lists the objects that enclose disclosed claims (`subject` for
                 // `subject.family_name`); they are not claims, and the engine never lists them.
