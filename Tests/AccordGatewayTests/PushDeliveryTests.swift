@@ -57,6 +57,23 @@ struct PushDeliveryTests {
             return false
         }
 
+        /// nz.police's push metrics as `GET /metrics` gives them to an operator (auditor), by name.
+        func pushMetrics() async throws -> [String: Double] {
+            _ = try served.pki.ensure(agencies: [], operators: DevelopmentPKI.Operator.development)
+            let output = try await ExternalProcess.runDetached("curl", [
+                "--silent", "--max-time", "10", "--cacert", served.pki.caCertificate.path,
+                "--cert", served.pki.operatorCertificate("auditor").path, "--key", served.pki.operatorKey("auditor").path,
+                "https://localhost:\(served.port)/metrics",
+            ])
+            var values: [String: Double] = [:]
+            for line in output.standardOutput.split(separator: "\n") where line.hasPrefix("accord_push_") {
+                let parts = line.split(separator: " ")
+                guard parts.count == 2, parts[0].hasSuffix("{recipient=\"nz.police\"}"), let value = Double(parts[1]) else { continue }
+                values[String(parts[0].prefix { $0 != "{" })] = value
+            }
+            return values
+        }
+
         /// Stops the gateway with SIGTERM, then reads its audit log.
         func stop(_ server: BackgroundProcess) async throws -> (exit: ExternalProcess.Output, records: [AuditRecord], deliveries: [StoredDelivery]) {
             kill(server.processIdentifier, SIGTERM)
@@ -131,10 +148,32 @@ struct PushDeliveryTests {
         let pulled = try await setup.pulled()
         #expect(pulled.count == 1, "the delivery left the inbox while its receiver was down")
 
+        // What an operator's Prometheus sees meanwhile (docs/api.md, "Push delivery"); the
+        // gauges are refreshed every 5 s.
+        var down = try await setup.pushMetrics()
+        for _ in 0..<50 where down["accord_push_backlog"] != 1 {
+            try await Task.sleep(for: .milliseconds(200))
+            down = try await setup.pushMetrics()
+        }
+        #expect((down["accord_push_attempts_total"] ?? 0) >= 3, "\(down)")
+        #expect(down["accord_push_failures_total"] == down["accord_push_attempts_total"], "\(down)")
+        #expect(down["accord_push_backlog"] == 1, "\(down)")
+        #expect((down["accord_push_oldest_age_seconds"] ?? 0) >= 1, "\(down)")
+        #expect(down["accord_push_undeliverable"] == 0, "\(down)")
+
         // The receiver comes back: the next try reaches it.
         let receiver = try await setup.receiver.start()
         defer { kill(receiver.processIdentifier, SIGKILL) }
         #expect(await eventually(timeout: .seconds(20)) { setup.receiver.filed.count == 1 })
+        var back = try await setup.pushMetrics()
+        for _ in 0..<60 where back["accord_push_backlog"] != 0 {
+            try await Task.sleep(for: .milliseconds(200))
+            back = try await setup.pushMetrics()
+        }
+        #expect(back["accord_push_backlog"] == 0, "the backlog gauge never fell to 0: \(back)")
+        #expect((back["accord_push_attempts_total"] ?? 0) > (down["accord_push_attempts_total"] ?? 0), "\(down) then \(back)")
+        #expect((back["accord_push_attempts_total"] ?? 0) > (back["accord_push_failures_total"] ?? 0), "\(back)")
+        #expect(back["accord_push_oldest_age_seconds"] == 0, "\(back)")
         let deliveryID = try #require(pulled.first?["delivery_id"] as? String)
         #expect(setup.receiver.filed == [deliveryID])
         // What was pushed is an inbox item: the same members, the same delivery; only the
