@@ -1,6 +1,7 @@
 import AccordAudit
 import AccordStore
 import Foundation
+import GRDB
 import Testing
 
 /// The record of push tries (migration v6-push): written through the writer, replaced per
@@ -39,6 +40,12 @@ import Testing
             _ = try await store.updateDelivery(DeliveryUpdate(deliveryID: "m2/immigration-nz", state: .acknowledged, audit: []))
             #expect(try await store.pushRecords(state: .undeliverable, limit: 10).isEmpty)
             #expect(try await store.pushRecords(recipient: "immigration-nz").map(\.deliveryID) == ["m1/immigration-nz"])
+
+            // The retention run drops the tries of closed deliveries; an open one keeps its own.
+            _ = try await store.purgeMessages(retainedUntilBefore: Date(timeIntervalSince1970: 0))
         }
+        let rows = try await DatabaseQueue(path: path, configuration: { var c = Configuration(); c.readonly = true; return c }())
+            .read { db in try String.fetchAll(db, sql: "SELECT delivery_id FROM push ORDER BY delivery_id") }
+        #expect(rows == ["m1/immigration-nz"])
     }
 }

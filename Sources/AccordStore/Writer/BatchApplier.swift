@@ -109,7 +109,7 @@ struct BatchApplier {
     private final class Statements {
         enum Kind: Int, CaseIterable {
             case message, delivery, leaf, party, subject, deliveryState, updateDelivery
-            case agreementSet, purgePresentations, purgeMessages, checkpoint, treeState, inboxSequence, push
+            case agreementSet, purgePresentations, purgeMessages, purgePush, checkpoint, treeState, inboxSequence, push
 
             var sql: String {
                 switch self {
@@ -148,6 +148,8 @@ struct BatchApplier {
                     AND NOT EXISTS (SELECT 1 FROM delivery AS other WHERE other.message_id = message.id
                                     AND other.state IN (\(DeliveryState.openStates)))
                     """
+                // How pushing a delivery went matters only while it waits; the audit log keeps each try.
+                case .purgePush: "DELETE FROM push WHERE delivery_id IN (SELECT id FROM delivery WHERE state NOT IN (\(DeliveryState.openStates)))"
                 case .checkpoint: "INSERT INTO audit_checkpoint (size, root, note, created_ms) VALUES (?, ?, ?, ?)"
                 case .treeState: "INSERT OR REPLACE INTO tree_state (id, size, edge) VALUES (1, ?, ?)"
                 case .inboxSequence: "UPDATE inbox_sequence SET value = ? WHERE id = 1"
@@ -269,6 +271,7 @@ struct BatchApplier {
             return .agreementSet(version: db.lastInsertedRowID, leaves: leaves)
         case .purge(let cutoff, let purgedAt):
             let cutoffMs = AuditTime.milliseconds(cutoff)
+            try statements.execute(.purgePush, [])
             try statements.execute(.purgePresentations, [cutoffMs])
             try statements.execute(.purgeMessages, [AuditTime.milliseconds(purgedAt), cutoffMs])
             return .purged(db.changesCount)
