@@ -57,6 +57,17 @@ struct FederationForwardTests {
             ])
         }
 
+        /// Whether `agency`'s inbox is empty within 10 s (a forward's acknowledgement recorded).
+        func inboxEmpties(for agency: String) async throws -> Bool {
+            for _ in 0..<100 {
+                let output = try await served.curl("/v1/inbox", as: agency)
+                let page = try? JSONSerialization.jsonObject(with: Data(output.standardOutput.utf8)) as? [String: Any]
+                if let items = page?["items"] as? [Any], items.isEmpty { return true }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            return false
+        }
+
         func auditRecords(_ events: [AuditEvent]) async throws -> [AuditRecord] {
             let store = try SQLiteStore.open(path: served.database, configuration: StoreConfiguration(origin: "accord.local/audit", signer: nil))
             return try await store.query(AuditQuery(events: events)).map(\.record)
@@ -82,6 +93,7 @@ struct FederationForwardTests {
         // The informant is never disclosed to au.abf (customs-abf-s318): it must not have crossed.
         let filed = try String(contentsOf: setup.receiver.inbox.appendingPathComponent("\(post.deliveryID).json"), encoding: .utf8)
         #expect(!filed.contains("officer 4471"))
+        #expect(try await setup.inboxEmpties(for: "au.abf"), "the partner's 200 was not recorded as the acknowledgement")
 
         kill(server.processIdentifier, SIGTERM)
         _ = await server.finish()
@@ -109,6 +121,44 @@ struct FederationForwardTests {
         // It was tried (each try a hand-out, audited), failed at the handshake, and is still owed.
         #expect(try await setup.auditRecords([.messageDelivered]).count >= 2)
         #expect(try await setup.auditRecords([.messageAcknowledged]).isEmpty)
+    }
+
+    @Test func aPartnersRefusalIsFinalAuditedAndShownToTheSender() async throws {
+        let setup = try Setup("federation-refused")
+        defer { setup.served.remove() }
+        let receiver = try await setup.receiver.start(refuse: "partner-agreement-narrower")
+        defer { kill(receiver.processIdentifier, SIGKILL) }
+        let server = try setup.served.start()
+        defer { kill(server.processIdentifier, SIGKILL) }
+        try await setup.served.waitUntilServing()
+
+        let sent = try await setup.send()
+        try #require(sent.status == 0, "\(sent.standardError)")
+        let accepted = try #require(sent.standardOutput.split(separator: "\n").first { $0.hasPrefix("accepted: message ") })
+        let messageID = try #require(accepted.dropFirst("accepted: message ".count).split(separator: " ").first.map(String.init))
+        let path = "/v1/messages/\(messageID.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? messageID)"
+
+        var refusal: [String: Any]?
+        for _ in 0..<100 where refusal == nil {
+            let output = try await setup.served.curl(path, as: "nz.customs")
+            let status = try? JSONSerialization.jsonObject(with: Data(output.standardOutput.utf8)) as? [String: Any]
+            let deliveries = status?["deliveries"] as? [[String: Any]] ?? []
+            refusal = deliveries.first?["partner_refusal"] as? [String: Any]
+            if refusal == nil { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(refusal?["partner"] as? String == "au.gateway")
+        #expect(refusal?["reason"] as? String == "partner-agreement-narrower")
+        // Final: the refusal is not retried, and nothing was filed on the other side.
+        try await Task.sleep(for: .seconds(2))
+        #expect(setup.receiver.posts.map(\.status) == [422])
+        #expect(setup.receiver.filed.isEmpty)
+
+        kill(server.processIdentifier, SIGTERM)
+        _ = await server.finish()
+        let refused = try await setup.auditRecords([.messageForwardRefused])
+        #expect(refused.count == 1)
+        #expect(refused.first?.reason == "partner-agreement-narrower" && refused.first?.details["partner"] == "au.gateway")
+        #expect(refused.first?.to == ["au.abf"] && refused.first?.messageID == messageID)
     }
 
     @Test func aPartnerClaimingToServeANewZealandAgencyIsRefusedByAgreementsCheck() async throws {

@@ -57,22 +57,23 @@ struct PushEndpoint: Sendable {
     }
 
     /// POSTs one delivery over `connection`, opening a new one when there is none or it closed.
-    /// Returns the HTTP status, or nil when no answer came (refused, TLS, timeout).
-    func post(_ body: [UInt8], deliveryID: String, over connection: inout AccordHTTPConnection?) async -> (status: Int?, failure: String?) {
+    /// Returns the HTTP status and the answer's body, or nil when no answer came (refused,
+    /// TLS, timeout).
+    func post(_ body: [UInt8], deliveryID: String, over connection: inout AccordHTTPConnection?) async -> (status: Int?, body: [UInt8], failure: String?) {
         do {
             if connection?.isOpen != true {
                 connection = try await AccordHTTPConnection.connect(
                     host: host, port: port, context: context, connectTimeout: .seconds(5), requestTimeout: .seconds(15),
                     maximumResponseBodySize: 64 << 10)
             }
-            guard let open = connection else { return (nil, "no connection") }
+            guard let open = connection else { return (nil, [], "no connection") }
             let response = try await open.request(method: "POST", path: target, headers: [
                 ("Content-Type", "application/json"), ("Accord-Delivery-Id", deliveryID),
             ], body: body)
-            return (response.status, nil)
+            return (response.status, response.body, nil)
         } catch {
             connection = nil
-            return (nil, error.code.rawValue)
+            return (nil, [], error.code.rawValue)
         }
     }
 }

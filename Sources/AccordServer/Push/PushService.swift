@@ -21,7 +21,7 @@ struct PushService: Service {
                 let endpoint = try partners[agency.id].map { partner throws(PushEndpoint.Problem) in
                     try PushEndpoint(forwardingTo: agency.id, via: partner, certificatesDirectory: certificatesDirectory, allowTLS12: allowTLS12)
                 } ?? PushEndpoint(agency: agency, certificatesDirectory: certificatesDirectory, allowTLS12: allowTLS12)
-                workers.append(PushWorker(gateway: gateway, endpoint: endpoint, horizon: horizon, pollInterval: pollInterval,
+                workers.append(PushWorker(gateway: gateway, endpoint: endpoint, partner: partners[agency.id]?.id, horizon: horizon, pollInterval: pollInterval,
                                           metrics: PushMetrics(recipient: agency.id, factory: factory), logger: logger, now: { Date() }))
                 logger.notice("pushing deliveries", metadata: ["recipient": "\(agency.id)", "via": "\(partners[agency.id]?.id ?? "direct")", "host": "\(endpoint.host)", "port": "\(endpoint.port)"])
             } catch {
