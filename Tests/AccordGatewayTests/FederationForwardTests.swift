@@ -102,6 +102,29 @@ struct FederationForwardTests {
         #expect(records.allSatisfy { $0.deliveryID == post.deliveryID })
     }
 
+    @Test func aPartnerThatIsDownThenBackReceivesTheForwardOnce() async throws {
+        let setup = try Setup("federation-down")
+        defer { setup.served.remove() }
+        let server = try setup.served.start()
+        defer { kill(server.processIdentifier, SIGKILL) }
+        try await setup.served.waitUntilServing()
+
+        try #require(try await setup.send().status == 0)
+        // Down for a few of push's backoff steps: the forward waits in au.abf's inbox meanwhile.
+        try await Task.sleep(for: .seconds(3))
+        #expect(setup.receiver.posts.isEmpty)
+        let receiver = try await setup.receiver.start()
+        defer { kill(receiver.processIdentifier, SIGKILL) }
+        #expect(await eventually(timeout: .seconds(30)) { setup.receiver.filed.count == 1 })
+        #expect(try await setup.inboxEmpties(for: "au.abf"))
+        let posts = setup.receiver.posts
+        #expect(posts.map(\.status) == [200] && posts.first?.verified == true, "\(posts.map(\.status))")
+
+        kill(server.processIdentifier, SIGTERM)
+        _ = await server.finish()
+        #expect(try await setup.auditRecords([.messageAcknowledged]).count == 1)
+    }
+
     @Test func aPartnerWhoseCertificateIsNotFromItsOwnCAGetsNothing() async throws {
         let setup = try Setup("federation-wrong-ca", partnerCertificateFromOwnCA: true)
         defer { setup.served.remove() }
