@@ -37,15 +37,22 @@ final class CertificateRejectionAudit: Service, Sendable {
         (pending, continuation) = AsyncStream.makeStream(of: AuditRecord.self, bufferingPolicy: .bufferingNewest(256))
     }
 
+    /// A refusal seen `elapsed` seconds ago still stands for this one. A negative time means the
+    /// clock was stepped back since: the window is taken as over, so that a step never silences
+    /// the audit for its length (docs/operations.md, "When the clock steps").
+    static func withinWindow(_ elapsed: TimeInterval) -> Bool {
+        elapsed >= 0 && elapsed < window
+    }
+
     /// For `OpenSSLServerChannel`'s rejection observer; `listener` names the listener.
     func observe(_ rejection: CertificateRejection, fingerprint: String?, remote: SocketAddress?, listener: String) {
         let now = clock()
         let source = remote?.ipAddress ?? "unknown"
         let key = Key(source: source, reason: rejection.code.rawValue)
         let admitted = recent.withLock { recent -> Bool in
-            if let last = recent[key], now.timeIntervalSince(last) < Self.window { return false }
+            if let last = recent[key], Self.withinWindow(now.timeIntervalSince(last)) { return false }
             if recent.count >= Self.capacity {
-                recent = recent.filter { now.timeIntervalSince($0.value) < Self.window }
+                recent = recent.filter { Self.withinWindow(now.timeIntervalSince($0.value)) }
                 if recent.count >= Self.capacity { return false }
             }
             recent[key] = now

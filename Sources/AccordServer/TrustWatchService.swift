@@ -29,7 +29,9 @@ struct TrustWatchService: Service {
                 let gauge = gauges[list.issuer] ?? Gauge(label: "accord_crl_next_update_seconds", dimensions: [("issuer", list.issuer)], factory: factory)
                 gauges[list.issuer] = gauge
                 gauge.record(left)
-                guard left < warning, now.timeIntervalSince(warned[list.issuer] ?? .distantPast) >= 3_600 else { continue }
+                // Once an hour; a clock stepped back (a negative interval) warns at once rather than stay silent.
+                let sinceWarned = now.timeIntervalSince(warned[list.issuer] ?? .distantPast)
+                guard left < warning, sinceWarned >= 3_600 || sinceWarned < 0 else { continue }
                 warned[list.issuer] = now
                 logger.warning(left <= 0 ? "a CRL has passed its nextUpdate" : "a CRL reaches its nextUpdate soon: publish a fresh one",
                                metadata: ["issuer": "\(list.issuer)", "seconds_left": "\(Int(left))"])

@@ -13,4 +13,8 @@ struct Accord: AsyncParsableCommand {
             AgreementsCommand.self, CertificatesCommand.self, KeysCommand.self, AuditCommand.self, AccountsCommand.self, BackupCommand.self,
         ]
     )
+
+    static func main() async {
+        await main(Array(ProcessArguments.current.dropFirst()))
+    }
 }

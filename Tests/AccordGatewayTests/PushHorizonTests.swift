@@ -57,4 +57,34 @@ import Testing
             #expect(try await fixture.store.pushRecords(state: .undeliverable, limit: 10).isEmpty)
         }
     }
+
+    /// The wall clock stepped back a minute while a delivery backed off for seconds (an NTP
+    /// step, a VM restored from a snapshot): it is offered again at once, not a minute and its
+    /// delay later (docs/operations.md, "When the clock steps").
+    @Test func aClockSteppedBackDoesNotStretchTheBackoffByTheStep() async throws {
+        let clock = PinnedClock(Date())
+        let fixture = try GatewayFixture(now: clock.now)
+        try await fixture.closing {
+            let sent = try await fixture.gateway.submit(try fixture.issue(from: "nz.immigration", to: ["nz.police"], issuedAt: clock.now()), from: "nz.immigration")
+            let id = try #require(sent.recipients.first?.deliveryID)
+            guard case .item(let item, _) = await fixture.gateway.nextPush(for: "nz.police", horizon: 3600) else {
+                Issue.record("nothing offered")
+                return
+            }
+            await fixture.gateway.pushFailed(item, to: "nz.police", record: nil, failure: "client-connect-failed", retryAt: clock.now().addingTimeInterval(4))
+            clock.advance(-60)
+            guard case .item(let again, let record) = await fixture.gateway.nextPush(for: "nz.police", horizon: 3600) else {
+                Issue.record("after the clock stepped back, the delivery waited for the step as well as its delay")
+                return
+            }
+            #expect(again.deliveryID == id && record?.attempts == 1)
+            // Its next failure is measured from the stepped clock, and backs off as usual.
+            await fixture.gateway.pushFailed(again, to: "nz.police", record: record, failure: "client-connect-failed", retryAt: clock.now().addingTimeInterval(8))
+            guard case .notBefore(let until) = await fixture.gateway.nextPush(for: "nz.police", horizon: 3600) else {
+                Issue.record("the delivery failing again was offered before its delay")
+                return
+            }
+            #expect(abs(until.timeIntervalSince(clock.now()) - 8) < 0.002)
+        }
+    }
 }

@@ -35,6 +35,21 @@ struct PushScheduleTests {
         #expect(schedule.wait(at: start.addingTimeInterval(5)) == 0)
     }
 
+    /// A wall clock stepped back (an NTP step, a VM restored) would otherwise turn the delay into
+    /// the delay plus the step: an hour back, an hour without pushes.
+    @Test func aClockSteppedBackMakesTheNextAttemptDueAtOnce() {
+        var schedule = PushSchedule(baseDelay: 2, maximumDelay: 60)
+        schedule.failed(at: start, jitter: 0.5)
+        let stepped = start.addingTimeInterval(-3_600)
+        #expect(schedule.wait(at: stepped) == 0)
+        #expect(schedule.allows(at: stepped))
+        // Failing again at the stepped time measures the delay from there.
+        schedule.failed(at: stepped, jitter: 0)
+        #expect(schedule.wait(at: stepped) == 2)
+        // Stepped forward: the delay has passed.
+        #expect(schedule.allows(at: stepped.addingTimeInterval(7_200)))
+    }
+
     @Test func theBreakerOpensAfterTheThresholdProbesOncePerIntervalAndClosesOnSuccess() {
         var schedule = PushSchedule(baseDelay: 0.5, maximumDelay: 300, breakerThreshold: 3, breakerInterval: 90)
         schedule.failed(at: start, jitter: 0)

@@ -66,7 +66,12 @@ extension Gateway {
                         ])
                         continue
                     }
-                    if record.nextAttempt > time { return .notBefore(record.nextAttempt) }
+                    // A last try recorded after `time` (to the millisecond, as it is stored)
+                    // means the clock was stepped back: the recorded wait is no longer a delay
+                    // anyone chose, so it is tried now.
+                    if record.nextAttempt > time, AuditTime.milliseconds(record.lastAttempt) <= AuditTime.milliseconds(time) {
+                        return .notBefore(record.nextAttempt)
+                    }
                 }
                 switch await deliver(entry, to: agency) {
                 case .item(let item): return .item(item, record: record)

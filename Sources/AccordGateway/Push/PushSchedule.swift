@@ -21,6 +21,10 @@ public struct PushSchedule: Sendable, Equatable {
     public private(set) var consecutiveFailures = 0
     /// No attempt before this instant; nil: try now.
     public private(set) var nextAttempt: Date?
+    /// When the last attempt failed. A clock that now reads earlier was stepped back: the
+    /// wait it would give is not a delay the schedule chose, so the next attempt is due at once
+    /// (docs/operations.md, "When the clock steps").
+    public private(set) var lastFailure: Date?
 
     public init(baseDelay: TimeInterval = 0.5, maximumDelay: TimeInterval = 300, breakerThreshold: Int = 8, breakerInterval: TimeInterval = 120) {
         self.baseDelay = baseDelay
@@ -33,12 +37,13 @@ public struct PushSchedule: Sendable, Equatable {
 
     /// Whether an attempt may be made at `now`.
     public func allows(at now: Date) -> Bool {
-        nextAttempt.map { now >= $0 } ?? true
+        wait(at: now) == 0
     }
 
     /// How long after `now` the next attempt may be made, or zero.
     public func wait(at now: Date) -> TimeInterval {
-        max(0, nextAttempt.map { $0.timeIntervalSince(now) } ?? 0)
+        guard let nextAttempt, let lastFailure, now >= lastFailure else { return 0 }
+        return max(0, nextAttempt.timeIntervalSince(now))
     }
 
     /// An attempt failed at `now`. `jitter` in [0, 1) spreads retries so that recipients coming
@@ -54,6 +59,7 @@ public struct PushSchedule: Sendable, Equatable {
             step = min(maximumDelay, baseDelay * pow(2, exponent))
         }
         let clamped = min(max(jitter, 0), 1)
+        lastFailure = now
         nextAttempt = now.addingTimeInterval(step / 2 + step / 2 * clamped)
     }
 
@@ -67,5 +73,6 @@ public struct PushSchedule: Sendable, Equatable {
     public mutating func succeeded() {
         consecutiveFailures = 0
         nextAttempt = nil
+        lastFailure = nil
     }
 }

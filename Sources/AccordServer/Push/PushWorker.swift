@@ -22,10 +22,11 @@ struct PushWorker: Sendable {
     func run() async {
         var schedule = PushSchedule()
         var connection: AccordHTTPConnection?
-        var gaugesSetAt = Date.distantPast
+        // Measured on the monotonic clock: a wall clock stepped back would stop the gauges.
+        var gaugesSetAt: ContinuousClock.Instant?
         while !Task.isCancelled {
-            if now().timeIntervalSince(gaugesSetAt) >= 5 {
-                gaugesSetAt = now()
+            if gaugesSetAt.map({ ContinuousClock.now - $0 >= .seconds(5) }) ?? true {
+                gaugesSetAt = ContinuousClock.now
                 await recordBacklog()
             }
             let wait = schedule.wait(at: now())

@@ -1,0 +1,50 @@
+import AccordAudit
+import AccordCrypto
+import AccordStore
+import Foundation
+import Logging
+import NIOCore
+import Synchronization
+import Testing
+
+@testable import AccordServer
+
+/// Refused certificates stay audited when the wall clock is stepped back: the once-a-minute
+/// quiet period per source and reason must not stretch by the length of the step.
+@Suite struct CertificateRejectionClockTests {
+    @Test func aClockSteppedBackDoesNotSilenceTheAuditOfRefusedCertificates() async throws {
+        let store = try SQLiteStore.inMemory(configuration: StoreConfiguration(
+            origin: "accord.test/audit", signer: try NoteSigner(name: "accord.test/audit", privateKey: PrivateKey.generate(.edDSA))))
+        let time = Mutex(Date(timeIntervalSince1970: 1_800_000_000))
+        let audit = CertificateRejectionAudit(store: store, logger: Logger(label: "test"), clock: { time.withLock { $0 } })
+        let remote = try SocketAddress(ipAddress: "192.0.2.7", port: 40_000)
+        let refused = CertificateRejection(.unknownIssuer, "unable to get local issuer certificate")
+        func refusals() async throws -> [AuditRecord] {
+            try await store.query(AuditQuery(events: [.certificateRejected])).map(\.record)
+        }
+
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await store.run() }
+            group.addTask { try await audit.run() }
+            audit.observe(refused, fingerprint: nil, remote: remote, listener: "agency")
+            time.withLock { $0 += 10 }
+            audit.observe(refused, fingerprint: nil, remote: remote, listener: "agency")
+            // An hour back, as an NTP step or a restored snapshot would put it.
+            time.withLock { $0 -= 3_600 }
+            audit.observe(refused, fingerprint: nil, remote: remote, listener: "agency")
+            time.withLock { $0 += 5 }
+            audit.observe(refused, fingerprint: nil, remote: remote, listener: "agency")
+
+            var recorded: [AuditRecord] = []
+            for _ in 0..<100 {
+                recorded = try await refusals()
+                if recorded.count >= 2 { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            group.cancelAll()
+            // The first, then the first after the step; each within a minute of one stays quiet.
+            #expect(recorded.map(\.time) == [Date(timeIntervalSince1970: 1_800_000_000), Date(timeIntervalSince1970: 1_800_000_010 - 3_600)],
+                    "\(recorded.map(\.time))")
+        }
+    }
+}

@@ -1,0 +1,23 @@
+import Foundation
+public import Testing
+
+/// libfaketime (Debian's `faketime`), preloaded into a program a test starts to move its wall
+/// clock: `["env"] + environment(offset:) + [program, …]`.
+public enum FakeTime {
+    /// Where Debian puts the library; nil when the package is not installed.
+    public static let library: String? = [
+        "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1", "/usr/lib/aarch64-linux-gnu/faketime/libfaketime.so.1",
+    ].first { FileManager.default.fileExists(atPath: $0) }
+
+    /// `offset` in libfaketime's relative form: `"+2y"`, `"-50s"`.
+    public static func environment(offset: String) -> [String] {
+        ["LD_PRELOAD=\(library ?? "")", "FAKETIME=\(offset)"]
+    }
+}
+
+extension Trait where Self == ConditionTrait {
+    /// Needs libfaketime to move the wall clock of a process a test starts.
+    public static var needsFakeTime: Self {
+        .enabled(if: RequiredPackages.onCI || FakeTime.library != nil, "needs libfaketime: apt-get install faketime")
+    }
+}
