@@ -24,7 +24,7 @@ enum OperationsListener {
 
     /// `onReady` gets the bound port.
     static func application(
-        address: GatewayConfiguration.Address, readiness: Readiness, limits: GatewayConfiguration.Limits, logger: Logger,
+        address: GatewayConfiguration.Address, readiness: Readiness, limits: GatewayConfiguration.Limits, log: LogRoutes? = nil, logger: Logger,
         onReady: @escaping @Sendable (Int) async -> Void
     ) -> some Service {
         let router = Router()
@@ -38,6 +38,9 @@ enum OperationsListener {
             changes.observe(report)
             return JSONResponse.make(ReadinessBody(report), status: report.isReady ? .ok : .serviceUnavailable)
         }
+        // The checkpoint and hash tiles hold hashes and the log's size, no entry: served here
+        // only when `log.on_operations_listener` asks (docs/audit.md, "Tiles and proofs").
+        log?.register(on: router.group("v1")) { _ in false }
         MethodNotAllowed.register("livez", allowing: [.get], on: router)
         MethodNotAllowed.register("readyz", allowing: [.get], on: router)
         // A probe sends a few hundred bytes and waits a second or so; nothing here needs more.
