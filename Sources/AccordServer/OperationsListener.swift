@@ -10,8 +10,9 @@ import ServiceLifecycle
 import Synchronization
 
 /// The operations listener: plain HTTP, no client certificate, serving `GET /livez` and
-/// `GET /readyz` and nothing else, for the kubelet, systemd or a load balancer's health check
-/// (docs/operations.md, "Monitoring").
+/// `GET /readyz` for the kubelet, systemd or a load balancer's health check
+/// (docs/operations.md, "Monitoring"), and, where `log.on_operations_listener` asks, the audit
+/// log's checkpoint and hash tiles for witnesses' and monitors' hosts (docs/audit.md).
 ///
 /// It has no authentication, so it answers only what a probe needs: whether each check
 /// passed, never an agency, a certificate subject or a count of traffic. `/metrics` stays on

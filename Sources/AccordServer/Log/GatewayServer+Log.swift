@@ -3,6 +3,7 @@ import AccordGateway
 import AccordStore
 import AccordTLS
 import Hummingbird
+import Prometheus
 import ServiceLifecycle
 
 extension GatewayServer {
@@ -31,6 +32,7 @@ extension GatewayServer {
     func witnessingService(_ routes: LogRoutes) throws -> (any Service)? {
         guard !configuration.log.witnesses.isEmpty else { return nil }
         return try WitnessingService(store: store, index: routes.index, witnesses: configuration.log.witnesses,
-                                     interval: .milliseconds(configuration.log.witnessIntervalMilliseconds), logger: logger)
+                                     interval: .milliseconds(configuration.log.witnessIntervalMilliseconds),
+                                     factory: PrometheusMetricsFactory(registry: registry), logger: logger)
     }
 }

@@ -22,15 +22,22 @@ struct WitnessingService: Service {
     let targets: [Target]
     let interval: Duration
     let logger: Logger
+    let factory: any MetricsFactory
     let client = LogHTTPClient()
 
     init(store: any AuditReading & CosignatureStore, index: ProofIndex, witnesses: [LogConfiguration.Witness],
-         interval: Duration, logger: Logger) throws {
+         interval: Duration, factory: any MetricsFactory, logger: Logger) throws {
         self.store = store
         self.index = index
         targets = try witnesses.map { Target(name: $0.name, url: $0.url, verifier: try CosignatureVerifier(verifierKey: $0.key)) }
         self.interval = interval
         self.logger = logger
+        self.factory = factory
+    }
+
+    /// `accord_witness_refusals_total{witness, status}`: checkpoints a witness would not cosign.
+    private func countRefusal(_ witness: String, status: Int) {
+        Counter(label: "accord_witness_refusals_total", dimensions: [("witness", witness), ("status", String(status))], factory: factory).increment()
     }
 
     func run() async throws {
@@ -69,7 +76,7 @@ struct WitnessingService: Service {
                         // The witness holds a larger log than this gateway has: the log was cut.
                         logger.critical("a witness has cosigned a larger log than this gateway holds; the log was truncated",
                                         metadata: ["witness": "\(target.name)", "witness_size": "\(size)", "size": "\(checkpoint.size)"])
-                        Counter(label: "accord_witness_refusals_total", dimensions: [("witness", target.name), ("status", "409")]).increment()
+                        countRefusal(target.name, status: 409)
                         return
                     }
                     oldSize = size
@@ -78,7 +85,7 @@ struct WitnessingService: Service {
                         "witness": "\(target.name)", "status": "\(answer.status)", "size": "\(checkpoint.size)",
                         "reason": "\(answer.text.prefix(300))",
                     ])
-                    Counter(label: "accord_witness_refusals_total", dimensions: [("witness", target.name), ("status", "\(answer.status)")]).increment()
+                    countRefusal(target.name, status: answer.status)
                     // Not asked again for this size; a later checkpoint is tried afresh.
                     await state.record(target.name, size: oldSize, cosigned: false, attempted: checkpoint.size)
                     return
