@@ -57,7 +57,7 @@ import Testing
 
     @Test func aWitnessCosignsOnlyConsistentExtensions() throws {
         let log = try NoteSigner(name: Self.origin, privateKey: PrivateKey.generate(.edDSA))
-        let logs = [Self.origin: log.verifier]
+        let logs = [Self.origin: [log.verifier]]
         let honest = MerkleTree(leafHashes: (0 ..< 20).map { TreeHasher().leafHash(Array("leaf \($0)".utf8)) })
         func note(_ tree: MerkleTree, _ size: UInt64, signer: NoteSigner? = nil) throws -> String {
             try Checkpoint(origin: Self.origin, size: size, rootHash: tree.root(treeSize: size)).signed(by: signer ?? log).encoded

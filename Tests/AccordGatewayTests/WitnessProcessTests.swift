@@ -84,7 +84,7 @@ import Testing
 
         let flagged = try await ExternalProcess.runDetached(accord, monitor)
         #expect(flagged.status == 1, "\(flagged.standardOutput)\(flagged.standardError)")
-        #expect(flagged.standardError.contains("ALARM rollback") || flagged.standardError.contains("ALARM missing-cosignature"),
+        #expect(flagged.standardError.contains("ALARM rollback"),
                 "\(flagged.standardError)")
         #expect(try String(contentsOfFile: metrics, encoding: .utf8).contains("accord_monitor_alarms_total{kind=\"fork\"} 0"))
         try await stop(gateway)

@@ -15,10 +15,11 @@ public enum WitnessDecision: Sendable, Equatable {
     /// 400: the request is malformed or goes backwards.
     case badRequest(String)
 
-    /// Decides on `request` for a witness that follows logs by their verifier keys and last
+    /// Decides on `request` for a witness that follows logs by their verifier keys (more than
+    /// one for a log while its key is rotated: a signature by any of them will do) and last
     /// cosigned `latest` (size and root) for the request's origin, or nothing yet.
     public static func decide(
-        _ request: AddCheckpointRequest, logs: [String: NoteVerifier], latest: (String) -> (size: UInt64, root: [UInt8])?
+        _ request: AddCheckpointRequest, logs: [String: [NoteVerifier]], latest: (String) -> (size: UInt64, root: [UInt8])?
     ) -> WitnessDecision {
         let note: SignedNote
         let unverified: Checkpoint
@@ -26,8 +27,12 @@ public enum WitnessDecision: Sendable, Equatable {
             note = try SignedNote(parsing: request.note)
             unverified = try Checkpoint(text: note.text)
         } catch { return .badRequest("the checkpoint does not parse: \(error.message)") }
-        guard let verifier = logs[unverified.origin] else { return .unknownLog("this witness does not follow the log '\(unverified.origin)'") }
-        do { _ = try note.verifiedText(by: verifier) } catch { return .forbidden("the checkpoint is not signed by the log's key: \(error.message)") }
+        guard let verifiers = logs[unverified.origin], !verifiers.isEmpty else {
+            return .unknownLog("this witness does not follow the log '\(unverified.origin)'")
+        }
+        guard verifiers.contains(where: { (try? note.verifiedText(by: $0)) != nil }) else {
+            return .forbidden("the checkpoint is not signed by a key this witness holds for '\(unverified.origin)'")
+        }
         guard request.oldSize <= unverified.size else {
             return .badRequest("old size \(request.oldSize) is above the checkpoint's size \(unverified.size)")
         }

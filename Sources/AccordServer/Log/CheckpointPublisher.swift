@@ -16,13 +16,15 @@ struct CheckpointPublisher: Sendable {
             guard let latest = try await store.latestCheckpoint() else { return nil }
             return try await cosigned(latest)
         }
-        guard let size = try await store.latestCosignedSize(byAtLeast: required, of: witnesses.map(\.name)),
-              let stored = try await store.checkpoint(size: size) else { return nil }
-        let note = try await cosigned(stored)
         // A cosignature is kept by size: one made for a checkpoint since cut from the log does
-        // not verify over the one now stored at that size, and then nothing is published.
-        let valid = witnesses.filter { (try? $0.verifiedTime(of: SignedNote(parsing: note))) != nil }
-        return valid.count >= required ? note : nil
+        // not verify over the one now stored at that size, so the next size down is tried.
+        for size in try await store.cosignedSizes(byAtLeast: required, of: witnesses.map(\.name), limit: 20) {
+            guard let stored = try await store.checkpoint(size: size) else { continue }
+            let note = try await cosigned(stored)
+            let valid = witnesses.filter { (try? $0.verifiedTime(of: SignedNote(parsing: note))) != nil }
+            if valid.count >= required { return note }
+        }
+        return nil
     }
 
     /// `stored`'s note with the cosignatures kept for its size that verify over it.

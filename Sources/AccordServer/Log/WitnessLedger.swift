@@ -8,20 +8,22 @@ import AccordCrypto
 /// checkpoint and never half of one. Decisions and writes are serialised by the actor.
 public actor WitnessLedger {
     let directory: URL
-    let logs: [String: NoteVerifier]
+    let logs: [String: [NoteVerifier]]
     let cosigner: Cosigner
     private var latest: [String: Checkpoint] = [:]
 
     public init(directory: URL, logs: [NoteVerifier], cosigner: Cosigner) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         self.directory = directory
-        self.logs = Dictionary(logs.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        self.logs = Dictionary(grouping: logs, by: \.name)
         self.cosigner = cosigner
-        for verifier in logs {
-            let file = Self.file(for: verifier.name, in: directory)
+        // The kept checkpoint is the witness's own memory, checked when it was cosigned; it is
+        // read without its signature so that it outlives the log key it was signed with.
+        for origin in self.logs.keys {
+            let file = Self.file(for: origin, in: directory)
             guard FileManager.default.fileExists(atPath: file.path) else { continue }
             let note = try String(contentsOf: file, encoding: .utf8)
-            latest[verifier.name] = try Checkpoint.open(note, verifier: verifier)
+            latest[origin] = try Checkpoint(text: SignedNote(parsing: note).text)
         }
     }
 

@@ -24,8 +24,9 @@ public protocol CosignatureStore: Sendable {
     func recordCosignature(_ cosignature: StoredCosignature) async throws(StoreError)
     /// The cosignatures of the checkpoint of `size`, by witness name.
     func cosignatures(checkpointSize size: UInt64) async throws(StoreError) -> [StoredCosignature]
-    /// The largest checkpoint size cosigned by at least `witnesses` of the named ones; nil if none is.
-    func latestCosignedSize(byAtLeast witnesses: Int, of names: [String]) async throws(StoreError) -> UInt64?
+    /// The largest checkpoint sizes cosigned by at least `witnesses` of the named ones, largest
+    /// first, at most `limit` of them.
+    func cosignedSizes(byAtLeast witnesses: Int, of names: [String], limit: Int) async throws(StoreError) -> [UInt64]
     /// The latest checkpoint of exactly `size` leaves; nil when none was signed at that size.
     func checkpoint(size: UInt64) async throws(StoreError) -> StoredCheckpoint?
 }

@@ -26,14 +26,14 @@ extension SQLiteStore: CosignatureStore {
         }
     }
 
-    public func latestCosignedSize(byAtLeast witnesses: Int, of names: [String]) async throws(StoreError) -> UInt64? {
-        guard !names.isEmpty else { return nil }
+    public func cosignedSizes(byAtLeast witnesses: Int, of names: [String], limit: Int) async throws(StoreError) -> [UInt64] {
+        guard !names.isEmpty else { return [] }
         return try await read { db in
             let marks = names.map { _ in "?" }.joined(separator: ",")
-            return try Int64.fetchOne(db, sql: """
+            return try Int64.fetchAll(db, sql: """
                 SELECT size FROM checkpoint_cosignature WHERE witness IN (\(marks))
-                GROUP BY size HAVING count(DISTINCT witness) >= ? ORDER BY size DESC LIMIT 1
-                """, arguments: StatementArguments(names.map { $0 as any DatabaseValueConvertible } + [witnesses])).map { UInt64($0) }
+                GROUP BY size HAVING count(DISTINCT witness) >= ? ORDER BY size DESC LIMIT ?
+                """, arguments: StatementArguments(names.map { $0 as any DatabaseValueConvertible } + [witnesses, limit])).map { UInt64($0) }
         }
     }
 
