@@ -93,7 +93,7 @@ import Testing
     @Test func aForkedViewIsFoundWhenMonitorsCompare() async throws {
         let operations = try FreePort.find()
         let served = try ServedGateway("forked", operations: "127.0.0.1:\(operations)",
-                                       yaml: "audit: {checkpoint_interval_seconds: 1}\nlog: {on_operations_listener: true}")
+                                       yaml: "audit: {checkpoint_interval_seconds: 1}\nlog: {on_operations_listener: true, entry_readers: [nz.immigration]}")
         defer { served.remove() }
         let logKey = try auditVerifierKey(served.pki)
         try await stop(try await start(served))
@@ -130,6 +130,20 @@ import Testing
         #expect(first.status == 0 && second.status == 0, "\(first.standardError)\(second.standardError)")
         let compared = try await monitor(operations, "police.json", compare: ["commissioner.json"])
         #expect(compared.status == 1 && compared.standardError.contains("ALARM fork"), "\(compared.standardOutput)\(compared.standardError)")
+
+        // Over the agency API: an entry reader's monitor checks every leaf against its hash; an
+        // agency that is not one cannot read the entries, so its monitor cannot verify them.
+        func agencyMonitor(_ agency: String) async throws -> ExternalProcess.Output {
+            try await ExternalProcess.runDetached(served.accord, [
+                "audit", "monitor", "--url", "https://localhost:\(served.port)/v1/log", "--verifier-key", logKey, "--entries",
+                "--as", agency, "--pki", served.pki.directory.path,
+                "--state", served.directory.appendingPathComponent("\(agency).json").path, "--once",
+            ])
+        }
+        let reader = try await agencyMonitor("nz.immigration")
+        #expect(reader.status == 0 && reader.standardOutput.hasPrefix("ok:"), "\(reader.standardOutput)\(reader.standardError)")
+        let outsider = try await agencyMonitor("nz.police")
+        #expect(outsider.status == 1 && outsider.standardError.contains("ALARM unverifiable-leaf"), "\(outsider.standardOutput)\(outsider.standardError)")
         try await stop(main)
         kill(fork.processIdentifier, SIGTERM)
         _ = await fork.finish()

@@ -11,6 +11,11 @@ public struct LogHTTPClient: Sendable {
         public let status: Int
         public let body: [UInt8]
         public var text: String { String(decoding: body, as: UTF8.self) }
+
+        public init(status: Int, body: [UInt8]) {
+            self.status = status
+            self.body = body
+        }
     }
 
     let timeout: TimeInterval

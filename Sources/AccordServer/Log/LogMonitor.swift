@@ -28,10 +28,15 @@ public struct LogMonitor: Sendable {
     public let cosignaturesRequired: Int
     /// Also fetch entry bundles and check each leaf against its hash (needs entry access).
     public let checkEntries: Bool
-    let client = LogHTTPClient()
+    /// GETs a URL: plain HTTP or HTTPS by default, or the agency API over mutual TLS.
+    let fetch: @Sendable (String) async throws -> LogHTTPClient.Answer
     private var hasher: TreeHasher { TreeHasher() }
 
-    public init(baseURL: String, verifier: NoteVerifier, witnesses: [CosignatureVerifier], cosignaturesRequired: Int, checkEntries: Bool) {
+    public init(
+        baseURL: String, verifier: NoteVerifier, witnesses: [CosignatureVerifier], cosignaturesRequired: Int, checkEntries: Bool,
+        fetch: @escaping @Sendable (String) async throws -> LogHTTPClient.Answer = { try await LogHTTPClient().get($0) }
+    ) {
+        self.fetch = fetch
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.verifier = verifier
         self.witnesses = witnesses
@@ -41,7 +46,7 @@ public struct LogMonitor: Sendable {
 
     /// One round: the new state when the log checks out, or the alarms (and the old state kept).
     public func round(from state: MonitorState?) async throws -> (state: MonitorState?, alarms: [Alarm]) {
-        let answer = try await client.get(baseURL + "/checkpoint")
+        let answer = try await fetch(baseURL + "/checkpoint")
         guard answer.status == 200 else {
             if answer.status == 503, !witnesses.isEmpty {
                 return (state, [Alarm(kind: .missingCosignature, detail: "the gateway publishes no checkpoint with the cosignatures required")])
@@ -119,7 +124,7 @@ public struct LogMonitor: Sendable {
             let first = tileIndex * TilePath.width
             let count = min(TilePath.width, to - first)
             let tile = try TilePath(level: 0, index: tileIndex, count: count)
-            let answer = try await client.get(baseURL + "/" + tile.description)
+            let answer = try await fetch(baseURL + "/" + tile.description)
             guard answer.status == 200, answer.body.count == Int(count) * 32 else {
                 throw MonitorError("\(tile) answered \(answer.status) with \(answer.body.count) bytes, not \(count) hashes")
             }
@@ -132,7 +137,7 @@ public struct LogMonitor: Sendable {
 
     private func checkEntries(tileIndex: UInt64, count: UInt64, hashes: [[UInt8]]) async throws {
         let path = try TilePath(level: nil, index: tileIndex, count: count)
-        let answer = try await client.get(baseURL + "/" + path.description)
+        let answer = try await fetch(baseURL + "/" + path.description)
         guard answer.status == 200 else { throw MonitorError("\(path) answered \(answer.status)") }
         let entries = try EntryBundle.decode(answer.body)
         guard entries.count == hashes.count else { throw MonitorError("\(path) holds \(entries.count) entries, not \(hashes.count)") }

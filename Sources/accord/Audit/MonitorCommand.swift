@@ -40,11 +40,24 @@ struct MonitorCommand: AsyncParsableCommand {
     @Option(help: "Seconds between rounds when following.")
     var interval = 10
 
+    @Option(name: .customLong("as"), help: "Read the agency API over mutual TLS as this agency (with --pki).")
+    var agency: String?
+
+    @Option(help: "The development PKI directory holding the agency's TLS certificate and the CA, with --as.")
+    var pki = "Certificates/dev"
+
     func run() async throws {
-        let monitor = LogMonitor(
-            baseURL: url, verifier: try NoteVerifier(verifierKey: verifierKey),
-            witnesses: try witnessKeys.map { try CosignatureVerifier(verifierKey: $0) },
-            cosignaturesRequired: cosignatures ?? witnessKeys.count, checkEntries: entries)
+        let verifier = try NoteVerifier(verifierKey: verifierKey)
+        let witnesses = try witnessKeys.map { try CosignatureVerifier(verifierKey: $0) }
+        let monitor: LogMonitor
+        if let agency {
+            let fetcher = AgencyLogFetcher(agency: agency, pki: URL(fileURLWithPath: pki))
+            monitor = LogMonitor(baseURL: url, verifier: verifier, witnesses: witnesses, cosignaturesRequired: cosignatures ?? witnessKeys.count,
+                                 checkEntries: entries, fetch: { try await fetcher.get($0) })
+        } else {
+            monitor = LogMonitor(baseURL: url, verifier: verifier, witnesses: witnesses,
+                                 cosignaturesRequired: cosignatures ?? witnessKeys.count, checkEntries: entries)
+        }
         let stateURL = URL(fileURLWithPath: state)
         var alarmsSeen: [LogMonitor.Alarm.Kind: Int] = [:]
         while true {
