@@ -81,6 +81,9 @@ import Testing
         guard case .inconsistent = decide(AddCheckpointRequest(oldSize: 12, proof: forged, note: try note(rewritten, 16))) else {
             Issue.record("a rewritten log was cosigned"); return
         }
+        guard case .inconsistent = decide(AddCheckpointRequest(oldSize: 12, proof: [], note: try note(rewritten, 12))) else {
+            Issue.record("a second root for the size cosigned was accepted"); return
+        }
         guard case .badRequest = decide(AddCheckpointRequest(oldSize: 12, proof: [], note: try note(rewritten, 10))) else {
             Issue.record("a rollback was not refused"); return
         }
