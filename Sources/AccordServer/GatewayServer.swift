@@ -150,8 +150,10 @@ public final class GatewayServer: Sendable {
         }
         MethodNotAllowed.register("healthz", allowing: [.get], on: router)
         MethodNotAllowed.register("metrics", allowing: [.get], on: router)
-        AgencyRoutes(gateway: gateway, maxBodyBytes: limits.maxBodyBytes,
-                     rateLimiter: RateLimiter(rate: limits.requestsPerSecond, burst: limits.burst)).register(on: router)
+        let rateLimiter = RateLimiter(rate: limits.requestsPerSecond, burst: limits.burst)
+        AgencyRoutes(gateway: gateway, maxBodyBytes: limits.maxBodyBytes, rateLimiter: rateLimiter).register(on: router)
+        let log = try logRoutes()
+        registerLog(log, on: router, rateLimiter: rateLimiter)
         let connections = ConnectionLimiter(limit: limits.maxConnectionsPerAgency)
         let rejections = CertificateRejectionAudit(store: store, logger: logger)
         let http = HTTP1Channel.Configuration(
@@ -197,10 +199,12 @@ public final class GatewayServer: Sendable {
             services.append(console)
         }
         if let operations = configuration.operationsListen {
-            services.append(OperationsListener.application(address: operations, readiness: readinessChecks, limits: limits, logger: logger) {
+            services.append(OperationsListener.application(address: operations, readiness: readinessChecks, limits: limits,
+                                                           log: configuration.log.onOperationsListener ? log : nil, logger: logger) {
                 await onReady(.operations, $0)
             })
         }
+        if let witnessing = try witnessingService(log) { services.append(witnessing) }
         services.append(app)
         var groupConfiguration = ServiceGroupConfiguration(
             services: services, gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [], logger: logger)

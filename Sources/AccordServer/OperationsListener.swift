@@ -10,8 +10,9 @@ import ServiceLifecycle
 import Synchronization
 
 /// The operations listener: plain HTTP, no client certificate, serving `GET /livez` and
-/// `GET /readyz` and nothing else, for the kubelet, systemd or a load balancer's health check
-/// (docs/operations.md, "Monitoring").
+/// `GET /readyz` for the kubelet, systemd or a load balancer's health check
+/// (docs/operations.md, "Monitoring"), and, where `log.on_operations_listener` asks, the audit
+/// log's checkpoint and hash tiles for witnesses' and monitors' hosts (docs/audit.md).
 ///
 /// It has no authentication, so it answers only what a probe needs: whether each check
 /// passed, never an agency, a certificate subject or a count of traffic. `/metrics` stays on
@@ -24,7 +25,7 @@ enum OperationsListener {
 
     /// `onReady` gets the bound port.
     static func application(
-        address: GatewayConfiguration.Address, readiness: Readiness, limits: GatewayConfiguration.Limits, logger: Logger,
+        address: GatewayConfiguration.Address, readiness: Readiness, limits: GatewayConfiguration.Limits, log: LogRoutes? = nil, logger: Logger,
         onReady: @escaping @Sendable (Int) async -> Void
     ) -> some Service {
         let router = Router()
@@ -38,6 +39,9 @@ enum OperationsListener {
             changes.observe(report)
             return JSONResponse.make(ReadinessBody(report), status: report.isReady ? .ok : .serviceUnavailable)
         }
+        // The checkpoint and hash tiles hold hashes and the log's size, no entry: served here
+        // only when `log.on_operations_listener` asks (docs/audit.md, "Tiles and proofs").
+        log?.register(on: router.group("v1")) { _ in false }
         MethodNotAllowed.register("livez", allowing: [.get], on: router)
         MethodNotAllowed.register("readyz", allowing: [.get], on: router)
         // A probe sends a few hundred bytes and waits a second or so; nothing here needs more.

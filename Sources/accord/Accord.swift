@@ -11,6 +11,7 @@ struct Accord: AsyncParsableCommand {
         subcommands: [
             DemoCommand.self, ServeCommand.self, SendCommand.self, InboxCommand.self, BenchCommand.self, PKICommand.self,
             AgreementsCommand.self, CertificatesCommand.self, KeysCommand.self, AuditCommand.self, AccountsCommand.self, BackupCommand.self,
+            WitnessCommand.self,
         ]
     )
 

@@ -128,3 +128,23 @@ import Testing
         #expect(try AuditExport.jsonLines(indexed) == (try AuditExport.jsonLines(whole)))
     }
 }
+
+/// The hashes behind tlog-tiles hash tiles above level 0: any range's RFC 6962 hash, from the
+/// chunk tree for whole chunks and from the chunks' leaves otherwise.
+@Suite struct TileHashTests {
+    @Test(arguments: [1, 4, 8] as [UInt64])
+    func rangeHashesAreThoseOfTheWholeTree(chunkSize: UInt64) async throws {
+        let hashes = (0 ..< 300).map { TreeHasher().leafHash(Array("leaf \($0)".utf8)) }
+        let tree = MerkleTree(leafHashes: hashes)
+        let packed = hashes.flatMap { $0 }
+        let index = ProofIndex(chunkSize: chunkSize) { range throws(StoreError) in
+            Array(packed[Int(range.lowerBound) * 32 ..< Int(range.upperBound) * 32])
+        }
+        let ranges: [Range<UInt64>] = [0 ..< 256, 0 ..< 16, 16 ..< 32, 256 ..< 272, 3 ..< 4, 0 ..< 1, 128 ..< 256]
+        for treeSize: UInt64 in [272, 300] {
+            let expected = try ranges.map { try tree.rangeHash(start: $0.lowerBound, end: $0.upperBound) }
+            #expect(try await index.rangeHashes(ranges, treeSize: treeSize) == expected, "chunk \(chunkSize), size \(treeSize)")
+        }
+        await #expect(throws: StoreError.self) { try await index.rangeHashes([290 ..< 301], treeSize: 300) }
+    }
+}

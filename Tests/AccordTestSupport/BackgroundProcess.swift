@@ -49,6 +49,11 @@ public final class BackgroundProcess: @unchecked Sendable {
         }
     }
 
+    /// What the process has written to standard error so far, while it runs.
+    public var standardErrorSoFar: String {
+        String(decoding: (try? Data(contentsOf: errorFile)) ?? Data(), as: UTF8.self)
+    }
+
     /// Waits for the process to exit and returns the rest of its output.
     public func finish() async -> ExternalProcess.Output {
         let process = self.process

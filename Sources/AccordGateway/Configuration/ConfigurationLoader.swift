@@ -153,6 +153,7 @@ struct ConfigurationReader {
     mutating func read(_ root: Node, into configuration: inout GatewayConfiguration) throws(ConfigurationError) {
         for (key, value) in try mapping(root, [
             "listen", "console", "operations", "paths", "tls", "trust", "audit", "retention", "push", "limits", "log_level", "log_format",
+            "log",
         ], "the configuration") {
             switch key {
             case "listen": configuration.listen = try address(value, "listen")
@@ -217,6 +218,8 @@ struct ConfigurationReader {
                 }
             case "limits":
                 try readLimits(value, into: &configuration.limits)
+            case "log":
+                try readLog(value, into: &configuration.log)
             default:
                 configuration.logLevel = try string(value, "log_level")
             }

@@ -102,6 +102,8 @@ public struct GatewayConfiguration: Sendable, Equatable {
     /// How often an idle push worker looks for new deliveries.
     public var pushPollMilliseconds = 200
     public var limits = Limits()
+    /// The log's tiles, witnesses and who reads its entries (docs/audit.md, "Witnesses").
+    public var log = LogConfiguration()
     public var logLevel = "info"
 
     /// How `accord serve` writes its log lines on standard error.

@@ -95,6 +95,21 @@ public actor ProofIndex {
         return try subtreeHash(0, treeSize, chunks)
     }
 
+    /// The RFC 6962 hashes of `ranges` of leaves within the first `treeSize`, in order: the
+    /// hashes of a tlog-tiles hash tile above level 0, each a run of whole chunks.
+    public func rangeHashes(_ ranges: [Range<UInt64>], treeSize: UInt64) async throws(StoreError) -> [[UInt8]] {
+        if let outside = ranges.first(where: { $0.isEmpty || $0.upperBound > treeSize }) {
+            throw StoreError(.invalidRecord, "leaves \(outside.lowerBound)..<\(outside.upperBound) are not in a tree of \(treeSize) leaves")
+        }
+        try await extend(toChunks: treeSize / chunkSize)
+        var chunks = ChunkLeaves(chunkSize: chunkSize)
+        for range in ranges where range.lowerBound % chunkSize != 0 || range.upperBound % chunkSize != 0 {
+            try await load(range.lowerBound / chunkSize, upTo: treeSize, into: &chunks)
+            try await load((range.upperBound - 1) / chunkSize, upTo: treeSize, into: &chunks)
+        }
+        return try ranges.map { range throws(StoreError) in try subtreeHash(range.lowerBound, range.upperBound, chunks) }
+    }
+
     /// Reads the leaf hashes of chunks not yet held, up to `target` complete chunks.
     private func extend(toChunks target: UInt64) async throws(StoreError) {
         while chunkRoots.size < target {

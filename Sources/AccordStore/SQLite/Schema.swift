@@ -178,6 +178,19 @@ enum Schema {
         migrator.registerMigration("v7-checkpoint-size") { db in
             try db.execute(sql: "CREATE INDEX audit_checkpoint_size ON audit_checkpoint(size)")
         }
+        // Witnesses' cosignatures of checkpoints (docs/audit.md, "Witnesses"): outside the log,
+        // one row per witness per checkpoint size.
+        migrator.registerMigration("v8-checkpoint-cosignature") { db in
+            try db.execute(sql: """
+                CREATE TABLE checkpoint_cosignature (
+                    size INTEGER NOT NULL,
+                    witness TEXT NOT NULL,
+                    signature_line TEXT NOT NULL,
+                    received_ms INTEGER NOT NULL,
+                    PRIMARY KEY (size, witness)
+                )
+                """)
+        }
         return migrator
     }
 }

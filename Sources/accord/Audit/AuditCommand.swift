@@ -6,6 +6,6 @@ struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
         abstract: "Verify, prove, search and export the tamper-evident audit log.",
-        subcommands: [VerifyCommand.self, ProveCommand.self, QueryCommand.self, ExportCommand.self, LoadTestCommand.self]
+        subcommands: [VerifyCommand.self, ProveCommand.self, QueryCommand.self, ExportCommand.self, LoadTestCommand.self, MonitorCommand.self]
     )
 }
