@@ -132,8 +132,9 @@ import Testing
             let (_, page) = try await client.page("/agreements", ConsoleFixture.admin)
             #expect(page.contains("Make new-agreement active"))
             // The template's agreement, made active.
+            let reviewed = try #require(ConsoleFixture.field("digest", in: page))
             let (made, _) = try await client.form("/agreements/status", ConsoleFixture.admin,
-                                                  [("csrf", token), ("agreement", "new-agreement"), ("status", "active")])
+                                                  [("csrf", token), ("agreement", "new-agreement"), ("status", "active"), ("digest", reviewed)])
             #expect(made == .ok)
         }
         #expect(fixture.control.active.policy.set.agreement(id: "new-agreement")?.status == .active)
