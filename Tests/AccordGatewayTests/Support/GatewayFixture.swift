@@ -19,6 +19,8 @@ final class GatewayFixture: @unchecked Sendable {
     let store: SQLiteStore
     let gateway: Gateway
     let policy: ActivePolicy
+    /// The agreements directory the policy started from.
+    let agreements: URL
     private let writer: Task<Void, Never>
 
     /// `agreements`: the directory the policy starts from (default: the shipped agreements, in
@@ -33,13 +35,15 @@ final class GatewayFixture: @unchecked Sendable {
         directory = try PackageRoot.temporaryDirectory("gateway")
         let shipped = PackageRoot.url.appendingPathComponent("Agreements")
         let registry = try ActivePolicy(directory: shipped, today: CalendarDate(now()), hashing: SHA256.Hasher.self)
-        let source = try agreements ?? AgreementsInForce.copy(into: directory, today: now())
+        let source = try agreements ?? AgreementsInForce.copy(into: directory.appendingPathComponent("in-force"), today: now())
         if let editAgreements {
             let edited = directory.appendingPathComponent("edited-agreements")
             try FileManager.default.copyItem(at: source, to: edited)
             try editAgreements(edited)
+            self.agreements = edited
             policy = try ActivePolicy(directory: edited, today: CalendarDate(now()), hashing: SHA256.Hasher.self)
         } else {
+            self.agreements = source
             policy = try ActivePolicy(directory: source, today: CalendarDate(now()), hashing: SHA256.Hasher.self)
         }
         pki = DevelopmentPKI(directory: directory.appendingPathComponent("certs"))

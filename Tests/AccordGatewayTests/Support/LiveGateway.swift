@@ -33,7 +33,7 @@ final class LiveGateway: Sendable {
                       operations: Bool = false, accounts: URL? = nil, agreements: URL? = nil, prepare: ((_ directory: URL, _ pki: DevelopmentPKI) throws -> URL)? = nil,
                       configure: (inout GatewayConfiguration) -> Void = { _ in }) async throws -> LiveGateway {
         let directory = try PackageRoot.temporaryDirectory("live-gateway")
-        let agreements = try agreements ?? AgreementsInForce.copy(into: directory)
+        let agreements = try agreements ?? AgreementsInForce.copy(into: directory.appendingPathComponent("in-force"))
         let set = try ActivePolicy(directory: agreements, today: CalendarDate(Date()), hashing: SHA256.Hasher.self).current.policy.set
         let pki = DevelopmentPKI(directory: directory.appendingPathComponent("certs"))
         _ = try pki.ensure(agencies: set.agencies.values.map { DevelopmentPKI.Agency(id: $0.id, name: $0.name) }.sorted { $0.id < $1.id },
