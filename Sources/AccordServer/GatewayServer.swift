@@ -187,7 +187,7 @@ public final class GatewayServer: Sendable {
             RetentionService(gateway: gateway, logger: logger, interval: .seconds(60)),
             // After the store, so that it stops first: a push in flight still records its acknowledgement.
             PushService(gateway: gateway, agencies: gateway.policy.current.policy.set.agencies.values,
-                        certificatesDirectory: configuration.certificatesDirectory, allowTLS12: configuration.allowTLS12,
+                        partners: gateway.policy.current.policy.set.gatewayServing, certificatesDirectory: configuration.certificatesDirectory, allowTLS12: configuration.allowTLS12,
                         horizon: TimeInterval(configuration.pushHorizonSeconds), pollInterval: .milliseconds(configuration.pushPollMilliseconds),
                         factory: PrometheusMetricsFactory(registry: registry), logger: logger),
         ]

@@ -76,6 +76,13 @@ let brokenCases: [BrokenCase] = [
     BrokenCase(check: .certificateMismatch) {
         base.replacing("urn:accord:agency:au.c", with: "urn:accord:agency:au.x", in: "agencies.yaml")
     },
+    BrokenCase(check: .partnerServesOwnAgency) {
+        base.adding("agencies.yaml", base.files["agencies.yaml"]! + PartnerGatewayRegistryTests.gatewayEntry.replacingOccurrences(of: "[au.c]", with: "[nz.b]"))
+    },
+    BrokenCase(check: .agencyServedTwice) {
+        base.adding("agencies.yaml", base.files["agencies.yaml"]! + PartnerGatewayRegistryTests.gatewayEntry
+            + PartnerGatewayRegistryTests.gatewayEntry.replacingOccurrences(of: "id: au.gateway", with: "id: au.other"))
+    },
     BrokenCase(check: .invalidCAPath) {
         base.replacing("https://b.example/inbox", with: "https://b.example/inbox\n    ca: ../outside/ca.pem", in: "agencies.yaml")
     },

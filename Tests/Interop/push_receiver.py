@@ -13,6 +13,8 @@ status answered, whether the header and the body agreed, and (with --pki, given 
 agencies' signing certificates) whether the presentation verified with the `sd-jwt` reference
 library, bound to --agency with the delivery id as nonce. --fail-first N answers the
 first N POSTs with 503, as a system that is briefly overloaded would; --delay-ms answers late.
+--refuse CODE answers every POST with 422 and a problem document of that code, as a partner
+gateway refusing a forward under its own agreements would (docs/federation.md).
 """
 import argparse
 import http.server
@@ -57,10 +59,10 @@ def make_handler(args):
                 state["posts"] += 1
                 failing = state["posts"] <= args.fail_first
             time.sleep(args.delay_ms / 1000)
-            status = 503 if failing else 200
+            status = 503 if failing else (422 if args.refuse else 200)
             consistent = False
             verified = None
-            if not failing:
+            if status == 200:
                 try:
                     item = json.loads(body)
                     consistent = (self.headers.get("Content-Type", "").startswith("application/json")
@@ -82,7 +84,11 @@ def make_handler(args):
             with lock, open(args.log, "a") as log:
                 log.write(json.dumps({"delivery_id": delivery_id, "status": status, "consistent": consistent,
                                       "verified": verified, "client": names}) + "\n")
-            payload = b"{}" if status == 200 else b'{"error": "try later"}'
+            if status == 422:
+                payload = json.dumps({"type": "about:blank", "status": 422, "code": args.refuse,
+                                      "title": "Refused by the partner's agreements"}).encode()
+            else:
+                payload = b"{}" if status == 200 else b'{"error": "try later"}'
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(payload)))
@@ -107,6 +113,7 @@ def main():
     parser.add_argument("--agency", help="this system's agency id: the audience its presentations must name")
     parser.add_argument("--pki", help="directory holding agencies/<id>/signing.pem of the senders, to verify presentations")
     parser.add_argument("--fail-first", type=int, default=0)
+    parser.add_argument("--refuse", help="answer every POST with 422 and a problem document of this code")
     parser.add_argument("--delay-ms", type=int, default=0, help="answer each POST this late, as a slow system would")
     args = parser.parse_args()
     os.makedirs(args.inbox, exist_ok=True)

@@ -17,6 +17,9 @@ public enum AuditEvent: String, Sendable, Hashable, CaseIterable, Codable {
     case messageWaiting = "message.waiting"
     /// The agreement is in force again: the delivery goes out (or may be released) after all.
     case messageResumed = "message.resumed"
+    /// A partner gateway refused a delivery forwarded to it; `reason` is its problem code and
+    /// `details.partner` names it. Final: the forward is not retried (docs/federation.md).
+    case messageForwardRefused = "message.forward-refused"
     case agreementsActivated = "agreements.activated"
     case agreementsRejected = "agreements.rejected"
     /// An active agreement passed its `valid_until` and went out of force; written once per version.

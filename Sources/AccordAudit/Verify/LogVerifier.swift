@@ -41,7 +41,16 @@ public struct LogVerifier {
 
     private let hasher = TreeHasher()
     private var head = TreeHead()
+    private var origin = ""
+    private var history: AuditKeyHistory?
+    /// Checkpoints given and not yet reached by the leaves, in ascending size from `nextPending`.
     private var pending: [(size: UInt64, root: [UInt8])] = []
+    private var nextPending = 0
+    /// The size and root of the last checkpoint given: a second one of that size must agree.
+    private var lastGiven: (size: UInt64, root: [UInt8])?
+    /// For each audit key rotation, the first checkpoint after it, which both keys must sign;
+    /// known once a checkpoint above the rotation has been given.
+    private var overlaps: [UInt64?] = []
     private var verifiedCount = 0
     private var divergence: Divergence?
 
@@ -56,20 +65,50 @@ public struct LogVerifier {
 
     /// Checks each checkpoint against the keys `history` says were in force at its size.
     public init(origin: String, history: AuditKeyHistory, checkpoints: [StoredCheckpoint]) {
-        var parsed: [(stored: StoredCheckpoint, note: SignedNote, checkpoint: Checkpoint)] = []
+        self.init(origin: origin, history: history)
+        var sized: [(size: UInt64, stored: StoredCheckpoint)] = []
         for stored in checkpoints {
-            do {
-                let note = try SignedNote(parsing: stored.note)
-                parsed.append((stored, note, try Checkpoint(text: note.text)))
-            } catch {
+            do { sized.append((try Checkpoint(text: try SignedNote(parsing: stored.note).text).size, stored)) } catch {
                 divergence = .checkpointForged(sequence: stored.sequence, reason: error.description)
                 return
             }
         }
-        let overlaps = history.overlaps(among: parsed.map(\.checkpoint.size))
-        var bySize: [UInt64: [UInt8]] = [:]
-        for (stored, note, checkpoint) in parsed {
-            for key in history.requiredKeys(forSize: checkpoint.size, overlaps: overlaps) {
+        add(sized.sorted { ($0.size, $0.stored.sequence) < ($1.size, $1.stored.sequence) }.map(\.stored))
+    }
+
+    /// A verifier given the checkpoints a page at a time (`add`), so that memory does not grow
+    /// with the number of checkpoints, which grows with the log's age (docs/audit.md).
+    public init(origin: String, history: AuditKeyHistory) {
+        self.origin = origin
+        self.history = history
+        overlaps = [UInt64?](repeating: nil, count: history.rotations.count)
+    }
+
+    /// More checkpoints, in ascending size after those given before, each given before the
+    /// leaf that completes its size is consumed. Each is opened with the keys in force at its
+    /// size; one whose size the leaves have already passed, or smaller than one given before,
+    /// is a caller's mistake and reported as a forged checkpoint.
+    public mutating func add(_ checkpoints: [StoredCheckpoint]) {
+        guard divergence == nil, let history else { return }
+        for stored in checkpoints {
+            let note: SignedNote
+            let checkpoint: Checkpoint
+            do {
+                note = try SignedNote(parsing: stored.note)
+                checkpoint = try Checkpoint(text: note.text)
+            } catch {
+                divergence = .checkpointForged(sequence: stored.sequence, reason: error.description)
+                return
+            }
+            let size = checkpoint.size
+            guard size >= (lastGiven?.size ?? 0), size > head.size || (size == 0 && head.size == 0) else {
+                divergence = .checkpointForged(sequence: stored.sequence, reason: "checkpoint of size \(size) given out of order")
+                return
+            }
+            for (position, rotation) in history.rotations.enumerated() where size > rotation.leafIndex && overlaps[position] == nil {
+                overlaps[position] = size
+            }
+            for key in history.requiredKeys(forSize: size, overlaps: overlaps) {
                 do { _ = try note.verifiedText(by: key) } catch {
                     divergence = .checkpointForged(sequence: stored.sequence, reason: error.description)
                     return
@@ -79,14 +118,29 @@ public struct LogVerifier {
                 divergence = .checkpointOrigin(sequence: stored.sequence, expected: origin, found: checkpoint.origin)
                 return
             }
-            if let earlier = bySize[checkpoint.size], earlier != checkpoint.rootHash {
-                divergence = .checkpointFork(size: checkpoint.size, firstRoot: earlier, secondRoot: checkpoint.rootHash)
-                return
+            if let lastGiven, lastGiven.size == size {
+                if lastGiven.root != checkpoint.rootHash {
+                    divergence = .checkpointFork(size: size, firstRoot: lastGiven.root, secondRoot: checkpoint.rootHash)
+                    return
+                }
+                continue
             }
-            bySize[checkpoint.size] = checkpoint.rootHash
+            lastGiven = (size, checkpoint.rootHash)
+            latestSize = size
+            if size == 0 {
+                guard checkpoint.rootHash == TreeHasher.emptyRoot else {
+                    divergence = .rootMismatch(size: 0, expected: checkpoint.rootHash, found: TreeHasher.emptyRoot)
+                    return
+                }
+                verifiedCount += 1
+                continue
+            }
+            if nextPending > 1_024, nextPending * 2 > pending.count {
+                pending.removeFirst(nextPending)
+                nextPending = 0
+            }
+            pending.append((size, checkpoint.rootHash))
         }
-        pending = bySize.sorted { $0.key > $1.key }.map { ($0.key, $0.value) }
-        checkEmptyTree()
     }
 
     /// The next stored leaf; returns the divergence once one is found, and then stops.
@@ -116,13 +170,14 @@ public struct LogVerifier {
             return divergence
         }
         head.append(computed, using: hasher)
-        if let next = pending.last, next.size == head.size {
+        if nextPending < pending.count, pending[nextPending].size == head.size {
+            let next = pending[nextPending]
             let root = head.root(using: hasher)
             guard root == next.root else {
                 divergence = .rootMismatch(size: next.size, expected: next.root, found: root)
                 return divergence
             }
-            pending.removeLast()
+            nextPending += 1
             verifiedCount += 1
         }
         return nil
@@ -130,7 +185,9 @@ public struct LogVerifier {
 
     public mutating func finish() -> Outcome {
         if let divergence { return .diverged(divergence) }
-        if let next = pending.last { return .diverged(.truncated(checkpointSize: next.size, leafCount: head.size)) }
+        if nextPending < pending.count {
+            return .diverged(.truncated(checkpointSize: pending[pending.count - 1].size, leafCount: head.size))
+        }
         return .verified(Summary(
             leafCount: head.size, checkpointsVerified: verifiedCount,
             latestCheckpointSize: latestSize, root: head.root(using: hasher)
@@ -138,16 +195,4 @@ public struct LogVerifier {
     }
 
     private var latestSize: UInt64 = 0
-
-    private mutating func checkEmptyTree() {
-        latestSize = pending.first?.size ?? 0
-        if let next = pending.last, next.size == 0 {
-            guard next.root == TreeHasher.emptyRoot else {
-                divergence = .rootMismatch(size: 0, expected: next.root, found: TreeHasher.emptyRoot)
-                return
-            }
-            pending.removeLast()
-            verifiedCount += 1
-        }
-    }
 }

@@ -189,13 +189,15 @@ extension Gateway {
             throw .unavailable("the gateway could not read the message (\(error.code.rawValue))")
         }
         guard let message, message.sender == agency else { throw .notFound("message '\(messageID)'") }
+        let refusals = await partnerRefusals(of: deliveries)
         return MessageStatus(
             messageID: messageID, receivedAt: Identifiers.timestamp(message.receivedAt), retained: message.sdJWT != nil,
             deliveries: deliveries.map { delivery in
                 let pending = delivery.envelope
                 return MessageStatus.Delivery(
                     deliveryID: delivery.id, recipient: delivery.recipient, state: delivery.state.rawValue, attempts: delivery.attempts,
-                    updatedAt: Identifiers.timestamp(delivery.updatedAt), agreement: pending?.agreementID, withheld: pending?.withheld ?? [])
+                    updatedAt: Identifiers.timestamp(delivery.updatedAt), agreement: pending?.agreementID, withheld: pending?.withheld ?? [],
+                    partnerRefusal: refusals[delivery.id])
             })
     }
 }

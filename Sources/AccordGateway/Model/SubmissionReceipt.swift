@@ -99,11 +99,14 @@ public struct MessageStatus: Sendable, Equatable, Codable {
         public let updatedAt: String
         public let agreement: String?
         public let withheld: [String]
+        /// Set when the partner gateway serving the recipient refused the forward (docs/federation.md).
+        public var partnerRefusal: PartnerRefusal?
 
         enum CodingKeys: String, CodingKey {
             case recipient, state, attempts, agreement, withheld
             case deliveryID = "delivery_id"
             case updatedAt = "updated_at"
+            case partnerRefusal = "partner_refusal"
         }
     }
 

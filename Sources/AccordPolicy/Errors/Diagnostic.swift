@@ -47,6 +47,8 @@ public enum ValidationCheck: String, Sendable, Hashable, CaseIterable {
     case certificateMismatch = "certificate-mismatch"
     case invalidEndpoint = "invalid-endpoint"
     case invalidCAPath = "invalid-ca-path"
+    case partnerServesOwnAgency = "partner-serves-own-agency"
+    case agencyServedTwice = "agency-served-twice"
     case duplicatePurpose = "duplicate-purpose"
     case duplicateMessageType = "duplicate-message-type"
     case schemaFileMismatch = "schema-file-mismatch"

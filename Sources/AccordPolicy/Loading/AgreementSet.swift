@@ -5,6 +5,9 @@ public import AccordCore
 /// type has passed every check.
 public struct AgreementSet: Sendable {
     public let agencies: [String: Agency]
+    /// Partner gateways by id, and which of them serves each agency behind one (docs/federation.md).
+    public let gateways: [String: PartnerGateway]
+    public let gatewayServing: [String: PartnerGateway]
     public let purposes: [String: Purpose]
     public let schemas: [String: MessageSchema]
     /// Sorted by id: candidates are always listed, and ties broken, in this order.
@@ -12,8 +15,15 @@ public struct AgreementSet: Sendable {
     /// The SHA-256 the set's digests were computed with, for the digest of the whole set.
     public let hashing: any SHA256Hashing.Type
 
-    init(agencies: [Agency], purposes: [Purpose], schemas: [MessageSchema], agreements: [Agreement], hashing: any SHA256Hashing.Type) {
+    init(agencies: [Agency], purposes: [Purpose], schemas: [MessageSchema], agreements: [Agreement], hashing: any SHA256Hashing.Type,
+         gateways: [PartnerGateway] = []) {
         self.hashing = hashing
+        self.gateways = Dictionary(gateways.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        var serving: [String: PartnerGateway] = [:]
+        for gateway in gateways {
+            for agency in gateway.serves where serving[agency] == nil { serving[agency] = gateway }
+        }
+        self.gatewayServing = serving
         self.agencies = Dictionary(agencies.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         self.purposes = Dictionary(purposes.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         self.schemas = Dictionary(schemas.map { ($0.type, $0) }, uniquingKeysWith: { first, _ in first })
@@ -41,8 +51,9 @@ public struct AgreementSet: Sendable {
         let log = DiagnosticLog()
         let missingAt = { (name: String) in SourceLocation(file: "\(sources.directory)/\(name)", line: 1, column: 1) }
         var agencies: [Agency] = []
+        var gateways: [ParsedGateway] = []
         if let file = sources.agencies {
-            agencies = RegistryLoader.agencies(file, log: log)
+            agencies = RegistryLoader.agencies(file, log: log, gateways: &gateways)
         } else {
             log.add(.missingFile, missingAt("agencies.yaml"), "the agency registry agencies.yaml is missing")
         }
@@ -69,7 +80,8 @@ public struct AgreementSet: Sendable {
         let hasher = sources.hashing.init()
         let parsed = sources.agreements.compactMap { AgreementLoader.agreement($0, hasher: hasher, log: log) }
         let set = AgreementSet(agencies: agencies, purposes: purposes, schemas: schemas,
-                               agreements: parsed.map(\.agreement), hashing: sources.hashing)
+                               agreements: parsed.map(\.agreement), hashing: sources.hashing, gateways: gateways.map(\.gateway))
+        FederationChecks(agencies: set.agencies, gateways: gateways, log: log).run()
         SetChecks(set: set, parsed: parsed, log: log).run()
         let diagnostics = log.items
         return (diagnostics.isEmpty ? set : nil, diagnostics)

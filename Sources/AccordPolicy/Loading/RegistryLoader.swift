@@ -5,7 +5,8 @@ enum RegistryLoader {
     static let agencyKeys = ["id", "name", "jurisdiction", "kind", "child_welfare_agency", "certificate", "endpoint",
                              "contact", "ca"]
 
-    static func agencies(_ file: AgreementSources.File, log: DiagnosticLog) -> [Agency] {
+    /// The agencies; entries of kind `gateway` go to `gateways` (docs/federation.md).
+    static func agencies(_ file: AgreementSources.File, log: DiagnosticLog, gateways: inout [ParsedGateway]) -> [Agency] {
         guard let root = YAMLDocument.parse(file, log: log),
               let top = MappingReader(root, file: file.path, what: "the agency registry", allowed: ["agencies"], log: log),
               let items = top.sequence("agencies", in: "the agency registry")
@@ -13,6 +14,10 @@ enum RegistryLoader {
         var out: [Agency] = []
         var seen: [String: SourceLocation] = [:]
         for item in items {
+            if PartnerGatewayLoader.isGateway(item) {
+                if let gateway = PartnerGatewayLoader.gateway(item, file: file.path, log: log) { gateways.append(gateway) }
+                continue
+            }
             guard let m = MappingReader(item, file: file.path, what: "an agency", allowed: agencyKeys, log: log) else {
                 continue
             }

@@ -24,18 +24,25 @@ struct PushEndpoint: Sendable {
     }
 
     init(agency: Agency, certificatesDirectory: String, allowTLS12: Bool) throws(Problem) {
-        guard let endpoint = agency.endpoint, let url = URLComponents(string: endpoint), url.scheme == "https",
+        try self.init(recipient: agency.id, endpoint: agency.endpoint, issuingCA: agency.issuingCA,
+                      certificatesDirectory: certificatesDirectory, allowTLS12: allowTLS12)
+    }
+
+    /// `issuingCA`: the CA the server certificate at `endpoint` must chain to, a file under the
+    /// certificates directory; nil: the gateway's own.
+    init(recipient: String, endpoint: String?, issuingCA: String?, certificatesDirectory: String, allowTLS12: Bool) throws(Problem) {
+        guard let endpoint, let url = URLComponents(string: endpoint), url.scheme == "https",
               let host = url.host, !host.isEmpty else {
-            throw Problem(description: "agency '\(agency.id)': endpoint is not an https:// URL with a host")
+            throw Problem(description: "agency '\(recipient)': endpoint is not an https:// URL with a host")
         }
-        self.agency = agency.id
+        self.agency = recipient
         self.host = host
         port = url.port ?? 443
         let path = url.percentEncodedPath.isEmpty ? "/" : url.percentEncodedPath
         target = url.percentEncodedQuery.map { "\(path)?\($0)" } ?? path
         let base = URL(fileURLWithPath: certificatesDirectory)
         let pki = DevelopmentPKI(directory: base)
-        let caFile = base.appendingPathComponent(agency.issuingCA ?? RegistryTrust.defaultCA).path
+        let caFile = base.appendingPathComponent(issuingCA ?? RegistryTrust.defaultCA).path
         do {
             let configuration = try TLSConfiguration(
                 role: .client(serverName: host),
@@ -45,27 +52,28 @@ struct PushEndpoint: Sendable {
                 minimumVersion: allowTLS12 ? .tls12 : .tls13)
             context = try TLSContext(configuration)
         } catch {
-            throw Problem(description: "agency '\(agency.id)': cannot set up TLS for its endpoint (client certificate \(pki.gatewayPushCertificate.path), CA \(caFile)): \(error)")
+            throw Problem(description: "agency '\(recipient)': cannot set up TLS for its endpoint (client certificate \(pki.gatewayPushCertificate.path), CA \(caFile)): \(error)")
         }
     }
 
     /// POSTs one delivery over `connection`, opening a new one when there is none or it closed.
-    /// Returns the HTTP status, or nil when no answer came (refused, TLS, timeout).
-    func post(_ body: [UInt8], deliveryID: String, over connection: inout AccordHTTPConnection?) async -> (status: Int?, failure: String?) {
+    /// Returns the HTTP status and the answer's body, or nil when no answer came (refused,
+    /// TLS, timeout).
+    func post(_ body: [UInt8], deliveryID: String, over connection: inout AccordHTTPConnection?) async -> (status: Int?, body: [UInt8], failure: String?) {
         do {
             if connection?.isOpen != true {
                 connection = try await AccordHTTPConnection.connect(
                     host: host, port: port, context: context, connectTimeout: .seconds(5), requestTimeout: .seconds(15),
                     maximumResponseBodySize: 64 << 10)
             }
-            guard let open = connection else { return (nil, "no connection") }
+            guard let open = connection else { return (nil, [], "no connection") }
             let response = try await open.request(method: "POST", path: target, headers: [
                 ("Content-Type", "application/json"), ("Accord-Delivery-Id", deliveryID),
             ], body: body)
-            return (response.status, nil)
+            return (response.status, response.body, nil)
         } catch {
             connection = nil
-            return (nil, error.code.rawValue)
+            return (nil, [], error.code.rawValue)
         }
     }
 }

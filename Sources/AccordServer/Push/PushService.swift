@@ -11,15 +11,19 @@ import ServiceLifecycle
 struct PushService: Service {
     let workers: [PushWorker]
 
-    init(gateway: Gateway, agencies: some Collection<Agency>, certificatesDirectory: String, allowTLS12: Bool,
-         horizon: TimeInterval, pollInterval: Duration, factory: any MetricsFactory, logger: Logger) {
+    /// `partners`: the partner gateway serving each agency behind one; its deliveries are
+    /// forwarded to that gateway (docs/federation.md).
+    init(gateway: Gateway, agencies: some Collection<Agency>, partners: [String: PartnerGateway] = [:], certificatesDirectory: String,
+         allowTLS12: Bool, horizon: TimeInterval, pollInterval: Duration, factory: any MetricsFactory, logger: Logger) {
         var workers: [PushWorker] = []
-        for agency in agencies.sorted(by: { $0.id < $1.id }) where agency.endpoint != nil {
+        for agency in agencies.sorted(by: { $0.id < $1.id }) where agency.endpoint != nil || partners[agency.id] != nil {
             do {
-                let endpoint = try PushEndpoint(agency: agency, certificatesDirectory: certificatesDirectory, allowTLS12: allowTLS12)
-                workers.append(PushWorker(gateway: gateway, endpoint: endpoint, horizon: horizon, pollInterval: pollInterval,
+                let endpoint = try partners[agency.id].map { partner throws(PushEndpoint.Problem) in
+                    try PushEndpoint(forwardingTo: agency.id, via: partner, certificatesDirectory: certificatesDirectory, allowTLS12: allowTLS12)
+                } ?? PushEndpoint(agency: agency, certificatesDirectory: certificatesDirectory, allowTLS12: allowTLS12)
+                workers.append(PushWorker(gateway: gateway, endpoint: endpoint, partner: partners[agency.id]?.id, horizon: horizon, pollInterval: pollInterval,
                                           metrics: PushMetrics(recipient: agency.id, factory: factory), logger: logger, now: { Date() }))
-                logger.notice("pushing deliveries", metadata: ["recipient": "\(agency.id)", "host": "\(endpoint.host)", "port": "\(endpoint.port)"])
+                logger.notice("pushing deliveries", metadata: ["recipient": "\(agency.id)", "via": "\(partners[agency.id]?.id ?? "direct")", "host": "\(endpoint.host)", "port": "\(endpoint.port)"])
             } catch {
                 logger.error("push is off for an agency; its deliveries wait in the inbox for pulling", metadata: ["problem": "\(error)"])
             }

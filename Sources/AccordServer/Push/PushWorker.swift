@@ -11,6 +11,8 @@ import Metrics
 struct PushWorker: Sendable {
     let gateway: Gateway
     let endpoint: PushEndpoint
+    /// The partner gateway this worker forwards through, or nil for an agency's own endpoint.
+    var partner: String?
     let horizon: TimeInterval
     let pollInterval: Duration
     let metrics: PushMetrics
@@ -62,6 +64,10 @@ struct PushWorker: Sendable {
                 continue
             }
             metrics.failures.increment()
+            if let partner, let status = answer.status, let reason = PartnerAnswer.refusal(status: status, body: answer.body) {
+                await gateway.forwardRefused(item, to: endpoint.agency, by: partner, record: earlier, reason: reason)
+                continue
+            }
             schedule.failed(at: now(), jitter: Double.random(in: 0..<1))
             let failure = answer.status.map(String.init) ?? answer.failure ?? "no-answer"
             await gateway.pushFailed(item, to: endpoint.agency, record: earlier, failure: failure, retryAt: schedule.nextAttempt ?? now())

@@ -10,12 +10,10 @@ extension SQLiteStore {
         origin: String, verifier: NoteVerifier, pageSize: UInt64 = 20_000,
         progress: (_ checked: UInt64, _ total: UInt64) -> Void = { _, _ in }
     ) async throws(StoreError) -> LogVerifier.Outcome {
-        let stored = try await checkpoints()
         let rotations = try await auditKeyRotations()
         var verification: LogVerifier
         do throws(AuditError) {
-            let history = try AuditKeyHistory(trusted: verifier, rotations: rotations)
-            verification = LogVerifier(origin: origin, history: history, checkpoints: stored.map { .init(sequence: $0.sequence, note: $0.note) })
+            verification = LogVerifier(origin: origin, history: try AuditKeyHistory(trusted: verifier, rotations: rotations))
         } catch {
             verification = LogVerifier(failed: .keyHistory(reason: error.description))
         }
@@ -25,11 +23,36 @@ extension SQLiteStore {
         var checked: UInt64 = 0
         var mismatches: [IndexMismatch] = []
         var mismatchCount = 0
+        // Checkpoints are read a page at a time just ahead of the leaves they cover, never all
+        // at once: a year at the default interval is millions of them (docs/audit.md).
+        var given: (size: Int64, sequence: Int64) = (-1, -1)
+        func giveCheckpoints(upTo size: Int64) async throws(StoreError) {
+            while true {
+                let after = given
+                let page = try await read { db in
+                    try Row.fetchAll(db, sql: """
+                        SELECT seq, note, size FROM audit_checkpoint WHERE (size, seq) > (?, ?) AND size <= ?
+                        ORDER BY size, seq LIMIT \(Self.checkpointPage)
+                        """, arguments: [after.size, after.sequence, size]).map { row -> (Int64, LogVerifier.StoredCheckpoint) in
+                        (row["size"], LogVerifier.StoredCheckpoint(sequence: row["seq"], note: row["note"]))
+                    }
+                }
+                guard let last = page.last else { return }
+                verification.add(page.map(\.1))
+                given = (last.0, last.1.sequence)
+                if page.count < Self.checkpointPage { return }
+            }
+        }
         while true {
             if Task.isCancelled { throw StoreError(.shuttingDown, "verification cancelled after \(checked) leaves") }
             let from = next
+            try await giveCheckpoints(upTo: from + limit)
             let page = try await read { db in try LeafPage(db, from: from, limit: limit) }
-            if page.indexes.isEmpty { break }
+            if page.indexes.isEmpty {
+                // Checkpoints beyond the last leaf are the sign of a log cut short.
+                try await giveCheckpoints(upTo: Int64.max)
+                break
+            }
             for position in page.indexes.indices {
                 let diverged = page.withLeaf(at: position) { leaf, hash in
                     verification.consume(index: page.indexes[position], leaf: leaf, storedHash: hash)
@@ -50,6 +73,11 @@ extension SQLiteStore {
         summary.indexMismatchCount = mismatchCount
         return .verified(summary)
     }
+}
+
+extension SQLiteStore {
+    /// Checkpoints read at once while verifying.
+    static let checkpointPage = 4_096
 }
 
 /// Consecutive stored leaves, their bytes and hashes packed into two buffers, with the

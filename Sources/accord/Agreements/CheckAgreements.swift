@@ -28,9 +28,14 @@ struct CheckAgreements: ParsableCommand {
         let day = try options.day()
         let set = try AgreementsIO.load(directory, on: day)
         if let certificates {
+            var problems: [String] = []
             do { _ = try RegistryTrust.load(certificatesDirectory: certificates, agencies: set.agencies.values, operatorCA: operatorCA) } catch {
+                problems = error.problems
+            }
+            problems += PartnerFiles.problems(certificatesDirectory: certificates, gateways: set.gateways.values)
+            if !problems.isEmpty {
                 var stderr = StandardError()
-                for problem in error.problems { print(problem, to: &stderr) }
+                for problem in problems { print(problem, to: &stderr) }
                 print("error: the registry's CAs do not load from \(certificates)", to: &stderr)
                 throw ExitCode.failure
             }

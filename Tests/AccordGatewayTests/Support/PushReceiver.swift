@@ -15,8 +15,9 @@ struct PushReceiver {
     let inbox: URL
     let log: URL
 
-    /// `port`: the one the registry's `endpoint:` names.
-    init(for agency: String, port: Int, pki: DevelopmentPKI, in directory: URL) throws {
+    /// `port`: the one the registry's `endpoint:` names. `issuer`: the CA of its server
+    /// certificate, when not the gateway's (a partner gateway's, docs/federation.md).
+    init(for agency: String, port: Int, pki: DevelopmentPKI, in directory: URL, issuer: (certificate: Certificate, key: PrivateKey)? = nil) throws {
         self.agency = agency
         self.pki = pki
         self.port = port
@@ -26,8 +27,8 @@ struct PushReceiver {
         key = base.appendingPathComponent("server-key.pem")
         inbox = base.appendingPathComponent("deliveries")
         log = base.appendingPathComponent("posts.jsonl")
-        let ca = try Certificate(pem: String(contentsOf: pki.caCertificate, encoding: .utf8))
-        let caKey = try PrivateKey(pem: String(contentsOf: pki.caKey, encoding: .utf8))
+        let ca = try issuer?.certificate ?? Certificate(pem: String(contentsOf: pki.caCertificate, encoding: .utf8))
+        let caKey = try issuer?.key ?? PrivateKey(pem: String(contentsOf: pki.caKey, encoding: .utf8))
         let serverKey = try PrivateKey.generate(.es256)
         let issued = try CertificateBuilder(
             commonName: "\(agency) case system", organization: agency, country: "NZ", keyUsage: ["digitalSignature"],
@@ -38,13 +39,14 @@ struct PushReceiver {
     }
 
     /// Starts the receiver and waits until it listens; the caller stops it by pid.
-    func start(failFirst: Int = 0, delayMilliseconds: Int = 0) async throws -> BackgroundProcess {
+    /// `refuse`: answer every POST with 422 and a problem of that code, as a partner gateway would.
+    func start(failFirst: Int = 0, delayMilliseconds: Int = 0, refuse: String? = nil) async throws -> BackgroundProcess {
         let script = PackageRoot.url.appendingPathComponent("Tests/Interop/push_receiver.py").path
         let process = try BackgroundProcess(try PythonEnvironment.interpreter(), [
             script, "--port", "\(port)", "--cert", certificate.path, "--key", key.path, "--client-ca", pki.caCertificate.path,
             "--inbox", inbox.path, "--log", log.path, "--agency", agency, "--pki", pki.directory.path,
             "--fail-first", "\(failFirst)", "--delay-ms", "\(delayMilliseconds)",
-        ])
+        ] + (refuse.map { ["--refuse", $0] } ?? []))
         let line = await process.readLine()
         guard line?.hasPrefix("listening") == true else {
             kill(process.processIdentifier, SIGKILL)

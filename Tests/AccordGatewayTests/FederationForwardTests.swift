@@ -1,0 +1,211 @@
+import AccordAudit
+import AccordCrypto
+import AccordStore
+import AccordTestSupport
+import Foundation
+import Testing
+
+/// The sending half of federation (docs/federation.md, "Forwarding"): `accord serve` forwards a
+/// delivery for an agency behind a partner gateway to the partner's endpoint over mutual TLS,
+/// checking the partner's certificate against the partner's own CA. The partner's receiving
+/// end here is `Tests/Interop/push_receiver.py` as au.abf, holding a server certificate from a
+/// second, separate CA and verifying what arrives with the `sd-jwt` reference library.
+@Suite(.serialized, .enabled(if: PythonEnvironment.canBeMade, "needs python3 with venv"))
+struct FederationForwardTests {
+    struct Setup {
+        let served: ServedGateway
+        let partnerCA: PartnerCA
+        let receiver: PushReceiver
+        let content: URL
+
+        /// `partnerCertificateFromOwnCA`: the partner presents a certificate from the NZ
+        /// gateway's CA instead of its own, as an impostor holding an NZ certificate would.
+        init(_ label: String, partnerCertificateFromOwnCA: Bool = false) throws {
+            let port = try FreePort.find()
+            served = try ServedGateway(label, agreements: { directory in
+                try agreementsCopy(in: directory) { text in
+                    text + """
+                      - id: au.gateway
+                        name: Australian Accord gateway
+                        jurisdiction: AU
+                        kind: gateway
+                        ca: partners/au-ca.pem
+                        endpoint: https://localhost:\(port)/v1/federation/deliveries
+                        binding_key: partners/au-binding.pem
+                        serves: [au.abf]
+
+                    """
+                }
+            }, yaml: "push: {horizon_seconds: 3600, poll_milliseconds: 50}\n")
+            partnerCA = try PartnerCA(name: "au", certificates: served.pki.directory)
+            let own = try (Certificate(pem: String(contentsOf: served.pki.caCertificate, encoding: .utf8)),
+                           PrivateKey(pem: String(contentsOf: served.pki.caKey, encoding: .utf8)))
+            receiver = try PushReceiver(for: "au.abf", port: port, pki: served.pki, in: served.directory,
+                                        issuer: partnerCertificateFromOwnCA ? own : (partnerCA.certificate, partnerCA.key))
+            content = served.directory.appendingPathComponent("request.json")
+            try Data(#"""
+                {"request": {"question": "prior travel", "urgency": "routine"},
+                 "subject": {"family_name": "Kovac", "passport_number": "HR7712094"},
+                 "informant": {"name": "officer 4471"}}
+                """#.utf8).write(to: content)
+        }
+
+        func send() async throws -> ExternalProcess.Output {
+            try await ExternalProcess.runDetached(served.accord, [
+                "send", "--as", "nz.customs", "--gateway", "localhost:\(served.port)", "--pki", served.pki.directory.path,
+                "--to", "au.abf", "--type", "intelligence-request", "--purpose", "border-security", content.path,
+            ])
+        }
+
+        /// Whether `agency`'s inbox is empty within 10 s (a forward's acknowledgement recorded).
+        func inboxEmpties(for agency: String) async throws -> Bool {
+            for _ in 0..<100 {
+                let output = try await served.curl("/v1/inbox", as: agency)
+                let page = try? JSONSerialization.jsonObject(with: Data(output.standardOutput.utf8)) as? [String: Any]
+                if let items = page?["items"] as? [Any], items.isEmpty { return true }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            return false
+        }
+
+        func auditRecords(_ events: [AuditEvent]) async throws -> [AuditRecord] {
+            let store = try SQLiteStore.open(path: served.database, configuration: StoreConfiguration(origin: "accord.local/audit", signer: nil))
+            return try await store.query(AuditQuery(events: events)).map(\.record)
+        }
+    }
+
+    @Test func aDeliveryToAnAgencyBehindAPartnerIsForwardedAndVerifiesOnTheOtherSide() async throws {
+        let setup = try Setup("federation-forward")
+        defer { setup.served.remove() }
+        let receiver = try await setup.receiver.start()
+        defer { kill(receiver.processIdentifier, SIGKILL) }
+        let server = try setup.served.start()
+        defer { kill(server.processIdentifier, SIGKILL) }
+        try await setup.served.waitUntilServing()
+
+        let sent = try await setup.send()
+        try #require(sent.status == 0, "\(sent.standardError)")
+        let post = try #require(await eventually { setup.receiver.posts.count == 1 } ? setup.receiver.posts.first : nil)
+        #expect(post.status == 200 && post.consistent)
+        #expect(post.verified == true, "the sd-jwt reference library did not verify the forwarded presentation as au.abf")
+        #expect(post.client == ["urn:accord:gateway:push"], "\(post.client)")
+        #expect(setup.receiver.filed == [post.deliveryID])
+        // The informant is never disclosed to au.abf (customs-abf-s318): it must not have crossed.
+        let filed = try String(contentsOf: setup.receiver.inbox.appendingPathComponent("\(post.deliveryID).json"), encoding: .utf8)
+        #expect(!filed.contains("officer 4471"))
+        #expect(try await setup.inboxEmpties(for: "au.abf"), "the partner's 200 was not recorded as the acknowledgement")
+
+        kill(server.processIdentifier, SIGTERM)
+        _ = await server.finish()
+        let records = try await setup.auditRecords([.messageDelivered, .messageAcknowledged])
+        #expect(records.filter { $0.event == .messageAcknowledged }.map { $0.details["via"] } == ["push"])
+        #expect(records.allSatisfy { $0.deliveryID == post.deliveryID })
+    }
+
+    @Test func aPartnerThatIsDownThenBackReceivesTheForwardOnce() async throws {
+        let setup = try Setup("federation-down")
+        defer { setup.served.remove() }
+        let server = try setup.served.start()
+        defer { kill(server.processIdentifier, SIGKILL) }
+        try await setup.served.waitUntilServing()
+
+        try #require(try await setup.send().status == 0)
+        // Down for a few of push's backoff steps: the forward waits in au.abf's inbox meanwhile.
+        try await Task.sleep(for: .seconds(3))
+        #expect(setup.receiver.posts.isEmpty)
+        let receiver = try await setup.receiver.start()
+        defer { kill(receiver.processIdentifier, SIGKILL) }
+        #expect(await eventually(timeout: .seconds(30)) { setup.receiver.filed.count == 1 })
+        #expect(try await setup.inboxEmpties(for: "au.abf"))
+        let posts = setup.receiver.posts
+        #expect(posts.map(\.status) == [200] && posts.first?.verified == true, "\(posts.map(\.status))")
+
+        kill(server.processIdentifier, SIGTERM)
+        _ = await server.finish()
+        #expect(try await setup.auditRecords([.messageAcknowledged]).count == 1)
+    }
+
+    @Test func aPartnerWhoseCertificateIsNotFromItsOwnCAGetsNothing() async throws {
+        let setup = try Setup("federation-wrong-ca", partnerCertificateFromOwnCA: true)
+        defer { setup.served.remove() }
+        let receiver = try await setup.receiver.start()
+        defer { kill(receiver.processIdentifier, SIGKILL) }
+        let server = try setup.served.start()
+        defer { kill(server.processIdentifier, SIGKILL) }
+        try await setup.served.waitUntilServing()
+
+        try #require(try await setup.send().status == 0)
+        // Long enough for several tries at push's first backoff steps (0.5 s doubling).
+        try await Task.sleep(for: .seconds(4))
+        #expect(setup.receiver.posts.isEmpty && setup.receiver.filed.isEmpty,
+                "a partner endpoint with a certificate from another CA than the registry's received the forward")
+        kill(server.processIdentifier, SIGTERM)
+        _ = await server.finish()
+        // It was tried (each try a hand-out, audited), failed at the handshake, and is still owed.
+        #expect(try await setup.auditRecords([.messageDelivered]).count >= 2)
+        #expect(try await setup.auditRecords([.messageAcknowledged]).isEmpty)
+    }
+
+    @Test func aPartnersRefusalIsFinalAuditedAndShownToTheSender() async throws {
+        let setup = try Setup("federation-refused")
+        defer { setup.served.remove() }
+        let receiver = try await setup.receiver.start(refuse: "partner-agreement-narrower")
+        defer { kill(receiver.processIdentifier, SIGKILL) }
+        let server = try setup.served.start()
+        defer { kill(server.processIdentifier, SIGKILL) }
+        try await setup.served.waitUntilServing()
+
+        let sent = try await setup.send()
+        try #require(sent.status == 0, "\(sent.standardError)")
+        let accepted = try #require(sent.standardOutput.split(separator: "\n").first { $0.hasPrefix("accepted: message ") })
+        let messageID = try #require(accepted.dropFirst("accepted: message ".count).split(separator: " ").first.map(String.init))
+        let path = "/v1/messages/\(messageID.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? messageID)"
+
+        var refusal: [String: Any]?
+        for _ in 0..<100 where refusal == nil {
+            let output = try await setup.served.curl(path, as: "nz.customs")
+            let status = try? JSONSerialization.jsonObject(with: Data(output.standardOutput.utf8)) as? [String: Any]
+            let deliveries = status?["deliveries"] as? [[String: Any]] ?? []
+            refusal = deliveries.first?["partner_refusal"] as? [String: Any]
+            if refusal == nil { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(refusal?["partner"] as? String == "au.gateway")
+        #expect(refusal?["reason"] as? String == "partner-agreement-narrower")
+        // Final: the refusal is not retried, and nothing was filed on the other side.
+        try await Task.sleep(for: .seconds(2))
+        #expect(setup.receiver.posts.map(\.status) == [422])
+        #expect(setup.receiver.filed.isEmpty)
+
+        kill(server.processIdentifier, SIGTERM)
+        _ = await server.finish()
+        let refused = try await setup.auditRecords([.messageForwardRefused])
+        #expect(refused.count == 1)
+        #expect(refused.first?.reason == "partner-agreement-narrower" && refused.first?.details["partner"] == "au.gateway")
+        #expect(refused.first?.to == ["au.abf"] && refused.first?.messageID == messageID)
+    }
+
+    @Test func aPartnerClaimingToServeANewZealandAgencyIsRefusedByAgreementsCheck() async throws {
+        let directory = try PackageRoot.temporaryDirectory("federation-claim")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let agreements = try agreementsCopy(in: directory) { text in
+            text + """
+              - id: au.gateway
+                name: Australian Accord gateway
+                jurisdiction: AU
+                kind: gateway
+                ca: partners/au-ca.pem
+                endpoint: https://au.example/v1/federation/deliveries
+                binding_key: partners/au-binding.pem
+                serves: [au.abf, nz.police]
+
+            """
+        }
+        let registry = try String(contentsOf: agreements.appendingPathComponent("agencies.yaml"), encoding: .utf8)
+        let line = registry.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.contains("serves: [au.abf, nz.police]") }! + 1
+        let checked = try await ExternalProcess.runDetached(PackageRoot.accordExecutable.path, ["agreements", "check", agreements.path])
+        #expect(checked.status != 0)
+        let output = checked.standardOutput + checked.standardError
+        #expect(output.contains("agencies.yaml:\(line):22:"), "\(output)")
+        #expect(output.contains("partner-serves-own-agency"), "\(output)")
+    }
+}
