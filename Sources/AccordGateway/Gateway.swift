@@ -49,7 +49,7 @@ public final class Gateway: Sendable {
     public init(
         store: any AccordStorage, policy: ActivePolicy, keys: GatewayKeys, options: Options = Options(),
         metrics: GatewayMetrics = GatewayMetrics(), logger: Logger = Logger(label: "accord.gateway"),
-        now: @escaping @Sendable () -> Date = { Date() }
+        now: @escaping @Sendable () -> Date = { Date() }, certificateTime: (@Sendable () -> Date)? = nil
     ) throws(GatewayStartupError) {
         self.store = store
         self.policy = policy
@@ -58,7 +58,7 @@ public final class Gateway: Sendable {
         self.metrics = metrics
         self.logger = logger
         self.now = now
-        signingKeys = AgencySigningKeys(trustStore: keys.trustStore, certificates: keys.signingCertificates, clock: now)
+        signingKeys = AgencySigningKeys(trustStore: keys.trustStore, certificates: keys.signingCertificates, clock: certificateTime ?? now)
         var configuration = VerifierConfiguration()
         configuration.maxBytes = options.maxBytes
         configuration.maxDisclosures = options.maxDisclosures

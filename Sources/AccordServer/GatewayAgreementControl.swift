@@ -1,6 +1,8 @@
 import AccordConsole
+import AccordCrypto
 import AccordGateway
 import AccordPolicy
+import AccordPolicyFiles
 import Foundation
 
 /// The console's review of held deliveries, carried out by the gateway.
@@ -50,21 +52,29 @@ struct GatewayAgreementControl: AgreementControl {
         }
     }
 
-    func setStatus(_ status: AgreementStatus, agreementID: String, by actor: String) async -> AccordConsole.ActivationOutcome {
+    func setStatus(_ status: AgreementStatus, agreementID: String, reviewed: String?, by actor: String) async -> AccordConsole.ActivationOutcome {
         let result: AccordConsole.ActivationOutcome
         let file: URL?
+        // The directory is read once: the version checked against the review is the version
+        // a draft is taken from, whatever is saved meanwhile.
+        let sources = try? AgreementSources.read(directory: directory, hashing: SHA256.Hasher.self)
+        if status == .active {
+            guard let reviewed else { return .failed("making an agreement active needs the reviewed version of the files") }
+            guard let sources else { return .failed("the agreements directory cannot be read") }
+            if sources.filesDigest != reviewed { return .changedSinceReview(filesDigest: sources.filesDigest) }
+        }
         do {
             if gateway.policy.current.policy.set.agreement(id: agreementID) != nil {
                 result = outcome(try await gateway.changeAgreement(agreementID, by: actor) { AgreementFileEdit.settingStatus(status, in: $0) })
                 file = agreementFile(agreementID)
-            } else if status == .active, let draft = draftFile(agreementID), let text = try? String(contentsOf: draft, encoding: .utf8) {
+            } else if status == .active, let draft = sources.flatMap({ draftFile(agreementID, in: $0) }) {
                 // A draft saved in the editor and never activated: the set in force gains
                 // that one file, made active, and nothing else from the directory.
-                guard let changed = AgreementFileEdit.settingStatus(.active, in: text) else {
-                    return .failed("\(draft.lastPathComponent) has no single top-level status line to change")
+                guard let changed = AgreementFileEdit.settingStatus(.active, in: draft.text) else {
+                    return .failed("\(draft.url.lastPathComponent) has no single top-level status line to change")
                 }
-                result = outcome(try await gateway.addAgreement(agreementID, fileName: draft.lastPathComponent, text: changed, by: actor))
-                file = draft
+                result = outcome(try await gateway.addAgreement(agreementID, fileName: draft.url.lastPathComponent, text: changed, by: actor))
+                file = draft.url
             } else {
                 return .failed("agreement '\(agreementID)' is neither in the set in force nor a draft in the agreements directory")
             }
@@ -93,15 +103,14 @@ struct GatewayAgreementControl: AgreementControl {
     }
 
     /// The file in the directory whose single top-level `id:` is `id`, as the editor writes
-    /// it; only bare `.yaml` names, never the registry or the purposes.
-    private func draftFile(_ id: String) -> URL? {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
-        return names.sorted().lazy
-            .filter { $0.hasSuffix(".yaml") && !$0.hasPrefix(".") && $0 != "agencies.yaml" && $0 != "purposes.yaml" }
-            .map { directory.appendingPathComponent($0) }
-            .first { file in
-                (try? String(contentsOf: file, encoding: .utf8)).flatMap { AgreementFileEdit.value(of: "id", in: $0) } == id
-            }
+    /// it, with its text as `sources` read it; only bare `.yaml` names, never the registry or
+    /// the purposes.
+    private func draftFile(_ id: String, in sources: AgreementSources) -> (url: URL, text: String)? {
+        sources.agreements.sorted { $0.path < $1.path }.lazy
+            .map { file in (name: URL(fileURLWithPath: file.path).lastPathComponent, text: String(decoding: file.bytes, as: UTF8.self)) }
+            .filter { $0.name.hasSuffix(".yaml") && !$0.name.hasPrefix(".") && $0.name != "agencies.yaml" && $0.name != "purposes.yaml" }
+            .first { AgreementFileEdit.value(of: "id", in: $0.text) == id }
+            .map { (directory.appendingPathComponent($0.name), $0.text) }
     }
 
     /// The file an agreement of the active set was loaded from, within the directory. Only

@@ -37,9 +37,16 @@ public final class GatewayServer: Sendable {
     let consoleConnectionCap: ConnectionCap
     private let running = Mutex<ServiceGroup?>(nil)
 
-    public init(configuration: GatewayConfiguration, logger: Logger) throws(GatewayStartupError) {
+    /// The gateway's time for messages, agreements and audit records. Only `accord demo --at`
+    /// sets another (docs/testing.md); certificates and CRLs are always checked on the wall clock.
+    let now: @Sendable () -> Date
+
+    public init(
+        configuration: GatewayConfiguration, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }
+    ) throws(GatewayStartupError) {
         self.configuration = configuration
         self.logger = logger
+        self.now = now
         // The store opens with the audit key alone; the trust follows the registry of the set it restores.
         let auditKey = try GatewayKeys.loadAuditKey(directory: configuration.certificatesDirectory)
         let databaseDirectory = URL(fileURLWithPath: configuration.database).deletingLastPathComponent()
@@ -52,7 +59,7 @@ public final class GatewayServer: Sendable {
         } catch {
             throw GatewayStartupError("cannot open the database \(configuration.database): \(error)")
         }
-        let policy = try Self.policyAtStart(store: store, directory: configuration.agreementsDirectory)
+        let policy = try Self.policyAtStart(store: store, directory: configuration.agreementsDirectory, today: CalendarDate(now()))
         keys = try GatewayKeys.load(directory: configuration.certificatesDirectory, agencies: policy.current.policy.set.agencies.values,
                                     operatorCA: configuration.operatorCA, acceptsLapsedCRLs: configuration.crlExpiry == .useLast)
         registry = PrometheusCollectorRegistry()
@@ -63,7 +70,8 @@ public final class GatewayServer: Sendable {
         options.inboxPageSize = configuration.limits.inboxPageSize
         options.auditOrigin = configuration.auditOrigin
         gateway = try Gateway(store: store, policy: policy, keys: keys, options: options,
-                              metrics: GatewayMetrics(factory: PrometheusMetricsFactory(registry: registry)), logger: logger)
+                              metrics: GatewayMetrics(factory: PrometheusMetricsFactory(registry: registry)), logger: logger, now: now,
+                              certificateTime: { Date() })
         let consoleCertificates: TLSConfiguration.ClientCertificates? =
             configuration.consoleListen == nil ? nil : configuration.consoleAccounts == nil ? .required : .optional
         let caps = ListenerCaps(limits: configuration.limits, console: configuration.consoleListen != nil)
@@ -272,18 +280,18 @@ public final class GatewayServer: Sendable {
     /// The set to start with: the one activated last, as the store recorded it, so that edits
     /// saved in the directory that nobody activated never come into force by a restart. Only
     /// a database that has recorded no set yet starts from the directory.
-    private static func policyAtStart(store: SQLiteStore, directory: String) throws(GatewayStartupError) -> ActivePolicy {
+    private static func policyAtStart(store: SQLiteStore, directory: String, today: CalendarDate) throws(GatewayStartupError) -> ActivePolicy {
         let stored: StoredAgreementSet?
         do { stored = try store.latestAgreementSetAtStartup() } catch {
             throw GatewayStartupError("cannot read the agreement set in force from the database: \(error)")
         }
         guard let stored else {
-            do { return try ActivePolicy(directory: URL(fileURLWithPath: directory), today: CalendarDate(Date()), hashing: SHA256.Hasher.self) } catch {
+            do { return try ActivePolicy(directory: URL(fileURLWithPath: directory), today: today, hashing: SHA256.Hasher.self) } catch {
                 let problems = error.diagnostics.prefix(10).map { "\n  \($0)" }.joined()
                 throw GatewayStartupError("the agreements in \(directory) do not load: \(error.reason)\(problems)")
             }
         }
-        return try Gateway.policy(restoring: stored)
+        return try Gateway.policy(restoring: stored, today: today)
     }
 
     /// Writes `gateway.started`, and records the agreement set in force if the store does not
@@ -299,13 +307,13 @@ public final class GatewayServer: Sendable {
                     throw GatewayStartupError("the agreements do not validate: \(diagnostics.prefix(5).map(\.description).joined(separator: "; "))")
                 }
             } else if let files = try? AgreementSources.read(directory: directory, hashing: SHA256.Hasher.self),
-                      AgreementSet.validate(files, today: CalendarDate(Date())).0.map({ ActivePolicy($0).current.setDigest }) != gateway.policy.current.setDigest {
+                      AgreementSet.validate(files, today: CalendarDate(now())).0.map({ ActivePolicy($0).current.setDigest }) != gateway.policy.current.setDigest {
                 logger.notice("the agreements directory differs from the set in force; it comes into force only when activated",
                               metadata: ["directory": "\(configuration.agreementsDirectory)", "in_force": "\(gateway.policy.current.setDigest)"])
             }
             await gateway.reconcileAgreements()
             _ = try await store.append([AuditRecord(
-                event: .gatewayStarted, time: Date(), actor: "gateway",
+                event: .gatewayStarted, time: now(), actor: "gateway",
                 details: ["listen": configuration.listen.description, "agreement_set": gateway.policy.current.setDigest,
                           "trust_sha256": await trust.current.digest,
                           "version": AccordVersion.current])])

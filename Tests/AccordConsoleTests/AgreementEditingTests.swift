@@ -131,9 +131,23 @@ import Testing
             #expect(template == .seeOther)
             let (_, page) = try await client.page("/agreements", ConsoleFixture.admin)
             #expect(page.contains("Make new-agreement active"))
-            // The template's agreement, made active.
+            // Files changed after the page was shown: nothing comes into force, and the answer says
+            // what making the draft active would now change.
+            let reviewed = try #require(ConsoleFixture.field("digest", in: page))
+            let police = fixture.agreements.appendingPathComponent("inz-police-investigations.yaml")
+            try (String(contentsOf: police, encoding: .utf8) + "# reviewed again\n").write(to: police, atomically: true, encoding: .utf8)
+            let (stale, stalePage) = try await client.form("/agreements/status", ConsoleFixture.admin,
+                                                           [("csrf", token), ("agreement", "new-agreement"), ("status", "active"), ("digest", reviewed)])
+            #expect(stale == .conflict)
+            #expect(stalePage.contains("changed since you reviewed them") && stalePage.contains("+ opened") && stalePage.contains("new-agreement"),
+                    "\(stalePage)")
+            #expect(fixture.control.active.policy.set.agreement(id: "new-agreement")?.status != .active)
+
+            // The template's agreement, made active as reviewed now.
+            let (_, again) = try await client.page("/agreements", ConsoleFixture.admin)
+            let current = try #require(ConsoleFixture.field("digest", in: again))
             let (made, _) = try await client.form("/agreements/status", ConsoleFixture.admin,
-                                                  [("csrf", token), ("agreement", "new-agreement"), ("status", "active")])
+                                                  [("csrf", token), ("agreement", "new-agreement"), ("status", "active"), ("digest", current)])
             #expect(made == .ok)
         }
         #expect(fixture.control.active.policy.set.agreement(id: "new-agreement")?.status == .active)

@@ -207,12 +207,31 @@ import Testing
             let page = try await curl(gateway, "/agreements")
             #expect(page.body.contains("Make mbie-police-referrals active"), "\(page.body)")
             #expect(control.policy.current.policy.set.agreement(id: "mbie-police-referrals") == nil)
-            let made = try await curl(gateway, "/agreements/status", ["--data-urlencode", "csrf=\(token)",
+            let reviewed = try #require(page.body.firstMatch(of: /name="digest" value="([0-9a-f]{64})"/)?.1)
+
+            // Without the version reviewed, or with one the draft has changed since, nothing comes into force.
+            let unreviewed = try await curl(gateway, "/agreements/status", ["--data-urlencode", "csrf=\(token)",
                 "--data-urlencode", "agreement=mbie-police-referrals", "--data-urlencode", "status=active"])
+            #expect(unreviewed.httpStatus == 400 && unreviewed.body.contains("no reviewed version"), "\(unreviewed.standardOutput)")
+            try Self.edit(agreements, "mbie-police-referrals") {
+                $0.replacingOccurrences(of: "      - subject.family_name\n", with: "      - subject.family_name\n      - subject.date_of_birth\n")
+            }
+            let stale = try await curl(gateway, "/agreements/status", ["--data-urlencode", "csrf=\(token)",
+                "--data-urlencode", "agreement=mbie-police-referrals", "--data-urlencode", "status=active", "--data-urlencode", "digest=\(reviewed)"])
+            #expect(stale.httpStatus == 409 && stale.body.contains("changed since you reviewed them"), "\(stale.standardOutput)")
+            #expect(stale.body.contains("opened  nz.mbie-labour -&gt; nz.police") && stale.body.contains("subject.date_of_birth"), "\(stale.body)")
+            #expect(control.policy.current.policy.set.agreement(id: "mbie-police-referrals") == nil)
+
+            let again = try await curl(gateway, "/agreements")
+            let current = try #require(again.body.firstMatch(of: /name="digest" value="([0-9a-f]{64})"/)?.1)
+            let made = try await curl(gateway, "/agreements/status", ["--data-urlencode", "csrf=\(token)",
+                "--data-urlencode", "agreement=mbie-police-referrals", "--data-urlencode", "status=active", "--data-urlencode", "digest=\(current)"])
             #expect(made.httpStatus == 200 && made.body.contains("now active"), "\(made.standardOutput)")
 
             let inForce = control.policy.current.policy.set
             #expect(inForce.agreement(id: "mbie-police-referrals")?.status == .active)
+            #expect(inForce.agreement(id: "mbie-police-referrals")?.flows.first?.disclose.contains("subject.date_of_birth") == true,
+                    "the version made active is not the version reviewed")
             #expect(inForce.agreement(id: "mbie-labour-inz-triage")?.status == .active, "an edit nobody activated came into force")
             let file = try String(contentsOf: agreements.appendingPathComponent("mbie-police-referrals.yaml"), encoding: .utf8)
             #expect(file.contains("\nstatus: active\n"))
@@ -222,8 +241,9 @@ import Testing
 
             // Making it active again, or a draft that does not exist, is refused and changes nothing.
             let generation = control.policy.current.generation
+            let latest = try #require(try await curl(gateway, "/agreements").body.firstMatch(of: /name="digest" value="([0-9a-f]{64})"/)?.1)
             let missing = try await curl(gateway, "/agreements/status", ["--data-urlencode", "csrf=\(token)",
-                "--data-urlencode", "agreement=no-such-draft", "--data-urlencode", "status=active"])
+                "--data-urlencode", "agreement=no-such-draft", "--data-urlencode", "status=active", "--data-urlencode", "digest=\(latest)"])
             #expect(missing.httpStatus == 500 && missing.body.contains("neither in the set in force nor a draft"), "\(missing.standardOutput)")
             #expect(control.policy.current.generation == generation)
         }

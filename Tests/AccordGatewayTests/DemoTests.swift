@@ -5,18 +5,50 @@ import Testing
 /// `accord demo` on a fresh directory: makes its PKI, runs every exchange over real
 /// connections, verifies the audit log, and prints plain text, line by line, when piped.
 @Suite struct DemoTests {
+    /// The day the demo's exchanges are checked on: every shipped agreement is in force then,
+    /// so the demo passes whatever the wall clock says (customs-abf-s318 lapses on 2028-01-01).
+    static let pinnedDay = "2026-12-04"
+
     @Test func theDemoRunsEveryExchangeOnAFreshDirectory() async throws {
-        let directory = try PackageRoot.temporaryDirectory("demo")
+        let output = try await Self.runDemo(named: "demo")
+        #expect(output.status == 0, "\(output.standardError)")
+        try Self.expectEveryExchange(output)
+    }
+
+    /// The wall clock moved to 2028-06-01, after customs-abf-s318 lapses: pinned with `--at`,
+    /// the demo runs as it did on its day, certificates made and checked on the moved clock;
+    /// not pinned, the lapsed agreement's exchange is refused, so the pin is what carries it.
+    @Test(.needsFakeTime) func theDemoPinnedWithAtPassesWhenTheWallClockIsPast2028() async throws {
+        let later = try #require(ISO8601DateFormatter().date(from: "2028-06-01T00:00:00Z"))
+        let days = Int(later.timeIntervalSinceNow / 86_400)
+        #expect(days > 0, "the wall clock is past 2028-06-01 already; move this test's date on")
+        let environment = FakeTime.environment(offset: "+\(days)d")
+        let pinned = try await Self.runDemo(named: "demo-2028", environment: environment)
+        #expect(pinned.status == 0, "\(pinned.standardError)")
+        try Self.expectEveryExchange(pinned)
+
+        let unpinned = try await Self.runDemo(named: "demo-2028-unpinned", at: nil, environment: environment)
+        #expect(unpinned.standardOutput.contains("accepted for nz.immigration under mbie-labour-inz-triage"), "\(unpinned.standardOutput)")
+        #expect(!unpinned.standardOutput.contains("accepted for au.abf under customs-abf-s318"), "\(unpinned.standardOutput)")
+    }
+
+    /// `accord demo --no-serve` in a fresh directory holding the shipped agreements, run on
+    /// `at` (nil: on the wall clock) with `environment` set.
+    static func runDemo(named name: String, at: String? = pinnedDay, environment: [String] = []) async throws -> ExternalProcess.Output {
+        let directory = try PackageRoot.temporaryDirectory(name)
         defer { try? FileManager.default.removeItem(at: directory) }
         try FileManager.default.createSymbolicLink(at: directory.appendingPathComponent("Agreements"),
                                                    withDestinationURL: PackageRoot.url.appendingPathComponent("Agreements"))
-        let output = try await ExternalProcess.runDetached(
-            PackageRoot.accordExecutable.path, ["demo", "--port", "0", "--console-port", "0", "--operations-port", "0", "--no-serve"], directory: directory)
-        let text = output.standardOutput
-        #expect(output.status == 0, "\(output.standardError)")
-        #expect(!text.contains("\u{1B}["), "colour codes in piped output")
+        let arguments = ["demo", "--port", "0", "--console-port", "0", "--operations-port", "0", "--no-serve"] + (at.map { ["--at", $0] } ?? [])
+        let output = try await ExternalProcess.runDetached("env", environment + [PackageRoot.accordExecutable.path] + arguments, directory: directory)
         #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("Certificates/dev/ca.pem").path))
         #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("var/accord.sqlite").path))
+        return output
+    }
+
+    static func expectEveryExchange(_ output: ExternalProcess.Output) throws {
+        let text = output.standardOutput
+        #expect(!text.contains("\u{1B}["), "colour codes in piped output")
 
         // Four deliveries, each received and verified by its recipient; two refusals.
         #expect(text.components(separatedBy: "received and verified").count - 1 == 4, "\(text)")
@@ -45,7 +77,7 @@ import Testing
         let demo = try BackgroundProcess(PackageRoot.accordExecutable.path, [
             "demo", "--port", "0", "--console-port", "0", "--operations-port", "0", "--pki", directory.appendingPathComponent("pki").path,
             "--agreements", PackageRoot.url.appendingPathComponent("Agreements").path,
-            "--database", directory.appendingPathComponent("accord.sqlite").path,
+            "--database", directory.appendingPathComponent("accord.sqlite").path, "--at", Self.pinnedDay,
         ])
         // Ends the output (and so the reading below) if the lines never come, failing the test
         // instead of hanging it.

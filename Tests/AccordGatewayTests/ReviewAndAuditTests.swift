@@ -85,14 +85,13 @@ import Testing
             #expect(fixture.policy.current.setDigest == before)
             #expect(try await fixture.store.query(AuditQuery(events: [.agreementsRejected])).first?.record.actor == "operator:administrator:bob")
 
-            // The shipped set activates (first time in this store), then is unchanged.
-            let shipped = PackageRoot.url.appendingPathComponent("Agreements")
-            guard case .activated(let digest, let version, _) = try await fixture.gateway.activateAgreements(from: shipped, by: "gateway") else {
-                Issue.record("the shipped set did not activate")
+            // The set in force activates from its files (first time in this store), then is unchanged.
+            guard case .activated(let digest, let version, _) = try await fixture.gateway.activateAgreements(from: fixture.agreements, by: "gateway") else {
+                Issue.record("the set in force did not activate")
                 return
             }
             #expect(digest == before && version == 1)
-            guard case .unchanged = try await fixture.gateway.activateAgreements(from: shipped, by: "gateway") else {
+            guard case .unchanged = try await fixture.gateway.activateAgreements(from: fixture.agreements, by: "gateway") else {
                 Issue.record("activating the same set twice recorded it twice")
                 return
             }

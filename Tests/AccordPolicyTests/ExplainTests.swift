@@ -48,10 +48,11 @@ import AccordPolicyFiles
 @Suite struct LoaderRobustnessTests {
     @Test func randomlyDamagedFilesNeverCrashTheLoader() throws {
         let shipped = try AgreementSources.read(directory: Repository.agreements, hashing: SHA256.Hasher.self)
-        var rng = SplitMix64(seed: 0x5EED)
+        let run = RandomRun("loader robustness", cases: 100, seed: 0x5EED)
+        var rng = run.generator
         let alphabet = Array(":-[]{}#&*!|>'\"%@` \n\tabcXYZ019.".utf8)
         var rejected = 0
-        let rounds = 100
+        let rounds = run.cases
         for _ in 0..<rounds {
             var sources = shipped
             let index = Int.random(in: 0..<sources.agreements.count, using: &rng)
@@ -66,13 +67,13 @@ import AccordPolicyFiles
             }
             sources.agreements[index] = AgreementSources.File(path: sources.agreements[index].path, bytes: bytes)
             let (set, diagnostics) = AgreementSet.validate(sources, today: CalendarDate("2026-06-01")!)
-            #expect((set == nil) == !diagnostics.isEmpty)
+            #expect((set == nil) == !diagnostics.isEmpty, "\(run)")
             if set == nil { rejected += 1 }
             for diagnostic in diagnostics {
-                #expect(diagnostic.location.line >= 1)
+                #expect(diagnostic.location.line >= 1, "\(diagnostic) (\(run))")
             }
         }
         print("loader robustness: \(rounds) damaged sets, \(rejected) rejected")
-        #expect(rejected > rounds / 2)
+        #expect(rejected > rounds / 2, "\(run)")
     }
 }

@@ -19,11 +19,9 @@ import Testing
     /// decided by the engine; every delivery matching a property is a counterexample, and the
     /// prover must report exactly those.
     @Test func theProverAgreesWithBruteForceEvaluationOfTheEngine() {
-        let env = ProcessInfo.processInfo.environment
-        let seed = env["ACCORD_RANDOM_SEED"].flatMap { UInt64($0) } ?? UInt64.random(in: 0...UInt64.max)
-        let cases = env["ACCORD_RANDOM_CASES"].flatMap { Int($0) } ?? 100
-        print("property prover vs brute force: seed \(seed) (ACCORD_RANDOM_SEED), \(cases) sets (ACCORD_RANDOM_CASES)")
-        var random = RandomSets(rng: SplitMix64(seed: seed))
+        let run = RandomRun("property prover vs brute force", cases: 100, seed: 0x9A0F)
+        let cases = run.cases
+        var random = RandomSets(rng: run.generator)
         var broken = 0
         var held = 0
         var mismatches = 0
@@ -38,15 +36,15 @@ import Testing
                 if proved != brute {
                     mismatches += 1
                     if mismatches <= 3 {
-                        Issue.record("seed \(seed), set \(index), \(property.never): prover only \(proved.subtracting(brute)), brute force only \(brute.subtracting(proved))")
+                        Issue.record("\(run), set \(index), \(property.never): prover only \(proved.subtracting(brute)), brute force only \(brute.subtracting(proved))")
                     }
                 }
                 if brute.isEmpty { held += 1 } else { broken += 1 }
             }
         }
         print("property prover vs brute force: \(held) held, \(broken) broken, \(mismatches) mismatches")
-        #expect(mismatches == 0)
-        #expect(held > cases / 10 && broken > cases / 10, "the random properties should both hold and break often")
+        #expect(mismatches == 0, "\(run)")
+        #expect(held > cases / 10 && broken > cases / 10, "the random properties should both hold and break often (\(run))")
     }
 
     struct Delivered {

@@ -16,8 +16,11 @@ public protocol AgreementControl: Sendable {
 
     /// Sets one agreement's `status:` (for example to `suspended`, or from `draft` to `active`)
     /// in the set in force and activates that, every other agreement as it was activated. A
-    /// set that then fails validation is not activated.
-    func setStatus(_ status: AgreementStatus, agreementID: String, by actor: String) async -> ActivationOutcome
+    /// set that then fails validation is not activated. Making an agreement active applies
+    /// only the version reviewed, as `activate` does: `reviewed` is the files digest the
+    /// administrator saw, and files changed since give `changedSinceReview`. Suspending needs
+    /// no review, so that an edit elsewhere never delays stopping a flow.
+    func setStatus(_ status: AgreementStatus, agreementID: String, reviewed: String?, by actor: String) async -> ActivationOutcome
 }
 
 /// What came of an activation: the new set, or why the active set was kept.

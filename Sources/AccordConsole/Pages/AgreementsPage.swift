@@ -162,6 +162,29 @@ extension Console {
         }
     }
 
+    /// What making agreement `id` active would change now, its file as the directory holds it,
+    /// for an administrator whose review of it is out of date.
+    func changedSinceReviewDetails(makingActive id: String) -> [String] {
+        guard var sources = try? AgreementSources.read(directory: environment.agreementsDirectory, hashing: SHA256.Hasher.self) else {
+            return changedSinceReviewDetails()
+        }
+        guard let index = sources.agreements.firstIndex(where: { AgreementFileEdit.value(of: "id", in: String(decoding: $0.bytes, as: UTF8.self)) == id }),
+              let active = AgreementFileEdit.settingStatus(.active, in: String(decoding: sources.agreements[index].bytes, as: UTF8.self)) else {
+            return ["Agreement \(id) is no longer a file in the agreements directory."]
+        }
+        sources.agreements[index] = AgreementSources.File(path: sources.agreements[index].path, text: active)
+        let (set, diagnostics) = AgreementSet.validate(sources, today: today)
+        guard let set, diagnostics.isEmpty else {
+            return ["The files now have \(diagnostics.count) problem(s) and cannot be activated."] + diagnostics.map(\.description)
+        }
+        let changes = PolicyDiff(old: environment.agreements.active.policy.set, new: set, on: today).changes.filter { change in
+            switch change {
+            case .opened(_, let agreement, _, _), .closed(_, let agreement), .changed(_, let agreement, _, _, _): agreement == id
+            }
+        }
+        return changes.isEmpty ? ["Making \(id) active would change nothing that may be sent today."] : changes.map(\.description)
+    }
+
     /// Runs `tests/*.yaml` in the agreements directory against `set`.
     func runScenarios(_ set: AgreementSet) -> (rows: [[String: Any]], problems: [String]) {
         let directory = environment.agreementsDirectory.appendingPathComponent("tests")
@@ -205,12 +228,19 @@ extension Console {
                   status == .suspended || status == .active else {
                 return renderer.error(.badRequest, title: "Agreements", message: "The form named no agreement or no valid status.", operator: person)
             }
-            return report(await environment.agreements.setStatus(status, agreementID: id, by: person.actor), person,
-                          success: "Agreement \(id) is now \(status.rawValue)")
+            let reviewed = form["digest"].flatMap { $0.isEmpty ? nil : $0 }
+            if status == .active, reviewed == nil {
+                return renderer.error(.badRequest, title: "Agreements",
+                                      message: "The form named no reviewed version of the agreements; review them on the Agreements page.", operator: person)
+            }
+            return report(await environment.agreements.setStatus(status, agreementID: id, reviewed: reviewed, by: person.actor), person,
+                          success: "Agreement \(id) is now \(status.rawValue)", madeActive: status == .active ? id : nil)
         }
     }
 
-    func report(_ result: ActivationOutcome, _ person: ConsoleOperator, success: String) -> Response {
+    /// `madeActive` names the agreement "Make active" was asked of, so that a review found
+    /// out of date shows what making that agreement active would now change.
+    func report(_ result: ActivationOutcome, _ person: ConsoleOperator, success: String, madeActive: String? = nil) -> Response {
         switch result {
         case .activated(let digest, let generation):
             outcome(person, title: "Agreements", kind: "ok", message: "\(success): generation \(generation), set digest \(digest).",
@@ -222,7 +252,8 @@ extension Console {
         case .changedSinceReview(let filesDigest):
             outcome(person, title: "Agreements", kind: "error",
                     message: "Not activated: the agreement files changed since you reviewed them (they are now \(filesDigest)). The active set is unchanged; review the change below and on the Agreements page, then activate again.",
-                    details: changedSinceReviewDetails(), back: "/agreements", backLabel: "Review the agreements again", status: .conflict)
+                    details: madeActive.map(changedSinceReviewDetails(makingActive:)) ?? changedSinceReviewDetails(),
+                    back: "/agreements", backLabel: "Review the agreements again", status: .conflict)
         case .failed(let reason):
             outcome(person, title: "Agreements", kind: "error", message: "Not activated: \(reason). The active set is unchanged.",
                     back: "/agreements", backLabel: "Back to agreements", status: .internalServerError)

@@ -107,7 +107,7 @@ enum AdminTemplates {
         {{#canEdit}}<p>{{#fileName}}<a href="/agreements/edit?file={{fileName}}">Edit {{fileName}}</a> · {{/fileName}}<a href="/agreements/new?from={{id}}">Copy {{id}} as a new draft</a></p>{{/canEdit}}
         {{#canChange}}
         <form method="post" action="/agreements/status" class="inline"><input type="hidden" name="csrf" value="{{csrf}}">
-        <input type="hidden" name="agreement" value="{{id}}">
+        <input type="hidden" name="agreement" value="{{id}}"><input type="hidden" name="digest" value="{{proposedDigest}}">
         {{#canSuspend}}<button type="submit" name="status" value="suspended" class="danger">Suspend {{id}}</button>{{/canSuspend}}
         {{#canActivate}}<button type="submit" name="status" value="active">Make {{id}} active</button>{{/canActivate}}
         </form>

@@ -172,11 +172,13 @@ extension Gateway {
 extension Gateway {
     /// The policy of a set the store recorded, checked to be the very set activated (its
     /// digest) and valid under this version of the gateway.
-    public static func policy(restoring stored: StoredAgreementSet) throws(GatewayStartupError) -> ActivePolicy {
+    public static func policy(
+        restoring stored: StoredAgreementSet, today: CalendarDate = CalendarDate(Date())
+    ) throws(GatewayStartupError) -> ActivePolicy {
         guard let sources = AgreementSetArchive.sources(stored.content) else {
             throw GatewayStartupError("the agreement set activated last (version \(stored.version)) is not readable in the database")
         }
-        let (set, diagnostics) = AgreementSet.validate(sources, today: CalendarDate(Date()))
+        let (set, diagnostics) = AgreementSet.validate(sources, today: today)
         guard let set else {
             throw GatewayStartupError("the agreement set activated last (version \(stored.version)) no longer validates: "
                 + diagnostics.prefix(5).map(\.description).joined(separator: "; "))

@@ -72,8 +72,9 @@ struct RecipientVerifier {
         verifier = SDJWTVerifier(resolver: AgencySigningKeys(trustStore: trust, certificates: certificates))
     }
 
-    func verify(_ item: InboxItem, as agency: String) throws -> VerifiedMessage {
-        try verifier.verify(item.presentation, now: Date(), keyBinding: KeyBindingExpectation(audience: agency, nonce: item.deliveryID))
+    /// `now` dates the presentation; the signing certificates are checked on the wall clock.
+    func verify(_ item: InboxItem, as agency: String, now: Date = Date()) throws -> VerifiedMessage {
+        try verifier.verify(item.presentation, now: now, keyBinding: KeyBindingExpectation(audience: agency, nonce: item.deliveryID))
     }
 }
 

@@ -34,6 +34,12 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "The SQLite database.")
     var database = "var/accord.sqlite"
 
+    @Option(help: ArgumentHelp(
+        "Run the gateway and the agencies on a clock that starts at this time (YYYY-MM-DD or RFC 3339) instead of now.",
+        discussion: "Agreements are in force, and messages are dated, by that clock; certificates are checked on the real one.",
+        valueName: "time"))
+    var at: DemoClock?
+
     @Flag(name: .customLong("no-serve"), help: "Stop after the exchanges instead of serving until Ctrl-C.")
     var noServe = false
 
@@ -42,7 +48,9 @@ struct DemoCommand: AsyncParsableCommand {
         LineBufferedOutput.enable()
         let style = DemoStyle.current
         print(style.heading("Accord demo") + style.dim("  (synthetic data; every person and business here is invented)"))
-        let set = try AgreementsIO.load(agreements, on: CalendarDate(Date()))
+        let now: @Sendable () -> Date
+        if let at { now = at.now } else { now = { Date() } }
+        let set = try AgreementsIO.load(agreements, on: CalendarDate(now()))
         let made = try DevelopmentPKI(directory: URL(fileURLWithPath: pki)).ensure(
             agencies: set.agencies.values.map { DevelopmentPKI.Agency(id: $0.id, name: $0.name) }.sorted { $0.id < $1.id },
             operators: DevelopmentPKI.Operator.development)
@@ -59,7 +67,7 @@ struct DemoCommand: AsyncParsableCommand {
         var logger = Logger(label: "accord")
         logger.logLevel = .warning
         let server: GatewayServer
-        do { server = try GatewayServer(configuration: configuration, logger: logger) } catch {
+        do { server = try GatewayServer(configuration: configuration, logger: logger, now: now) } catch {
             throw ValidationError("\(error)")
         }
         let (ready, continuation) = AsyncStream.makeStream(of: (GatewayServer.Listener, Int).self)
@@ -82,7 +90,7 @@ struct DemoCommand: AsyncParsableCommand {
         print(style.dim("gateway: https://localhost:\(apiPort) (agency API), https://localhost:\(console) (console), database \(database)"))
         print(style.dim("probes: http://127.0.0.1:\(operations)/livez and /readyz"))
 
-        let runner = DemoRunner(server: server, port: apiPort, pki: URL(fileURLWithPath: pki), style: style)
+        let runner = DemoRunner(server: server, port: apiPort, pki: URL(fileURLWithPath: pki), style: style, now: now)
         for (number, scenario) in DemoScenario.all.enumerated() {
             await runner.run(scenario, number: number + 1)
         }

@@ -17,6 +17,8 @@ struct DemoRunner {
     let port: Int
     let pki: URL
     let style: DemoStyle
+    /// The demo's clock (`accord demo --at`), which dates the messages the agencies issue.
+    let now: @Sendable () -> Date
 
     func connection(_ agency: String) async throws -> GatewayClient {
         let context = try TLSContext.agencyClient(pkiDirectory: pki, agency: agency, serverName: "localhost")
@@ -37,7 +39,8 @@ struct DemoRunner {
                 content: scenario.content, as: scenario.from,
                 signingKey: pki.appendingPathComponent("agencies/\(scenario.from)/signing-key.pem").path,
                 to: scenario.to, type: scenario.type, purpose: scenario.purpose, classification: scenario.classification,
-                caseRef: nil, agreement: nil, jti: UUID().uuidString.lowercased(), holder: server.gateway.keys.bindingKey.publicKey)
+                caseRef: nil, agreement: nil, jti: UUID().uuidString.lowercased(), holder: server.gateway.keys.bindingKey.publicKey,
+                issuedAt: now())
             if scenario.twist == .tampered { text = Self.tamper(text, addingRecipient: "nz.customs") }
             let response = try await sender.connection.request(
                 method: "POST", path: "/v1/messages", headers: [("Content-Type", "application/sd-jwt")], body: Array(text.utf8))
@@ -64,7 +67,7 @@ struct DemoRunner {
         let client = try await connection(recipient.recipient)
         defer { Task { await client.close() } }
         let item = try await find(recipient.deliveryID, in: client)
-        let verified = try RecipientVerifier(pki: pki).verify(item, as: recipient.recipient)
+        let verified = try RecipientVerifier(pki: pki).verify(item, as: recipient.recipient, now: now())
         print("   \(recipient.recipient) received and verified (issuer signature, gateway binding, audit leaf \(item.auditLeaf)):")
         let content = verified.claims.filter { !RoutingClaims.clearClaimNames.contains($0.key) }
         for (path, value) in Self.flatten(content) { print("     \(path) = \(value)") }

@@ -49,7 +49,11 @@ final class TestAgreementControl: AgreementControl {
         }
     }
 
-    func setStatus(_ status: AgreementStatus, agreementID: String, by actor: String) async -> ActivationOutcome {
+    func setStatus(_ status: AgreementStatus, agreementID: String, reviewed: String?, by actor: String) async -> ActivationOutcome {
+        if status == .active, let files = try? AgreementSources.read(directory: directory, hashing: SHA256.Hasher.self),
+           files.filesDigest != reviewed {
+            return .changedSinceReview(filesDigest: files.filesDigest)
+        }
         let file = directory.appendingPathComponent("\(agreementID).yaml")
         guard let original = try? String(contentsOf: file, encoding: .utf8),
               let changed = AgreementFileEdit.settingStatus(status, in: original) else {

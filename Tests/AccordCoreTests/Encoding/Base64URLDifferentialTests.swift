@@ -6,37 +6,39 @@ import Testing
 /// the reference), over random and adversarial input: same bytes, or the same error message.
 @Suite struct Base64URLDifferentialTests {
     @Test func decodeAgreesWithTheReference() {
-        var random = SplitMix64(seed: 0xB64)
+        let run = RandomRun("base64url decode differential", cases: 20_000, seed: 0xB64)
+        var random = run.generator
         var cases = [
             "", "A", "AA", "AAA", "AAAA", "AB", "AAB", "Zg", "Zh", "Zm8", "Zm9", "Zg==", "Zm9v=", "=", "====", "Zm9v+", "Zm9v/",
             "Zm9 v", "Zm9v\n", "-_8", "-_9", "____", "___", "__", "é", "AAé", "Zm9vé", "😀AA", "\u{0}AAA", "A\u{7F}AA", "AAA\u{80}",
         ]
-        for _ in 0..<20_000 { cases.append(Self.randomText(&random)) }
+        for _ in 0..<run.cases { cases.append(Self.randomText(&random)) }
         for text in cases {
             let expected = Self.outcome { () throws(Base64URL.Failure) in try ReferenceBase64URL.decode(text) }
-            #expect(Self.outcome { () throws(Base64URL.Failure) in try Base64URL.decode(text) } == expected, "\(text.debugDescription)")
+            #expect(Self.outcome { () throws(Base64URL.Failure) in try Base64URL.decode(text) } == expected, "\(text.debugDescription) (\(run))")
             let embedded = "~." + text + ".~"
             let slice = embedded.dropFirst(2).dropLast(2)
-            #expect(Self.outcome { () throws(Base64URL.Failure) in try Base64URL.decode(slice) } == expected, "substring \(text.debugDescription)")
+            #expect(Self.outcome { () throws(Base64URL.Failure) in try Base64URL.decode(slice) } == expected, "substring \(text.debugDescription) (\(run))")
             let raw = Array(text.utf8).withUnsafeBytes { buffer in
                 Self.outcome { () throws(Base64URL.Failure) in try Base64URL.decode(buffer) }
             }
-            #expect(raw == expected, "bytes \(text.debugDescription)")
+            #expect(raw == expected, "bytes \(text.debugDescription) (\(run))")
         }
     }
 
     @Test func encodeAgreesWithTheReference() throws {
-        var random = SplitMix64(seed: 0xE64)
-        for length in 0..<300 {
+        let run = RandomRun("base64url encode differential", cases: 300, seed: 0xE64)
+        var random = run.generator
+        for length in 0..<run.cases {
             let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &random) }
             let expected = ReferenceBase64URL.encode(bytes)
-            #expect(Base64URL.encode(bytes) == expected)
-            #expect(Base64URL.encode(bytes[...]) == expected)
-            #expect(Base64URL.encode(bytes.lazy.map { $0 }) == expected, "non-contiguous")
-            #expect(bytes.withUnsafeBytes { Base64URL.encode($0) } == expected)
-            #expect(try Base64URL.decode(expected) == bytes)
+            #expect(Base64URL.encode(bytes) == expected, "\(run)")
+            #expect(Base64URL.encode(bytes[...]) == expected, "\(run)")
+            #expect(Base64URL.encode(bytes.lazy.map { $0 }) == expected, "non-contiguous (\(run))")
+            #expect(bytes.withUnsafeBytes { Base64URL.encode($0) } == expected, "\(run)")
+            #expect(try Base64URL.decode(expected) == bytes, "\(run)")
             let text = String(decoding: bytes.map { $0 & 0x7F }, as: UTF8.self)
-            #expect(Base64URL.encode(text) == ReferenceBase64URL.encode(Array(text.utf8)))
+            #expect(Base64URL.encode(text) == ReferenceBase64URL.encode(Array(text.utf8)), "\(run)")
         }
     }
 

@@ -7,7 +7,8 @@ import Testing
 /// when one scratch is kept across all the parses, refused ones included, as the verifier does.
 @Suite struct JSONParserDifferentialTests {
     @Test func agreesWithTheReference() {
-        var random = SplitMix64(seed: 0x15_0A)
+        let run = RandomRun("JSON parser differential", cases: 20_000, seed: 0x15_0A)
+        var random = run.generator
         var texts: [[UInt8]] = [
             [], Array(#"{"a":{"b":[{"c":1,"c":2}]}}"#.utf8), Array(#"[[{"x":1}],[{"y":1,"y":1}]]"#.utf8),
             Array(#"{"é":1,"é":2}"#.utf8), Array(#"{"K":1,"K":2}"#.utf8), Array("\"abc".utf8), Array("\"a\\".utf8),
@@ -17,15 +18,15 @@ import Testing
         let wide = (0..<40).map { "\"k\($0 % 37)\":\($0)" }.joined(separator: ",")
         texts.append(Array(("{" + wide + "}").utf8))
         texts.append(Array(("{\"o\":{" + (0..<20).map { "\"k\($0)\":[\($0)]" }.joined(separator: ",") + "}}").utf8))
-        for _ in 0..<20_000 { texts.append(Self.mutate(Array(Self.randomJSON(&random, depth: 0).utf8), &random)) }
+        for _ in 0..<run.cases { texts.append(Self.mutate(Array(Self.randomJSON(&random, depth: 0).utf8), &random)) }
         var scratch = JSONParser.Scratch()
         for text in texts {
             let maxDepth = Int.random(in: 1...6, using: &random)
             let expected = Self.outcome { () throws(ReferenceJSONParser.Failure) in try ReferenceJSONParser.parse(text, maxDepth: maxDepth) }
             let actual = Self.outcome { () throws(JSONParser.Failure) in try JSONParser.parse(text, maxDepth: maxDepth) }
-            #expect(actual == expected, "\(String(decoding: text, as: UTF8.self).debugDescription) maxDepth \(maxDepth)")
+            #expect(actual == expected, "\(String(decoding: text, as: UTF8.self).debugDescription) maxDepth \(maxDepth) (\(run))")
             let reused = Self.outcome { () throws(JSONParser.Failure) in try JSONParser.parse(text, maxDepth: maxDepth, scratch: &scratch) }
-            #expect(reused == expected, "with a kept scratch: \(String(decoding: text, as: UTF8.self).debugDescription)")
+            #expect(reused == expected, "with a kept scratch: \(String(decoding: text, as: UTF8.self).debugDescription) (\(run))")
         }
     }
 

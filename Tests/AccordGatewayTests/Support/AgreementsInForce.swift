@@ -8,6 +8,7 @@ import Foundation
 /// where the shipped files would stop it on 2028-01-01 (`customs-abf-s318`).
 enum AgreementsInForce {
     static func copy(into directory: URL, today: Date = Date()) throws -> URL {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let agreements = directory.appendingPathComponent("Agreements")
         try FileManager.default.copyItem(at: PackageRoot.url.appendingPathComponent("Agreements"), to: agreements)
         let names = try FileManager.default.contentsOfDirectory(atPath: agreements.path)

@@ -19,9 +19,12 @@ final class GatewayFixture: @unchecked Sendable {
     let store: SQLiteStore
     let gateway: Gateway
     let policy: ActivePolicy
+    /// The agreements directory the policy started from.
+    let agreements: URL
     private let writer: Task<Void, Never>
 
-    /// `agreements`: the directory the policy starts from (default: the shipped agreements).
+    /// `agreements`: the directory the policy starts from (default: the shipped agreements, in
+    /// force on the day `now` gives, so that no test starts failing when one of them lapses).
     /// `editAgreements`, when given, changes a copy of it before the gateway loads it; the PKI
     /// still holds a certificate for every agency of the shipped registry.
     init(
@@ -32,14 +35,16 @@ final class GatewayFixture: @unchecked Sendable {
         directory = try PackageRoot.temporaryDirectory("gateway")
         let shipped = PackageRoot.url.appendingPathComponent("Agreements")
         let registry = try ActivePolicy(directory: shipped, today: CalendarDate(now()), hashing: SHA256.Hasher.self)
-        let source = agreements ?? shipped
+        let source = try agreements ?? AgreementsInForce.copy(into: directory.appendingPathComponent("in-force"), today: now())
         if let editAgreements {
             let edited = directory.appendingPathComponent("edited-agreements")
             try FileManager.default.copyItem(at: source, to: edited)
             try editAgreements(edited)
+            self.agreements = edited
             policy = try ActivePolicy(directory: edited, today: CalendarDate(now()), hashing: SHA256.Hasher.self)
         } else {
-            policy = agreements == nil ? registry : try ActivePolicy(directory: source, today: CalendarDate(now()), hashing: SHA256.Hasher.self)
+            self.agreements = source
+            policy = try ActivePolicy(directory: source, today: CalendarDate(now()), hashing: SHA256.Hasher.self)
         }
         pki = DevelopmentPKI(directory: directory.appendingPathComponent("certs"))
         let agencies = registry.current.policy.set.agencies.values.map { DevelopmentPKI.Agency(id: $0.id, name: $0.name) }

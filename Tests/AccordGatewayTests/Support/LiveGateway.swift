@@ -25,14 +25,15 @@ final class LiveGateway: Sendable {
 
     /// `operations`: also the plain-HTTP operations listener (`/livez`, `/readyz`).
     /// `accounts`: a console accounts file to configure (the console then takes passwords too).
-    /// `agreements`: the agreements directory (default: the shipped one, read only).
+    /// `agreements`: the agreements directory (default: a copy of the shipped one, in force
+    /// today whatever the date).
     /// `prepare` runs once the development PKI exists and returns the agreements directory to
     /// serve instead (a copy with its own registry, say).
     static func start(limits: GatewayConfiguration.Limits = GatewayConfiguration.Limits(), console: Bool = false,
                       operations: Bool = false, accounts: URL? = nil, agreements: URL? = nil, prepare: ((_ directory: URL, _ pki: DevelopmentPKI) throws -> URL)? = nil,
                       configure: (inout GatewayConfiguration) -> Void = { _ in }) async throws -> LiveGateway {
         let directory = try PackageRoot.temporaryDirectory("live-gateway")
-        let agreements = agreements ?? PackageRoot.url.appendingPathComponent("Agreements")
+        let agreements = try agreements ?? AgreementsInForce.copy(into: directory.appendingPathComponent("in-force"))
         let set = try ActivePolicy(directory: agreements, today: CalendarDate(Date()), hashing: SHA256.Hasher.self).current.policy.set
         let pki = DevelopmentPKI(directory: directory.appendingPathComponent("certs"))
         _ = try pki.ensure(agencies: set.agencies.values.map { DevelopmentPKI.Agency(id: $0.id, name: $0.name) }.sorted { $0.id < $1.id },

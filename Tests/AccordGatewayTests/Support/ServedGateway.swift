@@ -17,11 +17,11 @@ struct ServedGateway {
     let config: URL
     var accord: String { PackageRoot.accordExecutable.path }
 
-    /// `agreements` makes the agreements directory inside the new one (default: the shipped
-    /// agreements, read in place); `yaml` adds lines to accord.yaml.
+    /// `agreements` makes the agreements directory inside the new one (default: a copy of the
+    /// shipped agreements, in force today whatever the date); `yaml` adds lines to accord.yaml.
     init(_ label: String, agreements: ((URL) throws -> URL)? = nil, operations: String = "\"off\"", yaml extra: String = "") throws {
         directory = try PackageRoot.temporaryDirectory(label)
-        self.agreements = try agreements?(directory) ?? PackageRoot.url.appendingPathComponent("Agreements")
+        self.agreements = try agreements?(directory) ?? AgreementsInForce.copy(into: directory.appendingPathComponent("in-force"))
         let set = try ActivePolicy(directory: self.agreements, today: CalendarDate(Date()), hashing: SHA256.Hasher.self).current.policy.set
         pki = DevelopmentPKI(directory: directory.appendingPathComponent("certs"))
         _ = try pki.ensure(agencies: set.agencies.values.map { DevelopmentPKI.Agency(id: $0.id, name: $0.name) }.sorted { $0.id < $1.id })

@@ -12,9 +12,10 @@ import Testing
 /// which of two places holding a repeated digest is named.
 @Suite struct DisclosureProcessorDifferentialTests {
     @Test func agreesWithTheReference() throws {
-        var random = SplitMix64(seed: 0xD15C)
+        let run = RandomRun("disclosure processor differential", cases: 3_000, seed: 0xD15C)
+        var random = run.generator
         var refused: [MessageError.Code: Int] = [:]
-        for _ in 0..<3_000 {
+        for _ in 0..<run.cases {
             let fault = Fault.allCases.randomElement(using: &random)!
             var builder = CaseBuilder(random: random, fault: fault)
             let (payload, disclosures) = try builder.build()
@@ -34,13 +35,13 @@ import Testing
             }
             switch (expected, actual) {
             case (.success(let expected), .success(let actual)):
-                #expect(actual == expected, "\(fault)")
+                #expect(actual == expected, "\(fault) (\(run))")
             case (.failure(let expected), .failure(let actual)):
-                #expect(actual.code == expected.code, "\(fault): \(actual) / \(expected)")
-                if payload["_sd_alg"] == nil { #expect(actual.message == expected.message, "\(fault)") }
+                #expect(actual.code == expected.code, "\(fault): \(actual) / \(expected) (\(run))")
+                if payload["_sd_alg"] == nil { #expect(actual.message == expected.message, "\(fault) (\(run))") }
                 refused[expected.code, default: 0] += 1
             default:
-                Issue.record("\(fault): \(actual) / \(expected)")
+                Issue.record("\(fault): \(actual) / \(expected) (\(run))")
             }
         }
         let codes: Set<MessageError.Code> = [

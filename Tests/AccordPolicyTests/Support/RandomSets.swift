@@ -4,12 +4,16 @@ import AccordCrypto
 import AccordTestSupport
 
 /// Random agreement sets and messages over small vocabularies, so that flows, claims and
-/// agreements collide often. Sets are built directly, not validated: both engines must agree
-/// on anything, including sets validation would refuse.
+/// agreements collide often: overseas authorities among the agencies, claims nested in objects
+/// and in arrays of objects, rules at every level of them. Sets are built directly, not
+/// validated: both engines must agree on anything, including sets validation would refuse.
 struct RandomSets {
     var rng: SplitMix64
-    static let claimPool = ["s.name", "s.dob", "s.kid", "s.addr", "c.note", "c.kid", "list[*]", "notes", "n.m.k", "n.m"]
-    static let rulePool = ["s", "c", "list", "list[*]", "s.name", "s.kid", "c.kid", "notes", "n", "n.m", "n.m.k", "s.addr"]
+    static let claimPool = ["s.name", "s.dob", "s.kid", "s.addr", "c.note", "c.kid", "list[*]", "notes", "n.m.k", "n.m",
+                            "items[*].name", "items[*].kid", "items[*].addr.line", "items[*].addr.kid", "n.m.items[*].k"]
+    static let rulePool = ["s", "c", "list", "list[*]", "s.name", "s.kid", "c.kid", "notes", "n", "n.m", "n.m.k", "s.addr",
+                           "items", "items[*]", "items[*].name", "items[*].addr", "items[*].addr.line", "n.m.items"]
+    static let jurisdictions = ["NZ", "NZ", "NZ", "AU", "FJ"]
     static let dates = (2023...2029).flatMap { y in [1, 6, 12].map { CalendarDate(year: y, month: $0, day: 1)! } }
 
     mutating func pick<T>(_ items: [T]) -> T { items[Int.random(in: 0..<items.count, using: &rng)] }
@@ -21,8 +25,9 @@ struct RandomSets {
 
     mutating func set() -> AgreementSet {
         let agencies = (0..<Int.random(in: 3...5, using: &rng)).map { i in
-            Agency(id: "a\(i)", name: "A\(i)", jurisdiction: chance(0.7) ? "NZ" : "AU", kind: .nzGovernment,
-                   isChildWelfareAgency: chance(0.4), certificate: "urn:accord:agency:a\(i)")
+            let jurisdiction = pick(Self.jurisdictions)
+            return Agency(id: "a\(i)", name: "A\(i)", jurisdiction: jurisdiction, kind: jurisdiction == "NZ" ? .nzGovernment : .overseasAuthority,
+                          isChildWelfareAgency: chance(0.4), certificate: "urn:accord:agency:a\(i)")
         }
         let purposes = (0..<3).map { Purpose(id: "p\($0)", description: "") }
         let schemas = (0..<Int.random(in: 1...3, using: &rng)).map { i in
@@ -41,7 +46,7 @@ struct RandomSets {
                      types: subset(schemas.map(\.type) + ["t9"], max: 2), purposes: subset(purposes.map(\.id), max: 2),
                      maxClassification: pick(Classification.allCases), handling: pick(HandlingCode.allCases),
                      disclose: subset(Self.rulePool, max: 5), neverDisclose: chance(0.5) ? subset(Self.rulePool, max: 2) : [],
-                     review: chance(0.2) ? .privacyOfficer : nil, safeguard: nil,
+                     review: chance(0.2) ? .privacyOfficer : nil, safeguard: chance(0.5) ? pick(IPP12Safeguard.allCases) : nil,
                      childClaimsBasis: chance(0.2) ? "Example Act s1" : nil, hold: chance(0.3) ? hold() : nil,
                      location: SourceLocation(file: "g\(i).yaml", line: n + 1, column: 3))
             }
