@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "AccordAudit", targets: ["AccordAudit"]),
         .library(name: "AccordMessages", targets: ["AccordMessages"]),
         .library(name: "AccordStore", targets: ["AccordStore"]),
+        .library(name: "AccordPostgres", targets: ["AccordPostgres"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
@@ -39,6 +40,16 @@ let package = Package(
             name: "COpenSSL",
             pkgConfig: "openssl",
             providers: [.apt(["libssl-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
+        .target(
+            name: "AccordPostgres",
+            dependencies: ["CLibPQ"],
+            swiftSettings: swiftSettings
         ),
         .target(
             name: "AccordCrypto",
@@ -252,6 +263,11 @@ let package = Package(
         .testTarget(
             name: "AccordStoreTests",
             dependencies: ["AccordStore", "AccordAudit", "AccordCrypto", "AccordTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AccordPostgresTests",
+            dependencies: ["AccordPostgres", "AccordTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
