@@ -14,6 +14,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "accord", targets: ["accord"]),
+        .library(name: "AccordCore", targets: ["AccordCore"]),
         .library(name: "AccordCrypto", targets: ["AccordCrypto"]),
         .library(name: "AccordPolicy", targets: ["AccordPolicy"]),
         .library(name: "AccordPolicyFiles", targets: ["AccordPolicyFiles"]),
@@ -21,6 +22,7 @@ let package = Package(
         .library(name: "AccordMessages", targets: ["AccordMessages"]),
         .library(name: "AccordStore", targets: ["AccordStore"]),
         .library(name: "AccordPostgres", targets: ["AccordPostgres"]),
+        .library(name: "AccordGateway", targets: ["AccordGateway"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
@@ -52,29 +54,33 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "AccordCore",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "AccordCrypto",
-            dependencies: ["COpenSSL"],
+            dependencies: ["AccordCore", "COpenSSL"],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "AccordPolicy",
-            dependencies: [.product(name: "Yams", package: "Yams")],
+            dependencies: ["AccordCore", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "AccordPolicyFiles",
-            dependencies: ["AccordPolicy"],
+            dependencies: ["AccordCore", "AccordPolicy"],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "AccordAudit",
-            dependencies: ["AccordCrypto"],
+            dependencies: ["AccordCore", "AccordCrypto"],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "AccordTLS",
             dependencies: [
-                "COpenSSL",
+                "AccordCore", "COpenSSL",
                 "AccordCrypto",
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
@@ -94,7 +100,7 @@ let package = Package(
         .target(
             name: "AccordClient",
             dependencies: [
-                "AccordTLS",
+                "AccordCore", "AccordTLS",
                 "AccordCrypto",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -104,18 +110,18 @@ let package = Package(
         ),
         .target(
             name: "AccordMessages",
-            dependencies: ["AccordCrypto"],
+            dependencies: ["AccordCore", "AccordCrypto"],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "AccordStore",
-            dependencies: ["AccordAudit", "AccordCrypto", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["AccordCore", "AccordAudit", "AccordCrypto", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "AccordGateway",
             dependencies: [
-                "AccordCrypto", "AccordPolicy", "AccordPolicyFiles", "AccordAudit", "AccordMessages", "AccordStore",
+                "AccordCore", "AccordCrypto", "AccordPolicy", "AccordPolicyFiles", "AccordAudit", "AccordMessages", "AccordStore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Yams", package: "Yams"),
@@ -125,7 +131,7 @@ let package = Package(
         .target(
             name: "AccordServer",
             dependencies: [
-                "AccordGateway", "AccordConsole", "AccordTLS", "AccordTLSHummingbird", "AccordCrypto", "AccordPolicy", "AccordPolicyFiles", "AccordStore", "AccordAudit", "AccordMessages",
+                "AccordCore", "AccordGateway", "AccordConsole", "AccordClient", "AccordTLS", "AccordTLSHummingbird", "AccordCrypto", "AccordPolicy", "AccordPolicyFiles", "AccordStore", "AccordAudit", "AccordMessages",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -140,7 +146,7 @@ let package = Package(
         .target(
             name: "AccordConsole",
             dependencies: [
-                "AccordStore", "AccordAudit", "AccordPolicy", "AccordPolicyFiles", "AccordCrypto", "AccordTLS", "AccordTLSHummingbird",
+                "AccordCore", "AccordMessages", "AccordStore", "AccordAudit", "AccordPolicy", "AccordPolicyFiles", "AccordCrypto", "AccordTLS", "AccordTLSHummingbird",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -154,6 +160,7 @@ let package = Package(
         .executableTarget(
             name: "accord",
             dependencies: [
+                "AccordCore",
                 "AccordGateway",
                 "AccordServer",
                 "AccordClient",
@@ -178,6 +185,7 @@ let package = Package(
         .executableTarget(
             name: "AccordBenchmarks",
             dependencies: [
+                "AccordCore",
                 "AccordCrypto",
                 "AccordPolicy",
                 "AccordPolicyFiles",
@@ -196,34 +204,39 @@ let package = Package(
         ),
         .target(
             name: "AccordStoreTestSupport",
-            dependencies: ["AccordStore", "AccordAudit"],
+            dependencies: ["AccordCore", "AccordStore", "AccordAudit"],
             path: "Tests/AccordStoreTestSupport",
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "AccordCoreTests",
+            dependencies: ["AccordCore", "AccordTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "AccordCryptoTests",
-            dependencies: ["AccordCrypto", "AccordTestSupport"],
+            dependencies: ["AccordCore", "AccordCrypto", "AccordTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "AccordPolicyTests",
-            dependencies: ["AccordPolicy", "AccordPolicyFiles", "AccordTestSupport"],
+            dependencies: ["AccordCore", "AccordPolicy", "AccordPolicyFiles", "AccordCrypto", "AccordTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "AccordPolicyFilesTests",
-            dependencies: ["AccordPolicy", "AccordPolicyFiles", "AccordTestSupport"],
+            dependencies: ["AccordCore", "AccordCrypto", "AccordPolicy", "AccordPolicyFiles", "AccordTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "AccordAuditTests",
-            dependencies: ["AccordAudit", "AccordCrypto"],
+            dependencies: ["AccordCore", "AccordAudit", "AccordCrypto"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "AccordTLSTests",
             dependencies: [
-                "AccordTLS", "AccordTLSHummingbird", "AccordCrypto", "AccordTestSupport",
+                "AccordCore", "AccordTLS", "AccordTLSHummingbird", "AccordCrypto", "AccordTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -235,7 +248,7 @@ let package = Package(
         .testTarget(
             name: "AccordGatewayTests",
             dependencies: [
-                "AccordGateway", "AccordServer", "AccordClient", "AccordTLS", "AccordCrypto", "AccordPolicy", "AccordPolicyFiles", "AccordStore", "AccordAudit",
+                "AccordCore", "AccordGateway", "AccordServer", "AccordClient", "AccordTLS", "AccordCrypto", "AccordPolicy", "AccordPolicyFiles", "AccordStore", "AccordAudit",
                 "AccordMessages", "AccordTestSupport", "AccordStoreTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -247,7 +260,7 @@ let package = Package(
         .testTarget(
             name: "AccordClientTests",
             dependencies: [
-                "AccordClient", "AccordTLS", "AccordTLSHummingbird", "AccordCrypto", "AccordTestSupport",
+                "AccordCore", "AccordClient", "AccordTLS", "AccordTLSHummingbird", "AccordCrypto", "AccordTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -257,12 +270,12 @@ let package = Package(
         ),
         .testTarget(
             name: "AccordMessagesTests",
-            dependencies: ["AccordMessages", "AccordCrypto", "AccordTestSupport"],
+            dependencies: ["AccordCore", "AccordMessages", "AccordCrypto", "AccordTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "AccordStoreTests",
-            dependencies: ["AccordStore", "AccordAudit", "AccordCrypto", "AccordTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["AccordCore", "AccordStore", "AccordAudit", "AccordCrypto", "AccordTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -273,7 +286,7 @@ let package = Package(
         .testTarget(
             name: "AccordConsoleTests",
             dependencies: [
-                "AccordConsole", "AccordStore", "AccordAudit", "AccordPolicy", "AccordPolicyFiles", "AccordCrypto", "AccordTLS", "AccordTestSupport", "AccordStoreTestSupport",
+                "AccordCore", "AccordConsole", "AccordStore", "AccordAudit", "AccordPolicy", "AccordPolicyFiles", "AccordCrypto", "AccordTLS", "AccordTestSupport", "AccordStoreTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

@@ -29,6 +29,7 @@ public enum ConsoleRoutes {
         router.post("/audit/export") { request, context in try await console.auditExport(request, context) }
         router.get("/flows") { request, context in try await console.flows(request, context) }
         router.get("/held") { request, context in try await console.held(request, context) }
+        router.get("/held/review") { request, context in try await console.heldContent(request, context) }
         router.post("/held/approve") { request, context in try await console.review(request, context, approve: true) }
         router.post("/held/reject") { request, context in try await console.review(request, context, approve: false) }
         router.get("/integrity") { request, context in try await console.integrity(request, context) }

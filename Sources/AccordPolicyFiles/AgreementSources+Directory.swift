@@ -1,3 +1,4 @@
+public import AccordCore
 public import AccordPolicy
 public import Foundation
 
@@ -6,9 +7,9 @@ public import Foundation
 /// administrator gave the directory (`Agreements/purposes.yaml`), so diagnostics still point
 /// at `file:line:column` in the file they came from.
 extension AgreementSources {
-    /// Reads `<dir>/agencies.yaml`, `<dir>/purposes.yaml`, `<dir>/schemas/*.yaml` and every
-    /// other `<dir>/*.yaml` as an agreement. `tests/` holds scenarios and is not read here.
-    public static func read(directory: URL) throws(PolicyError) -> AgreementSources {
+    /// Reads `<dir>/agencies.yaml`, `<dir>/purposes.yaml`, `<dir>/properties.yaml`,
+    /// `<dir>/schemas/*.yaml` and every other `<dir>/*.yaml` as an agreement. `tests/` holds scenarios and is not read here.
+    public static func read(directory: URL, hashing: any SHA256Hashing.Type) throws(PolicyError) -> AgreementSources {
         let fm = FileManager.default
         let display = directory.relativePath
         func load(_ url: URL, _ shown: String) throws(PolicyError) -> File {
@@ -30,11 +31,13 @@ extension AgreementSources {
         var agencies: File?
         var purposes: File?
         var agreements: [File] = []
+        var properties: File?
         for name in try yamlFiles(in: directory) {
             let file = try load(directory.appendingPathComponent(name), "\(display)/\(name)")
             switch name {
             case "agencies.yaml": agencies = file
             case "purposes.yaml": purposes = file
+            case "properties.yaml": properties = file
             default: agreements.append(file)
             }
         }
@@ -46,6 +49,6 @@ extension AgreementSources {
             }
         }
         return AgreementSources(directory: display, agencies: agencies, purposes: purposes, schemas: schemas,
-                                agreements: agreements)
+                                agreements: agreements, properties: properties, hashing: hashing)
     }
 }

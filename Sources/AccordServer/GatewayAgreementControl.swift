@@ -7,17 +7,30 @@ import Foundation
 struct GatewayHeldReview: HeldReview {
     let gateway: Gateway
 
-    func review(deliveryID: String, release: Bool, by actor: String) async throws -> Bool {
-        let problem: GatewayProblem
+    func review(deliveryID: String, release: Bool, by actor: String, reason: String?) async throws -> HeldReviewOutcome {
         do {
-            _ = try await gateway.review(deliveryID: deliveryID, release: release, by: actor)
-            return true
+            switch try await gateway.decide(deliveryID: deliveryID, release: release, by: actor, reason: reason) {
+            case .released, .rejected: return .decided
+            case .approvalRecorded(_, let remaining): return .awaitingApprovals(remaining: remaining)
+            }
         } catch {
-            problem = error
+            if error.code == "not-held" || error.code == "not-found" { return .notHeld }
+            if ["agreement-not-in-force", "already-approved", "reason-required", "reason-too-long"].contains(error.code) {
+                throw HeldReleaseRefused(detail: error.detail)
+            }
+            throw error
         }
-        if problem.code == "not-held" || problem.code == "not-found" { return false }
-        if problem.code == "agreement-not-in-force" { throw HeldReleaseRefused(detail: problem.detail) }
-        throw problem
+    }
+
+    func content(deliveryID: String, for actor: String) async throws -> HeldContent? {
+        do {
+            let content = try await gateway.reviewContent(deliveryID: deliveryID, for: actor)
+            return HeldContent(values: content.values, withheld: content.withheld, approvedBy: content.approvedBy,
+                               approvalsRequired: content.approvalsRequired)
+        } catch {
+            if error.code == "not-held" || error.code == "not-found" { return nil }
+            throw error
+        }
     }
 }
 

@@ -177,6 +177,11 @@ public final class GatewayServer: Sendable {
             // After the store, so that it stops first and its last records still reach the writer.
             rejections,
             RetentionService(gateway: gateway, logger: logger, interval: .seconds(60)),
+            // After the store, so that it stops first: a push in flight still records its acknowledgement.
+            PushService(gateway: gateway, agencies: gateway.policy.current.policy.set.agencies.values,
+                        certificatesDirectory: configuration.certificatesDirectory, allowTLS12: configuration.allowTLS12,
+                        horizon: TimeInterval(configuration.pushHorizonSeconds), pollInterval: .milliseconds(configuration.pushPollMilliseconds),
+                        factory: PrometheusMetricsFactory(registry: registry), logger: logger),
         ]
         services.append(TrustWatchService(reloader: trust, interval: .seconds(configuration.trustCheckSeconds), warning: 7 * 86_400,
                                           factory: PrometheusMetricsFactory(registry: registry), logger: logger))
@@ -269,7 +274,7 @@ public final class GatewayServer: Sendable {
             throw GatewayStartupError("cannot read the agreement set in force from the database: \(error)")
         }
         guard let stored else {
-            do { return try ActivePolicy(directory: URL(fileURLWithPath: directory), today: CalendarDate(Date())) } catch {
+            do { return try ActivePolicy(directory: URL(fileURLWithPath: directory), today: CalendarDate(Date()), hashing: SHA256.Hasher.self) } catch {
                 let problems = error.diagnostics.prefix(10).map { "\n  \($0)" }.joined()
                 throw GatewayStartupError("the agreements in \(directory) do not load: \(error.reason)\(problems)")
             }
@@ -289,7 +294,7 @@ public final class GatewayServer: Sendable {
                 if case .rejected(let diagnostics) = outcome {
                     throw GatewayStartupError("the agreements do not validate: \(diagnostics.prefix(5).map(\.description).joined(separator: "; "))")
                 }
-            } else if let files = try? AgreementSources.read(directory: directory),
+            } else if let files = try? AgreementSources.read(directory: directory, hashing: SHA256.Hasher.self),
                       AgreementSet.validate(files, today: CalendarDate(Date())).0.map({ ActivePolicy($0).current.setDigest }) != gateway.policy.current.setDigest {
                 logger.notice("the agreements directory differs from the set in force; it comes into force only when activated",
                               metadata: ["directory": "\(configuration.agreementsDirectory)", "in_force": "\(gateway.policy.current.setDigest)"])
@@ -309,7 +314,7 @@ extension GatewayServer {
     /// A gateway whose audit key does not sign the log's latest checkpoint would write a log no
     /// one could follow across the change: the key was replaced without a rotation.
     func checkAuditKey() async throws {
-        guard let latest = try await store.checkpoints().last, let verifier = store.currentAuditVerifier else { return }
+        guard let latest = try await store.latestCheckpoint(), let verifier = store.currentAuditVerifier else { return }
         do { _ = try Checkpoint.open(latest.note, verifier: verifier) } catch {
             throw GatewayStartupError("""
                 \(configuration.certificatesDirectory)/gateway/signing-key.pem does not sign the audit log's latest checkpoint \

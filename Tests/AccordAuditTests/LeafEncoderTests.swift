@@ -1,3 +1,4 @@
+import AccordCore
 @testable import AccordAudit
 import Foundation
 import Testing

@@ -105,6 +105,27 @@ import Testing
         #expect(exported.details["events"] == "message.delivered")
     }
 
+    /// Deliveries given up on at the push horizon are listed for the officer; those still being
+    /// retried are not.
+    @Test func pushesGivenUpOnAreListedOnTheHeldPage() async throws {
+        let fixture = try ConsoleFixture()
+        defer { fixture.cleanUp() }
+        try await fixture.test { client in
+            let (_, before) = try await client.page("/held", ConsoleFixture.officer)
+            #expect(!before.contains("Pushes given up on"))
+            let first = fixture.now.addingTimeInterval(-90_000)
+            for (id, state) in [("m-1/nz.police", PushRecord.State.undeliverable), ("m-2/nz.police", .retrying)] {
+                try await fixture.store.recordPush(PushRecord(
+                    deliveryID: id, recipient: "nz.police", state: state, firstAttempt: first, lastAttempt: fixture.now,
+                    attempts: 31, nextAttempt: fixture.now, lastFailure: "client-connect-failed"))
+            }
+            let (status, page) = try await client.page("/held", ConsoleFixture.officer)
+            #expect(status == .ok)
+            #expect(page.contains("Pushes given up on") && page.contains("m-1/nz.police") && page.contains("client-connect-failed"))
+            #expect(!page.contains("m-2/nz.police"), "a delivery still being retried was listed as given up on")
+        }
+    }
+
     @Test func heldMessagesAreShownEscapedAndApprovedOrRejected() async throws {
         let fixture = try ConsoleFixture()
         defer { fixture.cleanUp() }
@@ -120,8 +141,14 @@ import Testing
                                                                  [("csrf", token), ("message", "m-held"), ("delivery", "m-held/fj.immigration")])
             #expect(approved == .ok)
             #expect(approvedBody.contains("released for delivery"))
+            // A rejection needs a reason; without one nothing changes.
+            let (unexplained, unexplainedBody) = try await client.form("/held/reject", ConsoleFixture.officer,
+                                                                       [("csrf", token), ("message", "m-held-2"), ("delivery", "m-held-2/fj.immigration")])
+            #expect(unexplained == .badRequest && unexplainedBody.contains("give a reason"))
+            #expect(try await fixture.store.deliveries(messageID: "m-held-2").first?.state == .held)
             let (rejected, _) = try await client.form("/held/reject", ConsoleFixture.officer,
-                                                      [("csrf", token), ("message", "m-held-2"), ("delivery", "m-held-2/fj.immigration")])
+                                                      [("csrf", token), ("message", "m-held-2"), ("delivery", "m-held-2/fj.immigration"),
+                                                       ("reason", "not information of a kind in s306")])
             #expect(rejected == .ok)
             let (again, _) = try await client.form("/held/approve", ConsoleFixture.officer,
                                                    [("csrf", token), ("message", "m-held-2"), ("delivery", "m-held-2/fj.immigration")])
@@ -137,6 +164,7 @@ import Testing
         #expect(released.agreement?.id == "inz-fiji-s305")
         let denied = try #require(try await fixture.records(.messageDenied).first)
         #expect(denied.reason == "rejected-by-privacy-officer")
+        #expect(denied.details["officer_reason"] == "not information of a kind in s306")
         #expect(denied.actor == "urn:accord:operator:privacy-officer:officer")
     }
 

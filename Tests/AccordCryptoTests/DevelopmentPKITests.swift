@@ -1,3 +1,4 @@
+import AccordCore
 import AccordCrypto
 import AccordTestSupport
 import Foundation

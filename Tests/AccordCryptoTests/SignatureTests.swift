@@ -1,3 +1,4 @@
+import AccordCore
 import AccordCrypto
 import Foundation
 import Testing

@@ -31,7 +31,7 @@ import Testing
         let directory = try PackageRoot.temporaryDirectory("bench")
         defer { try? FileManager.default.removeItem(at: directory) }
         let agreements = PackageRoot.url.appendingPathComponent("Agreements")
-        let policy = try ActivePolicy(directory: agreements, today: CalendarDate(Date()))
+        let policy = try ActivePolicy(directory: agreements, today: CalendarDate(Date()), hashing: SHA256.Hasher.self)
         let pki = DevelopmentPKI(directory: directory.appendingPathComponent("pki"))
         _ = try pki.ensure(agencies: policy.current.policy.set.agencies.values.map { DevelopmentPKI.Agency(id: $0.id, name: $0.name) }
             .sorted { $0.id < $1.id })

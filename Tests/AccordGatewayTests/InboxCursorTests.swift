@@ -1,3 +1,4 @@
+import AccordCore
 import AccordGateway
 import AccordMessages
 import AccordStore

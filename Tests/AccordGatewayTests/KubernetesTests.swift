@@ -107,7 +107,7 @@ import Testing
         }
         let certificates = try #require(container.mounts[configuration.certificatesDirectory], "no certificates volume")
         let files = workload.projected[certificates] ?? []
-        for key in ["tls.pem", "tls-key.pem", "signing-key.pem", "binding-key.pem", "subject-hmac.key"] {
+        for key in ["tls.pem", "tls-key.pem", "signing-key.pem", "binding-key.pem", "subject-hmac.key", "push-client.pem", "push-client-key.pem"] {
             #expect(files.contains("gateway/\(key)"), "gateway/\(key) is not in the certificates volume")
         }
         for agency in try Self.agencyIDs() {

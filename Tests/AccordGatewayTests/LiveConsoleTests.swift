@@ -82,7 +82,8 @@ import Testing
             let held = try await curl(gateway, "/held", certificate: officer.0, key: officer.1)
             let token = try #require(held.body.firstMatch(of: /name="csrf" value="([^"]+)"/)?.1)
             let rejected = try await curl(gateway, "/held/reject", certificate: officer.0, key: officer.1,
-                                          ["--data-urlencode", "csrf=\(token)", "--data-urlencode", "message=\(message)", "--data-urlencode", "delivery=\(delivery)"])
+                                          ["--data-urlencode", "csrf=\(token)", "--data-urlencode", "message=\(message)", "--data-urlencode", "delivery=\(delivery)",
+                                           "--data-urlencode", "reason=the victim asked that Immigration NZ not be told"])
             #expect([200, 303].contains(rejected.httpStatus), "\(rejected.standardOutput)")
 
             let inbox = try await gateway.curl("/v1/inbox", as: "nz.immigration")
@@ -92,6 +93,7 @@ import Testing
             #expect(denied.count == 1)
             #expect(denied.first?.record.actor == "urn:accord:operator:privacy-officer:officer")
             #expect(denied.first?.record.deliveryID == delivery && denied.first?.record.reason == "rejected-by-privacy-officer")
+            #expect(denied.first?.record.details["officer_reason"] == "the victim asked that Immigration NZ not be told")
             #expect(try await gateway.server.store.query(AuditQuery(events: [.messageDelivered, .messageReleased])).isEmpty)
 
             let status = try await gateway.curl("/v1/messages/\(message)", as: "nz.police")

@@ -18,6 +18,7 @@ import Testing
         #expect(configuration.operationsListen == .init(host: "127.0.0.1", port: 8445), "the probes have no authentication: loopback")
         #expect(configuration.limits.consoleConnections == 64 && configuration.limits.maxUnauthenticatedPerSource == 32)
         #expect(configuration.logFormat == .text)
+        #expect(configuration.pushHorizonSeconds == 86_400 && configuration.pushPollMilliseconds == 200)
     }
 
     @Test func environmentVariablesOverrideTheFile() throws {
@@ -74,6 +75,8 @@ import Testing
             ("operations: {listen: 8445}\n", ":1:22", "host:port"),
             ("log_format: yaml\n", ":1:13", "text, json"),
             ("limits:\n  max_connections: 64\n  console_connections: 64\n", ":3:24", "must be below limits.max_connections (64)"),
+            ("push:\n  horizon_seconds: 0\n", ":2:20", "at least 1"),
+            ("push: {horizon: 24h}\n", ":1:8", "unknown key 'horizon'"),
         ]
         for (text, location, message) in cases {
             let file = directory.appendingPathComponent("accord.yaml")

@@ -47,7 +47,7 @@ import Testing
         // The gateway refuses to start on it, naming the same places.
         #expect {
             _ = try GatewayKeys.load(directory: pki.directory.path,
-                                     agencies: ActivePolicy(directory: agreements, today: CalendarDate(Date())).current.policy.set.agencies.values)
+                                     agencies: ActivePolicy(directory: agreements, today: CalendarDate(Date()), hashing: SHA256.Hasher.self).current.policy.set.agencies.values)
         } throws: { error in
             "\(error)".contains(location(of: "partners/missing.pem")) && "\(error)".contains("[not-a-ca]")
         }
@@ -57,7 +57,7 @@ import Testing
         let directory = try PackageRoot.temporaryDirectory("registry-trust-path")
         defer { try? FileManager.default.removeItem(at: directory) }
         let agreements = try agreementsCopy(in: directory) { registry($0, naming: "../../etc/ssl/ca.pem", for: "au.abf") }
-        let error = #expect(throws: PolicyError.self) { try ActivePolicy(directory: agreements, today: CalendarDate(Date())) }
+        let error = #expect(throws: PolicyError.self) { try ActivePolicy(directory: agreements, today: CalendarDate(Date()), hashing: SHA256.Hasher.self) }
         #expect(error?.diagnostics.contains { $0.check == .invalidCAPath && $0.location.file.hasSuffix("agencies.yaml") } == true)
     }
 }

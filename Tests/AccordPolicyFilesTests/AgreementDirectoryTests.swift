@@ -1,3 +1,4 @@
+import AccordCrypto
 import AccordPolicy
 import AccordPolicyFiles
 import AccordTestSupport
@@ -27,14 +28,15 @@ import Testing
                 .filter { $0.hasSuffix(".yaml") }.sorted()
         }
 
-        let sources = try AgreementSources.read(directory: directory)
+        let sources = try AgreementSources.read(directory: directory, hashing: SHA256.Hasher.self)
 
         let shown = directory.path
         #expect(sources.directory == shown)
         #expect(sources.agencies?.path == "\(shown)/agencies.yaml")
         #expect(sources.purposes?.path == "\(shown)/purposes.yaml")
         #expect(sources.schemas.map(\.path) == (try listed("schemas")).map { "\(shown)/schemas/\($0)" })
-        let agreements = try listed("").filter { $0 != "agencies.yaml" && $0 != "purposes.yaml" }
+        #expect(sources.properties?.path == "\(shown)/properties.yaml")
+        let agreements = try listed("").filter { !["agencies.yaml", "purposes.yaml", "properties.yaml"].contains($0) }
         #expect(!agreements.isEmpty)
         #expect(sources.agreements.map(\.path) == agreements.map { "\(shown)/\($0)" })
         let purposes = try Data(contentsOf: directory.appendingPathComponent("purposes.yaml"))
@@ -53,7 +55,7 @@ import Testing
         lines[index] = "valid_from: 2023-02-30"
         try lines.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
 
-        let sources = try AgreementSources.read(directory: directory)
+        let sources = try AgreementSources.read(directory: directory, hashing: SHA256.Hasher.self)
         let (set, diagnostics) = AgreementSet.validate(sources, today: CalendarDate("2026-06-01")!)
 
         #expect(set == nil)
@@ -68,7 +70,7 @@ import Testing
         let missing = directory.appendingPathComponent("no-such-directory")
 
         for path in [file, missing] {
-            let error = #expect(throws: PolicyError.self) { try AgreementSources.read(directory: path) }
+            let error = #expect(throws: PolicyError.self) { try AgreementSources.read(directory: path, hashing: SHA256.Hasher.self) }
             #expect(error?.code == .unreadableSource)
             #expect(error?.description.contains("\(path.path): not a directory") == true)
         }
@@ -79,9 +81,9 @@ import Testing
         defer { Self.remove(directory) }
         let today = CalendarDate("2026-06-01")!
 
-        let policy = try ActivePolicy(directory: directory, today: today)
+        let policy = try ActivePolicy(directory: directory, today: today, hashing: SHA256.Hasher.self)
 
-        let set = try AgreementSet.load(AgreementSources.read(directory: directory), today: today)
+        let set = try AgreementSet.load(AgreementSources.read(directory: directory, hashing: SHA256.Hasher.self), today: today)
         #expect(policy.current.policy.set.agreements.map(\.id) == set.agreements.map(\.id))
         #expect(policy.current.generation == 1)
     }

@@ -1,3 +1,4 @@
+import AccordCrypto
 import AccordTestSupport
 import Foundation
 import Testing
@@ -46,7 +47,7 @@ import AccordPolicyFiles
 /// diagnostics or a valid set, never a crash, and every diagnostic must carry a position.
 @Suite struct LoaderRobustnessTests {
     @Test func randomlyDamagedFilesNeverCrashTheLoader() throws {
-        let shipped = try AgreementSources.read(directory: Repository.agreements)
+        let shipped = try AgreementSources.read(directory: Repository.agreements, hashing: SHA256.Hasher.self)
         var rng = SplitMix64(seed: 0x5EED)
         let alphabet = Array(":-[]{}#&*!|>'\"%@` \n\tabcXYZ019.".utf8)
         var rejected = 0

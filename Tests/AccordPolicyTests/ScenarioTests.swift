@@ -1,3 +1,4 @@
+import AccordCrypto
 import Foundation
 import Testing
 @testable import AccordPolicy
@@ -15,7 +16,7 @@ import AccordPolicyFiles
     }
 
     @Test func shippedScenariosPass() throws {
-        let set = try AgreementSet.load(try AgreementSources.read(directory: Repository.agreements),
+        let set = try AgreementSet.load(try AgreementSources.read(directory: Repository.agreements, hashing: SHA256.Hasher.self),
                                         today: CalendarDate("2026-06-01")!)
         let compiled = CompiledPolicy(set)
         let reference = ReferenceEvaluator(set: set)

@@ -1,3 +1,4 @@
+import AccordCrypto
 import Foundation
 import Testing
 @testable import AccordPolicy
@@ -5,7 +6,7 @@ import AccordPolicyFiles
 
 @Suite struct ShippedAgreementsTests {
     @Test func shippedAgreementsPassEveryCheck() throws {
-        let sources = try AgreementSources.read(directory: Repository.agreements)
+        let sources = try AgreementSources.read(directory: Repository.agreements, hashing: SHA256.Hasher.self)
         let (set, diagnostics) = AgreementSet.validate(sources, today: CalendarDate("2026-06-01")!)
         #expect(diagnostics.isEmpty, "\(diagnostics.map(\.description).joined(separator: "\n"))")
         let loaded = try #require(set)
@@ -20,7 +21,7 @@ import AccordPolicyFiles
     }
 
     @Test func everyOverseasFlowStatesASafeguardAndEveryAgreementCitesLaw() throws {
-        let set = try AgreementSet.load(try AgreementSources.read(directory: Repository.agreements),
+        let set = try AgreementSet.load(try AgreementSources.read(directory: Repository.agreements, hashing: SHA256.Hasher.self),
                                         today: CalendarDate("2026-06-01")!)
         for agreement in set.agreements {
             #expect(!agreement.legalBasis.isEmpty)

@@ -132,6 +132,12 @@ let brokenCases: [BrokenCase] = [
     BrokenCase(check: .invalidReview) {
         base.replacing("handling: H1", with: "handling: H1\n    review: manager", in: "ag1.yaml")
     },
+    BrokenCase(check: .invalidHold) {
+        base.replacing("handling: H1", with: "handling: H1\n    hold: sometimes", in: "ag1.yaml")
+    },
+    BrokenCase(check: .holdNeverApplies) {
+        base.replacing("handling: H1", with: "handling: H1\n    hold: {recipient_overseas: true}", in: "ag1.yaml")
+    },
     BrokenCase(check: .overseasWithoutSafeguard) {
         base.replacing("    ipp12_safeguard: ipp12-1c-comparable-laws\n", with: "", in: "ag1.yaml")
     },
@@ -166,7 +172,9 @@ let brokenCases: [BrokenCase] = [
     }
 
     @Test func everyCheckHasACase() {
-        let covered = Set(brokenCases.map(\.check))
+        // The properties file's checks are made by `PropertyCheck`, not set validation;
+        // PropertyTests reports each of them.
+        let covered = Set(brokenCases.map(\.check)).union([.invalidProperty, .duplicateProperty, .propertyViolated])
         let missing = ValidationCheck.allCases.filter { !covered.contains($0) }
         #expect(missing.isEmpty, "checks without a test: \(missing.map(\.rawValue))")
     }

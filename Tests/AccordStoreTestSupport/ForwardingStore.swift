@@ -19,6 +19,9 @@ open class ForwardingStore: AccordStorage, @unchecked Sendable {
     open func activateAgreementSet(_ activation: AgreementSetActivation) async throws(StoreError) -> (version: Int64, leaves: [UInt64]) {
         try await base.activateAgreementSet(activation)
     }
+    open func pushRecords(recipient: String) async throws(StoreError) -> [PushRecord] { try await base.pushRecords(recipient: recipient) }
+    open func pushRecords(state: PushRecord.State, limit: Int) async throws(StoreError) -> [PushRecord] { try await base.pushRecords(state: state, limit: limit) }
+    open func recordPush(_ record: PushRecord) async throws(StoreError) { try await base.recordPush(record) }
     open func purgeMessages(retainedUntilBefore cutoff: Date) async throws(StoreError) -> Int { try await base.purgeMessages(retainedUntilBefore: cutoff) }
     open func checkpointNow() async throws(StoreError) -> StoredCheckpoint? { try await base.checkpointNow() }
     open func message(id: String) async throws(StoreError) -> StoredMessage? { try await base.message(id: id) }
@@ -41,5 +44,7 @@ open class ForwardingStore: AccordStorage, @unchecked Sendable {
     open func leafCount() async throws(StoreError) -> UInt64 { try await base.leafCount() }
     open func leaves(in range: Range<UInt64>) async throws(StoreError) -> [StoredLeaf] { try await base.leaves(in: range) }
     open func checkpoints() async throws(StoreError) -> [StoredCheckpoint] { try await base.checkpoints() }
+    open func latestCheckpoint() async throws(StoreError) -> StoredCheckpoint? { try await base.latestCheckpoint() }
+    open func firstCheckpoint(covering index: UInt64) async throws(StoreError) -> StoredCheckpoint? { try await base.firstCheckpoint(covering: index) }
     open func query(_ query: AuditQuery) async throws(StoreError) -> [AuditLeaf] { try await base.query(query) }
 }

@@ -1,4 +1,5 @@
 import AccordAudit
+import AccordCore
 import AccordCrypto
 import AccordStore
 import ArgumentParser

@@ -1,3 +1,4 @@
+import AccordCrypto
 import AccordPolicy
 import AccordPolicyFiles
 import ArgumentParser
@@ -22,7 +23,7 @@ struct PolicyBenchmark: ParsableCommand {
 
     func run() throws {
         let day = CalendarDate("2026-06-01")!
-        let sources = try AgreementSources.read(directory: URL(fileURLWithPath: agreements))
+        let sources = try AgreementSources.read(directory: URL(fileURLWithPath: agreements), hashing: SHA256.Hasher.self)
         let shipped = try AgreementSet.load(sources, today: day)
         measure("shipped (\(shipped.agreements.count) agreements)", shipped, messages: Self.messages(for: shipped), day)
 
@@ -134,6 +135,6 @@ struct PolicyBenchmark: ParsableCommand {
             files.append(AgreementSources.File(path: "generated/gen-\(n).yaml", text: text))
         }
         return AgreementSources(directory: "generated", agencies: AgreementSources.File(path: "generated/agencies.yaml", text: registry),
-                                purposes: shipped.purposes, schemas: shipped.schemas, agreements: files)
+                                purposes: shipped.purposes, schemas: shipped.schemas, agreements: files, hashing: SHA256.Hasher.self)
     }
 }

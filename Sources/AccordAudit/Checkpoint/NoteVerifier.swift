@@ -1,3 +1,4 @@
+import AccordCore
 public import AccordCrypto
 
 /// An Ed25519 verifier of C2SP signed notes: key name, key ID and public key. Its text form

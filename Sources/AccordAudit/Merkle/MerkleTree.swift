@@ -1,3 +1,5 @@
+import AccordCore
+
 /// An RFC 6962 tree held in memory as levels of complete nodes, to produce inclusion and
 /// consistency proofs in O(log² n) for any tree size up to its own. Building it costs one
 /// hash per interior node; proofs then cost a handful more at the ragged right edge.
@@ -28,9 +30,9 @@ public struct MerkleTree: Sendable {
             level.reserveCapacity(below.count / 64 * 32)
             below.withUnsafeBytes { nodes in
                 for pair in 0 ..< below.count / 64 {
-                    let parent = hasher.nodeHash(NodeHash(UnsafeRawBufferPointer(rebasing: nodes[pair * 64 ..< pair * 64 + 32])),
-                                                 NodeHash(UnsafeRawBufferPointer(rebasing: nodes[pair * 64 + 32 ..< pair * 64 + 64])))
-                    parent.withBytes { level.append(contentsOf: $0) }
+                    let parent = hasher.nodeHash(Digest(bytes: UnsafeRawBufferPointer(rebasing: nodes[pair * 64 ..< pair * 64 + 32]))!,
+                                                 Digest(bytes: UnsafeRawBufferPointer(rebasing: nodes[pair * 64 + 32 ..< pair * 64 + 64]))!)
+                    parent.withUnsafeBytes { level.append(contentsOf: $0) }
                 }
             }
             levels.append(level)

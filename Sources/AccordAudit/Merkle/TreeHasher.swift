@@ -1,46 +1,50 @@
 public import Foundation
-import AccordCrypto
+public import AccordCore
 
 /// RFC 6962 section 2.1 hashing with domain separation: leaves are SHA-256(0x00 || leaf),
-/// interior nodes SHA-256(0x01 || left || right). Reuses one digest context, so one instance
-/// per owner: it is not thread-safe.
+/// interior nodes SHA-256(0x01 || left || right). Hashes through any `SHA256Hashing`, so that
+/// building and verifying proofs needs no crypto library of its own. Reuses one context, so
+/// one instance per owner: it is not thread-safe.
 public final class TreeHasher {
     /// The root of the empty tree, SHA-256 of the empty string.
-    public static let emptyRoot: [UInt8] = SHA256.hash([UInt8]())
+    public static let emptyRoot: [UInt8] = Digest(hex: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")!.bytes
 
-    private let hasher = SHA256.Hasher()
+    private let hasher: any SHA256Hashing
 
-    public init() {}
+    /// A tree hasher over contexts of type `hashing`.
+    public init(hashing: any SHA256Hashing.Type) {
+        hasher = hashing.init()
+    }
 
     public func leafHash(_ leaf: some ContiguousBytes) -> [UInt8] {
-        hasher.update(byte: 0x00)
-        hasher.update(leaf)
-        return hasher.finalize()
+        leaf.withUnsafeBytes { leafHash($0) }.bytes
     }
 
     public func nodeHash(_ left: some ContiguousBytes, _ right: some ContiguousBytes) -> [UInt8] {
         hasher.update(byte: 0x01)
-        hasher.update(left)
-        hasher.update(right)
-        return hasher.finalize()
+        left.withUnsafeBytes { hasher.update($0) }
+        right.withUnsafeBytes { hasher.update($0) }
+        return hasher.finalizeDigest().bytes
     }
 
-    func leafHash(_ leaf: UnsafeRawBufferPointer) -> NodeHash {
-        var hash = NodeHash()
+    func leafHash(_ leaf: UnsafeRawBufferPointer) -> Digest {
         hasher.update(byte: 0x00)
         hasher.update(leaf)
-        hash.withMutableBytes { hasher.finalize(into: $0.baseAddress!) }
-        return hash
+        return hasher.finalizeDigest()
     }
 
-    func nodeHash(_ left: NodeHash, _ right: NodeHash) -> NodeHash {
-        // Two 32-byte values of 8-byte words lie back to back: 0x01 ‖ left ‖ right in two updates.
+    func nodeHash(_ left: Digest, _ right: Digest) -> Digest {
+        // Two 32-byte values lie back to back: 0x01 ‖ left ‖ right in two updates.
         let pair = (left, right)
-        var hash = NodeHash()
         hasher.update(byte: 0x01)
         withUnsafeBytes(of: pair) { hasher.update($0) }
-        hash.withMutableBytes { hasher.finalize(into: $0.baseAddress!) }
-        return hash
+        return hasher.finalizeDigest()
+    }
+}
+
+extension SHA256Hashing {
+    func update(byte: UInt8) {
+        withUnsafeBytes(of: byte) { update($0) }
     }
 }
 

@@ -1,3 +1,5 @@
+import AccordCore
+
 /// The incremental head of an RFC 6962 tree: the roots of the perfect subtrees along the
 /// right edge, largest first, so that an append costs O(log n) hashes amortised O(1), and
 /// the root O(log n), never a recomputation of the whole tree.
@@ -5,7 +7,7 @@ public struct TreeHead: Sendable, Equatable {
     public private(set) var size: UInt64
     // INVARIANT: `nodes[i]` is the root of the perfect subtree of 2^b leaves for the i-th set
     // bit b of `size`, most significant first; so `nodes.count == size.nonzeroBitCount`.
-    private var nodes: [NodeHash]
+    private var nodes: [Digest]
 
     /// The right edge as stored: the subtree roots, largest first.
     public var edge: [[UInt8]] { nodes.map(\.bytes) }
@@ -22,15 +24,16 @@ public struct TreeHead: Sendable, Equatable {
             throw AuditError(.invalidTreeSize, "a tree of \(size) leaves has \(size.nonzeroBitCount) edge hashes, not \(edge.count)")
         }
         self.size = size
-        self.nodes = edge.map(NodeHash.init)
+        self.nodes = edge.map { Digest(bytes: $0)! }
         nodes.reserveCapacity(64)
     }
 
     public mutating func append(leafHash: [UInt8], using hasher: TreeHasher) {
-        append(NodeHash(leafHash), using: hasher)
+        // INVARIANT: leaf hashes are 32 bytes, as every caller computes them.
+        append(Digest(bytes: leafHash)!, using: hasher)
     }
 
-    mutating func append(_ leafHash: NodeHash, using hasher: TreeHasher) {
+    mutating func append(_ leafHash: Digest, using hasher: TreeHasher) {
         var node = leafHash
         var remaining = size
         while remaining & 1 == 1 {

@@ -6,6 +6,12 @@ public enum AuditEvent: String, Sendable, Hashable, CaseIterable, Codable {
     case messageAcknowledged = "message.acknowledged"
     case messageHeld = "message.held"
     case messageReleased = "message.released"
+    /// One privacy officer's approval of a delivery whose flow needs more than one; the
+    /// delivery stays held until enough different officers approve (docs/console.md).
+    case messageApproved = "message.approved"
+    /// A privacy officer was shown the values a held delivery would disclose. The record
+    /// names the paths shown, never the values (docs/audit.md).
+    case messageViewedForReview = "message.viewed-for-review"
     case messageExpired = "message.expired"
     /// A delivery's agreement went out of force: it is not handed out or released meanwhile.
     case messageWaiting = "message.waiting"

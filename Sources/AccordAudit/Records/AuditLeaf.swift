@@ -1,3 +1,5 @@
+import AccordCore
+
 /// The leaf encoding of an audit record: RFC 8785 canonical JSON of the record plus its
 /// schema version `v` and its own leaf `index`. Holding the index inside the signed leaf lets
 /// `verify` name exactly which leaf was moved when rows are reordered.
@@ -16,7 +18,7 @@ public struct AuditLeaf: Sendable, Equatable {
 
     /// Decodes a stored leaf, refusing anything that is not canonical or not of this schema.
     public init(bytes: [UInt8]) throws(AuditError) {
-        let value = try CanonicalJSON.decodeCanonical(bytes)
+        let value = try CanonicalText.decode(bytes)
         guard case .object(let members) = value else { throw AuditError(.invalidRecord, "an audit leaf is a JSON object") }
         var reader = MemberReader(members: members)
         guard try reader.integer("v") == Self.schemaVersion else {

@@ -1,3 +1,5 @@
+import AccordCore
+
 /// Writes the canonical leaf text of a record directly, members in RFC 8785 order, without
 /// building a `JSONValue`: the writer encodes every leaf, so this is on its hot path.
 /// INVARIANT: the output equals `CanonicalJSON.encode(AuditLeaf.json(index:record:))`

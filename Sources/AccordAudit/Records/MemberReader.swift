@@ -1,3 +1,5 @@
+import AccordCore
+
 /// Reads the members of a leaf object one by one and, at the end, refuses any it did not
 /// read, so that a leaf cannot smuggle fields past the schema.
 struct MemberReader {
@@ -19,10 +21,10 @@ struct MemberReader {
     }
 
     mutating func integer(_ key: String) throws(AuditError) -> Int64 {
-        guard case .integer(let number)? = members.removeValue(forKey: key) else {
+        guard let number = members.removeValue(forKey: key)?.integerValue else {
             throw AuditError(.invalidRecord, "member '\(key)' must be an integer")
         }
-        return number
+        return Int64(number)
     }
 
     mutating func strings(_ key: String) throws(AuditError) -> [String] {

@@ -1,3 +1,5 @@
+import AccordCore
+
 /// An audit record encoded as its leaf text except for the leaf index, which only the log's
 /// single writer knows. Made where the record is made, so that the writer's serial work per
 /// leaf is the splice of a few digits and one hash (docs/performance.md).

@@ -1,3 +1,5 @@
+import AccordCore
+
 /// Verifies a whole stored log in one pass: recomputes every leaf hash and the tree, checks
 /// every checkpoint's signature, and compares each checkpoint's root with the tree
 /// recomputed at its size. Checkpoints whose roots match the recomputed prefixes of one leaf

@@ -1,3 +1,4 @@
+import AccordCore
 import AccordCrypto
 
 /// The token every state-changing form carries: HMAC-SHA-256 of the operator identity (and,

@@ -1,3 +1,4 @@
+import AccordCore
 public import AccordCrypto
 import Foundation
 

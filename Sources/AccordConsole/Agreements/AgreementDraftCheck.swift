@@ -1,3 +1,4 @@
+import AccordCrypto
 import AccordPolicy
 import AccordPolicyFiles
 import Foundation
@@ -26,7 +27,7 @@ enum AgreementDraftCheck {
 
     static func check(_ text: String, as name: String, in directory: URL, today: CalendarDate) -> Outcome {
         var sources: AgreementSources
-        do { sources = try AgreementSources.read(directory: directory) } catch {
+        do { sources = try AgreementSources.read(directory: directory, hashing: SHA256.Hasher.self) } catch {
             return .unreadable(error.description)
         }
         let path = "\(sources.directory)/\(name)"

@@ -1,3 +1,4 @@
+import AccordCore
 import AccordCrypto
 import Foundation
 import Synchronization
@@ -14,7 +15,7 @@ struct AgreementFiles {
     }
 
     /// Files of the directory that are not agreements.
-    static let reserved: Set<String> = ["agencies.yaml", "purposes.yaml"]
+    static let reserved: Set<String> = ["agencies.yaml", "purposes.yaml", "properties.yaml"]
     /// The largest agreement text accepted. The shipped agreements are under 3 KB; percent-
     /// encoded in a form, 32 KiB of text stays under the console's 64 KiB upload limit.
     static let maximumBytes = 32 * 1024
@@ -55,7 +56,7 @@ struct AgreementFiles {
 
     /// SHA-256 of a text, hex: what an editor saw, to notice a file changed meanwhile.
     static func digest(_ text: String) -> String {
-        SHA256.hash(text).map { String(format: "%02x", $0) }.joined()
+        SHA256.Hasher().digest(of: text).hex
     }
 
     /// Writes `text` as `name` through a temporary file in the same directory: a new file by

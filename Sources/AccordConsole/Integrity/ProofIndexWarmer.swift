@@ -25,7 +25,7 @@ struct ProofIndexWarmer: Service {
 
     func warm() async -> Outcome {
         do {
-            guard let latest = try await store.checkpoints().max(by: { $0.size < $1.size }) else { return .noCheckpoint }
+            guard let latest = try await store.latestCheckpoint() else { return .noCheckpoint }
             let signed: Checkpoint
             do {
                 guard let opened = try await store.latestCheckpoint(trusting: verifier), opened.stored.size == latest.size else {

@@ -1,3 +1,4 @@
+import AccordCrypto
 import AccordAudit
 import AccordPolicy
 import AccordPolicyFiles
@@ -17,7 +18,7 @@ extension Console {
 
     func proposedSet() -> ProposedSet {
         let sources: AgreementSources
-        do { sources = try AgreementSources.read(directory: environment.agreementsDirectory) } catch {
+        do { sources = try AgreementSources.read(directory: environment.agreementsDirectory, hashing: SHA256.Hasher.self) } catch {
             return .unreadable(error.description)
         }
         let (set, diagnostics) = AgreementSet.validate(sources, today: today)
@@ -59,6 +60,16 @@ extension Console {
                 data["scenarioFailed"] = scenarios.rows.count - (data["scenarioPassed"] as? Int ?? 0) + scenarios.problems.count
                 data["scenarioProblems"] = scenarios.problems
                 data["hasScenarioProblems"] = !scenarios.problems.isEmpty
+                let properties = PropertyCheck(sources, set: set)
+                data["hasPropertiesFile"] = sources.properties != nil
+                data["propertyProblems"] = properties.problems.map { ["location": $0.location.description, "message": $0.message] }
+                data["properties"] = properties.results.map { result -> [String: Any] in
+                    ["name": result.property.name, "location": result.property.location.description,
+                     "result": result.holds ? "holds" : "BROKEN", "resultClass": result.holds ? "ok" : "bad",
+                     "counterexamples": PropertyCheck.grouped(result.counterexamples)]
+                }
+                data["propertiesBroken"] = !properties.diagnostics.isEmpty
+                data["impact"] = await impact(of: set)
             }
             data["agreements"] = shown.agreements.map { agreement -> [String: Any] in
                 [
@@ -72,7 +83,7 @@ extension Console {
                             "types": flow.types.joined(separator: ", "), "purposes": flow.purposes.joined(separator: ", "),
                             "ceiling": flow.maxClassification.rawValue, "handling": flow.handling.rawValue,
                             "disclose": flow.disclose.joined(separator: ", "), "neverDisclose": flow.neverDisclose.joined(separator: ", "),
-                            "review": flow.review?.rawValue ?? "none", "safeguard": flow.safeguard?.rawValue ?? "",
+                            "review": flow.hold?.summary ?? "none", "safeguard": flow.safeguard?.rawValue ?? "",
                         ]
                     },
                     "fileName": files.first { $0 == URL(fileURLWithPath: agreement.file).lastPathComponent } ?? "",
@@ -82,6 +93,45 @@ extension Console {
             }
             return renderer.page("agreements", title: "Agreements", data: data, operator: person, current: "/agreements")
         }
+    }
+
+    /// What the proposed set would have done differently to the last 90 days of traffic.
+    func impact(of set: AgreementSet) async -> [String: Any] {
+        let since = environment.now().addingTimeInterval(-90 * 86_400)
+        let past: [PastDecision]
+        do { past = try await PastTraffic.decisions(in: environment.store, since: since) } catch {
+            return ["unavailable": "The audit log could not be read (\(error)); no impact shown."]
+        }
+        let report = ImpactAnalysis.replay(past, against: CompiledPolicy(set), on: today)
+        func day(_ date: Date) -> String { CalendarDate(date).description }
+        func tally(_ t: ImpactReport.Tally) -> String {
+            "\(t.messages) message(s), \(day(t.first)) to \(day(t.last))"
+        }
+        var rows: [[String: Any]] = []
+        for change in report.closed {
+            rows.append(["kind": "closed", "label": "Closes", "key": change.key.description, "agreement": change.agreement,
+                         "detail": "\(tally(change.tally)) delivered then would be refused (\(change.reason))"])
+        }
+        for change in report.opened {
+            rows.append(["kind": "opened", "label": "Opens", "key": change.key.description, "agreement": change.agreement,
+                         "detail": "\(tally(change.tally)) refused then (\(change.reason)) would be delivered"])
+        }
+        for change in report.newlyWithheld {
+            rows.append(["kind": "changed", "label": "Withholds", "key": change.key.description, "agreement": change.agreement,
+                         "detail": "\(change.path): \(tally(change.tally))"])
+        }
+        for change in report.newlyDisclosed {
+            rows.append(["kind": "changed", "label": "Discloses", "key": change.key.description, "agreement": change.agreement,
+                         "detail": "\(change.path): \(tally(change.tally))"])
+        }
+        var notes: [String] = []
+        if report.refusalsWithoutClassification > 0 {
+            notes.append("\(report.refusalsWithoutClassification) refusal(s) replayed at UNCLASSIFIED: refusals do not record their classification.")
+        }
+        if report.notReplayed > 0 {
+            notes.append("\(report.notReplayed) refusal(s) for their classification not replayed: refusals do not record it.")
+        }
+        return ["decisions": report.decisions, "rows": rows, "hasRows": !rows.isEmpty, "notes": notes]
     }
 
     static func change(_ change: PolicyDiff.Change) -> [String: Any] {

@@ -127,7 +127,7 @@ struct ProofStatus {
     static func of(_ leaves: [AuditLeaf], environment: ConsoleEnvironment) async -> ProofStatus {
         guard !leaves.isEmpty else { return ProofStatus(summary: "", states: [:], otherwise: .awaitingCheckpoint) }
         do {
-            guard let latest = try await environment.store.checkpoints().max(by: { $0.size < $1.size }) else {
+            guard let latest = try await environment.store.latestCheckpoint() else {
                 return ProofStatus(summary: "No checkpoint has been signed yet; proofs follow the first one.", states: [:], otherwise: .awaitingCheckpoint)
             }
             let checkpoint: Checkpoint

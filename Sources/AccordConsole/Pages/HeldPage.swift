@@ -1,4 +1,5 @@
 import AccordAudit
+import AccordMessages
 import AccordPolicy
 import AccordStore
 import Foundation
@@ -7,7 +8,8 @@ import Hummingbird
 /// Deliveries held for a privacy officer, and their approval or rejection. Approval moves
 /// the delivery to `pending` (the gateway then delivers it) with a `message.released` record;
 /// rejection moves it to `rejected` with a `message.denied` record. The operator is the actor
-/// of both, and the state change and its record are written in one transaction.
+/// of both, and the state change and its record are written in one transaction. Below them,
+/// the pushes given up on at the horizon (docs/api.md, "Push delivery").
 extension Console {
     struct HeldItem {
         let delivery: StoredDelivery
@@ -33,22 +35,79 @@ extension Console {
 
     func held(_ request: Request, _ context: ConsoleRequestContext) async throws -> Response {
         try await guarded(.reviewHeld, request, context) { person, _ in
-            let items = try await heldItems().map { item -> [String: Any] in
-                let routing = RoutingClaims(sdJWT: item.message?.sdJWT)
-                return [
-                    "messageID": item.delivery.messageID, "deliveryID": item.delivery.id, "recipient": item.delivery.recipient,
-                    "sender": item.message?.sender ?? routing.issuer ?? "unknown",
-                    "received": item.message.map { AuditTime.format(milliseconds: AuditTime.milliseconds($0.receivedAt)) } ?? "unknown",
-                    "type": routing.type ?? "unknown", "purpose": routing.purpose ?? "unknown",
-                    "classification": routing.classification ?? "unknown", "caseRef": routing.caseRef ?? "",
-                    "agreement": item.heldRecord?.agreement?.id ?? "unknown",
-                    "disclosed": item.heldRecord?.disclosed.joined(separator: ", ") ?? "unknown",
-                    "withheld": item.heldRecord.map { $0.withheld.isEmpty ? "none" : $0.withheld.joined(separator: ", ") } ?? "unknown",
+            let items = try await heldItems().map { describe($0, csrf: token(person)) }
+            let undeliverable = try await environment.store.pushRecords(state: .undeliverable, limit: 200).map { record -> [String: Any] in
+                [
+                    "deliveryID": record.deliveryID, "recipient": record.recipient, "attempts": record.attempts,
+                    "firstAttempt": AuditTime.format(milliseconds: AuditTime.milliseconds(record.firstAttempt)),
+                    "lastAttempt": AuditTime.format(milliseconds: AuditTime.milliseconds(record.lastAttempt)),
+                    "lastFailure": record.lastFailure ?? "none",
                 ]
             }
-            return renderer.page("held", title: "Held messages", data: ["items": items, "csrf": token(person)],
+            return renderer.page("held", title: "Held messages", data: ["items": items, "undeliverable": undeliverable, "hasUndeliverable": !undeliverable.isEmpty, "csrf": token(person)],
                                  operator: person, current: "/held")
         }
+    }
+
+    /// One held delivery with the values the recipient would receive. The gateway audits the
+    /// view before it hands the values over; they are rendered here and nowhere else.
+    func heldContent(_ request: Request, _ context: ConsoleRequestContext) async throws -> Response {
+        try await guarded(.reviewHeld, request, context) { person, query in
+            guard let deliveryID = query["delivery"], let delivery = try await environment.store.delivery(id: deliveryID),
+                  delivery.state == .held, let content = try await environment.review.content(deliveryID: deliveryID, for: person.actor)
+            else {
+                return outcome(person, title: "Review", kind: "warn", message: "That delivery is not waiting for review (already decided, or unknown).",
+                               back: "/held", backLabel: "Back to held messages", status: .notFound)
+            }
+            let item = HeldItem(delivery: delivery, message: try await environment.store.message(id: delivery.messageID),
+                                heldRecord: try await heldRecord(of: delivery))
+            var data = describe(item, csrf: token(person))
+            let approvals = content.approvedBy.isEmpty ? "none yet" : content.approvedBy.joined(separator: ", ")
+            data["values"] = [
+                "rows": content.values.map { ["path": $0.path, "value": $0.value] },
+                "approvals": "\(approvals); \(content.approvalsRequired) different privacy officer\(content.approvalsRequired == 1 ? "" : "s") must approve",
+                "recipient": delivery.recipient,
+            ] as [String: Any]
+            data["withheld"] = content.withheld.isEmpty ? "none" : content.withheld.joined(separator: ", ")
+            return renderer.page("held", title: "Review held message", data: ["items": [data], "csrf": token(person)],
+                                 operator: person, current: "/held")
+        }
+    }
+
+    private func describe(_ item: HeldItem, csrf: String) -> [String: Any] {
+        let routing = item.message?.sdJWT.flatMap { try? RoutingClaims(storedSDJWT: $0) }
+        var href = URLComponents()
+        href.path = "/held/review"
+        href.queryItems = [URLQueryItem(name: "delivery", value: item.delivery.id)]
+        return [
+            "messageID": item.delivery.messageID, "deliveryID": item.delivery.id, "recipient": item.delivery.recipient,
+            "sender": item.message?.sender ?? routing?.issuer ?? "unknown",
+            "received": item.message.map { AuditTime.format(milliseconds: AuditTime.milliseconds($0.receivedAt)) } ?? "unknown",
+            "type": routing?.type ?? "unknown", "purpose": routing?.purpose ?? "unknown",
+            "classification": routing?.classification ?? "unknown", "caseRef": routing?.caseReference ?? "",
+            "agreement": item.heldRecord?.agreement?.id ?? "unknown",
+            "heldBecause": Self.heldBecause(item.heldRecord),
+            "disclosed": item.heldRecord?.disclosed.joined(separator: ", ") ?? "unknown",
+            "withheld": item.heldRecord.map { $0.withheld.isEmpty ? "none" : $0.withheld.joined(separator: ", ") } ?? "unknown",
+            "reviewHref": href.string ?? "/held", "csrf": csrf,
+        ]
+    }
+
+    /// The hold's conditions as the planner recorded them (codes and claim paths, no values).
+    static func heldBecause(_ record: AuditRecord?) -> String {
+        guard let record, let codes = record.details["hold"], !codes.isEmpty else { return "the flow holds every delivery" }
+        var parts: [String] = []
+        for code in codes.split(separator: ",") {
+            switch code {
+            case "always": parts.append("the flow holds every delivery")
+            case "classification": parts.append("marked \(record.details["hold_classification"] ?? "") or above")
+            case "recipient-overseas": parts.append("the recipient is overseas (\(record.details["hold_jurisdiction"] ?? ""))")
+            default:
+                let tag = code.hasPrefix("disclosed-") ? String(code.dropFirst("disclosed-".count)) : String(code)
+                parts.append("discloses \(tag)-tagged claims (\(record.details["hold_paths"]?.split(separator: ",").joined(separator: ", ") ?? ""))")
+            }
+        }
+        return parts.joined(separator: "; ")
     }
 
     func review(_ request: Request, _ context: ConsoleRequestContext, approve: Bool) async throws -> Response {
@@ -56,55 +115,37 @@ extension Console {
             guard let messageID = form["message"], let deliveryID = form["delivery"] else {
                 return renderer.error(.badRequest, title: "Review", message: "The form named no message and delivery.", operator: person)
             }
+            let reason = form["reason"]?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+            if !approve && reason.isEmpty {
+                return outcome(person, title: "Review", kind: "warn", message: "Not rejected: give a reason for rejecting message \(messageID).",
+                               back: "/held", backLabel: "Back to held messages", status: .badRequest)
+            }
             let deliveries = try await environment.store.deliveries(messageID: messageID)
             let delivery = deliveries.first { $0.id == deliveryID }
-            var decided = false
+            var decided = HeldReviewOutcome.notHeld
             if delivery != nil {
                 do {
-                    decided = try await environment.review.review(deliveryID: deliveryID, release: approve, by: person.actor)
+                    decided = try await environment.review.review(deliveryID: deliveryID, release: approve, by: person.actor,
+                                                                  reason: approve ? nil : reason)
                 } catch let refused as HeldReleaseRefused {
-                    return outcome(person, title: "Review", kind: "warn", message: "Not released: \(refused.detail).",
+                    return outcome(person, title: "Review", kind: "warn", message: "Not \(approve ? "released" : "rejected"): \(refused.detail).",
                                    back: "/held", backLabel: "Back to held messages", status: .conflict)
                 }
             }
-            guard let delivery, decided else {
+            guard let delivery, decided != .notHeld else {
                 return outcome(person, title: "Review", kind: "warn",
                                message: "Delivery \(deliveryID) of message \(messageID) is not waiting for review (already decided, or unknown).",
                                back: "/held", backLabel: "Back to held messages", status: .conflict)
+            }
+            if case .awaitingApprovals(let remaining) = decided {
+                return outcome(person, title: "Review", kind: "ok",
+                               message: "Your approval of message \(messageID) to \(delivery.recipient) is recorded; \(remaining) more privacy officer\(remaining == 1 ? "" : "s") must approve before it is released.",
+                               back: "/held", backLabel: "Back to held messages")
             }
             return outcome(person, title: "Review", kind: approve ? "ok" : "warn",
                            message: approve ? "Message \(messageID) is released for delivery to \(delivery.recipient)."
                                : "Message \(messageID) will not be delivered to \(delivery.recipient).",
                            back: "/held", backLabel: "Back to held messages")
         }
-    }
-}
-
-/// The routing claims in clear of a stored SD-JWT (the issuer-signed JWT's payload), read for
-/// display only; the gateway verified them on submission.
-struct RoutingClaims {
-    var issuer: String?
-    var type: String?
-    var purpose: String?
-    var classification: String?
-    var caseRef: String?
-
-    init(sdJWT: String?) {
-        guard let sdJWT, let jwt = sdJWT.split(separator: "~").first else { return }
-        let parts = jwt.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3, let payload = Self.base64URL(parts[1]),
-              let object = try? JSONSerialization.jsonObject(with: payload) as? [String: Any] else { return }
-        issuer = object["iss"] as? String
-        let accord = object["accord"] as? [String: Any] ?? [:]
-        type = accord["type"] as? String
-        purpose = accord["purpose"] as? String
-        classification = accord["classification"] as? String
-        caseRef = accord["case_ref"] as? String
-    }
-
-    static func base64URL(_ text: Substring) -> Data? {
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.count % 4 != 0 { base64 += "=" }
-        return Data(base64Encoded: base64)
     }
 }

@@ -151,7 +151,7 @@ extension Console {
         var data: [String: Any] = [
             "csrf": token(person), "leafCount": leafCount, "verifierKey": environment.auditVerifier.verifierKey,
         ]
-        if let latest = try await environment.store.checkpoints().max(by: { $0.size < $1.size }) {
+        if let latest = try await environment.store.latestCheckpoint() {
             let signature: String
             do {
                 _ = try await environment.store.latestCheckpoint(trusting: environment.auditVerifier)

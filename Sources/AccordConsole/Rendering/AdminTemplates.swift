@@ -56,6 +56,18 @@ enum AdminTemplates {
         <h2 id="diff-heading">What activation changes</h2>
         {{^changes}}<p>No change in what may be sent today.</p>{{/changes}}
         {{#hasChanges}}<ul class="diff">{{#changes}}<li class="{{kind}}"><strong>{{label}}</strong> {{key}} under <code>{{agreement}}</code>{{#detail}}: {{detail}}{{/detail}}</li>{{/changes}}</ul>{{/hasChanges}}
+        <h3 id="impact-heading">Impact on the last 90 days of traffic</h3>
+        {{#impact}}{{#unavailable}}<p class="notice warn">{{unavailable}}</p>{{/unavailable}}
+        {{^unavailable}}<p>{{decisions}} past decision(s) replayed against the proposed set, as if sent today.</p>
+        {{^hasRows}}<p>The proposed set would have decided every one of them as the gateway did.</p>{{/hasRows}}
+        {{#hasRows}}<ul class="diff" aria-labelledby="impact-heading">{{#rows}}<li class="{{kind}}"><strong>{{label}}</strong> {{key}} under <code>{{agreement}}</code>: {{detail}}</li>{{/rows}}</ul>{{/hasRows}}
+        {{#notes}}<p class="muted">{{.}}</p>{{/notes}}{{/unavailable}}{{/impact}}
+        <h3 id="properties-heading">Properties</h3>
+        {{^hasPropertiesFile}}<p>No <code>properties.yaml</code>: no property is proved.</p>{{/hasPropertiesFile}}
+        {{#propertyProblems}}<p class="notice error"><code>{{location}}</code>: {{message}}</p>{{/propertyProblems}}
+        {{#propertiesBroken}}<p class="notice error" role="alert"><strong>The proposed set breaks its properties; activation will refuse it.</strong></p>{{/propertiesBroken}}
+        {{#properties}}<p><span class="proof {{resultClass}}">{{result}}</span> {{name}} <span class="muted"><code>{{location}}</code></span></p>
+        {{#counterexamples}}<p class="muted">&nbsp;&nbsp;{{.}}</p>{{/counterexamples}}{{/properties}}
         <form method="post" action="/agreements/activate"><input type="hidden" name="csrf" value="{{csrf}}">
         <input type="hidden" name="digest" value="{{proposedDigest}}">
         <button type="submit">Activate the proposed set</button></form>

@@ -66,8 +66,10 @@ enum AuditTemplates {
         """
 
     static let held = """
-        <p>Messages held for a privacy officer's review under a flow with <code>review: privacy-officer</code>.
-        Approving releases the delivery to its recipient; rejecting refuses it. Both are recorded in the audit log with you as the actor.</p>
+        <p>Messages held for a privacy officer's review: the flow holds every delivery, or this one met a condition of its <code>hold</code>.
+        Open the content to see the values the recipient would receive before you decide; each view is recorded in the audit log.
+        Approving releases the delivery to its recipient (or records your approval, where the flow needs more than one officer);
+        rejecting refuses it and needs a reason. Both are recorded in the audit log with you as the actor.</p>
         {{^items}}<p class="notice ok">No messages are waiting for review.</p>{{/items}}
         {{#items}}
         <article class="held" aria-labelledby="held-{{deliveryID}}">
@@ -80,19 +82,44 @@ enum AuditTemplates {
         <dt>Classification</dt><dd>{{classification}}</dd>
         {{#caseRef}}<dt>Case reference</dt><dd>{{caseRef}}</dd>{{/caseRef}}
         <dt>Agreement</dt><dd>{{agreement}}</dd>
+        <dt>Held because</dt><dd>{{heldBecause}}</dd>
         <dt>Claims to be disclosed</dt><dd>{{disclosed}}</dd>
         <dt>Claims withheld</dt><dd>{{withheld}}</dd>
         </dl>
+        {{#values}}
+        <table>
+        <caption>What {{recipient}} would receive</caption>
+        <thead><tr><th scope="col">Claim</th><th scope="col">Value</th></tr></thead>
+        <tbody>{{#rows}}<tr><td><code>{{path}}</code></td><td>{{value}}</td></tr>{{/rows}}</tbody>
+        </table>
+        <p>Approvals: {{approvals}}</p>
+        {{/values}}
+        {{^values}}<p><a href="{{reviewHref}}">Review the content of message {{messageID}} to {{recipient}}</a></p>{{/values}}
         <div class="actions">
         <form method="post" action="/held/approve"><input type="hidden" name="csrf" value="{{csrf}}">
         <input type="hidden" name="message" value="{{messageID}}"><input type="hidden" name="delivery" value="{{deliveryID}}">
         <button type="submit" aria-label="Approve message {{messageID}} to {{recipient}}">Approve</button></form>
         <form method="post" action="/held/reject"><input type="hidden" name="csrf" value="{{csrf}}">
         <input type="hidden" name="message" value="{{messageID}}"><input type="hidden" name="delivery" value="{{deliveryID}}">
+        <label for="reason-{{deliveryID}}">Reason for rejecting</label>
+        <input type="text" id="reason-{{deliveryID}}" name="reason" required maxlength="500">
         <button type="submit" class="danger" aria-label="Reject message {{messageID}} to {{recipient}}">Reject</button></form>
         </div>
         </article>
         {{/items}}
+        {{#hasUndeliverable}}
+        <section aria-labelledby="undeliverable-heading">
+        <h2 id="undeliverable-heading">Pushes given up on</h2>
+        <p>Deliveries the gateway could not push to their recipient's endpoint before the horizon (<code>push.horizon_seconds</code>).
+        They wait in the recipient's inbox for pulling; ask the recipient to pull them or to fix its endpoint.</p>
+        <div class="table"><table>
+        <thead><tr><th scope="col">Delivery</th><th scope="col">Recipient</th><th scope="col">First try (UTC)</th><th scope="col">Last try (UTC)</th><th scope="col">Tries</th><th scope="col">Last failure</th></tr></thead>
+        <tbody>
+        {{#undeliverable}}<tr><td><code>{{deliveryID}}</code></td><td>{{recipient}}</td><td>{{firstAttempt}}</td><td>{{lastAttempt}}</td><td>{{attempts}}</td><td>{{lastFailure}}</td></tr>
+        {{/undeliverable}}
+        </tbody></table></div>
+        </section>
+        {{/hasUndeliverable}}
         """
 
     static let integrity = """

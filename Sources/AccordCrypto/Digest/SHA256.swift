@@ -1,4 +1,5 @@
 public import Foundation
+public import AccordCore
 import COpenSSL
 
 /// SHA-256 through OpenSSL. `hash` is the one-shot form; a `SHA256.Hasher` keeps one
@@ -23,11 +24,12 @@ public enum SHA256 {
         return string.withUTF8 { hash(UnsafeRawBufferPointer($0)) }
     }
 
-    /// A reusable SHA-256 context. Not thread-safe: one per owner.
-    public final class Hasher {
+    /// A reusable SHA-256 context, the implementation of `SHA256Hashing` that pure targets are
+    /// handed. Not thread-safe: one per owner.
+    public final class Hasher: SHA256Hashing {
         private let context: OpaquePointer
 
-        public init() {
+        public required init() {
             guard let context = EVP_MD_CTX_new() else { fatalError("EVP_MD_CTX_new failed") }
             self.context = context
             reset()

@@ -1,3 +1,5 @@
+import AccordCore
+
 /// JWS compact serialization (RFC 7515 section 7.1): `header.payload.signature`, each part
 /// base64url without padding. Parsing splits and decodes; the caller checks the header.
 public struct CompactJWS: Sendable, Equatable {

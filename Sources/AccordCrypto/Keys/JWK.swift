@@ -1,3 +1,4 @@
+import AccordCore
 import COpenSSL
 
 /// A public JSON Web Key (RFC 7517) for P-256 (`kty` EC) or Ed25519 (`kty` OKP), with its

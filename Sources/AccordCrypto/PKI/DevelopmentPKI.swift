@@ -1,3 +1,4 @@
+import AccordCore
 public import Foundation
 
 /// The development PKI `accord pki init` makes: a root CA and its CRL, the gateway's TLS
@@ -70,6 +71,10 @@ public struct DevelopmentPKI: Sendable {
     public var gatewayBindingKey: URL { gatewayDirectory.appendingPathComponent("binding-key.pem") }
     public var gatewayBindingCertificate: URL { gatewayDirectory.appendingPathComponent("binding.pem") }
     public var gatewaySubjectHMACKey: URL { gatewayDirectory.appendingPathComponent("subject-hmac.key") }
+    /// The client certificate the gateway presents when it pushes deliveries to an agency's
+    /// endpoint: the TLS certificate above is for serving only (extended key usage serverAuth).
+    public var gatewayPushCertificate: URL { gatewayDirectory.appendingPathComponent("push-client.pem") }
+    public var gatewayPushKey: URL { gatewayDirectory.appendingPathComponent("push-client-key.pem") }
 
     public func agencyDirectory(_ id: String) -> URL { directory.appendingPathComponent("agencies/\(id)") }
     public func agencyTLSCertificate(_ id: String) -> URL { agencyDirectory(id).appendingPathComponent("tls.pem") }
@@ -136,6 +141,12 @@ public struct DevelopmentPKI: Sendable {
             certificate: gatewayBindingCertificate, key: gatewayBindingKey, algorithm: .es256, reissue: reissueAll, now: now,
             builder: CertificateBuilder(commonName: "Accord gateway key binding", organization: "Accord (development only)", country: "NZ",
                                         keyUsage: ["digitalSignature"], alternativeNames: [.uri("urn:accord:gateway:binding")]),
+            ca: ca, caKey: caPrivateKey
+        ))
+        report.append(try leaf(
+            certificate: gatewayPushCertificate, key: gatewayPushKey, algorithm: .es256, reissue: reissueAll, now: now,
+            builder: CertificateBuilder(commonName: "Accord gateway push client", organization: "Accord (development only)", country: "NZ",
+                                        keyUsage: ["digitalSignature"], extendedKeyUsage: ["clientAuth"], alternativeNames: [.uri("urn:accord:gateway:push")]),
             ca: ca, caKey: caPrivateKey
         ))
         if force || !exists(gatewaySubjectHMACKey) {

@@ -1,3 +1,5 @@
+import AccordCore
+import AccordCrypto
 import AccordAudit
 public import AccordPolicy
 import AccordPolicyFiles
@@ -30,7 +32,7 @@ extension Gateway {
         try await activations.run { () async throws(GatewayProblem) -> ActivationOutcome in
             let time = self.now()
             let sources: AgreementSources
-            do throws(PolicyError) { sources = try AgreementSources.read(directory: directory) } catch {
+            do throws(PolicyError) { sources = try AgreementSources.read(directory: directory, hashing: SHA256.Hasher.self) } catch {
                 return await self.rejected(error.diagnostics, reason: error.reason, actor: actor, time: time)
             }
             if let reviewed, sources.filesDigest != reviewed {
@@ -71,7 +73,7 @@ extension Gateway {
             let time = self.now()
             var sources = try await self.recordedSources()
             guard fileName.hasSuffix(".yaml"), !fileName.hasPrefix("."), !fileName.contains("/"),
-                  !["agencies.yaml", "purposes.yaml"].contains(fileName) else {
+                  !["agencies.yaml", "purposes.yaml", "properties.yaml"].contains(fileName) else {
                 throw GatewayProblem(code: "invalid-file-name", status: 400, title: "Invalid file name",
                                      detail: "an agreement file is a bare name ending in .yaml, not the registry or the purposes")
             }
@@ -111,16 +113,28 @@ extension Gateway {
         guard let set else {
             return await rejected(diagnostics, reason: "validation failed", actor: actor, time: time)
         }
+        // The properties are part of what activation promises: a set that breaks one, or a
+        // properties file with a problem, never comes into force (docs/agreements.md).
+        let broken = PropertyCheck(sources, set: set).diagnostics
+        if !broken.isEmpty {
+            return await rejected(broken, reason: "properties broken", code: "property-violated", actor: actor, time: time)
+        }
         let previous = policy.current
         let candidate = ActivePolicy(set).current.setDigest
-        if candidate == previous.setDigest, (try? await store.latestAgreementSetDigest()) == candidate {
+        // The set digest covers what decides a message, not the properties; a change to the
+        // properties alone is still an activation, so the set in force is recorded with the
+        // properties it was proved against (and later changes are proved against them).
+        if candidate == previous.setDigest, let recorded = try? await store.latestAgreementSet(), recorded.digest == candidate,
+           AgreementSetArchive.sources(recorded.content)?.properties?.bytes == sources.properties?.bytes {
             return .unchanged(digest: candidate)
         }
         let content = AgreementSetArchive.bytes(sources)
-        let record = AuditRecord(
-            event: .agreementsActivated, time: time, actor: actor, reason: nil,
-            details: ["set_digest": candidate, "previous_digest": previous.setDigest, "agreements": String(set.agreements.count),
-                      "agreement_ids": set.agreements.map(\.id).joined(separator: ","), "files_digest": sources.filesDigest])
+        var details = ["set_digest": candidate, "previous_digest": previous.setDigest, "agreements": String(set.agreements.count),
+                       "agreement_ids": set.agreements.map(\.id).joined(separator: ","), "files_digest": sources.filesDigest]
+        if let properties = sources.properties {
+            details["properties_digest"] = Hex.encode(SHA256.hash(properties.bytes))
+        }
+        let record = AuditRecord(event: .agreementsActivated, time: time, actor: actor, reason: nil, details: details)
         let stored: (version: Int64, leaves: [UInt64])
         do {
             stored = try await store.activateAgreementSet(AgreementSetActivation(
@@ -134,10 +148,11 @@ extension Gateway {
         return .activated(digest: candidate, version: stored.version, agreements: set.agreements.count)
     }
 
-    private func rejected(_ diagnostics: [Diagnostic], reason: String, actor: String, time: Date) async -> ActivationOutcome {
+    private func rejected(_ diagnostics: [Diagnostic], reason: String, code: String = "invalid-agreements", actor: String,
+                          time: Date) async -> ActivationOutcome {
         let errors = diagnostics
         let record = AuditRecord(
-            event: .agreementsRejected, time: time, actor: actor, reason: "invalid-agreements",
+            event: .agreementsRejected, time: time, actor: actor, reason: code,
             details: ["errors": String(errors.count), "first": errors.first.map { "\($0.location)" } ?? reason])
         _ = try? await store.append([record])
         logger.warning("agreement set rejected; the active set stays", metadata: ["errors": "\(errors.count)", "by": "\(actor)"])
@@ -182,6 +197,7 @@ public enum AgreementSetArchive {
         var files = sources.schemas + sources.agreements
         if let agencies = sources.agencies { files.append(agencies) }
         if let purposes = sources.purposes { files.append(purposes) }
+        if let properties = sources.properties { files.append(properties) }
         var out: [UInt8] = []
         for file in files.sorted(by: { $0.path < $1.path }) {
             out += Array("--- \(file.path) \(file.bytes.count)\n".utf8) + file.bytes + [10]
@@ -189,7 +205,7 @@ public enum AgreementSetArchive {
         return out
     }
 
-    /// The files `bytes` wrote, sorted back into registry, purposes, schemas and agreements;
+    /// The files `bytes` wrote, sorted back into registry, purposes, properties, schemas and agreements;
     /// nil when the content is not such an archive or has no registry.
     public static func sources(_ content: [UInt8]) -> AgreementSources? {
         var files: [AgreementSources.File] = []
@@ -207,11 +223,12 @@ public enum AgreementSetArchive {
         }
         guard let registry = files.first(where: { $0.path == "agencies.yaml" || $0.path.hasSuffix("/agencies.yaml") }) else { return nil }
         let directory = String(registry.path.dropLast("agencies.yaml".count).dropLast(registry.path == "agencies.yaml" ? 0 : 1))
-        var sources = AgreementSources(directory: directory, agencies: nil, purposes: nil, schemas: [], agreements: [])
+        var sources = AgreementSources(directory: directory, agencies: nil, purposes: nil, schemas: [], agreements: [], hashing: SHA256.Hasher.self)
         for file in files {
             switch sources.relativeName(of: file) {
             case "agencies.yaml": sources.agencies = file
             case "purposes.yaml": sources.purposes = file
+            case "properties.yaml": sources.properties = file
             case let name where name.hasPrefix("schemas/"): sources.schemas.append(file)
             default: sources.agreements.append(file)
             }

@@ -152,7 +152,7 @@ struct ConfigurationReader {
 
     mutating func read(_ root: Node, into configuration: inout GatewayConfiguration) throws(ConfigurationError) {
         for (key, value) in try mapping(root, [
-            "listen", "console", "operations", "paths", "tls", "trust", "audit", "retention", "limits", "log_level", "log_format",
+            "listen", "console", "operations", "paths", "tls", "trust", "audit", "retention", "push", "limits", "log_level", "log_format",
         ], "the configuration") {
             switch key {
             case "listen": configuration.listen = try address(value, "listen")
@@ -209,6 +209,11 @@ struct ConfigurationReader {
             case "retention":
                 for (_, node) in try mapping(value, ["days"], "retention") {
                     configuration.retentionDays = try integer(node, "retention.days")
+                }
+            case "push":
+                for (name, node) in try mapping(value, ["horizon_seconds", "poll_milliseconds"], "push") {
+                    let number = try integer(node, "push.\(name)")
+                    if name == "horizon_seconds" { configuration.pushHorizonSeconds = number } else { configuration.pushPollMilliseconds = number }
                 }
             case "limits":
                 try readLimits(value, into: &configuration.limits)

@@ -96,6 +96,11 @@ public struct GatewayConfiguration: Sendable, Equatable {
     public var checkpointIntervalSeconds = 10
     /// How long submitted SD-JWTs and presentations are kept; their audit leaves stay forever.
     public var retentionDays = 90
+    /// How long the gateway keeps trying to push a delivery to an agency's `endpoint:`, counted
+    /// from acceptance; after it the delivery is left for pulling (docs/api.md, "Push delivery").
+    public var pushHorizonSeconds = 86_400
+    /// How often an idle push worker looks for new deliveries.
+    public var pushPollMilliseconds = 200
     public var limits = Limits()
     public var logLevel = "info"
 

@@ -80,7 +80,7 @@ extension Gateway {
     /// What became of one inbox entry: handed out; unusable (its text was purged or does not
     /// bind, which retrying cannot change: logged, and left in the inbox); or not recorded for a
     /// reason that may pass (storage), so the page's `next` must not pass it.
-    private enum Handout: Sendable {
+    enum Handout: Sendable {
         case item(InboxItem)
         case unusable
         /// Its agreement does not cover it now: it left the inbox, audited, and comes back with
@@ -89,7 +89,7 @@ extension Gateway {
         case retryLater
     }
 
-    private func deliver(_ entry: InboxEntry, to agency: String) async -> Handout {
+    func deliver(_ entry: InboxEntry, to agency: String) async -> Handout {
         let delivery = entry.delivery
         guard let pending = delivery.envelope, let redacted = pending.redacted else {
             logger.warning("a delivery has no presentation (purged by retention?)", metadata: ["delivery_id": "\(delivery.id)"])
@@ -141,8 +141,9 @@ extension Gateway {
             auditLeaf: leaf, presentation: presentation, cursor: String(entry.sequence)))
     }
 
-    /// Records that `agency` has the delivery; repeating an acknowledgement is harmless.
-    public func acknowledge(deliveryID: String, by agency: String) async throws(GatewayProblem) -> Acknowledgement {
+    /// Records that `agency` has the delivery; repeating an acknowledgement is harmless. `via` is
+    /// `push` when the agency's endpoint answered a push with 2xx (docs/api.md, "Push delivery").
+    public func acknowledge(deliveryID: String, by agency: String, via: String? = nil) async throws(GatewayProblem) -> Acknowledgement {
         try requireRegistered(agency)
         let delivery: StoredDelivery?
         do { delivery = try await store.delivery(id: deliveryID) } catch {
@@ -162,7 +163,8 @@ extension Gateway {
         let record = AuditRecord(
             event: .messageAcknowledged, time: now(), actor: agency, messageID: delivery.messageID, deliveryID: deliveryID,
             from: pending?.sender, to: [agency],
-            agreement: pending.map { AgreementReference(id: $0.agreementID, versionDigest: $0.agreementDigest) })
+            agreement: pending.map { AgreementReference(id: $0.agreementID, versionDigest: $0.agreementDigest) },
+            details: via.map { ["via": $0] } ?? [:])
         do {
             let leaves = try await store.updateDelivery(DeliveryUpdate(deliveryID: deliveryID, state: .acknowledged, audit: [record]))
             metrics.acknowledged.increment()

@@ -1,3 +1,4 @@
+import AccordCore
 public import AccordCrypto
 public import AccordMessages
 public import Foundation

@@ -1,3 +1,4 @@
+import AccordCore
 import AccordAudit
 
 /// What the gateway answers an accepted submission: the message id and, per recipient, whether

@@ -1,3 +1,4 @@
+import AccordCore
 import AccordMessages
 import AccordPolicy
 
@@ -9,8 +10,10 @@ enum ControlledValues {
     /// (a string not listed, or any other JSON value), or nil.
     static func firstViolation(in claims: [String: JSONValue], schema: MessageSchema) -> ClaimSchema? {
         schema.controlledClaims.first { claim in
+            // Schema paths passed `ClaimPath.isValid` when the set was loaded, so they parse.
+            guard let path = ClaimPath(parsing: claim.path) else { return false }
             var allowed = true
-            visit(.object(claims), segments(of: claim.path)[...]) { value in
+            visit(.object(claims), path.segments[...]) { value in
                 guard case .string(let text) = value, claim.allowedValues.contains(text) else {
                     allowed = false
                     return
@@ -20,30 +23,9 @@ enum ControlledValues {
         }
     }
 
-    private enum Segment {
-        case member(String)
-        case element
-    }
-
-    /// A schema path (`people[*].role`: dotted lowercase names, `[*]` after an array) as segments.
-    private static func segments(of path: String) -> [Segment] {
-        var result: [Segment] = []
-        for part in path.split(separator: ".") {
-            var name = Substring(part)
-            var elements = 0
-            while name.hasSuffix("[*]") {
-                name = name.dropLast(3)
-                elements += 1
-            }
-            result.append(.member(String(name)))
-            result.append(contentsOf: repeatElement(.element, count: elements))
-        }
-        return result
-    }
-
     /// Calls `body` with every value at `path` below `value`; a path that is absent, or runs
     /// into a value of another shape, has no values.
-    private static func visit(_ value: JSONValue, _ path: ArraySlice<Segment>, _ body: (JSONValue) -> Void) {
+    private static func visit(_ value: JSONValue, _ path: ArraySlice<ClaimPath.Segment>, _ body: (JSONValue) -> Void) {
         guard let first = path.first else { return body(value) }
         switch (first, value) {
         case (.member(let name), .object(let members)):

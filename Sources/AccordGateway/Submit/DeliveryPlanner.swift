@@ -71,7 +71,7 @@ struct DeliveryPlanner: Sendable {
                 records.append(AuditRecord(
                     event: .messageHeld, time: time, actor: "gateway", messageID: candidate.messageID, deliveryID: deliveryID,
                     from: sender, to: [recipient], agreement: reference, disclosed: redacted.disclosedPaths, withheld: withheld,
-                    reason: "review-required", subjects: subjects))
+                    reason: "review-required", subjects: subjects, details: Self.holdDetails(delivery)))
             }
         }
         let submission = Submission(
@@ -79,6 +79,25 @@ struct DeliveryPlanner: Sendable {
                            receivedAt: time, retainUntil: time.addingTimeInterval(retention)),
             deliveries: deliveries, audit: records)
         return DeliveryPlan(submission: submission, lines: lines)
+    }
+
+    /// Why the delivery is held, for the `message.held` leaf: condition codes and the claim
+    /// paths that met them, never values (docs/audit.md).
+    static func holdDetails(_ delivery: AccordPolicy.Delivery) -> [String: String] {
+        var codes: [String] = []
+        for reason in delivery.holdReasons where !codes.contains(reason.code) { codes.append(reason.code) }
+        var details = ["hold": codes.joined(separator: ","),
+                       "approvals_required": String(delivery.approvalsRequired)]
+        let paths = delivery.holdReasons.compactMap { reason -> String? in
+            if case .taggedClaim(_, let path) = reason { return path }
+            return nil
+        }
+        if !paths.isEmpty { details["hold_paths"] = paths.joined(separator: ",") }
+        for reason in delivery.holdReasons {
+            if case .overseas(let jurisdiction) = reason { details["hold_jurisdiction"] = jurisdiction }
+            if case .classification(let level) = reason { details["hold_classification"] = level.rawValue }
+        }
+        return details
     }
 
     /// The agreement covering each recipient, all or none: a message goes nowhere unless an
@@ -105,7 +124,9 @@ struct DeliveryPlanner: Sendable {
         if let first = denials.first {
             let detail = denials.map { "to '\($0.recipient)': \($0.denial.explanation)" }.joined(separator: "; ")
             throw Refusal(problem: .forbidden(first.denial.code.rawValue, detail), stage: .policy, routing: routing,
-                          messageID: candidate.messageID, denials: denials, yieldsToEarlierAcceptance: true)
+                          messageID: candidate.messageID, denials: denials,
+                          offered: SchemaPaths.partition(claimPaths, in: candidate.schema).known.sorted(),
+                          yieldsToEarlierAcceptance: true)
         }
         return decided
     }

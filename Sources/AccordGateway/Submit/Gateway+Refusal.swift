@@ -12,7 +12,7 @@ extension Gateway {
     /// (`AuditText`), so that a refusal's leaf stays small whatever the message held.
     func refuse(
         _ problem: GatewayProblem, agency: String, digest: String, stage: String, routing: RoutingClaims? = nil,
-        messageID: String? = nil, denials: [(recipient: String, denial: Denial)] = []
+        messageID: String? = nil, denials: [(recipient: String, denial: Denial)] = [], offered: [String] = []
     ) async -> GatewayProblem {
         let time = now()
         var records: [AuditRecord] = []
@@ -28,12 +28,16 @@ extension Gateway {
                 to: AuditText.recipients(routing?.recipients ?? [], limit: options.maxRecipients), reason: problem.code,
                 submissionDigest: digest, details: base))
         } else {
+            // A policy decision records what a delivery's leaf would: the classification, and
+            // the declared claim paths offered, all withheld (docs/audit.md).
+            if let routing { base["classification"] = AuditText.bounded(routing.classification) }
             for (recipient, denial) in denials {
                 var details = base
                 if !denial.agreements.isEmpty { details["agreements"] = denial.agreements.map(AuditText.bounded).joined(separator: ",") }
                 records.append(AuditRecord(
                     event: .messageDenied, time: time, actor: agency, messageID: messageID, from: from,
-                    to: [AuditText.bounded(recipient)], reason: denial.code.rawValue, submissionDigest: digest, details: details))
+                    to: [AuditText.bounded(recipient)], withheld: offered, reason: denial.code.rawValue, submissionDigest: digest,
+                    details: details))
             }
         }
         metrics.denied(problem.code)

@@ -88,7 +88,8 @@ extension Gateway {
         }
         guard refusal.isAudited else { throw refusal.problem }
         throw await refuse(refusal.problem, agency: received.agency, digest: received.digest, stage: refusal.stage.rawValue,
-                           routing: refusal.routing, messageID: refusal.messageID, denials: refusal.denials)
+                           routing: refusal.routing, messageID: refusal.messageID, denials: refusal.denials,
+                           offered: refusal.offered)
     }
 
     /// The original receipt when this jti was accepted before with the same content; a refusal

@@ -14,6 +14,10 @@ struct Refusal: Error, Sendable {
     var routing: RoutingClaims?
     var messageID: String?
     var denials: [(recipient: String, denial: Denial)] = []
+    /// For a policy refusal, the claim paths the message offered that its schema declares (names
+    /// the schema does not know may be data, so they are left out): with the classification,
+    /// what a replay against a draft needs to say what the draft would have disclosed.
+    var offered: [String] = []
     /// A message accepted earlier under the same id is answered with its receipt instead, even
     /// if it would be refused now (its agreement was suspended since, say). Refusals before the
     /// message id is known, or that name the connection rather than the message, do not.

@@ -1,3 +1,4 @@
+import AccordCore
 import struct AccordAudit.SubjectHash
 import AccordMessages
 

@@ -1,3 +1,4 @@
+import AccordCore
 public import Foundation
 
 /// The claims an Accord message carries in clear, so that the gateway routes and decides

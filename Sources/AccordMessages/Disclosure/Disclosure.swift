@@ -1,3 +1,4 @@
+public import AccordCore
 import AccordCrypto
 
 /// One SD-JWT disclosure (RFC 9901 section 4.2.1): the base64url text of a JSON array
@@ -55,7 +56,7 @@ public struct Disclosure: Sendable, Hashable {
         }
         let salt = Base64URL.encode(saltBytes)
         let array: JSONValue = if let name { .array([.string(salt), .string(name), value]) } else { .array([.string(salt), value]) }
-        let encoded = Base64URL.encode(JSONSerializer.bytes(array))
+        let encoded = Base64URL.encode(try StrictJSON.encode(array, part: "disclosure"))
         return Disclosure(encoded: encoded, salt: salt, name: name, value: value)
     }
 

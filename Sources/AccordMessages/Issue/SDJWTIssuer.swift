@@ -1,3 +1,4 @@
+public import AccordCore
 public import AccordCrypto
 import Foundation
 
@@ -33,7 +34,7 @@ public final class SDJWTIssuer {
         var header: [String: JSONValue] = ["alg": .string(signingKey.algorithm.jwsName), "typ": .string(options.type)]
         if let kid { header["kid"] = .string(kid) }
         if let x5c { header["x5c"] = .array(x5c.map { .string(Self.standardBase64($0)) }) }
-        self.header = JSONSerializer.bytes(.object(header))
+        self.header = try StrictJSON.encode(.object(header), part: "issuer JWT header")
     }
 
     /// Issues `message`, a plain JSON object holding the routing claims and the content.
@@ -61,7 +62,8 @@ public final class SDJWTIssuer {
         payload["cnf"] = ["jwk": .object(jwkMembers)]
 
         let jwt: String
-        do { jwt = try CompactJWS.sign(header: header, payload: JSONSerializer.bytes(.object(payload)), signer: signer) } catch {
+        let payloadBytes = try StrictJSON.encode(.object(payload), part: "issuer JWT payload")
+        do { jwt = try CompactJWS.sign(header: header, payload: payloadBytes, signer: signer) } catch {
             throw MessageError(.cryptoFailure, "signing the issuer JWT failed (\(error.code.rawValue))")
         }
         return disclosures.reduce(into: jwt + "~") { text, disclosure in text += disclosure.encoded + "~" }

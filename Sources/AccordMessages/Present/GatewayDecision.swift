@@ -1,3 +1,5 @@
+import AccordCore
+
 /// Accord's decision record, carried in the key-binding JWT as the `accord` claim so that a
 /// recipient can show under which agreement, and with which audit entry, the gateway
 /// forwarded the message, and which claim paths it withheld.

@@ -1,3 +1,4 @@
+import AccordCore
 public import Foundation
 public import AccordCrypto
 
@@ -17,7 +18,7 @@ public final class KeyBinder {
         do { signer = try JWSSigner(key: gatewayKey) } catch {
             throw MessageError(.cryptoFailure, "cannot create a signing context for the gateway key (\(error.code.rawValue))")
         }
-        header = JSONSerializer.bytes(["alg": .string(gatewayKey.algorithm.jwsName), "typ": "kb+jwt"])
+        header = try StrictJSON.encode(["alg": .string(gatewayKey.algorithm.jwsName), "typ": "kb+jwt"], part: "KB-JWT header")
     }
 
     /// Binds `redacted`, which must come from `message`, whose `cnf` must name the gateway's key.
@@ -53,8 +54,9 @@ public final class KeyBinder {
             "sd_hash": .string(Base64URL.encode(SHA256.hash(Array(serialization.utf8)))),
             "accord": decision.json,
         ])
+        let payloadBytes = try StrictJSON.encode(payload, part: "KB-JWT payload")
         do {
-            return serialization + (try CompactJWS.sign(header: header, payload: JSONSerializer.bytes(payload), signer: signer))
+            return serialization + (try CompactJWS.sign(header: header, payload: payloadBytes, signer: signer))
         } catch {
             throw MessageError(.cryptoFailure, "signing the key-binding JWT failed (\(error.code.rawValue))")
         }

@@ -1,3 +1,4 @@
+import AccordCore
 /// An SD-JWT reduced to the disclosures an agreement permits, ending in `~` and ready for a
 /// key-binding JWT, with the paths it discloses and withholds (for the audit log).
 public struct RedactedSDJWT: Sendable, Equatable {

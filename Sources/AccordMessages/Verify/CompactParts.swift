@@ -1,3 +1,4 @@
+import AccordCore
 import AccordCrypto
 
 /// A compact JWS split into its parts, each decoded, with the header and payload parsed

@@ -1,3 +1,5 @@
+import AccordCore
+
 /// Where one disclosure sits in the message: its claim path, and the disclosure whose value
 /// contains it (nil when it hangs off clear structure). Redaction walks these links.
 struct DisclosureRecord: Sendable {

@@ -1,3 +1,4 @@
+public import AccordCore
 public import AccordCrypto
 
 /// An SD-JWT whose issuer signature, disclosures and validity have been checked: the routing

@@ -41,6 +41,7 @@ public struct PolicyDiff: Sendable {
                 if a.ceiling != b.ceiling { notes.append("ceiling \(a.ceiling.rawValue) -> \(b.ceiling.rawValue)") }
                 if a.handling != b.handling { notes.append("handling \(a.handling.rawValue) -> \(b.handling.rawValue)") }
                 if a.held != b.held { notes.append(b.held ? "now held for a privacy officer" : "no longer held") }
+                else if a.hold != b.hold { notes.append("held under different conditions") }
                 let more = b.disclosed.subtracting(a.disclosed).sorted()
                 let less = a.disclosed.subtracting(b.disclosed).sorted()
                 if !more.isEmpty || !less.isEmpty || !notes.isEmpty {
@@ -54,7 +55,8 @@ public struct PolicyDiff: Sendable {
     }
 
     struct TermsID: Hashable { let key: FlowKey; let agreement: String }
-    struct Terms { let disclosed: Set<String>; let ceiling: Classification; let handling: HandlingCode; let held: Bool }
+    struct Terms { let disclosed: Set<String>; let ceiling: Classification; let handling: HandlingCode; let hold: HoldRule?
+        var held: Bool { hold != nil } }
 
     static func terms(of set: AgreementSet, on date: CalendarDate) -> [TermsID: Terms] {
         var out: [TermsID: Terms] = [:]
@@ -67,7 +69,7 @@ public struct PolicyDiff: Sendable {
                     }
                     let disclosed = schema.claims.filter { ClaimRules.outcome(of: $0, in: flow, to: recipient) == nil }.map(\.path)
                     out[id] = Terms(disclosed: Set(disclosed), ceiling: flow.maxClassification, handling: flow.handling,
-                                    held: flow.review != nil)
+                                    hold: flow.hold)
                 }
             }
         }

@@ -1,4 +1,5 @@
 public import Foundation
+import AccordCore
 import Synchronization
 
 /// The agreements in force, swapped atomically. Readers take the current snapshot and decide
@@ -50,6 +51,6 @@ public final class ActivePolicy: Sendable {
 
     static func digest(of set: AgreementSet) -> String {
         let text = set.agreements.map { "\($0.id) \($0.digest)\n" }.joined()
-        return SHA256Digest.hex(Array(text.utf8))
+        return set.hashing.init().digest(of: text).hex
     }
 }

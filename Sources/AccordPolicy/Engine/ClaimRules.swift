@@ -1,3 +1,4 @@
+import AccordCore
 /// How one flow treats one declared claim, shared by validation and the compiled engine.
 /// (The reference evaluator restates these rules on its own, so that the differential test
 /// compares two independent readings of the documented semantics.)
@@ -26,7 +27,7 @@ enum ClaimRules {
 
     static func sameTerms(_ a: Flow, _ b: Flow) -> Bool {
         Set(a.disclose) == Set(b.disclose) && Set(a.neverDisclose) == Set(b.neverDisclose)
-            && a.maxClassification == b.maxClassification && a.handling == b.handling && a.review == b.review
+            && a.maxClassification == b.maxClassification && a.handling == b.handling && a.hold == b.hold
             && a.childClaimsBasis == b.childClaimsBasis
     }
 }

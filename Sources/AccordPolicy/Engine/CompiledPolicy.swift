@@ -18,10 +18,11 @@ public final class CompiledPolicy: Sendable {
         let flowNumber: Int
         let ceiling: Classification
         let handling: HandlingCode
-        let held: Bool
+        let hold: HoldRule?
+        let recipient: Agency
         let claims: [String: Outcome]
 
-        init(agreement: Agreement, flow: Flow, claims: [String: Outcome]) {
+        init(agreement: Agreement, flow: Flow, recipient: Agency, claims: [String: Outcome]) {
             self.agreement = agreement
             id = agreement.id
             digest = agreement.digest
@@ -32,7 +33,8 @@ public final class CompiledPolicy: Sendable {
             flowNumber = flow.number
             ceiling = flow.maxClassification
             handling = flow.handling
-            held = flow.review != nil
+            hold = flow.hold
+            self.recipient = recipient
             self.claims = claims
         }
 
@@ -42,7 +44,8 @@ public final class CompiledPolicy: Sendable {
     }
 
     private enum Outcome: Sendable {
-        case disclosed
+        /// With the claim's tags, for a hold on tagged claims.
+        case disclosed(Set<SensitivityTag>)
         case withheld(WithholdReason)
     }
 
@@ -66,12 +69,12 @@ public final class CompiledPolicy: Sendable {
                         var built: [String: Outcome] = [:]
                         for claim in schema.claims where built[claim.path] == nil {
                             built[claim.path] = ClaimRules.outcome(of: claim, in: flow, to: recipient)
-                                .map(Outcome.withheld) ?? .disclosed
+                                .map(Outcome.withheld) ?? .disclosed(claim.tags)
                         }
                         cache[cacheKey] = built
                         claims = built
                     }
-                    table[key, default: []].append(Candidate(agreement: agreement, flow: flow, claims: claims))
+                    table[key, default: []].append(Candidate(agreement: agreement, flow: flow, recipient: recipient, claims: claims))
                 }
             }
         }
@@ -124,6 +127,8 @@ public final class CompiledPolicy: Sendable {
         }
         var disclosed: [String] = []
         var withheld: [WithheldClaim] = []
+        var tagged: [(path: String, tags: Set<SensitivityTag>)] = []
+        let holdsOnTags = chosen.hold.map { !$0.disclosedTags.isEmpty } ?? false
         disclosed.reserveCapacity(message.claimPaths.count)
         withheld.reserveCapacity(message.claimPaths.count)
         let claims = chosen.claims
@@ -149,13 +154,17 @@ public final class CompiledPolicy: Sendable {
                 seenKnown.append(index)
             }
             switch claims[index].value {
-            case .disclosed: disclosed.append(path)
+            case .disclosed(let tags):
+                disclosed.append(path)
+                if holdsOnTags, !tags.isEmpty { tagged.append((path, tags)) }
             case .withheld(let reason): withheld.append(WithheldClaim(path: path, reason: reason))
             }
         }
         return .deliver(Delivery(agreementID: chosen.id, agreementDigest: chosen.digest, agreementVersion: chosen.version,
                                  flowNumber: chosen.flowNumber, disclosed: disclosed, withheld: withheld,
-                                 held: chosen.held, handling: chosen.handling))
+                                 holdReasons: chosen.hold?.reasons(disclosed: tagged, classification: classification,
+                                                                   recipient: chosen.recipient) ?? [],
+                                 approvalsRequired: chosen.hold?.approvals ?? 1, handling: chosen.handling))
     }
 
     private func notInEffect(_ a: Agreement, _ key: FlowKey, _ date: CalendarDate) -> Denial {
@@ -172,4 +181,19 @@ public final class CompiledPolicy: Sendable {
 
     /// Every key the table holds, for `diff` and for tools that list what may be sent to whom.
     public var keys: [FlowKey] { Array(table.keys) }
+
+    /// Every entry of the table with the schema paths it discloses, for the property prover.
+    func routes() -> [DeliveryRoute] {
+        table.flatMap { key, candidates in
+            candidates.map { candidate in
+                var seen: Set<String> = []
+                let disclosed = (set.schemas[key.type]?.claims ?? []).map(\.path).filter { path in
+                    guard seen.insert(path).inserted, case .disclosed = candidate.claims[path] else { return false }
+                    return true
+                }
+                return DeliveryRoute(key: key, agreement: candidate.agreement, flowNumber: candidate.flowNumber,
+                                     ceiling: candidate.ceiling, disclosed: disclosed)
+            }
+        }
+    }
 }

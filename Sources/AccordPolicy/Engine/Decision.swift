@@ -19,9 +19,14 @@ public struct Delivery: Sendable, Hashable {
     public let flowNumber: Int
     public let disclosed: [String]
     public let withheld: [WithheldClaim]
-    /// Held for a privacy officer's approval before release.
-    public let held: Bool
+    /// Why the delivery waits for a privacy officer's approval before release; empty: it does not.
+    public let holdReasons: [HoldReason]
+    /// Distinct officers whose approval releases it, when held.
+    public let approvalsRequired: Int
     public let handling: HandlingCode
+
+    /// Held for a privacy officer's approval before release.
+    public var held: Bool { !holdReasons.isEmpty }
 
     public var withheldPaths: [String] { withheld.map(\.path) }
 }

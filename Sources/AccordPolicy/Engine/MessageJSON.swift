@@ -1,4 +1,5 @@
 public import Foundation
+import AccordCore
 
 extension MessageRouting {
     /// Registered and routing claims, which are not claims about anyone.
@@ -8,12 +9,17 @@ extension MessageRouting {
     /// with `type`, `to`, `purpose`, `classification` and optional `agreement` and `case_ref`, and
     /// the claims. Claim values are only walked for their paths and are not kept.
     public init(json data: Data) throws(PolicyError) {
-        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+        let value: JSONValue
+        do { value = try JSONParser.parse([UInt8](data)) } catch {
+            throw PolicyError(.invalidMessage, "the message is not JSON: \(error.reason)")
+        }
+        guard case .object(let object) = value else {
             throw PolicyError(.invalidMessage, "the message is not a JSON object")
         }
-        guard let iss = object["iss"] as? String, let accord = object["accord"] as? [String: Any],
-              let type = accord["type"] as? String, let to = accord["to"] as? [String],
-              let purpose = accord["purpose"] as? String, let classification = accord["classification"] as? String
+        let recipients = object["accord"]?["to"]?.arrayValue?.compactMap(\.stringValue)
+        guard let iss = object["iss"]?.stringValue, let accord = object["accord"]?.objectValue,
+              let type = accord["type"]?.stringValue, let to = recipients, to.count == accord["to"]?.arrayValue?.count,
+              let purpose = accord["purpose"]?.stringValue, let classification = accord["classification"]?.stringValue
         else {
             throw PolicyError(.invalidMessage,
                               "the message needs 'iss' and an 'accord' object with type, to (a list of agency ids), purpose and classification")
@@ -23,14 +29,14 @@ extension MessageRouting {
             Self.collect(object[key]!, path: key, into: &paths)
         }
         self.init(issuer: iss, type: type, to: to, purpose: purpose, classification: classification,
-                  agreement: accord["agreement"] as? String, caseRef: accord["case_ref"] as? String, claimPaths: paths)
+                  agreement: accord["agreement"]?.stringValue, caseRef: accord["case_ref"]?.stringValue, claimPaths: paths)
     }
 
     /// Leaf paths in key order, `[*]` for array elements; an empty object or array is a leaf.
-    private static func collect(_ value: Any, path: String, into paths: inout [String]) {
-        if let object = value as? [String: Any], !object.isEmpty {
+    private static func collect(_ value: JSONValue, path: String, into paths: inout [String]) {
+        if let object = value.objectValue, !object.isEmpty {
             for key in object.keys.sorted() { collect(object[key]!, path: "\(path).\(key)", into: &paths) }
-        } else if let array = value as? [Any], !array.isEmpty {
+        } else if let array = value.arrayValue, !array.isEmpty {
             for element in array { collect(element, path: "\(path)[*]", into: &paths) }
         } else if !paths.contains(path) {
             paths.append(path)

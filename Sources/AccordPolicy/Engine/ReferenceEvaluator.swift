@@ -1,3 +1,4 @@
+import AccordCore
 /// The decision semantics written out plainly, with no compilation step: a linear reading of
 /// the agreements for each message. It is the yardstick the compiled engine is tested against,
 /// and it also produces the step-by-step explanation that `accord agreements explain` prints.
@@ -89,9 +90,27 @@ public struct ReferenceEvaluator: Sendable {
                 disclosed.append(path)
             }
         }
+        // A hold is judged on what would go: a tagged claim that is withheld does not hold the message.
+        var holdReasons: [HoldReason] = []
+        if let hold = flow.hold {
+            if hold.always { holdReasons.append(.always) }
+            for path in disclosed {
+                let tags = schema.claim(at: path)?.tags ?? []
+                if let tag = SensitivityTag.allCases.first(where: { tags.contains($0) && hold.disclosedTags.contains($0) }) {
+                    holdReasons.append(.taggedClaim(tag: tag, path: path))
+                }
+            }
+            if let level = hold.classificationAtLeast, classification >= level {
+                holdReasons.append(.classification(atLeast: level))
+            }
+            if hold.recipientOverseas && recipientAgency.jurisdiction != "NZ" {
+                holdReasons.append(.overseas(jurisdiction: recipientAgency.jurisdiction))
+            }
+        }
         let delivery = Delivery(agreementID: agreement.id, agreementDigest: agreement.digest,
                                 agreementVersion: agreement.version, flowNumber: flow.number, disclosed: disclosed,
-                                withheld: withheld, held: flow.review != nil, handling: flow.handling)
+                                withheld: withheld, holdReasons: holdReasons, approvalsRequired: flow.hold?.approvals ?? 1,
+                                handling: flow.handling)
         return Explanation(decision: .deliver(delivery), agreementID: agreement.id, flowNumber: flow.number,
                            flowLocation: flow.location, legalBasis: agreement.legalBasis, claims: verdicts)
     }

@@ -73,10 +73,16 @@ public enum ValidationCheck: String, Sendable, Hashable, CaseIterable {
     case invalidClassification = "invalid-classification"
     case invalidHandlingCode = "invalid-handling-code"
     case invalidReview = "invalid-review"
+    case invalidHold = "invalid-hold"
+    case holdNeverApplies = "hold-never-applies"
     case overseasWithoutSafeguard = "overseas-without-safeguard"
     case invalidSafeguard = "invalid-safeguard"
     case safeguardNotOverseas = "safeguard-not-overseas"
     case childClaimsToNonChildAgency = "child-claims-to-non-child-agency"
     case duplicateFlow = "duplicate-flow"
     case conflictingOverlap = "conflicting-overlap"
+    case invalidProperty = "invalid-property"
+    case duplicateProperty = "duplicate-property"
+    /// A property the set breaks; the message names each counterexample.
+    case propertyViolated = "property-violated"
 }

@@ -33,6 +33,10 @@ extension Explanation {
                 lines.append("flow: \(d.flowNumber) at \(flowLocation.map(\.description) ?? agreement.file)")
                 lines.append("version digest: sha256:\(d.agreementDigest)")
                 lines.append("handling: \(d.handling.rawValue)")
+                if d.held {
+                    lines.append("held until approved by \(d.approvalsRequired == 1 ? "a privacy officer" : "\(d.approvalsRequired) different privacy officers"), because:")
+                    for reason in d.holdReasons { lines.append("  \(reason.code): \(reason.description)") }
+                }
                 lines.append("legal basis:")
                 for basis in agreement.legalBasis { lines.append("  \(basis.instrument), \(basis.provision)") }
             }

@@ -1,3 +1,4 @@
+import AccordCore
 import Yams
 
 /// An agreement as read, with where each value was written, for the set-wide checks.
@@ -26,9 +27,9 @@ enum AgreementLoader {
                                 "review_by", "flows", "notes"]
     static let basisKeys = ["instrument", "provision", "summary"]
     static let flowKeys = ["from", "to", "types", "purposes", "max_classification", "handling", "disclose",
-                           "never_disclose", "review", "ipp12_safeguard", "child_claims_basis", "notes"]
+                           "never_disclose", "review", "hold", "ipp12_safeguard", "child_claims_basis", "notes"]
 
-    static func agreement(_ file: AgreementSources.File, log: DiagnosticLog) -> ParsedAgreement? {
+    static func agreement(_ file: AgreementSources.File, hasher: any SHA256Hashing, log: DiagnosticLog) -> ParsedAgreement? {
         guard let root = YAMLDocument.parse(file, log: log),
               let m = MappingReader(root, file: file.path, what: "an agreement", allowed: agreementKeys, log: log)
         else { return nil }
@@ -85,7 +86,7 @@ enum AgreementLoader {
         guard let id, let title, let version, let status, let validFrom, let validUntil, let reviewBy else { return nil }
         let agreement = Agreement(id: id, title: title, version: version, status: status, legalBasis: basis,
                                   parties: parties.map(\.value), validFrom: validFrom, validUntil: validUntil,
-                                  reviewBy: reviewBy, flows: flows.map(\.flow), digest: SHA256Digest.hex(file.bytes),
+                                  reviewBy: reviewBy, flows: flows.map(\.flow), digest: hasher.digest(of: file.bytes).hex,
                                   file: file.path)
         return ParsedAgreement(agreement: agreement, idLocation: m.location(of: "id"), partyLocations: parties,
                                statusLocation: m.location(of: "status"), validUntilLocation: m.location(of: "valid_until"),
@@ -163,6 +164,14 @@ enum AgreementLoader {
                 log.add(.invalidReview, f.location(of: "review"), "review '\(text)' must be 'privacy-officer' or left out")
             }
         }
+        var hold: HoldRule?
+        if let node = f.node("hold") {
+            hold = HoldLoader.hold(node, file: file, what: what, log: log)
+            if review != nil {
+                log.add(.invalidHold, f.location(of: "review"),
+                        "\(what) has both 'review' and 'hold'; 'review: privacy-officer' means 'hold: always', so keep one")
+            }
+        }
         var safeguard: IPP12Safeguard?
         if let text = f.string("ipp12_safeguard", in: what, required: false) {
             safeguard = IPP12Safeguard(rawValue: text)
@@ -180,7 +189,7 @@ enum AgreementLoader {
         let flow = Flow(number: number, from: from.map(\.value), to: to.map(\.value), types: types.map(\.value),
                         purposes: purposes.map(\.value), maxClassification: ceiling ?? .restricted, handling: handling ?? .h3,
                         disclose: disclose.map(\.value), neverDisclose: never.map(\.value), review: review,
-                        safeguard: safeguard, childClaimsBasis: childBasis, location: f.location)
+                        safeguard: safeguard, childClaimsBasis: childBasis, hold: hold, location: f.location)
         return ParsedFlow(flow: flow, from: from, to: to, types: types, purposes: purposes, disclose: disclose,
                           neverDisclose: never)
     }

@@ -1,3 +1,5 @@
+public import AccordCore
+
 /// A validated set of agreements with the registry and schemas they rely on. The only way to
 /// obtain one from files is `load`, which refuses a set with any problem, so a value of this
 /// type has passed every check.
@@ -7,8 +9,11 @@ public struct AgreementSet: Sendable {
     public let schemas: [String: MessageSchema]
     /// Sorted by id: candidates are always listed, and ties broken, in this order.
     public let agreements: [Agreement]
+    /// The SHA-256 the set's digests were computed with, for the digest of the whole set.
+    public let hashing: any SHA256Hashing.Type
 
-    init(agencies: [Agency], purposes: [Purpose], schemas: [MessageSchema], agreements: [Agreement]) {
+    init(agencies: [Agency], purposes: [Purpose], schemas: [MessageSchema], agreements: [Agreement], hashing: any SHA256Hashing.Type) {
+        self.hashing = hashing
         self.agencies = Dictionary(agencies.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         self.purposes = Dictionary(purposes.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         self.schemas = Dictionary(schemas.map { ($0.type, $0) }, uniquingKeysWith: { first, _ in first })
@@ -61,9 +66,10 @@ public struct AgreementSet: Sendable {
         if sources.schemas.isEmpty {
             log.add(.missingFile, missingAt("schemas"), "no message schemas found in schemas/")
         }
-        let parsed = sources.agreements.compactMap { AgreementLoader.agreement($0, log: log) }
+        let hasher = sources.hashing.init()
+        let parsed = sources.agreements.compactMap { AgreementLoader.agreement($0, hasher: hasher, log: log) }
         let set = AgreementSet(agencies: agencies, purposes: purposes, schemas: schemas,
-                               agreements: parsed.map(\.agreement))
+                               agreements: parsed.map(\.agreement), hashing: sources.hashing)
         SetChecks(set: set, parsed: parsed, log: log).run()
         let diagnostics = log.items
         return (diagnostics.isEmpty ? set : nil, diagnostics)

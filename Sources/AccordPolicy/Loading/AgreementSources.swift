@@ -1,3 +1,5 @@
+public import AccordCore
+
 /// The files of one agreements directory, as bytes: the registry, the purposes, the message
 /// schemas and the agreements. Loading works on these values so that validation needs no I/O;
 /// reading them from a directory is `AccordPolicyFiles`' job (docs/architecture.md).
@@ -27,11 +29,20 @@ public struct AgreementSources: Sendable {
     public var purposes: File?
     public var schemas: [File]
     public var agreements: [File]
+    /// `properties.yaml`: statements the set must always satisfy (docs/agreements.md); optional.
+    public var properties: File?
     /// Where the files came from, for messages about a missing file.
     public var directory: String
+    /// The SHA-256 that names agreement versions, handed in so that this target needs no crypto library.
+    public var hashing: any SHA256Hashing.Type
 
-    public init(directory: String, agencies: File?, purposes: File?, schemas: [File], agreements: [File]) {
+    public init(
+        directory: String, agencies: File?, purposes: File?, schemas: [File], agreements: [File],
+        properties: File? = nil, hashing: any SHA256Hashing.Type
+    ) {
         self.directory = directory
+        self.hashing = hashing
+        self.properties = properties
         self.agencies = agencies
         self.purposes = purposes
         self.schemas = schemas

@@ -1,3 +1,4 @@
+import AccordCore
 import Yams
 
 /// Reads `schemas/<type>.yaml`.

@@ -1,3 +1,4 @@
+import AccordCore
 /// The checks that look across files: references to agencies, types, purposes and claims;
 /// the Privacy Act and Oranga Tamariki Act rules; and agreements that contradict each other.
 struct SetChecks {
@@ -78,6 +79,7 @@ struct SetChecks {
             log.add(.safeguardNotOverseas, flow.location,
                     "flow \(flow.number) names an IPP 12 safeguard but sends to no overseas agency; remove it")
         }
+        if let hold = flow.hold { checkHold(hold, of: flow, recipients: recipients, overseas: overseas, schemas: schemas) }
         if flow.childClaimsBasis == nil {
             for recipient in recipients where !recipient.isChildWelfareAgency {
                 let childPaths = ClaimRules.childClaims(disclosedBy: flow, schemas: schemas)
@@ -85,6 +87,28 @@ struct SetChecks {
                     log.add(.childClaimsToNonChildAgency, flow.location,
                             "flow \(flow.number) discloses child-tagged claims (\(childPaths.joined(separator: ", "))) to '\(recipient.id)', which is not a child welfare and protection agency (Oranga Tamariki Act 1989 s2); withhold them or state 'child_claims_basis'")
                 }
+            }
+        }
+    }
+
+    /// A hold condition that no message under the flow could meet is a mistake in the agreement:
+    /// the officer would believe deliveries are reviewed that never are.
+    private func checkHold(_ hold: HoldRule, of flow: Flow, recipients: [Agency], overseas: [Agency], schemas: [MessageSchema]) {
+        if hold.recipientOverseas, overseas.isEmpty, !recipients.isEmpty, recipients.count == flow.to.count {
+            log.add(.holdNeverApplies, flow.location,
+                    "flow \(flow.number) holds deliveries to overseas recipients but sends to none; remove 'recipient_overseas'")
+        }
+        if !hold.disclosedTags.isEmpty, !recipients.isEmpty {
+            let reachable = schemas.contains { schema in
+                schema.claims.contains { claim in
+                    !claim.tags.isDisjoint(with: hold.disclosedTags)
+                        && recipients.contains { ClaimRules.outcome(of: claim, in: flow, to: $0) == nil }
+                }
+            }
+            if !reachable {
+                let tags = hold.disclosedTags.map(\.rawValue).sorted().joined(separator: ", ")
+                log.add(.holdNeverApplies, flow.location,
+                        "flow \(flow.number) holds deliveries that disclose a claim tagged \(tags), but it discloses no such claim; correct 'disclosed_tags' or the flow's 'disclose'")
             }
         }
     }

@@ -67,12 +67,14 @@ public struct Flow: Sendable, Hashable {
     /// The statutory basis for sending child-tagged claims to an agency that is not a child
     /// welfare and protection agency; without it such claims are withheld.
     public let childClaimsBasis: String?
+    /// When deliveries are held for a privacy officer; `review: privacy-officer` reads as `hold: always`.
+    public let hold: HoldRule?
     public let location: SourceLocation
 
     public init(number: Int, from: [String], to: [String], types: [String], purposes: [String],
                 maxClassification: Classification, handling: HandlingCode, disclose: [String],
                 neverDisclose: [String], review: ReviewRequirement?, safeguard: IPP12Safeguard?,
-                childClaimsBasis: String?, location: SourceLocation) {
+                childClaimsBasis: String?, hold: HoldRule? = nil, location: SourceLocation) {
         self.number = number
         self.from = from
         self.to = to
@@ -85,8 +87,10 @@ public struct Flow: Sendable, Hashable {
         self.review = review
         self.safeguard = safeguard
         self.childClaimsBasis = childClaimsBasis
+        self.hold = hold ?? (review != nil ? .alwaysOnce : nil)
         self.location = location
     }
 
-    public var isHeld: Bool { review != nil }
+    /// Whether some deliveries may be held: always, or when a condition is met.
+    public var isHeld: Bool { hold != nil }
 }

@@ -15,6 +15,8 @@ public struct Scenario: Sendable {
         public let code: DenialCode?
         public let agreement: String?
         public let held: Bool?
+        /// The codes of the hold's reasons (`always`, `disclosed-child`, `classification`, `recipient-overseas`).
+        public let heldBecause: [String]?
         public let disclosed: [String]?
         public let withheld: [String]?
     }
@@ -36,6 +38,10 @@ public struct Scenario: Sendable {
                 out.append("expected agreement '\(agreement)', got '\(d.agreementID)'")
             }
             if let held = expected.held, held != d.held { out.append("expected held \(held), got \(d.held)") }
+            let because = d.holdReasons.map(\.code)
+            if let expected = expected.heldBecause, Set(expected) != Set(because) {
+                out.append("expected held because [\(expected.joined(separator: ", "))], got [\(because.joined(separator: ", "))]")
+            }
             if let disclosed = expected.disclosed, Set(disclosed) != Set(d.disclosed) {
                 out.append("expected disclosed [\(disclosed.joined(separator: ", "))], got [\(d.disclosed.joined(separator: ", "))]")
             }
@@ -107,7 +113,7 @@ public struct Scenario: Sendable {
     }
 
     private static func expectation(_ node: Node, file: String, what: String, log: DiagnosticLog) -> Expectation? {
-        let keys = ["decision", "code", "agreement", "held", "disclosed", "withheld"]
+        let keys = ["decision", "code", "agreement", "held", "held_because", "disclosed", "withheld"]
         let context = "the expectation of \(what)"
         guard let e = MappingReader(node, file: file, what: context, allowed: keys, log: log),
               let decision = e.string("decision", in: context)
@@ -127,6 +133,7 @@ public struct Scenario: Sendable {
         let held: Bool? = e.has("held") ? e.bool("held", in: context) : nil
         return Expectation(deliver: decision == "deliver", code: code,
                            agreement: e.string("agreement", in: context, required: false), held: held,
+                           heldBecause: e.strings("held_because", in: context, required: false)?.map(\.value),
                            disclosed: e.strings("disclosed", in: context, required: false)?.map(\.value),
                            withheld: e.strings("withheld", in: context, required: false)?.map(\.value))
     }

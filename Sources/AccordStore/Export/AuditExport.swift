@@ -1,3 +1,4 @@
+import AccordCore
 public import AccordAudit
 import Foundation
 
@@ -118,7 +119,11 @@ public enum AuditExport {
             ]))
         }
         var text = ""
-        for line in lines { text += String(decoding: try CanonicalJSON.encode(line), as: UTF8.self) + "\n" }
+        for line in lines {
+            do { text += try CanonicalJSON.string(line) + "\n" } catch {
+                throw AuditError(.unsupportedJSONValue, error.reason)
+            }
+        }
         return text
     }
 

@@ -4,4 +4,4 @@
 /// (docs/architecture.md, "Storage").
 ///
 /// Every write returns only once it is durable, with the leaf indexes of its audit records.
-public typealias AccordStorage = SubmissionStore & InboxStore & AuditAppending & AuditReading & AgreementSetStore & RetentionStore
+public typealias AccordStorage = SubmissionStore & InboxStore & AuditAppending & AuditReading & AgreementSetStore & RetentionStore & PushStore

@@ -16,10 +16,16 @@ extension AuditReading {
 
     /// The latest signed checkpoint, opened with the keys in force at its size as the log's
     /// key history says, trusting `verifier` (any key of the chain); nil before the first.
+    /// Reads the latest checkpoint and, per rotation, the first checkpoint after it (the one
+    /// both keys sign): a few rows, however many checkpoints the log holds.
     public func latestCheckpoint(trusting verifier: NoteVerifier) async throws -> (stored: StoredCheckpoint, checkpoint: Checkpoint)? {
-        let stored = try await checkpoints()
-        guard let latest = stored.max(by: { $0.size < $1.size }) else { return nil }
-        let history = try AuditKeyHistory(trusted: verifier, rotations: try await auditKeyRotations())
-        return (latest, try history.open(latest.note, sizes: stored.map(\.size)))
+        guard let latest = try await latestCheckpoint() else { return nil }
+        let rotations = try await auditKeyRotations()
+        let history = try AuditKeyHistory(trusted: verifier, rotations: rotations)
+        var sizes = [latest.size]
+        for rotation in rotations {
+            if let overlap = try await firstCheckpoint(covering: rotation.leafIndex) { sizes.append(overlap.size) }
+        }
+        return (latest, try history.open(latest.note, sizes: sizes))
     }
 }

@@ -1,10 +1,11 @@
 import AccordAudit
+import AccordCore
 import Foundation
 import GRDB
 
 /// How a `DeliveryEnvelope` maps to the delivery row's columns (migration
 /// `v5-delivery-envelope-columns`). The two lists are RFC 8785 arrays: written once by the
-/// canonical writer, read back by the strict canonical reader, never through Foundation.
+/// canonical writer, read back by the strict parser, never through Foundation.
 enum EnvelopeColumns {
     static let names = "sd_jwt, sender, message_type, purpose, agreement_id, agreement_digest, withheld, received_ms, handling, subjects, binding"
     static let count = 11
@@ -24,7 +25,7 @@ enum EnvelopeColumns {
 
     private static func text(_ value: JSONValue) -> String {
         // Strings only: the canonical writer refuses nothing here.
-        String(decoding: (try? CanonicalJSON.encode(value)) ?? Array("[]".utf8), as: UTF8.self)
+        (try? CanonicalJSON.string(value)) ?? "[]"
     }
 
     /// The envelope of a delivery row; nil when the row has none (purged before envelopes
@@ -62,7 +63,7 @@ enum EnvelopeColumns {
     }
 
     private static func parse(_ text: String, row: Row) throws(StoreError) -> JSONValue {
-        do { return try CanonicalJSON.decodeCanonical(Array(text.utf8)) } catch { throw corrupt(row, "a list column") }
+        do { return try JSONParser.parse(text) } catch { throw corrupt(row, "a list column") }
     }
 
     private static func corrupt(_ row: Row, _ column: String) -> StoreError {

@@ -157,11 +157,28 @@ extension SQLiteStore {
 
     public func checkpoints() async throws(StoreError) -> [StoredCheckpoint] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM audit_checkpoint ORDER BY seq").map { row in
-                StoredCheckpoint(sequence: row["seq"], size: UInt64(row["size"] as Int64), rootHash: [UInt8](row["root"] as Data),
-                                 note: row["note"], createdAt: AuditTime.date(milliseconds: row["created_ms"]))
-            }
+            try Row.fetchAll(db, sql: "SELECT * FROM audit_checkpoint ORDER BY seq").map(Self.checkpoint)
         }
+    }
+
+    // INVARIANT: checkpoint sizes never decrease with `seq` (the writer signs its growing head),
+    // so the newest row is the largest and the first above an index is found by `size`.
+    public func latestCheckpoint() async throws(StoreError) -> StoredCheckpoint? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM audit_checkpoint ORDER BY seq DESC LIMIT 1").map(Self.checkpoint)
+        }
+    }
+
+    public func firstCheckpoint(covering index: UInt64) async throws(StoreError) -> StoredCheckpoint? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM audit_checkpoint WHERE size > ? ORDER BY size, seq LIMIT 1",
+                             arguments: [Int64(index)]).map(Self.checkpoint)
+        }
+    }
+
+    static func checkpoint(_ row: Row) -> StoredCheckpoint {
+        StoredCheckpoint(sequence: row["seq"], size: UInt64(row["size"] as Int64), rootHash: [UInt8](row["root"] as Data),
+                         note: row["note"], createdAt: AuditTime.date(milliseconds: row["created_ms"]))
     }
 
     public func query(_ query: AuditQuery) async throws(StoreError) -> [AuditLeaf] {

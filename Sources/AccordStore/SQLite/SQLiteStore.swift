@@ -180,6 +180,10 @@ public final class SQLiteStore: AccordStorage {
         return leaves
     }
 
+    public func recordPush(_ record: PushRecord) async throws(StoreError) {
+        guard case .leaves = try await submit(.recordPush(record)) else { throw unexpected() }
+    }
+
     public func activateAgreementSet(_ activation: AgreementSetActivation) async throws(StoreError) -> (version: Int64, leaves: [UInt64]) {
         guard case .agreementSet(let version, let leaves) = try await submit(.activateAgreementSet(activation, PreparedRecord.all(activation.audit))) else { throw unexpected() }
         return (version, leaves)

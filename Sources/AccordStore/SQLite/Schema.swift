@@ -153,6 +153,31 @@ enum Schema {
                 """)
             try LegacyPresentation.moveToColumns(db)
         }
+        // Push delivery's tries per delivery (docs/architecture.md, "Storage"). The delivery row
+        // is the queue entry; this only says how pushing it went. No payload: a status code or
+        // a client error code.
+        migrator.registerMigration("v6-push") { db in
+            try db.execute(sql: """
+                CREATE TABLE push (
+                    delivery_id TEXT PRIMARY KEY NOT NULL,
+                    recipient TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    first_attempt_ms INTEGER NOT NULL,
+                    last_attempt_ms INTEGER NOT NULL,
+                    attempts INTEGER NOT NULL,
+                    next_attempt_ms INTEGER NOT NULL,
+                    last_failure TEXT
+                );
+                CREATE INDEX push_state ON push(state, first_attempt_ms);
+                CREATE INDEX push_recipient ON push(recipient);
+                """)
+        }
+        // The console and the probes read the latest checkpoint, and key history the first one
+        // after each rotation: by index, not by reading every checkpoint (about three million a
+        // year at the default interval).
+        migrator.registerMigration("v7-checkpoint-size") { db in
+            try db.execute(sql: "CREATE INDEX audit_checkpoint_size ON audit_checkpoint(size)")
+        }
         return migrator
     }
 }

@@ -1,3 +1,4 @@
+import AccordCore
 import AccordCrypto
 import AccordAudit
 import Foundation
@@ -108,7 +109,7 @@ struct BatchApplier {
     private final class Statements {
         enum Kind: Int, CaseIterable {
             case message, delivery, leaf, party, subject, deliveryState, updateDelivery
-            case agreementSet, purgePresentations, purgeMessages, checkpoint, treeState, inboxSequence
+            case agreementSet, purgePresentations, purgeMessages, purgePush, checkpoint, treeState, inboxSequence, push
 
             var sql: String {
                 switch self {
@@ -147,9 +148,15 @@ struct BatchApplier {
                     AND NOT EXISTS (SELECT 1 FROM delivery AS other WHERE other.message_id = message.id
                                     AND other.state IN (\(DeliveryState.openStates)))
                     """
+                // How pushing a delivery went matters only while it waits; the audit log keeps each try.
+                case .purgePush: "DELETE FROM push WHERE delivery_id IN (SELECT id FROM delivery WHERE state NOT IN (\(DeliveryState.openStates)))"
                 case .checkpoint: "INSERT INTO audit_checkpoint (size, root, note, created_ms) VALUES (?, ?, ?, ?)"
                 case .treeState: "INSERT OR REPLACE INTO tree_state (id, size, edge) VALUES (1, ?, ?)"
                 case .inboxSequence: "UPDATE inbox_sequence SET value = ? WHERE id = 1"
+                case .push: """
+                    INSERT OR REPLACE INTO push (delivery_id, recipient, state, first_attempt_ms, last_attempt_ms, attempts, next_attempt_ms, last_failure)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """
                 }
             }
         }
@@ -230,6 +237,12 @@ struct BatchApplier {
             return .leaves(try insert(leaves, state: &state, statements: statements))
         case .append(let records):
             return .leaves(try insert(try encode(records, from: state.head.size), state: &state, statements: statements))
+        case .recordPush(let record):
+            try statements.execute(.push, [
+                record.deliveryID, record.recipient, record.state.rawValue, AuditTime.milliseconds(record.firstAttempt),
+                AuditTime.milliseconds(record.lastAttempt), record.attempts, AuditTime.milliseconds(record.nextAttempt), record.lastFailure,
+            ])
+            return .leaves([])
         case .rotateAuditKey(let signer, let record):
             guard state.signer != nil, state.rotatingTo == nil else {
                 throw JobFailure(error: StoreError(.invalidRecord, "one audit key rotation at a time, on a store that signs"))
@@ -258,6 +271,7 @@ struct BatchApplier {
             return .agreementSet(version: db.lastInsertedRowID, leaves: leaves)
         case .purge(let cutoff, let purgedAt):
             let cutoffMs = AuditTime.milliseconds(cutoff)
+            try statements.execute(.purgePush, [])
             try statements.execute(.purgePresentations, [cutoffMs])
             try statements.execute(.purgeMessages, [AuditTime.milliseconds(purgedAt), cutoffMs])
             return .purged(db.changesCount)

@@ -9,6 +9,7 @@ enum WriteWork: Sendable {
     case updateDelivery(DeliveryUpdate, [PreparedRecord])
     case activateAgreementSet(AgreementSetActivation, [PreparedRecord])
     case purge(cutoff: Date, now: Date)
+    case recordPush(PushRecord)
     case checkpoint(force: Bool)
     case rotateAuditKey(NoteSigner, PreparedRecord)
 }

@@ -1,3 +1,4 @@
+import AccordCrypto
 import AccordAudit
 import AccordGateway
 import AccordPolicy
@@ -30,7 +31,16 @@ struct ActivateAgreements: AsyncParsableCommand {
         let configuration = try gateway.load()
         let directory = URL(fileURLWithPath: configuration.agreementsDirectory)
         let set = try AgreementsIO.load(configuration.agreementsDirectory, on: CalendarDate(Date()))
-        let files = try AgreementSources.read(directory: directory).filesDigest
+        let sources = try AgreementSources.read(directory: directory, hashing: SHA256.Hasher.self)
+        let files = sources.filesDigest
+        // Refused here with every counterexample; the gateway would refuse it too.
+        let broken = PropertyCheck(sources, set: set).diagnostics
+        if !broken.isEmpty {
+            var stderr = StandardError()
+            for diagnostic in broken { print(diagnostic.description, to: &stderr) }
+            print("error: the set breaks its properties (properties.yaml); nothing was activated", to: &stderr)
+            throw ExitCode.failure
+        }
         let setDigest = ActivePolicy(set).current.setDigest
         let pidFile = PIDFile(database: configuration.database)
         let store = try SQLiteStore.open(path: configuration.database, configuration: StoreConfiguration(origin: configuration.auditOrigin, signer: nil))

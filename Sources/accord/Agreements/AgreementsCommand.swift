@@ -1,3 +1,4 @@
+import AccordCrypto
 import AccordPolicy
 import AccordPolicyFiles
 import ArgumentParser
@@ -7,8 +8,9 @@ import Foundation
 struct AgreementsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "agreements",
-        abstract: "Check, explain, compare, test and activate information-sharing agreements.",
-        subcommands: [CheckAgreements.self, ExplainDecision.self, DiffAgreements.self, TestAgreements.self, ActivateAgreements.self]
+        abstract: "Check, explain, compare, test, replay and activate information-sharing agreements.",
+        subcommands: [CheckAgreements.self, ExplainDecision.self, DiffAgreements.self, TestAgreements.self, ImpactAgreements.self,
+                      ActivateAgreements.self, ImpactBenchCommand.self]
     )
 }
 
@@ -30,7 +32,7 @@ enum AgreementsIO {
     /// Loads and validates a directory, printing every problem to standard error on failure.
     static func load(_ directory: String, on day: CalendarDate) throws -> AgreementSet {
         do {
-            let sources = try AgreementSources.read(directory: URL(fileURLWithPath: directory))
+            let sources = try AgreementSources.read(directory: URL(fileURLWithPath: directory), hashing: SHA256.Hasher.self)
             return try AgreementSet.load(sources, today: day)
         } catch {
             printError(error)

@@ -1,3 +1,4 @@
+import AccordCrypto
 import AccordPolicy
 import AccordPolicyFiles
 import ArgumentParser
@@ -29,7 +30,7 @@ struct DiffAgreements: ParsableCommand {
         }
         for change in diff.changes { print(change.description) }
         // The version reviewed, for `accord agreements activate --digest`.
-        let files = try AgreementSources.read(directory: URL(fileURLWithPath: new)).filesDigest
+        let files = try AgreementSources.read(directory: URL(fileURLWithPath: new), hashing: SHA256.Hasher.self).filesDigest
         print("files digest of \(new): \(files)")
     }
 }

@@ -1,3 +1,4 @@
+import AccordCore
 import AccordClient
 import AccordCrypto
 import AccordGateway
@@ -80,8 +81,13 @@ enum InboxPrinter {
     static func print(_ item: InboxItem, _ message: VerifiedMessage) {
         Swift.print("\(item.deliveryID) from \(item.from): \(item.type) for \(item.purpose) under \(item.agreement)\(item.handling.map { ", handling \($0)" } ?? "") (audit leaf \(item.auditLeaf))")
         for (name, value) in message.claims.sorted(by: { $0.key < $1.key }) where !RoutingClaims.clearClaimNames.contains(name) {
-            Swift.print("  \(name): \(JSONSerializer.string(value))")
+            Swift.print("  \(name): \(display(value))")
         }
         if !item.withheld.isEmpty { Swift.print("  withheld: \(item.withheld.joined(separator: ", "))") }
+    }
+
+    /// A claim value as JSON text for people; a number with no canonical form is named, not shown.
+    static func display(_ value: JSONValue) -> String {
+        (try? CanonicalJSON.string(value)) ?? "(a number outside the range a double holds)"
     }
 }

@@ -1,5 +1,7 @@
+import AccordCore
 import AccordClient
 import AccordCrypto
+import AccordGateway
 import AccordMessages
 import ArgumentParser
 import Foundation
@@ -58,11 +60,11 @@ struct SendCommand: AsyncParsableCommand {
             print(response.bodyText)
             return
         }
-        let receipt = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any] ?? [:]
-        print("\(response.status == 202 ? "accepted" : "already accepted"): message \(receipt["message_id"] as? String ?? "?") (jti \(receipt["jti"] as? String ?? "?"))")
-        for recipient in receipt["recipients"] as? [[String: Any]] ?? [] {
-            let withheld = (recipient["withheld"] as? [String] ?? []).joined(separator: ", ")
-            print("  → \(recipient["recipient"] as? String ?? "?"): \(recipient["status"] as? String ?? "?") under \(recipient["agreement"] as? String ?? "?")"
+        let receipt = try SubmissionReceipt(json: Array(response.body))
+        print("\(response.status == 202 ? "accepted" : "already accepted"): message \(receipt.messageID) (jti \(receipt.jti))")
+        for recipient in receipt.recipients {
+            let withheld = recipient.withheld.joined(separator: ", ")
+            print("  → \(recipient.recipient): \(recipient.status) under \(recipient.agreement)"
                   + (withheld.isEmpty ? "" : "; withheld: \(withheld)"))
         }
     }

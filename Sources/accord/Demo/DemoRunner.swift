@@ -1,5 +1,5 @@
+import AccordCore
 import AccordAudit
-import enum AccordMessages.JSONValue
 import AccordClient
 import AccordCrypto
 import AccordGateway
@@ -46,7 +46,7 @@ struct DemoRunner {
                 print("   " + style.bad("refused \(refusal.status) \(refusal.code)") + ": \(refusal.detail)")
                 return
             }
-            let receipt = try JSONDecoder().decode(SubmissionReceipt.self, from: Data(response.body))
+            let receipt = try SubmissionReceipt(json: Array(response.body))
             for recipient in receipt.recipients { try await deliver(recipient, of: receipt) }
         } catch {
             print("   " + style.bad("error: \(error)"))
@@ -97,7 +97,7 @@ struct DemoRunner {
         case .diverged(let divergence):
             print("   " + style.bad("DOES NOT VERIFY") + ": \(divergence)")
         }
-        if let latest = try await store.checkpoints().last {
+        if let latest = try await store.latestCheckpoint() {
             print("   latest checkpoint:")
             for line in latest.note.split(separator: "\n", omittingEmptySubsequences: false) { print("     " + line) }
         }
@@ -111,7 +111,8 @@ struct DemoRunner {
               case .object(var accord) = claims["accord"], case .array(let to) = accord["to"] else { return text }
         accord["to"] = .array(to + [.string(extra)])
         claims["accord"] = .object(accord)
-        parts[0] = [jws[0], Base64URL.encode(JSONSerializer.bytes(.object(claims))), jws[2]].joined(separator: ".")
+        guard let tampered = try? CanonicalJSON.encode(.object(claims)) else { return text }
+        parts[0] = [jws[0], Base64URL.encode(tampered), jws[2]].joined(separator: ".")
         return parts.joined(separator: "~")
     }
 
@@ -124,7 +125,7 @@ struct DemoRunner {
                     walk(member, path.isEmpty ? name : "\(path).\(name)")
                 }
             default:
-                lines.append((path, JSONSerializer.string(value)))
+                lines.append((path, InboxPrinter.display(value)))
             }
         }
         walk(.object(claims), "")

@@ -1,3 +1,4 @@
+import AccordCore
 import AccordMessages
 
 /// One exchange the demo drives: who sends what to whom, and why.

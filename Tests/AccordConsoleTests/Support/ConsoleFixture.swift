@@ -1,3 +1,4 @@
+import AccordCore
 import AccordAudit
 import AccordConsole
 import AccordCrypto
@@ -119,7 +120,8 @@ struct ConsoleFixture {
     func seed() async throws {
         let agreement = AgreementReference(id: "inz-fiji-s305", versionDigest: control.active.setDigest)
         for id in ["m-held", "m-held-2"] {
-            let jwt = try Self.sdJWT(["iss": "nz.immigration", "jti": id, "accord": [
+            // As every stored message has, having passed verification: the console reads them strictly.
+            let jwt = try Self.sdJWT(["iss": "nz.immigration", "jti": id, "iat": 1_780_272_000, "exp": 1_780_358_400, "accord": [
                 "type": "referral", "to": ["fj.immigration"], "purpose": "law-enforcement \(Self.hostile)",
                 "classification": "IN-CONFIDENCE", "case_ref": "CASE-\(Self.hostile)"]])
             _ = try await store.accept(Submission(

@@ -1,3 +1,4 @@
+import AccordCrypto
 import AccordAudit
 import AccordConsole
 import AccordPolicy
@@ -22,13 +23,13 @@ final class TestAgreementControl: AgreementControl {
         self.directory = directory
         self.store = store
         self.now = now
-        self.policy = try ActivePolicy(directory: directory, today: CalendarDate(now()))
+        self.policy = try ActivePolicy(directory: directory, today: CalendarDate(now()), hashing: SHA256.Hasher.self)
     }
 
     var active: ActivePolicy.Snapshot { policy.current }
 
     func activate(reviewed: String, by actor: String) async -> ActivationOutcome {
-        if let files = try? AgreementSources.read(directory: directory), files.filesDigest != reviewed {
+        if let files = try? AgreementSources.read(directory: directory, hashing: SHA256.Hasher.self), files.filesDigest != reviewed {
             _ = try? await store.append([AuditRecord(event: .agreementsRejected, time: now(), actor: actor, reason: "changed-since-review")])
             return .changedSinceReview(filesDigest: files.filesDigest)
         }
@@ -37,7 +38,7 @@ final class TestAgreementControl: AgreementControl {
 
     private func activate(by actor: String) async -> ActivationOutcome {
         do {
-            let snapshot = try policy.activate(AgreementSources.read(directory: directory), today: CalendarDate(now()))
+            let snapshot = try policy.activate(AgreementSources.read(directory: directory, hashing: SHA256.Hasher.self), today: CalendarDate(now()))
             _ = try? await store.append([AuditRecord(event: .agreementsActivated, time: now(), actor: actor,
                                                      details: ["set_digest": snapshot.setDigest, "generation": String(snapshot.generation)])])
             return .activated(setDigest: snapshot.setDigest, generation: snapshot.generation)

@@ -12,8 +12,8 @@ struct TestHeldReview: HeldReview {
     let store: any AccordStorage
     let now: @Sendable () -> Date
 
-    func review(deliveryID: String, release: Bool, by actor: String) async throws -> Bool {
-        guard let delivery = try await store.delivery(id: deliveryID), delivery.state == .held else { return false }
+    func review(deliveryID: String, release: Bool, by actor: String, reason: String?) async throws -> HeldReviewOutcome {
+        guard let delivery = try await store.delivery(id: deliveryID), delivery.state == .held else { return .notHeld }
         let message = try await store.message(id: delivery.messageID)
         // The gateway takes the agreement from the delivery; the seeded deliveries carry it in their held record.
         let held = try await store.query(AuditQuery(events: [.messageHeld], messageID: delivery.messageID))
@@ -21,8 +21,13 @@ struct TestHeldReview: HeldReview {
         let record = AuditRecord(
             event: release ? .messageReleased : .messageDenied, time: now(), actor: actor, messageID: delivery.messageID,
             deliveryID: deliveryID, from: message?.sender, to: [delivery.recipient], agreement: held?.agreement,
-            withheld: held?.withheld ?? [], reason: release ? "approved-by-privacy-officer" : "rejected-by-privacy-officer")
+            withheld: held?.withheld ?? [], reason: release ? "approved-by-privacy-officer" : "rejected-by-privacy-officer",
+            details: reason.map { ["officer_reason": $0] } ?? [:])
         _ = try await store.updateDelivery(DeliveryUpdate(deliveryID: deliveryID, state: release ? .pending : .rejected, audit: [record]))
-        return true
+        return .decided
     }
+
+    /// The console tests' deliveries carry no envelope to read values from; the values page is
+    /// tested against the gateway in `LiveHeldReviewTests`.
+    func content(deliveryID: String, for actor: String) async throws -> HeldContent? { nil }
 }

@@ -1,3 +1,4 @@
+import AccordCore
 import AccordAudit
 import AccordCrypto
 import AccordGateway
@@ -8,9 +9,6 @@ import AccordStore
 import AccordTestSupport
 import Foundation
 import Logging
-
-/// Messages are built from AccordMessages' JSON values, not AccordAudit's.
-typealias JSONValue = AccordMessages.JSONValue
 
 /// A gateway over a throwaway PKI (every agency in the shipped registry), the shipped
 /// agreements, and a store in a temporary file, with its writer running.
@@ -33,15 +31,15 @@ final class GatewayFixture: @unchecked Sendable {
     ) throws {
         directory = try PackageRoot.temporaryDirectory("gateway")
         let shipped = PackageRoot.url.appendingPathComponent("Agreements")
-        let registry = try ActivePolicy(directory: shipped, today: CalendarDate(now()))
+        let registry = try ActivePolicy(directory: shipped, today: CalendarDate(now()), hashing: SHA256.Hasher.self)
         let source = agreements ?? shipped
         if let editAgreements {
             let edited = directory.appendingPathComponent("edited-agreements")
             try FileManager.default.copyItem(at: source, to: edited)
             try editAgreements(edited)
-            policy = try ActivePolicy(directory: edited, today: CalendarDate(now()))
+            policy = try ActivePolicy(directory: edited, today: CalendarDate(now()), hashing: SHA256.Hasher.self)
         } else {
-            policy = agreements == nil ? registry : try ActivePolicy(directory: source, today: CalendarDate(now()))
+            policy = agreements == nil ? registry : try ActivePolicy(directory: source, today: CalendarDate(now()), hashing: SHA256.Hasher.self)
         }
         pki = DevelopmentPKI(directory: directory.appendingPathComponent("certs"))
         let agencies = registry.current.policy.set.agencies.values.map { DevelopmentPKI.Agency(id: $0.id, name: $0.name) }
@@ -78,7 +76,7 @@ final class GatewayFixture: @unchecked Sendable {
     /// Issues a message as `agency` with its development signing key, bound to the gateway.
     func issue(
         from agency: String, to recipients: [String], type: String = "referral", purpose: String = "law-enforcement",
-        classification: String = "IN-CONFIDENCE", jti: String = UUID().uuidString, content: [String: AccordMessages.JSONValue] = GatewayFixture.referral,
+        classification: String = "IN-CONFIDENCE", jti: String = UUID().uuidString, content: [String: JSONValue] = GatewayFixture.referral,
         issuedAt: Date = Date(), lifetime: TimeInterval = 3600, holderKey: PublicKey? = nil, agreement: String? = nil
     ) throws -> String {
         let key = try PrivateKey(pemFile: pki.agencySigningKey(agency).path)
@@ -89,7 +87,7 @@ final class GatewayFixture: @unchecked Sendable {
         message["iat"] = .integer(Int(issuedAt.timeIntervalSince1970))
         message["exp"] = .integer(Int(issuedAt.timeIntervalSince1970 + lifetime))
         message["accord"] = .object([
-            "type": .string(type), "to": .array(recipients.map(AccordMessages.JSONValue.string)), "purpose": .string(purpose),
+            "type": .string(type), "to": .array(recipients.map(JSONValue.string)), "purpose": .string(purpose),
             "classification": .string(classification),
         ])
         if let agreement, case .object(var accord)? = message["accord"] {
@@ -103,19 +101,19 @@ final class GatewayFixture: @unchecked Sendable {
     /// `payload` gets the routing claims, `_sd_alg` and the gateway's `cnf` unless it has its own;
     /// `header` members are added to the usual ones.
     func sign(
-        from agency: String, to recipients: [String], type: String, payload: [String: AccordMessages.JSONValue],
-        disclosures: [String], header extra: [String: AccordMessages.JSONValue] = [:]
+        from agency: String, to recipients: [String], type: String, payload: [String: JSONValue],
+        disclosures: [String], header extra: [String: JSONValue] = [:]
     ) throws -> String {
         let key = try PrivateKey(pemFile: pki.agencySigningKey(agency).path)
-        var header: [String: AccordMessages.JSONValue] = [
+        var header: [String: JSONValue] = [
             "alg": .string(key.algorithm.jwsName), "typ": "accord+sd-jwt", "kid": .string(key.publicKey.jwk.thumbprintBase64URL),
         ]
         header.merge(extra) { _, new in new }
         let now = Int(Date().timeIntervalSince1970)
-        var claims: [String: AccordMessages.JSONValue] = [
+        var claims: [String: JSONValue] = [
             "iss": .string(agency), "jti": .string(UUID().uuidString), "iat": .integer(now), "exp": .integer(now + 600),
             "accord": .object([
-                "type": .string(type), "to": .array(recipients.map(AccordMessages.JSONValue.string)), "purpose": "law-enforcement",
+                "type": .string(type), "to": .array(recipients.map(JSONValue.string)), "purpose": "law-enforcement",
                 "classification": "IN-CONFIDENCE",
             ]),
             "_sd_alg": "sha-256",
@@ -123,14 +121,17 @@ final class GatewayFixture: @unchecked Sendable {
         let jwk = keys.bindingKey.publicKey.jwk
         claims["cnf"] = ["jwk": ["kty": .string(jwk.kty), "crv": .string(jwk.crv), "x": .string(jwk.x), "y": .string(jwk.y ?? "")]]
         claims.merge(payload) { _, new in new }
-        let jwt = try CompactJWS.sign(header: JSONSerializer.bytes(.object(header)), payload: JSONSerializer.bytes(.object(claims)),
+        let jwt = try CompactJWS.sign(header: CanonicalJSON.encode(.object(header)), payload: CanonicalJSON.encode(.object(claims)),
                                       signer: JWSSigner(key: key))
         return disclosures.reduce(jwt + "~") { $0 + $1 + "~" }
     }
 
     /// An encoded disclosure built by hand, and its digest.
-    static func disclosure(_ elements: [AccordMessages.JSONValue]) -> (encoded: String, digest: AccordMessages.JSONValue) {
-        let encoded = Base64URL.encode(JSONSerializer.bytes(.array(elements)))
+    static func disclosure(_ elements: [JSONValue]) -> (encoded: String, digest: JSONValue) {
+        guard let bytes = try? CanonicalJSON.encode(.array(elements)) else {
+            preconditionFailure("a fixture disclosure holds a number with no canonical form")
+        }
+        let encoded = Base64URL.encode(bytes)
         return (encoded, .string(Base64URL.encode(SHA256.hash(Array(encoded.utf8)))))
     }
 
@@ -143,7 +144,7 @@ final class GatewayFixture: @unchecked Sendable {
     }
 
     /// A referral whose informant and health details no INZ→Police flow discloses.
-    static let referral: [String: AccordMessages.JSONValue] = [
+    static let referral: [String: JSONValue] = [
         "subject": .object([
             "family_name": "Tupou", "given_names": "Sione", "passport_number": "FJ1234567",
         ]),
@@ -184,7 +185,7 @@ extension GatewayFixture {
             "clear": ["iss", "jti", "iat", "exp", "accord"], "decoys": .bool(decoys),
             "clear_members": .array(clearMembers.map(JSONValue.string)), "header": .object(header),
         ])
-        let output = try await ExternalProcess.pythonDetached("sdjwt_issue.py", input: JSONSerializer.string(request))
+        let output = try await ExternalProcess.pythonDetached("sdjwt_issue.py", input: CanonicalJSON.string(request))
         guard output.status == 0, case .object(let answer) = try JSONParser.parse(Array(output.standardOutput.utf8)),
               case .string(let text)? = answer["sd_jwt"] else {
             throw ReferenceLibraryFailure(description: "sdjwt_issue.py failed (\(output.status)): \(output.standardError)")

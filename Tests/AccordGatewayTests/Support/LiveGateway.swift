@@ -33,7 +33,7 @@ final class LiveGateway: Sendable {
                       configure: (inout GatewayConfiguration) -> Void = { _ in }) async throws -> LiveGateway {
         let directory = try PackageRoot.temporaryDirectory("live-gateway")
         let agreements = agreements ?? PackageRoot.url.appendingPathComponent("Agreements")
-        let set = try ActivePolicy(directory: agreements, today: CalendarDate(Date())).current.policy.set
+        let set = try ActivePolicy(directory: agreements, today: CalendarDate(Date()), hashing: SHA256.Hasher.self).current.policy.set
         let pki = DevelopmentPKI(directory: directory.appendingPathComponent("certs"))
         _ = try pki.ensure(agencies: set.agencies.values.map { DevelopmentPKI.Agency(id: $0.id, name: $0.name) }.sorted { $0.id < $1.id },
                            operators: DevelopmentPKI.Operator.development)

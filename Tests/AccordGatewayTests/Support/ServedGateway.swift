@@ -22,7 +22,7 @@ struct ServedGateway {
     init(_ label: String, agreements: ((URL) throws -> URL)? = nil, operations: String = "\"off\"", yaml extra: String = "") throws {
         directory = try PackageRoot.temporaryDirectory(label)
         self.agreements = try agreements?(directory) ?? PackageRoot.url.appendingPathComponent("Agreements")
-        let set = try ActivePolicy(directory: self.agreements, today: CalendarDate(Date())).current.policy.set
+        let set = try ActivePolicy(directory: self.agreements, today: CalendarDate(Date()), hashing: SHA256.Hasher.self).current.policy.set
         pki = DevelopmentPKI(directory: directory.appendingPathComponent("certs"))
         _ = try pki.ensure(agencies: set.agencies.values.map { DevelopmentPKI.Agency(id: $0.id, name: $0.name) }.sorted { $0.id < $1.id })
         port = try FreePort.find()

@@ -1,3 +1,4 @@
+import AccordCore
 import AccordCrypto
 import AccordMessages
 import Foundation
@@ -103,15 +104,15 @@ import Testing
         let message = try verifier.verify(plain, now: F.now)
         let other = try PrivateKey.generate(.es256)
         let otherKB = try CompactJWS.sign(
-            header: JSONSerializer.bytes(["alg": "ES256", "typ": "kb+jwt"]),
-            payload: JSONSerializer.bytes(["iat": .integer(Int(F.now.timeIntervalSince1970)), "aud": "immigration-nz", "nonce": "delivery-7",
+            header: CanonicalJSON.encode(["alg": "ES256", "typ": "kb+jwt"]),
+            payload: CanonicalJSON.encode(["iat": .integer(Int(F.now.timeIntervalSince1970)), "aud": "immigration-nz", "nonce": "delivery-7",
                                            "sd_hash": .string(Base64URL.encode(SHA256.hash(Array(plain.utf8))))]),
             signer: JWSSigner(key: other))
         #expect(code(plain + otherKB, expectation) == .keyBindingSignatureInvalid)
         #expect(message.holderKey == F.gatewayKey.publicKey.jwk)
         let wrongTyp = try CompactJWS.sign(
-            header: JSONSerializer.bytes(["alg": "ES256", "typ": "JWT"]),
-            payload: JSONSerializer.bytes(["iat": .integer(Int(F.now.timeIntervalSince1970)), "aud": "immigration-nz", "nonce": "delivery-7",
+            header: CanonicalJSON.encode(["alg": "ES256", "typ": "JWT"]),
+            payload: CanonicalJSON.encode(["iat": .integer(Int(F.now.timeIntervalSince1970)), "aud": "immigration-nz", "nonce": "delivery-7",
                                            "sd_hash": .string(Base64URL.encode(SHA256.hash(Array(plain.utf8))))]),
             signer: JWSSigner(key: F.gatewayKey))
         #expect(code(plain + wrongTyp, expectation) == .keyBindingInvalid)

@@ -1,3 +1,4 @@
+import AccordCore
 import AccordCrypto
 import AccordMessages
 import Foundation
@@ -62,7 +63,10 @@ enum Fixtures {
 
     /// An encoded disclosure built by hand, for SD-JWTs the issuer would never make.
     static func disclosure(_ elements: [JSONValue]) -> String {
-        Base64URL.encode(JSONSerializer.bytes(.array(elements)))
+        guard let bytes = try? CanonicalJSON.encode(.array(elements)) else {
+            preconditionFailure("a fixture disclosure holds a number with no canonical form")
+        }
+        return Base64URL.encode(bytes)
     }
 
     static func digest(_ disclosure: String) -> String {
@@ -75,14 +79,14 @@ enum Fixtures {
     ) throws -> String {
         let header = header ?? ["alg": .string(key.algorithm.jwsName), "typ": "accord+sd-jwt", "kid": .string(kid)]
         return try CompactJWS.sign(
-            header: JSONSerializer.bytes(.object(header)), payload: JSONSerializer.bytes(.object(payload)),
+            header: CanonicalJSON.encode(.object(header)), payload: CanonicalJSON.encode(.object(payload)),
             signer: JWSSigner(key: key))
     }
 
     /// Signs a raw payload text, so tests can carry what `JSONValue` cannot (duplicate keys).
     static func sign(rawPayload: String, key: PrivateKey = es256Issuer) throws -> String {
         let header: JSONValue = ["alg": .string(key.algorithm.jwsName), "typ": "accord+sd-jwt", "kid": .string(kid)]
-        return try CompactJWS.sign(header: JSONSerializer.bytes(header), payload: Array(rawPayload.utf8), signer: JWSSigner(key: key))
+        return try CompactJWS.sign(header: CanonicalJSON.encode(header), payload: Array(rawPayload.utf8), signer: JWSSigner(key: key))
     }
 
     /// Routing claims plus `cnf` for the gateway, the base of hand-built payloads.

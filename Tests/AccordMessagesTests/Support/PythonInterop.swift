@@ -1,3 +1,4 @@
+import AccordCore
 import AccordCrypto
 import AccordMessages
 import AccordTestSupport
@@ -26,7 +27,7 @@ enum PythonInterop {
 
     private static func runBlocking(_ script: String, _ request: JSONValue) throws -> JSONValue {
         let requestFile = FileManager.default.temporaryDirectory.appendingPathComponent("accord-sdjwt-\(UUID().uuidString).json")
-        try Data(JSONSerializer.bytes(request)).write(to: requestFile)
+        try Data(CanonicalJSON.encode(request)).write(to: requestFile)
         defer { try? FileManager.default.removeItem(at: requestFile) }
 
         let process = Process()

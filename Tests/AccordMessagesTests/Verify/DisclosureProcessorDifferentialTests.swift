@@ -1,3 +1,4 @@
+import AccordCore
 import AccordTestSupport
 import AccordCrypto
 @testable import AccordMessages

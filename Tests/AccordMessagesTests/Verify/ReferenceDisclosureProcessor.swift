@@ -1,3 +1,4 @@
+import AccordCore
 @testable import AccordMessages
 
 /// `DisclosureProcessor` as it was before it stopped copying clear structure and recording

@@ -1,3 +1,4 @@
+import AccordCore
 import AccordCrypto
 import AccordMessages
 import Foundation
@@ -101,7 +102,7 @@ import Testing
     @Test func duplicateKeysInPayloadDisclosureOrHeader() throws {
         var base = F.basePayload
         base["iss"] = nil
-        let body = String(JSONSerializer.string(.object(base)).dropFirst())
+        let body = String(try CanonicalJSON.string(.object(base)).dropFirst())
         reject(.duplicateJSONKey, try F.sign(rawPayload: #"{"iss":"nz-police","iss":"customs","# + body) + "~", mentions: "issuer JWT payload")
         let duplicated = Base64URL.encode(Array(#"["salt","name","A","name"]"#.utf8))
         let objectDup = Base64URL.encode(Array(#"["salt","p",{"a":1,"a":2}]"#.utf8))

@@ -1,3 +1,4 @@
+import AccordCrypto
 import Foundation
 @testable import AccordPolicy
 
@@ -120,7 +121,7 @@ struct Fixture {
             purposes: file("purposes.yaml"),
             schemas: names.filter { $0.hasPrefix("schemas/") }.compactMap(file),
             agreements: names.filter { !$0.contains("/") && $0 != "agencies.yaml" && $0 != "purposes.yaml" }
-                .compactMap(file))
+                .compactMap(file), hashing: SHA256.Hasher.self)
     }
 
     func diagnostics() -> [Diagnostic] { AgreementSet.validate(sources, today: Self.today).1 }

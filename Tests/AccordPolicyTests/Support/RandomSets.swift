@@ -1,3 +1,5 @@
+import AccordCore
+import AccordCrypto
 @testable import AccordPolicy
 import AccordTestSupport
 
@@ -25,7 +27,9 @@ struct RandomSets {
         let purposes = (0..<3).map { Purpose(id: "p\($0)", description: "") }
         let schemas = (0..<Int.random(in: 1...3, using: &rng)).map { i in
             MessageSchema(type: "t\(i)", title: "", claims: subset(Self.claimPool, max: 8).map { path in
-                ClaimSchema(path: path, dataType: .string, tags: path.contains("kid") || chance(0.1) ? [.child] : [])
+                var tags: Set<SensitivityTag> = path.contains("kid") || chance(0.1) ? [.child] : []
+                if chance(0.3) { tags.insert(.identifier) }
+                return ClaimSchema(path: path, dataType: .string, tags: tags)
             })
         }
         let ids = agencies.map(\.id)
@@ -38,15 +42,22 @@ struct RandomSets {
                      maxClassification: pick(Classification.allCases), handling: pick(HandlingCode.allCases),
                      disclose: subset(Self.rulePool, max: 5), neverDisclose: chance(0.5) ? subset(Self.rulePool, max: 2) : [],
                      review: chance(0.2) ? .privacyOfficer : nil, safeguard: nil,
-                     childClaimsBasis: chance(0.2) ? "Example Act s1" : nil,
+                     childClaimsBasis: chance(0.2) ? "Example Act s1" : nil, hold: chance(0.3) ? hold() : nil,
                      location: SourceLocation(file: "g\(i).yaml", line: n + 1, column: 3))
             }
             let status: AgreementStatus = chance(0.7) ? .active : pick(AgreementStatus.allCases)
             return Agreement(id: "g\(i)", title: "", version: 1, status: status, legalBasis: [], parties: ids,
                              validFrom: from, validUntil: until, reviewBy: until, flows: flows,
-                             digest: SHA256Digest.hex(Array("g\(i)".utf8)), file: "g\(i).yaml")
+                             digest: SHA256.Hasher().digest(of: "g\(i)").hex, file: "g\(i).yaml")
         }
-        return AgreementSet(agencies: agencies, purposes: purposes, schemas: schemas, agreements: agreements)
+        return AgreementSet(agencies: agencies, purposes: purposes, schemas: schemas, agreements: agreements, hashing: SHA256.Hasher.self)
+    }
+
+    /// A hold with some of its conditions, so that both engines' readings of each are compared.
+    mutating func hold() -> HoldRule {
+        HoldRule(always: chance(0.2), disclosedTags: chance(0.5) ? [pick([.child, .identifier])] : [],
+                 classificationAtLeast: chance(0.4) ? pick(Classification.allCases) : nil,
+                 recipientOverseas: chance(0.4), approvals: chance(0.3) ? 2 : 1)
     }
 
     /// Most messages are aimed at a random flow, so that deliveries and claim rules are well

@@ -1,0 +1,71 @@
+import AccordClient
+import AccordCrypto
+import AccordGateway
+import AccordPolicy
+import AccordTLS
+import Foundation
+import NIOCore
+
+/// One agency's `endpoint:` and the TLS context that reaches it: the gateway's push client
+/// certificate (`gateway/push-client.pem`), and the agency's server certificate verified
+/// against the agency's CA from the registry (`ca:`, else the gateway's `ca.pem`) and the
+/// endpoint's host name (docs/api.md, "Push delivery").
+struct PushEndpoint: Sendable {
+    let agency: String
+    let host: String
+    let port: Int
+    /// The request target: path and query.
+    let target: String
+    let context: TLSContext
+
+    /// Why an endpoint cannot be pushed to; pull still works for its agency.
+    struct Problem: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    init(agency: Agency, certificatesDirectory: String, allowTLS12: Bool) throws(Problem) {
+        guard let endpoint = agency.endpoint, let url = URLComponents(string: endpoint), url.scheme == "https",
+              let host = url.host, !host.isEmpty else {
+            throw Problem(description: "agency '\(agency.id)': endpoint is not an https:// URL with a host")
+        }
+        self.agency = agency.id
+        self.host = host
+        port = url.port ?? 443
+        let path = url.percentEncodedPath.isEmpty ? "/" : url.percentEncodedPath
+        target = url.percentEncodedQuery.map { "\(path)?\($0)" } ?? path
+        let base = URL(fileURLWithPath: certificatesDirectory)
+        let pki = DevelopmentPKI(directory: base)
+        let caFile = base.appendingPathComponent(agency.issuingCA ?? RegistryTrust.defaultCA).path
+        do {
+            let configuration = try TLSConfiguration(
+                role: .client(serverName: host),
+                certificateChain: Certificate.all(pemFile: pki.gatewayPushCertificate.path),
+                privateKey: PrivateKey(pemFile: pki.gatewayPushKey.path),
+                trustStore: TrustStore(anchors: Certificate.all(pemFile: caFile).filter(\.isCertificateAuthority)),
+                minimumVersion: allowTLS12 ? .tls12 : .tls13)
+            context = try TLSContext(configuration)
+        } catch {
+            throw Problem(description: "agency '\(agency.id)': cannot set up TLS for its endpoint (client certificate \(pki.gatewayPushCertificate.path), CA \(caFile)): \(error)")
+        }
+    }
+
+    /// POSTs one delivery over `connection`, opening a new one when there is none or it closed.
+    /// Returns the HTTP status, or nil when no answer came (refused, TLS, timeout).
+    func post(_ body: [UInt8], deliveryID: String, over connection: inout AccordHTTPConnection?) async -> (status: Int?, failure: String?) {
+        do {
+            if connection?.isOpen != true {
+                connection = try await AccordHTTPConnection.connect(
+                    host: host, port: port, context: context, connectTimeout: .seconds(5), requestTimeout: .seconds(15),
+                    maximumResponseBodySize: 64 << 10)
+            }
+            guard let open = connection else { return (nil, "no connection") }
+            let response = try await open.request(method: "POST", path: target, headers: [
+                ("Content-Type", "application/json"), ("Accord-Delivery-Id", deliveryID),
+            ], body: body)
+            return (response.status, nil)
+        } catch {
+            connection = nil
+            return (nil, error.code.rawValue)
+        }
+    }
+}

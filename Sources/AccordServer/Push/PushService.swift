@@ -1,0 +1,45 @@
+import AccordGateway
+import AccordPolicy
+import Foundation
+import Logging
+import Metrics
+import ServiceLifecycle
+
+/// Pushes deliveries to every agency whose registry entry has an `endpoint:`, one worker per
+/// recipient (docs/api.md, "Push delivery"). The endpoints are those of the registry in force
+/// at start; pull keeps working for every agency beside it.
+struct PushService: Service {
+    let workers: [PushWorker]
+
+    init(gateway: Gateway, agencies: some Collection<Agency>, certificatesDirectory: String, allowTLS12: Bool,
+         horizon: TimeInterval, pollInterval: Duration, factory: any MetricsFactory, logger: Logger) {
+        var workers: [PushWorker] = []
+        for agency in agencies.sorted(by: { $0.id < $1.id }) where agency.endpoint != nil {
+            do {
+                let endpoint = try PushEndpoint(agency: agency, certificatesDirectory: certificatesDirectory, allowTLS12: allowTLS12)
+                workers.append(PushWorker(gateway: gateway, endpoint: endpoint, horizon: horizon, pollInterval: pollInterval,
+                                          metrics: PushMetrics(recipient: agency.id, factory: factory), logger: logger, now: { Date() }))
+                logger.notice("pushing deliveries", metadata: ["recipient": "\(agency.id)", "host": "\(endpoint.host)", "port": "\(endpoint.port)"])
+            } catch {
+                logger.error("push is off for an agency; its deliveries wait in the inbox for pulling", metadata: ["problem": "\(error)"])
+            }
+        }
+        self.workers = workers
+    }
+
+    func run() async throws {
+        let workers = self.workers
+        // A service that returns ends the whole group: with nothing to push, wait for shutdown.
+        guard !workers.isEmpty else {
+            try? await gracefulShutdown()
+            return
+        }
+        await cancelWhenGracefulShutdown {
+            await withDiscardingTaskGroup { group in
+                for worker in workers {
+                    group.addTask { await worker.run() }
+                }
+            }
+        }
+    }
+}

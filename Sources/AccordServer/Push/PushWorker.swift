@@ -1,0 +1,86 @@
+import AccordClient
+import AccordGateway
+import AccordStore
+import Foundation
+import Logging
+import Metrics
+
+/// Pushes one recipient's deliveries, oldest first, one at a time: a delivery that fails is
+/// retried (`PushSchedule`) before any later one is tried, so the recipient receives them in
+/// inbox order, and a slow recipient holds up only its own worker.
+struct PushWorker: Sendable {
+    let gateway: Gateway
+    let endpoint: PushEndpoint
+    let horizon: TimeInterval
+    let pollInterval: Duration
+    let metrics: PushMetrics
+    let logger: Logger
+    let now: @Sendable () -> Date
+
+    func run() async {
+        var schedule = PushSchedule()
+        var connection: AccordHTTPConnection?
+        var gaugesSetAt = Date.distantPast
+        while !Task.isCancelled {
+            if now().timeIntervalSince(gaugesSetAt) >= 5 {
+                gaugesSetAt = now()
+                await recordBacklog()
+            }
+            let wait = schedule.wait(at: now())
+            if wait > 0 {
+                try? await Task.sleep(for: .seconds(min(wait, 5)))
+                continue
+            }
+            let item: InboxItem
+            let earlier: PushRecord?
+            switch await gateway.nextPush(for: endpoint.agency, horizon: horizon) {
+            case .item(let next, let record):
+                item = next
+                earlier = record
+                if let record { schedule.resume(afterFailures: record.attempts) }
+            case .notBefore(let time):
+                try? await Task.sleep(for: .seconds(min(max(time.timeIntervalSince(now()), 0.01), 5)))
+                continue
+            case .nothing, .retryLater:
+                try? await Task.sleep(for: pollInterval)
+                continue
+            }
+            // The very JSON `GET /v1/inbox` hands out for this item.
+            let body = JSONResponse.bytes(item)
+            metrics.attempts.increment()
+            let answer = await endpoint.post(body, deliveryID: item.deliveryID, over: &connection)
+            if let status = answer.status, (200..<300).contains(status) {
+                schedule.succeeded()
+                do {
+                    _ = try await gateway.acknowledge(deliveryID: item.deliveryID, by: endpoint.agency, via: "push")
+                } catch {
+                    // Still delivered, not acknowledged: pushed again, and the receiver files it by id.
+                    logger.error("recording a pushed delivery's acknowledgement failed",
+                                 metadata: ["recipient": "\(endpoint.agency)", "delivery_id": "\(item.deliveryID)", "error": "\(error.code)"])
+                }
+                continue
+            }
+            metrics.failures.increment()
+            schedule.failed(at: now(), jitter: Double.random(in: 0..<1))
+            let failure = answer.status.map(String.init) ?? answer.failure ?? "no-answer"
+            await gateway.pushFailed(item, to: endpoint.agency, record: earlier, failure: failure, retryAt: schedule.nextAttempt ?? now())
+            logger.warning("push failed; will retry", metadata: [
+                "recipient": "\(endpoint.agency)", "delivery_id": "\(item.deliveryID)", "failure": "\(failure)",
+                "consecutive_failures": "\(schedule.consecutiveFailures)", "breaker": "\(schedule.breaker)",
+                "retry_in_seconds": "\(Int(schedule.wait(at: now()).rounded(.up)))",
+            ])
+        }
+        await connection?.close()
+    }
+
+    private func recordBacklog() async {
+        do {
+            let backlog = try await gateway.pushBacklog(for: endpoint.agency)
+            metrics.backlog.record(backlog.waiting)
+            metrics.undeliverable.record(backlog.undeliverable)
+            metrics.oldestAge.record(backlog.oldest.map { max(0, now().timeIntervalSince($0)) } ?? 0)
+        } catch {
+            logger.warning("cannot read the push backlog for metrics", metadata: ["recipient": "\(endpoint.agency)", "error": "\(error.code.rawValue)"])
+        }
+    }
+}

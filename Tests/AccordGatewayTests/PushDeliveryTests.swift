@@ -1,0 +1,229 @@
+import AccordAudit
+import AccordCrypto
+import AccordStore
+import AccordTestSupport
+import Foundation
+import Testing
+
+/// Push delivery through `accord serve` to a receiving agency system written in Python
+/// (`Tests/Interop/push_receiver.py`, docs/api.md "Push delivery"): over mutual TLS, through
+/// a receiver's failures and the gateway's own SIGKILL.
+@Suite(.serialized, .enabled(if: PythonEnvironment.canBeMade, "needs python3 with venv"))
+struct PushDeliveryTests {
+    /// A served gateway whose registry gives nz.police the receiver's endpoint.
+    struct Setup {
+        let served: ServedGateway
+        let receiver: PushReceiver
+        let content: URL
+
+        init(_ label: String, yaml: String = "") throws {
+            let port = try FreePort.find()
+            served = try ServedGateway(label, agreements: { directory in
+                let copy = directory.appendingPathComponent("Agreements")
+                try FileManager.default.copyItem(at: PackageRoot.url.appendingPathComponent("Agreements"), to: copy)
+                let registry = copy.appendingPathComponent("agencies.yaml")
+                let text = try String(contentsOf: registry, encoding: .utf8)
+                let line = "    certificate: urn:accord:agency:nz.police\n"
+                #expect(text.contains(line))
+                try text.replacingOccurrences(of: line, with: line + "    endpoint: https://localhost:\(port)/accord/deliveries\n")
+                    .write(to: registry, atomically: true, encoding: .utf8)
+                return copy
+            }, yaml: "push: {horizon_seconds: 3600, poll_milliseconds: 50}\n" + yaml)
+            receiver = try PushReceiver(for: "nz.police", port: port, pki: served.pki, in: served.directory)
+            content = served.directory.appendingPathComponent("referral.json")
+            try Data(#"{"summary": "triage", "subject": {"family_name": "Ratu"}}"#.utf8).write(to: content)
+        }
+
+        func send() async throws -> ExternalProcess.Output {
+            try await ExternalProcess.runDetached(served.accord, [
+                "send", "--as", "nz.immigration", "--gateway", "localhost:\(served.port)", "--pki", served.pki.directory.path,
+                "--to", "nz.police", "--type", "referral", "--purpose", "law-enforcement", content.path,
+            ])
+        }
+
+        /// The items nz.police would pull now.
+        func pulled() async throws -> [[String: Any]] {
+            let output = try await served.curl("/v1/inbox")
+            let page = try JSONSerialization.jsonObject(with: Data(output.standardOutput.utf8)) as? [String: Any]
+            return page?["items"] as? [[String: Any]] ?? []
+        }
+
+        /// Whether nz.police's inbox is empty within 10 s (the pushes' acknowledgements recorded).
+        func inboxEmpties() async throws -> Bool {
+            for _ in 0..<100 {
+                if try await pulled().isEmpty { return true }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            return false
+        }
+
+        /// nz.police's push metrics as `GET /metrics` gives them to an operator (auditor), by name.
+        func pushMetrics() async throws -> [String: Double] {
+            _ = try served.pki.ensure(agencies: [], operators: DevelopmentPKI.Operator.development)
+            let output = try await ExternalProcess.runDetached("curl", [
+                "--silent", "--max-time", "10", "--cacert", served.pki.caCertificate.path,
+                "--cert", served.pki.operatorCertificate("auditor").path, "--key", served.pki.operatorKey("auditor").path,
+                "https://localhost:\(served.port)/metrics",
+            ])
+            var values: [String: Double] = [:]
+            for line in output.standardOutput.split(separator: "\n") where line.hasPrefix("accord_push_") {
+                let parts = line.split(separator: " ")
+                guard parts.count == 2, parts[0].hasSuffix("{recipient=\"nz.police\"}"), let value = Double(parts[1]) else { continue }
+                values[String(parts[0].prefix { $0 != "{" })] = value
+            }
+            return values
+        }
+
+        /// Stops the gateway with SIGTERM, then reads its audit log.
+        func stop(_ server: BackgroundProcess) async throws -> (exit: ExternalProcess.Output, records: [AuditRecord], deliveries: [StoredDelivery]) {
+            kill(server.processIdentifier, SIGTERM)
+            let exit = await server.finish()
+            let store = try SQLiteStore.open(path: served.database, configuration: StoreConfiguration(origin: "accord.local/audit", signer: nil))
+            let records = try await store.query(AuditQuery(events: [.messageDelivered, .messageAcknowledged])).map(\.record)
+            let deliveries = try await store.deliveries(recipient: "nz.police", states: DeliveryState.allCases)
+            return (exit, records, deliveries)
+        }
+    }
+
+    @Test func aDeliveryIsPushedWithinASecondVerifiesAndIsAcknowledgedViaPush() async throws {
+        let setup = try Setup("push-basic")
+        defer { setup.served.remove() }
+        let receiver = try await setup.receiver.start()
+        defer { kill(receiver.processIdentifier, SIGKILL) }
+        let server = try setup.served.start()
+        defer { kill(server.processIdentifier, SIGKILL) }
+        try await setup.served.waitUntilServing()
+
+        let sent = try await setup.send()
+        try #require(sent.status == 0, "\(sent.standardError)")
+        #expect(await eventually(timeout: .seconds(1)) { setup.receiver.filed.count == 1 }, "not pushed within a second of acceptance")
+        let post = try #require(await eventually { setup.receiver.posts.count == 1 } ? setup.receiver.posts.first : nil)
+        #expect(post.status == 200 && post.consistent)
+        #expect(post.verified == true, "the sd-jwt reference library did not verify the pushed presentation")
+        #expect(post.client == ["urn:accord:gateway:push"], "\(post.client)")
+        // Acknowledged by the push: nothing is left to pull.
+        #expect(try await setup.inboxEmpties())
+
+        let (exit, records, deliveries) = try await setup.stop(server)
+        #expect(exit.status == 0, "\(exit.standardError)")
+        let delivery = try #require(deliveries.first)
+        #expect(deliveries.count == 1 && delivery.state == .acknowledged && delivery.id == post.deliveryID)
+        let acknowledged = records.filter { $0.event == .messageAcknowledged }
+        #expect(acknowledged.count == 1 && acknowledged.first?.details["via"] == "push" && acknowledged.first?.deliveryID == delivery.id)
+    }
+
+    @Test func aReceiverAnswering503TwiceGetsTheDeliveryOnceAndItIsAcknowledged() async throws {
+        let setup = try Setup("push-503")
+        defer { setup.served.remove() }
+        let receiver = try await setup.receiver.start(failFirst: 2)
+        defer { kill(receiver.processIdentifier, SIGKILL) }
+        let server = try setup.served.start()
+        defer { kill(server.processIdentifier, SIGKILL) }
+        try await setup.served.waitUntilServing()
+
+        try #require(try await setup.send().status == 0)
+        #expect(await eventually { setup.receiver.posts.count >= 3 })
+        let posts = setup.receiver.posts
+        #expect(posts.map(\.status) == [503, 503, 200], "\(posts.map(\.status))")
+        #expect(Set(posts.map(\.deliveryID)).count == 1)
+        #expect(setup.receiver.filed == [posts[0].deliveryID])
+        #expect(try await setup.inboxEmpties())
+
+        let (_, records, deliveries) = try await setup.stop(server)
+        #expect(deliveries.map(\.state) == [.acknowledged])
+        // Each try is a hand-out, audited, with its KB-JWT naming that leaf; one acknowledgement.
+        #expect(records.filter { $0.event == .messageDelivered }.count == 3)
+        #expect(records.filter { $0.event == .messageAcknowledged }.map { $0.details["via"] } == ["push"])
+    }
+
+    @Test func aReceiverThatIsDownIsRetriedWithBackoffAndTheInboxKeepsTheDelivery() async throws {
+        let setup = try Setup("push-down")
+        defer { setup.served.remove() }
+        let server = try setup.served.start()
+        defer { kill(server.processIdentifier, SIGKILL) }
+        try await setup.served.waitUntilServing()
+
+        try #require(try await setup.send().status == 0)
+        try await Task.sleep(for: .seconds(4))
+        let pulled = try await setup.pulled()
+        #expect(pulled.count == 1, "the delivery left the inbox while its receiver was down")
+
+        // What an operator's Prometheus sees meanwhile (docs/api.md, "Push delivery"); the
+        // gauges are refreshed every 5 s.
+        var down = try await setup.pushMetrics()
+        for _ in 0..<50 where down["accord_push_backlog"] != 1 {
+            try await Task.sleep(for: .milliseconds(200))
+            down = try await setup.pushMetrics()
+        }
+        #expect((down["accord_push_attempts_total"] ?? 0) >= 3, "\(down)")
+        #expect(down["accord_push_failures_total"] == down["accord_push_attempts_total"], "\(down)")
+        #expect(down["accord_push_backlog"] == 1, "\(down)")
+        #expect((down["accord_push_oldest_age_seconds"] ?? 0) >= 1, "\(down)")
+        #expect(down["accord_push_undeliverable"] == 0, "\(down)")
+
+        // The receiver comes back: the next try reaches it.
+        let receiver = try await setup.receiver.start()
+        defer { kill(receiver.processIdentifier, SIGKILL) }
+        #expect(await eventually(timeout: .seconds(20)) { setup.receiver.filed.count == 1 })
+        var back = try await setup.pushMetrics()
+        for _ in 0..<60 where back["accord_push_backlog"] != 0 {
+            try await Task.sleep(for: .milliseconds(200))
+            back = try await setup.pushMetrics()
+        }
+        #expect(back["accord_push_backlog"] == 0, "the backlog gauge never fell to 0: \(back)")
+        #expect((back["accord_push_attempts_total"] ?? 0) > (down["accord_push_attempts_total"] ?? 0), "\(down) then \(back)")
+        #expect((back["accord_push_attempts_total"] ?? 0) > (back["accord_push_failures_total"] ?? 0), "\(back)")
+        #expect(back["accord_push_oldest_age_seconds"] == 0, "\(back)")
+        let deliveryID = try #require(pulled.first?["delivery_id"] as? String)
+        #expect(setup.receiver.filed == [deliveryID])
+        // What was pushed is an inbox item: the same members, the same delivery; only the
+        // hand-out (its leaf, its fresh KB-JWT) differs.
+        let pushed = try #require(try JSONSerialization.jsonObject(
+            with: Data(contentsOf: setup.receiver.inbox.appendingPathComponent("\(deliveryID).json"))) as? [String: Any])
+        #expect(Set(pushed.keys) == Set(try #require(pulled.first).keys), "\(pushed.keys.sorted())")
+        for key in ["delivery_id", "message_id", "from", "type", "purpose", "agreement", "received_at"] {
+            #expect(pushed[key] as? String == pulled.first?[key] as? String, "\(key)")
+        }
+
+        let (_, records, _) = try await setup.stop(server)
+        let tries = records.filter { $0.event == .messageDelivered }.map(\.time)
+        // Refused connections: at least three tries in four seconds, further and further apart.
+        #expect(tries.count >= 4, "\(tries)")
+        let gaps = zip(tries.dropFirst(), tries).map { $0.timeIntervalSince($1) }
+        #expect(gaps.count >= 3 && gaps[2] > gaps[0], "\(gaps)")
+    }
+
+    @Test func aGatewayKilledMidPushDeliversEverythingAfterItsRestartAndLosesNoAcknowledgement() async throws {
+        let setup = try Setup("push-kill")
+        defer { setup.served.remove() }
+        // A slow receiver, so that the SIGKILL lands while a push is in flight.
+        let receiver = try await setup.receiver.start(delayMilliseconds: 300)
+        defer { kill(receiver.processIdentifier, SIGKILL) }
+        var server = try setup.served.start()
+        defer { kill(server.processIdentifier, SIGKILL) }
+        try await setup.served.waitUntilServing()
+
+        for _ in 0..<6 { try #require(try await setup.send().status == 0) }
+        #expect(await eventually { setup.receiver.filed.count >= 2 })
+        kill(server.processIdentifier, SIGKILL)
+        _ = await server.finish()
+        let acknowledgedBeforeKill = setup.receiver.posts.filter { $0.status == 200 }.map(\.deliveryID)
+
+        server = try setup.served.start()
+        try await setup.served.waitUntilServing()
+        #expect(await eventually(timeout: .seconds(20)) { setup.receiver.filed.count == 6 }, "\(setup.receiver.filed.count) of 6 filed")
+        #expect(try await setup.inboxEmpties())
+
+        let (exit, records, deliveries) = try await setup.stop(server)
+        #expect(exit.status == 0, "\(exit.standardError)")
+        #expect(deliveries.count == 6 && deliveries.allSatisfy { $0.state == .acknowledged }, "\(deliveries.map(\.state))")
+        #expect(Set(deliveries.map(\.id)) == setup.receiver.filed)
+        let acknowledged = Set(records.filter { $0.event == .messageAcknowledged }.compactMap(\.deliveryID))
+        #expect(acknowledged == Set(deliveries.map(\.id)))
+        #expect(!acknowledgedBeforeKill.isEmpty)
+        for id in acknowledgedBeforeKill {
+            // Answered 200 before the kill: either acknowledged then, or pushed again after the restart.
+            #expect(acknowledged.contains(id))
+        }
+    }
+}
