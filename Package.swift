@@ -115,7 +115,7 @@ let package = Package(
         ),
         .target(
             name: "AccordStore",
-            dependencies: ["AccordCore", "AccordAudit", "AccordCrypto", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["AccordCore", "AccordAudit", "AccordCrypto", "AccordPostgres", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .target(

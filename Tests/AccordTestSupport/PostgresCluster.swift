@@ -1,4 +1,5 @@
 public import Foundation
+import Synchronization
 
 /// A throwaway PostgreSQL server: `initdb` in a temporary directory, `pg_ctl start` on a free
 /// loopback port with its socket in that directory, stopped by pid and deleted afterwards.
@@ -8,7 +9,14 @@ public final class PostgresCluster: Sendable {
     public let url: String
     public let port: Int
     private let directory: URL
-    private let serverPID: Int32
+    private let runAs: [String]
+    private let binaries: URL
+    /// The running postmaster's pid; 0 while the server is stopped.
+    private let serverPID: Mutex<Int32>
+
+    /// Whether the throwaway clusters can run here; on CI (`CI` set) they must, and a missing
+    /// program fails the test instead of skipping it.
+    public static var isAvailable: Bool { RequiredPackages.onCI || binaries != nil }
 
     /// Runs `body` with a fresh cluster, stopped and deleted however `body` ends.
     public static func with<T: Sendable>(_ body: (PostgresCluster) async throws -> T) async throws -> T {
@@ -37,11 +45,39 @@ public final class PostgresCluster: Sendable {
         return nil
     }
 
-    private init(url: String, port: Int, directory: URL, serverPID: Int32) {
+    private init(url: String, port: Int, directory: URL, runAs: [String], binaries: URL, serverPID: Int32) {
         self.url = url
         self.port = port
         self.directory = directory
-        self.serverPID = serverPID
+        self.runAs = runAs
+        self.binaries = binaries
+        self.serverPID = Mutex(serverPID)
+    }
+
+    /// A URL for database `name` on this server.
+    public func url(database name: String) -> String {
+        "postgresql://accord@127.0.0.1:\(port)/\(name)"
+    }
+
+    /// Stops the server as an outage would (immediate shutdown), keeping its data for `startAgain()`.
+    public func stopServer() async {
+        let pid = serverPID.withLock { pid in
+            defer { pid = 0 }
+            return pid
+        }
+        await Self.offPool { Self.terminate(pid) }
+    }
+
+    /// Starts the server again on the same port and data after `stopServer()`.
+    public func startAgain() async throws {
+        let directory = directory
+        let command = runAs + [binaries.appendingPathComponent("pg_ctl").path] + Self.startArguments(directory: directory, port: port)
+        let pid = try await Self.offPool { () throws -> Int32 in
+            let started = try Self.run(command)
+            guard started.status == 0 else { throw PostgresClusterError(message: "pg_ctl start failed: \(started.standardOutput)\(started.standardError)") }
+            return try Self.postmasterPID(directory: directory)
+        }
+        serverPID.withLock { $0 = pid }
     }
 
     /// Starts a cluster off the cooperative pool, since initdb and pg_ctl take a few seconds.
@@ -55,20 +91,53 @@ public final class PostgresCluster: Sendable {
 
     /// Stops the server by its pid (immediate shutdown, then SIGKILL if it lingers) and deletes its directory.
     public func stop() async {
-        let pid = serverPID
+        let pid = serverPID.withLock { pid in
+            defer { pid = 0 }
+            return pid
+        }
         let directory = directory
+        await Self.offPool {
+            Self.terminate(pid)
+            try? FileManager.default.removeItem(at: directory)
+        }
+    }
+
+    /// SIGQUIT (PostgreSQL's immediate shutdown), then SIGKILL if the postmaster lingers.
+    private static func terminate(_ pid: Int32) {
+        guard pid > 0 else { return }
+        kill(pid, SIGQUIT)
+        let deadline = Date().addingTimeInterval(10)
+        while kill(pid, 0) == 0, Date() < deadline { usleep(20_000) }
+        if kill(pid, 0) == 0 { kill(pid, SIGKILL) }
+    }
+
+    private static func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
+        }
+    }
+
+    private static func offPool(_ work: @escaping @Sendable () -> Void) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             DispatchQueue.global().async {
-                if pid > 0 {
-                    kill(pid, SIGQUIT)
-                    let deadline = Date().addingTimeInterval(10)
-                    while kill(pid, 0) == 0, Date() < deadline { usleep(20_000) }
-                    if kill(pid, 0) == 0 { kill(pid, SIGKILL) }
-                }
-                try? FileManager.default.removeItem(at: directory)
+                work()
                 continuation.resume()
             }
         }
+    }
+
+    private static func startArguments(directory: URL, port: Int) -> [String] {
+        let data = directory.appendingPathComponent("data").path
+        let options = "-p \(port) -k \(directory.path) -c listen_addresses=127.0.0.1 -F"
+        return ["-D", data, "-l", directory.appendingPathComponent("server.log").path, "-w", "-t", "30", "-o", options, "start"]
+    }
+
+    private static func postmasterPID(directory: URL) throws -> Int32 {
+        let pidFile = try String(contentsOfFile: directory.appendingPathComponent("data/postmaster.pid").path, encoding: .utf8)
+        guard let pid = pidFile.split(separator: "\n").first.flatMap({ Int32($0) }) else {
+            throw PostgresClusterError(message: "postmaster.pid holds no pid")
+        }
+        return pid
     }
 
     private static func startBlocking() throws -> PostgresCluster {
@@ -92,15 +161,16 @@ public final class PostgresCluster: Sendable {
             var lastFailure = ""
             for _ in 0..<3 {
                 let port = try freeLoopbackPort()
-                let options = "-p \(port) -k \(directory.path) -c listen_addresses=127.0.0.1 -F"
-                let arguments = ["-D", data, "-l", directory.appendingPathComponent("server.log").path, "-w", "-t", "30", "-o", options, "start"]
-                let started = try run(runAs + [binaries.appendingPathComponent("pg_ctl").path] + arguments)
+                let started = try run(runAs + [binaries.appendingPathComponent("pg_ctl").path] + startArguments(directory: directory, port: port))
                 if started.status == 0 {
-                    let pidFile = try String(contentsOfFile: "\(data)/postmaster.pid", encoding: .utf8)
-                    guard let pid = pidFile.split(separator: "\n").first.flatMap({ Int32($0) }) else {
-                        throw PostgresClusterError(message: "postmaster.pid holds no pid")
+                    let pid: Int32
+                    do { pid = try postmasterPID(directory: directory) } catch {
+                        // Started but unreadable: stopped through pg_ctl, since no pid is known.
+                        _ = try? run(runAs + [binaries.appendingPathComponent("pg_ctl").path, "-D", data, "-m", "immediate", "stop"])
+                        throw error
                     }
-                    return PostgresCluster(url: "postgresql://accord@127.0.0.1:\(port)/postgres", port: port, directory: directory, serverPID: pid)
+                    return PostgresCluster(url: "postgresql://accord@127.0.0.1:\(port)/postgres", port: port, directory: directory,
+                                           runAs: runAs, binaries: binaries, serverPID: pid)
                 }
                 lastFailure = started.standardOutput + started.standardError
             }
@@ -111,8 +181,30 @@ public final class PostgresCluster: Sendable {
         }
     }
 
+    /// Runs `command` and waits for it with waitpid. Not through Foundation's Process: when
+    /// several clusters start at once, it was seen to leave `runuser` unreaped and its caller
+    /// waiting forever. Output goes to a file, which the daemonised postmaster never holds open.
     private static func run(_ command: [String]) throws -> ExternalProcess.Output {
-        try ExternalProcess.run(command[0], Array(command.dropFirst()))
+        let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("accord-pg-output-\(UUID().uuidString)").path
+        defer { unlink(outputPath) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let arguments = command.map { strdup($0) } + [nil]
+        defer { arguments.forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawnp(&pid, command[0], &actions, nil, arguments, environ)
+        guard spawned == 0 else { throw PostgresClusterError(message: "could not start \(command[0]): error \(spawned)") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            guard errno == EINTR else { throw PostgresClusterError(message: "lost \(command[0]) while waiting for it: error \(errno)") }
+        }
+        let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+        let exited = status & 0x7f == 0
+        return ExternalProcess.Output(status: exited ? (status >> 8) & 0xff : 128 + (status & 0x7f), standardOutput: output, standardError: "")
     }
 
     /// A port nothing listens on now; pg_ctl is retried on another if something takes it first.

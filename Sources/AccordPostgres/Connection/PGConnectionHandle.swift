@@ -28,6 +28,12 @@ final class PGConnectionHandle {
         }
     }
 
+    /// Runs several statements separated by semicolons, without parameters: for schema scripts,
+    /// since the parameterised call takes one statement at a time.
+    func executeScript(_ sql: String) throws(PGError) {
+        _ = try consume(PQexec(connection, sql))
+    }
+
     func execute(_ statement: PGStatement, _ parameters: [PGValue]) throws(PGError) -> PGResult {
         let name = try preparedName(statement, parameters)
         return try withParameters(parameters) { count, _, values, lengths, formats in

@@ -29,6 +29,9 @@ public struct PGError: Error, Sendable, CustomStringConvertible {
 
     public var isUniqueViolation: Bool { sqlState == "23505" }
 
+    /// The connection is gone: lost, refused, or ended by the server shutting down (class 57P).
+    public var isConnectionLoss: Bool { kind == .connection || sqlState?.hasPrefix("08") == true || sqlState?.hasPrefix("57P") == true }
+
     public var description: String {
         if let sqlState { return "PostgreSQL error \(sqlState): \(message)" }
         return "PostgreSQL: \(message)"

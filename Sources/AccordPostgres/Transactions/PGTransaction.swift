@@ -20,6 +20,11 @@ public struct PGTransaction {
         try handle.execute(statement, parameters)
     }
 
+    /// Runs a script of several statements without parameters (a schema migration).
+    public func executeScript(_ sql: String) throws(PGError) {
+        try handle.executeScript(sql)
+    }
+
     static func run<T>(
         on handle: PGConnectionHandle,
         isolation: PGIsolation,
