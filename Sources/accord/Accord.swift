@@ -10,7 +10,7 @@ struct Accord: AsyncParsableCommand {
         version: AccordVersion.current,
         subcommands: [
             DemoCommand.self, ServeCommand.self, SendCommand.self, InboxCommand.self, BenchCommand.self, PKICommand.self,
-            AgreementsCommand.self, CertificatesCommand.self, KeysCommand.self, AuditCommand.self, AccountsCommand.self, BackupCommand.self,
+            AgreementsCommand.self, CertificatesCommand.self, KeysCommand.self, AuditCommand.self, AccountsCommand.self, BackupCommand.self, MigrateCommand.self,
         ]
     )
 }

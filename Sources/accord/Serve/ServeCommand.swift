@@ -57,7 +57,7 @@ struct GatewayOptions: ParsableArguments {
     @Option(name: .long, help: "Listen for agencies on host:port (overrides the file and ACCORD_LISTEN).")
     var listen: String?
 
-    @Option(name: .long, help: "The SQLite database (overrides the file and ACCORD_DATABASE).")
+    @Option(name: .long, help: "The database: a SQLite file, or a postgres:// URL (overrides the file and ACCORD_DATABASE).")
     var database: String?
 
     func load() throws -> GatewayConfiguration {
@@ -71,6 +71,9 @@ struct GatewayOptions: ParsableArguments {
             configuration.listen = address
         }
         if let database { configuration.database = database }
+        // The commands that load the gateway's configuration serve it, or reach the gateway
+        // serving it through `<database>.pid`: both on a SQLite file only, so far.
+        try DatabaseLocation(configuration.database).requireSQLite("`accord serve`, and each command that reaches a running gateway,")
         return configuration
     }
 }
