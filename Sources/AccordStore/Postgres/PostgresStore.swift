@@ -9,7 +9,7 @@ import Synchronization
 /// `tree_state` row, so transactions that append leaves or give inbox sequences commit one
 /// after the other and leaf indices are dense, in commit order, with no duplicates. Only the
 /// node holding the checkpoint lease signs checkpoints (see `PostgresLease`).
-public final class PostgresStore: ServedStorage {
+public final class PostgresStore: GatewayStorage {
     public let configuration: StoreConfiguration
     let pool: PGPool
     let url: String
@@ -37,7 +37,9 @@ public final class PostgresStore: ServedStorage {
         self.configuration = configuration
         self.pool = pool
         self.writable = configuration.signer != nil
-        self.lease = PostgresLease(node: UUID().uuidString)
+        // Host and pid first, so that an operator reading checkpoint_lease knows which node signs.
+        let host = ProcessInfo.processInfo.hostName
+        self.lease = PostgresLease(node: "\(host)/\(ProcessInfo.processInfo.processIdentifier)/\(UUID().uuidString.prefix(8))")
         self.writer.withLock { $0 = writer }
     }
 
