@@ -215,6 +215,9 @@ public final class GatewayServer: Sendable {
                         horizon: TimeInterval(configuration.pushHorizonSeconds), pollInterval: .milliseconds(configuration.pushPollMilliseconds),
                         factory: PrometheusMetricsFactory(registry: registry), logger: logger),
         ]
+        if let shared = store as? PostgresStore {
+            services.append(AgreementFollowerService(store: shared, gateway: gateway, logger: logger))
+        }
         services.append(TrustWatchService(reloader: trust, interval: .seconds(configuration.trustCheckSeconds), warning: 7 * 86_400,
                                           factory: PrometheusMetricsFactory(registry: registry), logger: logger))
         if handleSignals {

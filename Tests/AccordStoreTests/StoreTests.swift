@@ -48,7 +48,8 @@ import Testing
             #expect(try await store.leafCount() == 199)
             let checkpoints = try await store.checkpoints()
             #expect(checkpoints.last?.size == 199, "the final checkpoint on shutdown covers every leaf")
-            let outcome = try await store.verifyLog(origin: StoreFixture.origin, verifier: store.configuration.signer!.verifier)
+            let outcome = try await store.verifyLog(origin: StoreFixture.origin, verifier: store.configuration.signer!.verifier,
+                                                    pageSize: 20_000, progress: { _, _ in })
             guard case .verified(let summary) = outcome else { Issue.record("\(outcome)"); return }
             #expect(summary.leafCount == 199)
         }

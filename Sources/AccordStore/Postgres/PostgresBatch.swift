@@ -183,6 +183,8 @@ struct PostgresBatch: Sendable {
                 .text(activation.digest), .bytes(activation.content), .text(activation.activatedBy),
                 .int(AuditTime.milliseconds(activation.activatedAt)), leaves.first.map { .int(Int64($0)) } ?? .null,
             ]).rows.first?.int(0) ?? 0
+            // Delivered to the other nodes' listeners when this transaction commits.
+            _ = try transaction.execute("SELECT pg_notify($1, $2)", [.text(PostgresStore.agreementChannel), .text(activation.digest)])
             return .agreementSet(version: version, leaves: leaves)
         case .purge(let cutoff, let purgedAt):
             let cutoffMs = AuditTime.milliseconds(cutoff)

@@ -19,6 +19,8 @@ public final class PostgresStore: GatewayStorage {
     /// Why the writer's last transaction failed as a whole, or nil when it committed.
     let lastWriteFailure = Mutex<StoreError?>(nil)
     private let writer = Mutex<PGConnection?>(nil)
+    /// Kept for LISTEN alone: waiting for a notification holds its queue.
+    let agreementListenerConnection = Mutex<PGConnection?>(nil)
 
     /// Connects to the database at `url` (`postgres://user@host:port/db`) and brings its schema
     /// up to date. Without a signer the store only reads and refuses writes, as SQLite's does.

@@ -66,6 +66,24 @@ import Testing
         }
     }
 
+    @Test func anActivationOnOneNodePromptsTheOtherAtOnce() async throws {
+        try await PostgresCluster.with { cluster in
+            let configuration = try StoreFixture.configuration()
+            let activating = try await PostgresStore.open(url: cluster.url, configuration: configuration)
+            let following = try await PostgresStore.open(url: cluster.url, configuration: configuration)
+            // The first wait only opens the listening connection; the second is the one prompted.
+            await following.waitForAgreementActivation(timeout: .milliseconds(10))
+            try await activating.whileRunning {
+                async let woken: Duration = ContinuousClock().measure { await following.waitForAgreementActivation(timeout: .seconds(30)) }
+                try await Task.sleep(for: .milliseconds(200))
+                _ = try await activating.activateAgreementSet(.init(digest: "sha-256:bb", content: Array("bb".utf8), activatedBy: "operator:jo",
+                                                                   activatedAt: Date(), audit: [AuditRecord(event: .agreementsActivated, time: Date(), actor: "operator:jo")]))
+                #expect(await woken < .seconds(2), "woken by the NOTIFY, not by its 30 s timeout")
+            }
+            #expect(try await following.latestAgreementSetDigest() == "sha-256:bb")
+        }
+    }
+
     @Test func anUnreachableDatabaseFailsWritesWithoutAcknowledgingAndTheNodeRecovers() async throws {
         try await PostgresCluster.with { cluster in
             let store = try await PostgresStore.open(url: cluster.url, configuration: StoreFixture.configuration())
