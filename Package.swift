@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "AccordAudit", targets: ["AccordAudit"]),
         .library(name: "AccordMessages", targets: ["AccordMessages"]),
         .library(name: "AccordStore", targets: ["AccordStore"]),
+        .library(name: "AccordPostgres", targets: ["AccordPostgres"]),
         .library(name: "AccordGateway", targets: ["AccordGateway"]),
     ],
     dependencies: [
@@ -41,6 +42,16 @@ let package = Package(
             name: "COpenSSL",
             pkgConfig: "openssl",
             providers: [.apt(["libssl-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
+        .target(
+            name: "AccordPostgres",
+            dependencies: ["CLibPQ"],
+            swiftSettings: swiftSettings
         ),
         .target(
             name: "AccordCore",
@@ -104,7 +115,7 @@ let package = Package(
         ),
         .target(
             name: "AccordStore",
-            dependencies: ["AccordCore", "AccordAudit", "AccordCrypto", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["AccordCore", "AccordAudit", "AccordCrypto", "AccordPostgres", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -265,6 +276,11 @@ let package = Package(
         .testTarget(
             name: "AccordStoreTests",
             dependencies: ["AccordCore", "AccordStore", "AccordAudit", "AccordCrypto", "AccordTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AccordPostgresTests",
+            dependencies: ["AccordPostgres", "AccordTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

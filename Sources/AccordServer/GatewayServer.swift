@@ -24,7 +24,7 @@ import UnixSignals
 public final class GatewayServer: Sendable {
     public let configuration: GatewayConfiguration
     public let gateway: Gateway
-    public let store: SQLiteStore
+    public let store: any GatewayStorage
     let keys: GatewayKeys
     let registry: PrometheusCollectorRegistry
     let logger: Logger
@@ -41,25 +41,62 @@ public final class GatewayServer: Sendable {
     /// sets another (docs/testing.md); certificates and CRLs are always checked on the wall clock.
     let now: @Sendable () -> Date
 
-    public init(
+    /// A gateway on the SQLite database at `configuration.database`; `open` takes either backend.
+    public convenience init(
         configuration: GatewayConfiguration, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }
     ) throws(GatewayStartupError) {
-        self.configuration = configuration
-        self.logger = logger
-        self.now = now
-        // The store opens with the audit key alone; the trust follows the registry of the set it restores.
-        let auditKey = try GatewayKeys.loadAuditKey(directory: configuration.certificatesDirectory)
+        guard !PostgresStore.isURL(configuration.database) else {
+            throw GatewayStartupError("the database is a PostgreSQL URL: open the gateway with GatewayServer.open")
+        }
         let databaseDirectory = URL(fileURLWithPath: configuration.database).deletingLastPathComponent()
         try? FileManager.default.createDirectory(at: databaseDirectory, withIntermediateDirectories: true)
+        let store: SQLiteStore
+        let stored: StoredAgreementSet?
         do {
-            let signer = try NoteSigner(name: configuration.auditOrigin, privateKey: auditKey)
-            store = try SQLiteStore.open(path: configuration.database, configuration: StoreConfiguration(
-                origin: configuration.auditOrigin, signer: signer, checkpointEveryLeaves: configuration.checkpointEveryLeaves,
-                checkpointInterval: .seconds(configuration.checkpointIntervalSeconds)))
+            store = try SQLiteStore.open(path: configuration.database, configuration: try Self.storeConfiguration(configuration))
+            stored = try store.latestAgreementSetAtStartup()
         } catch {
             throw GatewayStartupError("cannot open the database \(configuration.database): \(error)")
         }
-        let policy = try Self.policyAtStart(store: store, directory: configuration.agreementsDirectory, today: CalendarDate(now()))
+        try self.init(configuration: configuration, logger: logger, store: store, stored: stored, now: now)
+    }
+
+    /// A gateway on the database `configuration.database` names: a `postgres://` URL is
+    /// PostgreSQL, shared with the other nodes (docs/operations.md, "PostgreSQL"); anything else
+    /// is a SQLite file.
+    public static func open(
+        configuration: GatewayConfiguration, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }
+    ) async throws(GatewayStartupError) -> GatewayServer {
+        guard PostgresStore.isURL(configuration.database) else { return try GatewayServer(configuration: configuration, logger: logger, now: now) }
+        let store: PostgresStore
+        let stored: StoredAgreementSet?
+        do {
+            store = try await PostgresStore.open(url: configuration.database, configuration: try storeConfiguration(configuration))
+            stored = try await store.latestAgreementSet()
+        } catch {
+            // The URL may hold a password: the error names the database by its role, not its URL.
+            throw GatewayStartupError("cannot open the PostgreSQL database: \(error)")
+        }
+        return try GatewayServer(configuration: configuration, logger: logger, store: store, stored: stored, now: now)
+    }
+
+    /// The store opens with the audit key alone; the trust follows the registry of the set it restores.
+    private static func storeConfiguration(_ configuration: GatewayConfiguration) throws -> StoreConfiguration {
+        let auditKey = try GatewayKeys.loadAuditKey(directory: configuration.certificatesDirectory)
+        let signer = try NoteSigner(name: configuration.auditOrigin, privateKey: auditKey)
+        return StoreConfiguration(origin: configuration.auditOrigin, signer: signer, checkpointEveryLeaves: configuration.checkpointEveryLeaves,
+                                  checkpointInterval: .seconds(configuration.checkpointIntervalSeconds))
+    }
+
+    private init(
+        configuration: GatewayConfiguration, logger: Logger, store: any GatewayStorage, stored: StoredAgreementSet?,
+        now: @escaping @Sendable () -> Date
+    ) throws(GatewayStartupError) {
+        self.configuration = configuration
+        self.logger = logger
+        self.store = store
+        self.now = now
+        let policy = try Self.policyAtStart(stored: stored, directory: configuration.agreementsDirectory, today: CalendarDate(now()))
         keys = try GatewayKeys.load(directory: configuration.certificatesDirectory, agencies: policy.current.policy.set.agencies.values,
                                     operatorCA: configuration.operatorCA, acceptsLapsedCRLs: configuration.crlExpiry == .useLast)
         registry = PrometheusCollectorRegistry()
@@ -193,6 +230,9 @@ public final class GatewayServer: Sendable {
                         horizon: TimeInterval(configuration.pushHorizonSeconds), pollInterval: .milliseconds(configuration.pushPollMilliseconds),
                         factory: PrometheusMetricsFactory(registry: registry), logger: logger),
         ]
+        if let shared = store as? PostgresStore {
+            services.append(AgreementFollowerService(store: shared, gateway: gateway, logger: logger))
+        }
         services.append(TrustWatchService(reloader: trust, interval: .seconds(configuration.trustCheckSeconds), warning: 7 * 86_400,
                                           factory: PrometheusMetricsFactory(registry: registry), logger: logger))
         if handleSignals {
@@ -226,7 +266,7 @@ public final class GatewayServer: Sendable {
 
     /// The gauges read from the database, set when `/metrics` is read so that a scrape sees
     /// them as they are and nothing polls the database between scrapes.
-    static func recordStoreGauges(_ store: SQLiteStore, metrics: GatewayMetrics, logger: Logger) async {
+    static func recordStoreGauges(_ store: any GatewayStorage, metrics: GatewayMetrics, logger: Logger) async {
         do {
             metrics.checkpointAge.record(try await store.checkpointStatus().age(at: Date()))
             metrics.deliveriesHeld.record(try await store.deliveryCount(in: .held))
@@ -280,11 +320,7 @@ public final class GatewayServer: Sendable {
     /// The set to start with: the one activated last, as the store recorded it, so that edits
     /// saved in the directory that nobody activated never come into force by a restart. Only
     /// a database that has recorded no set yet starts from the directory.
-    private static func policyAtStart(store: SQLiteStore, directory: String, today: CalendarDate) throws(GatewayStartupError) -> ActivePolicy {
-        let stored: StoredAgreementSet?
-        do { stored = try store.latestAgreementSetAtStartup() } catch {
-            throw GatewayStartupError("cannot read the agreement set in force from the database: \(error)")
-        }
+    private static func policyAtStart(stored: StoredAgreementSet?, directory: String, today: CalendarDate) throws(GatewayStartupError) -> ActivePolicy {
         guard let stored else {
             do { return try ActivePolicy(directory: URL(fileURLWithPath: directory), today: today, hashing: SHA256.Hasher.self) } catch {
                 let problems = error.diagnostics.prefix(10).map { "\n  \($0)" }.joined()

@@ -10,7 +10,7 @@ import UnixSignals
 /// which comes after the listeners have finished their in-flight requests, it writes
 /// `gateway.stopped`, then drains the writer and signs a final checkpoint.
 struct StoreService: Service {
-    let store: SQLiteStore
+    let store: any GatewayStorage
     let gateway: Gateway
     let actor: String
 

@@ -33,7 +33,7 @@ public struct Readiness: Sendable {
         public var failing: [String] { checks.filter { !$0.ok }.map(\.name) }
     }
 
-    let store: SQLiteStore
+    let store: any GatewayStorage
     let policy: ActivePolicy
     let trust: TrustReloader
     let checkpointInterval: TimeInterval

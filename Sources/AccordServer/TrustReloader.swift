@@ -17,7 +17,7 @@ import NIOCore
 actor TrustReloader {
     private let configuration: GatewayConfiguration
     private let gateway: Gateway
-    private let store: SQLiteStore
+    private let store: any GatewayStorage
     private let logger: Logger
     private let agencyTLS: TLSContextHolder
     /// The console's listener, when it has one; its client certificates may be optional.
@@ -25,7 +25,7 @@ actor TrustReloader {
     private let consoleCertificates: TLSConfiguration.ClientCertificates
     private var state: TrustState
 
-    init(configuration: GatewayConfiguration, gateway: Gateway, store: SQLiteStore, keys: GatewayKeys,
+    init(configuration: GatewayConfiguration, gateway: Gateway, store: any GatewayStorage, keys: GatewayKeys,
          consoleCertificates: TLSConfiguration.ClientCertificates?, logger: Logger) throws(GatewayStartupError) {
         self.configuration = configuration
         self.gateway = gateway

@@ -11,7 +11,7 @@ struct Accord: AsyncParsableCommand {
         subcommands: [
             DemoCommand.self, ServeCommand.self, SendCommand.self, InboxCommand.self, BenchCommand.self, PKICommand.self,
             AgreementsCommand.self, CertificatesCommand.self, KeysCommand.self, AuditCommand.self, AccountsCommand.self, BackupCommand.self,
-            WitnessCommand.self,
+            MigrateCommand.self, WitnessCommand.self,
         ]
     )
 

@@ -70,7 +70,8 @@ import Testing
             let reloads = try await gateway.server.store.query(AuditQuery(events: [.trustReloaded]))
             #expect(reloads.filter { $0.record.details["previous_tls_certificate_sha256"] != nil }.count == 2)
             _ = try await gateway.server.store.checkpointNow()
-            guard case .verified(let summary) = try await gateway.server.store.verifyLog(origin: "accord.local/audit", verifier: firstAuditKey) else {
+            guard case .verified(let summary) = try await gateway.server.store.verifyLog(
+                origin: "accord.local/audit", verifier: firstAuditKey, pageSize: 20_000, progress: { _, _ in }) else {
                 Issue.record("the log does not verify with the first audit key across two rotations"); return
             }
             #expect(summary.isClean)

@@ -60,6 +60,17 @@ import Testing
         guard case .diverged(.keyHistory) = try await Self.verify(path, with: stranger.verifier) else {
             Issue.record("a key outside the chain was accepted"); return
         }
+
+        // Through the storage protocol alone, as a backend without its own verification is
+        // verified (and as a call with the defaulted arguments on `any AuditReading` resolves):
+        // the same chain of keys is followed.
+        let reader: any AuditReading = try SQLiteStore.open(path: path, configuration: StoreConfiguration(origin: StoreFixture.origin, signer: nil))
+        for key in keys {
+            guard case .verified(let summary) = try await reader.verifyLog(origin: StoreFixture.origin, verifier: key.verifier) else {
+                Issue.record("the generic verification does not follow the key chain from \(key.verifier.keyID)"); continue
+            }
+            #expect(summary.checkpointsVerified == 5 && summary.latestCheckpointSize == summary.leafCount)
+        }
     }
 
     @Test func anOverlapCheckpointWithoutTheOldKeysSignatureDoesNotVerify() async throws {

@@ -57,7 +57,7 @@ enum StoreFixture {
     }
 }
 
-extension SQLiteStore {
+extension ServedStorage {
     /// Runs the writer around `body`, then stops it as a service manager would.
     func whileRunning<T>(_ body: () async throws -> T) async throws -> T {
         try await withThrowingTaskGroup(of: Void.self) { group in

@@ -11,6 +11,12 @@ extension Trait where Self == ConditionTrait {
                  Comment(rawValue: "needs \(program): apt-get install \(package)"))
     }
 
+    /// Needs PostgreSQL's server programs (`initdb`, `pg_ctl`) to start a throwaway cluster.
+    public static var needsPostgreSQLServer: Self {
+        .enabled(if: RequiredPackages.onCI || PostgresCluster.binaries != nil,
+                 "needs initdb and pg_ctl: apt-get install postgresql")
+    }
+
     /// Needs the clients in `Tests/Interop/`, which run in `PythonEnvironment`; that is made on
     /// first use from PyPI, but needs python3 with its venv module to be made at all.
     public static var needsPython: Self {

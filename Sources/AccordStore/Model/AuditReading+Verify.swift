@@ -8,8 +8,16 @@ extension AuditReading {
         progress: (_ checked: UInt64, _ total: UInt64) -> Void = { _, _ in }
     ) async throws(StoreError) -> LogVerifier.Outcome {
         let stored = try await checkpoints()
-        var verification = LogVerifier(origin: origin, verifier: verifier,
+        let rotations = try await auditKeyRotations()
+        // The key rotations recorded in the log, as every verifier follows them: without them a
+        // log whose audit key was rotated would not verify here (docs/audit.md).
+        var verification: LogVerifier
+        do throws(AuditError) {
+            verification = LogVerifier(origin: origin, history: try AuditKeyHistory(trusted: verifier, rotations: rotations),
                                        checkpoints: stored.map { .init(sequence: $0.sequence, note: $0.note) })
+        } catch {
+            verification = LogVerifier(failed: .keyHistory(reason: error.description))
+        }
         let maximumIndex = try await leafCount()
         var next: UInt64 = 0
         var checked: UInt64 = 0

@@ -31,43 +31,47 @@ enum EnvelopeColumns {
     /// The envelope of a delivery row; nil when the row has none (purged before envelopes
     /// were columns). A list that does not read back is a corrupt row, reported as such.
     static func envelope(_ row: Row) throws(StoreError) -> DeliveryEnvelope? {
-        guard let sender: String = row["sender"], let type: String = row["message_type"], let purpose: String = row["purpose"],
-              let agreement: String = row["agreement_id"], let digest: String = row["agreement_digest"],
-              let received: Int64 = row["received_ms"] else { return nil }
-        let withheld: String? = row["withheld"]
-        let subjects: String? = row["subjects"]
-        return DeliveryEnvelope(
-            redacted: row["sd_jwt"], sender: sender, type: type, purpose: purpose, agreementID: agreement, agreementDigest: digest,
-            withheld: try strings(withheld ?? "[]", row: row), receivedMilliseconds: received, handling: row["handling"],
-            subjects: try subjects.map { text throws(StoreError) in try subjectHashes(text, row: row) }, binding: row["binding"])
+        try envelope(id: row["id"] ?? "?", text: { row[$0] }, receivedMilliseconds: row["received_ms"])
     }
 
-    private static func strings(_ text: String, row: Row) throws(StoreError) -> [String] {
-        guard case .array(let items) = try parse(text, row: row) else { throw corrupt(row, "withheld") }
+    /// The envelope from a row of either backend, its text columns read through `text`.
+    static func envelope(id: String, text: (String) -> String?, receivedMilliseconds: Int64?) throws(StoreError) -> DeliveryEnvelope? {
+        guard let sender = text("sender"), let type = text("message_type"), let purpose = text("purpose"),
+              let agreement = text("agreement_id"), let digest = text("agreement_digest"),
+              let received = receivedMilliseconds else { return nil }
+        let withheld = text("withheld")
+        let subjects = text("subjects")
+        return DeliveryEnvelope(
+            redacted: text("sd_jwt"), sender: sender, type: type, purpose: purpose, agreementID: agreement, agreementDigest: digest,
+            withheld: try strings(withheld ?? "[]", id: id), receivedMilliseconds: received, handling: text("handling"),
+            subjects: try subjects.map { list throws(StoreError) in try subjectHashes(list, id: id) }, binding: text("binding"))
+    }
+
+    private static func strings(_ text: String, id: String) throws(StoreError) -> [String] {
+        guard case .array(let items) = try parse(text, id: id) else { throw corrupt(id, "withheld") }
         var out: [String] = []
         for item in items {
-            guard case .string(let path) = item else { throw corrupt(row, "withheld") }
+            guard case .string(let path) = item else { throw corrupt(id, "withheld") }
             out.append(path)
         }
         return out
     }
 
-    private static func subjectHashes(_ text: String, row: Row) throws(StoreError) -> [SubjectHash] {
-        guard case .array(let items) = try parse(text, row: row) else { throw corrupt(row, "subjects") }
+    private static func subjectHashes(_ text: String, id: String) throws(StoreError) -> [SubjectHash] {
+        guard case .array(let items) = try parse(text, id: id) else { throw corrupt(id, "subjects") }
         var out: [SubjectHash] = []
         for item in items {
-            guard let type = item["type"]?.stringValue, let hmac = item["hmac"]?.stringValue else { throw corrupt(row, "subjects") }
+            guard let type = item["type"]?.stringValue, let hmac = item["hmac"]?.stringValue else { throw corrupt(id, "subjects") }
             out.append(SubjectHash(type: type, hmac: hmac))
         }
         return out
     }
 
-    private static func parse(_ text: String, row: Row) throws(StoreError) -> JSONValue {
-        do { return try JSONParser.parse(text) } catch { throw corrupt(row, "a list column") }
+    private static func parse(_ text: String, id: String) throws(StoreError) -> JSONValue {
+        do { return try JSONParser.parse(text) } catch { throw corrupt(id, "a list column") }
     }
 
-    private static func corrupt(_ row: Row, _ column: String) -> StoreError {
-        let id: String = row["id"] ?? "?"
-        return StoreError(.corruptState, "delivery \(id): \(column) does not read back as the gateway wrote it")
+    private static func corrupt(_ id: String, _ column: String) -> StoreError {
+        StoreError(.corruptState, "delivery \(id): \(column) does not read back as the gateway wrote it")
     }
 }

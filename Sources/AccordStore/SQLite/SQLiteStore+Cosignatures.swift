@@ -2,7 +2,7 @@ import AccordAudit
 import Foundation
 import GRDB
 
-extension SQLiteStore: CosignatureStore {
+extension SQLiteStore {
     /// Written straight through GRDB's serial writer rather than the group-commit queue: one
     /// row per witness per checkpoint is rare, and no leaf or checkpoint depends on it.
     public func recordCosignature(_ cosignature: StoredCosignature) async throws(StoreError) {

@@ -8,7 +8,7 @@ import Synchronization
 /// caller resumes only once its transaction is durable. `run()` is meant to be run for the
 /// lifetime of the gateway (as a service); cancelling it commits what is queued, signs a
 /// final checkpoint and returns.
-public final class SQLiteStore: AccordStorage {
+public final class SQLiteStore: GatewayStorage {
     let database: any DatabaseWriter
     public let configuration: StoreConfiguration
     let queue = CommitQueue()

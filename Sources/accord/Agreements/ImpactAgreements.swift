@@ -30,10 +30,7 @@ struct ImpactAgreements: AsyncParsableCommand {
         guard since > 0 else { throw ValidationError("--since takes a number of days above 0") }
         let day = try options.day()
         let set = try AgreementsIO.load(draft, on: day)
-        guard FileManager.default.fileExists(atPath: db) else {
-            throw ValidationError("no database at \(db); pass --db with the gateway's database file")
-        }
-        let store = try SQLiteStore.open(path: db, configuration: StoreConfiguration(origin: "impact", signer: nil))
+        let store = try await DatabaseLocation(db).openForReading(origin: "impact")
         let window = Date().addingTimeInterval(-Double(since) * 86_400)
         let report = ImpactAnalysis.replay(try await PastTraffic.decisions(in: store, since: window), against: CompiledPolicy(set), on: day)
         if json {

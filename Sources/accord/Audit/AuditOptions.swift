@@ -7,7 +7,7 @@ import Foundation
 /// Where the log is and which key vouches for it. `--verifier-key` lets someone without the
 /// gateway's private key (a privacy officer, the Commissioner) verify against the public key.
 struct AuditOptions: ParsableArguments {
-    @Option(help: "The gateway database.")
+    @Option(help: "The gateway database: a SQLite file, or a postgres:// URL.")
     var db = "var/accord.sqlite"
 
     @Option(help: "The log's origin (checkpoint key name).")
@@ -24,11 +24,9 @@ struct AuditOptions: ParsableArguments {
         return try NoteVerifier(name: origin, publicKey: PrivateKey(pemFile: key).publicKey)
     }
 
-    func openStore() throws -> SQLiteStore {
-        guard FileManager.default.fileExists(atPath: db) else {
-            throw ValidationError("no database at \(db); pass --db with the gateway's database file")
-        }
-        return try SQLiteStore.open(path: db, configuration: StoreConfiguration(origin: verifierKeyName, signer: nil))
+    /// The gateway's database, read-only: a SQLite file or, for a `postgres://` URL, PostgreSQL.
+    func openStore() async throws -> any ServedStorage {
+        try await DatabaseLocation(db).openForReading(origin: verifierKeyName)
     }
 
     private var verifierKeyName: String {

@@ -22,7 +22,7 @@ struct ExportCommand: AsyncParsableCommand {
     var output: String?
 
     func run() async throws {
-        let store = try options.openStore()
+        let store = try await options.openStore()
         let verifier = try options.verifier()
         let query = try filters.query()
         let selected = query == AuditQuery() ? nil : try await store.query(query)

@@ -15,7 +15,7 @@ struct ProveCommand: AsyncParsableCommand {
     var index: UInt64
 
     func run() async throws {
-        let store = try options.openStore()
+        let store = try await options.openStore()
         let verifier = try options.verifier()
         guard let stored = try await store.leaves(in: index ..< index + 1).first else {
             throw ValidationError("no leaf \(index) in the log")

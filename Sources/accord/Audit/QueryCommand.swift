@@ -14,7 +14,7 @@ struct QueryCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let store = try options.openStore()
+        let store = try await options.openStore()
         let leaves = try await store.query(try filters.query())
         for leaf in leaves {
             if json {

@@ -12,10 +12,10 @@ struct VerifyCommand: AsyncParsableCommand {
     @OptionGroup var options: AuditOptions
 
     func run() async throws {
-        let store = try options.openStore()
+        let store = try await options.openStore()
         let verifier = try options.verifier()
         let bar = ProgressBar()
-        let outcome = try await store.verifyLog(origin: verifier.name, verifier: verifier) { checked, total in
+        let outcome = try await store.verifyLog(origin: verifier.name, verifier: verifier, pageSize: 20_000) { checked, total in
             bar.show(checked, of: total)
         }
         bar.finish()

@@ -92,7 +92,7 @@ struct DemoRunner {
         let verifier = try NoteVerifier(name: server.configuration.auditOrigin, publicKey: server.gateway.keys.auditKey.publicKey)
         print("")
         print(style.heading("Audit log"))
-        switch try await store.verifyLog(origin: server.configuration.auditOrigin, verifier: verifier) {
+        switch try await store.verifyLog(origin: server.configuration.auditOrigin, verifier: verifier, pageSize: 20_000, progress: { _, _ in }) {
         case .verified(let summary) where summary.isClean:
             print("   " + style.good("verified") + ": \(summary.leafCount) leaves, \(summary.checkpointsVerified) signed checkpoints consistent")
         case .verified(let summary):

@@ -1,5 +1,6 @@
 import AccordGateway
 import AccordServer
+import AccordStore
 import ArgumentParser
 import Foundation
 import Logging
@@ -19,7 +20,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         SignalMask.unblockControlSignals()
-        let configuration = try options.load()
+        let configuration = try options.load(allowingPostgres: true)
         let level = Logger.Level(rawValue: configuration.logLevel) ?? .info
         switch configuration.logFormat {
         case .text:
@@ -37,14 +38,16 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "accord")
         let server: GatewayServer
-        do { server = try GatewayServer(configuration: configuration, logger: logger) } catch {
+        do { server = try await GatewayServer.open(configuration: configuration, logger: logger) } catch {
             var stderr = StandardError()
             print("error: \(error)", to: &stderr)
             throw ExitCode.failure
         }
-        let pidFile = PIDFile(database: configuration.database)
-        pidFile.write()
-        defer { pidFile.remove() }
+        // The pid file is how commands on this machine reach the gateway of a SQLite file; nodes
+        // on PostgreSQL are reached through their APIs.
+        let pidFile = PostgresStore.isURL(configuration.database) ? nil : PIDFile(database: configuration.database)
+        pidFile?.write()
+        defer { pidFile?.remove() }
         try await server.run()
     }
 }
@@ -57,10 +60,11 @@ struct GatewayOptions: ParsableArguments {
     @Option(name: .long, help: "Listen for agencies on host:port (overrides the file and ACCORD_LISTEN).")
     var listen: String?
 
-    @Option(name: .long, help: "The SQLite database (overrides the file and ACCORD_DATABASE).")
+    @Option(name: .long, help: "The database: a SQLite file, or a postgres:// URL (overrides the file and ACCORD_DATABASE).")
     var database: String?
 
-    func load() throws -> GatewayConfiguration {
+    /// The configuration; a PostgreSQL database is refused unless the command works on it.
+    func load(allowingPostgres: Bool = false) throws -> GatewayConfiguration {
         let file = config ?? (FileManager.default.fileExists(atPath: "accord.yaml") ? "accord.yaml" : nil)
         var configuration: GatewayConfiguration
         do { configuration = try GatewayConfiguration.load(file: file) } catch {
@@ -71,6 +75,9 @@ struct GatewayOptions: ParsableArguments {
             configuration.listen = address
         }
         if let database { configuration.database = database }
+        // The other commands that load the gateway's configuration reach the gateway serving it
+        // through `<database>.pid`, on a SQLite file only.
+        if !allowingPostgres { try DatabaseLocation(configuration.database).requireSQLite("This command") }
         return configuration
     }
 }
