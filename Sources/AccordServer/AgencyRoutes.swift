@@ -25,7 +25,7 @@ struct AgencyRoutes: Sendable {
                 throw GatewayProblem(code: "invalid-limit", status: 400, title: "Bad request", detail: "'limit' must be a whole number of at least 1")
             }
             let after = request.uri.queryParameters["after"].map(String.init)
-            return JSONResponse.make(try await gateway.inbox(for: agency(context), after: after, limit: limit ?? nil))
+            return InboxResponse.make(try await gateway.inbox(for: agency(context), after: after, limit: limit ?? nil))
         }
         api.post("inbox/:id/ack") { _, context in
             let id = try context.parameters.require("id")
