@@ -38,6 +38,33 @@ struct TwoGatewayFederationTests {
 
         """
 
+    /// Australia's outbound agreement: ABF referrals to Immigration New Zealand, overseas from
+    /// Australia, so with a safeguard; the claims New Zealand's inbound agreement accepts.
+    static let australianOutbound = """
+        id: abf-inz-outbound
+        title: ABF referrals to Immigration New Zealand (test outbound agreement)
+        version: 1
+        status: active
+        legal_basis:
+          - instrument: Australian Border Force Act 2015 (Cth)
+            provision: s45
+            summary: The ABF may disclose information to a foreign government agency.
+        parties: [au.abf, nz.immigration]
+        valid_from: 2024-01-01
+        valid_until: 2029-12-31
+        review_by: 2027-01-01
+        flows:
+          - from: [au.abf]
+            to: [nz.immigration]
+            types: [referral]
+            purposes: [law-enforcement]
+            max_classification: SENSITIVE
+            handling: H2
+            ipp12_safeguard: ipp12-1c-comparable-laws
+            disclose: [subject.family_name, subject.given_names, subject.passport_number, 'indicators[*]', summary]
+
+        """
+
     static func australianRegistry(nzPort: Int) -> String {
         """
         home_jurisdiction: AU
@@ -55,6 +82,13 @@ struct TwoGatewayFederationTests {
             child_welfare_agency: false
             certificate: urn:accord:agency:nz.customs
             ca: partners/nz-ca.pem
+          - id: nz.immigration
+            name: Immigration New Zealand
+            jurisdiction: NZ
+            kind: overseas-authority
+            child_welfare_agency: false
+            certificate: urn:accord:agency:nz.immigration
+            ca: partners/nz-ca.pem
           - id: nz.gateway
             name: New Zealand Accord gateway
             jurisdiction: NZ
@@ -62,7 +96,7 @@ struct TwoGatewayFederationTests {
             ca: partners/nz-ca.pem
             endpoint: https://localhost:\(nzPort)/v1/federation/deliveries
             binding_key: partners/nz-binding.pem
-            serves: [nz.customs]
+            serves: [nz.customs, nz.immigration]
 
         """
     }
@@ -88,7 +122,12 @@ struct TwoGatewayFederationTests {
         init() throws {
             let nzPlaceholder = "NZ-PORT"
             nz = try ServedGateway("federation-nz", agreements: { directory in
-                try agreementsCopy(in: directory) { $0 + TwoGatewayFederationTests.newZealandPartner(auPort: 0) }
+                let copy = try agreementsCopy(in: directory) {
+                    registry($0, naming: "partners/au-ca.pem", for: "au.abf") + TwoGatewayFederationTests.newZealandPartner(auPort: 0)
+                }
+                try InboundForwardTests.inboundAgreement.write(to: copy.appendingPathComponent("abf-inz-inbound.yaml"),
+                                                               atomically: true, encoding: .utf8)
+                return copy
             }, yaml: "push: {horizon_seconds: 3600, poll_milliseconds: 50}\n")
             au = try ServedGateway("federation-au", agreements: { directory in
                 let copy = directory.appendingPathComponent("agreements")
@@ -101,6 +140,8 @@ struct TwoGatewayFederationTests {
                     .write(to: copy.appendingPathComponent("agencies.yaml"), atomically: true, encoding: .utf8)
                 try TwoGatewayFederationTests.australianAgreement.write(to: copy.appendingPathComponent("abf-customs-inbound.yaml"),
                                                                         atomically: true, encoding: .utf8)
+                try TwoGatewayFederationTests.australianOutbound.write(to: copy.appendingPathComponent("abf-inz-outbound.yaml"),
+                                                                       atomically: true, encoding: .utf8)
                 return copy
             })
             // Each registry names the other's port, CA and binding key, known only now.
@@ -122,11 +163,13 @@ struct TwoGatewayFederationTests {
             try #require(made.status == 0, "accord pki init for AU failed: \(made.standardError)")
             try Self.exchange(from: au, to: nz, as: "au")
             try Self.exchange(from: nz, to: au, as: "nz")
-            // Australia verifies nz.customs's signature with its signing certificate from New Zealand's PKI.
-            let signing = "agencies/nz.customs/signing.pem"
-            let target = au.pki.directory.appendingPathComponent(signing)
-            try? FileManager.default.removeItem(at: target)
-            try FileManager.default.copyItem(at: nz.pki.directory.appendingPathComponent(signing), to: target)
+            // Each verifies the other's agencies' signatures with their signing certificates from their own PKI.
+            for (agency, from, to) in [("nz.customs", nz, au), ("au.abf", au, nz)] {
+                let signing = "agencies/\(agency)/signing.pem"
+                let target = to.pki.directory.appendingPathComponent(signing)
+                try? FileManager.default.removeItem(at: target)
+                try FileManager.default.copyItem(at: from.pki.directory.appendingPathComponent(signing), to: target)
+            }
         }
 
         /// What `to` pins for the partner `from`: its CA and its binding public key.
@@ -166,6 +209,21 @@ struct TwoGatewayFederationTests {
     static func records(_ served: ServedGateway, _ events: [AuditEvent]) async throws -> [AuditLeaf] {
         let store = try SQLiteStore.open(path: served.database, configuration: StoreConfiguration(origin: "accord.local/audit", signer: nil))
         return try await store.query(AuditQuery(events: events))
+    }
+
+    /// The `sd-jwt` reference library's verification of `presentation` as `audience` would do
+    /// it: the originator's key from its own PKI, the key binding for `nonce`.
+    static func referenceVerify(_ presentation: String, signedBy issuerKey: URL, audience: String, nonce: String) async throws -> [String: Any]? {
+        let jwk = try PrivateKey(pemFile: issuerKey.path).publicKey.jwk
+        let request: [String: Any] = [
+            "issuer_jwk": ["kty": jwk.kty, "crv": jwk.crv, "x": jwk.x, "y": jwk.y ?? ""],
+            "cases": [["sd_jwt": presentation, "aud": audience, "nonce": nonce]],
+        ]
+        let script = PackageRoot.url.appendingPathComponent("Tests/Interop/sdjwt_verify.py").path
+        let verified = try await ExternalProcess.runDetached(try PythonEnvironment.interpreter(), [script],
+            input: String(decoding: try JSONSerialization.data(withJSONObject: request), as: UTF8.self))
+        let answer = try? JSONSerialization.jsonObject(with: Data(verified.standardOutput.utf8)) as? [String: Any]
+        return (answer?["results"] as? [[String: Any]])?.first ?? ["ok": false, "error": verified.standardError]
     }
 
     static func auditVerify(_ served: ServedGateway) async throws -> ExternalProcess.Output {
@@ -216,19 +274,11 @@ struct TwoGatewayFederationTests {
         #expect(!presentation.contains("officer 4471") && items[0]["from"] as? String == "nz.customs")
         // The KB-JWT is New Zealand's, for au.abf and New Zealand's delivery id: the reference
         // library verifies it with the originator's key, as au.abf's system would.
-        let issuerJWK = try PrivateKey(pemFile: pair.nz.pki.agencySigningKey("nz.customs").path).publicKey.jwk
         let nzDeliveries = try await Self.records(pair.nz, [.messageDelivered])
         let nzDelivery = try #require(nzDeliveries.last?.record.deliveryID)
-        let request: [String: Any] = [
-            "issuer_jwk": ["kty": issuerJWK.kty, "crv": issuerJWK.crv, "x": issuerJWK.x, "y": issuerJWK.y ?? ""],
-            "cases": [["sd_jwt": presentation, "aud": "au.abf", "nonce": nzDelivery]],
-        ]
-        let script = PackageRoot.url.appendingPathComponent("Tests/Interop/sdjwt_verify.py").path
-        let verified = try await ExternalProcess.runDetached(try PythonEnvironment.interpreter(), [script],
-            input: String(decoding: try JSONSerialization.data(withJSONObject: request), as: UTF8.self))
-        let answer = try JSONSerialization.jsonObject(with: Data(verified.standardOutput.utf8)) as? [String: Any]
-        let result = (answer?["results"] as? [[String: Any]])?.first
-        #expect(result?["ok"] as? Bool == true, "\(verified.standardOutput) \(verified.standardError)")
+        let result = try await Self.referenceVerify(presentation, signedBy: pair.nz.pki.agencySigningKey("nz.customs"),
+                                                    audience: "au.abf", nonce: nzDelivery)
+        #expect(result?["ok"] as? Bool == true, "\(result ?? [:])")
         let payload = result?["payload"] as? [String: Any]
         #expect((payload?["subject"] as? [String: Any])?["family_name"] as? String == "Kovac")
         #expect(payload?["informant"] == nil)
@@ -259,5 +309,53 @@ struct TwoGatewayFederationTests {
             let text = String(decoding: leaf.bytes, as: UTF8.self)
             #expect(!text.contains("Kovac") && !text.contains("HR7712094") && !text.contains("officer 4471"))
         }
+    }
+
+    @Test func anABFReferralForwardedByTheAustralianGatewayReachesImmigrationNewZealand() async throws {
+        let pair = try Pair()
+        defer { pair.remove() }
+        try await pair.join()
+        let au = try pair.au.start()
+        defer { kill(au.processIdentifier, SIGKILL) }
+        let nz = try pair.nz.start()
+        defer { kill(nz.processIdentifier, SIGKILL) }
+        try #require(try await Self.serving(pair.au, as: "au.abf"), "the Australian gateway did not start")
+        try #require(try await Self.serving(pair.nz, as: "nz.immigration"), "the New Zealand gateway did not start")
+
+        let content = pair.au.directory.appendingPathComponent("referral.json")
+        try Data(#"""
+            {"subject": {"family_name": "Tupou", "given_names": "Sione", "passport_number": "FJ1234567"},
+             "summary": "Worker reports passport held by employer"}
+            """#.utf8).write(to: content)
+        let sent = try await ExternalProcess.runDetached(pair.au.accord, [
+            "send", "--as", "au.abf", "--gateway", "localhost:\(pair.au.port)", "--pki", pair.au.pki.directory.path,
+            "--to", "nz.immigration", "--type", "referral", "--purpose", "law-enforcement", content.path,
+        ])
+        try #require(sent.status == 0, "\(sent.standardError)")
+
+        var items: [[String: Any]] = []
+        _ = try await Self.within(30) {
+            items = try await Self.inbox(pair.nz, as: "nz.immigration")
+            return !items.isEmpty
+        }
+        try #require(items.count == 1, "nothing reached nz.immigration's inbox at the New Zealand gateway")
+        let presentation = try #require(items[0]["presentation"] as? String)
+        #expect(items[0]["from"] as? String == "au.abf" && items[0]["agreement"] as? String == "abf-inz-inbound")
+        let auDelivered = try #require(try await Self.records(pair.au, [.messageDelivered]).last)
+        let result = try await Self.referenceVerify(presentation, signedBy: pair.au.pki.agencySigningKey("au.abf"),
+                                                    audience: "nz.immigration", nonce: try #require(auDelivered.record.deliveryID))
+        #expect(result?["ok"] as? Bool == true, "\(result ?? [:])")
+        #expect(try await Self.within(10) { try await Self.records(pair.au, [.messageAcknowledged]).count == 1 })
+
+        kill(nz.processIdentifier, SIGTERM)
+        kill(au.processIdentifier, SIGTERM)
+        _ = await nz.finish()
+        _ = await au.finish()
+        #expect(try await Self.auditVerify(pair.nz).status == 0)
+        #expect(try await Self.auditVerify(pair.au).status == 0)
+        let received = try #require(try await Self.records(pair.nz, [.messageReceivedFromPartner]).first)
+        let acknowledged = try #require(try await Self.records(pair.au, [.messageAcknowledged]).first)
+        #expect(received.record.details["partner"] == "au.gateway" && received.record.details["partner_leaf"] == String(auDelivered.index))
+        #expect(acknowledged.record.details["partner"] == "nz.gateway" && acknowledged.record.details["partner_leaf"] == String(received.index))
     }
 }
