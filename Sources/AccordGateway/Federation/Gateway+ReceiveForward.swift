@@ -52,12 +52,12 @@ extension Gateway {
             throw GatewayProblem(code: code, status: code == "presentation-invalid" ? 400 : 422,
                                  title: "The forward is refused", detail: detail)
         case .accept(let recipient, let agreement, let agreementDigest, _, _):
-            return try await store(presentation, deliveryID: deliveryID, binding: binding, recipient: recipient,
+            return try await storeForward(presentation, deliveryID: deliveryID, binding: binding, recipient: recipient,
                                    agreement: agreement, agreementDigest: agreementDigest, from: partner)
         }
     }
 
-    private func store(_ presentation: String, deliveryID partnerDelivery: String, binding: ForwardBinding, recipient: String,
+    private func storeForward(_ presentation: String, deliveryID partnerDelivery: String, binding: ForwardBinding, recipient: String,
                        agreement: String, agreementDigest: String, from partner: String) async throws(GatewayProblem) -> PartnerReceipt {
         // checkForward verified the presentation, so its issuer JWT parses.
         let routing = (try? verifier.verify(presentation, now: now(), keyBinding: KeyBindingExpectation(audience: recipient, nonce: partnerDelivery))).map(\.routing)
@@ -84,7 +84,7 @@ extension Gateway {
         let leaf: UInt64
         let receivedAs: String
         do {
-            guard let first = try await self.store.accept(submission).first else { throw GatewayProblem.unavailable("no audit leaf was written; retry") }
+            guard let first = try await store.accept(submission).first else { throw GatewayProblem.unavailable("no audit leaf was written; retry") }
             leaf = first
             receivedAs = ourDelivery
         } catch let problem as GatewayProblem {
@@ -94,7 +94,7 @@ extension Gateway {
         } catch {
             throw .unavailable("the gateway could not store the forward; retry")
         }
-        let checkpoint = (try? await self.store.latestCheckpoint())??.size ?? 0
+        let checkpoint = (try? await store.latestCheckpoint())??.size ?? 0
         return try signedReceipt(partnerDelivery: partnerDelivery, receivedAs: receivedAs, leaf: leaf, checkpointSize: checkpoint)
     }
 
