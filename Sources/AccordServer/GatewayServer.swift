@@ -98,7 +98,8 @@ public final class GatewayServer: Sendable {
         self.now = now
         let policy = try Self.policyAtStart(stored: stored, directory: configuration.agreementsDirectory, today: CalendarDate(now()))
         keys = try GatewayKeys.load(directory: configuration.certificatesDirectory, agencies: policy.current.policy.set.agencies.values,
-                                    operatorCA: configuration.operatorCA, acceptsLapsedCRLs: configuration.crlExpiry == .useLast)
+                                    operatorCA: configuration.operatorCA, gateways: Array(policy.current.policy.set.gateways.values),
+                                    acceptsLapsedCRLs: configuration.crlExpiry == .useLast)
         registry = PrometheusCollectorRegistry()
         var options = Gateway.Options()
         options.retention = TimeInterval(configuration.retentionDays) * 86_400
@@ -197,6 +198,8 @@ public final class GatewayServer: Sendable {
         MethodNotAllowed.register("metrics", allowing: [.get], on: router)
         let rateLimiter = RateLimiter(rate: limits.requestsPerSecond, burst: limits.burst)
         AgencyRoutes(gateway: gateway, maxBodyBytes: limits.maxBodyBytes, rateLimiter: rateLimiter).register(on: router)
+        FederationRoutes(gateway: gateway, certificatesDirectory: configuration.certificatesDirectory, maxBodyBytes: limits.maxBodyBytes,
+                         rateLimiter: rateLimiter).register(on: router)
         let log = try logRoutes()
         registerLog(log, on: router, rateLimiter: rateLimiter)
         let connections = ConnectionLimiter(limit: limits.maxConnectionsPerAgency)

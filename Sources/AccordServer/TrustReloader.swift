@@ -76,7 +76,8 @@ actor TrustReloader {
         do {
             keys = try GatewayKeys.load(
                 directory: configuration.certificatesDirectory, agencies: gateway.policy.current.policy.set.agencies.values,
-                operatorCA: configuration.operatorCA, acceptsLapsedCRLs: configuration.crlExpiry == .useLast)
+                operatorCA: configuration.operatorCA, gateways: Array(gateway.policy.current.policy.set.gateways.values),
+                acceptsLapsedCRLs: configuration.crlExpiry == .useLast)
             contexts = try Self.contexts(keys, configuration: configuration, console: consoleTLS == nil ? nil : consoleCertificates)
         } catch {
             let problems = "\(error)".split(separator: "\n").map(String.init)

@@ -34,10 +34,11 @@ final class PeerVerification {
             let certificate = Certificate(taking: copy)
             let identities = certificate.subjectAlternativeURIs.filter {
                 $0.hasPrefix(AgencyIdentity.uriPrefix) || $0.hasPrefix(TLSPeer.Identity.operatorPrefix)
+                    || $0.hasPrefix(IssuerBindings.gatewayPrefix)
             }
             guard identities.count == 1 else {
                 throw CertificateRejection(.missingAgencyIdentity,
-                    "certificate \(certificate.subject) must carry exactly one subject alternative name URI urn:accord:agency:<id> or urn:accord:operator:<role>:<name> (found \(identities.count))")
+                    "certificate \(certificate.subject) must carry exactly one subject alternative name URI urn:accord:agency:<id>, urn:accord:operator:<role>:<name> or urn:accord:gateway:<name> (found \(identities.count))")
             }
         }
         try trustStore.admitClient(storeContext)

@@ -10,12 +10,22 @@ public struct TLSPeer: Sendable {
         case agency(AgencyIdentity)
         /// `urn:accord:operator:<role>:<name>`: a person using the console.
         case `operator`(role: String, name: String)
+        /// `urn:accord:gateway:<name>`: a partner gateway forwarding to us; which partner is
+        /// decided by the CA that issued it (docs/federation.md).
+        case gateway(name: String)
 
         public static let operatorPrefix = "urn:accord:operator:"
 
         init?(certificate: Certificate) {
             if let agency = try? AgencyIdentity(certificate: certificate) {
                 self = .agency(agency)
+                return
+            }
+            let gateways = certificate.subjectAlternativeURIs.filter { $0.hasPrefix(IssuerBindings.gatewayPrefix) }
+            if gateways.count == 1, !certificate.subjectAlternativeURIs.contains(where: { $0.hasPrefix(Self.operatorPrefix) }) {
+                let name = gateways[0].dropFirst(IssuerBindings.gatewayPrefix.count)
+                guard !name.isEmpty else { return nil }
+                self = .gateway(name: String(name))
                 return
             }
             let operators = certificate.subjectAlternativeURIs.filter { $0.hasPrefix(Self.operatorPrefix) }
@@ -29,6 +39,7 @@ public struct TLSPeer: Sendable {
             switch self {
             case .agency(let agency): "agency \(agency.agencyID)"
             case .operator(let role, let name): "operator \(name) (\(role))"
+            case .gateway(let name): "gateway \(name)"
             }
         }
     }

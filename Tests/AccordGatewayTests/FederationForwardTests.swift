@@ -98,7 +98,7 @@ struct FederationForwardTests {
         kill(server.processIdentifier, SIGTERM)
         _ = await server.finish()
         let records = try await setup.auditRecords([.messageDelivered, .messageAcknowledged])
-        #expect(records.filter { $0.event == .messageAcknowledged }.map { $0.details["via"] } == ["push"])
+        #expect(records.filter { $0.event == .messageAcknowledged }.map { $0.details["via"] } == ["partner"])
         #expect(records.allSatisfy { $0.deliveryID == post.deliveryID })
     }
 

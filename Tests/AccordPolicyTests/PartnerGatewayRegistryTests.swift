@@ -76,4 +76,23 @@ import Testing
         let unknown = Self.withGateway(Self.gatewayEntry.replacingOccurrences(of: "kind: gateway", with: "kind: gateway\n    certificate: urn:accord:agency:au.gateway"))
         #expect(unknown.diagnostics().map(\.check) == [.unknownKey])
     }
+
+    /// A registry for a partner's Accord sets its own home: agencies of that jurisdiction are its
+    /// own (`nz-government`), every other overseas, so New Zealand's agencies become overseas.
+    @Test func anotherHomeJurisdictionMakesNewZealandAgenciesOverseas() {
+        let base = Fixture()
+        let fixture = base.adding("agencies.yaml", "home_jurisdiction: AU\n" + base.files["agencies.yaml"]!)
+        let mismatched = fixture.diagnostics().filter { $0.check == .kindJurisdictionMismatch }
+        // nz.a and nz.b are nz-government but not of the home jurisdiction; au.c is, but is overseas-authority.
+        #expect(mismatched.map(\.location.line) == [6, 12, 19], "\(mismatched)")
+        #expect(mismatched.allSatisfy { $0.message.contains("home jurisdiction AU") })
+    }
+
+    @Test func aHomeJurisdictionMustBeACountryCode() {
+        let base = Fixture()
+        let fixture = base.adding("agencies.yaml", "home_jurisdiction: Australia\n" + base.files["agencies.yaml"]!)
+        let refusal = fixture.diagnostics().first { $0.check == .invalidJurisdiction }
+        #expect(refusal?.location == SourceLocation(file: "fx/agencies.yaml", line: 1, column: 20))
+        #expect(refusal?.message.contains("home_jurisdiction 'Australia'") == true)
+    }
 }

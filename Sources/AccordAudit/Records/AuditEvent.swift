@@ -20,6 +20,9 @@ public enum AuditEvent: String, Sendable, Hashable, CaseIterable, Codable {
     /// A partner gateway refused a delivery forwarded to it; `reason` is its problem code and
     /// `details.partner` names it. Final: the forward is not retried (docs/federation.md).
     case messageForwardRefused = "message.forward-refused"
+    /// A partner gateway's forward accepted for one of our agencies; `details` name the partner
+    /// and the sending gateway's own leaf, so each log names the other's (docs/federation.md).
+    case messageReceivedFromPartner = "message.received-from-partner"
     case agreementsActivated = "agreements.activated"
     case agreementsRejected = "agreements.rejected"
     /// An active agreement passed its `valid_until` and went out of force; written once per version.

@@ -53,6 +53,7 @@ struct AdmissionMiddleware: RouterMiddleware {
         case .none: ConsoleAdmission(String?.none, role: nil, name: nil)
         case .agency(let agency): ConsoleAdmission("agency \(agency.agencyID)", role: nil, name: nil)
         case .operator(let role, let name): ConsoleAdmission("operator \(name)", role: role, name: name)
+        case .gateway(let name): ConsoleAdmission("gateway \(name)", role: nil, name: nil)
         }
     }
 }

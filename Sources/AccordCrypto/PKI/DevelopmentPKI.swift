@@ -50,6 +50,9 @@ public struct DevelopmentPKI: Sendable {
     public let directory: URL
     public var gatewayHostNames: [String] = ["localhost"]
     public var gatewayAddresses: [String] = ["127.0.0.1", "::1"]
+    /// The country of the gateway this PKI is for. Another jurisdiction's CA gets a name of its
+    /// own: two CAs with one name would each be taken for the other's CRLs (docs/federation.md).
+    public var jurisdiction = "NZ"
     /// Leaf certificates with less than this left are renewed.
     public var renewalWindow: TimeInterval = 30 * 86_400
 
@@ -103,7 +106,8 @@ public struct DevelopmentPKI: Sendable {
         } else {
             caPrivateKey = try PrivateKey.generate(.es256)
             ca = try CertificateBuilder(
-                commonName: "Accord Development Root CA", organization: "Accord (development only)", country: "NZ",
+                commonName: jurisdiction == "NZ" ? "Accord Development Root CA" : "Accord Development Root CA (\(jurisdiction))",
+                organization: "Accord (development only)", country: jurisdiction,
                 notBefore: now.addingTimeInterval(-300), notAfter: now.addingTimeInterval(10 * 365 * 86_400),
                 certificateAuthorityPathLength: 0, keyUsage: ["keyCertSign", "cRLSign"]
             ).selfSigned(key: caPrivateKey)
@@ -127,25 +131,25 @@ public struct DevelopmentPKI: Sendable {
         let names: [CertificateBuilder.AlternativeName] = gatewayHostNames.map { .dns($0) } + gatewayAddresses.map { .ip($0) }
         report.append(try leaf(
             certificate: gatewayTLSCertificate, key: gatewayTLSKey, algorithm: .es256, reissue: reissueAll, now: now,
-            builder: CertificateBuilder(commonName: "Accord gateway", organization: "Accord (development only)", country: "NZ",
+            builder: CertificateBuilder(commonName: "Accord gateway", organization: "Accord (development only)", country: jurisdiction,
                                         keyUsage: ["digitalSignature"], extendedKeyUsage: ["serverAuth"], alternativeNames: names),
             ca: ca, caKey: caPrivateKey
         ))
         report.append(try leaf(
             certificate: gatewaySigningCertificate, key: gatewaySigningKey, algorithm: .edDSA, reissue: reissueAll, now: now,
-            builder: CertificateBuilder(commonName: "Accord gateway signing key", organization: "Accord (development only)", country: "NZ",
+            builder: CertificateBuilder(commonName: "Accord gateway signing key", organization: "Accord (development only)", country: jurisdiction,
                                         keyUsage: ["digitalSignature"], alternativeNames: [.uri("urn:accord:gateway")]),
             ca: ca, caKey: caPrivateKey
         ))
         report.append(try leaf(
             certificate: gatewayBindingCertificate, key: gatewayBindingKey, algorithm: .es256, reissue: reissueAll, now: now,
-            builder: CertificateBuilder(commonName: "Accord gateway key binding", organization: "Accord (development only)", country: "NZ",
+            builder: CertificateBuilder(commonName: "Accord gateway key binding", organization: "Accord (development only)", country: jurisdiction,
                                         keyUsage: ["digitalSignature"], alternativeNames: [.uri("urn:accord:gateway:binding")]),
             ca: ca, caKey: caPrivateKey
         ))
         report.append(try leaf(
             certificate: gatewayPushCertificate, key: gatewayPushKey, algorithm: .es256, reissue: reissueAll, now: now,
-            builder: CertificateBuilder(commonName: "Accord gateway push client", organization: "Accord (development only)", country: "NZ",
+            builder: CertificateBuilder(commonName: "Accord gateway push client", organization: "Accord (development only)", country: jurisdiction,
                                         keyUsage: ["digitalSignature"], extendedKeyUsage: ["clientAuth"], alternativeNames: [.uri("urn:accord:gateway:push")]),
             ca: ca, caKey: caPrivateKey
         ))

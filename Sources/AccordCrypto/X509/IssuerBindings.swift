@@ -10,18 +10,22 @@ public struct IssuerBindings: Sendable, Equatable {
     public let agencies: [String: Set<String>]
     /// Fingerprints of the CAs that issue operator certificates.
     public let operators: Set<String>
+    /// Partner gateway id → fingerprints of the CAs that issue its gateway certificates.
+    public let gateways: [String: Set<String>]
     /// False only for `unbound`: every anchor may issue for any identity.
     public let enforced: Bool
 
-    public init(agencies: [String: [Certificate]], operators: [Certificate]) {
+    public init(agencies: [String: [Certificate]], operators: [Certificate], gateways: [String: [Certificate]] = [:]) {
         self.agencies = agencies.mapValues { Set($0.map(\.fingerprintSHA256)) }
         self.operators = Set(operators.map(\.fingerprintSHA256))
+        self.gateways = gateways.mapValues { Set($0.map(\.fingerprintSHA256)) }
         enforced = true
     }
 
     private init() {
         agencies = [:]
         operators = []
+        gateways = [:]
         enforced = false
     }
 
@@ -53,9 +57,26 @@ public struct IssuerBindings: Sendable, Equatable {
             }
             return
         }
+        if uris.contains(where: { $0.hasPrefix(Self.gatewayPrefix) }) {
+            guard partner(of: chain) != nil else {
+                throw CertificateRejection(.wrongIssuer,
+                    "gateway certificate \(leaf.subject) was not issued by the CA of a partner gateway (ca: of a kind: gateway entry in agencies.yaml)")
+            }
+            return
+        }
         throw CertificateRejection(.missingAgencyIdentity,
             "certificate \(leaf.subject) carries no Accord identity (urn:accord:agency:<id> or urn:accord:operator:<role>:<name>)")
     }
 
+    /// The partner gateway whose `ca:` is among the CAs of `chain` (leaf first, as verified);
+    /// nil when none is. Two partners never share a CA in practice; if they did, the first by
+    /// id answers, and the decision about what it sent still checks the pinned binding key.
+    public func partner(of chain: [Certificate]) -> String? {
+        let issuers = Set(chain.dropFirst().map(\.fingerprintSHA256))
+        return gateways.keys.sorted().first { !gateways[$0, default: []].isDisjoint(with: issuers) }
+    }
+
     static let operatorPrefix = "urn:accord:operator:"
+    /// The identity of a gateway's push client certificate, which a partner presents when forwarding.
+    public static let gatewayPrefix = "urn:accord:gateway:"
 }

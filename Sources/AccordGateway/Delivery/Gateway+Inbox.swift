@@ -101,8 +101,12 @@ extension Gateway {
         if let reason = notCoveredReason(pending, to: agency, at: time) {
             return await holdBack(delivery, pending, reason: reason, at: time) ? .waiting : .retryLater
         }
+        // A partner's forward is stored already bound (it ends with the partner's KB-JWT, not
+        // '~') and is handed out as it arrived (docs/federation.md, "Receiving").
+        let arrivedBound = !redacted.hasSuffix("~")
         // Before the pick-up is recorded: a delivery that cannot be bound is not handed out.
-        guard let binders = bindingKeys.pool(pending.binding) else {
+        let binders = arrivedBound ? nil : bindingKeys.pool(pending.binding)
+        guard arrivedBound || binders != nil else {
             logger.warning("a delivery names a binding key no longer kept (gateway/binding-keys/)", metadata: ["delivery_id": "\(delivery.id)"])
             return .unusable
         }
@@ -124,10 +128,14 @@ extension Gateway {
         }
         let presentation: String
         do {
-            presentation = try binders.withBinder { binder throws(MessageError) in
-                try binder.bind(redacted, audience: agency, nonce: delivery.id, decision: GatewayDecision(
-                    agreementID: pending.agreementID, agreementDigest: pending.agreementDigest, auditLeafIndex: Int(leaf),
-                    withheldPaths: pending.withheld, handling: pending.handling), issuedAt: time)
+            if let binders {
+                presentation = try binders.withBinder { binder throws(MessageError) in
+                    try binder.bind(redacted, audience: agency, nonce: delivery.id, decision: GatewayDecision(
+                        agreementID: pending.agreementID, agreementDigest: pending.agreementDigest, auditLeafIndex: Int(leaf),
+                        withheldPaths: pending.withheld, handling: pending.handling), issuedAt: time)
+                }
+            } else {
+                presentation = redacted
             }
         } catch {
             logger.error("binding a presentation failed", metadata: ["delivery_id": "\(delivery.id)", "error": "\(error.code.rawValue)"])
@@ -143,7 +151,10 @@ extension Gateway {
 
     /// Records that `agency` has the delivery; repeating an acknowledgement is harmless. `via` is
     /// `push` when the agency's endpoint answered a push with 2xx (docs/api.md, "Push delivery").
-    public func acknowledge(deliveryID: String, by agency: String, via: String? = nil) async throws(GatewayProblem) -> Acknowledgement {
+    /// A forward's acknowledgement also names the partner's receipt (`partner`, `partner_leaf`,
+    /// `partner_checkpoint_size`), so our log names the partner's leaf (docs/federation.md).
+    public func acknowledge(deliveryID: String, by agency: String, via: String? = nil,
+                            details extra: [String: String] = [:]) async throws(GatewayProblem) -> Acknowledgement {
         try requireRegistered(agency)
         let delivery: StoredDelivery?
         do { delivery = try await store.delivery(id: deliveryID) } catch {
@@ -164,7 +175,7 @@ extension Gateway {
             event: .messageAcknowledged, time: now(), actor: agency, messageID: delivery.messageID, deliveryID: deliveryID,
             from: pending?.sender, to: [agency],
             agreement: pending.map { AgreementReference(id: $0.agreementID, versionDigest: $0.agreementDigest) },
-            details: via.map { ["via": $0] } ?? [:])
+            details: (via.map { ["via": $0] } ?? [:]).merging(extra) { first, _ in first })
         do {
             let leaves = try await store.updateDelivery(DeliveryUpdate(deliveryID: deliveryID, state: .acknowledged, audit: [record]))
             metrics.acknowledged.increment()

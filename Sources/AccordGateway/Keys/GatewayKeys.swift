@@ -50,7 +50,7 @@ public struct GatewayKeys: Sendable {
     /// the registry entry whose CA is.
     public static func load(
         directory: String, agencies: some Collection<Agency>, operatorCA: String = RegistryTrust.defaultCA,
-        acceptsLapsedCRLs: Bool = false
+        gateways: [PartnerGateway] = [], acceptsLapsedCRLs: Bool = false
     ) throws(GatewayStartupError) -> GatewayKeys {
         let base = URL(fileURLWithPath: directory)
         func path(_ relative: String) -> String { base.appendingPathComponent(relative).path }
@@ -62,7 +62,7 @@ public struct GatewayKeys: Sendable {
         let trust: TrustStore
         do {
             trust = try RegistryTrust.load(certificatesDirectory: directory, agencies: agencies, operatorCA: operatorCA,
-                                           acceptsLapsedCRLs: acceptsLapsedCRLs)
+                                           gateways: gateways, acceptsLapsedCRLs: acceptsLapsedCRLs)
         } catch {
             throw GatewayStartupError("the trust in \(directory) does not load:\n\(error)")
         }

@@ -25,7 +25,7 @@ public enum RegistryTrust {
 
     public static func load(
         certificatesDirectory: String, agencies: some Collection<Agency>, operatorCA: String = defaultCA,
-        acceptsLapsedCRLs: Bool = false
+        gateways: [PartnerGateway] = [], acceptsLapsedCRLs: Bool = false
     ) throws(Failure) -> TrustStore {
         let base = URL(fileURLWithPath: certificatesDirectory)
         var problems: [String] = []
@@ -63,6 +63,12 @@ public enum RegistryTrust {
                                            what: "agency '\(agency.id)'")
         }
         let operators = authorities(operatorCA, location: nil, what: "console.operator_ca")
+        // A partner's CA becomes an anchor of our listeners bound to its gateway identity only:
+        // it speaks for no agency here unless an agency entry names it too.
+        var partners: [String: [Certificate]] = [:]
+        for partner in gateways.sorted(by: { $0.id < $1.id }) {
+            partners[partner.id] = authorities(partner.issuingCA, location: partner.issuingCALocation, what: "partner gateway '\(partner.id)'")
+        }
         guard problems.isEmpty else { throw Failure(problems: problems) }
 
         var anchors: [Certificate] = []
@@ -90,7 +96,7 @@ public enum RegistryTrust {
         guard problems.isEmpty else { throw Failure(problems: problems) }
         do {
             return try TrustStore(anchors: anchors, intermediates: intermediates, revocationLists: lists,
-                                  bindings: IssuerBindings(agencies: bound, operators: operators), acceptsLapsedCRLs: acceptsLapsedCRLs)
+                                  bindings: IssuerBindings(agencies: bound, operators: operators, gateways: partners), acceptsLapsedCRLs: acceptsLapsedCRLs)
         } catch {
             throw Failure(problems: ["\(certificatesDirectory): \(error)"])
         }

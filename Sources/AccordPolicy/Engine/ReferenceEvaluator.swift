@@ -103,7 +103,7 @@ public struct ReferenceEvaluator: Sendable {
             if let level = hold.classificationAtLeast, classification >= level {
                 holdReasons.append(.classification(atLeast: level))
             }
-            if hold.recipientOverseas && recipientAgency.jurisdiction != "NZ" {
+            if hold.recipientOverseas && recipientAgency.isOverseas {
                 holdReasons.append(.overseas(jurisdiction: recipientAgency.jurisdiction))
             }
         }

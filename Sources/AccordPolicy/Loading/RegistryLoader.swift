@@ -8,9 +8,14 @@ enum RegistryLoader {
     /// The agencies; entries of kind `gateway` go to `gateways` (docs/federation.md).
     static func agencies(_ file: AgreementSources.File, log: DiagnosticLog, gateways: inout [ParsedGateway]) -> [Agency] {
         guard let root = YAMLDocument.parse(file, log: log),
-              let top = MappingReader(root, file: file.path, what: "the agency registry", allowed: ["agencies"], log: log),
+              let top = MappingReader(root, file: file.path, what: "the agency registry", allowed: ["home_jurisdiction", "agencies"], log: log),
               let items = top.sequence("agencies", in: "the agency registry")
         else { return [] }
+        let home = top.string("home_jurisdiction", in: "the agency registry", required: false) ?? "NZ"
+        if !(home.count == 2 && home.allSatisfy { $0.isASCII && $0.isUppercase }) {
+            log.add(.invalidJurisdiction, top.location(of: "home_jurisdiction"),
+                    "home_jurisdiction '\(home)' must be an ISO 3166-1 alpha-2 country code such as NZ or AU")
+        }
         var out: [Agency] = []
         var seen: [String: SourceLocation] = [:]
         for item in items {
@@ -65,9 +70,13 @@ enum RegistryLoader {
                             "kind '\(kindText)' is not one of: \(AgencyKind.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
             }
-            if let kind, let jurisdiction, (kind == .nzGovernment) != (jurisdiction == "NZ") {
+            // `nz-government` names the registry's own government agencies: New Zealand's unless
+            // the registry sets another home_jurisdiction.
+            if let kind, let jurisdiction, (kind == .nzGovernment) != (jurisdiction == home) {
                 log.add(.kindJurisdictionMismatch, m.location(of: "kind"),
-                        "kind '\(kind.rawValue)' does not fit jurisdiction '\(jurisdiction)': New Zealand agencies are nz-government, others overseas-authority")
+                        home == "NZ"
+                            ? "kind '\(kind.rawValue)' does not fit jurisdiction '\(jurisdiction)': New Zealand agencies are nz-government, others overseas-authority"
+                            : "kind '\(kind.rawValue)' does not fit jurisdiction '\(jurisdiction)': agencies of the home jurisdiction \(home) are nz-government, others overseas-authority")
             }
             if let id, let certificate, certificate != "urn:accord:agency:\(id)" {
                 log.add(.certificateMismatch, m.location(of: "certificate"),
@@ -79,7 +88,7 @@ enum RegistryLoader {
             if let id, let name, let jurisdiction, let kind, let child, let certificate {
                 out.append(Agency(id: id, name: name, jurisdiction: jurisdiction, kind: kind, isChildWelfareAgency: child,
                                   certificate: certificate, endpoint: endpoint, contact: contact,
-                                  issuingCA: issuingCA, issuingCALocation: issuingCA == nil ? nil : m.location(of: "ca")))
+                                  issuingCA: issuingCA, issuingCALocation: issuingCA == nil ? nil : m.location(of: "ca"), home: home))
             }
         }
         return out

@@ -2,8 +2,12 @@
 public struct Agency: Sendable, Hashable {
     public let id: String
     public let name: String
-    /// ISO 3166-1 alpha-2 code; anything but `NZ` makes the agency an overseas recipient.
+    /// ISO 3166-1 alpha-2 code; anything but the registry's home makes the agency an overseas recipient.
     public let jurisdiction: String
+    /// The registry's `home_jurisdiction` (default `NZ`): the jurisdiction of the gateway that
+    /// reads it, so that a partner's Accord can list New Zealand agencies as overseas
+    /// (docs/federation.md, "Both directions").
+    public let home: String
     public let kind: AgencyKind
     /// A child welfare and protection agency within Oranga Tamariki Act 1989 s2.
     public let isChildWelfareAgency: Bool
@@ -19,8 +23,9 @@ public struct Agency: Sendable, Hashable {
 
     public init(id: String, name: String, jurisdiction: String, kind: AgencyKind, isChildWelfareAgency: Bool,
                 certificate: String, endpoint: String? = nil, contact: String? = nil, issuingCA: String? = nil,
-                issuingCALocation: SourceLocation? = nil) {
+                issuingCALocation: SourceLocation? = nil, home: String = "NZ") {
         self.id = id
+        self.home = home
         self.name = name
         self.jurisdiction = jurisdiction
         self.kind = kind
@@ -32,7 +37,7 @@ public struct Agency: Sendable, Hashable {
         self.issuingCALocation = issuingCALocation
     }
 
-    public var isOverseas: Bool { jurisdiction != "NZ" }
+    public var isOverseas: Bool { jurisdiction != home }
 }
 
 /// A purpose a message may state, from `Agreements/purposes.yaml`.

@@ -55,7 +55,12 @@ struct PushWorker: Sendable {
             if let status = answer.status, (200..<300).contains(status) {
                 schedule.succeeded()
                 do {
-                    _ = try await gateway.acknowledge(deliveryID: item.deliveryID, by: endpoint.agency, via: "push")
+                    if let partner {
+                        _ = try await gateway.acknowledge(deliveryID: item.deliveryID, by: endpoint.agency, via: "partner",
+                                                          details: PartnerAnswer.receipt(partner: partner, body: answer.body))
+                    } else {
+                        _ = try await gateway.acknowledge(deliveryID: item.deliveryID, by: endpoint.agency, via: "push")
+                    }
                 } catch {
                     // Still delivered, not acknowledged: pushed again, and the receiver files it by id.
                     logger.error("recording a pushed delivery's acknowledgement failed",

@@ -24,6 +24,9 @@ struct PKIInitCommand: AsyncParsableCommand {
     @Option(help: "The agency registry naming the agencies to issue certificates for.")
     var agencies = "Agreements/agencies.yaml"
 
+    @Option(help: "The country of the gateway the PKI is for (ISO 3166-1 alpha-2); names its CA apart from other jurisdictions' CAs.")
+    var jurisdiction = "NZ"
+
     @Flag(help: "Replace everything, including the CA.")
     var force = false
 
@@ -32,7 +35,11 @@ struct PKIInitCommand: AsyncParsableCommand {
 
     func run() async throws {
         let registry = try AgencyRegistryFile.load(path: agencies)
-        let pki = DevelopmentPKI(directory: URL(fileURLWithPath: dir))
+        guard jurisdiction.count == 2, jurisdiction.allSatisfy({ $0.isASCII && $0.isUppercase }) else {
+            throw ValidationError("--jurisdiction '\(jurisdiction)' must be an ISO 3166-1 alpha-2 country code such as NZ or AU")
+        }
+        var pki = DevelopmentPKI(directory: URL(fileURLWithPath: dir))
+        pki.jurisdiction = jurisdiction
         let report = try pki.ensure(agencies: registry.map { .init(id: $0.id, name: $0.name) }, operators: DevelopmentPKI.Operator.development, force: force)
         guard !quiet else { return }
         let created = report.filter { $0.outcome != .kept }.count

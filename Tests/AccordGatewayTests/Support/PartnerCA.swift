@@ -48,6 +48,14 @@ struct PartnerCA {
             extendedKeyUsage: ["clientAuth"], alternativeNames: [.uri("urn:accord:operator:\(role):\(operatorName)")]))
     }
 
+    /// A gateway's push client certificate (`urn:accord:gateway:push`), as a partner gateway
+    /// presents when it forwards.
+    func gatewayClient() throws -> Issued {
+        try issue(label: "gateway-push", CertificateBuilder(
+            commonName: "\(name) gateway push", organization: "\(name) (test partner)", keyUsage: ["digitalSignature"],
+            extendedKeyUsage: ["clientAuth"], alternativeNames: [.uri("urn:accord:gateway:push")]))
+    }
+
     /// A message-signing certificate (digitalSignature, no extended key usage) naming `agency`.
     func signing(for agency: String) throws -> Issued {
         try issue(label: "\(agency)-signing", CertificateBuilder(

@@ -1,0 +1,165 @@
+import AccordAudit
+import AccordCore
+import AccordMessages
+public import AccordCrypto
+import AccordStore
+import Foundation
+
+/// The receiving gateway's answer to a forward it accepted (docs/federation.md, "Deliver and
+/// answer"): where the delivery now is in our log, and the same signed by our binding key, so
+/// the sending gateway can keep proof of what we said.
+public struct PartnerReceipt: Sendable, Equatable, Codable {
+    /// The sending gateway's delivery id, as it arrived.
+    public let deliveryID: String
+    /// Our delivery id for the recipient's inbox.
+    public let receivedAs: String
+    /// Our `message.received-from-partner` leaf.
+    public let auditLeaf: UInt64
+    /// The size of our latest signed checkpoint when the receipt was made (0 before the first).
+    public let checkpointSize: UInt64
+    /// A compact JWS over the fields above, signed with our binding key (`GET /v1/keys`).
+    public let receipt: String
+
+    enum CodingKeys: String, CodingKey {
+        case receipt
+        case deliveryID = "delivery_id"
+        case receivedAs = "received_as"
+        case auditLeaf = "audit_leaf"
+        case checkpointSize = "checkpoint_size"
+    }
+}
+
+extension Gateway {
+    /// Takes one inbox item a partner gateway pushed (the JSON `GET /v1/inbox` hands out),
+    /// decides it with `checkForward` and, if accepted, stores it for our agency exactly as it
+    /// arrived: it is never re-bound, since the partner's key-binding JWT is what proves who
+    /// sent it. A forward retried after a lost answer is found by its message id and answered
+    /// with the first receipt, so it is delivered once.
+    public func receiveForward(_ body: [UInt8], from partner: String, pinnedKey: PublicKey) async throws(GatewayProblem) -> PartnerReceipt {
+        let item: JSONValue
+        do { item = try JSONParser.parse(body) } catch {
+            throw Self.badForward("the body is not JSON: \(error.reason)")
+        }
+        guard let deliveryID = item["delivery_id"]?.stringValue, !deliveryID.isEmpty else {
+            throw Self.badForward("the body lacks 'delivery_id' (one inbox item, as GET /v1/inbox hands it out)")
+        }
+        guard let presentation = item["presentation"]?.stringValue else {
+            throw Self.badForward("the body lacks 'presentation' (one inbox item, as GET /v1/inbox hands it out)")
+        }
+        let binding = try Self.keyBindingClaims(presentation)
+        switch checkForward(presentation, deliveryID: deliveryID, recipient: binding.audience, from: partner, pinnedKey: pinnedKey) {
+        case .refuse(let code, let detail):
+            throw GatewayProblem(code: code, status: code == "presentation-invalid" ? 400 : 422,
+                                 title: "The forward is refused", detail: detail)
+        case .accept(let recipient, let agreement, let agreementDigest, _, _):
+            return try await storeForward(presentation, deliveryID: deliveryID, binding: binding, recipient: recipient,
+                                   agreement: agreement, agreementDigest: agreementDigest, from: partner)
+        }
+    }
+
+    private func storeForward(_ presentation: String, deliveryID partnerDelivery: String, binding: ForwardBinding, recipient: String,
+                       agreement: String, agreementDigest: String, from partner: String) async throws(GatewayProblem) -> PartnerReceipt {
+        // checkForward verified the presentation, so its issuer JWT parses.
+        let routing = (try? verifier.verify(presentation, now: now(), keyBinding: KeyBindingExpectation(audience: recipient, nonce: partnerDelivery))).map(\.routing)
+        guard let routing else { throw Self.badForward("the presentation no longer verifies") }
+        let messageID = Identifiers.messageID(issuer: routing.issuer, jti: routing.messageID)
+        let time = now()
+        let ourDelivery = Identifiers.deliveryID()
+        let audit = AuditRecord(
+            event: .messageReceivedFromPartner, time: time, actor: partner, messageID: messageID, deliveryID: ourDelivery,
+            from: routing.issuer, to: [recipient], agreement: AgreementReference(id: agreement, versionDigest: agreementDigest),
+            details: [
+                "partner": partner, "partner_delivery_id": partnerDelivery, "partner_leaf": String(binding.auditLeaf),
+                "partner_agreement": binding.agreement, "partner_agreement_digest": binding.agreementDigest,
+                "presentation_digest": Identifiers.submissionDigest(presentation), "type": routing.type, "purpose": routing.purpose,
+            ])
+        let envelope = DeliveryEnvelope(
+            redacted: presentation, sender: routing.issuer, type: routing.type, purpose: routing.purpose, agreementID: agreement,
+            agreementDigest: agreementDigest, withheld: [], receivedMilliseconds: AuditTime.milliseconds(time))
+        let submission = Submission(
+            message: Submission.Message(id: messageID, sender: routing.issuer, sdJWT: presentation,
+                                        submissionDigest: Identifiers.submissionDigest(presentation), receivedAt: time,
+                                        retainUntil: time.addingTimeInterval(options.retention)),
+            deliveries: [Submission.Delivery(id: ourDelivery, recipient: recipient, envelope: envelope)], audit: [audit])
+        let leaf: UInt64
+        let receivedAs: String
+        do {
+            guard let first = try await store.accept(submission).first else { throw GatewayProblem.unavailable("no audit leaf was written; retry") }
+            leaf = first
+            receivedAs = ourDelivery
+        } catch let problem as GatewayProblem {
+            throw problem
+        } catch where (error as? StoreError)?.code == .duplicateMessage {
+            (leaf, receivedAs) = try await earlierReceipt(messageID: messageID)
+        } catch {
+            throw .unavailable("the gateway could not store the forward; retry")
+        }
+        let checkpoint = (try? await store.latestCheckpoint())??.size ?? 0
+        return try signedReceipt(partnerDelivery: partnerDelivery, receivedAs: receivedAs, leaf: leaf, checkpointSize: checkpoint)
+    }
+
+    private func earlierReceipt(messageID: String) async throws(GatewayProblem) -> (UInt64, String) {
+        do {
+            let records = try await store.query(AuditQuery(events: [.messageReceivedFromPartner], messageID: messageID))
+            guard let first = records.first, let delivery = first.record.deliveryID else {
+                throw GatewayProblem(code: "duplicate-message", status: 409, title: "Already received",
+                                     detail: "message '\(messageID)' is already known here, not as a partner's forward")
+            }
+            return (first.index, delivery)
+        } catch let problem as GatewayProblem {
+            throw problem
+        } catch {
+            throw .unavailable("the gateway could not read back an earlier forward; retry")
+        }
+    }
+
+    private func signedReceipt(partnerDelivery: String, receivedAs: String, leaf: UInt64, checkpointSize: UInt64) throws(GatewayProblem) -> PartnerReceipt {
+        struct Header: Encodable { let alg: String; let typ: String }
+        struct Payload: Encodable {
+            let delivery_id: String, received_as: String, audit_leaf: UInt64, checkpoint_size: UInt64, iat: Int
+        }
+        let key = keys.bindingKey
+        do {
+            let header = try JSONValueEncoder().canonicalBytes(Header(alg: key.algorithm.jwsName, typ: "accord-receipt+jwt"))
+            let payload = try JSONValueEncoder().canonicalBytes(Payload(
+                delivery_id: partnerDelivery, received_as: receivedAs, audit_leaf: leaf, checkpoint_size: checkpointSize,
+                iat: Int(now().timeIntervalSince1970)))
+            let jws = try CompactJWS.sign(header: header, payload: payload, signer: JWSSigner(key: key))
+            return PartnerReceipt(deliveryID: partnerDelivery, receivedAs: receivedAs, auditLeaf: leaf, checkpointSize: checkpointSize, receipt: jws)
+        } catch {
+            throw .unavailable("the gateway could not sign the receipt; retry")
+        }
+    }
+
+    /// What the sending gateway's key-binding JWT says, read before it is verified only to
+    /// learn the recipient it names; `checkForward` then verifies it against that recipient.
+    struct ForwardBinding {
+        let audience: String
+        let auditLeaf: Int
+        let agreement: String
+        let agreementDigest: String
+    }
+
+    static func keyBindingClaims(_ presentation: String) throws(GatewayProblem) -> ForwardBinding {
+        guard let tilde = presentation.lastIndex(of: "~"), presentation.index(after: tilde) < presentation.endIndex else {
+            throw badForward("the presentation carries no key-binding JWT after its last '~'")
+        }
+        let claims: JSONValue
+        do {
+            let jws = try CompactJWS(parsing: presentation[presentation.index(after: tilde)...])
+            claims = try JSONParser.parse(jws.payload)
+        } catch {
+            throw badForward("the key-binding JWT does not parse")
+        }
+        guard let audience = claims["aud"]?.stringValue, let accord = claims["accord"],
+              let leaf = accord["audit_leaf"]?.integerValue, let agreement = accord["agreement"]?.stringValue,
+              let digest = accord["agreement_digest"]?.stringValue else {
+            throw badForward("the key-binding JWT lacks 'aud' or the 'accord' claim naming the agreement, its digest and the audit leaf")
+        }
+        return ForwardBinding(audience: audience, auditLeaf: leaf, agreement: agreement, agreementDigest: digest)
+    }
+
+    static func badForward(_ detail: String) -> GatewayProblem {
+        GatewayProblem(code: "invalid-forward", status: 400, title: "Bad forward", detail: detail)
+    }
+}
