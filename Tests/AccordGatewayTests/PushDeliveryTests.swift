@@ -160,7 +160,8 @@ struct PushDeliveryTests {
         let attempts = down["accord_push_attempts_total"] ?? 0, failures = down["accord_push_failures_total"] ?? 0
         #expect(failures >= 3 && (attempts - 1 ... attempts).contains(failures), "\(down)")
         #expect(down["accord_push_backlog"] == 1, "\(down)")
-        #expect((down["accord_push_oldest_age_seconds"] ?? 0) >= 1, "\(down)")
+        // Refreshed every 5 s: positive while a delivery waits, however soon after it arrived.
+        #expect((down["accord_push_oldest_age_seconds"] ?? 0) > 0, "\(down)")
         #expect(down["accord_push_undeliverable"] == 0, "\(down)")
 
         // The receiver comes back: the next try reaches it.
