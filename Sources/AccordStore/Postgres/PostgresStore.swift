@@ -149,57 +149,38 @@ public final class PostgresStore: GatewayStorage {
         }
     }
 
-    private func submit(_ work: WriteWork) async throws(StoreError) -> WriteResult {
-        guard writable else {
-            throw StoreError(.readOnly, "this store was opened without a signer, for reading; open it with the gateway's signer to write")
-        }
-        return try await queue.submit(work)
+    /// The writer's queue, or the refusal a store opened for reading gives.
+    private func writeQueue() throws(StoreError) -> CommitQueue {
+        guard writable else { throw CommitQueue.readOnly }
+        return queue
     }
 
     // MARK: AccordStorage writes
 
-    public func accept(_ submission: Submission) async throws(StoreError) -> [UInt64] {
-        guard case .leaves(let leaves) = try await submit(.accept(submission, PreparedRecord.all(submission.audit))) else { throw unexpected() }
-        return leaves
-    }
+    public func accept(_ submission: Submission) async throws(StoreError) -> [UInt64] { try await writeQueue().accept(submission) }
 
-    public func append(_ records: [AuditRecord]) async throws(StoreError) -> [UInt64] {
-        guard case .leaves(let leaves) = try await submit(.append(PreparedRecord.all(records))) else { throw unexpected() }
-        return leaves
-    }
+    public func append(_ records: [AuditRecord]) async throws(StoreError) -> [UInt64] { try await writeQueue().append(records) }
 
-    public func updateDelivery(_ update: DeliveryUpdate) async throws(StoreError) -> [UInt64] {
-        guard case .leaves(let leaves) = try await submit(.updateDelivery(update, PreparedRecord.all(update.audit))) else { throw unexpected() }
-        return leaves
-    }
+    public func updateDelivery(_ update: DeliveryUpdate) async throws(StoreError) -> [UInt64] { try await writeQueue().updateDelivery(update) }
 
-    public func recordPush(_ record: PushRecord) async throws(StoreError) {
-        guard case .leaves = try await submit(.recordPush(record)) else { throw unexpected() }
-    }
+    public func recordPush(_ record: PushRecord) async throws(StoreError) { try await writeQueue().recordPush(record) }
 
     public func activateAgreementSet(_ activation: AgreementSetActivation) async throws(StoreError) -> (version: Int64, leaves: [UInt64]) {
-        guard case .agreementSet(let version, let leaves) = try await submit(.activateAgreementSet(activation, PreparedRecord.all(activation.audit))) else { throw unexpected() }
-        return (version, leaves)
+        try await writeQueue().activateAgreementSet(activation)
     }
 
     public func purgeMessages(retainedUntilBefore cutoff: Date) async throws(StoreError) -> Int {
-        guard case .purged(let count) = try await submit(.purge(cutoff: cutoff, now: configuration.now())) else { throw unexpected() }
-        return count
+        try await writeQueue().purge(cutoff: cutoff, now: configuration.now())
     }
 
     /// Signs a checkpoint now if leaves were appended since the last one and this node holds
     /// the lease (taking it if it is free); nil when there was nothing to sign or another
     /// node holds the lease, which then signs.
     public func checkpointNow() async throws(StoreError) -> StoredCheckpoint? {
-        guard writable else { return try await submit(.checkpoint(force: true)).checkpointValue }
+        let queue = try writeQueue()
         // Taking a free lease here lets a lone node sign at once; a lease held elsewhere stays there.
         _ = try? await pool.withConnection { connection in try await self.lease.renew(connection) }
-        guard case .checkpoint(let checkpoint) = try await submit(.checkpoint(force: true)) else { throw unexpected() }
-        return checkpoint
-    }
-
-    private func unexpected() -> StoreError {
-        StoreError(.corruptState, "the writer answered with a result of another kind")
+        return try await queue.checkpointNow()
     }
 
     // MARK: Errors
@@ -224,12 +205,5 @@ public final class PostgresStore: GatewayStorage {
             }
             return StoreError(.databaseFailed, error.description)
         }
-    }
-}
-
-extension WriteResult {
-    var checkpointValue: StoredCheckpoint? {
-        if case .checkpoint(let checkpoint) = self { return checkpoint }
-        return nil
     }
 }

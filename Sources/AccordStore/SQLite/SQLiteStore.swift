@@ -156,63 +156,41 @@ public final class SQLiteStore: GatewayStorage {
         throw StoreError(.corruptState, "a batch failed even with a savepoint per job")
     }
 
-    private func submit(_ work: WriteWork) async throws(StoreError) -> WriteResult {
-        guard writable else {
-            throw StoreError(.readOnly, "this store was opened without a signer, for reading; open it with the gateway's signer to write")
-        }
-        return try await queue.submit(work)
+    /// The writer's queue, or the refusal a store opened for reading gives.
+    private func writeQueue() throws(StoreError) -> CommitQueue {
+        guard writable else { throw CommitQueue.readOnly }
+        return queue
     }
 
     // MARK: AccordStorage writes
 
-    public func accept(_ submission: Submission) async throws(StoreError) -> [UInt64] {
-        guard case .leaves(let leaves) = try await submit(.accept(submission, PreparedRecord.all(submission.audit))) else { throw unexpected() }
-        return leaves
-    }
+    public func accept(_ submission: Submission) async throws(StoreError) -> [UInt64] { try await writeQueue().accept(submission) }
 
-    public func append(_ records: [AuditRecord]) async throws(StoreError) -> [UInt64] {
-        guard case .leaves(let leaves) = try await submit(.append(PreparedRecord.all(records))) else { throw unexpected() }
-        return leaves
-    }
+    public func append(_ records: [AuditRecord]) async throws(StoreError) -> [UInt64] { try await writeQueue().append(records) }
 
-    public func updateDelivery(_ update: DeliveryUpdate) async throws(StoreError) -> [UInt64] {
-        guard case .leaves(let leaves) = try await submit(.updateDelivery(update, PreparedRecord.all(update.audit))) else { throw unexpected() }
-        return leaves
-    }
+    public func updateDelivery(_ update: DeliveryUpdate) async throws(StoreError) -> [UInt64] { try await writeQueue().updateDelivery(update) }
 
-    public func recordPush(_ record: PushRecord) async throws(StoreError) {
-        guard case .leaves = try await submit(.recordPush(record)) else { throw unexpected() }
-    }
+    public func recordPush(_ record: PushRecord) async throws(StoreError) { try await writeQueue().recordPush(record) }
 
     public func activateAgreementSet(_ activation: AgreementSetActivation) async throws(StoreError) -> (version: Int64, leaves: [UInt64]) {
-        guard case .agreementSet(let version, let leaves) = try await submit(.activateAgreementSet(activation, PreparedRecord.all(activation.audit))) else { throw unexpected() }
-        return (version, leaves)
+        try await writeQueue().activateAgreementSet(activation)
     }
 
     public func purgeMessages(retainedUntilBefore cutoff: Date) async throws(StoreError) -> Int {
-        guard case .purged(let count) = try await submit(.purge(cutoff: cutoff, now: configuration.now())) else { throw unexpected() }
-        return count
+        try await writeQueue().purge(cutoff: cutoff, now: configuration.now())
     }
 
     /// Hands checkpoint signing over to `signer`: appends `record` (an `audit.key_rotated` leaf
     /// naming both keys) and signs a checkpoint covering it with the old key and the new, in one
     /// transaction; later checkpoints carry the new key's signature alone.
     public func rotateAuditKey(to signer: NoteSigner, record: AuditRecord) async throws(StoreError) -> (leaf: UInt64, checkpoint: StoredCheckpoint) {
-        guard case .rotation(let leaf, let checkpoint) = try await submit(.rotateAuditKey(signer, PreparedRecord(record))) else { throw unexpected() }
-        return (leaf, checkpoint)
+        try await writeQueue().rotateAuditKey(to: signer, record: record)
     }
 
     /// The verifier of the key that signs checkpoints now.
     public var currentAuditVerifier: NoteVerifier? { state.withLock { $0.signer?.verifier } }
 
-    public func checkpointNow() async throws(StoreError) -> StoredCheckpoint? {
-        guard case .checkpoint(let checkpoint) = try await submit(.checkpoint(force: true)) else { throw unexpected() }
-        return checkpoint
-    }
-
-    private func unexpected() -> StoreError {
-        StoreError(.corruptState, "the writer answered with a result of another kind")
-    }
+    public func checkpointNow() async throws(StoreError) -> StoredCheckpoint? { try await writeQueue().checkpointNow() }
 
     // MARK: State
 
