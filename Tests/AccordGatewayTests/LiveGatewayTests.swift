@@ -194,7 +194,10 @@ import Testing
             let lines = probes.standardOutput.split(separator: "\n")
             #expect(lines.count == 3 && lines.allSatisfy { $0.hasPrefix("closed ") }, "\(probes.standardOutput)\(probes.standardError)")
             #expect(lines.compactMap { Double($0.split(separator: " ").last ?? "") }.allSatisfy { $0 < 2 }, "\(probes.standardOutput)")
-            let refused = gateway.logs.all.filter { $0.contains("TLS connection refused") }
+            // The server logs a refusal just after it has closed the connection, so wait for it.
+            let isRefusal = { (line: String) in line.contains("TLS connection refused") }
+            _ = await eventually { gateway.logs.all.filter(isRefusal).count >= 3 }
+            let refused = gateway.logs.all.filter(isRefusal)
             #expect(refused.count == 3 && refused.allSatisfy { $0.hasPrefix("debug ") && $0.contains("tls-closed-before-handshake") }, "\(refused)")
             // The gateway still serves.
             #expect(try await gateway.curl("/healthz", as: "nz.police").httpStatus == 200)
