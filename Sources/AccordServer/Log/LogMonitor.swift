@@ -23,7 +23,9 @@ public struct LogMonitor: Sendable {
     }
 
     public let baseURL: String
-    public let verifier: NoteVerifier
+    /// The log's verifier keys over time: a checkpoint signed by any of them is the log's, so a
+    /// monitor given the keys before and after an audit key rotation follows it.
+    public let verifiers: [NoteVerifier]
     public let witnesses: [CosignatureVerifier]
     public let cosignaturesRequired: Int
     /// Also fetch entry bundles and check each leaf against its hash (needs entry access).
@@ -33,12 +35,12 @@ public struct LogMonitor: Sendable {
     private var hasher: TreeHasher { TreeHasher() }
 
     public init(
-        baseURL: String, verifier: NoteVerifier, witnesses: [CosignatureVerifier], cosignaturesRequired: Int, checkEntries: Bool,
+        baseURL: String, verifiers: [NoteVerifier], witnesses: [CosignatureVerifier], cosignaturesRequired: Int, checkEntries: Bool,
         fetch: @escaping @Sendable (String) async throws -> LogHTTPClient.Answer = { try await LogHTTPClient().get($0) }
     ) {
         self.fetch = fetch
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
-        self.verifier = verifier
+        self.verifiers = verifiers
         self.witnesses = witnesses
         self.cosignaturesRequired = cosignaturesRequired
         self.checkEntries = checkEntries
@@ -57,9 +59,9 @@ public struct LogMonitor: Sendable {
         let checkpoint: Checkpoint
         do {
             note = try SignedNote(parsing: answer.text)
-            checkpoint = try Checkpoint(text: note.verifiedText(by: verifier))
+            checkpoint = try verified(note)
         } catch {
-            return (state, [Alarm(kind: .badSignature, detail: "the checkpoint does not verify with the log's key: \(error.message)")])
+            return (state, [Alarm(kind: .badSignature, detail: "the checkpoint does not verify with the log's keys: \(error.message)")])
         }
         var alarms: [Alarm] = []
         var valid = 0
@@ -102,8 +104,8 @@ public struct LogMonitor: Sendable {
     /// Compares this monitor's view with another's: equal sizes need equal roots; a smaller
     /// checkpoint must be a prefix of this log, recomputed from this gateway's tiles.
     public func compare(_ mine: MonitorState, with other: MonitorState, name: String) async throws -> [Alarm] {
-        guard let note = try? SignedNote(parsing: other.checkpoint), let theirs = try? Checkpoint(text: note.verifiedText(by: verifier)) else {
-            return [Alarm(kind: .badSignature, detail: "\(name): its checkpoint does not verify with the log's key")]
+        guard let note = try? SignedNote(parsing: other.checkpoint), let theirs = try? verified(note) else {
+            return [Alarm(kind: .badSignature, detail: "\(name): its checkpoint does not verify with the log's keys")]
         }
         if theirs.size == mine.size {
             return Data(theirs.rootHash).base64EncodedString() == mine.root ? []
@@ -114,6 +116,16 @@ public struct LogMonitor: Sendable {
         for hash in try await leafHashes(from: 0, to: theirs.size) { head.append(leafHash: hash, using: hasher) }
         return head.root(using: hasher) == theirs.rootHash ? []
             : [Alarm(kind: .fork, detail: "\(name) holds a signed checkpoint of size \(theirs.size) that is not a prefix of this log: two views of one log")]
+    }
+
+    /// The checkpoint in `note` once a signature by one of the log's keys checks; otherwise an
+    /// error saying what each key found.
+    func verified(_ note: SignedNote) throws(AuditError) -> Checkpoint {
+        var failures: [String] = []
+        for verifier in verifiers {
+            do { return try Checkpoint(text: note.verifiedText(by: verifier)) } catch { failures.append(error.message) }
+        }
+        throw AuditError(.unknownKey, failures.isEmpty ? "no verifier key was given" : failures.joined(separator: "; "))
     }
 
     /// The level-0 hashes of leaves `from ..< to`, from full and partial tiles.

@@ -13,8 +13,11 @@ struct MonitorCommand: AsyncParsableCommand {
     @Option(help: "The log's base URL, ending in /v1/log (e.g. http://gateway:8445/v1/log on the operations listener).")
     var url: String
 
-    @Option(name: .customLong("verifier-key"), help: "The log's verifier key (name+keyid+base64).")
-    var verifierKey: String
+    @Option(name: .customLong("verifier-key"), help: "The log's verifier key (name+keyid+base64); repeat for the keys before and after an audit key rotation.")
+    var verifierKeys: [String] = []
+
+    @Option(name: .customLong("verifier-keys"), help: "A file listing the log's verifier keys over time, one a line ('#' starts a comment).")
+    var verifierKeyFile: String?
 
     @Option(name: .customLong("witness-key"), help: "A witness's cosignature verifier key; repeat for several. Each must cosign.")
     var witnessKeys: [String] = []
@@ -47,21 +50,24 @@ struct MonitorCommand: AsyncParsableCommand {
     var pki = "Certificates/dev"
 
     func run() async throws {
-        let verifier = try NoteVerifier(verifierKey: verifierKey)
         let witnesses = try witnessKeys.map { try CosignatureVerifier(verifierKey: $0) }
-        let monitor: LogMonitor
-        if let agency {
-            let fetcher = AgencyLogFetcher(agency: agency, pki: URL(fileURLWithPath: pki))
-            monitor = LogMonitor(baseURL: url, verifier: verifier, witnesses: witnesses, cosignaturesRequired: cosignatures ?? witnessKeys.count,
-                                 checkEntries: entries, fetch: { try await fetcher.get($0) })
-        } else {
-            monitor = LogMonitor(baseURL: url, verifier: verifier, witnesses: witnesses,
-                                 cosignaturesRequired: cosignatures ?? witnessKeys.count, checkEntries: entries)
+        let fetcher = agency.map { AgencyLogFetcher(agency: $0, pki: URL(fileURLWithPath: pki)) }
+        // The key file is read afresh each round, so a key added to it after a rotation is
+        // followed without restarting the monitor.
+        func monitor() throws -> LogMonitor {
+            let verifiers = try logVerifiers()
+            let required = cosignatures ?? witnessKeys.count
+            guard let fetcher else {
+                return LogMonitor(baseURL: url, verifiers: verifiers, witnesses: witnesses, cosignaturesRequired: required, checkEntries: entries)
+            }
+            return LogMonitor(baseURL: url, verifiers: verifiers, witnesses: witnesses, cosignaturesRequired: required,
+                              checkEntries: entries, fetch: { try await fetcher.get($0) })
         }
         let stateURL = URL(fileURLWithPath: state)
         var alarmsSeen: [LogMonitor.Alarm.Kind: Int] = [:]
         while true {
             let before = try MonitorState.load(stateURL)
+            let monitor = try monitor()
             var (after, alarms) = try await monitor.round(from: before)
             if let after {
                 for file in compareWith {
@@ -82,6 +88,28 @@ struct MonitorCommand: AsyncParsableCommand {
             if once { return }
             try await Task.sleep(for: .seconds(interval))
         }
+    }
+
+    /// Every `--verifier-key` and every key line of `--verifier-keys`; a key that does not parse
+    /// is named with where it came from.
+    private func logVerifiers() throws -> [NoteVerifier] {
+        var keys = verifierKeys.map { (key: $0, origin: "--verifier-key '\($0)'") }
+        if let verifierKeyFile {
+            let text: String
+            do { text = try String(contentsOfFile: verifierKeyFile, encoding: .utf8) } catch {
+                throw ValidationError("--verifier-keys \(verifierKeyFile): cannot be read (\(error.localizedDescription))")
+            }
+            for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                let key = line.prefix { $0 != "#" }.trimmingCharacters(in: .whitespaces)
+                if !key.isEmpty { keys.append((key, "\(verifierKeyFile), line \(number + 1)")) }
+            }
+        }
+        guard !keys.isEmpty else { throw ValidationError("give the log's verifier key with --verifier-key or --verifier-keys") }
+        var verifiers: [NoteVerifier] = []
+        for (key, origin) in keys {
+            do { verifiers.append(try NoteVerifier(verifierKey: key)) } catch { throw ValidationError("\(origin): \(error.message)") }
+        }
+        return verifiers
     }
 
     private func writeMetrics(_ file: String, alarms: [LogMonitor.Alarm.Kind: Int], size: UInt64) throws {
