@@ -24,6 +24,9 @@ public struct LogConfiguration: Sendable, Equatable {
     /// Cosignatures a checkpoint needs before `/v1/log/checkpoint` publishes it.
     public var cosignaturesRequired = 0
     public var witnessIntervalMilliseconds = 1_000
+    /// The longest wait before asking an unreachable witness again; the wait starts at the
+    /// witness interval and doubles with each failure in a row.
+    public var witnessBackoffMaxSeconds = 300
     /// Agencies that may read entry bundles: oversight, such as the Privacy Commissioner.
     public var entryReaders: [String] = []
     /// Serve the checkpoint and hash tiles on the operations listener too (no entries there).
@@ -35,7 +38,8 @@ public struct LogConfiguration: Sendable, Equatable {
 extension ConfigurationReader {
     func readLog(_ node: Node, into log: inout LogConfiguration) throws(ConfigurationError) {
         for (name, value) in try mapping(node, [
-            "witnesses", "cosignatures_required", "witness_interval_milliseconds", "entry_readers", "on_operations_listener",
+            "witnesses", "cosignatures_required", "witness_interval_milliseconds", "witness_backoff_max_seconds", "entry_readers",
+            "on_operations_listener",
         ], "log") {
             switch name {
             case "witnesses":
@@ -69,6 +73,7 @@ extension ConfigurationReader {
                 }
             case "cosignatures_required": log.cosignaturesRequired = try integer(value, "log.cosignatures_required", atLeast: 0)
             case "witness_interval_milliseconds": log.witnessIntervalMilliseconds = try integer(value, "log.witness_interval_milliseconds")
+            case "witness_backoff_max_seconds": log.witnessBackoffMaxSeconds = try integer(value, "log.witness_backoff_max_seconds", atLeast: 1)
             case "entry_readers":
                 guard let items = value.sequence else { throw ConfigurationError(location: location(value), message: "log.entry_readers must be a list") }
                 log.entryReaders = try items.map { item throws(ConfigurationError) in try string(item, "log.entry_readers") }

@@ -33,6 +33,7 @@ extension GatewayServer {
         guard !configuration.log.witnesses.isEmpty else { return nil }
         return try WitnessingService(store: store, index: routes.index, witnesses: configuration.log.witnesses,
                                      interval: .milliseconds(configuration.log.witnessIntervalMilliseconds),
+                                     backoffCap: .seconds(configuration.log.witnessBackoffMaxSeconds),
                                      factory: PrometheusMetricsFactory(registry: registry), logger: logger)
     }
 }
