@@ -45,6 +45,7 @@ public final class Gateway: Sendable {
     let acceptanceRules: AcceptanceRules
     let planner: DeliveryPlanner
     private let currentAuditVerifierKey = Mutex<String?>(nil)
+    let latestCheckpointSize = LatestCheckpointSize()
 
     public init(
         store: any AccordStorage, policy: ActivePolicy, keys: GatewayKeys, options: Options = Options(),

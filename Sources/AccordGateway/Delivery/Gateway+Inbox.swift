@@ -126,13 +126,15 @@ extension Gateway {
             logger.error("recording a delivery failed", metadata: ["delivery_id": "\(delivery.id)", "error": "\(error.code.rawValue)"])
             return .retryLater
         }
+        let checkpointSize = await latestCheckpointSize.current(from: store)
+        let decision = GatewayDecision(
+            agreementID: pending.agreementID, agreementDigest: pending.agreementDigest, auditLeafIndex: Int(leaf),
+            withheldPaths: pending.withheld, handling: pending.handling, checkpointSize: checkpointSize.map { Int($0) })
         let presentation: String
         do {
             if let binders {
                 presentation = try binders.withBinder { binder throws(MessageError) in
-                    try binder.bind(redacted, audience: agency, nonce: delivery.id, decision: GatewayDecision(
-                        agreementID: pending.agreementID, agreementDigest: pending.agreementDigest, auditLeafIndex: Int(leaf),
-                        withheldPaths: pending.withheld, handling: pending.handling), issuedAt: time)
+                    try binder.bind(redacted, audience: agency, nonce: delivery.id, decision: decision, issuedAt: time)
                 }
             } else {
                 presentation = redacted
@@ -146,7 +148,7 @@ extension Gateway {
             deliveryID: delivery.id, messageID: delivery.messageID, from: pending.sender, type: pending.type, purpose: pending.purpose,
             agreement: pending.agreementID, handling: pending.handling, withheld: pending.withheld,
             receivedAt: Identifiers.timestamp(AuditTime.date(milliseconds: pending.receivedMilliseconds)),
-            auditLeaf: leaf, presentation: presentation, cursor: String(entry.sequence)))
+            auditLeaf: leaf, presentation: presentation, cursor: String(entry.sequence), checkpointSize: checkpointSize))
     }
 
     /// Records that `agency` has the delivery; repeating an acknowledgement is harmless. `via` is

@@ -39,7 +39,14 @@ extension SubmissionReceipt {
                 agreementDigest: try string(recipient["agreement_digest"], "\(name).agreement_digest"),
                 withheld: withheld, auditLeaf: auditLeaf))
         }
+        var checkpointSize: UInt64?
+        if let size = members["checkpoint_size"] {
+            guard let number = size.integerValue, let value = UInt64(exactly: number) else {
+                throw ReadingError(description: "receipt: 'checkpoint_size' must be a tree size")
+            }
+            checkpointSize = value
+        }
         self.init(messageID: try string(members["message_id"], "message_id"), jti: try string(members["jti"], "jti"),
-                  replayed: replayed, recipients: read)
+                  replayed: replayed, recipients: read, checkpointSize: checkpointSize)
     }
 }

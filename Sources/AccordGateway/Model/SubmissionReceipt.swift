@@ -28,16 +28,22 @@ public struct SubmissionReceipt: Sendable, Equatable, Codable {
     /// True when this answers a resubmission of a message already accepted.
     public let replayed: Bool
     public let recipients: [Recipient]
+    /// The size of the latest checkpoint the gateway had signed when it answered: it covers a
+    /// recipient's `audit_leaf` when larger, and otherwise the next checkpoint will, which
+    /// `GET /v1/proofs/inclusion?leaf=` returns once signed (docs/audit.md, "Evidence in every
+    /// answer"). Absent before the log's first checkpoint.
+    public var checkpointSize: UInt64? = nil
 
     enum CodingKeys: String, CodingKey {
         case jti, replayed, recipients
         case messageID = "message_id"
+        case checkpointSize = "checkpoint_size"
     }
 
     /// The receipt as the API sends it (the members `Codable` gives, canonical JSON), written
     /// without Foundation's `JSONEncoder`: every accepted submission is answered with one.
     public var json: [UInt8] {
-        let value = JSONValue.object([
+        var members: [String: JSONValue] = [
             "message_id": .string(messageID), "jti": .string(jti), "replayed": .bool(replayed),
             "recipients": .array(recipients.map { recipient in
                 var members: [String: JSONValue] = [
@@ -48,7 +54,9 @@ public struct SubmissionReceipt: Sendable, Equatable, Codable {
                 if let leaf = recipient.auditLeaf { members["audit_leaf"] = .integer(Int64(leaf)) }
                 return .object(members)
             }),
-        ])
+        ]
+        if let checkpointSize { members["checkpoint_size"] = .integer(Int64(checkpointSize)) }
+        let value = JSONValue.object(members)
         // Strings, booleans and leaf indices (far below 2^53) are always encodable.
         return (try? CanonicalJSON.encode(value)) ?? Array("{}".utf8)
     }
@@ -72,6 +80,9 @@ public struct InboxItem: Sendable, Equatable, Codable {
     public let presentation: String
     /// The cursor to pass as `after` for the items that follow this one.
     public let cursor: String
+    /// As a receipt's: the latest checkpoint signed when the item was handed out, also in the
+    /// KB-JWT's `accord.checkpoint_size`.
+    public var checkpointSize: UInt64? = nil
 
     enum CodingKeys: String, CodingKey {
         case from, type, purpose, agreement, handling, withheld, presentation, cursor
@@ -79,6 +90,7 @@ public struct InboxItem: Sendable, Equatable, Codable {
         case messageID = "message_id"
         case receivedAt = "received_at"
         case auditLeaf = "audit_leaf"
+        case checkpointSize = "checkpoint_size"
     }
 }
 

@@ -14,13 +14,13 @@ struct DeliveryPlan: Sendable {
     let lines: [Line]
 
     /// The receipt once the store has given the audit records their leaves, in order.
-    func receipt(jti: String, leaves: [UInt64]) -> SubmissionReceipt {
+    func receipt(jti: String, leaves: [UInt64], checkpointSize: UInt64?) -> SubmissionReceipt {
         SubmissionReceipt(messageID: submission.message.id, jti: jti, replayed: false, recipients: lines.map { line in
             let recipient = line.recipient
             return SubmissionReceipt.Recipient(
                 recipient: recipient.recipient, deliveryID: recipient.deliveryID, status: recipient.status,
                 agreement: recipient.agreement, agreementDigest: recipient.agreementDigest, withheld: recipient.withheld,
                 auditLeaf: line.recordIndex < leaves.count ? leaves[line.recordIndex] : nil)
-        })
+        }, checkpointSize: checkpointSize)
     }
 }

@@ -76,7 +76,7 @@ extension Gateway {
             "message_id": "\(candidate.messageID)", "from": "\(candidate.received.agency)",
             "to": "\(routing.recipients.joined(separator: ","))", "type": "\(routing.type)",
         ])
-        return plan.receipt(jti: routing.messageID, leaves: leaves)
+        return plan.receipt(jti: routing.messageID, leaves: leaves, checkpointSize: await latestCheckpointSize.current(from: store))
     }
 
     /// Stage 5 for a message that went no further: the receipt of an earlier acceptance of the
@@ -111,6 +111,7 @@ extension Gateway {
                 routing: routing, messageID: messageID)
         }
         let leaves = (try? await store.query(AuditQuery(events: [.messageAccepted], messageID: messageID))) ?? []
+        let checkpointSize = await latestCheckpointSize.current(from: store)
         return SubmissionReceipt(messageID: messageID, jti: routing.messageID, replayed: true, recipients: deliveries.map { delivery in
             let envelope = delivery.envelope
             let leaf = leaves.first { $0.record.deliveryID == delivery.id }
@@ -119,7 +120,7 @@ extension Gateway {
                 agreement: envelope?.agreementID ?? leaf?.record.agreement?.id ?? "",
                 agreementDigest: envelope?.agreementDigest ?? leaf?.record.agreement?.versionDigest ?? "",
                 withheld: envelope?.withheld ?? leaf?.record.withheld ?? [], auditLeaf: leaf?.index)
-        })
+        }, checkpointSize: checkpointSize)
     }
 
     /// What a receipt says of a delivery: `delivered` while it is (or was) available to the

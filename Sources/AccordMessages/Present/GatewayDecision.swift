@@ -16,13 +16,19 @@ public struct GatewayDecision: Sendable, Equatable {
     /// `accord.handling`: the flow's handling code (H0–H3), what the recipient may do with what
     /// it receives. Absent only from deliveries accepted before the gateway recorded it.
     public var handling: String?
+    /// `accord.checkpoint_size`: the size of the latest checkpoint the gateway had signed when
+    /// it bound the presentation. It covers `audit_leaf` when larger; otherwise the next one
+    /// will (docs/audit.md, "Evidence in every answer").
+    public var checkpointSize: Int?
 
-    public init(agreementID: String, agreementDigest: String, auditLeafIndex: Int, withheldPaths: [String], handling: String? = nil) {
+    public init(agreementID: String, agreementDigest: String, auditLeafIndex: Int, withheldPaths: [String], handling: String? = nil,
+                checkpointSize: Int? = nil) {
         self.agreementID = agreementID
         self.agreementDigest = agreementDigest
         self.auditLeafIndex = auditLeafIndex
         self.withheldPaths = withheldPaths
         self.handling = handling
+        self.checkpointSize = checkpointSize
     }
 
     var json: JSONValue {
@@ -33,6 +39,7 @@ public struct GatewayDecision: Sendable, Equatable {
             "withheld": .array(withheldPaths.map { .string($0) }),
         ]
         if let handling { members["handling"] = .string(handling) }
+        if let checkpointSize { members["checkpoint_size"] = .integer(checkpointSize) }
         return .object(members)
     }
 
@@ -59,7 +66,15 @@ public struct GatewayDecision: Sendable, Equatable {
             }
             handling = code
         }
-        self.init(agreementID: agreement, agreementDigest: digest, auditLeafIndex: leaf, withheldPaths: paths, handling: handling)
+        var checkpointSize: Int? = nil
+        if let value = members["checkpoint_size"] {
+            guard let size = value.integerValue, size >= 0 else {
+                throw MessageError(.keyBindingInvalid, "key-binding JWT claim 'accord.checkpoint_size' is not a tree size")
+            }
+            checkpointSize = size
+        }
+        self.init(agreementID: agreement, agreementDigest: digest, auditLeafIndex: leaf, withheldPaths: paths, handling: handling,
+                  checkpointSize: checkpointSize)
     }
 }
 

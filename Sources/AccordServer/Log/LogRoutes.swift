@@ -20,7 +20,12 @@ struct LogRoutes: Sendable {
     func register<Context: RequestContext>(
         on router: some RouterMethods<Context>, mayReadEntries: @escaping @Sendable (Context) -> Bool
     ) {
-        router.get("log/checkpoint") { _, _ in try await checkpoint() }
+        router.get("log/checkpoint") { request, _ in
+            if let size = try ProofRoutes.number(request.uri.queryParameters, "size", required: false) {
+                return try await checkpoint(size: size)
+            }
+            return try await checkpoint()
+        }
         router.get("log/tile/**") { request, context in
             try await tile(request.uri.path, entriesAllowed: { mayReadEntries(context) })
         }
@@ -34,6 +39,20 @@ struct LogRoutes: Sendable {
         }
         return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8", .cacheControl: "no-store"],
                         body: .init(byteBuffer: ByteBuffer(string: note)))
+    }
+
+    /// The checkpoint signed at exactly `size`, with the cosignatures kept for it: what a
+    /// receipt's or a KB-JWT's `checkpoint_size` names. Cosignatures may still arrive for it.
+    func checkpoint(size: UInt64) async throws -> Response {
+        guard let stored = try await store.checkpoint(size: size) else {
+            let latest = try await store.latestCheckpoint()?.size ?? 0
+            return ProblemResponse.make(GatewayProblem(
+                code: "no-checkpoint-of-size", status: 404, title: "Not found",
+                detail: size > latest ? "no checkpoint of size \(size) is signed yet (the latest has \(latest) leaves)"
+                    : "no checkpoint was signed at size \(size); GET /v1/proofs/inclusion?leaf=<index> finds the first one covering a leaf"))
+        }
+        return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8", .cacheControl: "no-cache"],
+                        body: .init(byteBuffer: ByteBuffer(string: try await publisher.cosigned(stored))))
     }
 
     func tile(_ requestPath: String, entriesAllowed: () -> Bool) async throws -> Response {
