@@ -22,12 +22,17 @@ import Testing
               cosignatures_required: 1
               entry_readers: [nz.privacy-commissioner]
               witnesses:
-                - {name: witness.police, url: "http://127.0.0.1:9000", key: "\(key)"}
+                - {name: witness.police, url: "http://127.0.0.1:9000", key: "\(key)", plain_http: true}
+                - {name: witness.police, url: "https://witness.police.govt.nz", key: "\(key)", ca: /etc/accord/witness-ca.pem}
             """)
-        #expect(loaded.log.witnesses == [.init(name: "witness.police", url: "http://127.0.0.1:9000", key: key)])
+        #expect(loaded.log.witnesses == [
+            .init(name: "witness.police", url: "http://127.0.0.1:9000", key: key, plainHTTP: true),
+            .init(name: "witness.police", url: "https://witness.police.govt.nz", key: key, ca: "/etc/accord/witness-ca.pem"),
+        ])
         #expect(loaded.log.cosignaturesRequired == 1 && loaded.log.entryReaders == ["nz.privacy-commissioner"])
 
         let audit = try NoteSigner(name: "accord.local/audit", privateKey: PrivateKey.generate(.edDSA)).verifier.verifierKey
+        let wKey = try Cosigner(name: "w", privateKey: PrivateKey.generate(.edDSA)).verifier.verifierKey
         let cases: [(String, String, String)] = [
             ("log: {cosignatures_required: 2}\n", ":1:6", "exceeds the 0 witnesses"),
             ("log: {witnesses: [{name: w, url: \"ftp://x\", key: \"\(key)\"}]}\n", ":1:34", "http:// or https://"),
@@ -35,6 +40,10 @@ import Testing
             ("log: {witnesses: [{name: w, url: \"http://x\", key: \"\(audit)\"}]}\n", ":1:51", "not a cosignature/v1 verifier key"),
             ("log: {witnesses: [{name: w, url: \"http://x\"}]}\n", ":1:19", "needs name, url and key"),
             ("log: {entry_reader: [x]}\n", ":1:7", "unknown key 'entry_reader'"),
+            ("log: {witnesses: [{name: w, url: \"https://x\", key: \"\(wKey)\"}]}\n", ":1:19", "an https:// witness needs 'ca'"),
+            ("log: {witnesses: [{name: w, url: \"http://x\", key: \"\(wKey)\"}]}\n", ":1:19", "say 'plain_http: true'"),
+            ("log: {witnesses: [{name: w, url: \"http://x\", key: \"\(wKey)\", ca: ca.pem, plain_http: true}]}\n", ":1:19", "use https://"),
+            ("log: {witnesses: [{name: w, url: \"https://x\", key: \"\(wKey)\", plain_http: maybe}]}\n", ":1:123", "plain_http must be true or false"),
         ]
         for (text, location, message) in cases {
             let error = #expect(throws: ConfigurationError.self) { try load(text) }

@@ -13,14 +13,14 @@ import Testing
     @Test func anAgencyProvesItsReceiptAndItsInboxItemAgainstCosignedCheckpoints() async throws {
         let witnessDirectory = try PackageRoot.temporaryDirectory("evidence-witness")
         defer { try? FileManager.default.removeItem(at: witnessDirectory) }
-        let witness = try await WitnessProcess(directory: witnessDirectory, name: "witness.test")
+        let witness = try await WitnessProcess(directory: witnessDirectory, name: "witness.test", tls: true)
         let served = try ServedGateway("evidence", yaml: [
             "audit: {checkpoint_interval_seconds: 1}",
             "log:",
             "  cosignatures_required: 1",
             "  witness_interval_milliseconds: 200",
             "  witnesses:",
-            "    - {name: witness.test, url: \"\(witness.url)\", key: \"\(witness.verifierKey)\"}",
+            "    - \(witness.configEntry)",
         ].joined(separator: "\n"))
         defer { served.remove() }
         let logKey = try auditVerifierKey(served.pki)

@@ -10,7 +10,7 @@ import Testing
     @Test func aStoppedWitnessIsRetriedWithBackoffAndCosignsAgainOnceRestarted() async throws {
         let witnessDirectory = try PackageRoot.temporaryDirectory("witness-outage")
         defer { try? FileManager.default.removeItem(at: witnessDirectory) }
-        let witness = try await WitnessProcess(directory: witnessDirectory, name: "witness.test")
+        let witness = try await WitnessProcess(directory: witnessDirectory, name: "witness.test", tls: true)
         let operations = try FreePort.find()
         let served = try ServedGateway("witness-outage", operations: "127.0.0.1:\(operations)", yaml: [
             "audit: {checkpoint_interval_seconds: 1}",
@@ -19,7 +19,7 @@ import Testing
             "  witness_interval_milliseconds: 200",
             "  witness_backoff_max_seconds: 2",
             "  witnesses:",
-            "    - {name: witness.test, url: \"\(witness.url)\", key: \"\(witness.verifierKey)\"}",
+            "    - \(witness.configEntry)",
         ].joined(separator: "\n"))
         defer { served.remove() }
         let logURL = "http://127.0.0.1:\(operations)/v1/log"

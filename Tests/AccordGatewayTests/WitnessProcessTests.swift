@@ -26,7 +26,7 @@ import Testing
             "  cosignatures_required: 1",
             "  witness_interval_milliseconds: 200",
             "  witnesses:",
-            "    - {name: witness.test, url: \"\(witness.url)\", key: \"\(witness.verifierKey)\"}",
+            "    - \(witness.configEntry)",
         ].joined(separator: "\n"))
         defer { served.remove() }
         let logKey = try auditVerifierKey(served.pki)

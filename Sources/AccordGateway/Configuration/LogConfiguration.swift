@@ -12,11 +12,18 @@ public struct LogConfiguration: Sendable, Equatable {
         public var url: String
         /// Its cosignature/v1 verifier key, `name+keyid+base64(0x04||key)`.
         public var key: String
+        /// The CA certificate file (PEM) that issued an `https://` witness's certificate: the
+        /// only trust anchor for it (docs/audit.md, "Witnesses over TLS").
+        public var ca: String?
+        /// An `http://` URL must say so: the checkpoint and cosignature then cross in clear.
+        public var plainHTTP: Bool
 
-        public init(name: String, url: String, key: String) {
+        public init(name: String, url: String, key: String, ca: String? = nil, plainHTTP: Bool = false) {
             self.name = name
             self.url = url
             self.key = key
+            self.ca = ca
+            self.plainHTTP = plainHTTP
         }
     }
 
@@ -47,10 +54,15 @@ extension ConfigurationReader {
                 log.witnesses = []
                 for item in items {
                     var witness = LogConfiguration.Witness(name: "", url: "", key: "")
-                    for (field, text) in try mapping(item, ["name", "url", "key"], "a witness") {
+                    for (field, text) in try mapping(item, ["name", "url", "key", "ca", "plain_http"], "a witness") {
+                        if field == "plain_http" {
+                            witness.plainHTTP = try bool(text, "log.witnesses.plain_http")
+                            continue
+                        }
                         let string = try string(text, "log.witnesses.\(field)")
                         switch field {
                         case "name": witness.name = string
+                        case "ca": witness.ca = string
                         case "url":
                             guard string.hasPrefix("http://") || string.hasPrefix("https://") else {
                                 throw ConfigurationError(location: location(text), message: "log.witnesses.url must be an http:// or https:// URL")
@@ -68,6 +80,21 @@ extension ConfigurationReader {
                     }
                     guard (try? CosignatureVerifier(verifierKey: witness.key))?.name == witness.name else {
                         throw ConfigurationError(location: location(item), message: "witness '\(witness.name)': its key is for another name")
+                    }
+                    if witness.url.hasPrefix("https://") {
+                        guard witness.ca != nil, !witness.plainHTTP else {
+                            throw ConfigurationError(location: location(item), message: """
+                                witness '\(witness.name)': an https:// witness needs 'ca', the CA certificate file that issued its \
+                                certificate (and no plain_http)
+                                """)
+                        }
+                    } else {
+                        guard witness.plainHTTP, witness.ca == nil else {
+                            throw ConfigurationError(location: location(item), message: """
+                                witness '\(witness.name)': an http:// witness sends checkpoints and cosignatures in clear; use https:// \
+                                with 'ca', or say 'plain_http: true' (loopback, or a TLS terminator in front)
+                                """)
+                        }
                     }
                     log.witnesses.append(witness)
                 }

@@ -1,18 +1,23 @@
 import AccordAudit
+public import AccordTLS
+import AccordTLSHummingbird
 import Foundation
 import Hummingbird
+import HummingbirdCore
 public import Logging
 import NIOCore
 import ServiceLifecycle
 import UnixSignals
 
-/// `accord witness`: a C2SP tlog-witness over plain HTTP. `POST /add-checkpoint` cosigns a
+/// `accord witness`: a C2SP tlog-witness over HTTPS (or, when told, plain HTTP). `POST /add-checkpoint` cosigns a
 /// checkpoint of a log it follows only when it is a consistent extension of the last one it
 /// cosigned for that log (docs/audit.md, "Running a witness").
 public enum WitnessServer {
-    /// Serves until SIGTERM or SIGINT; `onReady` gets the bound port.
+    /// Serves until SIGTERM or SIGINT, over TLS with `tls` (a server context, see `WitnessTLS`)
+    /// and plain HTTP without; `onReady` gets the bound port.
     public static func run(
-        ledger: WitnessLedger, host: String, port: Int, logger: Logger, onReady: @escaping @Sendable (Int) async -> Void = { _ in }
+        ledger: WitnessLedger, host: String, port: Int, tls: TLSContext?, logger: Logger,
+        onReady: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws {
         let router = Router()
         router.post("add-checkpoint") { request, _ in
@@ -29,12 +34,13 @@ public enum WitnessServer {
             return answer(decision, line: line, logger: logger)
         }
         router.get("livez") { _, _ in text(.ok, "ok\n") }
+        let server: HTTPServerBuilder = tls.map { .openSSL(context: $0) } ?? .http1()
         let app = Application(
-            router: router,
+            router: router, server: server,
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "accord-witness"),
             onServerRunning: { channel in
                 let bound = channel.localAddress?.port ?? port
-                logger.notice("witness listening", metadata: ["address": "\(host):\(bound)"])
+                logger.notice("witness listening", metadata: ["address": "\(host):\(bound)", "scheme": "\(tls == nil ? "http" : "https")"])
                 await onReady(bound)
             },
             logger: logger)

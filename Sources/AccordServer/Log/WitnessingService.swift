@@ -15,7 +15,7 @@ import ServiceLifecycle
 struct WitnessingService: Service {
     struct Target: Sendable {
         let name: String
-        let url: String
+        let client: WitnessClient
         let verifier: CosignatureVerifier
     }
 
@@ -26,13 +26,19 @@ struct WitnessingService: Service {
     let backoff: WitnessBackoff
     let logger: Logger
     let factory: any MetricsFactory
-    let client = LogHTTPClient()
 
     init(store: any AuditReading & CosignatureStore, index: ProofIndex, witnesses: [LogConfiguration.Witness],
          interval: Duration, backoffCap: Duration, factory: any MetricsFactory, logger: Logger) throws {
         self.store = store
         self.index = index
-        targets = try witnesses.map { Target(name: $0.name, url: $0.url, verifier: try CosignatureVerifier(verifierKey: $0.key)) }
+        targets = try witnesses.map { witness in
+            do {
+                return Target(name: witness.name, client: try WitnessClient(url: witness.url, caFile: witness.ca),
+                              verifier: try CosignatureVerifier(verifierKey: witness.key))
+            } catch {
+                throw GatewayStartupError("log.witnesses '\(witness.name)': \(error)")
+            }
+        }
         self.interval = interval
         backoff = WitnessBackoff(base: interval, cap: max(interval, backoffCap))
         self.logger = logger
@@ -81,7 +87,7 @@ struct WitnessingService: Service {
             do {
                 let proof = try await proof(from: oldSize, to: checkpoint.size)
                 let request = AddCheckpointRequest(oldSize: oldSize, proof: proof, note: checkpoint.note)
-                let answer = try await client.post(target.url + "/add-checkpoint", body: request.body)
+                let answer = try await target.client.post("add-checkpoint", body: request.body)
                 if answer.status >= 500 {
                     await unreachable(target, size: checkpoint.size, reason: "HTTP \(answer.status): \(answer.text)", state: state)
                     return

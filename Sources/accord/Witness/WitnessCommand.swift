@@ -1,6 +1,7 @@
 import AccordAudit
 import AccordCrypto
 import AccordServer
+import AccordTLS
 import ArgumentParser
 import Foundation
 import Logging
@@ -13,8 +14,17 @@ struct WitnessCommand: AsyncParsableCommand {
         commandName: "witness",
         abstract: "Cosign a gateway's audit checkpoints that extend the last one cosigned, and refuse any other.")
 
-    @Option(help: "host:port to listen on (plain HTTP; put TLS in front when it leaves the host).")
+    @Option(help: "host:port to listen on.")
     var listen = "127.0.0.1:8450"
+
+    @Option(name: .customLong("tls-cert"), help: "The witness's TLS certificate chain (PEM, leaf first), from its operator's PKI.")
+    var tlsCertificate: String?
+
+    @Option(name: .customLong("tls-key"), help: "The private key of --tls-cert (PEM).")
+    var tlsKey: String?
+
+    @Flag(name: .customLong("plain-http"), help: "Serve plain HTTP instead of TLS: only on loopback or behind a TLS terminator.")
+    var plainHTTP = false
 
     @Option(help: "The witness's Ed25519 key (PKCS#8 PEM); made there if the file does not exist.")
     var key: String
@@ -43,6 +53,16 @@ struct WitnessCommand: AsyncParsableCommand {
         for text in logKeys {
             do { logs.append(try NoteVerifier(verifierKey: text)) } catch { throw ValidationError("--log-key '\(text)': \(error.message)") }
         }
+        let tls: TLSContext?
+        switch (tlsCertificate, tlsKey, plainHTTP) {
+        case (let certificate?, let key?, false):
+            do { tls = try WitnessTLS.serverContext(certificateFile: certificate, keyFile: key) } catch {
+                throw ValidationError("\(error)")
+            }
+        case (nil, nil, true): tls = nil
+        case (_, _, true): throw ValidationError("--plain-http serves no TLS: give it without --tls-cert and --tls-key")
+        default: throw ValidationError("give --tls-cert and --tls-key (a certificate from your PKI for the name the gateway uses), or --plain-http")
+        }
         let parts = listen.split(separator: ":")
         guard parts.count == 2, let port = Int(parts[1]) else { throw ValidationError("--listen must be host:port, e.g. 127.0.0.1:8450") }
         LoggingSystem.bootstrap { label in
@@ -54,7 +74,7 @@ struct WitnessCommand: AsyncParsableCommand {
         let ledger = try WitnessLedger(directory: URL(fileURLWithPath: state), logs: logs, cosigner: cosigner)
         logger.notice("witness ready", metadata: ["name": "\(name)", "verifier_key": "\(cosigner.verifier.verifierKey)",
                                                   "logs": "\(logs.map(\.name))"])
-        try await WitnessServer.run(ledger: ledger, host: String(parts[0]), port: port, logger: logger)
+        try await WitnessServer.run(ledger: ledger, host: String(parts[0]), port: port, tls: tls, logger: logger)
     }
 
     private func loadOrMakeKey() throws -> PrivateKey {
