@@ -57,6 +57,12 @@ struct WitnessingService: Service {
 
     func run() async throws {
         let state = WitnessProgress()
+        // So that after a restart the gauge counts from what each witness last cosigned, not from 0.
+        for target in targets {
+            if let size = try? await store.cosignedSizes(byAtLeast: 1, of: [target.name], limit: 1).first {
+                await state.remember(target.name, cosigned: size)
+            }
+        }
         for await _ in AsyncTimerSequence(interval: interval).cancelOnGracefulShutdown() {
             guard let latest = try? await store.latestCheckpoint() else { continue }
             for target in targets {
@@ -178,6 +184,7 @@ actor WitnessProgress {
     }
 
     func retry(_ witness: String, at instant: ContinuousClock.Instant) { retryAt[witness] = instant }
+    func remember(_ witness: String, cosigned size: UInt64) { cosignedSizes[witness] = size }
 
     /// The witness answered: returns the failures in a row that came before, and forgets them.
     func answered(_ witness: String) -> Int {

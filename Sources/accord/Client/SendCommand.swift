@@ -65,7 +65,10 @@ struct SendCommand: AsyncParsableCommand {
         for recipient in receipt.recipients {
             let withheld = recipient.withheld.joined(separator: ", ")
             print("  → \(recipient.recipient): \(recipient.status) under \(recipient.agreement)"
-                  + (withheld.isEmpty ? "" : "; withheld: \(withheld)"))
+                  + (withheld.isEmpty ? "" : "; withheld: \(withheld)") + (recipient.auditLeaf.map { "; audit leaf \($0)" } ?? ""))
+        }
+        if let size = receipt.checkpointSize {
+            print("  latest signed checkpoint: \(size) leaves (GET /v1/proofs/inclusion?leaf=<audit leaf> proves each leaf once a checkpoint covers it)")
         }
     }
 }
