@@ -3,6 +3,7 @@ import AccordConsole
 import AccordGateway
 import AccordPolicy
 import AccordStore
+import AccordTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -109,26 +110,42 @@ import Testing
     }
 
     /// Deliveries given up on at the push horizon are listed for the officer; those still being
-    /// retried are not.
+    /// retried are not. The gateway's push path is driven as its push worker drives it, every
+    /// POST to Police's endpoint failing to connect.
     @Test func pushesGivenUpOnAreListedOnTheHeldPage() async throws {
         let fixture = try ConsoleFixture()
         defer { fixture.cleanUp() }
         try await fixture.test { client in
             let (_, before) = try await client.page("/held", ConsoleFixture.officer)
             #expect(!before.contains("Pushes given up on"))
-            let first = fixture.now.addingTimeInterval(-90_000)
-            let givenUp = try fixture.sent(.deliveredToPolice(daysAgo: 0)).delivery
-            let retrying = try fixture.sent(.deliveredToPolice(daysAgo: 1)).delivery
-            for (id, state) in [(givenUp, PushRecord.State.undeliverable), (retrying, .retrying)] {
-                try await fixture.store.recordPush(PushRecord(
-                    deliveryID: id, recipient: "nz.police", state: state, firstAttempt: first, lastAttempt: fixture.now,
-                    attempts: 31, nextAttempt: fixture.now, lastFailure: "client-connect-failed"))
-            }
+            let horizon: TimeInterval = 86_400
+            let givenUp = try await Self.failPush(fixture, to: "nz.police", horizon: horizon)
+            // Past the horizon of its first try: the worker gives up on it and tries the next.
+            fixture.clock.set(fixture.now.addingTimeInterval(horizon + 60))
+            let retrying = try await Self.failPush(fixture, to: "nz.police", horizon: horizon)
+            fixture.clock.set(fixture.now)
+            #expect(givenUp != retrying)
             let (status, page) = try await client.page("/held", ConsoleFixture.officer)
             #expect(status == .ok)
             #expect(page.contains("Pushes given up on") && page.contains(givenUp) && page.contains("client-connect-failed"))
             #expect(!page.contains(retrying), "a delivery still being retried was listed as given up on")
         }
+    }
+
+    /// One turn of a push worker whose POST could not connect: the delivery the gateway offered.
+    static func failPush(_ fixture: ConsoleFixture, to agency: String, horizon: TimeInterval) async throws -> String {
+        guard case .item(let item, let record) = await fixture.gateway.nextPush(for: agency, horizon: horizon) else {
+            throw PushNotOffered(agency: agency)
+        }
+        await fixture.gateway.pushFailed(item, to: agency, record: record, failure: "client-connect-failed",
+                                         retryAt: fixture.clock.now().addingTimeInterval(60))
+        return item.deliveryID
+    }
+
+    /// The gateway offered no delivery to push where the test expected one.
+    struct PushNotOffered: Error, CustomStringConvertible {
+        let agency: String
+        var description: String { "the gateway offered no delivery to push to \(agency)" }
     }
 
     /// The two messages the gateway held: the request to Fiji is approved, Police's referral
