@@ -286,7 +286,8 @@ let package = Package(
         .testTarget(
             name: "AccordConsoleTests",
             dependencies: [
-                "AccordCore", "AccordConsole", "AccordStore", "AccordAudit", "AccordPolicy", "AccordPolicyFiles", "AccordCrypto", "AccordTLS", "AccordTestSupport", "AccordStoreTestSupport",
+                "AccordCore", "AccordConsole", "AccordGateway", "AccordServer", "AccordMessages", "AccordStore", "AccordAudit", "AccordPolicy",
+                "AccordPolicyFiles", "AccordCrypto", "AccordTLS", "AccordTestSupport", "AccordStoreTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

@@ -1,50 +1,26 @@
-import AccordConsole
+public import AccordConsole
 import AccordCrypto
-import AccordGateway
-import AccordPolicy
+public import AccordGateway
+public import AccordPolicy
 import AccordPolicyFiles
-import Foundation
-
-/// The console's review of held deliveries, carried out by the gateway.
-struct GatewayHeldReview: HeldReview {
-    let gateway: Gateway
-
-    func review(deliveryID: String, release: Bool, by actor: String, reason: String?) async throws -> HeldReviewOutcome {
-        do {
-            switch try await gateway.decide(deliveryID: deliveryID, release: release, by: actor, reason: reason) {
-            case .released, .rejected: return .decided
-            case .approvalRecorded(_, let remaining): return .awaitingApprovals(remaining: remaining)
-            }
-        } catch {
-            if error.code == "not-held" || error.code == "not-found" { return .notHeld }
-            if ["agreement-not-in-force", "already-approved", "reason-required", "reason-too-long"].contains(error.code) {
-                throw HeldReleaseRefused(detail: error.detail)
-            }
-            throw error
-        }
-    }
-
-    func content(deliveryID: String, for actor: String) async throws -> HeldContent? {
-        do {
-            let content = try await gateway.reviewContent(deliveryID: deliveryID, for: actor)
-            return HeldContent(values: content.values, withheld: content.withheld, approvedBy: content.approvedBy,
-                               approvalsRequired: content.approvalsRequired)
-        } catch {
-            if error.code == "not-held" || error.code == "not-found" { return nil }
-            throw error
-        }
-    }
-}
+public import Foundation
 
 /// The console's agreement changes, made through the gateway: validated, audited with the
-/// operator as actor, stored, and swapped in without interrupting traffic.
-struct GatewayAgreementControl: AgreementControl {
+/// operator as actor, stored, and swapped in without interrupting traffic. Public so that
+/// the console's tests drive the control `accord serve` mounts, not a stand-in.
+public struct GatewayAgreementControl: AgreementControl {
     let gateway: Gateway
     let directory: URL
 
-    var active: ActivePolicy.Snapshot { gateway.policy.current }
+    /// `directory` is the agreements directory the console edits and activates from.
+    public init(gateway: Gateway, directory: URL) {
+        self.gateway = gateway
+        self.directory = directory
+    }
 
-    func activate(reviewed: String, by actor: String) async -> AccordConsole.ActivationOutcome {
+    public var active: ActivePolicy.Snapshot { gateway.policy.current }
+
+    public func activate(reviewed: String, by actor: String) async -> AccordConsole.ActivationOutcome {
         do {
             return outcome(try await gateway.activateAgreements(from: directory, reviewed: reviewed, by: actor))
         } catch {
@@ -52,7 +28,7 @@ struct GatewayAgreementControl: AgreementControl {
         }
     }
 
-    func setStatus(_ status: AgreementStatus, agreementID: String, reviewed: String?, by actor: String) async -> AccordConsole.ActivationOutcome {
+    public func setStatus(_ status: AgreementStatus, agreementID: String, reviewed: String?, by actor: String) async -> AccordConsole.ActivationOutcome {
         let result: AccordConsole.ActivationOutcome
         let file: URL?
         // The directory is read once: the version checked against the review is the version

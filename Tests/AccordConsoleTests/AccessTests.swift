@@ -1,6 +1,7 @@
 import AccordAudit
 import AccordConsole
 import AccordPolicy
+import AccordServer
 import AccordStore
 import Foundation
 import HTTPTypes
@@ -47,20 +48,19 @@ import Testing
             // A role without the right is refused even with a valid token for itself.
             let (_, auditorPage) = try await client.page("/audit", ConsoleFixture.auditor)
             let token = try #require(ConsoleFixture.csrf(in: auditorPage))
-            let (approve, _) = try await client.form("/held/approve", ConsoleFixture.auditor,
-                                                     [("csrf", token), ("message", "m-held"), ("delivery", "m-held/fj.immigration")])
+            let (approve, _) = try await client.form("/held/approve", ConsoleFixture.auditor, [("csrf", token)] + fixture.sent(.heldToFiji).form)
             #expect(approve == .forbidden)
             let (activate, _) = try await client.form("/agreements/activate", ConsoleFixture.officer, [("csrf", token)])
             #expect(activate == .forbidden)
         }
-        #expect(try await fixture.store.deliveries(messageID: "m-held").first?.state == .held)
+        #expect(try await fixture.store.deliveries(messageID: fixture.sent(.heldToFiji).message).first?.state == .held)
     }
 
     @Test func formsWithoutAValidCSRFTokenAreRefused() async throws {
         let fixture = try ConsoleFixture()
         defer { fixture.cleanUp() }
         try await fixture.test { client in
-            let fields = [("message", "m-held"), ("delivery", "m-held/fj.immigration")]
+            let fields = try fixture.sent(.heldToFiji).form
             let (missing, body) = try await client.form("/held/approve", ConsoleFixture.officer, fields)
             #expect(missing == .forbidden)
             #expect(body.contains("security token"))
@@ -76,9 +76,10 @@ import Testing
             let (activate, _) = try await client.form("/agreements/activate", ConsoleFixture.admin, [])
             #expect(activate == .forbidden)
         }
-        #expect(try await fixture.store.deliveries(messageID: "m-held").first?.state == .held)
+        #expect(try await fixture.store.deliveries(messageID: fixture.sent(.heldToFiji).message).first?.state == .held)
         #expect(try await fixture.records(.auditQueried).isEmpty)
-        #expect(fixture.control.active.generation == 1)
+        #expect(fixture.control.active.generation == ConsoleFixture.startedGeneration)
+        #expect(try await fixture.records(.agreementsActivated).map(\.actor) == ["gateway"])
     }
 
     @Test func responsesCarrySecurityHeaders() async throws {

@@ -1,6 +1,7 @@
 import AccordAudit
 import AccordConsole
 import AccordPolicy
+import AccordServer
 import AccordStore
 import Foundation
 import HTTPTypes
@@ -23,16 +24,17 @@ import Testing
         }
     }
 
+    /// A title saved in the directory after the gateway started: shown in the proposed set, escaped.
     @Test func agreementTitlesAreEscaped() async throws {
         let fixture = try ConsoleFixture()
         defer { fixture.cleanUp() }
         let file = fixture.agreements.appendingPathComponent("inz-police-investigations.yaml")
-        let text = try String(contentsOf: file, encoding: .utf8)
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
-            line.hasPrefix("title:") ? "title: \"\(ConsoleFixture.hostile) Immigration New Zealand\"" : String(line)
-        }
-        try lines.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
         try await fixture.test { client in
+            let text = try String(contentsOf: file, encoding: .utf8)
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+                line.hasPrefix("title:") ? "title: \"\(ConsoleFixture.hostile) Immigration New Zealand\"" : String(line)
+            }
+            try lines.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
             let (status, body) = try await client.page("/agreements", ConsoleFixture.admin)
             #expect(status == .ok)
             #expect(!body.contains("<script>"))
@@ -60,18 +62,18 @@ import Testing
             #expect(refused == .conflict)
             #expect(refusedBody.contains("active set is unchanged") && refusedBody.contains("invalid-status"))
         }
-        #expect(fixture.control.active.generation == 1)
+        #expect(fixture.control.active.generation == ConsoleFixture.startedGeneration)
         #expect(try await fixture.records(.agreementsRejected).first?.actor == "urn:accord:operator:administrator:admin")
     }
 
     @Test func aDraftChangeIsReviewedThenActivated() async throws {
         let fixture = try ConsoleFixture()
         defer { fixture.cleanUp() }
-        // The proposed change: the Labour Inspectorate triage agreement is suspended in the files.
         let file = fixture.agreements.appendingPathComponent("mbie-labour-inz-triage.yaml")
-        try #require(AgreementFileEdit.settingStatus(.suspended, in: String(contentsOf: file, encoding: .utf8)))
-            .write(to: file, atomically: true, encoding: .utf8)
         try await fixture.test { client in
+            // The proposed change, saved while the gateway runs: the Labour Inspectorate triage agreement is suspended in the files.
+            try #require(AgreementFileEdit.settingStatus(.suspended, in: String(contentsOf: file, encoding: .utf8)))
+                .write(to: file, atomically: true, encoding: .utf8)
             let (status, body) = try await client.page("/agreements", ConsoleFixture.admin)
             #expect(status == .ok)
             #expect(body.contains("The proposed set passes every check."))
@@ -82,13 +84,13 @@ import Testing
             let reviewed = try #require(ConsoleFixture.field("digest", in: body))
             let (activated, activatedBody) = try await client.form("/agreements/activate", ConsoleFixture.admin, [("csrf", token), ("digest", reviewed)])
             #expect(activated == .ok)
-            #expect(activatedBody.contains("generation 2"))
+            #expect(activatedBody.contains("generation \(ConsoleFixture.startedGeneration + 1)"))
             let (_, after) = try await client.page("/agreements", ConsoleFixture.admin)
             #expect(after.contains("No change in what may be sent today."))
         }
-        #expect(fixture.control.active.generation == 2)
-        let record = try #require(try await fixture.records(.agreementsActivated).first)
-        #expect(record.actor == "urn:accord:operator:administrator:admin")
+        #expect(fixture.control.active.generation == ConsoleFixture.startedGeneration + 1)
+        #expect(fixture.control.active.policy.set.agreement(id: "mbie-labour-inz-triage")?.status == .suspended)
+        #expect(try await fixture.records(.agreementsActivated).map(\.actor) == ["gateway", "urn:accord:operator:administrator:admin"])
     }
 
     @Test func anAgreementIsSuspendedFromTheConsole() async throws {

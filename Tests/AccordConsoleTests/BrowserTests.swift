@@ -34,8 +34,8 @@ struct BrowserTests {
         for name in ["1-overview", "2-audit-search", "3-held", "4-approved", "5-integrity"] {
             #expect(FileManager.default.fileExists(atPath: screenshots.appendingPathComponent("\(name).png").path), "no screenshot \(name) in \(screenshots.path)")
         }
-        let approved = try await fixture.store.deliveries(messageID: "m-held").first?.state
-        let approvedOther = try await fixture.store.deliveries(messageID: "m-held-2").first?.state
+        let approved = try await fixture.store.deliveries(messageID: fixture.sent(.heldToFiji).message).first?.state
+        let approvedOther = try await fixture.store.deliveries(messageID: fixture.sent(.heldToImmigration).message).first?.state
         #expect([approved, approvedOther].contains(.pending), "no held message was approved")
         let queried = try await fixture.records(.auditQueried)
         #expect(queried.contains { $0.actor == "urn:accord:operator:privacy-officer:officer" && $0.details["subject"] != nil })
@@ -84,8 +84,8 @@ struct BrowserTests {
     }
 
     /// Serves `fixture`'s console over OpenSSL TLS on a loopback port, the operator identified
-    /// by the verified client certificate as in the gateway, with the store seeded and its
-    /// writer running, and runs `Tests/Interop/<script>` against it.
+    /// by the verified client certificate as in the gateway, with the store's writer running
+    /// and the fixture's traffic sent, and runs `Tests/Interop/<script>` against it.
     static func run(
         _ script: String, on fixture: ConsoleFixture, clientCertificates: TLSConfiguration.ClientCertificates = .required,
         arguments: (Int) -> [String]
@@ -106,7 +106,7 @@ struct BrowserTests {
             onServerRunning: { channel in portContinuation.yield(channel.localAddress?.port ?? 0) }
         )
         return try await fixture.store.whileRunning {
-            try await fixture.seed()
+            try await fixture.start()
             return try await withThrowingTaskGroup(of: Void.self) { group in
                 let services = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
                 group.addTask { try await services.run() }

@@ -1,7 +1,9 @@
 import AccordAudit
 import AccordConsole
+import AccordGateway
 import AccordPolicy
 import AccordStore
+import AccordTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -56,13 +58,15 @@ import Testing
         let fixture = try ConsoleFixture()
         defer { fixture.cleanUp() }
         try await fixture.test { client in
+            // The traffic ended with a checkpoint over every leaf it wrote.
+            let written = try await fixture.store.leafCount()
             let (_, form) = try await client.page("/audit", ConsoleFixture.officer)
             let token = try #require(ConsoleFixture.csrf(in: form))
             let (_, first) = try await client.form("/audit", ConsoleFixture.officer, [("csrf", token), ("event", "message.delivered")])
-            #expect(first.contains("included (checkpoint of 7)"))
+            #expect(first.contains("included (checkpoint of \(written))"))
             _ = try await fixture.store.checkpointNow()
             let (_, second) = try await client.form("/audit", ConsoleFixture.officer, [("csrf", token), ("event", "audit.queried")])
-            #expect(second.contains("included (checkpoint of 8)"))
+            #expect(second.contains("included (checkpoint of \(written + 1))"))
             #expect(second.contains("awaiting next checkpoint"))
         }
     }
@@ -106,65 +110,88 @@ import Testing
     }
 
     /// Deliveries given up on at the push horizon are listed for the officer; those still being
-    /// retried are not.
+    /// retried are not. The gateway's push path is driven as its push worker drives it, every
+    /// POST to Police's endpoint failing to connect.
     @Test func pushesGivenUpOnAreListedOnTheHeldPage() async throws {
         let fixture = try ConsoleFixture()
         defer { fixture.cleanUp() }
         try await fixture.test { client in
             let (_, before) = try await client.page("/held", ConsoleFixture.officer)
             #expect(!before.contains("Pushes given up on"))
-            let first = fixture.now.addingTimeInterval(-90_000)
-            for (id, state) in [("m-1/nz.police", PushRecord.State.undeliverable), ("m-2/nz.police", .retrying)] {
-                try await fixture.store.recordPush(PushRecord(
-                    deliveryID: id, recipient: "nz.police", state: state, firstAttempt: first, lastAttempt: fixture.now,
-                    attempts: 31, nextAttempt: fixture.now, lastFailure: "client-connect-failed"))
-            }
+            let horizon: TimeInterval = 86_400
+            let givenUp = try await Self.failPush(fixture, to: "nz.police", horizon: horizon)
+            // Past the horizon of its first try: the worker gives up on it and tries the next.
+            fixture.clock.set(fixture.now.addingTimeInterval(horizon + 60))
+            let retrying = try await Self.failPush(fixture, to: "nz.police", horizon: horizon)
+            fixture.clock.set(fixture.now)
+            #expect(givenUp != retrying)
             let (status, page) = try await client.page("/held", ConsoleFixture.officer)
             #expect(status == .ok)
-            #expect(page.contains("Pushes given up on") && page.contains("m-1/nz.police") && page.contains("client-connect-failed"))
-            #expect(!page.contains("m-2/nz.police"), "a delivery still being retried was listed as given up on")
+            #expect(page.contains("Pushes given up on") && page.contains(givenUp) && page.contains("client-connect-failed"))
+            #expect(!page.contains(retrying), "a delivery still being retried was listed as given up on")
         }
     }
 
+    /// One turn of a push worker whose POST could not connect: the delivery the gateway offered.
+    static func failPush(_ fixture: ConsoleFixture, to agency: String, horizon: TimeInterval) async throws -> String {
+        guard case .item(let item, let record) = await fixture.gateway.nextPush(for: agency, horizon: horizon) else {
+            throw PushNotOffered(agency: agency)
+        }
+        await fixture.gateway.pushFailed(item, to: agency, record: record, failure: "client-connect-failed",
+                                         retryAt: fixture.clock.now().addingTimeInterval(60))
+        return item.deliveryID
+    }
+
+    /// The gateway offered no delivery to push where the test expected one.
+    struct PushNotOffered: Error, CustomStringConvertible {
+        let agency: String
+        var description: String { "the gateway offered no delivery to push to \(agency)" }
+    }
+
+    /// The two messages the gateway held: the request to Fiji is approved, Police's referral
+    /// (hostile text in its case reference, the informant withheld) is rejected, both through
+    /// the gateway's own review.
     @Test func heldMessagesAreShownEscapedAndApprovedOrRejected() async throws {
         let fixture = try ConsoleFixture()
         defer { fixture.cleanUp() }
         try await fixture.test { client in
+            let fiji = try fixture.sent(.heldToFiji)
+            let referral = try fixture.sent(.heldToImmigration)
             let (status, page) = try await client.page("/held", ConsoleFixture.officer)
             #expect(status == .ok)
-            #expect(page.contains("m-held-2"))
+            #expect(page.contains(fiji.message) && page.contains(referral.message))
             #expect(page.contains("informant.name"))
             #expect(!page.contains("<script>"), "a routing claim reached the page unescaped")
             #expect(page.contains("CASE-&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"))
             let token = try #require(ConsoleFixture.csrf(in: page))
-            let (approved, approvedBody) = try await client.form("/held/approve", ConsoleFixture.officer,
-                                                                 [("csrf", token), ("message", "m-held"), ("delivery", "m-held/fj.immigration")])
+            let (approved, approvedBody) = try await client.form("/held/approve", ConsoleFixture.officer, [("csrf", token)] + fiji.form)
             #expect(approved == .ok)
             #expect(approvedBody.contains("released for delivery"))
             // A rejection needs a reason; without one nothing changes.
-            let (unexplained, unexplainedBody) = try await client.form("/held/reject", ConsoleFixture.officer,
-                                                                       [("csrf", token), ("message", "m-held-2"), ("delivery", "m-held-2/fj.immigration")])
+            let (unexplained, unexplainedBody) = try await client.form("/held/reject", ConsoleFixture.officer, [("csrf", token)] + referral.form)
             #expect(unexplained == .badRequest && unexplainedBody.contains("give a reason"))
-            #expect(try await fixture.store.deliveries(messageID: "m-held-2").first?.state == .held)
+            #expect(try await fixture.store.deliveries(messageID: referral.message).first?.state == .held)
             let (rejected, _) = try await client.form("/held/reject", ConsoleFixture.officer,
-                                                      [("csrf", token), ("message", "m-held-2"), ("delivery", "m-held-2/fj.immigration"),
-                                                       ("reason", "not information of a kind in s306")])
+                                                      [("csrf", token)] + referral.form + [("reason", "the victim asked that Immigration NZ not be told")])
             #expect(rejected == .ok)
-            let (again, _) = try await client.form("/held/approve", ConsoleFixture.officer,
-                                                   [("csrf", token), ("message", "m-held-2"), ("delivery", "m-held-2/fj.immigration")])
+            let (again, _) = try await client.form("/held/approve", ConsoleFixture.officer, [("csrf", token)] + referral.form)
             #expect(again == .conflict)
             let (_, after) = try await client.page("/held", ConsoleFixture.officer)
             #expect(after.contains("No messages are waiting"))
+            #expect(try await fixture.store.deliveries(messageID: fiji.message).first?.state == .pending)
+            #expect(try await fixture.store.deliveries(messageID: referral.message).first?.state == .rejected)
+            // The gateway hands the released delivery to Fiji, and the rejected one to no one.
+            #expect(try await fixture.gateway.inbox(for: "fj.immigration", after: nil, limit: nil).items.map(\.deliveryID) == [fiji.delivery])
+            #expect(try await fixture.gateway.inbox(for: "nz.immigration", after: nil, limit: nil).items.isEmpty)
         }
-        #expect(try await fixture.store.deliveries(messageID: "m-held").first?.state == .pending)
-        #expect(try await fixture.store.deliveries(messageID: "m-held-2").first?.state == .rejected)
+        let fiji = try fixture.sent(.heldToFiji)
         let released = try #require(try await fixture.records(.messageReleased).first)
         #expect(released.actor == "urn:accord:operator:privacy-officer:officer")
-        #expect(released.deliveryID == "m-held/fj.immigration")
+        #expect(released.deliveryID == fiji.delivery)
         #expect(released.agreement?.id == "inz-fiji-s305")
         let denied = try #require(try await fixture.records(.messageDenied).first)
         #expect(denied.reason == "rejected-by-privacy-officer")
-        #expect(denied.details["officer_reason"] == "not information of a kind in s306")
+        #expect(denied.details["officer_reason"] == "the victim asked that Immigration NZ not be told")
         #expect(denied.actor == "urn:accord:operator:privacy-officer:officer")
     }
 

@@ -98,14 +98,15 @@ import Testing
             let mine = try #require(ConsoleFixture.csrf(in: try await browser.get("/held").text))
             let theirs = try #require(ConsoleFixture.csrf(in: try await other.get("/held").text))
             #expect(mine != theirs)
-            let crossed = try await other.post("/held/approve", [("csrf", mine), ("message", "m-held"), ("delivery", "m-held/fj.immigration")])
+            let held = try fixture.sent(.heldToFiji).form
+            let crossed = try await other.post("/held/approve", [("csrf", mine)] + held)
             #expect(crossed.status == .forbidden)
             // Nor does a certificate operator's token of the same name.
             let (_, certificatePage) = try await client.page("/held", [ConsoleFixture.identityHeader: "operator:privacy-officer:alice"])
             let certificateToken = try #require(ConsoleFixture.csrf(in: certificatePage))
-            #expect(try await browser.post("/held/approve", [("csrf", certificateToken), ("message", "m-held"), ("delivery", "m-held/fj.immigration")]).status == .forbidden)
+            #expect(try await browser.post("/held/approve", [("csrf", certificateToken)] + held).status == .forbidden)
             // With its own token the session approves.
-            let approved = try await browser.post("/held/approve", [("csrf", mine), ("message", "m-held"), ("delivery", "m-held/fj.immigration")])
+            let approved = try await browser.post("/held/approve", [("csrf", mine)] + held)
             #expect(approved.status == .ok, "\(approved.text)")
         }
         let released = try await fixture.records(.messageReleased)

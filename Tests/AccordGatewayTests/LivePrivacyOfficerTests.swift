@@ -7,8 +7,8 @@ import Foundation
 import Testing
 
 /// The privacy officer's pages on what the running gateway wrote, through the console's own
-/// listener with the officer's certificate: the held page and the subject search, where
-/// `PrivacyOfficerTests` reads records written by hand.
+/// listener with the officer's certificate: the held page and the subject search, as
+/// `accord serve` and curl see them (`PrivacyOfficerTests` drives the same pages in process).
 @Suite(.serialized, .needs("curl", fromPackage: "curl")) struct LivePrivacyOfficerTests {
     func officer(_ gateway: LiveGateway, _ path: String, _ extra: [String] = []) async throws -> ExternalProcess.Output {
         let port = try #require(gateway.consolePort)

@@ -2,54 +2,95 @@ import AccordCore
 import AccordAudit
 import AccordConsole
 import AccordCrypto
+import AccordGateway
 import AccordPolicy
+import AccordPolicyFiles
+import AccordServer
 import AccordStore
 import AccordTestSupport
 import AccordTLS
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import Testing
 
-/// A console over an in-memory store seeded with messages (one held, with `<script>` in its
-/// routing claims), a copy of the shipped agreements, and a development PKI with operators.
-/// Requests name their identity in a test header instead of a client certificate.
+/// A console over a gateway in process, as `accord serve` mounts it: the real store (SQLite,
+/// in memory), the gateway's own held-message review and agreement control, a copy of the
+/// shipped agreements and a development PKI with operators. Every audit record and held
+/// message the console shows comes from traffic sent through `Gateway.submit` and picked up
+/// through its inbox (`sendTraffic`). Requests name their identity in a test header instead
+/// of a client certificate.
 struct ConsoleFixture {
     static let origin = "accord.test/audit"
     static let identityHeader = HTTPField.Name("x-test-identity")!
     static let hostile = "<script>alert('x')</script>"
+    /// The day every fixture runs on, so that no agreement lapses under a test: 2026-05-28.
+    static let now = Date(timeIntervalSince1970: 1_780_000_000)
+    /// The set in force once the gateway has started: its first start on a new database
+    /// records the set it loaded, as a second generation (`GatewayServer`).
+    static let startedGeneration = 2
 
     let root: URL
     let agreements: URL
     let certificates: URL
+    let pki: DevelopmentPKI
     let store: SQLiteStore
-    let control: TestAgreementControl
+    let gateway: Gateway
+    let control: GatewayAgreementControl
     var environment: ConsoleEnvironment
     let subjectKey: SubjectKey
-    let now: Date
+    /// The gateway's clock: `now`, set back only while older traffic is sent.
+    let clock = PinnedClock(ConsoleFixture.now)
+    let traffic = SentMessages()
+    var now: Date { Self.now }
 
     init() throws {
         root = try PackageRoot.temporaryDirectory("console")
         agreements = root.appendingPathComponent("Agreements")
         try FileManager.default.copyItem(at: PackageRoot.url.appendingPathComponent("Agreements"), to: agreements)
+        try Self.allowCaseReference(in: agreements)
         certificates = root.appendingPathComponent("Certificates")
-        let pki = DevelopmentPKI(directory: certificates.appendingPathComponent("dev"))
-        _ = try pki.ensure(agencies: [.init(id: "nz.police", name: "New Zealand Police"), .init(id: "nz.immigration", name: "Immigration New Zealand")],
+        pki = DevelopmentPKI(directory: certificates.appendingPathComponent("dev"))
+        // Certificates are issued, and checked, on the wall clock, as the gateway checks them.
+        _ = try pki.ensure(agencies: [.init(id: "nz.police", name: "New Zealand Police"), .init(id: "nz.immigration", name: "Immigration New Zealand"),
+                                      .init(id: "fj.immigration", name: "Department of Immigration, Fiji")],
                            operators: DevelopmentPKI.Operator.development)
-        let fixedNow = Date(timeIntervalSince1970: 1_780_000_000) // 2026-05-28
-        now = fixedNow
-        let signingKey = try PrivateKey.generate(.edDSA)
+        let clock = self.clock
+        let policy = try ActivePolicy(directory: agreements, today: CalendarDate(Self.now), hashing: SHA256.Hasher.self)
+        let keys = try GatewayKeys.load(directory: pki.directory.path, agencies: policy.current.policy.set.agencies.values)
         store = try SQLiteStore.inMemory(configuration: StoreConfiguration(
-            origin: Self.origin, signer: try NoteSigner(name: Self.origin, privateKey: signingKey),
-            checkpointEveryLeaves: 100_000, checkpointInterval: .seconds(3600), now: { fixedNow }))
-        control = try TestAgreementControl(directory: agreements, store: store, now: { fixedNow })
-        subjectKey = try SubjectKey(secret: [UInt8](repeating: 7, count: 32))
+            origin: Self.origin, signer: try NoteSigner(name: Self.origin, privateKey: keys.auditKey),
+            checkpointEveryLeaves: 100_000, checkpointInterval: .seconds(3600), now: { clock.now() }))
+        var options = Gateway.Options()
+        options.auditOrigin = Self.origin
+        gateway = try Gateway(store: store, policy: policy, keys: keys, options: options,
+                              logger: Logger(label: "console-test", factory: { _ in SwiftLogNoOpLogHandler() }),
+                              now: { clock.now() }, certificateTime: { Date() })
+        control = GatewayAgreementControl(gateway: gateway, directory: agreements)
+        subjectKey = keys.subjectKey
         environment = ConsoleEnvironment(
-            store: store, subjectKey: subjectKey, auditVerifier: try NoteVerifier(name: Self.origin, publicKey: signingKey.publicKey),
+            store: store, subjectKey: subjectKey, auditVerifier: try NoteVerifier(name: Self.origin, publicKey: keys.auditKey.publicKey),
             agreementsDirectory: agreements, certificatesDirectory: certificates, agreements: control,
-            review: TestHeldReview(store: store, now: { fixedNow }), csrfSecret: [UInt8](repeating: 3, count: 32), now: { fixedNow },
+            review: GatewayHeldReview(gateway: gateway), csrfSecret: [UInt8](repeating: 3, count: 32), now: { clock.now() },
             identify: { request in Self.identity(request.headers[Self.identityHeader]) }
         )
+    }
+
+    /// Lets Police give Immigration NZ its case reference (`accord.case_ref`) under the
+    /// victim-protection flow, which holds every delivery: the sender's own text in clear, and
+    /// the one routing claim the held page shows that no controlled vocabulary limits, so the
+    /// page's escaping is tested on what a real submission carries.
+    static func allowCaseReference(in directory: URL) throws {
+        let schema = directory.appendingPathComponent("schemas/referral.yaml")
+        let claim = "  - path: accord.case_ref\n    type: string\n    description: The sender's case reference\n"
+        try (String(contentsOf: schema, encoding: .utf8) + claim).write(to: schema, atomically: true, encoding: .utf8)
+        let agreement = directory.appendingPathComponent("inz-police-investigations.yaml")
+        let text = try String(contentsOf: agreement, encoding: .utf8)
+        let flow = "    review: privacy-officer\n    disclose:\n"
+        let edited = text.replacingOccurrences(of: flow, with: flow + "      - accord.case_ref\n")
+        try #require(edited != text, "the victim-protection flow of inz-police-investigations.yaml has no disclose list to extend")
+        try edited.write(to: agreement, atomically: true, encoding: .utf8)
     }
 
     /// `operator:<role>:<name>` or `agency:<id>` from the test header.
@@ -93,77 +134,16 @@ struct ConsoleFixture {
             .replacingOccurrences(of: "&#x2F;", with: "/").replacingOccurrences(of: "&amp;", with: "&")
     }
 
-    /// A compact JWS-shaped SD-JWT whose payload carries `routing` in clear (unsigned: the
-    /// console only displays routing claims the gateway already verified).
-    static func sdJWT(_ routing: [String: Any]) throws -> String {
-        let payload = try JSONSerialization.data(withJSONObject: routing)
-        return "eyJhbGciOiJFUzI1NiJ9.\(Base64URL.encode(Array(payload))).c2ln~"
-    }
-
-    /// Messages: m-held (held for review, hostile routing claims), m-held-2, and delivered
-    /// ones with a passport subject; then a checkpoint.
-    ///
-    /// These records are written by hand, in the shape `Gateway` writes them (the recipient is
-    /// the actor of `message.delivered`; a held record lists what would be disclosed and
-    /// withheld), because routing claims no agency could get accepted (a `<script>` in the
-    /// purpose) test the escaping. The same pages on what the gateway itself writes are tested
-    /// in AccordGatewayTests: `LivePrivacyOfficerTests`, `LiveFlowsTests`, `LiveConsoleTests`.
-    static func digest(_ text: String) -> String {
-        "sha-256:" + Hex.encode(SHA256.hash(text))
-    }
-
-    static func envelope(_ redacted: String, to agreement: AgreementReference, type: String, time: Date) -> DeliveryEnvelope {
-        DeliveryEnvelope(redacted: redacted, sender: "nz.immigration", type: type, purpose: "law-enforcement", agreementID: agreement.id,
-                         agreementDigest: agreement.versionDigest, withheld: [], receivedMilliseconds: AuditTime.milliseconds(time))
-    }
-
-    func seed() async throws {
-        let agreement = AgreementReference(id: "inz-fiji-s305", versionDigest: control.active.setDigest)
-        for id in ["m-held", "m-held-2"] {
-            // As every stored message has, having passed verification: the console reads them strictly.
-            let jwt = try Self.sdJWT(["iss": "nz.immigration", "jti": id, "iat": 1_780_272_000, "exp": 1_780_358_400, "accord": [
-                "type": "referral", "to": ["fj.immigration"], "purpose": "law-enforcement \(Self.hostile)",
-                "classification": "IN-CONFIDENCE", "case_ref": "CASE-\(Self.hostile)"]])
-            _ = try await store.accept(Submission(
-                message: .init(id: id, sender: "nz.immigration", sdJWT: jwt, submissionDigest: Self.digest(jwt), receivedAt: now,
-                               retainUntil: now.addingTimeInterval(86_400 * 30)),
-                deliveries: [.init(id: "\(id)/fj.immigration", recipient: "fj.immigration", state: .held,
-                                   envelope: Self.envelope("p~", to: agreement, type: "referral", time: now))],
-                audit: [
-                    AuditRecord(event: .messageAccepted, time: now, actor: "nz.immigration", messageID: id, from: "nz.immigration",
-                                to: ["fj.immigration"], subjects: [subjectKey.hash(type: "passport", value: "FJ998877")]),
-                    AuditRecord(event: .messageHeld, time: now, actor: "nz.immigration", messageID: id, deliveryID: "\(id)/fj.immigration",
-                                from: "nz.immigration", to: ["fj.immigration"], agreement: agreement,
-                                disclosed: ["subject.family_name"], withheld: ["informant.name"], reason: "review-required"),
-                ]))
-        }
-        for (offset, id) in ["m-1", "m-2", "m-3"].enumerated() {
-            let time = now.addingTimeInterval(-Double(offset) * 86_400)
-            let jwt = try Self.sdJWT(["iss": "nz.immigration"])
-            _ = try await store.accept(Submission(
-                message: .init(id: id, sender: "nz.immigration", sdJWT: jwt, submissionDigest: Self.digest(jwt), receivedAt: time,
-                               retainUntil: time.addingTimeInterval(86_400 * 30)),
-                deliveries: [.init(id: "\(id)/nz.police", recipient: "nz.police", state: .delivered,
-                                   envelope: Self.envelope("p~", to: AgreementReference(id: "inz-police-investigations", versionDigest: "d"),
-                                                           type: "referral", time: time))],
-                audit: [AuditRecord(event: .messageDelivered, time: time, actor: "nz.police", messageID: id, deliveryID: "\(id)/nz.police",
-                                    from: "nz.immigration", to: ["nz.police"],
-                                    agreement: AgreementReference(id: "inz-police-investigations", versionDigest: "d"),
-                                    disclosed: ["subject.family_name"], subjects: [subjectKey.hash(type: "passport", value: "NZ4455667")],
-                                    details: ["attempt": "1", "type": "referral", "purpose": "law-enforcement"])]))
-        }
-        _ = try await store.checkpointNow()
-    }
-
     /// Runs the console in-process with the store's writer and the console's verification
-    /// service running, seeded. `store` replaces the store the console sees.
+    /// service running, once the gateway has started and sent its traffic. `store` replaces
+    /// the store the console sees.
     func test(store console: (any AccordStorage)? = nil, _ body: @Sendable (RouterClient) async throws -> Void) async throws {
         var environment = environment
         if let console { environment.store = console }
         let client = RouterClient(responder: try ConsoleRoutes.router(environment: environment).buildResponder())
         let runs = environment.integrityRuns
         try await store.whileRunning {
-            try await seed()
+            try await start()
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await runs.run() }
                 do {

@@ -4,10 +4,11 @@ import AccordStoreTestSupport
 import Foundation
 import Synchronization
 
-/// The fixture's store seen through a window the test controls: reading leaves can be held
-/// back until the test opens a gate (a verification that is still running), and a leaf can
-/// be read back altered (a tampered database). `verifyLog` is the protocol's default, which
-/// reads through `leaves(in:)`.
+/// The fixture's store seen through a window the test controls, to inject faults the real
+/// store cannot be made to show: reading leaves can be held back until the test opens a gate
+/// (a verification that is still running), and a leaf can be read back altered (a tampered
+/// database). Everything else is the real store's answer. `verifyLog` is the protocol's
+/// default, which reads through `leaves(in:)`.
 final class WrappedStore: ForwardingStore, @unchecked Sendable {
     let gate: Gate?
     let alteredLeaf: UInt64?
