@@ -14,11 +14,19 @@ import Testing
         defer { served.remove() }
         try await PostgresCluster.with { cluster in
             let reader = { try await PostgresStore.open(url: cluster.url, configuration: StoreConfiguration(origin: "accord.local/audit", signer: nil)) }
+            // Holding the lock the nodes migrate under until all three wait on it, so that they
+            // come to the first recording together, as nodes started by one deployment do.
+            let gate = try BackgroundProcess("psql", [cluster.url, "-At", "-c", "SELECT pg_advisory_lock(\(Self.migrationLock))",
+                                                      "-c", "SELECT 'locked'", "-c", "SELECT pg_sleep(4)"])
+            defer { kill(gate.processIdentifier, SIGKILL) }
+            try #require(await gate.readLine() == "", "psql took the migration lock")
+            try #require(await gate.readLine() == "locked", "psql took the migration lock")
             let statuses = try await ServedNodes.with(served, count: 3, database: cluster.url) { nodes in
                 try #require(await nodes.waitUntilServing(), "three nodes serving")
                 let store = try await reader()
                 #expect(try await store.agreementSets().count == 1, "three nodes started together record the first set once")
-                #expect(try await store.query(AuditQuery(events: [.agreementsActivated])).count == 1)
+                let activations = try await store.query(AuditQuery(events: [.agreementsActivated])).count
+                #expect(activations == 1, "and audit it once")
                 for port in nodes.ports {
                     #expect(try await Self.customsFlows(nodes, port: port).contains("customs-abf-s318"), "node on \(port) starts with the set")
                 }
@@ -27,7 +35,8 @@ import Testing
                 try FileManager.default.removeItem(at: served.agreements.appendingPathComponent("customs-abf-s318.yaml"))
                 let activating = nodes.processes[1]
                 kill(activating.processIdentifier, SIGHUP)
-                try #require(await eventuallyHolds(within: .seconds(15)) { try await store.agreementSets().count == 2 },
+                let sets = try await store.agreementSets().count
+                try #require(await eventuallyHolds(within: .seconds(15)) { try await store.agreementSets().count == sets + 1 },
                              "the reloaded node records the new set")
                 let recorded = ContinuousClock.now
                 // Each node watched on its own, so that one slow answer does not delay the others' times.
@@ -48,11 +57,14 @@ import Testing
                     let after = reached[port] ?? nil
                     #expect(after.map { $0 < .seconds(2) } == true, "node on \(port) decided by the new set \(after.map { "\($0)" } ?? "never") after it was recorded")
                 }
-                #expect(try await store.query(AuditQuery(events: [.agreementsActivated])).count == 2, "the activation audited once")
+                #expect(try await store.query(AuditQuery(events: [.agreementsActivated])).count == activations + 1, "the activation audited once")
             }
             #expect(statuses == [0, 0, 0], "every node stops cleanly")
         }
     }
+
+    /// The advisory lock key under which nodes apply migrations (`PostgresSchema.migrationLock`).
+    private static let migrationLock: Int64 = 0x6163_636F_7264
 
     /// The flows nz.customs may send and receive, as the node at `port` decides them now.
     private static func customsFlows(_ nodes: ServedNodes, port: Int) async throws -> String {
