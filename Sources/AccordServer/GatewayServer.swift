@@ -341,7 +341,9 @@ public final class GatewayServer: Sendable {
             group.addTask { await self.store.run() }
             let directory = URL(fileURLWithPath: configuration.agreementsDirectory)
             if try await store.latestAgreementSetDigest() == nil {
-                let outcome = try await gateway.activateAgreements(from: directory, by: "gateway")
+                // Nodes starting together on an empty database each get here; the store records
+                // one set, and the others bring that one into force.
+                let outcome = try await gateway.activateAgreements(from: directory, by: "gateway", onlyIfNoneRecorded: true)
                 if case .rejected(let diagnostics) = outcome {
                     throw GatewayStartupError("the agreements do not validate: \(diagnostics.prefix(5).map(\.description).joined(separator: "; "))")
                 }

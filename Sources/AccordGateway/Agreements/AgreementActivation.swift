@@ -28,7 +28,12 @@ extension Gateway {
     /// `reviewed`, when given, is the files digest (`AgreementSources.filesDigest`) of the
     /// version the administrator reviewed: if the files are not that version any more, nothing
     /// is activated, so a change saved after the review never goes live unseen.
-    public func activateAgreements(from directory: URL, reviewed: String? = nil, by actor: String) async throws(GatewayProblem) -> ActivationOutcome {
+    ///
+    /// `onlyIfNoneRecorded` is a node's first start on an empty database: if another node
+    /// recorded a set first, that set comes into force here and nothing is recorded or audited.
+    public func activateAgreements(
+        from directory: URL, reviewed: String? = nil, by actor: String, onlyIfNoneRecorded: Bool = false
+    ) async throws(GatewayProblem) -> ActivationOutcome {
         try await activations.run { () async throws(GatewayProblem) -> ActivationOutcome in
             let time = self.now()
             let sources: AgreementSources
@@ -38,7 +43,7 @@ extension Gateway {
             if let reviewed, sources.filesDigest != reviewed {
                 return await self.changedSinceReview(sources.filesDigest, reviewed: reviewed, actor: actor, time: time)
             }
-            return try await self.activateNow(sources, actor: actor, time: time)
+            return try await self.activateNow(sources, actor: actor, time: time, onlyIfNoneRecorded: onlyIfNoneRecorded)
         }
     }
 
@@ -108,7 +113,9 @@ extension Gateway {
         return sources
     }
 
-    private func activateNow(_ sources: AgreementSources, actor: String, time: Date) async throws(GatewayProblem) -> ActivationOutcome {
+    private func activateNow(
+        _ sources: AgreementSources, actor: String, time: Date, onlyIfNoneRecorded: Bool = false
+    ) async throws(GatewayProblem) -> ActivationOutcome {
         let (set, diagnostics) = AgreementSet.validate(sources, today: CalendarDate(time))
         guard let set else {
             return await rejected(diagnostics, reason: "validation failed", actor: actor, time: time)
@@ -138,7 +145,13 @@ extension Gateway {
         let stored: (version: Int64, leaves: [UInt64])
         do {
             stored = try await store.activateAgreementSet(AgreementSetActivation(
-                digest: candidate, content: content, activatedBy: actor, activatedAt: time, audit: [record]))
+                digest: candidate, content: content, activatedBy: actor, activatedAt: time, audit: [record],
+                onlyIfNoneRecorded: onlyIfNoneRecorded))
+        } catch where error.code == .alreadyRecorded {
+            do { _ = try await followRecordedAgreements() } catch {
+                throw .unavailable("the agreement set another node recorded could not be read (\(error.code.rawValue))")
+            }
+            return .unchanged(digest: policy.current.setDigest)
         } catch {
             throw .unavailable("the agreement set could not be recorded (\(error.code.rawValue)); the active set is unchanged")
         }

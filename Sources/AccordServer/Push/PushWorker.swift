@@ -4,10 +4,12 @@ import AccordStore
 import Foundation
 import Logging
 import Metrics
+import Synchronization
 
 /// Pushes one recipient's deliveries, oldest first, one at a time: a delivery that fails is
 /// retried (`PushSchedule`) before any later one is tried, so the recipient receives them in
-/// inbox order, and a slow recipient holds up only its own worker.
+/// inbox order, and a slow recipient holds up only its own worker. With several nodes on one
+/// database, only the node holding the recipient's push lease pushes (`PushStore.claimPushLease`).
 struct PushWorker: Sendable {
     let gateway: Gateway
     let endpoint: PushEndpoint
@@ -20,6 +22,32 @@ struct PushWorker: Sendable {
     let now: @Sendable () -> Date
 
     func run() async {
+        let leased = PushLeaseFlag()
+        await claimLease(leased)
+        await withDiscardingTaskGroup { group in
+            // Renewed beside the pushing, so that a POST slower than the lease keeps it.
+            group.addTask { await renewLease(leased) }
+            await push(whileLeased: leased)
+            group.cancelAll()
+        }
+    }
+
+    private func renewLease(_ leased: PushLeaseFlag) async {
+        while !Task.isCancelled {
+            do { try await Task.sleep(for: PushLeaseFlag.renewal) } catch { return }
+            await claimLease(leased)
+        }
+    }
+
+    private func claimLease(_ leased: PushLeaseFlag) async {
+        do throws(StoreError) { leased.set(try await gateway.store.claimPushLease(recipient: endpoint.agency)) } catch {
+            leased.set(false)
+            logger.warning("cannot renew the push lease; not pushing until it is renewed",
+                           metadata: ["recipient": "\(endpoint.agency)", "error": "\(error.code.rawValue)"])
+        }
+    }
+
+    private func push(whileLeased leased: PushLeaseFlag) async {
         var schedule = PushSchedule()
         var connection: AccordHTTPConnection?
         // Measured on the monotonic clock: a wall clock stepped back would stop the gauges.
@@ -28,6 +56,11 @@ struct PushWorker: Sendable {
             if gaugesSetAt.map({ ContinuousClock.now - $0 >= .seconds(5) }) ?? true {
                 gaugesSetAt = ContinuousClock.now
                 await recordBacklog()
+            }
+            guard leased.isHeld else {
+                // Another node pushes this recipient (or the database cannot say who does).
+                try? await Task.sleep(for: pollInterval)
+                continue
             }
             let wait = schedule.wait(at: now())
             if wait > 0 {
@@ -95,4 +128,15 @@ struct PushWorker: Sendable {
             logger.warning("cannot read the push backlog for metrics", metadata: ["recipient": "\(endpoint.agency)", "error": "\(error.code.rawValue)"])
         }
     }
+}
+
+/// Whether this node holds a push worker's lease, as its renewal last found; shared by the
+/// worker's two tasks.
+final class PushLeaseFlag: Sendable {
+    static let renewal: Duration = .seconds(2)
+    private let held = Mutex(false)
+
+    var isHeld: Bool { held.withLock { $0 } }
+
+    func set(_ value: Bool) { held.withLock { $0 = value } }
 }

@@ -16,6 +16,9 @@ public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         /// The disk (or the database's size limit) is full: nothing was written; writes succeed
         /// again once there is space, without a restart.
         case storageFull = "storage-full"
+        /// A first agreement set was asked for, and the store has one already (another node
+        /// starting at the same time recorded it).
+        case alreadyRecorded = "already-recorded"
     }
 
     public let code: Code

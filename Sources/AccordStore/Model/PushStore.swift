@@ -46,4 +46,13 @@ public protocol PushStore: Sendable {
     func pushRecords(state: PushRecord.State, limit: Int) async throws(StoreError) -> [PushRecord]
     /// Writes (inserts or replaces) one record, through the single writer.
     func recordPush(_ record: PushRecord) async throws(StoreError)
+    /// Whether this node may push to `recipient` now: takes the recipient's push lease when it
+    /// is free or has run out, or renews it when this node holds it. Several nodes on one
+    /// database each run push workers; the lease keeps one recipient's deliveries on one node
+    /// at a time, in inbox order. A default answers yes: one gateway per database pushes alone.
+    func claimPushLease(recipient: String) async throws(StoreError) -> Bool
+}
+
+extension PushStore {
+    public func claimPushLease(recipient: String) async throws(StoreError) -> Bool { true }
 }

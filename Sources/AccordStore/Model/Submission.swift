@@ -72,12 +72,20 @@ public struct AgreementSetActivation: Sendable {
     public var activatedBy: String
     public var activatedAt: Date
     public var audit: [AuditRecord]
+    /// Record the set only if the store holds none yet, and fail with `alreadyRecorded`
+    /// otherwise: nodes starting together on an empty database then record the first set once.
+    public var onlyIfNoneRecorded: Bool
 
-    public init(digest: String, content: [UInt8], activatedBy: String, activatedAt: Date, audit: [AuditRecord]) {
+    public init(digest: String, content: [UInt8], activatedBy: String, activatedAt: Date, audit: [AuditRecord], onlyIfNoneRecorded: Bool = false) {
         self.digest = digest
         self.content = content
         self.activatedBy = activatedBy
         self.activatedAt = activatedAt
         self.audit = audit
+        self.onlyIfNoneRecorded = onlyIfNoneRecorded
     }
+}
+
+extension AgreementSetActivation {
+    static let alreadyRecorded = StoreError(.alreadyRecorded, "the store holds an agreement set already; the set recorded first is in force")
 }

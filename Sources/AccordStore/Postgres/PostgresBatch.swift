@@ -25,7 +25,12 @@ struct PostgresBatch: Sendable {
     private struct State {
         var head: TreeHead
         var inboxSequence: Int64
+        /// The key this node signs with, nil when it may not sign: none given, or not the key in force.
         var signer: NoteSigner?
+        /// The verifier key of the key in force (`tree_state.audit_key`), nil before the first rotation.
+        var keyInForce: String?
+        /// The key a rotation in this batch hands signing over to.
+        var rotatingTo: NoteSigner?
 
         mutating func nextInboxSequence() -> Int64 {
             inboxSequence += 1
@@ -33,28 +38,44 @@ struct PostgresBatch: Sendable {
         }
     }
 
+    /// What a batch did beyond its results.
+    struct Applied {
+        var results: [Result<WriteResult, StoreError>]
+        /// Whether the lease row still named this node when a checkpoint was considered (nil when none was).
+        var leaseConfirmed: Bool?
+        /// The key this node signs with from now on, when a rotation (here or recorded by
+        /// another node) changed it.
+        var signer: NoteSigner?
+    }
+
     let configuration: StoreConfiguration
     let now: Date
     let node: String
+    /// The key this node signs checkpoints with now (`configuration.signer` until a rotation).
+    let signer: NoteSigner?
     private var hasher: TreeHasher { TreeHasher() }
 
-    init(configuration: StoreConfiguration, now: Date, node: String) {
+    init(configuration: StoreConfiguration, now: Date, node: String, signer: NoteSigner?) {
         self.configuration = configuration
         self.now = now
         self.node = node
+        self.signer = signer
     }
 
-    /// The results, one per work, and whether the lease row still named this node when a
-    /// checkpoint was considered (nil when none was).
-    func apply(_ works: [WriteWork], mode: Mode, _ transaction: PGTransaction) throws -> ([Result<WriteResult, StoreError>], Bool?) {
+    func apply(_ works: [WriteWork], mode: Mode, _ transaction: PGTransaction) throws -> Applied {
         guard let row = try transaction.execute(PostgresStatements.lockTree).rows.first,
               let size = try row.int(0), let edgeBytes = try row.bytes(1), let inbox = try row.int(2) else {
             throw StoreError(.corruptState, "the tree_state row is missing; the schema was not migrated")
         }
+        let keyInForce = try row.string(3)
         let edge = stride(from: 0, to: edgeBytes.count, by: 32).map { Array(edgeBytes[$0 ..< min($0 + 32, edgeBytes.count)]) }
+        // A node whose key another node rotated away signs nothing until it has the new key:
+        // a checkpoint signed by the old key alone after the rotation would not verify.
+        let mayUse = signer.map { keyInForce == nil || $0.verifier.verifierKey == keyInForce } ?? false
         let initial: State
         do {
-            initial = State(head: try TreeHead(size: UInt64(size), edge: edge), inboxSequence: inbox, signer: configuration.signer)
+            initial = State(head: try TreeHead(size: UInt64(size), edge: edge), inboxSequence: inbox, signer: mayUse ? signer : nil,
+                            keyInForce: keyInForce)
         } catch {
             throw StoreError(.corruptState, "tree_state does not hold a tree head of size \(size): \(error)")
         }
@@ -93,16 +114,29 @@ struct PostgresBatch: Sendable {
                 }
             }
         }
-        var leaseConfirmed: Bool?
+        let adopted = state.signer.flatMap { $0.verifier.verifierKey == signer?.verifier.verifierKey ? nil : $0 }
+        var applied = Applied(results: results, signer: adopted)
         let checkpointed = try transaction.execute(PostgresStatements.lastCheckpointSize).rows.first?.int(0) ?? 0
         let due = state.head.size - UInt64(checkpointed) >= configuration.checkpointEveryLeaves
-        if state.head.size > UInt64(checkpointed), checkpointRequested || due, state.signer != nil {
+        if let next = state.rotatingTo {
+            // The rotation's checkpoint, signed by both keys, whoever holds the lease: the
+            // tree_state lock keeps every other writer out until this one commits.
+            let checkpoint = try writeCheckpoint(state: state, transaction)
+            for (position, work) in works.enumerated() {
+                if case .checkpoint = work { applied.results[position] = .success(.checkpoint(checkpoint)) }
+                if case .rotateAuditKey = work, case .success(.leaves(let leaves)) = applied.results[position], let leaf = leaves.first {
+                    applied.results[position] = .success(.rotation(leaf: leaf, checkpoint: checkpoint))
+                }
+            }
+            _ = try transaction.execute(PostgresStatements.saveAuditKey, [.text(next.verifier.verifierKey)])
+            applied.signer = next
+        } else if state.head.size > UInt64(checkpointed), checkpointRequested || due, state.signer != nil {
             let holds = try transaction.execute(PostgresStatements.leaseHeld, [.text(node)]).rows.first?.bool(0) ?? false
-            leaseConfirmed = holds
+            applied.leaseConfirmed = holds
             if holds {
                 let checkpoint = try writeCheckpoint(state: state, transaction)
                 for (position, work) in works.enumerated() {
-                    if case .checkpoint = work { results[position] = .success(.checkpoint(checkpoint)) }
+                    if case .checkpoint = work { applied.results[position] = .success(.checkpoint(checkpoint)) }
                 }
             }
         }
@@ -110,7 +144,7 @@ struct PostgresBatch: Sendable {
             _ = try transaction.execute(PostgresStatements.saveTree, [.int(Int64(state.head.size)), .bytes(Array(state.head.edge.joined())),
                                                               .int(state.inboxSequence)])
         }
-        return (results, leaseConfirmed)
+        return applied
     }
 
     private struct EncodedLeaf {
@@ -161,8 +195,19 @@ struct PostgresBatch: Sendable {
                 .int(Int64(record.attempts)), .int(AuditTime.milliseconds(record.nextAttempt)), record.lastFailure.map(PGValue.text) ?? .null,
             ])
             return .leaves([])
-        case .rotateAuditKey:
-            throw JobFailure(error: StoreError(.invalidRecord, "rotating the audit key is done on SQLite only for now; see docs/operations.md, \"PostgreSQL\""))
+        case .rotateAuditKey(let next, let record):
+            if next.verifier.verifierKey == state.keyInForce {
+                return try adopt(next, state: &state, transaction)
+            }
+            guard state.signer != nil, state.rotatingTo == nil else {
+                throw JobFailure(error: StoreError(.invalidRecord, """
+                    the audit key in force is \(state.keyInForce ?? "another"), not this node's: one rotation at a time, \
+                    by a node whose key signs the log now
+                    """))
+            }
+            let leaves = try insert(try encode([record], from: state.head.size), state: &state, transaction)
+            state.rotatingTo = next
+            return .leaves(leaves)
         case .updateDelivery(let update, let records):
             let leaves = try encode(records, from: state.head.size)
             guard let current = try transaction.execute(PostgresStatements.deliveryState, [.text(update.deliveryID)]).rows.first?.string(0),
@@ -178,6 +223,11 @@ struct PostgresBatch: Sendable {
                                                                     .int(AuditTime.milliseconds(now)), available, .text(update.deliveryID)])
             return .leaves(try insert(leaves, state: &state, transaction))
         case .activateAgreementSet(let activation, let records):
+            // Under the tree_state lock every node's writer holds, so no other node records a
+            // set between this check and the insert.
+            if activation.onlyIfNoneRecorded, try transaction.execute(PostgresStatements.anyAgreementSet).rows.first?.bool(0) == true {
+                throw JobFailure(error: AgreementSetActivation.alreadyRecorded)
+            }
             let leaves = try insert(try encode(records, from: state.head.size), state: &state, transaction)
             let version = try transaction.execute(PostgresStatements.agreementSet, [
                 .text(activation.digest), .bytes(activation.content), .text(activation.activatedBy),
@@ -220,10 +270,22 @@ struct PostgresBatch: Sendable {
         return indexes
     }
 
+    /// Another node (or `accord keys rotate audit`) recorded the rotation to `next` already: this
+    /// node signs with it from now on, and the rotation it names is the one recorded.
+    private func adopt(_ next: NoteSigner, state: inout State, _ transaction: PGTransaction) throws -> WriteResult {
+        guard let leaf = try transaction.execute(PostgresStatements.lastRotation).rows.first?.int(0),
+              let checkpoint = try transaction.execute(PostgresStatements.latestCheckpoint).rows.first.map(PostgresRows.checkpoint) else {
+            throw JobFailure(error: StoreError(.corruptState, "tree_state names an audit key that no audit.key_rotated leaf and checkpoint record"))
+        }
+        state.signer = next
+        return .rotation(leaf: UInt64(leaf), checkpoint: checkpoint)
+    }
+
     private func writeCheckpoint(state: State, _ transaction: PGTransaction) throws -> StoredCheckpoint {
         guard let signer = state.signer else { throw StoreError(.corruptState, "no checkpoint signer configured") }
         let root = state.head.root(using: hasher)
-        let note = try Checkpoint(origin: configuration.origin, size: state.head.size, rootHash: root).signed(by: [signer]).encoded
+        let note = try Checkpoint(origin: configuration.origin, size: state.head.size, rootHash: root)
+            .signed(by: [signer] + (state.rotatingTo.map { [$0] } ?? [])).encoded
         let sequence = try transaction.execute(PostgresStatements.checkpoint, [.int(Int64(state.head.size)), .bytes(root), .text(note),
                                                                        .int(AuditTime.milliseconds(now))]).rows.first?.int(0) ?? 0
         return StoredCheckpoint(sequence: sequence, size: state.head.size, rootHash: root, note: note, createdAt: now)
@@ -232,7 +294,10 @@ struct PostgresBatch: Sendable {
 
 /// The writer's statements, prepared once on each connection that runs them.
 enum PostgresStatements {
-    static let lockTree = PGStatement("SELECT size, edge, inbox_seq FROM tree_state WHERE id = 1 FOR UPDATE")
+    static let lockTree = PGStatement("SELECT size, edge, inbox_seq, audit_key FROM tree_state WHERE id = 1 FOR UPDATE")
+    static let saveAuditKey = PGStatement("UPDATE tree_state SET audit_key = $1 WHERE id = 1")
+    static let lastRotation = PGStatement("SELECT max(idx) FROM audit_leaf WHERE event = 'audit.key_rotated'")
+    static let latestCheckpoint = PGStatement("SELECT * FROM audit_checkpoint ORDER BY seq DESC LIMIT 1")
     static let saveTree = PGStatement("UPDATE tree_state SET size = $1, edge = $2, inbox_seq = $3 WHERE id = 1")
     static let lastCheckpointSize = PGStatement("SELECT coalesce(max(size), 0) FROM audit_checkpoint")
     static let leaseHeld = PGStatement("SELECT holder = $1 AND expires_at > now() FROM checkpoint_lease WHERE id = 1")
@@ -254,6 +319,7 @@ enum PostgresStatements {
     static let updateDelivery = PGStatement("""
         UPDATE delivery SET state = $1, attempts = attempts + $2, updated_ms = $3, available_seq = coalesce($4, available_seq) WHERE id = $5
         """)
+    static let anyAgreementSet = PGStatement("SELECT EXISTS (SELECT 1 FROM agreement_set)")
     static let agreementSet = PGStatement("""
         INSERT INTO agreement_set (digest, content, activated_by, activated_ms, audit_leaf) VALUES ($1, $2, $3, $4, $5) RETURNING version
         """)

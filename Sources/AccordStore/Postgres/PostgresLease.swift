@@ -29,13 +29,16 @@ final class PostgresLease: Sendable {
 
     var isHeld: Bool { held.withLock { $0 } }
 
-    /// Renews the lease, or takes it when it is free or expired.
-    func renew(_ connection: PGConnection) async throws -> Outcome {
+    /// Renews the lease, or takes it when it is free or expired; only while `key` (this node's
+    /// verifier key) is the audit key in force, so that after a rotation a node still holding
+    /// the old key lets the lease run out and a node with the new key signs.
+    func renew(_ connection: PGConnection, key: String?) async throws -> Outcome {
         let seconds = Int64(Self.duration.components.seconds)
         let result = try await connection.execute("""
             UPDATE checkpoint_lease SET holder = $1, expires_at = now() + make_interval(secs => $2::double precision)
-            WHERE id = 1 AND (holder = $1 OR expires_at < now()) RETURNING holder
-            """, [.text(node), .int(seconds)])
+            WHERE id = 1 AND (holder = $1 OR expires_at < now())
+              AND coalesce((SELECT audit_key FROM tree_state WHERE id = 1), $3) = $3 RETURNING holder
+            """, [.text(node), .int(seconds), key.map(PGValue.text) ?? .null])
         let holds = !result.rows.isEmpty
         let before = held.withLock { state in
             let before = state

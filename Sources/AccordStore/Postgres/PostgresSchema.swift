@@ -134,6 +134,19 @@ enum PostgresSchema {
                 PRIMARY KEY (size, witness)
             );
             """),
+        // The verifier key of the audit key signing checkpoints now, set by a rotation, so that
+        // every node knows whether its own key may sign (docs/operations.md, "PostgreSQL").
+        ("v3-audit-key", """
+            ALTER TABLE tree_state ADD COLUMN audit_key text;
+            """),
+        // Which node pushes each recipient's deliveries, and until when (`PostgresPushLease`).
+        ("v4-push-lease", """
+            CREATE TABLE push_lease (
+                recipient text PRIMARY KEY,
+                holder text NOT NULL,
+                expires_at timestamptz NOT NULL
+            );
+            """),
     ]
 
     /// Applies the migrations not applied yet, in one transaction holding the advisory lock, so

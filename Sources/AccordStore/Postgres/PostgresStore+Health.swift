@@ -36,10 +36,15 @@ extension PostgresStore {
         return DatabaseHealth(problem: nil)
     }
 
-    /// Every node signs with the key it was started with; all nodes must share it.
-    public var currentAuditVerifier: NoteVerifier? { configuration.signer?.verifier }
+    /// The key this node signs with: the one it started with until a rotation.
+    public var currentAuditVerifier: NoteVerifier? { auditSigner.withLock { $0?.verifier } }
 
+    /// Hands checkpoint signing over to `signer` for every node: appends `record` (an
+    /// `audit.key_rotated` leaf) under a checkpoint signed by the old and the new key, and names
+    /// the new key in the database so that nodes still holding the old one stop signing. When
+    /// another node (or `accord keys rotate audit`) has recorded this rotation already, this
+    /// node only takes the new key up, and the result names that rotation.
     public func rotateAuditKey(to signer: NoteSigner, record: AuditRecord) async throws(StoreError) -> (leaf: UInt64, checkpoint: StoredCheckpoint) {
-        throw StoreError(.invalidRecord, "rotating the audit key works on a SQLite database only for now; see docs/operations.md, \"PostgreSQL\"")
+        try await writeQueue().rotateAuditKey(to: signer, record: record)
     }
 }

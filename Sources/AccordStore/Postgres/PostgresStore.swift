@@ -16,6 +16,8 @@ public final class PostgresStore: GatewayStorage {
     let queue = CommitQueue()
     let writable: Bool
     let lease: PostgresLease
+    /// The key this node signs checkpoints with: the configuration's until a rotation.
+    let auditSigner: Mutex<NoteSigner?>
     /// Why the writer's last transaction failed as a whole, or nil when it committed.
     let lastWriteFailure = Mutex<StoreError?>(nil)
     private let writer = Mutex<PGConnection?>(nil)
@@ -39,6 +41,7 @@ public final class PostgresStore: GatewayStorage {
         self.configuration = configuration
         self.pool = pool
         self.writable = configuration.signer != nil
+        self.auditSigner = Mutex(configuration.signer)
         // Host and pid first, so that an operator reading checkpoint_lease knows which node signs.
         let host = ProcessInfo.processInfo.hostName
         self.lease = PostgresLease(node: "\(host)/\(ProcessInfo.processInfo.processIdentifier)/\(UUID().uuidString.prefix(8))")
@@ -62,6 +65,7 @@ public final class PostgresStore: GatewayStorage {
             group.addTask { await self.leaseLoop() }
         }
         try? await pool.withConnection { connection in try await self.lease.release(connection) }
+        await releasePushLeases()
     }
 
     private func writerLoop() async {
@@ -74,7 +78,7 @@ public final class PostgresStore: GatewayStorage {
             }
             // The final checkpoint is this node's to sign if it holds the lease, or can take it
             // (a node stopping before its first renewal, alone on the database).
-            let lease = try? await pool.withConnection { connection in try await self.lease.renew(connection) }
+            let lease = try? await pool.withConnection { connection in try await self.lease.renew(connection, key: self.auditKey) }
             if let lease, lease != .lost { _ = try? await apply([.checkpoint(force: true)]) }
         } onCancel: {
             queue.close()
@@ -87,7 +91,7 @@ public final class PostgresStore: GatewayStorage {
         guard writable else { return }
         var lastCheckpoint = ContinuousClock.now
         while !Task.isCancelled {
-            let held = (try? await pool.withConnection { connection in try await self.lease.renew(connection) }) ?? .lost
+            let held = (try? await pool.withConnection { connection in try await self.lease.renew(connection, key: self.auditKey) }) ?? .lost
             if held == .taken || (held == .kept && ContinuousClock.now - lastCheckpoint >= configuration.checkpointInterval) {
                 lastCheckpoint = ContinuousClock.now
                 // A failed checkpoint is tried again at the next interval; the writer records why.
@@ -114,28 +118,33 @@ public final class PostgresStore: GatewayStorage {
     /// connection was lost, so that the node recovers by itself once the database is back.
     private func apply(_ works: [WriteWork]) async throws(StoreError) -> [Result<WriteResult, StoreError>] {
         let connection = try await writerConnection()
-        let batch = PostgresBatch(configuration: configuration, now: configuration.now(), node: lease.node)
+        let batch = PostgresBatch(configuration: configuration, now: configuration.now(), node: lease.node,
+                                  signer: auditSigner.withLock { $0 })
         do {
             // A job that fails after writing throws IsolationNeeded: rolled back, then run again
             // with a savepoint per job so that it fails alone.
-            let (results, leaseConfirmed) = try await connection.transaction { transaction in
+            let applied = try await connection.transaction { transaction in
                 try batch.apply(works, mode: .grouped, transaction)
             }
-            lease.note(confirmed: leaseConfirmed)
-            return results
+            return committed(applied)
         } catch is PostgresBatch.IsolationNeeded {
             do {
-                let (results, leaseConfirmed) = try await connection.transaction { transaction in
+                let applied = try await connection.transaction { transaction in
                     try batch.apply(works, mode: .isolated, transaction)
                 }
-                lease.note(confirmed: leaseConfirmed)
-                return results
+                return committed(applied)
             } catch {
                 throw Self.storeError(error)
             }
         } catch {
             throw Self.storeError(error)
         }
+    }
+
+    private func committed(_ applied: PostgresBatch.Applied) -> [Result<WriteResult, StoreError>] {
+        lease.note(confirmed: applied.leaseConfirmed)
+        if let signer = applied.signer { auditSigner.withLock { $0 = signer } }
+        return applied.results
     }
 
     private func writerConnection() async throws(StoreError) -> PGConnection {
@@ -149,8 +158,11 @@ public final class PostgresStore: GatewayStorage {
         }
     }
 
+    /// The verifier key this node signs with; the lease goes only to a node whose key is in force.
+    var auditKey: String? { auditSigner.withLock { $0?.verifier.verifierKey } }
+
     /// The writer's queue, or the refusal a store opened for reading gives.
-    private func writeQueue() throws(StoreError) -> CommitQueue {
+    func writeQueue() throws(StoreError) -> CommitQueue {
         guard writable else { throw CommitQueue.readOnly }
         return queue
     }
@@ -179,7 +191,7 @@ public final class PostgresStore: GatewayStorage {
     public func checkpointNow() async throws(StoreError) -> StoredCheckpoint? {
         let queue = try writeQueue()
         // Taking a free lease here lets a lone node sign at once; a lease held elsewhere stays there.
-        _ = try? await pool.withConnection { connection in try await self.lease.renew(connection) }
+        _ = try? await pool.withConnection { connection in try await self.lease.renew(connection, key: self.auditKey) }
         return try await queue.checkpointNow()
     }
 

@@ -265,6 +265,9 @@ struct BatchApplier {
                                  AuditTime.milliseconds(now), available, update.deliveryID])
             return .leaves(try insert(leaves, state: &state, statements: statements))
         case .activateAgreementSet(let activation, let records):
+            if activation.onlyIfNoneRecorded, try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM agreement_set)") == true {
+                throw JobFailure(error: AgreementSetActivation.alreadyRecorded)
+            }
             let leaves = try insert(try encode(records, from: state.head.size), state: &state, statements: statements)
             try statements.execute(.agreementSet, [activation.digest, Data(activation.content), activation.activatedBy,
                                  AuditTime.milliseconds(activation.activatedAt), leaves.first.map(Int64.init)])

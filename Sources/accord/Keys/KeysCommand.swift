@@ -122,7 +122,7 @@ struct RotateKey: AsyncParsableCommand {
     }
 
     private func rotateAudit() async throws {
-        let configuration = try gateway.load()
+        let configuration = try gateway.load(allowingPostgres: true)
         let keyFile = URL(fileURLWithPath: configuration.certificatesDirectory).appendingPathComponent("gateway/signing-key.pem")
         let oldKey: PrivateKey
         do { oldKey = try GatewayKeys.loadAuditKey(directory: configuration.certificatesDirectory) } catch {
@@ -134,6 +134,10 @@ struct RotateKey: AsyncParsableCommand {
         let staged = keyFile.deletingLastPathComponent().appendingPathComponent(".signing-key.pem.next")
         try KeyFile.write(newKey.pemPKCS8(), to: staged)
 
+        if DatabaseLocation(configuration.database).isPostgres {
+            try await rotateAudit(onPostgres: configuration.database, from: old, to: new, staged: staged, keyFile: keyFile)
+            return
+        }
         if let running = RunningGateway(configuration) {
             try KeyFile.replace(keyFile, with: staged)
             guard let leaf = try await running.reload(timeout: timeout, events: [.auditKeyRotated], until: {
@@ -157,6 +161,33 @@ struct RotateKey: AsyncParsableCommand {
             details: ["old_key": old.verifier.verifierKey, "new_key": new.verifier.verifierKey]))
         try KeyFile.replace(keyFile, with: staged)
         print("rotated: audit leaf \(leaf), checkpoint \(checkpoint.size) signed by both keys; checkpoints are signed by \(new.verifier.verifierKey)")
+    }
+}
+
+extension RotateKey {
+    /// On PostgreSQL the nodes are reached through the database, not signalled: this command
+    /// records the rotation there itself, whether nodes run or not, then writes the new key.
+    /// Each node takes it up when its certificates directory holds it (at the next
+    /// `trust.check_seconds`, or on SIGHUP); a node still holding the old key meanwhile signs no
+    /// checkpoint and leaves the lease to one that has the new key (docs/operations.md).
+    func rotateAudit(onPostgres url: String, from old: NoteSigner, to new: NoteSigner, staged: URL, keyFile: URL) async throws {
+        let store = try await PostgresStore.open(url: url, configuration: StoreConfiguration(origin: old.verifier.name, signer: old))
+        let writer = Task { await store.run() }
+        let rotated: Result<(leaf: UInt64, checkpoint: StoredCheckpoint), StoreError>
+        do { rotated = .success(try await store.rotateAuditKey(to: new, record: AuditRecord(
+            event: .auditKeyRotated, time: Date(), actor: "operator:accord-keys",
+            details: ["old_key": old.verifier.verifierKey, "new_key": new.verifier.verifierKey]))) } catch {
+            rotated = .failure(error)
+        }
+        writer.cancel()
+        await writer.value
+        let (leaf, checkpoint) = try rotated.get()
+        try KeyFile.replace(keyFile, with: staged)
+        print("""
+            rotated: audit leaf \(leaf), checkpoint \(checkpoint.size) signed by both keys; checkpoints are signed by \(new.verifier.verifierKey).
+            Give every node the new \(keyFile.lastPathComponent): each takes it up within trust.check_seconds or on SIGHUP, \
+            and signs nothing with the old one meanwhile
+            """)
     }
 }
 

@@ -84,6 +84,43 @@ import Testing
         }
     }
 
+    @Test func nodesRecordingTheFirstAgreementSetTogetherRecordItOnce() async throws {
+        try await PostgresCluster.with { cluster in
+            let configuration = try StoreFixture.configuration()
+            let nodes = [try await PostgresStore.open(url: cluster.url, configuration: configuration),
+                         try await PostgresStore.open(url: cluster.url, configuration: configuration),
+                         try await PostgresStore.open(url: cluster.url, configuration: configuration)]
+            let outcomes = try await nodes[0].whileRunning {
+                try await nodes[1].whileRunning {
+                    try await nodes[2].whileRunning {
+                        // Each node found no set at start and records the one its directory holds.
+                        try await withThrowingTaskGroup(of: StoreError.Code?.self) { group in
+                            for (n, node) in nodes.enumerated() {
+                                group.addTask {
+                                    do throws(StoreError) {
+                                        _ = try await node.activateAgreementSet(.init(
+                                            digest: "sha-256:0\(n)", content: Array("set \(n)".utf8), activatedBy: "gateway", activatedAt: Date(),
+                                            audit: [AuditRecord(event: .agreementsActivated, time: Date(), actor: "gateway")], onlyIfNoneRecorded: true))
+                                        return nil
+                                    } catch {
+                                        return error.code
+                                    }
+                                }
+                            }
+                            var codes: [StoreError.Code?] = []
+                            for try await code in group { codes.append(code) }
+                            return codes
+                        }
+                    }
+                }
+            }
+            #expect(outcomes.filter { $0 == nil }.count == 1, "one node records: \(outcomes)")
+            #expect(outcomes.filter { $0 == .alreadyRecorded }.count == 2, "the others are told a set is recorded: \(outcomes)")
+            #expect(try await nodes[0].agreementSets().count == 1)
+            #expect(try await nodes[1].query(AuditQuery(events: [.agreementsActivated])).count == 1, "audited once")
+        }
+    }
+
     @Test func anUnreachableDatabaseFailsWritesWithoutAcknowledgingAndTheNodeRecovers() async throws {
         try await PostgresCluster.with { cluster in
             let store = try await PostgresStore.open(url: cluster.url, configuration: StoreFixture.configuration())
