@@ -73,7 +73,7 @@ echo "nproc: $(nproc)"
 echo "uptime: $(uptime)"
 { echo "nproc $(nproc)"; lscpu | head -20; echo "uptime $(uptime)"; ps aux --sort=-%cpu | head -8; } > "$OUT/storage-machine.txt"
 
-echo "== PostgreSQL $("$PG_BIN/postgres" --version | sed 's/.* //') on a throwaway cluster"
+echo "== PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on a throwaway cluster"
 AS_PG=()
 if [ "$(id -u)" = 0 ]; then
     chown nobody "$PG_DIR"
