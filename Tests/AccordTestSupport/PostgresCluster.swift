@@ -54,6 +54,9 @@ public final class PostgresCluster: Sendable {
         self.serverPID = Mutex(serverPID)
     }
 
+    /// The running postmaster's pid (0 while stopped): its backends are its children.
+    public var postmasterPID: Int32 { serverPID.withLock { $0 } }
+
     /// A URL for database `name` on this server.
     public func url(database name: String) -> String {
         "postgresql://accord@127.0.0.1:\(port)/\(name)"

@@ -1,11 +1,15 @@
-"""Validates Deploy/kubernetes against the Kubernetes OpenAPI schemas bundled in
-kubernetes-validate (offline, strict: an unknown or misspelt field fails), and reports the
-facts the Swift test checks (replicas, security context, ports, paths, probes).
+"""Validates a directory of Deploy/ (kubernetes, kubernetes-postgres) against the Kubernetes
+OpenAPI schemas bundled in kubernetes-validate (offline, strict: an unknown or misspelt field
+fails), a CloudNativePG Cluster against cloudnative_pg_cluster.schema.json beside this file
+(the fields the manifests rely on, not the operator's whole CRD: see that file), and reports
+the facts the Swift tests check (replicas, security context, ports, paths, probes, spread,
+disruption budget, egress, database secrets).
 
-Usage: kubernetes_manifests.py <Deploy/kubernetes> <Kubernetes version, e.g. 1.30.0>
+Usage: kubernetes_manifests.py <directory> <Kubernetes version, e.g. 1.30.0>
 Answer (JSON on standard output):
   {"validated": ["file: Kind/name"], "failures": ["..."], "workloads": [...], "services": [...],
-   "configuration": "<accord.yaml from the ConfigMap>", "network_policy": [...]}
+   "configuration": "<accord.yaml from the ConfigMap>", "network_policy": [...], "egress": [...],
+   "disruption_budgets": [...], "databases": [...]}
 """
 import json
 import os
@@ -13,13 +17,29 @@ import shutil
 import subprocess
 import sys
 
+import jsonschema
 import kubernetes_validate
 import yaml
+
+CLOUDNATIVE_PG = "postgresql.cnpg.io/v1"
+
+
+def cluster_schema():
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "cloudnative_pg_cluster.schema.json")
+    with open(path, encoding="utf-8") as handle:
+        return json.load(handle)
 
 
 def validate(documents, source, version, answer):
     for document in documents:
         name = "%s %s/%s" % (source, document.get("kind"), document.get("metadata", {}).get("name"))
+        if document.get("apiVersion") == CLOUDNATIVE_PG:
+            failures = sorted(jsonschema.Draft202012Validator(cluster_schema()).iter_errors(document), key=lambda e: list(e.path))
+            for error in failures:
+                answer["failures"].append("%s: %s: %s" % (name, ".".join(str(part) for part in error.path), error.message))
+            if not failures:
+                answer["validated"].append(name)
+            continue
         try:
             kubernetes_validate.validate(document, version, strict=True)
             answer["validated"].append(name)
@@ -39,6 +59,14 @@ def open_to_all(peer):
     return everything(peer.get("namespaceSelector")) and (peer.get("podSelector") is None or everything(peer["podSelector"]))
 
 
+def selects(selector, labels):
+    """Whether a label selector with matchLabels alone matches these labels."""
+    if not selector or selector.get("matchExpressions"):
+        return False
+    wanted = selector.get("matchLabels", {})
+    return bool(wanted) and all(labels.get(key) == value for key, value in wanted.items())
+
+
 def target_port(port, container_ports):
     target = port.get("targetPort", port["port"])
     return container_ports.get(target) if isinstance(target, str) else target
@@ -47,7 +75,7 @@ def target_port(port, container_ports):
 def main():
     directory, version = sys.argv[1], sys.argv[2]
     answer = {"validated": [], "failures": [], "workloads": [], "services": [], "network_policy": [],
-              "configuration": None, "rendered": False}
+              "egress": [], "disruption_budgets": [], "databases": [], "configuration": None, "rendered": False}
     files = sorted(name for name in os.listdir(directory) if name.endswith((".yaml", ".yml")))
     resources = []
     for name in files:
@@ -104,7 +132,10 @@ def main():
                     "capabilities_added": security.get("capabilities", {}).get("add", []),
                     "seccomp": security.get("seccompProfile", {}).get("type"),
                     "ports": ports,
-                    "environment": {item["name"]: item.get("value") for item in container.get("env", [])},
+                    "environment": {item["name"]: item["value"] for item in container.get("env", []) if "value" in item},
+                    # Variables from a Secret, as "secret/key".
+                    "secret_environment": {item["name"]: "%s/%s" % (item["valueFrom"]["secretKeyRef"]["name"], item["valueFrom"]["secretKeyRef"]["key"])
+                                           for item in container.get("env", []) if "secretKeyRef" in item.get("valueFrom", {})},
                     "mounts": {mount["mountPath"]: mount["name"] for mount in container.get("volumeMounts", [])},
                     "probes": probes,
                 })
@@ -117,6 +148,18 @@ def main():
                             items = source[kind_of_source].get("items")
                             paths = [item["path"] for item in items] if items else ["*"]
                             projected.setdefault(volume["name"], []).extend(paths)
+            # Plain Secret volumes: the Secret and the keys mounted (all of them when items is absent).
+            secrets = {volume["name"]: {"secret": volume["secret"]["secretName"],
+                                        "keys": [item["key"] for item in volume["secret"].get("items", [])] or ["*"]}
+                       for volume in pod.get("volumes", []) if "secret" in volume}
+            pod_labels = spec["template"].get("metadata", {}).get("labels", {})
+            spread = [{"topology_key": rule["topologyKey"], "when_unsatisfiable": rule["whenUnsatisfiable"],
+                       "max_skew": rule["maxSkew"], "selects_pods": selects(rule.get("labelSelector"), pod_labels)}
+                      for rule in pod.get("topologySpreadConstraints", [])]
+            anti = pod.get("affinity", {}).get("podAntiAffinity", {})
+            terms = [term["podAffinityTerm"] for term in anti.get("preferredDuringSchedulingIgnoredDuringExecution", [])]
+            terms += anti.get("requiredDuringSchedulingIgnoredDuringExecution", [])
+            anti_affinity = [term["topologyKey"] for term in terms if selects(term.get("labelSelector"), pod_labels)]
             claims = [claim["metadata"]["name"] for claim in spec.get("volumeClaimTemplates", [])]
             claims += [volume["name"] for volume in pod.get("volumes", []) if "persistentVolumeClaim" in volume]
             answer["workloads"].append({
@@ -124,7 +167,9 @@ def main():
                 "strategy": spec.get("strategy", {}).get("type"),
                 "termination_grace_period_seconds": pod.get("terminationGracePeriodSeconds", 30),
                 "fs_group": pod_security.get("fsGroup"), "persistent_volumes": claims, "projected": projected,
-                "containers": containers,
+                "containers": containers, "secret_volumes": secrets, "pod_labels": pod_labels,
+                "topology_spread": spread, "anti_affinity_topology_keys": anti_affinity,
+                "max_unavailable": spec.get("strategy", {}).get("rollingUpdate", {}).get("maxUnavailable"),
             })
         elif kind == "NetworkPolicy":
             for rule in spec.get("ingress", []):
@@ -132,6 +177,25 @@ def main():
                     "ports": [port.get("port") for port in rule.get("ports", [])],
                     "from_anywhere": not rule.get("from") or any(open_to_all(peer) for peer in rule["from"]),
                 })
+            for rule in spec.get("egress", []):
+                answer["egress"].append({
+                    "ports": [port.get("port") for port in rule.get("ports", [])],
+                    "to_pod_labels": [peer["podSelector"].get("matchLabels", {}) for peer in rule.get("to", []) if "podSelector" in peer],
+                    "to_anywhere": not rule.get("to"),
+                })
+        elif kind == "PodDisruptionBudget":
+            answer["disruption_budgets"].append({
+                "min_available": spec.get("minAvailable"), "max_unavailable": spec.get("maxUnavailable"),
+                "selector": spec.get("selector", {}).get("matchLabels", {}),
+            })
+        elif kind == "Cluster" and resource.get("apiVersion") == CLOUDNATIVE_PG:
+            initdb = spec.get("bootstrap", {}).get("initdb", {})
+            answer["databases"].append({
+                "name": resource["metadata"]["name"], "instances": spec.get("instances", 1),
+                "database": initdb.get("database", "app"), "owner": initdb.get("owner", initdb.get("database", "app")),
+                "synchronous_replicas": spec.get("postgresql", {}).get("synchronous", {}).get("number", 0),
+                "anti_affinity": spec.get("affinity", {}).get("enablePodAntiAffinity", False),
+            })
     for resource in resources:
         if resource["kind"] == "Service":
             spec = resource["spec"]
@@ -139,6 +203,7 @@ def main():
                 "name": resource["metadata"]["name"], "type": spec.get("type", "ClusterIP"),
                 "external_traffic_policy": spec.get("externalTrafficPolicy"),
                 "target_ports": [target_port(port, container_ports) for port in spec.get("ports", [])],
+                "session_affinity": spec.get("sessionAffinity", "None"),
             })
     json.dump(answer, sys.stdout)
 

@@ -21,7 +21,7 @@ struct BenchCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "The gateway (or any mTLS HTTP server), host:port.")
+    @Option(help: "The gateway (or any mTLS HTTP server), host:port; several nodes of one gateway as a comma-separated list, which share the connections evenly.")
     var target = "127.0.0.1:8443"
 
     @Option(help: "The name checked against the server's certificate.")
@@ -66,8 +66,11 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "After the load, open this many connections and report the target's resident memory.")
     var holdConnections: Int?
 
-    @Option(help: "The target's process id, for its CPU use and memory (known with --spawn).")
-    var targetPID: Int32?
+    @Option(name: .customLong("target-pid"), help: "The target's process id, for its CPU use and memory (known with --spawn); repeat it for each node.")
+    var targetPIDs: [Int32] = []
+
+    @Option(help: "The PostgreSQL postmaster's process id: the CPU it and its backends use is reported beside the target's.")
+    var databasePID: Int32?
 
     @Option(help: ArgumentHelp(
         "Write a gateway configuration (listening on --target, raised limits) and agreements directory for bench load to this directory.",
@@ -101,23 +104,25 @@ struct BenchCommand: AsyncParsableCommand {
         guard FileManager.default.fileExists(atPath: pkiURL.appendingPathComponent("ca.pem").path) else {
             throw BenchError("no development PKI in \(pki): run 'accord pki init' first")
         }
-        var host: String
-        var port: Int
+        var endpoints: [GatewayConfiguration.Address]
         var gateway: SpawnedGateway?
         var setup: BenchSetup?
         if spawn {
             let directory = writeSetup.map { URL(fileURLWithPath: $0).standardizedFileURL }
                 ?? FileManager.default.temporaryDirectory.appendingPathComponent("accord-bench-\(UUID().uuidString.prefix(8))")
             let bench = BenchSetup(directory: directory)
-            host = "127.0.0.1"
-            port = try SpawnedGateway.freePort()
-            try bench.write(shippedAgreements: URL(fileURLWithPath: agreements), pki: pkiURL, listen: "\(host):\(port)")
+            let address = GatewayConfiguration.Address(host: "127.0.0.1", port: try SpawnedGateway.freePort())
+            endpoints = [address]
+            try bench.write(shippedAgreements: URL(fileURLWithPath: agreements), pki: pkiURL, listen: "\(address.host):\(address.port)")
             gateway = try SpawnedGateway(executable: SpawnedGateway.currentExecutable, configuration: bench.configuration, log: bench.gatewayLog)
             setup = bench
         } else {
-            guard let address = GatewayConfiguration.Address(parsing: target) else { throw ValidationError("--target takes host:port") }
-            host = address.host
-            port = address.port
+            endpoints = try target.split(separator: ",").map { item in
+                guard let address = GatewayConfiguration.Address(parsing: item.trimmingCharacters(in: .whitespaces)) else {
+                    throw ValidationError("--target takes host:port, or several separated by commas: '\(item)' is not one")
+                }
+                return address
+            }
             if let writeSetup {
                 let bench = BenchSetup(directory: URL(fileURLWithPath: writeSetup).standardizedFileURL)
                 try bench.write(shippedAgreements: URL(fileURLWithPath: agreements), pki: pkiURL, listen: target)
@@ -127,7 +132,7 @@ struct BenchCommand: AsyncParsableCommand {
         }
         let report: BenchReport
         do {
-            report = try await measure(host: host, port: port, pki: pkiURL, gateway: gateway)
+            report = try await measure(endpoints: endpoints, pki: pkiURL, gateway: gateway)
         } catch {
             if let gateway, let setup {
                 await gateway.terminate()
@@ -140,11 +145,11 @@ struct BenchCommand: AsyncParsableCommand {
         print(json ? report.json() : report.table())
     }
 
-    private func measure(host: String, port: Int, pki: URL, gateway: SpawnedGateway?) async throws -> BenchReport {
-        let pid = gateway?.pid ?? targetPID
-        let target = LoadTarget(host: host, port: port, path: path, contentType: "application/sd-jwt", expectedStatus: expectStatus)
+    private func measure(endpoints: [GatewayConfiguration.Address], pki: URL, gateway: SpawnedGateway?) async throws -> BenchReport {
+        let pids = gateway.map { [$0.pid] } ?? targetPIDs
+        let target = LoadTarget(endpoints: endpoints, path: path, contentType: "application/sd-jwt", expectedStatus: expectStatus)
         var report = BenchReport(
-            target: "\(host):\(port)", path: path, expectedStatus: expectStatus, spawned: spawn,
+            target: endpoints.map { "\($0.host):\($0.port)" }.joined(separator: ","), path: path, expectedStatus: expectStatus, spawned: spawn,
             machine: .init(cores: ProcessInfo.processInfo.activeProcessorCount, loadAverage: CPUTime.loadAverage()),
             setupDirectory: spawn ? writeSetup : nil)
         let firstSender = try recipientCounts().first.flatMap(BenchShape.forRecipients)?.sender ?? "nz.immigration"
@@ -166,23 +171,25 @@ struct BenchCommand: AsyncParsableCommand {
                 estimate = result.acceptedPerSecond
             }
             if let rate {
-                let run = try await measured(driver, shape: shape, over: &open, count: Int(rate * duration), mode: .open(rate: rate), pid: pid, runID: runID + "o")
+                let run = try await measured(driver, shape: shape, over: &open, count: Int(rate * duration), mode: .open(rate: rate), pids: pids, runID: runID + "o")
                 report.runs.append(run)
             } else {
                 let count = messages ?? Self.poolSize(duration: duration, estimate: estimate)
                 let deadline: Duration? = messages == nil ? .milliseconds(Int64(duration * 1_000)) : nil
-                let run = try await measured(driver, shape: shape, over: &open, count: count, mode: .closed(deadline: deadline), pid: pid, runID: runID + "c")
+                let run = try await measured(driver, shape: shape, over: &open, count: count, mode: .closed(deadline: deadline), pids: pids, runID: runID + "c")
                 report.runs.append(run)
                 if halfRate, run.acceptedPerSecond > 1 {
                     let half = (run.acceptedPerSecond / 2).rounded()
                     let count = messages ?? Int(half * duration)
-                    report.runs.append(try await measured(driver, shape: shape, over: &open, count: count, mode: .open(rate: half), pid: pid, runID: runID + "h"))
+                    report.runs.append(try await measured(driver, shape: shape, over: &open, count: count, mode: .open(rate: half), pids: pids, runID: runID + "h"))
                 }
             }
             for connection in open { await connection.close() }
         }
         if let holdConnections {
-            guard let pid else { throw ValidationError("--hold-connections needs --spawn or --target-pid to read the target's memory") }
+            guard pids.count == 1, let pid = pids.first else {
+                throw ValidationError("--hold-connections needs --spawn or one --target-pid to read the target's memory")
+            }
             report.memory = try await holdOpen(holdConnections, driver: probe, pid: pid)
         }
         return report
@@ -190,7 +197,7 @@ struct BenchCommand: AsyncParsableCommand {
 
     /// Issues `count` messages, then runs them with the clock going.
     private func measured(
-        _ driver: LoadDriver, shape: BenchShape, over open: inout [AccordHTTPConnection], count: Int, mode: LoadMode, pid: pid_t?, runID: String
+        _ driver: LoadDriver, shape: BenchShape, over open: inout [AccordHTTPConnection], count: Int, mode: LoadMode, pids: [pid_t], runID: String
     ) async throws -> BenchReport.Run {
         let holderKey = try await bindingKey(over: open.first, pki: URL(fileURLWithPath: pki).standardizedFileURL)
         let issueStart = ContinuousClock.now
@@ -199,11 +206,13 @@ struct BenchCommand: AsyncParsableCommand {
         // Issuing can outlast the server's keep-alive or idle timeout: start on fresh connections.
         for connection in open { await connection.close() }
         open = try await driver.connect(count: connections)
-        let targetBefore = pid.flatMap(CPUTime.seconds(of:))
+        let targetBefore = CPUTime.seconds(of: pids)
+        let databaseBefore = databasePID.flatMap(CPUTime.treeSeconds(of:))
         let ownBefore = CPUTime.ownSeconds()
         let (result, survivors) = await driver.run(pool, over: open, mode: mode)
         let elapsed = result.elapsed.seconds
-        let targetCPU = pid.flatMap(CPUTime.seconds(of:)).flatMap { after in targetBefore.map { (after - $0) / elapsed } }
+        let targetCPU = CPUTime.seconds(of: pids).flatMap { after in targetBefore.map { (after - $0) / elapsed } }
+        let databaseCPU = databasePID.flatMap(CPUTime.treeSeconds(of:)).flatMap { after in databaseBefore.map { (after - $0) / elapsed } }
         open = survivors
         var rate: Double?
         if case .open(let offered) = mode { rate = offered }
@@ -212,7 +221,10 @@ struct BenchCommand: AsyncParsableCommand {
             sent: result.sent, accepted: result.accepted, elapsedSeconds: (elapsed * 1_000).rounded() / 1_000,
             acceptedPerSecond: result.acceptedPerSecond.rounded(), other: result.outcomes.filter { $0.key != String(expectStatus) },
             latencyMs: BenchReport.Latency(result.latency), poolExhausted: result.poolExhausted,
-            targetCPUCores: targetCPU.map { ($0 * 100).rounded() / 100 }, benchCPUCores: ((CPUTime.ownSeconds() - ownBefore) / elapsed * 100).rounded() / 100,
+            targetCPUCores: targetCPU.map { ($0 * 100).rounded() / 100 }, databaseCPUCores: databaseCPU.map { ($0 * 100).rounded() / 100 },
+            cpuMillisecondsPerMessage: BenchReport.Run.cpuPerMessage(cores: targetCPU.map { $0 + (databaseCPU ?? 0) }, accepted: result.acceptedPerSecond),
+            acceptedByTarget: result.acceptedByEndpoint.count > 1 ? result.acceptedByEndpoint : nil,
+            benchCPUCores: ((CPUTime.ownSeconds() - ownBefore) / elapsed * 100).rounded() / 100,
             issueSeconds: (issueSeconds * 100).rounded() / 100)
     }
 

@@ -44,12 +44,23 @@ struct BenchReport: Codable {
         /// Milliseconds, accepted messages only; in open loop measured from when each was due.
         var latencyMs: Latency
         var poolExhausted: Bool
-        /// Cores the target process kept busy during the run (when its pid is known).
+        /// Cores the target processes kept busy during the run (when their pids are known).
         var targetCPUCores: Double?
+        /// Cores PostgreSQL (the postmaster and its backends) kept busy, with --database-pid.
+        var databaseCPUCores: Double?
+        /// CPU milliseconds the target and the database spent per accepted message.
+        var cpuMillisecondsPerMessage: Double?
+        /// Accepted messages by target ("host:port"), when the load went to several nodes.
+        var acceptedByTarget: [String: Int]?
         /// Cores the bench itself kept busy during the run.
         var benchCPUCores: Double
         /// Seconds spent issuing this run's SD-JWTs before its clock started.
         var issueSeconds: Double
+
+        static func cpuPerMessage(cores: Double?, accepted perSecond: Double) -> Double? {
+            guard let cores, perSecond > 0 else { return nil }
+            return (cores / perSecond * 1_000 * 1_000).rounded() / 1_000
+        }
     }
 
     struct Memory: Codable {
@@ -79,17 +90,19 @@ struct BenchReport: Codable {
     func table() -> String {
         var lines = ["target \(target) \(path) (accepted = \(expectedStatus)), \(machine.cores) cores, load \(machine.loadAverage.map { String(format: "%.2f", $0) }.joined(separator: " "))"]
         if !runs.isEmpty {
-            let header = ["rcpt", "mode", "conns", "sent", "accepted/s", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "max ms", "cpu gw/bench", "other"]
+            let header = ["rcpt", "mode", "conns", "sent", "accepted/s", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "max ms", "cpu gw/db/bench", "cpu ms/msg", "other"]
             var rows = [header]
             for run in runs {
                 let mode = run.mode == "open" ? "open \(Int(run.offeredRate ?? 0))/s" : "closed"
-                let cpu = "\(run.targetCPUCores.map { String(format: "%.2f", $0) } ?? "-")/\(String(format: "%.2f", run.benchCPUCores))"
+                let cores = [run.targetCPUCores, run.databaseCPUCores, run.benchCPUCores]
+                let cpu = cores.map { $0.map { String(format: "%.2f", $0) } ?? "-" }.joined(separator: "/")
                 var other = run.other.sorted { $0.key < $1.key }.map { "\($0.key)×\($0.value)" }.joined(separator: " ")
                 if run.poolExhausted { other += other.isEmpty ? "pool exhausted" : " pool exhausted" }
                 rows.append([
                     String(run.recipients), mode, String(run.connections), String(run.sent), String(format: "%.0f", run.acceptedPerSecond),
                     Self.format(run.latencyMs.p50), Self.format(run.latencyMs.p90), Self.format(run.latencyMs.p99),
-                    Self.format(run.latencyMs.p999), Self.format(run.latencyMs.max), cpu, other.isEmpty ? "-" : other,
+                    Self.format(run.latencyMs.p999), Self.format(run.latencyMs.max), cpu,
+                    run.cpuMillisecondsPerMessage.map { String(format: "%.3f", $0) } ?? "-", other.isEmpty ? "-" : other,
                 ])
             }
             let widths = header.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
@@ -129,6 +142,40 @@ enum CPUTime {
         guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
         let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
         return (user + system) / ticks
+    }
+
+    /// The CPU of several processes together; nil if one cannot be read.
+    static func seconds(of pids: [pid_t]) -> Double? {
+        guard !pids.isEmpty else { return nil }
+        var total = 0.0
+        for pid in pids {
+            guard let seconds = seconds(of: pid) else { return nil }
+            total += seconds
+        }
+        return total
+    }
+
+    /// A server that forks a process per connection, as PostgreSQL does: the parent's CPU, its
+    /// living children's, and that of the children it has reaped (cutime and cstime), so a
+    /// backend that exits during a run still counts.
+    static func treeSeconds(of parent: pid_t) -> Double? {
+        guard let own = fields(of: parent), own.count > 14,
+              let reaped = Double(own[13]).flatMap({ user in Double(own[14]).map { user + $0 } }) else { return nil }
+        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+        var total = reaped / ticks + (seconds(of: parent) ?? 0)
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        for entry in entries {
+            guard let pid = pid_t(entry), pid != parent, let child = fields(of: pid), child.count > 1, child[1] == "\(parent)" else { continue }
+            total += seconds(of: pid) ?? 0
+        }
+        return total
+    }
+
+    /// The fields of `/proc/<pid>/stat` after the command: state first, then ppid.
+    private static func fields(of pid: pid_t) -> [Substring]? {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = text.lastIndex(of: ")") else { return nil }
+        return text[text.index(after: close)...].split(separator: " ")
     }
 
     static func loadAverage() -> [Double] {

@@ -1,4 +1,5 @@
 import AccordClient
+import AccordGateway
 import AccordTLS
 import Foundation
 import Histogram
@@ -7,8 +8,8 @@ import Synchronization
 
 /// Where the load goes and how each request looks.
 struct LoadTarget: Sendable {
-    let host: String
-    let port: Int
+    /// One server, or several nodes of one gateway that share the load's connections evenly.
+    let endpoints: [GatewayConfiguration.Address]
     let path: String
     let contentType: String
     /// The status that counts a message as accepted (202 from the gateway; 200 from a peer).
@@ -34,6 +35,8 @@ struct LoadResult: Sendable {
     var elapsed: Duration = .zero
     /// A closed-loop run for a duration that ended early because it ran out of issued messages.
     var poolExhausted = false
+    /// Accepted messages by endpoint ("host:port"), to show how the load spread over nodes.
+    var acceptedByEndpoint: [String: Int] = [:]
 
     static func emptyHistogram() -> Histogram<UInt64> {
         Histogram<UInt64>(highestTrackableValue: 120_000_000, numberOfSignificantValueDigits: .three)
@@ -45,6 +48,7 @@ struct LoadResult: Sendable {
         outcomes.merge(other.outcomes, uniquingKeysWith: +)
         latency.add(other.latency)
         poolExhausted = poolExhausted || other.poolExhausted
+        acceptedByEndpoint.merge(other.acceptedByEndpoint, uniquingKeysWith: +)
     }
 
     var acceptedPerSecond: Double {
@@ -58,22 +62,30 @@ struct LoadDriver: Sendable {
     let target: LoadTarget
     let context: TLSContext
 
-    func connect() async throws(AccordClientError) -> AccordHTTPConnection {
-        try await AccordHTTPConnection.connect(host: target.host, port: target.port, context: context, requestTimeout: .seconds(60))
+    /// Connects to endpoint `slot` modulo the number of endpoints.
+    func connect(slot: Int = 0) async throws(AccordClientError) -> AccordHTTPConnection {
+        let endpoint = target.endpoints[slot % target.endpoints.count]
+        return try await AccordHTTPConnection.connect(host: endpoint.host, port: endpoint.port, context: context, requestTimeout: .seconds(60))
     }
 
-    /// Opens `count` connections, at most 64 handshakes at a time.
+    func endpoint(slot: Int) -> String {
+        let endpoint = target.endpoints[slot % target.endpoints.count]
+        return "\(endpoint.host):\(endpoint.port)"
+    }
+
+    /// Opens `count` connections, spread evenly over the endpoints, at most 64 handshakes at a
+    /// time; the connection at index i goes to endpoint i modulo their number.
     func connect(count: Int) async throws -> [AccordHTTPConnection] {
         var connections: [AccordHTTPConnection] = []
         connections.reserveCapacity(count)
         var next = 0
         while next < count {
             let batch = min(64, count - next)
-            let opened = try await withThrowingTaskGroup(of: AccordHTTPConnection.self) { group in
-                for _ in 0..<batch { group.addTask { try await connect() } }
-                var opened: [AccordHTTPConnection] = []
+            let opened = try await withThrowingTaskGroup(of: (Int, AccordHTTPConnection).self) { group in
+                for index in 0..<batch { group.addTask { [next] in (index, try await connect(slot: next + index)) } }
+                var opened: [(Int, AccordHTTPConnection)] = []
                 for try await connection in group { opened.append(connection) }
-                return opened
+                return opened.sorted { $0.0 < $1.0 }.map(\.1)
             }
             connections += opened
             next += batch
@@ -97,10 +109,10 @@ struct LoadDriver: Sendable {
                     switch mode {
                     case .closed(let deadline):
                         let end = deadline.map { start + $0 }
-                        return await closedLoop(shared, counter: counter, end: end, connection: connection)
+                        return await closedLoop(shared, counter: counter, end: end, connection: connection, slot: slot)
                     case .open(let rate):
                         let indices = Array(stride(from: slot, to: bodies.count, by: count))
-                        return await openLoop(shared, indices: indices, rate: rate, start: start, connection: connection)
+                        return await openLoop(shared, indices: indices, rate: rate, start: start, connection: connection, slot: slot)
                     }
                 }
             }
@@ -114,7 +126,7 @@ struct LoadDriver: Sendable {
     }
 
     private func closedLoop(
-        _ shared: SharedBodies, counter: SharedCounter, end: ContinuousClock.Instant?, connection: AccordHTTPConnection
+        _ shared: SharedBodies, counter: SharedCounter, end: ContinuousClock.Instant?, connection: AccordHTTPConnection, slot: Int
     ) async -> (LoadResult, AccordHTTPConnection?) {
         var result = LoadResult()
         var connection: AccordHTTPConnection? = connection
@@ -126,13 +138,14 @@ struct LoadDriver: Sendable {
                 break
             }
             let started = ContinuousClock.now
-            connection = await send(shared.bodies[index], over: open, dueAt: started, into: &result)
+            connection = await send(shared.bodies[index], over: open, dueAt: started, slot: slot, into: &result)
         }
+        result.acceptedByEndpoint[endpoint(slot: slot)] = result.accepted
         return (result, connection)
     }
 
     private func openLoop(
-        _ shared: SharedBodies, indices: [Int], rate: Double, start: ContinuousClock.Instant, connection: AccordHTTPConnection
+        _ shared: SharedBodies, indices: [Int], rate: Double, start: ContinuousClock.Instant, connection: AccordHTTPConnection, slot: Int
     ) async -> (LoadResult, AccordHTTPConnection?) {
         var result = LoadResult()
         var connection: AccordHTTPConnection? = connection
@@ -140,13 +153,17 @@ struct LoadDriver: Sendable {
             guard let open = connection else { break }
             let due = start + .nanoseconds(Int64(Double(index) / rate * 1e9))
             if due > ContinuousClock.now { try? await Task.sleep(until: due, tolerance: .microseconds(20), clock: .continuous) }
-            connection = await send(shared.bodies[index], over: open, dueAt: due, into: &result)
+            connection = await send(shared.bodies[index], over: open, dueAt: due, slot: slot, into: &result)
         }
+        result.acceptedByEndpoint[endpoint(slot: slot)] = result.accepted
         return (result, connection)
     }
 
-    /// One request; returns the connection to carry on with, nil when none can be had.
-    private func send(_ body: [UInt8], over connection: AccordHTTPConnection, dueAt due: ContinuousClock.Instant, into result: inout LoadResult) async -> AccordHTTPConnection? {
+    /// One request; returns the connection to carry on with, nil when none can be had. A failed
+    /// connection's replacement goes to the slot's endpoint, keeping the spread over nodes even.
+    private func send(
+        _ body: [UInt8], over connection: AccordHTTPConnection, dueAt due: ContinuousClock.Instant, slot: Int, into result: inout LoadResult
+    ) async -> AccordHTTPConnection? {
         result.sent += 1
         do {
             let response = try await connection.request(
@@ -161,7 +178,7 @@ struct LoadDriver: Sendable {
         } catch {
             result.outcomes["error \(error.code.rawValue)", default: 0] += 1
             await connection.close()
-            return try? await connect()
+            return try? await connect(slot: slot)
         }
     }
 }
