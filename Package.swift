@@ -23,6 +23,9 @@ let package = Package(
         .library(name: "AccordStore", targets: ["AccordStore"]),
         .library(name: "AccordPostgres", targets: ["AccordPostgres"]),
         .library(name: "AccordGateway", targets: ["AccordGateway"]),
+        // The server and TLS libraries are products for the HTTP fuzz target (FuzzTesting/).
+        .library(name: "AccordTLS", targets: ["AccordTLS"]),
+        .library(name: "AccordServer", targets: ["AccordServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),

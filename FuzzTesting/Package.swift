@@ -16,6 +16,11 @@ let package = Package(
     platforms: [.macOS(.v15)],
     dependencies: [
         .package(name: "accord", path: ".."),
+        // The same packages the root resolves; named here because the HTTP target uses them directly.
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.20.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.20.0"),
     ],
     targets: [
         .target(name: "CFuzzDriver"),
@@ -68,6 +73,26 @@ let package = Package(
                 "FuzzShared",
                 .product(name: "AccordCrypto", package: "accord"),
                 .product(name: "AccordAudit", package: "accord"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "FuzzHTTPRequest",
+            dependencies: [
+                "FuzzShared",
+                .product(name: "AccordCrypto", package: "accord"),
+                .product(name: "AccordGateway", package: "accord"),
+                .product(name: "AccordPolicy", package: "accord"),
+                .product(name: "AccordPolicyFiles", package: "accord"),
+                .product(name: "AccordServer", package: "accord"),
+                .product(name: "AccordTLS", package: "accord"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -8,7 +8,7 @@ public import AccordStore
 import AccordTLS
 import AccordTLSHummingbird
 public import Foundation
-import Hummingbird
+public import Hummingbird
 import HummingbirdCore
 public import Logging
 import Metrics
@@ -147,39 +147,23 @@ public final class GatewayServer: Sendable {
         Readiness(store: store, policy: gateway.policy, trust: trust, checkpointInterval: TimeInterval(configuration.checkpointIntervalSeconds))
     }
 
-    /// Runs until SIGTERM or SIGINT (or until the task is cancelled). `onReady` receives each
-    /// listener's bound port (useful with port 0). Tests running several gateways in one
-    /// process pass `handleSignals: false`.
-    public func run(
-        handleSignals: Bool = true, onReady: @escaping @Sendable (Listener, Int) async -> Void = { _, _ in }
-    ) async throws {
+    /// The agency API's routes: what `run` serves on the agency listener behind mutual TLS, and
+    /// what the HTTP fuzz target drives in process with the peer a handshake would have given.
+    public func agencyRouter() throws -> Router<GatewayRequestContext> {
+        agencyRouter(log: try logRoutes())
+    }
+
+    func agencyRouter(log: LogRoutes) -> Router<GatewayRequestContext> {
         let limits = configuration.limits
-        if let files = OpenFileLimit.raise() {
-            // Connections, the database and its WAL, logs: leave room beyond the cap.
-            let needed = UInt64(limits.maxConnections) + 64
-            if files.soft < needed {
-                logger.warning("the open-file limit is below the connection cap; connections beyond it will fail to be accepted",
-                               metadata: ["open_files": "\(files.soft)", "max_connections": "\(limits.maxConnections)",
-                                          "fix": "raise LimitNOFILE (systemd) or the container's nofile ulimit"])
-            }
-        }
         let router = Router(context: GatewayRequestContext.self)
         router.add(middleware: ProblemMiddleware())
         router.get("healthz") { _, _ in
             JSONResponse.make(["status": "ok"])
         }
         let registry = self.registry
-        let caps = ListenerCaps(limits: limits, console: configuration.consoleListen != nil)
         let cap = agencyConnectionCap
         let consoleCap = consoleConnectionCap
-        let sourceRefusals = ConnectionRefusals(
-            counter: gateway.metrics.connectionsRefusedPerSource, logger: logger,
-            message: "connections refused at accept: an address holds its most connections that have not authenticated",
-            metadata: ["max_unauthenticated_per_source": "\(limits.maxUnauthenticatedPerSource)"])
-        // Shared by both listeners: a source's handshakes in progress count together wherever they go.
-        let unauthenticated = UnauthenticatedLimit(perSource: limits.maxUnauthenticatedPerSource) { sourceRefusals.record() }
         let metrics = gateway.metrics
-        metrics.connectionsLimit.record(caps.agencies + caps.console)
         let store = self.store
         let logger = self.logger
         router.get("metrics") { _, context in
@@ -200,8 +184,40 @@ public final class GatewayServer: Sendable {
         AgencyRoutes(gateway: gateway, maxBodyBytes: limits.maxBodyBytes, rateLimiter: rateLimiter).register(on: router)
         FederationRoutes(gateway: gateway, certificatesDirectory: configuration.certificatesDirectory, maxBodyBytes: limits.maxBodyBytes,
                          rateLimiter: rateLimiter).register(on: router)
-        let log = try logRoutes()
         registerLog(log, on: router, rateLimiter: rateLimiter)
+        return router
+    }
+
+    /// Runs until SIGTERM or SIGINT (or until the task is cancelled). `onReady` receives each
+    /// listener's bound port (useful with port 0). Tests running several gateways in one
+    /// process pass `handleSignals: false`.
+    public func run(
+        handleSignals: Bool = true, onReady: @escaping @Sendable (Listener, Int) async -> Void = { _, _ in }
+    ) async throws {
+        let limits = configuration.limits
+        if let files = OpenFileLimit.raise() {
+            // Connections, the database and its WAL, logs: leave room beyond the cap.
+            let needed = UInt64(limits.maxConnections) + 64
+            if files.soft < needed {
+                logger.warning("the open-file limit is below the connection cap; connections beyond it will fail to be accepted",
+                               metadata: ["open_files": "\(files.soft)", "max_connections": "\(limits.maxConnections)",
+                                          "fix": "raise LimitNOFILE (systemd) or the container's nofile ulimit"])
+            }
+        }
+        let caps = ListenerCaps(limits: limits, console: configuration.consoleListen != nil)
+        let sourceRefusals = ConnectionRefusals(
+            counter: gateway.metrics.connectionsRefusedPerSource, logger: logger,
+            message: "connections refused at accept: an address holds its most connections that have not authenticated",
+            metadata: ["max_unauthenticated_per_source": "\(limits.maxUnauthenticatedPerSource)"])
+        // Shared by both listeners: a source's handshakes in progress count together wherever they go.
+        let unauthenticated = UnauthenticatedLimit(perSource: limits.maxUnauthenticatedPerSource) { sourceRefusals.record() }
+        gateway.metrics.connectionsLimit.record(caps.agencies + caps.console)
+        let store = self.store
+        let logger = self.logger
+        let log = try logRoutes()
+        let router = agencyRouter(log: log)
+        let cap = agencyConnectionCap
+        let consoleCap = consoleConnectionCap
         let connections = ConnectionLimiter(limit: limits.maxConnectionsPerAgency)
         let rejections = CertificateRejectionAudit(store: store, logger: logger)
         let http = HTTP1Channel.Configuration(

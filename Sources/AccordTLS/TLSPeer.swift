@@ -50,6 +50,19 @@ public struct TLSPeer: Sendable {
     public let protocolVersion: String
     public let applicationProtocol: String?
 
+    /// The peer a handshake that verified `certificate` would give, for driving the routes in
+    /// process (the HTTP fuzz target); on a connection the peer always comes from OpenSSL.
+    public init(verified certificate: Certificate) {
+        self.init(certificate: certificate, identity: Identity(certificate: certificate), protocolVersion: "TLSv1.3", applicationProtocol: nil)
+    }
+
+    init(certificate: Certificate?, identity: Identity?, protocolVersion: String, applicationProtocol: String?) {
+        self.certificate = certificate
+        self.identity = identity
+        self.protocolVersion = protocolVersion
+        self.applicationProtocol = applicationProtocol
+    }
+
     /// The agency id, when the peer is an agency system.
     public var agencyID: String? {
         if case .agency(let agency) = identity { return agency.agencyID }

@@ -20,15 +20,14 @@ import Testing
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
 
-        let full = try AuditExport.jsonLines(await AuditExport.collect(from: store, origin: StoreFixture.origin, verifier: verifier, leaves: nil))
+        let full = try await AuditExportTests.export(store, verifier: verifier, pageSize: 8)
         let fullPath = directory.appendingPathComponent("full.jsonl").path
         try full.write(toFile: fullPath, atomically: true, encoding: .utf8)
         let accepted = try ProcessHelpers.run(python, [script, fullPath, "--verifier-key", verifier.verifierKey])
         #expect(accepted.status == 0, "\(accepted.output)")
         #expect(accepted.output.contains("verified: 30 leaves"))
 
-        let some = try await store.query(AuditQuery(messageID: "m12"))
-        let partial = try AuditExport.jsonLines(await AuditExport.collect(from: store, origin: StoreFixture.origin, verifier: verifier, leaves: some))
+        let partial = try await AuditExportTests.export(store, verifier: verifier, matching: AuditQuery(messageID: "m12"))
         let partialPath = directory.appendingPathComponent("partial.jsonl").path
         try partial.write(toFile: partialPath, atomically: true, encoding: .utf8)
         #expect(try ProcessHelpers.run(python, [script, partialPath]).status == 0)
@@ -38,6 +37,13 @@ import Testing
         let tamperedPath = directory.appendingPathComponent("tampered.jsonl").path
         try tampered.write(toFile: tamperedPath, atomically: true, encoding: .utf8)
         #expect(try ProcessHelpers.run(python, [script, tamperedPath]).status == 1)
+
+        // An export cut short (a download interrupted) does not pass for a smaller one.
+        let cut = full.split(separator: "\n").dropLast(3).joined(separator: "\n") + "\n"
+        let cutPath = directory.appendingPathComponent("cut.jsonl").path
+        try cut.write(toFile: cutPath, atomically: true, encoding: .utf8)
+        let refused = try ProcessHelpers.run(python, [script, cutPath])
+        #expect(refused.status == 1 && refused.output.contains("cut short"), "\(refused.output)")
 
         let stranger = try NoteSigner(name: StoreFixture.origin, privateKey: PrivateKey.generate(.edDSA))
         #expect(try ProcessHelpers.run(python, [script, fullPath, "--verifier-key", stranger.verifier.verifierKey]).status == 1)

@@ -110,23 +110,6 @@ import Testing
         let proofs = try await index.inclusionProofs(for: [0, 20, 44], treeSize: 45)
         #expect(proofs.map(\.proof) == [0, 20, 44].map { try! tree.inclusionProof(index: $0, treeSize: 45) })
     }
-
-    @Test func anExportOfChosenLeavesIsTheSameWithTheIndex() async throws {
-        let configuration = try StoreFixture.configuration(every: 10)
-        let store = try SQLiteStore.inMemory(configuration: configuration)
-        try await store.whileRunning {
-            for n in 0 ..< 47 { _ = try await store.append([StoreFixture.record(.messageAccepted, message: "m\(n)")]) }
-            _ = try await store.checkpointNow()
-        }
-        let chosen = try await store.query(AuditQuery()).filter { $0.index % 6 == 1 }
-        let verifier = configuration.signer!.verifier
-        let whole = try await AuditExport.collect(from: store, origin: StoreFixture.origin, verifier: verifier, leaves: chosen)
-        let indexed = try await AuditExport.collect(from: store, origin: StoreFixture.origin, verifier: verifier, leaves: chosen,
-                                                    index: ProofIndex(store: store, chunkSize: 4))
-        #expect(whole.checkpoints.count == 5)
-        #expect(whole.entries.count == 8)
-        #expect(try AuditExport.jsonLines(indexed) == (try AuditExport.jsonLines(whole)))
-    }
 }
 
 /// The hashes behind tlog-tiles hash tiles above level 0: any range's RFC 6962 hash, from the

@@ -10,8 +10,12 @@ Checks, using only `cryptography` and `rfc8785`:
   * that every leaf is RFC 8785 canonical JSON, records its own index, and hashes
     (RFC 6962: SHA-256(0x00 || leaf)) to the exported leaf hash,
   * every inclusion proof against the latest checkpoint's root,
-  * every consistency proof between successive checkpoints,
+  * every consistency proof the export carries (accord-audit-export-v2: from each checkpoint
+    that bridges a key rotation to the latest; v1: between successive checkpoints),
+  * that a v2 export ends with its line counting the leaves, so one cut short is refused,
   * and, when the export holds every leaf, the root recomputed from all of them.
+
+The export is read line by line, twice, so memory stays small whatever its size.
 
 Usage: audit_verify.py EXPORT.jsonl [--verifier-key KEY]
 Pass --verifier-key with the key obtained from the agency out of band; without it the key
@@ -50,17 +54,6 @@ def leaf_hash(data):
 
 def node_hash(left, right):
     return hashlib.sha256(b"\x01" + left + right).digest()
-
-
-def mth(hashes):
-    if not hashes:
-        return hashlib.sha256(b"").digest()
-    if len(hashes) == 1:
-        return hashes[0]
-    k = 1
-    while k * 2 < len(hashes):
-        k *= 2
-    return node_hash(mth(hashes[:k]), mth(hashes[k:]))
 
 
 def verify_inclusion(index, size, leaf, proof, root):
@@ -150,6 +143,36 @@ def open_checkpoint(note, verifier):
     return origin, int(size), root
 
 
+def records(path):
+    """The export's lines, read one at a time: an export of years of log is never held whole."""
+    with open(path, encoding="utf-8") as export:
+        for line in export:
+            if line.strip():
+                yield json.loads(line)
+
+
+class RootBuilder:
+    """The RFC 6962 root of the leaves appended so far, keeping one hash per level."""
+
+    def __init__(self):
+        self.stack = []  # (height, hash), heights strictly decreasing
+
+    def append(self, digest):
+        height = 0
+        while self.stack and self.stack[-1][0] == height:
+            digest = node_hash(self.stack.pop()[1], digest)
+            height += 1
+        self.stack.append((height, digest))
+
+    def root(self):
+        if not self.stack:
+            return hashlib.sha256(b"").digest()
+        result = self.stack[-1][1]
+        for _, left in reversed(self.stack[:-1]):
+            result = node_hash(left, result)
+        return result
+
+
 def main(argv):
     args = [a for a in argv[1:] if not a.startswith("--")]
     pinned = argv[argv.index("--verifier-key") + 1] if "--verifier-key" in argv else None
@@ -157,16 +180,27 @@ def main(argv):
         args.remove(pinned)
     if len(args) != 1:
         sys.exit(__doc__)
-    entries = [json.loads(line) for line in open(args[0], encoding="utf-8") if line.strip()]
-    header = entries[0]
-    if header.get("type") != "log" or header.get("format") != "accord-audit-export-v1":
+    path = args[0]
+    header = next(records(path), {})
+    version = header.get("format")
+    if header.get("type") != "log" or version not in ("accord-audit-export-v1", "accord-audit-export-v2"):
         raise Failure("not an Accord audit export")
+
+    # First pass: the checkpoints, consistency proofs and key rotations (few lines).
+    rotations, checkpoints, consistency, end = [], [], [], None
+    for item in records(path):
+        if item["type"] == "checkpoint":
+            checkpoints.append(item)
+        elif item["type"] == "consistency":
+            consistency.append(item)
+        elif item["type"] == "end":
+            end = item
+        elif item["type"] == "leaf" and "audit.key_rotated" in item["leaf"]:
+            leaf = json.loads(item["leaf"])
+            if leaf.get("event") == "audit.key_rotated":
+                rotations.append((item["index"], leaf))
+    rotations.sort(key=lambda pair: pair[0])
     trusted = pinned or header["verifier_key"]
-    rotations = sorted(
-        (item["index"], json.loads(item["leaf"]))
-        for item in entries
-        if item["type"] == "leaf" and json.loads(item["leaf"]).get("event") == "audit.key_rotated"
-    )
     chain = [trusted] if not rotations else [rotations[0][1]["details"]["old_key"]]
     for index, leaf in rotations:
         if leaf["details"]["old_key"] != chain[-1]:
@@ -174,7 +208,7 @@ def main(argv):
         chain.append(leaf["details"]["new_key"])
     if trusted not in chain:
         raise Failure("the pinned verifier key is none of the keys the log's rotations name")
-    sizes = [item["size"] for item in entries if item["type"] == "checkpoint"]
+    sizes = [item["size"] for item in checkpoints]
 
     def keys_for(size):
         """The key in force at `size`, and the previous one for the first checkpoint after a rotation."""
@@ -185,26 +219,28 @@ def main(argv):
         return chain[epoch - 1 : epoch + 1] if size == first_after else [chain[epoch]]
 
     roots = {}
-    for item in entries:
-        if item["type"] == "checkpoint":
-            for key in keys_for(item["size"]):
-                origin, size, root = open_checkpoint(item["note"], parse_verifier_key(key))
-            if size != item["size"]:
-                raise Failure(f"checkpoint listed as size {item['size']} signs size {size}")
-            if origin != header["origin"]:
-                raise Failure(f"checkpoint for another log: {origin}")
-            if roots.get(size, root) != root:
-                raise Failure(f"two checkpoints of size {size} disagree")
-            roots[size] = root
+    for item in checkpoints:
+        for key in keys_for(item["size"]):
+            origin, size, root = open_checkpoint(item["note"], parse_verifier_key(key))
+        if size != item["size"]:
+            raise Failure(f"checkpoint listed as size {item['size']} signs size {size}")
+        if origin != header["origin"]:
+            raise Failure(f"checkpoint for another log: {origin}")
+        if roots.get(size, root) != root:
+            raise Failure(f"two checkpoints of size {size} disagree")
+        roots[size] = root
     if not roots:
         raise Failure("the export holds no checkpoint")
     latest = max(roots)
-    for item in entries:
-        if item["type"] == "consistency":
-            verify_consistency(item["size1"], item["size2"], [b64(p) for p in item["proof"]],
-                               roots[item["size1"]], roots[item["size2"]])
-    leaves = {}
-    for item in entries:
+    if version == "accord-audit-export-v2" and header.get("tree_size") != latest:
+        raise Failure(f"the export says it is proved against size {header.get('tree_size')}, its latest checkpoint is {latest}")
+    for item in consistency:
+        verify_consistency(item["size1"], item["size2"], [b64(p) for p in item["proof"]],
+                           roots[item["size1"]], roots[item["size2"]])
+
+    # Second pass: every leaf, one at a time; the roots recomputed while the leaves run from 0.
+    count, builder, complete = 0, RootBuilder(), True
+    for item in records(path):
         if item["type"] != "leaf":
             continue
         index, text = item["index"], item["leaf"]
@@ -219,13 +255,16 @@ def main(argv):
         if item["tree_size"] != latest:
             raise Failure(f"leaf {index} is proved against size {item['tree_size']}, not the latest checkpoint {latest}")
         verify_inclusion(index, latest, digest, [b64(p) for p in item["proof"]], roots[latest])
-        leaves[index] = digest
-    if sorted(leaves) == list(range(latest)):
-        hashes = [leaves[i] for i in range(latest)]
-        for size, root in roots.items():
-            if mth(hashes[:size]) != root:
-                raise Failure(f"recomputed root of the first {size} leaves differs from its checkpoint")
-    print(f"verified: {len(leaves)} leaves against checkpoint of size {latest}, {len(roots)} checkpoint(s)")
+        if complete and index == count:
+            builder.append(digest)
+            if index + 1 in roots and builder.root() != roots[index + 1]:
+                raise Failure(f"recomputed root of the first {index + 1} leaves differs from its checkpoint")
+        else:
+            complete = False
+        count += 1
+    if version == "accord-audit-export-v2" and (end is None or end.get("entries") != count):
+        raise Failure(f"the export was cut short: {count} leaves, and no last line saying so")
+    print(f"verified: {count} leaves against checkpoint of size {latest}, {len(roots)} checkpoint(s)")
 
 
 if __name__ == "__main__":

@@ -68,16 +68,21 @@ extension Console {
             _ = try await environment.store.append([AuditRecord(
                 event: .auditExported, time: environment.now(), actor: person.actor, details: filters.details.merging(["format": "jsonl"]) { a, _ in a }
             )])
-            let selected = filters.query == AuditQuery() ? nil : try await environment.store.query(filters.query)
-            let bundle = try await AuditExport.collect(from: environment.store, origin: environment.origin,
-                                                       verifier: environment.auditVerifier, leaves: selected, index: environment.proofIndex)
-            let text = try AuditExport.jsonLines(bundle)
             let stamp = AuditTime.format(milliseconds: AuditTime.milliseconds(environment.now()))
                 .replacingOccurrences(of: ":", with: "").replacingOccurrences(of: ".", with: "")
+            let (store, origin, verifier, index) = (environment.store, environment.origin, environment.auditVerifier, environment.proofIndex)
+            let query = filters.query == AuditQuery() ? nil : filters.query
+            // Written a page at a time as the browser reads it; the export's last line says how
+            // many entries it holds, so a download cut short does not pass for a smaller export.
             return Response(status: .ok, headers: [
                 .contentType: "application/jsonl; charset=utf-8",
                 .contentDisposition: "attachment; filename=\"accord-audit-\(stamp).jsonl\"",
-            ], body: .init(byteBuffer: ByteBuffer(string: text)))
+            ], body: ResponseBody { writer in
+                _ = try await AuditExport.write(from: store, origin: origin, verifier: verifier, matching: query, index: index, as: .jsonl) { text in
+                    try await writer.write(ByteBuffer(string: text))
+                }
+                try await writer.finish(nil)
+            })
         }
     }
 

@@ -2,147 +2,176 @@ import AccordCore
 public import AccordAudit
 import Foundation
 
-/// Builds the self-contained export a third party verifies without Accord: the verifier
-/// key, every signed checkpoint, the chosen leaves as their canonical text with their leaf
-/// hashes and inclusion proofs against the latest checkpoint, and consistency proofs between
-/// successive checkpoints. One canonical JSON object per line.
+/// Writes the self-contained export a third party verifies without Accord, a page at a time,
+/// so that memory stays bounded however old the log is (docs/audit.md, "Exports").
+///
+/// An export holds the verifier key, the latest signed checkpoint, the checkpoints that
+/// bridge each audit key rotation (the first after it, which both keys sign) with consistency
+/// proofs from each to the latest, and the chosen leaves as their canonical text with their
+/// leaf hashes and inclusion proofs against the latest checkpoint, then a last line with the
+/// number of entries. Leaves beyond the latest checkpoint are left out: nothing signed covers
+/// them yet.
 public enum AuditExport {
-    public static let format = "accord-audit-export-v1"
+    public static let format = "accord-audit-export-v2"
 
-    /// One exported leaf with its proof.
-    public struct Entry: Sendable {
-        public let leaf: AuditLeaf
-        public let leafHash: [UInt8]
+    /// Leaves read, proved and written per step, unless a caller asks for another.
+    public static let pageSize: UInt64 = 4_096
+
+    /// The two ways an export is written: JSON Lines for verification, CSV for a spreadsheet.
+    public enum Format: String, Sendable, CaseIterable {
+        case jsonl
+        case csv
+    }
+
+    /// What an export wrote.
+    public struct Summary: Sendable {
+        public let entries: Int
+        /// The size of the checkpoint every entry is proved against; 0 before the first.
         public let treeSize: UInt64
-        public let proof: [[UInt8]]
+        /// That checkpoint's signed note; nil before the first checkpoint.
+        public let checkpoint: StoredCheckpoint?
     }
 
-    /// The checkpoints, consistency proofs and entries of an export.
-    public struct Bundle: Sendable {
-        public let origin: String
-        public let verifierKey: String
-        public let checkpoints: [StoredCheckpoint]
-        public let consistency: [(size1: UInt64, size2: UInt64, proof: [[UInt8]])]
-        public let entries: [Entry]
+    /// Writes the leaves `query` selects (every leaf when nil) in `format`, handing `sink` one
+    /// piece of text at a time. Audit key rotations go into every export: without them a
+    /// verifier holding one key of the chain could not check a checkpoint signed by another.
+    public static func write(
+        from store: any AuditReading, origin: String, verifier: NoteVerifier, matching query: AuditQuery?,
+        index: ProofIndex, as format: Format, pageSize: UInt64 = pageSize, to sink: (String) async throws -> Void
+    ) async throws -> Summary {
+        precondition(pageSize > 0, "an export reads at least one leaf a page")
+        let latest = try await store.latestCheckpoint(trusting: verifier)?.stored
+        let size = latest?.size ?? 0
+        let rotations = try await store.query(AuditQuery(events: [.auditKeyRotated])).filter { $0.index < size }
+        var bridges: [StoredCheckpoint] = []
+        for rotation in rotations {
+            if let bridge = try await store.firstCheckpoint(covering: rotation.index), bridge.size < size,
+               !bridges.contains(where: { $0.size == bridge.size }) {
+                bridges.append(bridge)
+            }
+        }
+
+        var written = 0
+        switch format {
+        case .jsonl:
+            try await sink(line(.object([
+                "type": .string("log"), "format": .string(Self.format), "origin": .string(origin),
+                "verifier_key": .string(verifier.verifierKey), "tree_size": .integer(Int64(size)),
+            ])))
+            for checkpoint in bridges + (latest.map { [$0] } ?? []) {
+                try await sink(line(.object(["type": .string("checkpoint"), "size": .integer(Int64(checkpoint.size)), "note": .string(checkpoint.note)])))
+            }
+            let pairs = bridges.map { (size1: $0.size, size2: size) }
+            for (pair, proof) in zip(pairs, try await index.consistencyProofs(pairs)) {
+                try await sink(line(.object([
+                    "type": .string("consistency"), "size1": .integer(Int64(pair.size1)), "size2": .integer(Int64(pair.size2)),
+                    "proof": .array(proof.map(base64)),
+                ])))
+            }
+        case .csv:
+            try await sink("index,time,event,actor,message_id,from,to,agreement_id,reason,subjects,leaf_hash,tree_size,inclusion_proof,leaf\r\n")
+        }
+
+        var pages = LeafPages(store: store, query: query, rotations: rotations, size: size, pageSize: pageSize)
+        while let page = try await pages.next() {
+            let proofs = try await index.inclusionProofs(for: page.map(\.index), treeSize: size)
+            var text = ""
+            for (leaf, proof) in zip(page, proofs) {
+                switch format {
+                case .jsonl: text += try line(jsonEntry(leaf, proof, treeSize: size))
+                case .csv: text += csvEntry(leaf, proof, treeSize: size)
+                }
+            }
+            try await sink(text)
+            written += page.count
+        }
+        if format == .jsonl {
+            // Streamed over HTTP, an export cut short must not read as a smaller one.
+            try await sink(line(.object(["type": .string("end"), "entries": .integer(Int64(written))])))
+        }
+        return Summary(entries: written, treeSize: size, checkpoint: latest)
     }
 
-    /// Collects `leaves` (all, when nil) with proofs against the latest checkpoint. Leaves
-    /// beyond the latest checkpoint are left out: nothing signed covers them yet.
-    ///
-    /// With `index`, chosen leaves' proofs and the consistency proofs come from it, reading
-    /// only the leaf hashes they need; a full export reads every leaf anyway and rebuilds the
-    /// tree from them.
-    public static func collect(from store: some AccordStorage, origin: String, verifier: NoteVerifier,
-                               leaves chosen: [AuditLeaf]?, index: ProofIndex? = nil) async throws(StoreError) -> Bundle {
-        let checkpoints = try await store.checkpoints().sorted { $0.size < $1.size }
-        // A filtered export carries the audit key rotations too: without them a verifier holding
-        // one key of the chain could not check checkpoints signed by another.
-        var selected = chosen
-        if let chosen {
-            let have = Set(chosen.map(\.index))
-            let rotations = try await store.query(AuditQuery(events: [.auditKeyRotated])).filter { !have.contains($0.index) }
-            if !rotations.isEmpty { selected = (chosen + rotations).sorted { $0.index < $1.index } }
-        }
-        if let selected, let index {
-            return try await collect(selected, checkpoints: checkpoints, origin: origin, verifier: verifier, index: index)
-        }
-        let size = checkpoints.last?.size ?? 0
-        let hasher = TreeHasher()
-        var tree = MerkleTree()
-        var all: [AuditLeaf] = []
+    /// The leaves of an export in index order, a page at a time: every leaf below the
+    /// checkpoint's size, or the query's leaves there with the key rotations merged in.
+    private struct LeafPages {
+        let store: any AuditReading
+        let query: AuditQuery?
+        var rotations: [AuditLeaf]
+        let size: UInt64
+        let pageSize: UInt64
+        /// What is left of the query's own limit, which caps the whole export.
+        var remaining: Int?
         var next: UInt64 = 0
-        while next < size {
-            let page = try await store.leaves(in: next ..< min(size, next + 20_000))
-            guard let last = page.last else { break }
-            for stored in page {
-                guard stored.index == tree.size else { break }
-                tree.append(leafHash: stored.leafHash, using: hasher)
-                if selected == nil {
-                    do { all.append(try AuditLeaf(bytes: stored.bytes)) } catch {
-                        throw StoreError(.corruptState, "leaf \(stored.index) does not decode: \(error)")
+
+        init(store: any AuditReading, query: AuditQuery?, rotations: [AuditLeaf], size: UInt64, pageSize: UInt64) {
+            self.store = store
+            self.pageSize = pageSize
+            self.query = query
+            self.rotations = rotations
+            self.size = size
+            self.remaining = query?.limit.map { max(0, $0) }
+        }
+
+        mutating func next() async throws -> [AuditLeaf]? {
+            guard next < size else { return nil }
+            guard var query else {
+                let end = min(size, next + pageSize)
+                let stored = try await store.leaves(in: next ..< end)
+                guard stored.count == end - next, stored.last?.index == end - 1 else {
+                    throw StoreError(.corruptState, "the log's leaves \(next)..<\(end) are not all there; run `accord audit verify`")
+                }
+                next = end
+                return try stored.map { stored throws(StoreError) in
+                    do { return try AuditLeaf(bytes: stored.bytes) } catch {
+                        throw StoreError(.corruptState, "leaf \(stored.index) does not decode: \(error); run `accord audit verify`")
                     }
                 }
             }
-            guard tree.size == last.index + 1 else { break }
-            next = tree.size
-        }
-        guard tree.size == size else {
-            throw StoreError(.corruptState, "the log holds \(tree.size) leaves but its latest checkpoint covers \(size); run `accord audit verify`")
-        }
-        do {
-            var consistency: [(UInt64, UInt64, [[UInt8]])] = []
-            for (first, second) in zip(checkpoints, checkpoints.dropFirst()) where first.size > 0 && first.size < second.size {
-                consistency.append((first.size, second.size, try tree.consistencyProof(size1: first.size, size2: second.size)))
-            }
-            let entries = try (selected ?? all).filter { $0.index < size }.map { leaf throws(AuditError) in
-                Entry(leaf: leaf, leafHash: tree.leafHash(at: leaf.index), treeSize: size,
-                      proof: try tree.inclusionProof(index: leaf.index, treeSize: size, using: hasher))
-            }
-            return Bundle(origin: origin, verifierKey: verifier.verifierKey, checkpoints: checkpoints, consistency: consistency, entries: entries)
-        } catch {
-            throw StoreError(.corruptState, "cannot build proofs: \(error)")
+            let wanted = min(remaining ?? Int(pageSize), Int(pageSize))
+            query.startIndex = next
+            query.limit = wanted
+            let found = wanted == 0 ? [] : try await store.query(query)
+            remaining = remaining.map { $0 - found.count }
+            let last = found.last.map { $0.index + 1 } ?? size
+            // A short page, the limit used up or the checkpoint's size reached ends the search.
+            next = found.count < wanted || remaining == 0 || last >= size ? size : last
+            let inRange = found.filter { $0.index < size }
+            let seen = Set(inRange.map(\.index))
+            let bridging = rotations.filter { $0.index < next && !seen.contains($0.index) }
+            rotations.removeAll { $0.index < next }
+            return (inRange + bridging).sorted { $0.index < $1.index }
         }
     }
 
-    private static func collect(_ selected: [AuditLeaf], checkpoints: [StoredCheckpoint], origin: String, verifier: NoteVerifier,
-                                index: ProofIndex) async throws(StoreError) -> Bundle {
-        let size = checkpoints.last?.size ?? 0
-        let pairs = zip(checkpoints, checkpoints.dropFirst()).filter { $0.size > 0 && $0.size < $1.size }.map { ($0.size, $1.size) }
-        let proofs = try await index.consistencyProofs(pairs)
-        let chosen = selected.filter { $0.index < size }
-        let included = chosen.isEmpty ? [] : try await index.inclusionProofs(for: chosen.map(\.index), treeSize: size)
-        return Bundle(
-            origin: origin, verifierKey: verifier.verifierKey, checkpoints: checkpoints,
-            consistency: zip(pairs, proofs).map { ($0.0, $0.1, $1) },
-            entries: zip(chosen, included).map { Entry(leaf: $0, leafHash: $1.leafHash, treeSize: size, proof: $1.proof) })
+    private static func jsonEntry(_ leaf: AuditLeaf, _ proof: ProofIndex.Inclusion, treeSize: UInt64) -> JSONValue {
+        .object([
+            "type": .string("leaf"), "index": .integer(Int64(leaf.index)),
+            "leaf": .string(String(decoding: leaf.bytes, as: UTF8.self)), "leaf_hash": base64(proof.leafHash),
+            "tree_size": .integer(Int64(treeSize)), "proof": .array(proof.proof.map(base64)),
+        ])
     }
 
-    /// The JSON Lines text of a bundle.
-    public static func jsonLines(_ bundle: Bundle) throws(AuditError) -> String {
-        func b64(_ bytes: [UInt8]) -> JSONValue { .string(Data(bytes).base64EncodedString()) }
-        var lines: [JSONValue] = [.object([
-            "type": .string("log"), "format": .string(format), "origin": .string(bundle.origin),
-            "verifier_key": .string(bundle.verifierKey),
-        ])]
-        for checkpoint in bundle.checkpoints {
-            lines.append(.object(["type": .string("checkpoint"), "size": .integer(Int64(checkpoint.size)), "note": .string(checkpoint.note)]))
-        }
-        for item in bundle.consistency {
-            lines.append(.object(["type": .string("consistency"), "size1": .integer(Int64(item.size1)),
-                                  "size2": .integer(Int64(item.size2)), "proof": .array(item.proof.map(b64))]))
-        }
-        for entry in bundle.entries {
-            lines.append(.object([
-                "type": .string("leaf"), "index": .integer(Int64(entry.leaf.index)),
-                "leaf": .string(String(decoding: entry.leaf.bytes, as: UTF8.self)), "leaf_hash": b64(entry.leafHash),
-                "tree_size": .integer(Int64(entry.treeSize)), "proof": .array(entry.proof.map(b64)),
-            ]))
-        }
-        var text = ""
-        for line in lines {
-            do { text += try CanonicalJSON.string(line) + "\n" } catch {
-                throw AuditError(.unsupportedJSONValue, error.reason)
-            }
-        }
-        return text
+    /// One CSV row (RFC 4180 quoting); the checkpoint and verifier key go beside the file.
+    private static func csvEntry(_ leaf: AuditLeaf, _ proof: ProofIndex.Inclusion, treeSize: UInt64) -> String {
+        let record = leaf.record
+        let fields = [
+            String(leaf.index), AuditTime.format(milliseconds: record.timeMilliseconds), record.event.rawValue, record.actor,
+            record.messageID ?? "", record.from ?? "", record.to.joined(separator: " "), record.agreement?.id ?? "",
+            record.reason ?? "", record.subjects.map { "\($0.type):\($0.hmac)" }.joined(separator: " "),
+            Data(proof.leafHash).base64EncodedString(), String(treeSize),
+            proof.proof.map { Data($0).base64EncodedString() }.joined(separator: " "),
+            String(decoding: leaf.bytes, as: UTF8.self),
+        ]
+        return fields.map(quote).joined(separator: ",") + "\r\n"
     }
 
-    /// CSV of the entries (RFC 4180 quoting); the checkpoint and verifier key go beside it.
-    public static func csv(_ bundle: Bundle) -> String {
-        var text = "index,time,event,actor,message_id,from,to,agreement_id,reason,subjects,leaf_hash,tree_size,inclusion_proof,leaf\r\n"
-        for entry in bundle.entries {
-            let record = entry.leaf.record
-            let fields = [
-                String(entry.leaf.index), AuditTime.format(milliseconds: record.timeMilliseconds), record.event.rawValue, record.actor,
-                record.messageID ?? "", record.from ?? "", record.to.joined(separator: " "), record.agreement?.id ?? "",
-                record.reason ?? "", record.subjects.map { "\($0.type):\($0.hmac)" }.joined(separator: " "),
-                Data(entry.leafHash).base64EncodedString(), String(entry.treeSize),
-                entry.proof.map { Data($0).base64EncodedString() }.joined(separator: " "),
-                String(decoding: entry.leaf.bytes, as: UTF8.self),
-            ]
-            text += fields.map(quote).joined(separator: ",") + "\r\n"
+    private static func base64(_ bytes: [UInt8]) -> JSONValue { .string(Data(bytes).base64EncodedString()) }
+
+    private static func line(_ value: JSONValue) throws -> String {
+        do { return try CanonicalJSON.string(value) + "\n" } catch {
+            throw AuditError(.unsupportedJSONValue, error.reason)
         }
-        return text
     }
 
     private static func quote(_ field: String) -> String {

@@ -72,9 +72,12 @@ public struct AuditQuery: Sendable, Equatable {
     public var messageID: String?
     public var subject: SubjectHash?
     public var limit: Int?
+    /// Only leaves at this index or later: for reading a long result a page at a time.
+    public var startIndex: UInt64?
 
     public init(since: Date? = nil, until: Date? = nil, agency: String? = nil, agreementID: String? = nil,
-                events: [AuditEvent] = [], messageID: String? = nil, subject: SubjectHash? = nil, limit: Int? = nil) {
+                events: [AuditEvent] = [], messageID: String? = nil, subject: SubjectHash? = nil, limit: Int? = nil,
+                startIndex: UInt64? = nil) {
         self.since = since
         self.until = until
         self.agency = agency
@@ -83,5 +86,6 @@ public struct AuditQuery: Sendable, Equatable {
         self.messageID = messageID
         self.subject = subject
         self.limit = limit
+        self.startIndex = startIndex
     }
 }

@@ -117,6 +117,7 @@ extension PostgresStore {
         if let until = query.until { conditions.append("l.time_ms < \(parameter(.int(AuditTime.milliseconds(until))))") }
         if let agreement = query.agreementID { conditions.append("l.agreement_id = \(parameter(.text(agreement)))") }
         if let message = query.messageID { conditions.append("l.message_id = \(parameter(.text(message)))") }
+        if let start = query.startIndex { conditions.append("l.idx >= \(parameter(.int(Int64(clamping: start))))") }
         if !query.events.isEmpty {
             conditions.append("l.event IN (\(query.events.map { parameter(.text($0.rawValue)) }.joined(separator: ", ")))")
         }

@@ -189,6 +189,7 @@ extension SQLiteStore {
             if let until = query.until { conditions.append("l.time_ms < ?"); arguments.append(AuditTime.milliseconds(until)) }
             if let agreement = query.agreementID { conditions.append("l.agreement_id = ?"); arguments.append(agreement) }
             if let message = query.messageID { conditions.append("l.message_id = ?"); arguments.append(message) }
+            if let start = query.startIndex { conditions.append("l.idx >= ?"); arguments.append(Int64(clamping: start)) }
             if !query.events.isEmpty {
                 conditions.append("l.event IN (\(databaseQuestionMarks(count: query.events.count)))")
                 arguments.append(contentsOf: query.events.map(\.rawValue))
