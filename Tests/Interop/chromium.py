@@ -39,7 +39,7 @@ def chromium(ca, p12=None, p12_password=None, failure_screenshot=None):
         environment = dict(os.environ, HOME=home, SE_OFFLINE="true")
         service = Service(executable_path=shutil.which("chromedriver") or "/usr/bin/chromedriver", env=environment)
         driver = webdriver.Chrome(service=service, options=options)
-        driver.set_page_load_timeout(30)
+        driver.set_page_load_timeout(90)  # a loaded two-core machine starts Chromium slowly
         try:
             yield driver
         except Exception:

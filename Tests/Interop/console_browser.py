@@ -33,7 +33,7 @@ def main():
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
-    def wait_for(driver, text, seconds=20):
+    def wait_for(driver, text, seconds=60):
         """Clicks return before the next page has loaded: wait for what that page shows."""
         WebDriverWait(driver, seconds).until(lambda d: text in d.page_source)
 

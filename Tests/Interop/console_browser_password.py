@@ -46,7 +46,7 @@ def main():
     with open(os.path.join(bundle.submodule_search_locations[0], "axe.min.js")) as handle:
         axe_source = handle.read()
 
-    def wait_for(driver, text, seconds=20):
+    def wait_for(driver, text, seconds=60):
         WebDriverWait(driver, seconds).until(lambda d: text in d.page_source)
 
     checked = []

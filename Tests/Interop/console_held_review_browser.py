@@ -34,7 +34,7 @@ def main():
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
-    def wait_for(driver, text, seconds=20):
+    def wait_for(driver, text, seconds=60):
         WebDriverWait(driver, seconds).until(lambda d: text in d.page_source)
 
     os.makedirs(args.out, exist_ok=True)
