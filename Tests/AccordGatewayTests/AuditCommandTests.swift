@@ -33,6 +33,14 @@ import Testing
             #expect(verified.status == 0, "\(verified.standardOutput)\(verified.standardError)")
             #expect(verified.standardOutput.contains("verified: \(leaves.count) leaves"), "\(verified.standardOutput)")
 
+            // The same search as a listing, read a page at a time; its limit still caps it.
+            let query = try await ExternalProcess.runDetached(accord, ["audit", "query", "--json", "--message", messages[3]] + common)
+            try #require(query.status == 0, "\(query.standardError)")
+            let listed = query.standardOutput.split(separator: "\n")
+            #expect(listed.count == leaves.count && listed.allSatisfy { $0.contains(messages[3]) }, "\(query.standardOutput)")
+            let accepted = try await ExternalProcess.runDetached(accord, ["audit", "query", "--event", "message.accepted", "--limit", "4"] + common)
+            #expect(accepted.standardOutput.hasSuffix("4 record(s)\n"), "\(accepted.standardOutput)\(accepted.standardError)")
+
             let proof = try await ExternalProcess.runDetached(accord, ["audit", "prove", "--index", "2"] + common)
             try #require(proof.status == 0, "\(proof.standardError)")
             let object = try #require(try JSONSerialization.jsonObject(with: Data(proof.standardOutput.utf8)) as? [String: Any], "\(proof.standardOutput)")

@@ -96,51 +96,43 @@ public enum AuditExport {
     /// checkpoint's size, or the query's leaves there with the key rotations merged in.
     private struct LeafPages {
         let store: any AuditReading
-        let query: AuditQuery?
+        var matches: AuditQueryPages?
         var rotations: [AuditLeaf]
         let size: UInt64
         let pageSize: UInt64
-        /// What is left of the query's own limit, which caps the whole export.
-        var remaining: Int?
         var next: UInt64 = 0
 
         init(store: any AuditReading, query: AuditQuery?, rotations: [AuditLeaf], size: UInt64, pageSize: UInt64) {
             self.store = store
-            self.pageSize = pageSize
-            self.query = query
+            self.matches = query.map { AuditQueryPages(store, query: $0, below: size, pageSize: Int(pageSize)) }
             self.rotations = rotations
             self.size = size
-            self.remaining = query?.limit.map { max(0, $0) }
+            self.pageSize = pageSize
         }
 
         mutating func next() async throws -> [AuditLeaf]? {
+            guard var matches else { return try await nextOfAll() }
+            guard let found = try await matches.next() else { return nil }
+            self.matches = matches
+            let seen = Set(found.map(\.index))
+            let bridging = rotations.filter { $0.index < matches.scanned && !seen.contains($0.index) }
+            rotations.removeAll { $0.index < matches.scanned }
+            return (found + bridging).sorted { $0.index < $1.index }
+        }
+
+        private mutating func nextOfAll() async throws -> [AuditLeaf]? {
             guard next < size else { return nil }
-            guard var query else {
-                let end = min(size, next + pageSize)
-                let stored = try await store.leaves(in: next ..< end)
-                guard stored.count == end - next, stored.last?.index == end - 1 else {
-                    throw StoreError(.corruptState, "the log's leaves \(next)..<\(end) are not all there; run `accord audit verify`")
-                }
-                next = end
-                return try stored.map { stored throws(StoreError) in
-                    do { return try AuditLeaf(bytes: stored.bytes) } catch {
-                        throw StoreError(.corruptState, "leaf \(stored.index) does not decode: \(error); run `accord audit verify`")
-                    }
+            let end = min(size, next + pageSize)
+            let stored = try await store.leaves(in: next ..< end)
+            guard stored.count == end - next, stored.last?.index == end - 1 else {
+                throw StoreError(.corruptState, "the log's leaves \(next)..<\(end) are not all there; run `accord audit verify`")
+            }
+            next = end
+            return try stored.map { stored throws(StoreError) in
+                do { return try AuditLeaf(bytes: stored.bytes) } catch {
+                    throw StoreError(.corruptState, "leaf \(stored.index) does not decode: \(error); run `accord audit verify`")
                 }
             }
-            let wanted = min(remaining ?? Int(pageSize), Int(pageSize))
-            query.startIndex = next
-            query.limit = wanted
-            let found = wanted == 0 ? [] : try await store.query(query)
-            remaining = remaining.map { $0 - found.count }
-            let last = found.last.map { $0.index + 1 } ?? size
-            // A short page, the limit used up or the checkpoint's size reached ends the search.
-            next = found.count < wanted || remaining == 0 || last >= size ? size : last
-            let inRange = found.filter { $0.index < size }
-            let seen = Set(inRange.map(\.index))
-            let bridging = rotations.filter { $0.index < next && !seen.contains($0.index) }
-            rotations.removeAll { $0.index < next }
-            return (inRange + bridging).sorted { $0.index < $1.index }
         }
     }
 
