@@ -144,7 +144,8 @@ public final class GatewayServer: Sendable {
     }
 
     var readinessChecks: Readiness {
-        Readiness(store: store, policy: gateway.policy, trust: trust, checkpointInterval: TimeInterval(configuration.checkpointIntervalSeconds))
+        Readiness(store: store, policy: gateway.policy, trust: trust, checkpointInterval: TimeInterval(configuration.checkpointIntervalSeconds),
+                  gatewayNow: now)
     }
 
     /// The agency API's routes: what `run` serves on the agency listener behind mutual TLS, and

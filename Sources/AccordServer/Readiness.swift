@@ -37,6 +37,9 @@ public struct Readiness: Sendable {
     let policy: ActivePolicy
     let trust: TrustReloader
     let checkpointInterval: TimeInterval
+    /// The gateway's time, by which agreements are in effect: the wall clock except under
+    /// `accord demo --at`. Checkpoint ages and CRLs are always read on the wall clock.
+    let gatewayNow: @Sendable () -> Date
 
     public func evaluate(at now: Date = Date()) async -> Report {
         let checkpoints: Check
@@ -45,7 +48,7 @@ public struct Readiness: Sendable {
         }
         return Report(checks: [
             Self.database(await store.databaseHealth()),
-            Self.agreements(policy.current.policy.set, today: CalendarDate(now)),
+            Self.agreements(policy.current.policy.set, today: CalendarDate(gatewayNow())),
             checkpoints,
             Self.crls(await trust.current.crls, now: now),
         ])

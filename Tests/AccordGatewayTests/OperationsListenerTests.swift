@@ -139,6 +139,22 @@ import Testing
         #expect(!failed.ok && failed.name == "database" && failed.detail.contains("database-failed"))
     }
 
+    /// Under `accord demo --at` the gateway keeps its own time: readiness asks whether an
+    /// agreement is in effect on that day, not on the wall clock's.
+    @Test func agreementsAreInEffectByTheGatewaysClock() async throws {
+        let before = try #require(ISO8601DateFormatter().date(from: "2001-01-01T00:00:00Z"))
+        let early = try await LiveGateway.start(operations: true, now: { before })
+        try await early.closing {
+            let report = await early.server.readiness()
+            let agreements = try #require(report.checks.first { $0.name == "agreements" })
+            #expect(!agreements.ok && agreements.detail.hasPrefix("0 of "), "\(agreements.detail)")
+        }
+        let today = try await LiveGateway.start(operations: true)
+        try await today.closing {
+            #expect(await today.server.readiness().checks.first { $0.name == "agreements" }?.ok == true)
+        }
+    }
+
     static func json(_ text: String) throws -> [String: Any] {
         try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], "not a JSON object: \(text)")
     }

@@ -31,6 +31,7 @@ final class LiveGateway: Sendable {
     /// serve instead (a copy with its own registry, say).
     static func start(limits: GatewayConfiguration.Limits = GatewayConfiguration.Limits(), console: Bool = false,
                       operations: Bool = false, accounts: URL? = nil, agreements: URL? = nil, prepare: ((_ directory: URL, _ pki: DevelopmentPKI) throws -> URL)? = nil,
+                      now: @escaping @Sendable () -> Date = { Date() },
                       configure: (inout GatewayConfiguration) -> Void = { _ in }) async throws -> LiveGateway {
         let directory = try PackageRoot.temporaryDirectory("live-gateway")
         let agreements = try agreements ?? AgreementsInForce.copy(into: directory.appendingPathComponent("in-force"))
@@ -50,7 +51,7 @@ final class LiveGateway: Sendable {
         configure(&configuration)
         let logs = LogCapture()
         let logger = Logger(label: "accord") { label in logs.handler(label) }
-        let server = try GatewayServer(configuration: configuration, logger: logger)
+        let server = try GatewayServer(configuration: configuration, logger: logger, now: now)
         let (ports, continuation) = AsyncStream.makeStream(of: (GatewayServer.Listener, Int).self)
         let task = Task { try await server.run(handleSignals: false) { listener, port in continuation.yield((listener, port)) } }
         var bound: [GatewayServer.Listener: Int] = [:]
