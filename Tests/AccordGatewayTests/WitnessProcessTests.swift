@@ -12,8 +12,6 @@ import Testing
 /// and re-signed is refused by the witness and flagged by the monitor; a forked view is found
 /// when two monitors compare.
 @Suite(.serialized, .needs("curl", fromPackage: "curl"), .needsPython) struct WitnessProcessTests {
-    static let referral = #"{"summary": "triage", "subject": {"family_name": "Ratu"}}"#
-
     @Test func trafficIsCosignedAndMonitoredCleanAndACutLogIsRefusedAndFlagged() async throws {
         let witnessDirectory = try PackageRoot.temporaryDirectory("witness")
         defer { try? FileManager.default.removeItem(at: witnessDirectory) }
@@ -35,10 +33,10 @@ import Testing
         let logURL = "http://127.0.0.1:\(operations)/v1/log"
         let accord = served.accord
 
-        var gateway = try await start(served)
-        try await send(3, to: served)
-        let size = try await leafCount(served)
-        let published = try await publishedCheckpoint(logURL, reaching: size)
+        var gateway = try await served.startServing()
+        try await served.sendReferrals(3)
+        let size = try await served.leafCount()
+        let published = try await served.publishedCheckpoint(logURL, reaching: size)
         #expect(published.contains("\u{2014} witness.test "), "\(published)")
 
         let monitorState = served.directory.appendingPathComponent("monitor.json").path
@@ -64,7 +62,7 @@ import Testing
         let proof = try await served.curl("/v1/proofs/inclusion?leaf=2")
         #expect(proof.standardOutput.contains("\"proof\"") && proof.standardOutput.contains("witness.test"), "\(proof.standardOutput)")
 
-        try await stop(gateway)
+        await served.stopServing(gateway)
         let cosigned = try #require(try witness.cosignedSize())
         #expect(cosigned >= size)
 
@@ -72,8 +70,8 @@ import Testing
         // re-signs the shortened log with the audit key and grows it past the witnessed size.
         let cut = cosigned - 3
         try truncate(served.database, to: cut)
-        gateway = try await start(served)
-        try await send(4, to: served)
+        gateway = try await served.startServing()
+        try await served.sendReferrals(4)
         var refused = false
         for _ in 0 ..< 100 where !refused {
             refused = witnessProcess.standardErrorSoFar.contains("refused: not a consistent extension")
@@ -87,7 +85,7 @@ import Testing
         #expect(flagged.standardError.contains("ALARM rollback"),
                 "\(flagged.standardError)")
         #expect(try String(contentsOfFile: metrics, encoding: .utf8).contains("accord_monitor_alarms_total{kind=\"fork\"} 0"))
-        try await stop(gateway)
+        await served.stopServing(gateway)
     }
 
     @Test func aForkedViewIsFoundWhenMonitorsCompare() async throws {
@@ -96,7 +94,7 @@ import Testing
                                        yaml: "audit: {checkpoint_interval_seconds: 1}\nlog: {on_operations_listener: true, entry_readers: [nz.immigration]}")
         defer { served.remove() }
         let logKey = try auditVerifierKey(served.pki)
-        try await stop(try await start(served))
+        await served.stopServing(try await served.startServing())
 
         // The same log, the same audit key, on a second port: the view shown to someone else.
         let forkDatabase = served.directory.appendingPathComponent("fork.sqlite").path
@@ -110,13 +108,13 @@ import Testing
             .replacingOccurrences(of: "database: \(served.database)", with: "database: \(forkDatabase)")
             .write(to: forkConfig, atomically: true, encoding: .utf8)
 
-        let main = try await start(served)
+        let main = try await served.startServing()
         let fork = try BackgroundProcess(served.accord, ["serve", "--config", forkConfig.path])
         defer { kill(fork.processIdentifier, SIGKILL) }
-        try await send(3, to: served)
-        let mainSize = try await leafCount(served)
-        _ = try await publishedCheckpoint("http://127.0.0.1:\(operations)/v1/log", reaching: mainSize)
-        _ = try await publishedCheckpoint("http://127.0.0.1:\(forkOperations)/v1/log", reaching: 2)
+        try await served.sendReferrals(3)
+        let mainSize = try await served.leafCount()
+        _ = try await served.publishedCheckpoint("http://127.0.0.1:\(operations)/v1/log", reaching: mainSize)
+        _ = try await served.publishedCheckpoint("http://127.0.0.1:\(forkOperations)/v1/log", reaching: 2)
 
         func monitor(_ port: Int, _ state: String, compare: [String] = []) async throws -> ExternalProcess.Output {
             try await ExternalProcess.runDetached(served.accord, [
@@ -144,59 +142,12 @@ import Testing
         #expect(reader.status == 0 && reader.standardOutput.hasPrefix("ok:"), "\(reader.standardOutput)\(reader.standardError)")
         let outsider = try await agencyMonitor("nz.police")
         #expect(outsider.status == 1 && outsider.standardError.contains("ALARM unverifiable-leaf"), "\(outsider.standardOutput)\(outsider.standardError)")
-        try await stop(main)
+        await served.stopServing(main)
         kill(fork.processIdentifier, SIGTERM)
         _ = await fork.finish()
     }
 
     // MARK: helpers
-
-    private func start(_ served: ServedGateway) async throws -> BackgroundProcess {
-        let server = try served.start()
-        guard try await served.waitUntilServing() else {
-            kill(server.processIdentifier, SIGKILL)
-            throw GatewayDidNotStart()
-        }
-        return server
-    }
-
-    private func stop(_ server: BackgroundProcess) async throws {
-        kill(server.processIdentifier, SIGTERM)
-        let exit = await server.finish()
-        #expect(exit.status == 0, "\(exit.standardError)")
-    }
-
-    private func send(_ count: Int, to served: ServedGateway) async throws {
-        let content = served.directory.appendingPathComponent("referral.json")
-        try Data(Self.referral.utf8).write(to: content)
-        for _ in 0 ..< count {
-            let sent = try await ExternalProcess.runDetached(served.accord, [
-                "send", "--as", "nz.immigration", "--gateway", "localhost:\(served.port)", "--pki", served.pki.directory.path,
-                "--to", "nz.police", "--type", "referral", "--purpose", "law-enforcement", content.path,
-            ])
-            #expect(sent.status == 0, "\(sent.standardError)")
-        }
-    }
-
-    private func leafCount(_ served: ServedGateway) async throws -> UInt64 {
-        let store = try SQLiteStore.open(path: served.database, configuration: StoreConfiguration(origin: "accord.local/audit", signer: nil))
-        return try await store.leafCount()
-    }
-
-    /// Polls the published checkpoint until it covers `size` leaves; returns its note.
-    private func publishedCheckpoint(_ logURL: String, reaching size: UInt64) async throws -> String {
-        var last = ""
-        for _ in 0 ..< 150 {
-            let answer = try await ExternalProcess.runDetached("curl", ["--silent", "--max-time", "2", "\(logURL)/checkpoint"])
-            last = answer.standardOutput
-            if let note = try? SignedNote(parsing: last), let checkpoint = try? Checkpoint(text: note.text), checkpoint.size >= size {
-                return last
-            }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        Issue.record("no checkpoint covering \(size) leaves was published; last answer: \(last)")
-        return last
-    }
 
     /// What an operator with write access to the file can do: drop the append-only triggers,
     /// delete every leaf from `size` on and every checkpoint beyond it.
