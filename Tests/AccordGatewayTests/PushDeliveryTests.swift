@@ -112,6 +112,27 @@ struct PushDeliveryTests {
         #expect(acknowledged.count == 1 && acknowledged.first?.details["via"] == "push" && acknowledged.first?.deliveryID == delivery.id)
     }
 
+    /// The agency's CA revoked its server certificate: the gateway refuses it as it refuses a
+    /// revoked client, posts nothing, and the delivery waits in the inbox.
+    @Test func aReceiverWhoseCertificateIsRevokedGetsNothing() async throws {
+        let setup = try Setup("push-revoked")
+        defer { setup.served.remove() }
+        let serial = try Certificate(pem: String(contentsOf: setup.receiver.certificate, encoding: .utf8)).serialNumberHex
+        try TrustReloadTests.publishCRL(setup.served.pki, revoking: [serial])
+        let receiver = try await setup.receiver.start()
+        defer { kill(receiver.processIdentifier, SIGKILL) }
+        let server = try setup.served.start()
+        defer { kill(server.processIdentifier, SIGKILL) }
+        try await setup.served.waitUntilServing()
+
+        let sent = try await setup.send()
+        try #require(sent.status == 0, "\(sent.standardError)")
+        #expect(await eventually { server.standardErrorSoFar.contains("push failed; will retry") }, "\(server.standardErrorSoFar)")
+        #expect(setup.receiver.posts.isEmpty, "a receiver with a revoked certificate was sent the delivery")
+        #expect(try await setup.pulled().count == 1, "the delivery left the inbox")
+        _ = try await setup.stop(server)
+    }
+
     @Test func aReceiverAnswering503TwiceGetsTheDeliveryOnceAndItIsAcknowledged() async throws {
         let setup = try Setup("push-503")
         defer { setup.served.remove() }

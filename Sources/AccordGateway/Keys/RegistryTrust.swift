@@ -75,9 +75,31 @@ public enum RegistryTrust {
         for certificate in loaded.values.flatMap({ $0 }) where !anchors.contains(certificate) {
             anchors.append(certificate)
         }
+        let material = revocationMaterial(certificatesDirectory: certificatesDirectory, besides: loaded.keys)
+        problems += material.problems
+        let lists = material.lists
+        // Other CA certificates only help complete a chain; they trust no one.
+        let intermediates = material.authorities.filter { !anchors.contains($0) }
+        guard problems.isEmpty else { throw Failure(problems: problems) }
+        do {
+            return try TrustStore(anchors: anchors, intermediates: intermediates, revocationLists: lists,
+                                  bindings: IssuerBindings(agencies: bound, operators: operators, gateways: partners), acceptsLapsedCRLs: acceptsLapsedCRLs)
+        } catch {
+            throw Failure(problems: ["\(certificatesDirectory): \(error)"])
+        }
+    }
+
+    /// The CRLs, and any CA certificates, at the top of the certificates directory and beside
+    /// each of `caFiles` (paths under it): where the gateway looks for revocation lists, for
+    /// its listeners and for the agency servers it pushes to.
+    public static func revocationMaterial(
+        certificatesDirectory: String, besides caFiles: some Collection<String>
+    ) -> (lists: [CertificateRevocationList], authorities: [Certificate], problems: [String]) {
+        let base = URL(fileURLWithPath: certificatesDirectory)
         var lists: [CertificateRevocationList] = []
-        var intermediates: [Certificate] = []
-        let folders = Set([""] + loaded.keys.map { ($0 as NSString).deletingLastPathComponent })
+        var authorities: [Certificate] = []
+        var problems: [String] = []
+        let folders = Set([""] + caFiles.map { ($0 as NSString).deletingLastPathComponent })
         for folder in folders.sorted() {
             let directory = folder.isEmpty ? base : base.appendingPathComponent(folder)
             let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path))?.sorted() ?? []
@@ -86,19 +108,12 @@ public enum RegistryTrust {
                 guard let text = try? String(contentsOfFile: path, encoding: .utf8), !text.contains("PRIVATE KEY") else { continue }
                 do {
                     lists += try CertificateRevocationList.all(pem: text)
-                    // Other CA certificates only help complete a chain; they trust no one.
-                    intermediates += try Certificate.all(pem: text).filter { $0.isCertificateAuthority && !anchors.contains($0) }
+                    authorities += try Certificate.all(pem: text).filter(\.isCertificateAuthority)
                 } catch {
                     problems.append("\(path): \(error.message)")
                 }
             }
         }
-        guard problems.isEmpty else { throw Failure(problems: problems) }
-        do {
-            return try TrustStore(anchors: anchors, intermediates: intermediates, revocationLists: lists,
-                                  bindings: IssuerBindings(agencies: bound, operators: operators, gateways: partners), acceptsLapsedCRLs: acceptsLapsedCRLs)
-        } catch {
-            throw Failure(problems: ["\(certificatesDirectory): \(error)"])
-        }
+        return (lists, authorities, problems)
     }
 }

@@ -8,8 +8,9 @@ import NIOCore
 
 /// One agency's `endpoint:` and the TLS context that reaches it: the gateway's push client
 /// certificate (`gateway/push-client.pem`), and the agency's server certificate verified
-/// against the agency's CA from the registry (`ca:`, else the gateway's `ca.pem`) and the
-/// endpoint's host name (docs/api.md, "Push delivery").
+/// against the agency's CA from the registry (`ca:`, else the gateway's `ca.pem`), the CRLs
+/// the gateway reads for its listeners, and the endpoint's host name (docs/api.md, "Push
+/// delivery").
 struct PushEndpoint: Sendable {
     let agency: String
     let host: String
@@ -23,14 +24,15 @@ struct PushEndpoint: Sendable {
         let description: String
     }
 
-    init(agency: Agency, certificatesDirectory: String, allowTLS12: Bool) throws(Problem) {
+    init(agency: Agency, certificatesDirectory: String, allowTLS12: Bool, acceptsLapsedCRLs: Bool = false) throws(Problem) {
         try self.init(recipient: agency.id, endpoint: agency.endpoint, issuingCA: agency.issuingCA,
-                      certificatesDirectory: certificatesDirectory, allowTLS12: allowTLS12)
+                      certificatesDirectory: certificatesDirectory, allowTLS12: allowTLS12, acceptsLapsedCRLs: acceptsLapsedCRLs)
     }
 
     /// `issuingCA`: the CA the server certificate at `endpoint` must chain to, a file under the
     /// certificates directory; nil: the gateway's own.
-    init(recipient: String, endpoint: String?, issuingCA: String?, certificatesDirectory: String, allowTLS12: Bool) throws(Problem) {
+    init(recipient: String, endpoint: String?, issuingCA: String?, certificatesDirectory: String, allowTLS12: Bool,
+         acceptsLapsedCRLs: Bool = false) throws(Problem) {
         guard let endpoint, let url = URLComponents(string: endpoint), url.scheme == "https",
               let host = url.host, !host.isEmpty else {
             throw Problem(description: "agency '\(recipient)': endpoint is not an https:// URL with a host")
@@ -43,12 +45,16 @@ struct PushEndpoint: Sendable {
         let base = URL(fileURLWithPath: certificatesDirectory)
         let pki = DevelopmentPKI(directory: base)
         let caFile = base.appendingPathComponent(issuingCA ?? RegistryTrust.defaultCA).path
+        // A revoked server certificate is refused as a revoked client certificate is: the
+        // same CRLs, checked wherever the CA publishes one.
+        let revocation = RegistryTrust.revocationMaterial(certificatesDirectory: certificatesDirectory, besides: [issuingCA ?? RegistryTrust.defaultCA])
         do {
             let configuration = try TLSConfiguration(
                 role: .client(serverName: host),
                 certificateChain: Certificate.all(pemFile: pki.gatewayPushCertificate.path),
                 privateKey: PrivateKey(pemFile: pki.gatewayPushKey.path),
-                trustStore: TrustStore(anchors: Certificate.all(pemFile: caFile).filter(\.isCertificateAuthority)),
+                trustStore: TrustStore(anchors: Certificate.all(pemFile: caFile).filter(\.isCertificateAuthority),
+                                       revocationLists: revocation.lists, acceptsLapsedCRLs: acceptsLapsedCRLs),
                 minimumVersion: allowTLS12 ? .tls12 : .tls13)
             context = try TLSContext(configuration)
         } catch {

@@ -14,13 +14,15 @@ struct PushService: Service {
     /// `partners`: the partner gateway serving each agency behind one; its deliveries are
     /// forwarded to that gateway (docs/federation.md).
     init(gateway: Gateway, agencies: some Collection<Agency>, partners: [String: PartnerGateway] = [:], certificatesDirectory: String,
-         allowTLS12: Bool, horizon: TimeInterval, pollInterval: Duration, factory: any MetricsFactory, logger: Logger) {
+         allowTLS12: Bool, horizon: TimeInterval, pollInterval: Duration, factory: any MetricsFactory, logger: Logger,
+         acceptsLapsedCRLs: Bool = false) {
         var workers: [PushWorker] = []
         for agency in agencies.sorted(by: { $0.id < $1.id }) where agency.endpoint != nil || partners[agency.id] != nil {
             do {
                 let endpoint = try partners[agency.id].map { partner throws(PushEndpoint.Problem) in
                     try PushEndpoint(forwardingTo: agency.id, via: partner, certificatesDirectory: certificatesDirectory, allowTLS12: allowTLS12)
-                } ?? PushEndpoint(agency: agency, certificatesDirectory: certificatesDirectory, allowTLS12: allowTLS12)
+                } ?? PushEndpoint(agency: agency, certificatesDirectory: certificatesDirectory, allowTLS12: allowTLS12,
+                                  acceptsLapsedCRLs: acceptsLapsedCRLs)
                 workers.append(PushWorker(gateway: gateway, endpoint: endpoint, partner: partners[agency.id]?.id, horizon: horizon, pollInterval: pollInterval,
                                           metrics: PushMetrics(recipient: agency.id, factory: factory), logger: logger, now: { Date() }))
                 logger.notice("pushing deliveries", metadata: ["recipient": "\(agency.id)", "via": "\(partners[agency.id]?.id ?? "direct")", "host": "\(endpoint.host)", "port": "\(endpoint.port)"])
