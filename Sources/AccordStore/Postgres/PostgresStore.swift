@@ -77,9 +77,18 @@ public final class PostgresStore: GatewayStorage {
                 await Task.yield()
             }
             // The final checkpoint is this node's to sign if it holds the lease, or can take it
-            // (a node stopping before its first renewal, alone on the database).
-            let lease = try? await pool.withConnection { connection in try await self.lease.renew(connection, key: self.auditKey) }
-            if let lease, lease != .lost { _ = try? await apply([.checkpoint(force: true)]) }
+            // (a node stopping before its first renewal, alone on the database). A transient
+            // failure (a slow reconnect on a loaded machine) is tried again rather than leaving
+            // the last leaves for the next node's first checkpoint.
+            for _ in 0 ..< 3 {
+                do {
+                    let lease = try await pool.withConnection { connection in try await self.lease.renew(connection, key: self.auditKey) }
+                    if lease != .lost { _ = try await apply([.checkpoint(force: true)]) }
+                    break
+                } catch {
+                    lastWriteFailure.withLock { $0 = Self.storeError(error) }
+                }
+            }
         } onCancel: {
             queue.close()
         }
