@@ -231,7 +231,7 @@ public final class GatewayServer: Sendable {
             PushService(gateway: gateway, agencies: gateway.policy.current.policy.set.agencies.values,
                         partners: gateway.policy.current.policy.set.gatewayServing, certificatesDirectory: configuration.certificatesDirectory, allowTLS12: configuration.allowTLS12,
                         horizon: TimeInterval(configuration.pushHorizonSeconds), pollInterval: .milliseconds(configuration.pushPollMilliseconds),
-                        factory: PrometheusMetricsFactory(registry: registry), logger: logger),
+                        factory: PrometheusMetricsFactory(registry: registry), logger: logger, now: now),
         ]
         if let shared = store as? PostgresStore {
             services.append(AgreementFollowerService(store: shared, gateway: gateway, logger: logger))

@@ -12,9 +12,11 @@ struct PushService: Service {
     let workers: [PushWorker]
 
     /// `partners`: the partner gateway serving each agency behind one; its deliveries are
-    /// forwarded to that gateway (docs/federation.md).
+    /// forwarded to that gateway (docs/federation.md). `now`: the gateway's clock, which the
+    /// push records are dated by, so that a retry's time and the gateway's agree.
     init(gateway: Gateway, agencies: some Collection<Agency>, partners: [String: PartnerGateway] = [:], certificatesDirectory: String,
-         allowTLS12: Bool, horizon: TimeInterval, pollInterval: Duration, factory: any MetricsFactory, logger: Logger) {
+         allowTLS12: Bool, horizon: TimeInterval, pollInterval: Duration, factory: any MetricsFactory, logger: Logger,
+         now: @escaping @Sendable () -> Date = { Date() }) {
         var workers: [PushWorker] = []
         for agency in agencies.sorted(by: { $0.id < $1.id }) where agency.endpoint != nil || partners[agency.id] != nil {
             var forwarding: PushWorker.ForwardingPartner?
@@ -32,7 +34,7 @@ struct PushService: Service {
                     try PushEndpoint(forwardingTo: agency.id, via: partner, certificatesDirectory: certificatesDirectory, allowTLS12: allowTLS12)
                 } ?? PushEndpoint(agency: agency, certificatesDirectory: certificatesDirectory, allowTLS12: allowTLS12)
                 workers.append(PushWorker(gateway: gateway, endpoint: endpoint, partner: forwarding, horizon: horizon, pollInterval: pollInterval,
-                                          metrics: PushMetrics(recipient: agency.id, factory: factory), logger: logger, now: { Date() }))
+                                          metrics: PushMetrics(recipient: agency.id, factory: factory), logger: logger, now: now))
                 logger.notice("pushing deliveries", metadata: ["recipient": "\(agency.id)", "via": "\(partners[agency.id]?.id ?? "direct")", "host": "\(endpoint.host)", "port": "\(endpoint.port)"])
             } catch {
                 logger.error("push is off for an agency; its deliveries wait in the inbox for pulling", metadata: ["problem": "\(error)"])
