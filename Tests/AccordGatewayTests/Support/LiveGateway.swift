@@ -29,9 +29,11 @@ final class LiveGateway: Sendable {
     /// today whatever the date).
     /// `prepare` runs once the development PKI exists and returns the agreements directory to
     /// serve instead (a copy with its own registry, say).
+    /// `now`: the gateway's clock (certificates are still checked on the wall clock).
     static func start(limits: GatewayConfiguration.Limits = GatewayConfiguration.Limits(), console: Bool = false,
                       operations: Bool = false, accounts: URL? = nil, agreements: URL? = nil, prepare: ((_ directory: URL, _ pki: DevelopmentPKI) throws -> URL)? = nil,
-                      configure: (inout GatewayConfiguration) -> Void = { _ in }) async throws -> LiveGateway {
+                      configure: (inout GatewayConfiguration) -> Void = { _ in },
+                      now: @escaping @Sendable () -> Date = { Date() }) async throws -> LiveGateway {
         let directory = try PackageRoot.temporaryDirectory("live-gateway")
         let agreements = try agreements ?? AgreementsInForce.copy(into: directory.appendingPathComponent("in-force"))
         let set = try ActivePolicy(directory: agreements, today: CalendarDate(Date()), hashing: SHA256.Hasher.self).current.policy.set
@@ -50,7 +52,7 @@ final class LiveGateway: Sendable {
         configure(&configuration)
         let logs = LogCapture()
         let logger = Logger(label: "accord") { label in logs.handler(label) }
-        let server = try GatewayServer(configuration: configuration, logger: logger)
+        let server = try GatewayServer(configuration: configuration, logger: logger, now: now)
         let (ports, continuation) = AsyncStream.makeStream(of: (GatewayServer.Listener, Int).self)
         let task = Task { try await server.run(handleSignals: false) { listener, port in continuation.yield((listener, port)) } }
         var bound: [GatewayServer.Listener: Int] = [:]
