@@ -248,7 +248,7 @@ public final class GatewayServer: Sendable {
             PushService(gateway: gateway, agencies: gateway.policy.current.policy.set.agencies.values,
                         partners: gateway.policy.current.policy.set.gatewayServing, certificatesDirectory: configuration.certificatesDirectory, allowTLS12: configuration.allowTLS12,
                         horizon: TimeInterval(configuration.pushHorizonSeconds), pollInterval: .milliseconds(configuration.pushPollMilliseconds),
-                        factory: PrometheusMetricsFactory(registry: registry), logger: logger,
+                        factory: PrometheusMetricsFactory(registry: registry), logger: logger, now: now,
                         acceptsLapsedCRLs: configuration.crlExpiry == .useLast),
         ]
         if let shared = store as? PostgresStore {

@@ -3,7 +3,8 @@ import Foundation
 import Testing
 
 /// `accord demo` on a fresh directory: makes its PKI, runs every exchange over real
-/// connections, verifies the audit log, and prints plain text, line by line, when piped.
+/// connections (Customs to the ABF through a second, Australian gateway), verifies both audit
+/// logs, and prints plain text, line by line, when piped.
 @Suite struct DemoTests {
     /// The day the demo's exchanges are checked on: every shipped agreement is in force then,
     /// so the demo passes whatever the wall clock says (customs-abf-s318 lapses on 2028-01-01).
@@ -39,10 +40,19 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         try FileManager.default.createSymbolicLink(at: directory.appendingPathComponent("Agreements"),
                                                    withDestinationURL: PackageRoot.url.appendingPathComponent("Agreements"))
-        let arguments = ["demo", "--port", "0", "--console-port", "0", "--operations-port", "0", "--no-serve"] + (at.map { ["--at", $0] } ?? [])
+        let arguments = ["demo", "--port", "0", "--console-port", "0", "--operations-port", "0", "--partner-port", "0", "--no-serve"]
+            + (at.map { ["--at", $0] } ?? [])
         let output = try await ExternalProcess.runDetached("env", environment + [PackageRoot.accordExecutable.path] + arguments, directory: directory)
         #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("Certificates/dev/ca.pem").path))
         #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("var/accord.sqlite").path))
+        // Both gateways' logs verify with `accord audit verify`, each with its own key and origin.
+        for (database, origin, key) in [("var/accord.sqlite", "accord.local/audit", "Certificates/dev/gateway/signing-key.pem"),
+                                        ("var/au/accord.sqlite", "accord.local/au-audit", "var/au/pki/gateway/signing-key.pem")] {
+            let verified = try await ExternalProcess.runDetached(PackageRoot.accordExecutable.path, [
+                "audit", "verify", "--db", database, "--origin", origin, "--key", key,
+            ], directory: directory)
+            #expect(verified.status == 0 && verified.standardOutput.hasPrefix("verified:"), "\(database): \(verified.standardOutput)\(verified.standardError)")
+        }
         return output
     }
 
@@ -60,12 +70,33 @@ import Testing
         #expect(text.contains("refused 403 signature-invalid"))
         #expect(text.contains("verified:") && text.contains("signed checkpoints consistent"))
 
+        // The disclosure to the ABF crosses to the Australian gateway, is pulled there and
+        // verified, and each log names the other's leaf and checkpoint.
+        #expect(text.contains("forwarded by this gateway to au.gateway, the Australian gateway on https://localhost:"), "\(text)")
+        #expect(text.contains("au.abf received and verified at the Australian gateway (issuer signature, New Zealand gateway binding):"))
+        let nzLine = try #require(text.split(separator: "\n").first { $0.hasPrefix("   New Zealand log: leaf ") }, "\(text)")
+        let auLine = try #require(text.split(separator: "\n").first { $0.hasPrefix("   Australian log: leaf ") }, "\(text)")
+        let nzNumbers = nzLine.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
+        let auNumbers = auLine.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
+        // New Zealand's delivered leaf, its acknowledgement, Australia's leaf and checkpoint; and the reverse.
+        try #require(nzNumbers.count == 4 && auNumbers.count == 3, "\(nzLine) / \(auLine)")
+        #expect(nzNumbers[0] == auNumbers[1] && nzNumbers[2] == auNumbers[0], "\(nzLine) / \(auLine)")
+        #expect(nzNumbers[3] > auNumbers[0] && auNumbers[2] > nzNumbers[0], "a named checkpoint does not hold its leaf: \(nzLine) / \(auLine)")
+
+        // A flow to the ABF without an IPP 12 ground does not load, so nothing under it leaves.
+        #expect(text.contains("refused before it leaves: customs-abf-s318.yaml:"), "\(text)")
+        #expect(text.contains("overseas-without-safeguard: flow 1 sends to au.abf outside New Zealand"))
+        #expect(text.contains("Audit log (New Zealand)") && text.contains("Audit log (the Australian gateway)"))
+        #expect(text.components(separatedBy: "signed checkpoints consistent").count - 1 == 2, "\(text)")
+
         // What was withheld never reached a recipient: each withheld value appears once, as sent.
         for value in ["Ana Whaanga", "+64 21 555 0142", "14 Karaka Street, Papakura", "TG0098123", "untreated burn on the forearm", "Customs officer 4471"] {
             #expect(text.components(separatedBy: value).count - 1 == 1, "\(value) appears other than as sent")
         }
         // The passport Police disclosed to Immigration NZ arrives.
         #expect(text.components(separatedBy: "C4417730").count - 1 == 2)
+        // The passport Customs disclosed to the ABF was sent, and arrived once, at the Australian gateway.
+        #expect(text.components(separatedBy: "HR7712094").count - 1 == 2)
     }
 
     /// Piped, each line arrives as it is printed. The demo here keeps serving and never exits
@@ -75,7 +106,8 @@ import Testing
         let directory = try PackageRoot.temporaryDirectory("demo-piped")
         defer { try? FileManager.default.removeItem(at: directory) }
         let demo = try BackgroundProcess(PackageRoot.accordExecutable.path, [
-            "demo", "--port", "0", "--console-port", "0", "--operations-port", "0", "--pki", directory.appendingPathComponent("pki").path,
+            "demo", "--port", "0", "--console-port", "0", "--operations-port", "0", "--partner-port", "0",
+            "--pki", directory.appendingPathComponent("pki").path,
             "--agreements", PackageRoot.url.appendingPathComponent("Agreements").path,
             "--database", directory.appendingPathComponent("accord.sqlite").path, "--at", Self.pinnedDay,
         ])

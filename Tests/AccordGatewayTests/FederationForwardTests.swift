@@ -17,10 +17,14 @@ struct FederationForwardTests {
         let partnerCA: PartnerCA
         let receiver: PushReceiver
         let content: URL
+        /// The private key the stand-in partner signs its receipts with.
+        let receiptKey: URL
 
         /// `partnerCertificateFromOwnCA`: the partner presents a certificate from the NZ
         /// gateway's CA instead of its own, as an impostor holding an NZ certificate would.
-        init(_ label: String, partnerCertificateFromOwnCA: Bool = false) throws {
+        /// `receiptsSignedByPinnedKey`: false signs receipts with a key other than the
+        /// `binding_key:` the registry pins, as a partner that rotated without telling us would.
+        init(_ label: String, partnerCertificateFromOwnCA: Bool = false, receiptsSignedByPinnedKey: Bool = true) throws {
             let port = try FreePort.find()
             served = try ServedGateway(label, agreements: { directory in
                 try agreementsCopy(in: directory) { text in
@@ -38,6 +42,11 @@ struct FederationForwardTests {
                 }
             }, yaml: "push: {horizon_seconds: 3600, poll_milliseconds: 50}\n")
             partnerCA = try PartnerCA(name: "au", certificates: served.pki.directory)
+            let pinned = try PrivateKey.generate(.es256)
+            try pinned.publicKey.pem().write(to: partnerCA.directory.appendingPathComponent("au-binding.pem"), atomically: true, encoding: .utf8)
+            receiptKey = served.directory.appendingPathComponent("au-receipt-key.pem")
+            try (receiptsSignedByPinnedKey ? pinned : PrivateKey.generate(.es256)).pemPKCS8()
+                .write(to: receiptKey, atomically: true, encoding: .utf8)
             let own = try (Certificate(pem: String(contentsOf: served.pki.caCertificate, encoding: .utf8)),
                            PrivateKey(pem: String(contentsOf: served.pki.caKey, encoding: .utf8)))
             receiver = try PushReceiver(for: "au.abf", port: port, pki: served.pki, in: served.directory,
@@ -77,7 +86,7 @@ struct FederationForwardTests {
     @Test func aDeliveryToAnAgencyBehindAPartnerIsForwardedAndVerifiesOnTheOtherSide() async throws {
         let setup = try Setup("federation-forward")
         defer { setup.served.remove() }
-        let receiver = try await setup.receiver.start()
+        let receiver = try await setup.receiver.start(receiptKey: setup.receiptKey)
         defer { kill(receiver.processIdentifier, SIGKILL) }
         let server = try setup.served.start()
         defer { kill(server.processIdentifier, SIGKILL) }
@@ -93,13 +102,46 @@ struct FederationForwardTests {
         // The informant is never disclosed to au.abf (customs-abf-s318): it must not have crossed.
         let filed = try String(contentsOf: setup.receiver.inbox.appendingPathComponent("\(post.deliveryID).json"), encoding: .utf8)
         #expect(!filed.contains("officer 4471"))
-        #expect(try await setup.inboxEmpties(for: "au.abf"), "the partner's 200 was not recorded as the acknowledgement")
+        #expect(try await setup.inboxEmpties(for: "au.abf"), "the partner's signed receipt was not recorded as the acknowledgement")
 
         kill(server.processIdentifier, SIGTERM)
         _ = await server.finish()
         let records = try await setup.auditRecords([.messageDelivered, .messageAcknowledged])
         #expect(records.filter { $0.event == .messageAcknowledged }.map { $0.details["via"] } == ["partner"])
         #expect(records.allSatisfy { $0.deliveryID == post.deliveryID })
+    }
+
+    @Test func aReceiptNotSignedWithThePartnersPinnedKeyIsNotAnAcknowledgementAndTheForwardIsRetried() async throws {
+        let setup = try Setup("federation-bad-receipt", receiptsSignedByPinnedKey: false)
+        defer { setup.served.remove() }
+        let receiver = try await setup.receiver.start(receiptKey: setup.receiptKey)
+        defer { kill(receiver.processIdentifier, SIGKILL) }
+        let server = try setup.served.start()
+        defer { kill(server.processIdentifier, SIGKILL) }
+        try await setup.served.waitUntilServing()
+
+        try #require(try await setup.send().status == 0)
+        // Retried at push's backoff (0.5 s doubling): the partner answers 200 each time, with a receipt we cannot verify.
+        #expect(await eventually(timeout: .seconds(20)) { setup.receiver.posts.count >= 2 }, "the forward was not tried again")
+        #expect(setup.receiver.posts.allSatisfy { $0.status == 200 } && setup.receiver.filed.count == 1)
+        let inbox = try await setup.served.curl("/v1/inbox", as: "au.abf")
+        let page = try? JSONSerialization.jsonObject(with: Data(inbox.standardOutput.utf8)) as? [String: Any]
+        #expect((page?["items"] as? [Any])?.count == 1, "an unverifiable receipt was taken as the acknowledgement")
+
+        kill(server.processIdentifier, SIGTERM)
+        _ = await server.finish()
+        #expect(try await setup.auditRecords([.messageAcknowledged]).isEmpty)
+        let unacknowledged = try await setup.auditRecords([.messageForwardUnacknowledged])
+        #expect(unacknowledged.count >= 2)
+        #expect(unacknowledged.allSatisfy { $0.reason == "receipt-signature-invalid" && $0.details["partner"] == "au.gateway" && $0.to == ["au.abf"] })
+        let store = try SQLiteStore.open(path: setup.served.database, configuration: StoreConfiguration(origin: "accord.local/audit", signer: nil))
+        let push = try await store.pushRecords(recipient: "au.abf")
+        #expect(push.first?.lastFailure == "receipt from au.gateway not verified: receipt-signature-invalid", "\(push)")
+        let leaves = try await store.query(AuditQuery(events: [.messageForwardUnacknowledged]))
+        for leaf in leaves {
+            let text = String(decoding: leaf.bytes, as: UTF8.self)
+            #expect(!text.contains("Kovac") && !text.contains("HR7712094") && !text.contains("prior travel"))
+        }
     }
 
     @Test func aPartnerThatIsDownThenBackReceivesTheForwardOnce() async throws {
@@ -113,7 +155,7 @@ struct FederationForwardTests {
         // Down for a few of push's backoff steps: the forward waits in au.abf's inbox meanwhile.
         try await Task.sleep(for: .seconds(3))
         #expect(setup.receiver.posts.isEmpty)
-        let receiver = try await setup.receiver.start()
+        let receiver = try await setup.receiver.start(receiptKey: setup.receiptKey)
         defer { kill(receiver.processIdentifier, SIGKILL) }
         #expect(await eventually(timeout: .seconds(30)) { setup.receiver.filed.count == 1 })
         #expect(try await setup.inboxEmpties(for: "au.abf"))

@@ -35,8 +35,9 @@ struct FederationReceiveTests {
 
         /// au.abf's referral for nz.immigration as the Australian gateway forwards it: signed by
         /// au.abf naming the partner's key in `cnf`, bound by that key for delivery `delivery`.
+        /// `checkpoint`: the partner's signed checkpoint note the forward names, if any.
         func forward(content: [String: JSONValue] = InboundForwardTests.allowed, delivery: String = "d-au-1",
-                     partnerLeaf: Int = 7) throws -> (presentation: String, body: URL) {
+                     partnerLeaf: Int = 7, checkpoint: String? = nil) throws -> (presentation: String, body: URL) {
             let key = try PrivateKey(pemFile: served.pki.agencySigningKey("au.abf").path)
             let issuer = try SDJWTIssuer(signingKey: key, kid: key.publicKey.jwk.thumbprintBase64URL)
             let now = Int(Date().timeIntervalSince1970)
@@ -52,11 +53,15 @@ struct FederationReceiveTests {
                 decision: GatewayDecision(agreementID: "abf-inz-au", agreementDigest: String(repeating: "ab", count: 32),
                                           auditLeafIndex: partnerLeaf, withheldPaths: []),
                 issuedAt: Date())
-            let item: JSONValue = [
+            var item: JSONValue = [
                 "delivery_id": .string(delivery), "message_id": "m-au-1", "from": "au.abf", "type": "referral",
                 "purpose": "law-enforcement", "agreement": "abf-inz-au", "withheld": [], "received_at": "2026-01-01T00:00:00Z",
                 "audit_leaf": .integer(partnerLeaf), "presentation": .string(presentation), "cursor": "1",
             ]
+            if let checkpoint, case .object(var fields) = item {
+                fields["checkpoint"] = .string(checkpoint)
+                item = .object(fields)
+            }
             let body = served.directory.appendingPathComponent("\(delivery)-\(UUID().uuidString).json")
             try Data(CanonicalJSON.encode(item)).write(to: body)
             return (presentation, body)
@@ -83,6 +88,12 @@ struct FederationReceiveTests {
             return page?["items"] as? [[String: Any]] ?? []
         }
 
+        /// The Australian gateway's checkpoint of `size` leaves, signed with its own audit key.
+        static func partnerCheckpoint(size: UInt64, root: [UInt8]) throws -> String {
+            let signer = try NoteSigner(name: "accord.au/audit", privateKey: PrivateKey.generate(.edDSA))
+            return try Checkpoint(origin: "accord.au/audit", size: size, rootHash: root).signed(by: signer).encoded
+        }
+
         func auditLeaves(_ events: [AuditEvent]) async throws -> [AuditLeaf] {
             let store = try SQLiteStore.open(path: served.database, configuration: StoreConfiguration(origin: "accord.local/audit", signer: nil))
             return try await store.query(AuditQuery(events: events))
@@ -96,7 +107,8 @@ struct FederationReceiveTests {
         defer { kill(server.processIdentifier, SIGKILL) }
         try await setup.served.waitUntilServing()
 
-        let (presentation, body) = try setup.forward()
+        let partnerRoot = Array(SHA256.hash(Array("the partner's tree".utf8)))
+        let (presentation, body) = try setup.forward(checkpoint: try Setup.partnerCheckpoint(size: 8, root: partnerRoot))
         let answer = try await setup.post(body)
         try #require(answer.status == 201, "\(answer)")
         let leaf = try #require(answer.json["audit_leaf"] as? Int)
@@ -107,6 +119,12 @@ struct FederationReceiveTests {
         try receipt.verify(with: JWSVerifier(key: bindingKey))
         let signed = try JSONParser.parse(receipt.payload)
         #expect(signed["audit_leaf"]?.integerValue == leaf && signed["delivery_id"]?.stringValue == "d-au-1")
+        // It names a checkpoint of ours that holds the leaf: its size and root, signed, and the note itself.
+        let size = try #require(signed["checkpoint_size"]?.integerValue)
+        #expect(size > leaf && answer.json["checkpoint_size"] as? Int == size)
+        let root = try #require(signed["checkpoint_root"]?.stringValue)
+        let note = try Checkpoint(text: SignedNote(parsing: try #require(answer.json["checkpoint"] as? String)).text)
+        #expect(note.size == UInt64(size) && Data(note.rootHash).base64EncodedString() == root)
 
         // nz.immigration pulls exactly what the partner sent: not re-bound by us.
         let items = try await setup.inbox("nz.immigration")
@@ -125,8 +143,32 @@ struct FederationReceiveTests {
         try #require(received.count == 1)
         #expect(received[0].index == UInt64(leaf))
         #expect(received[0].record.details["partner"] == "au.gateway" && received[0].record.details["partner_leaf"] == "7")
+        // Our log names the partner's checkpoint holding its leaf 7, as the forward carried it.
+        #expect(received[0].record.details["partner_checkpoint_size"] == "8")
+        #expect(received[0].record.details["partner_checkpoint_root"] == Data(partnerRoot).base64EncodedString())
         let text = String(decoding: received[0].bytes, as: UTF8.self)
         for value in GatewayFixture.payloadValues { #expect(!text.contains(value)) }
+        // The checkpoint our receipt named is the one our log signed.
+        let store = try SQLiteStore.open(path: setup.served.database, configuration: StoreConfiguration(origin: "accord.local/audit", signer: nil))
+        let covering = try #require(try await store.firstCheckpoint(covering: UInt64(leaf)))
+        #expect(covering.size == UInt64(size) && Data(covering.rootHash).base64EncodedString() == root)
+    }
+
+    @Test func aForwardNamingACheckpointThatDoesNotHoldItsLeafIsRefused() async throws {
+        let setup = try Setup("federation-receive-checkpoint")
+        defer { setup.served.remove() }
+        let server = try setup.served.start()
+        defer { kill(server.processIdentifier, SIGKILL) }
+        try await setup.served.waitUntilServing()
+
+        // Leaf 7 is the eighth leaf: a checkpoint of 7 leaves does not hold it.
+        let short = try Setup.partnerCheckpoint(size: 7, root: Array(repeating: 1, count: 32))
+        let answer = try await setup.post(try setup.forward(checkpoint: short).body)
+        #expect(answer.status == 400 && answer.json["code"] as? String == "invalid-forward", "\(answer)")
+        #expect((answer.json["detail"] as? String)?.contains("does not hold the key-binding JWT's audit leaf 7") == true, "\(answer)")
+        let garbled = try await setup.post(try setup.forward(delivery: "d-au-2", checkpoint: "not a note").body)
+        #expect(garbled.status == 400 && (garbled.json["detail"] as? String)?.contains("'checkpoint' is not a signed checkpoint note") == true)
+        #expect(try await setup.inbox("nz.immigration").isEmpty)
     }
 
     @Test func aForwardOurAgreementDoesNotFullyAllowIsRefusedWithAProblemNamingPathsOnly() async throws {

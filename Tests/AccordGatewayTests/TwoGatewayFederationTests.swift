@@ -119,7 +119,9 @@ struct TwoGatewayFederationTests {
         let nz: ServedGateway
         let au: ServedGateway
 
-        init() throws {
+        /// `australianInbound`: the agreement under which the Australian gateway receives
+        /// nz.customs's requests for au.abf (one narrower than New Zealand's, to be refused).
+        init(australianInbound: String = TwoGatewayFederationTests.australianAgreement) throws {
             let nzPlaceholder = "NZ-PORT"
             nz = try ServedGateway("federation-nz", agreements: { directory in
                 let copy = try agreementsCopy(in: directory) {
@@ -138,8 +140,7 @@ struct TwoGatewayFederationTests {
                 }
                 try TwoGatewayFederationTests.australianRegistry(nzPort: 1).replacingOccurrences(of: "localhost:1/", with: "localhost:\(nzPlaceholder)/")
                     .write(to: copy.appendingPathComponent("agencies.yaml"), atomically: true, encoding: .utf8)
-                try TwoGatewayFederationTests.australianAgreement.write(to: copy.appendingPathComponent("abf-customs-inbound.yaml"),
-                                                                        atomically: true, encoding: .utf8)
+                try australianInbound.write(to: copy.appendingPathComponent("abf-customs-inbound.yaml"), atomically: true, encoding: .utf8)
                 try TwoGatewayFederationTests.australianOutbound.write(to: copy.appendingPathComponent("abf-inz-outbound.yaml"),
                                                                        atomically: true, encoding: .utf8)
                 return copy
@@ -181,6 +182,34 @@ struct TwoGatewayFederationTests {
                 .write(to: partners.appendingPathComponent("\(name)-binding.pem"), atomically: true, encoding: .utf8)
         }
 
+        /// Starts both gateways and waits until each answers; the caller stops them by pid.
+        func start() async throws -> (nz: BackgroundProcess, au: BackgroundProcess) {
+            let au = try self.au.start()
+            let nz: BackgroundProcess
+            do { nz = try self.nz.start() } catch {
+                kill(au.processIdentifier, SIGKILL)
+                throw error
+            }
+            return (nz, au)
+        }
+
+        /// nz.customs's intelligence request for au.abf, sent to the New Zealand gateway; its message id.
+        func sendCustomsRequest() async throws -> String {
+            let content = nz.directory.appendingPathComponent("request-\(UUID().uuidString).json")
+            try Data(#"""
+                {"request": {"question": "prior travel", "urgency": "routine"},
+                 "subject": {"family_name": "Kovac", "passport_number": "HR7712094"},
+                 "informant": {"name": "officer 4471"}}
+                """#.utf8).write(to: content)
+            let sent = try await ExternalProcess.runDetached(nz.accord, [
+                "send", "--as", "nz.customs", "--gateway", "localhost:\(nz.port)", "--pki", nz.pki.directory.path,
+                "--to", "au.abf", "--type", "intelligence-request", "--purpose", "border-security", content.path,
+            ])
+            try #require(sent.status == 0, "\(sent.standardError)")
+            let accepted = try #require(sent.standardOutput.split(separator: "\n").first { $0.hasPrefix("accepted: message ") })
+            return try #require(accepted.dropFirst("accepted: message ".count).split(separator: " ").first.map(String.init))
+        }
+
         func remove() {
             nz.remove()
             au.remove()
@@ -209,6 +238,20 @@ struct TwoGatewayFederationTests {
     static func records(_ served: ServedGateway, _ events: [AuditEvent]) async throws -> [AuditLeaf] {
         let store = try SQLiteStore.open(path: served.database, configuration: StoreConfiguration(origin: "accord.local/audit", signer: nil))
         return try await store.query(AuditQuery(events: events))
+    }
+
+    /// `served`'s own signed checkpoint of `size` leaves, as the other side's log names it.
+    static func checkpoint(_ served: ServedGateway, size: String?) async throws -> StoredCheckpoint? {
+        guard let size = size.flatMap({ UInt64($0) }) else { return nil }
+        let store = try SQLiteStore.open(path: served.database, configuration: StoreConfiguration(origin: "accord.local/audit", signer: nil))
+        return try await store.checkpoint(size: size)
+    }
+
+    /// Whether `record` (in one log) names a checkpoint of `other`'s log that holds `leaf`, by
+    /// the size and root hash `other` signed.
+    static func namesCheckpoint(of other: ServedGateway, holding leaf: UInt64, in record: AuditRecord) async throws -> Bool {
+        guard let stored = try await checkpoint(other, size: record.details["partner_checkpoint_size"]) else { return false }
+        return stored.size > leaf && Data(stored.rootHash).base64EncodedString() == record.details["partner_checkpoint_root"]
     }
 
     /// The `sd-jwt` reference library's verification of `presentation` as `audience` would do
@@ -305,6 +348,9 @@ struct TwoGatewayFederationTests {
         #expect(received.record.details["partner_leaf"] == String(delivered.index))
         #expect(acknowledged.record.details["via"] == "partner" && acknowledged.record.details["partner"] == "au.gateway")
         #expect(acknowledged.record.details["partner_leaf"] == String(received.index))
+        // ... and a checkpoint of the other's log holding that leaf, as the other log signed it.
+        #expect(try await Self.namesCheckpoint(of: pair.au, holding: received.index, in: acknowledged.record), "\(acknowledged.record.details)")
+        #expect(try await Self.namesCheckpoint(of: pair.nz, holding: delivered.index, in: received.record), "\(received.record.details)")
         for leaf in [received, acknowledged] {
             let text = String(decoding: leaf.bytes, as: UTF8.self)
             #expect(!text.contains("Kovac") && !text.contains("HR7712094") && !text.contains("officer 4471"))
@@ -357,5 +403,7 @@ struct TwoGatewayFederationTests {
         let acknowledged = try #require(try await Self.records(pair.au, [.messageAcknowledged]).first)
         #expect(received.record.details["partner"] == "au.gateway" && received.record.details["partner_leaf"] == String(auDelivered.index))
         #expect(acknowledged.record.details["partner"] == "nz.gateway" && acknowledged.record.details["partner_leaf"] == String(received.index))
+        #expect(try await Self.namesCheckpoint(of: pair.nz, holding: received.index, in: acknowledged.record), "\(acknowledged.record.details)")
+        #expect(try await Self.namesCheckpoint(of: pair.au, holding: auDelivered.index, in: received.record), "\(received.record.details)")
     }
 }

@@ -39,7 +39,7 @@ import Testing
         let refusal = diagnostics.first { $0.check == .partnerServesOwnAgency }
         // The gateway entry's `serves:` is line 28 of agencies.yaml; `nz.a` starts at column 20.
         #expect(refusal?.location == SourceLocation(file: "fx/agencies.yaml", line: 28, column: 20))
-        #expect(refusal?.message.contains("'nz.a'") == true)
+        #expect(refusal?.message.contains("'nz.a', an agency of New Zealand;") == true, "\(refusal?.message ?? "")")
         #expect(throws: PolicyError.self) { try fixture.load() }
     }
 
@@ -86,6 +86,28 @@ import Testing
         // nz.a and nz.b are nz-government but not of the home jurisdiction; au.c is, but is overseas-authority.
         #expect(mismatched.map(\.location.line) == [6, 12, 19], "\(mismatched)")
         #expect(mismatched.allSatisfy { $0.message.contains("home jurisdiction AU") })
+    }
+
+    @Test func underAnotherHomeJurisdictionTheRefusalsNameThatHomeNotNewZealand() {
+        let base = Fixture()
+        // The fixture's registry as an Australian gateway keeps it: au.c is its own, nz.a and nz.b overseas.
+        let registry = base.files["agencies.yaml"]!
+            .replacingOccurrences(of: "kind: nz-government", with: "kind: OVERSEAS")
+            .replacingOccurrences(of: "kind: overseas-authority", with: "kind: nz-government")
+            .replacingOccurrences(of: "kind: OVERSEAS", with: "kind: overseas-authority")
+        let partner = Self.gatewayEntry
+            .replacingOccurrences(of: "au.gateway", with: "nz.gateway").replacingOccurrences(of: "jurisdiction: AU", with: "jurisdiction: NZ")
+            .replacingOccurrences(of: "serves: [au.c]", with: "serves: [nz.a, au.c]")
+        let diagnostics = base.adding("agencies.yaml", "home_jurisdiction: AU\n" + registry + partner).diagnostics()
+        // Flow 1 (nz.a to nz.b) now crosses a border: it needs a ground, and is told which border.
+        let overseas = diagnostics.first { $0.check == .overseasWithoutSafeguard }
+        #expect(overseas?.message.contains("sends to nz.b outside AU (this registry's home_jurisdiction)") == true, "\(diagnostics)")
+        #expect(overseas?.message.contains("cite the cross-border rule of AU's own law in legal_basis") == true, "\(diagnostics)")
+        let claim = diagnostics.first { $0.check == .partnerServesOwnAgency }
+        #expect(claim?.message.contains("'au.c', an agency of AU (this registry's home_jurisdiction)") == true, "\(diagnostics)")
+        for diagnostic in diagnostics {
+            #expect(!diagnostic.message.contains("outside New Zealand") && !diagnostic.message.contains("New Zealand agency"), "\(diagnostic)")
+        }
     }
 
     @Test func aHomeJurisdictionMustBeACountryCode() {

@@ -15,7 +15,13 @@ library, bound to --agency with the delivery id as nonce. --fail-first N answers
 first N POSTs with 503, as a system that is briefly overloaded would; --delay-ms answers late.
 --refuse CODE answers every POST with 422 and a problem document of that code, as a partner
 gateway refusing a forward under its own agreements would (docs/federation.md).
+--receipt-key PEM answers each accepted POST with a partner gateway's receipt signed with that
+private key (a JWS of type accord-receipt+jwt naming the delivery id, a leaf and a checkpoint
+holding it), as the sending gateway expects of a partner; this stand-in keeps no log, so the
+leaf counts the POSTs and the root hash is a digest of the body.
 """
+import base64
+import hashlib
 import argparse
 import http.server
 import json
@@ -25,6 +31,21 @@ import threading
 import time
 
 lock = threading.Lock()
+
+
+def signed_receipt(args, delivery_id, leaf, body):
+    """The 201 body a partner gateway answers an accepted forward with, signed with --receipt-key."""
+    from joserfc import jws
+    from joserfc.jwk import ECKey
+
+    with open(args.receipt_key, "rb") as f:
+        key = ECKey.import_key(f.read())
+    fields = {"delivery_id": delivery_id, "received_as": "d-" + hashlib.sha256(body).hexdigest()[:32],
+              "audit_leaf": leaf, "checkpoint_size": leaf + 1,
+              "checkpoint_root": base64.b64encode(hashlib.sha256(body).digest()).decode()}
+    token = jws.serialize_compact({"alg": "ES256", "typ": "accord-receipt+jwt"},
+                                  json.dumps(fields, sort_keys=True).encode(), key)
+    return json.dumps(dict(fields, receipt=token)).encode()
 state = {"posts": 0}
 
 
@@ -58,6 +79,7 @@ def make_handler(args):
             with lock:
                 state["posts"] += 1
                 failing = state["posts"] <= args.fail_first
+                leaf = state["posts"]
             time.sleep(args.delay_ms / 1000)
             status = 503 if failing else (422 if args.refuse else 200)
             consistent = False
@@ -89,6 +111,8 @@ def make_handler(args):
                                       "title": "Refused by the partner's agreements"}).encode()
             else:
                 payload = b"{}" if status == 200 else b'{"error": "try later"}'
+                if status == 200 and args.receipt_key:
+                    payload = signed_receipt(args, delivery_id, leaf, body)
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(payload)))
@@ -114,6 +138,7 @@ def main():
     parser.add_argument("--pki", help="directory holding agencies/<id>/signing.pem of the senders, to verify presentations")
     parser.add_argument("--fail-first", type=int, default=0)
     parser.add_argument("--refuse", help="answer every POST with 422 and a problem document of this code")
+    parser.add_argument("--receipt-key", help="answer accepted POSTs with a partner gateway's receipt signed with this key (PEM)")
     parser.add_argument("--delay-ms", type=int, default=0, help="answer each POST this late, as a slow system would")
     args = parser.parse_args()
     os.makedirs(args.inbox, exist_ok=True)

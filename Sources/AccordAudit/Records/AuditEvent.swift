@@ -20,6 +20,11 @@ public enum AuditEvent: String, Sendable, Hashable, CaseIterable, Codable {
     /// A partner gateway refused a delivery forwarded to it; `reason` is its problem code and
     /// `details.partner` names it. Final: the forward is not retried (docs/federation.md).
     case messageForwardRefused = "message.forward-refused"
+    /// A partner gateway answered a forward with success but with a receipt that does not
+    /// verify against its pinned binding key or does not name this delivery: not an
+    /// acknowledgement, so the forward is retried; `reason` says what was wrong
+    /// (docs/federation.md, "The partner's receipt").
+    case messageForwardUnacknowledged = "message.forward-unacknowledged"
     /// A partner gateway's forward accepted for one of our agencies; `details` name the partner
     /// and the sending gateway's own leaf, so each log names the other's (docs/federation.md).
     case messageReceivedFromPartner = "message.received-from-partner"

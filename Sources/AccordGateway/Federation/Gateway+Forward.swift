@@ -1,7 +1,7 @@
 import AccordAudit
 import AccordPolicy
 public import AccordStore
-import Foundation
+public import Foundation
 import Logging
 
 /// A partner gateway's refusal of one forwarded delivery, as the sender sees it in
@@ -38,6 +38,25 @@ extension Gateway {
                          metadata: ["delivery_id": "\(item.deliveryID)", "error": "\(error.code.rawValue)"])
         }
         logger.warning("a partner gateway refused a forward; it is not retried", metadata: [
+            "recipient": "\(agency)", "partner": "\(partner)", "delivery_id": "\(item.deliveryID)", "reason": "\(reason)",
+        ])
+    }
+
+    /// Records that `partner` answered the forward of `item` with success but a receipt that is
+    /// not one (`reason`, a code from `PartnerReceiptCheck`): audited, and failed like a push
+    /// that got no answer, so it is tried again from `retryAt` and, past the horizon, is
+    /// undeliverable and listed with this reason. The partner files a forward sent again by its
+    /// message id, so retrying never delivers twice.
+    public func forwardUnacknowledged(_ item: InboxItem, to agency: String, by partner: String, record: PushRecord?,
+                                      reason: String, retryAt: Date) async {
+        let audit = AuditRecord(
+            event: .messageForwardUnacknowledged, time: now(), actor: "gateway", messageID: item.messageID, deliveryID: item.deliveryID,
+            from: item.from, to: [agency], reason: reason, details: ["partner": partner, "type": item.type, "purpose": item.purpose])
+        do { _ = try await store.append([audit]) } catch {
+            logger.error("auditing an unverifiable partner receipt failed", metadata: ["delivery_id": "\(item.deliveryID)", "error": "\(error.code.rawValue)"])
+        }
+        await pushFailed(item, to: agency, record: record, failure: "receipt from \(partner) not verified: \(reason)", retryAt: retryAt)
+        logger.warning("a partner gateway's receipt does not verify; the forward is not acknowledged and will be retried", metadata: [
             "recipient": "\(agency)", "partner": "\(partner)", "delivery_id": "\(item.deliveryID)", "reason": "\(reason)",
         ])
     }

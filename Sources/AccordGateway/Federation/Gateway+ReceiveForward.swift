@@ -15,8 +15,13 @@ public struct PartnerReceipt: Sendable, Equatable, Codable {
     public let receivedAs: String
     /// Our `message.received-from-partner` leaf.
     public let auditLeaf: UInt64
-    /// The size of our latest signed checkpoint when the receipt was made (0 before the first).
+    /// The size of our first signed checkpoint covering `auditLeaf` (0 when none could be had).
     public let checkpointSize: UInt64
+    /// That checkpoint's RFC 6962 root hash, base64 as in the checkpoint note: what the sending
+    /// gateway's log records, to prove our leaf's inclusion against later.
+    public let checkpointRoot: String?
+    /// That checkpoint as we signed it (a C2SP signed note), for the sending side to keep.
+    public let checkpoint: String?
     /// A compact JWS over the fields above, signed with our binding key (`GET /v1/keys`).
     public let receipt: String
 
@@ -26,6 +31,8 @@ public struct PartnerReceipt: Sendable, Equatable, Codable {
         case receivedAs = "received_as"
         case auditLeaf = "audit_leaf"
         case checkpointSize = "checkpoint_size"
+        case checkpointRoot = "checkpoint_root"
+        case checkpoint
     }
 }
 
@@ -47,32 +54,38 @@ extension Gateway {
             throw Self.badForward("the body lacks 'presentation' (one inbox item, as GET /v1/inbox hands it out)")
         }
         let binding = try Self.keyBindingClaims(presentation)
+        let senderCheckpoint = try Self.senderCheckpoint(item["checkpoint"], covering: binding.auditLeaf)
         switch checkForward(presentation, deliveryID: deliveryID, recipient: binding.audience, from: partner, pinnedKey: pinnedKey) {
         case .refuse(let code, let detail):
             throw GatewayProblem(code: code, status: code == "presentation-invalid" ? 400 : 422,
                                  title: "The forward is refused", detail: detail)
         case .accept(let recipient, let agreement, let agreementDigest, _, _):
-            return try await storeForward(presentation, deliveryID: deliveryID, binding: binding, recipient: recipient,
-                                   agreement: agreement, agreementDigest: agreementDigest, from: partner)
+            return try await storeForward(presentation, deliveryID: deliveryID, binding: binding, senderCheckpoint: senderCheckpoint,
+                                          recipient: recipient, agreement: agreement, agreementDigest: agreementDigest, from: partner)
         }
     }
 
-    private func storeForward(_ presentation: String, deliveryID partnerDelivery: String, binding: ForwardBinding, recipient: String,
-                       agreement: String, agreementDigest: String, from partner: String) async throws(GatewayProblem) -> PartnerReceipt {
+    private func storeForward(_ presentation: String, deliveryID partnerDelivery: String, binding: ForwardBinding, senderCheckpoint: Checkpoint?,
+                              recipient: String, agreement: String, agreementDigest: String, from partner: String) async throws(GatewayProblem) -> PartnerReceipt {
         // checkForward verified the presentation, so its issuer JWT parses.
         let routing = (try? verifier.verify(presentation, now: now(), keyBinding: KeyBindingExpectation(audience: recipient, nonce: partnerDelivery))).map(\.routing)
         guard let routing else { throw Self.badForward("the presentation no longer verifies") }
         let messageID = Identifiers.messageID(issuer: routing.issuer, jti: routing.messageID)
         let time = now()
         let ourDelivery = Identifiers.deliveryID()
+        var details = [
+            "partner": partner, "partner_delivery_id": partnerDelivery, "partner_leaf": String(binding.auditLeaf),
+            "partner_agreement": binding.agreement, "partner_agreement_digest": binding.agreementDigest,
+            "presentation_digest": Identifiers.submissionDigest(presentation), "type": routing.type, "purpose": routing.purpose,
+        ]
+        if let senderCheckpoint {
+            details["partner_checkpoint_size"] = String(senderCheckpoint.size)
+            details["partner_checkpoint_root"] = Data(senderCheckpoint.rootHash).base64EncodedString()
+        }
         let audit = AuditRecord(
             event: .messageReceivedFromPartner, time: time, actor: partner, messageID: messageID, deliveryID: ourDelivery,
             from: routing.issuer, to: [recipient], agreement: AgreementReference(id: agreement, versionDigest: agreementDigest),
-            details: [
-                "partner": partner, "partner_delivery_id": partnerDelivery, "partner_leaf": String(binding.auditLeaf),
-                "partner_agreement": binding.agreement, "partner_agreement_digest": binding.agreementDigest,
-                "presentation_digest": Identifiers.submissionDigest(presentation), "type": routing.type, "purpose": routing.purpose,
-            ])
+            details: details)
         let envelope = DeliveryEnvelope(
             redacted: presentation, sender: routing.issuer, type: routing.type, purpose: routing.purpose, agreementID: agreement,
             agreementDigest: agreementDigest, withheld: [], receivedMilliseconds: AuditTime.milliseconds(time))
@@ -94,8 +107,8 @@ extension Gateway {
         } catch {
             throw .unavailable("the gateway could not store the forward; retry")
         }
-        let checkpoint = (try? await store.latestCheckpoint())??.size ?? 0
-        return try signedReceipt(partnerDelivery: partnerDelivery, receivedAs: receivedAs, leaf: leaf, checkpointSize: checkpoint)
+        return try signedReceipt(partnerDelivery: partnerDelivery, receivedAs: receivedAs, leaf: leaf,
+                                 checkpoint: await coveringCheckpoint(of: leaf))
     }
 
     private func earlierReceipt(messageID: String) async throws(GatewayProblem) -> (UInt64, String) {
@@ -113,19 +126,21 @@ extension Gateway {
         }
     }
 
-    private func signedReceipt(partnerDelivery: String, receivedAs: String, leaf: UInt64, checkpointSize: UInt64) throws(GatewayProblem) -> PartnerReceipt {
+    private func signedReceipt(partnerDelivery: String, receivedAs: String, leaf: UInt64, checkpoint: StoredCheckpoint?) throws(GatewayProblem) -> PartnerReceipt {
         struct Header: Encodable { let alg: String; let typ: String }
         struct Payload: Encodable {
-            let delivery_id: String, received_as: String, audit_leaf: UInt64, checkpoint_size: UInt64, iat: Int
+            let delivery_id: String, received_as: String, audit_leaf: UInt64, checkpoint_size: UInt64, checkpoint_root: String?, iat: Int
         }
         let key = keys.bindingKey
+        let root = checkpoint.map { Data($0.rootHash).base64EncodedString() }
         do {
             let header = try JSONValueEncoder().canonicalBytes(Header(alg: key.algorithm.jwsName, typ: "accord-receipt+jwt"))
             let payload = try JSONValueEncoder().canonicalBytes(Payload(
-                delivery_id: partnerDelivery, received_as: receivedAs, audit_leaf: leaf, checkpoint_size: checkpointSize,
-                iat: Int(now().timeIntervalSince1970)))
+                delivery_id: partnerDelivery, received_as: receivedAs, audit_leaf: leaf, checkpoint_size: checkpoint?.size ?? 0,
+                checkpoint_root: root, iat: Int(now().timeIntervalSince1970)))
             let jws = try CompactJWS.sign(header: header, payload: payload, signer: JWSSigner(key: key))
-            return PartnerReceipt(deliveryID: partnerDelivery, receivedAs: receivedAs, auditLeaf: leaf, checkpointSize: checkpointSize, receipt: jws)
+            return PartnerReceipt(deliveryID: partnerDelivery, receivedAs: receivedAs, auditLeaf: leaf, checkpointSize: checkpoint?.size ?? 0,
+                                  checkpointRoot: root, checkpoint: checkpoint?.note, receipt: jws)
         } catch {
             throw .unavailable("the gateway could not sign the receipt; retry")
         }
@@ -157,6 +172,22 @@ extension Gateway {
             throw badForward("the key-binding JWT lacks 'aud' or the 'accord' claim naming the agreement, its digest and the audit leaf")
         }
         return ForwardBinding(audience: audience, auditLeaf: leaf, agreement: agreement, agreementDigest: digest)
+    }
+
+    /// The sending gateway's checkpoint the forward names (`checkpoint`, its signed note),
+    /// which must hold the leaf its key-binding JWT names. Its signature is the sending
+    /// gateway's audit key, which we do not pin: it is recorded as that gateway's statement,
+    /// checked later by asking it for the leaf's inclusion proof against this root. Absent
+    /// from a forward that names none.
+    static func senderCheckpoint(_ value: JSONValue?, covering leaf: Int) throws(GatewayProblem) -> Checkpoint? {
+        guard let value else { return nil }
+        guard let note = value.stringValue, let parsed = try? SignedNote(parsing: note), let checkpoint = try? Checkpoint(text: parsed.text) else {
+            throw badForward("'checkpoint' is not a signed checkpoint note")
+        }
+        guard leaf >= 0, checkpoint.size > UInt64(leaf) else {
+            throw badForward("'checkpoint' has size \(checkpoint.size), so it does not hold the key-binding JWT's audit leaf \(leaf)")
+        }
+        return checkpoint
     }
 
     static func badForward(_ detail: String) -> GatewayProblem {

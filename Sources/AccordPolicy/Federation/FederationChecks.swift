@@ -23,7 +23,7 @@ struct FederationChecks {
                 }
                 if !agency.isOverseas {
                     log.add(.partnerServesOwnAgency, entry.location,
-                            "partner gateway '\(gateway.id)' claims to serve '\(agency.id)', a New Zealand agency of this registry; a partner serves only overseas agencies")
+                            "partner gateway '\(gateway.id)' claims to serve '\(agency.id)', an agency of \(agency.homeName); a partner serves only overseas agencies")
                     continue
                 }
                 if let other = servedBy[agency.id] {

@@ -71,9 +71,13 @@ struct SetChecks {
         }
         let recipients = flow.to.compactMap { set.agencies[$0] }
         let overseas = recipients.filter(\.isOverseas)
-        if !overseas.isEmpty, flow.safeguard == nil {
+        if let first = overseas.first, flow.safeguard == nil {
+            // The grounds Accord knows are New Zealand's; under another home the flow still needs
+            // one named, and the law actually relied on belongs in legal_basis (docs/federation.md).
+            let ground = first.home == "NZ" ? "state the Privacy Act 2020 IPP 12 safeguard relied on in 'ipp12_safeguard'"
+                : "name the closest Privacy Act 2020 (NZ) IPP 12 ground in 'ipp12_safeguard' and cite the cross-border rule of \(first.home)'s own law in legal_basis"
             log.add(.overseasWithoutSafeguard, flow.location,
-                    "flow \(flow.number) sends to \(overseas.map(\.id).joined(separator: ", ")) outside New Zealand; state the Privacy Act 2020 IPP 12 safeguard relied on in 'ipp12_safeguard'")
+                    "flow \(flow.number) sends to \(overseas.map(\.id).joined(separator: ", ")) outside \(first.homeName); \(ground)")
         }
         if overseas.isEmpty, flow.safeguard != nil, !recipients.isEmpty, recipients.count == flow.to.count {
             log.add(.safeguardNotOverseas, flow.location,

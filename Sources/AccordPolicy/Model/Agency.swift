@@ -38,6 +38,10 @@ public struct Agency: Sendable, Hashable {
     }
 
     public var isOverseas: Bool { jurisdiction != home }
+
+    /// The home jurisdiction as messages name it: New Zealand by name, another by its code,
+    /// so that a registry run for Australia is not told its agencies are New Zealand's.
+    public var homeName: String { home == "NZ" ? "New Zealand" : "\(home) (this registry's home_jurisdiction)" }
 }
 
 /// A purpose a message may state, from `Agreements/purposes.yaml`.

@@ -50,8 +50,7 @@ struct FederationRoutes: Sendable {
             guard let authorities = try? Certificate.all(pemFile: base.appendingPathComponent(partner.issuingCA).path),
                   let store = try? TrustStore(anchors: authorities.filter(\.isCertificateAuthority)),
                   (try? store.verify(certificate, purpose: .tlsClient)) != nil else { continue }
-            guard let text = try? String(contentsOfFile: base.appendingPathComponent(partner.bindingKey).path, encoding: .utf8),
-                  let key = try? PublicKey(pem: text) else {
+            guard let key = partner.pinnedBindingKey(certificatesDirectory: certificatesDirectory) else {
                 throw GatewayProblem(code: "binding-key-unreadable", status: 503, title: "Cannot check the forward",
                                      detail: "the binding_key agencies.yaml pins for '\(partner.id)' cannot be read; run 'accord agreements check --certificates'")
             }

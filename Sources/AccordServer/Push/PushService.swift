@@ -12,19 +12,30 @@ struct PushService: Service {
     let workers: [PushWorker]
 
     /// `partners`: the partner gateway serving each agency behind one; its deliveries are
-    /// forwarded to that gateway (docs/federation.md).
+    /// forwarded to that gateway (docs/federation.md). `now`: the gateway's clock, which the
+    /// push records are dated by, so that a retry's time and the gateway's agree.
     init(gateway: Gateway, agencies: some Collection<Agency>, partners: [String: PartnerGateway] = [:], certificatesDirectory: String,
          allowTLS12: Bool, horizon: TimeInterval, pollInterval: Duration, factory: any MetricsFactory, logger: Logger,
-         acceptsLapsedCRLs: Bool = false) {
+         now: @escaping @Sendable () -> Date = { Date() }, acceptsLapsedCRLs: Bool = false) {
         var workers: [PushWorker] = []
         for agency in agencies.sorted(by: { $0.id < $1.id }) where agency.endpoint != nil || partners[agency.id] != nil {
+            var forwarding: PushWorker.ForwardingPartner?
+            if let partner = partners[agency.id] {
+                // Without the pinned key no receipt could be verified, so nothing would ever be acknowledged.
+                guard let key = partner.pinnedBindingKey(certificatesDirectory: certificatesDirectory) else {
+                    logger.error("forwarding is off for an agency: the partner's binding_key cannot be read; its deliveries wait in the inbox",
+                                 metadata: ["recipient": "\(agency.id)", "partner": "\(partner.id)", "binding_key": "\(partner.bindingKey)"])
+                    continue
+                }
+                forwarding = PushWorker.ForwardingPartner(id: partner.id, bindingKey: key)
+            }
             do {
                 let endpoint = try partners[agency.id].map { partner throws(PushEndpoint.Problem) in
                     try PushEndpoint(forwardingTo: agency.id, via: partner, certificatesDirectory: certificatesDirectory, allowTLS12: allowTLS12)
                 } ?? PushEndpoint(agency: agency, certificatesDirectory: certificatesDirectory, allowTLS12: allowTLS12,
                                   acceptsLapsedCRLs: acceptsLapsedCRLs)
-                workers.append(PushWorker(gateway: gateway, endpoint: endpoint, partner: partners[agency.id]?.id, horizon: horizon, pollInterval: pollInterval,
-                                          metrics: PushMetrics(recipient: agency.id, factory: factory), logger: logger, now: { Date() }))
+                workers.append(PushWorker(gateway: gateway, endpoint: endpoint, partner: forwarding, horizon: horizon, pollInterval: pollInterval,
+                                          metrics: PushMetrics(recipient: agency.id, factory: factory), logger: logger, now: now))
                 logger.notice("pushing deliveries", metadata: ["recipient": "\(agency.id)", "via": "\(partners[agency.id]?.id ?? "direct")", "host": "\(endpoint.host)", "port": "\(endpoint.port)"])
             } catch {
                 logger.error("push is off for an agency; its deliveries wait in the inbox for pulling", metadata: ["problem": "\(error)"])

@@ -1,4 +1,5 @@
 import AccordClient
+import AccordCrypto
 import AccordGateway
 import AccordStore
 import Foundation
@@ -14,12 +15,19 @@ struct PushWorker: Sendable {
     let gateway: Gateway
     let endpoint: PushEndpoint
     /// The partner gateway this worker forwards through, or nil for an agency's own endpoint.
-    var partner: String?
+    var partner: ForwardingPartner?
     let horizon: TimeInterval
     let pollInterval: Duration
     let metrics: PushMetrics
     let logger: Logger
     let now: @Sendable () -> Date
+
+    /// A partner gateway as a forwarding worker knows it: its id and the binding key its
+    /// receipts must be signed with.
+    struct ForwardingPartner: Sendable {
+        let id: String
+        let bindingKey: PublicKey
+    }
 
     func run() async {
         let leased = PushLeaseFlag()
@@ -81,16 +89,31 @@ struct PushWorker: Sendable {
                 try? await Task.sleep(for: pollInterval)
                 continue
             }
-            // The very JSON `GET /v1/inbox` hands out for this item.
-            let body = JSONResponse.bytes(item)
+            // The very JSON `GET /v1/inbox` hands out for this item; a forward adds our checkpoint holding its leaf.
+            let body = partner == nil ? JSONResponse.bytes(item)
+                : ForwardBody.bytes(item, checkpoint: await gateway.coveringCheckpoint(of: item.auditLeaf))
             metrics.attempts.increment()
             let answer = await endpoint.post(body, deliveryID: item.deliveryID, over: &connection)
             if let status = answer.status, (200..<300).contains(status) {
+                let details: [String: String]?
+                if let partner {
+                    switch PartnerReceiptCheck(partner: partner.id, answer: answer.body, deliveryID: item.deliveryID, pinnedKey: partner.bindingKey) {
+                    case .verified(let verified):
+                        details = verified
+                    case .unverifiable(let reason):
+                        metrics.failures.increment()
+                        schedule.failed(at: now(), jitter: Double.random(in: 0..<1))
+                        await gateway.forwardUnacknowledged(item, to: endpoint.agency, by: partner.id, record: earlier, reason: reason,
+                                                            retryAt: schedule.nextAttempt ?? now())
+                        continue
+                    }
+                } else {
+                    details = nil
+                }
                 schedule.succeeded()
                 do {
-                    if let partner {
-                        _ = try await gateway.acknowledge(deliveryID: item.deliveryID, by: endpoint.agency, via: "partner",
-                                                          details: PartnerAnswer.receipt(partner: partner, body: answer.body))
+                    if let details {
+                        _ = try await gateway.acknowledge(deliveryID: item.deliveryID, by: endpoint.agency, via: "partner", details: details)
                     } else {
                         _ = try await gateway.acknowledge(deliveryID: item.deliveryID, by: endpoint.agency, via: "push")
                     }
@@ -103,7 +126,7 @@ struct PushWorker: Sendable {
             }
             metrics.failures.increment()
             if let partner, let status = answer.status, let reason = PartnerAnswer.refusal(status: status, body: answer.body) {
-                await gateway.forwardRefused(item, to: endpoint.agency, by: partner, record: earlier, reason: reason)
+                await gateway.forwardRefused(item, to: endpoint.agency, by: partner.id, record: earlier, reason: reason)
                 continue
             }
             schedule.failed(at: now(), jitter: Double.random(in: 0..<1))

@@ -8,8 +8,11 @@ import Foundation
 import Logging
 
 /// `accord demo`: a fresh clone's first command. Makes the development PKI if missing, starts
-/// the gateway on its embedded defaults, drives six exchanges between simulated agency
-/// systems over real mTLS connections, verifies the audit log, and keeps serving.
+/// the gateway on its embedded defaults and a second, Australian gateway beside it as its
+/// partner (docs/federation.md), drives six exchanges between simulated agency systems over
+/// real mTLS connections (the one for the Australian Border Force forwarded through its own
+/// gateway), shows a flow without an IPP 12 ground refused, verifies both audit logs, and keeps
+/// serving.
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
@@ -24,6 +27,9 @@ struct DemoCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("operations-port"), help: "The operations listener's port (plain HTTP /livez and /readyz on loopback).")
     var operationsPort = 8445
+
+    @Option(name: .customLong("partner-port"), help: "The Australian partner gateway's agency API port.")
+    var partnerPort = 8446
 
     @Option(help: "The development PKI directory (made if missing).")
     var pki = "Certificates/dev"
@@ -57,17 +63,52 @@ struct DemoCommand: AsyncParsableCommand {
         let created = made.filter { $0.outcome != .kept }.count
         print(style.dim(created == 0 ? "PKI: \(pki) (existing)" : "PKI: \(pki) (\(created) files made or renewed)"))
 
+        var logger = Logger(label: "accord")
+        logger.logLevel = .warning
+        // The Australian gateway starts first: New Zealand's registry must name its port.
+        let demoDirectory = URL(fileURLWithPath: database).deletingLastPathComponent()
+        let partner = try DemoPartner.prepare(in: demoDirectory.appendingPathComponent("au"), newZealandAgreements: URL(fileURLWithPath: agreements),
+                                              newZealandPort: port == 0 ? 8443 : port)
+        try partner.join(newZealand: DevelopmentPKI(directory: URL(fileURLWithPath: pki)))
+        var partnerConfiguration = GatewayConfiguration()
+        partnerConfiguration.listen = .init(host: "127.0.0.1", port: partnerPort)
+        partnerConfiguration.consoleListen = nil
+        partnerConfiguration.operationsListen = nil
+        partnerConfiguration.certificatesDirectory = partner.pki.directory.path
+        partnerConfiguration.agreementsDirectory = partner.agreements.path
+        partnerConfiguration.database = partner.database
+        partnerConfiguration.auditOrigin = "accord.local/au-audit"
+        let partnerServer: GatewayServer
+        do { partnerServer = try GatewayServer(configuration: partnerConfiguration, logger: logger, now: now) } catch {
+            throw ValidationError("the Australian gateway: \(error)")
+        }
+        let (partnerReady, partnerContinuation) = AsyncStream.makeStream(of: (GatewayServer.Listener, Int).self)
+        let partnerServing = Task {
+            defer { partnerContinuation.finish() }
+            try await partnerServer.run { listener, port in partnerContinuation.yield((listener, port)) }
+        }
+        var partnerPortBound: Int?
+        for await (listener, bound) in partnerReady where listener == .agencies {
+            partnerPortBound = bound
+            break
+        }
+        guard let partnerAPIPort = partnerPortBound else {
+            _ = try? await partnerServing.value
+            throw ValidationError("the Australian gateway did not start; is port \(partnerPort) in use? Try --partner-port")
+        }
+        let joined = try DemoPartner.newZealandAgreements(copying: URL(fileURLWithPath: agreements),
+                                                          into: demoDirectory.appendingPathComponent("nz-agreements"), australianPort: partnerAPIPort)
+
         var configuration = GatewayConfiguration()
         configuration.listen = .init(host: "127.0.0.1", port: port)
         configuration.consoleListen = .init(host: "127.0.0.1", port: consolePort)
         configuration.operationsListen = .init(host: "127.0.0.1", port: operationsPort)
         configuration.certificatesDirectory = pki
-        configuration.agreementsDirectory = agreements
+        configuration.agreementsDirectory = joined.path
         configuration.database = database
-        var logger = Logger(label: "accord")
-        logger.logLevel = .warning
         let server: GatewayServer
         do { server = try GatewayServer(configuration: configuration, logger: logger, now: now) } catch {
+            await partnerServer.shutdown()
             throw ValidationError("\(error)")
         }
         let (ready, continuation) = AsyncStream.makeStream(of: (GatewayServer.Listener, Int).self)
@@ -82,6 +123,7 @@ struct DemoCommand: AsyncParsableCommand {
         }
         guard let apiPort = ports[.agencies], let console = ports[.console], let operations = ports[.operations] else {
             _ = try? await serving.value
+            await partnerServer.shutdown()
             throw ValidationError("""
                 the gateway did not start; is port \(port), \(consolePort) or \(operationsPort) in use? \
                 Try --port, --console-port and --operations-port
@@ -89,16 +131,31 @@ struct DemoCommand: AsyncParsableCommand {
         }
         print(style.dim("gateway: https://localhost:\(apiPort) (agency API), https://localhost:\(console) (console), database \(database)"))
         print(style.dim("probes: http://127.0.0.1:\(operations)/livez and /readyz"))
+        print(style.dim("partner: the Australian gateway, https://localhost:\(partnerAPIPort) (agency API), database \(partner.database), PKI \(partner.pki.directory.path)"))
 
-        let runner = DemoRunner(server: server, port: apiPort, pki: URL(fileURLWithPath: pki), style: style, now: now)
+        // A database that has an agreement set keeps it over the directory's (docs/agreements.md), so
+        // one made before, or with another --partner-port, may name no partner or the wrong port.
+        let endpoint = "https://localhost:\(partnerAPIPort)/v1/federation/deliveries"
+        let federated = server.gateway.policy.current.policy.set.gateways[DemoPartner.gatewayID]?.endpoint == endpoint
+        if !federated {
+            print(style.dim("note: the agreements in force in \(database) do not name the Australian gateway at \(endpoint); "
+                            + "au.abf pulls from this gateway instead. Start with a fresh --database to see the forward."))
+        }
+        let runner = DemoRunner(server: server, port: apiPort, pki: URL(fileURLWithPath: pki), style: style, now: now,
+                                partner: federated ? DemoPartnerSide(partner: partner, server: partnerServer, port: partnerAPIPort) : nil)
         for (number, scenario) in DemoScenario.all.enumerated() {
             await runner.run(scenario, number: number + 1)
         }
-        try await runner.verifyAuditLog()
+        try runner.refuseFlowWithoutGround(agreements: joined, scratch: demoDirectory.appendingPathComponent("draft-without-ground"),
+                                           number: DemoScenario.all.count + 1)
+        try await runner.verifyAuditLog(title: "Audit log (New Zealand)")
+        try await runner.verifyAuditLog(of: partnerServer, title: "Audit log (the Australian gateway)")
 
         if noServe {
             await server.shutdown()
+            await partnerServer.shutdown()
             try await serving.value
+            try await partnerServing.value
             return
         }
         print("")
@@ -106,8 +163,10 @@ struct DemoCommand: AsyncParsableCommand {
         print("  swift run accord send --as nz.immigration --gateway localhost:\(apiPort) --to nz.police --type referral --purpose law-enforcement message.json")
         print("  swift run accord inbox --as nz.police --gateway localhost:\(apiPort) --ack")
         print("  swift run accord audit verify --db \(database)")
+        print("  swift run accord inbox --as au.abf --gateway localhost:\(partnerAPIPort) --pki \(partner.pki.directory.path)   (at the Australian gateway)")
         print("  console: https://localhost:\(console) with \(pki)/operators/officer/officer.p12 (password \(DevelopmentPKI.developmentPKCS12Password))")
         print(style.dim("Ctrl-C stops the gateway (in-flight requests finish first)."))
         try await serving.value
+        try await partnerServing.value
     }
 }

@@ -19,6 +19,9 @@ struct DemoRunner {
     let style: DemoStyle
     /// The demo's clock (`accord demo --at`), which dates the messages the agencies issue.
     let now: @Sendable () -> Date
+    /// The Australian gateway, when the demo runs one: deliveries to the agency behind it are
+    /// forwarded there and pulled from it.
+    var partner: DemoPartnerSide?
 
     func connection(_ agency: String) async throws -> GatewayClient {
         let context = try TLSContext.agencyClient(pkiDirectory: pki, agency: agency, serverName: "localhost")
@@ -64,6 +67,10 @@ struct DemoRunner {
             print("   " + style.held("held for the privacy officer") + "; released in review as the demo's officer")
             _ = try await server.gateway.review(deliveryID: recipient.deliveryID, release: true, by: "urn:accord:operator:privacy-officer:officer")
         }
+        if let partner, server.gateway.policy.current.policy.set.gatewayServing[recipient.recipient] != nil {
+            try await deliverForwarded(recipient, of: receipt, through: partner)
+            return
+        }
         let client = try await connection(recipient.recipient)
         defer { Task { await client.close() } }
         let item = try await find(recipient.deliveryID, in: client)
@@ -86,12 +93,14 @@ struct DemoRunner {
         }
     }
 
-    func verifyAuditLog() async throws {
+    /// Verifies `server`'s audit log (the demo's gateway when nil) as `accord audit verify` does.
+    func verifyAuditLog(of other: GatewayServer? = nil, title: String = "Audit log") async throws {
+        let server = other ?? self.server
         let store = server.store
         _ = try await store.checkpointNow()
         let verifier = try NoteVerifier(name: server.configuration.auditOrigin, publicKey: server.gateway.keys.auditKey.publicKey)
         print("")
-        print(style.heading("Audit log"))
+        print(style.heading(title))
         switch try await store.verifyLog(origin: server.configuration.auditOrigin, verifier: verifier, pageSize: 20_000, progress: { _, _ in }) {
         case .verified(let summary) where summary.isClean:
             print("   " + style.good("verified") + ": \(summary.leafCount) leaves, \(summary.checkpointsVerified) signed checkpoints consistent")

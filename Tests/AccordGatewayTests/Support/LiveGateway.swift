@@ -29,10 +29,11 @@ final class LiveGateway: Sendable {
     /// today whatever the date).
     /// `prepare` runs once the development PKI exists and returns the agreements directory to
     /// serve instead (a copy with its own registry, say).
+    /// `now`: the gateway's clock (certificates are still checked on the wall clock).
     static func start(limits: GatewayConfiguration.Limits = GatewayConfiguration.Limits(), console: Bool = false,
                       operations: Bool = false, accounts: URL? = nil, agreements: URL? = nil, prepare: ((_ directory: URL, _ pki: DevelopmentPKI) throws -> URL)? = nil,
-                      now: @escaping @Sendable () -> Date = { Date() },
-                      configure: (inout GatewayConfiguration) -> Void = { _ in }) async throws -> LiveGateway {
+                      configure: (inout GatewayConfiguration) -> Void = { _ in },
+                      now: @escaping @Sendable () -> Date = { Date() }) async throws -> LiveGateway {
         let directory = try PackageRoot.temporaryDirectory("live-gateway")
         let agreements = try agreements ?? AgreementsInForce.copy(into: directory.appendingPathComponent("in-force"))
         let set = try ActivePolicy(directory: agreements, today: CalendarDate(Date()), hashing: SHA256.Hasher.self).current.policy.set

@@ -40,13 +40,14 @@ struct PushReceiver {
 
     /// Starts the receiver and waits until it listens; the caller stops it by pid.
     /// `refuse`: answer every POST with 422 and a problem of that code, as a partner gateway would.
-    func start(failFirst: Int = 0, delayMilliseconds: Int = 0, refuse: String? = nil) async throws -> BackgroundProcess {
+    /// `receiptKey`: answer accepted POSTs with a partner's receipt signed with this private key.
+    func start(failFirst: Int = 0, delayMilliseconds: Int = 0, refuse: String? = nil, receiptKey: URL? = nil) async throws -> BackgroundProcess {
         let script = PackageRoot.url.appendingPathComponent("Tests/Interop/push_receiver.py").path
         let process = try BackgroundProcess(try PythonEnvironment.interpreter(), [
             script, "--port", "\(port)", "--cert", certificate.path, "--key", key.path, "--client-ca", pki.caCertificate.path,
             "--inbox", inbox.path, "--log", log.path, "--agency", agency, "--pki", pki.directory.path,
             "--fail-first", "\(failFirst)", "--delay-ms", "\(delayMilliseconds)",
-        ] + (refuse.map { ["--refuse", $0] } ?? []))
+        ] + (refuse.map { ["--refuse", $0] } ?? []) + (receiptKey.map { ["--receipt-key", $0.path] } ?? []))
         let line = await process.readLine()
         guard line?.hasPrefix("listening") == true else {
             kill(process.processIdentifier, SIGKILL)
