@@ -49,6 +49,9 @@ struct DemoCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-serve"), help: "Stop after the exchanges instead of serving until Ctrl-C.")
     var noServe = false
 
+    @Flag(name: .customLong("no-partner"), help: "Leave the Australian gateway out: au.abf pulls from this gateway instead.")
+    var noPartner = false
+
     func run() async throws {
         SignalMask.unblockControlSignals()
         LineBufferedOutput.enable()
@@ -67,6 +70,98 @@ struct DemoCommand: AsyncParsableCommand {
         logger.logLevel = .warning
         // The Australian gateway starts first: New Zealand's registry must name its port.
         let demoDirectory = URL(fileURLWithPath: database).deletingLastPathComponent()
+        var agreementsInForce = URL(fileURLWithPath: agreements)
+        var side: DemoPartnerSide?
+        var partnerServing: Task<Void, any Error>?
+        if !noPartner {
+            let started = try await startPartner(in: demoDirectory, logger: logger, now: now)
+            side = started.side
+            partnerServing = started.serving
+            agreementsInForce = try DemoPartner.newZealandAgreements(copying: URL(fileURLWithPath: agreements),
+                                                                     into: demoDirectory.appendingPathComponent("nz-agreements"),
+                                                                     australianPort: started.side.port)
+        }
+
+        var configuration = GatewayConfiguration()
+        configuration.listen = .init(host: "127.0.0.1", port: port)
+        configuration.consoleListen = .init(host: "127.0.0.1", port: consolePort)
+        configuration.operationsListen = .init(host: "127.0.0.1", port: operationsPort)
+        configuration.certificatesDirectory = pki
+        configuration.agreementsDirectory = agreementsInForce.path
+        configuration.database = database
+        let server: GatewayServer
+        do { server = try GatewayServer(configuration: configuration, logger: logger, now: now) } catch {
+            await side?.server.shutdown()
+            throw ValidationError("\(error)")
+        }
+        let (ready, continuation) = AsyncStream.makeStream(of: (GatewayServer.Listener, Int).self)
+        let serving = Task {
+            defer { continuation.finish() }
+            try await server.run { listener, port in continuation.yield((listener, port)) }
+        }
+        var ports: [GatewayServer.Listener: Int] = [:]
+        for await (listener, bound) in ready {
+            ports[listener] = bound
+            if ports.count == 3 { break }
+        }
+        guard let apiPort = ports[.agencies], let console = ports[.console], let operations = ports[.operations] else {
+            _ = try? await serving.value
+            await side?.server.shutdown()
+            throw ValidationError("""
+                the gateway did not start; is port \(port), \(consolePort) or \(operationsPort) in use? \
+                Try --port, --console-port and --operations-port
+                """)
+        }
+        print(style.dim("gateway: https://localhost:\(apiPort) (agency API), https://localhost:\(console) (console), database \(database)"))
+        print(style.dim("probes: http://127.0.0.1:\(operations)/livez and /readyz"))
+        var federatedSide: DemoPartnerSide?
+        if let side {
+            print(style.dim("partner: the Australian gateway, https://localhost:\(side.port) (agency API), database \(side.partner.database), PKI \(side.partner.pki.directory.path)"))
+            // A database that has an agreement set keeps it over the directory's (docs/agreements.md), so
+            // one made before, or with another --partner-port, may name no partner or the wrong port.
+            let endpoint = "https://localhost:\(side.port)/v1/federation/deliveries"
+            if server.gateway.policy.current.policy.set.gateways[DemoPartner.gatewayID]?.endpoint == endpoint {
+                federatedSide = side
+            } else {
+                print(style.dim("note: the agreements in force in \(database) do not name the Australian gateway at \(endpoint); "
+                                + "au.abf pulls from this gateway instead. Start with a fresh --database to see the forward."))
+            }
+        } else {
+            print(style.dim("partner: not started (--no-partner); au.abf pulls from this gateway"))
+        }
+        let runner = DemoRunner(server: server, port: apiPort, pki: URL(fileURLWithPath: pki), style: style, now: now, partner: federatedSide)
+        for (number, scenario) in DemoScenario.all.enumerated() {
+            await runner.run(scenario, number: number + 1)
+        }
+        try runner.refuseFlowWithoutGround(agreements: agreementsInForce, scratch: demoDirectory.appendingPathComponent("draft-without-ground"),
+                                           number: DemoScenario.all.count + 1)
+        try await runner.verifyAuditLog(title: "Audit log (New Zealand)")
+        if let side { try await runner.verifyAuditLog(of: side.server, title: "Audit log (the Australian gateway)") }
+
+        if noServe {
+            await server.shutdown()
+            await side?.server.shutdown()
+            try await serving.value
+            try await partnerServing?.value
+            return
+        }
+        print("")
+        print(style.heading("Still serving. Try it:"))
+        print("  swift run accord send --as nz.immigration --gateway localhost:\(apiPort) --to nz.police --type referral --purpose law-enforcement message.json")
+        print("  swift run accord inbox --as nz.police --gateway localhost:\(apiPort) --ack")
+        print("  swift run accord audit verify --db \(database)")
+        if let side {
+            print("  swift run accord inbox --as au.abf --gateway localhost:\(side.port) --pki \(side.partner.pki.directory.path)   (at the Australian gateway)")
+        }
+        print("  console: https://localhost:\(console) with \(pki)/operators/officer/officer.p12 (password \(DevelopmentPKI.developmentPKCS12Password))")
+        print(style.dim("Ctrl-C stops the gateway (in-flight requests finish first)."))
+        try await serving.value
+        try await partnerServing?.value
+    }
+
+    /// The Australian gateway, in this process, on its own PKI, agreements and database.
+    private func startPartner(in demoDirectory: URL, logger: Logger, now: @escaping @Sendable () -> Date)
+        async throws -> (side: DemoPartnerSide, serving: Task<Void, any Error>) {
         let partner = try DemoPartner.prepare(in: demoDirectory.appendingPathComponent("au"), newZealandAgreements: URL(fileURLWithPath: agreements),
                                               newZealandPort: port == 0 ? 8443 : port)
         try partner.join(newZealand: DevelopmentPKI(directory: URL(fileURLWithPath: pki)))
@@ -96,77 +191,6 @@ struct DemoCommand: AsyncParsableCommand {
             _ = try? await partnerServing.value
             throw ValidationError("the Australian gateway did not start; is port \(partnerPort) in use? Try --partner-port")
         }
-        let joined = try DemoPartner.newZealandAgreements(copying: URL(fileURLWithPath: agreements),
-                                                          into: demoDirectory.appendingPathComponent("nz-agreements"), australianPort: partnerAPIPort)
-
-        var configuration = GatewayConfiguration()
-        configuration.listen = .init(host: "127.0.0.1", port: port)
-        configuration.consoleListen = .init(host: "127.0.0.1", port: consolePort)
-        configuration.operationsListen = .init(host: "127.0.0.1", port: operationsPort)
-        configuration.certificatesDirectory = pki
-        configuration.agreementsDirectory = joined.path
-        configuration.database = database
-        let server: GatewayServer
-        do { server = try GatewayServer(configuration: configuration, logger: logger, now: now) } catch {
-            await partnerServer.shutdown()
-            throw ValidationError("\(error)")
-        }
-        let (ready, continuation) = AsyncStream.makeStream(of: (GatewayServer.Listener, Int).self)
-        let serving = Task {
-            defer { continuation.finish() }
-            try await server.run { listener, port in continuation.yield((listener, port)) }
-        }
-        var ports: [GatewayServer.Listener: Int] = [:]
-        for await (listener, bound) in ready {
-            ports[listener] = bound
-            if ports.count == 3 { break }
-        }
-        guard let apiPort = ports[.agencies], let console = ports[.console], let operations = ports[.operations] else {
-            _ = try? await serving.value
-            await partnerServer.shutdown()
-            throw ValidationError("""
-                the gateway did not start; is port \(port), \(consolePort) or \(operationsPort) in use? \
-                Try --port, --console-port and --operations-port
-                """)
-        }
-        print(style.dim("gateway: https://localhost:\(apiPort) (agency API), https://localhost:\(console) (console), database \(database)"))
-        print(style.dim("probes: http://127.0.0.1:\(operations)/livez and /readyz"))
-        print(style.dim("partner: the Australian gateway, https://localhost:\(partnerAPIPort) (agency API), database \(partner.database), PKI \(partner.pki.directory.path)"))
-
-        // A database that has an agreement set keeps it over the directory's (docs/agreements.md), so
-        // one made before, or with another --partner-port, may name no partner or the wrong port.
-        let endpoint = "https://localhost:\(partnerAPIPort)/v1/federation/deliveries"
-        let federated = server.gateway.policy.current.policy.set.gateways[DemoPartner.gatewayID]?.endpoint == endpoint
-        if !federated {
-            print(style.dim("note: the agreements in force in \(database) do not name the Australian gateway at \(endpoint); "
-                            + "au.abf pulls from this gateway instead. Start with a fresh --database to see the forward."))
-        }
-        let runner = DemoRunner(server: server, port: apiPort, pki: URL(fileURLWithPath: pki), style: style, now: now,
-                                partner: federated ? DemoPartnerSide(partner: partner, server: partnerServer, port: partnerAPIPort) : nil)
-        for (number, scenario) in DemoScenario.all.enumerated() {
-            await runner.run(scenario, number: number + 1)
-        }
-        try runner.refuseFlowWithoutGround(agreements: joined, scratch: demoDirectory.appendingPathComponent("draft-without-ground"),
-                                           number: DemoScenario.all.count + 1)
-        try await runner.verifyAuditLog(title: "Audit log (New Zealand)")
-        try await runner.verifyAuditLog(of: partnerServer, title: "Audit log (the Australian gateway)")
-
-        if noServe {
-            await server.shutdown()
-            await partnerServer.shutdown()
-            try await serving.value
-            try await partnerServing.value
-            return
-        }
-        print("")
-        print(style.heading("Still serving. Try it:"))
-        print("  swift run accord send --as nz.immigration --gateway localhost:\(apiPort) --to nz.police --type referral --purpose law-enforcement message.json")
-        print("  swift run accord inbox --as nz.police --gateway localhost:\(apiPort) --ack")
-        print("  swift run accord audit verify --db \(database)")
-        print("  swift run accord inbox --as au.abf --gateway localhost:\(partnerAPIPort) --pki \(partner.pki.directory.path)   (at the Australian gateway)")
-        print("  console: https://localhost:\(console) with \(pki)/operators/officer/officer.p12 (password \(DevelopmentPKI.developmentPKCS12Password))")
-        print(style.dim("Ctrl-C stops the gateway (in-flight requests finish first)."))
-        try await serving.value
-        try await partnerServing.value
+        return (DemoPartnerSide(partner: partner, server: partnerServer, port: partnerAPIPort), partnerServing)
     }
 }
