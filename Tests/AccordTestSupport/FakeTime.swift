@@ -9,9 +9,10 @@ public enum FakeTime {
         "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1", "/usr/lib/aarch64-linux-gnu/faketime/libfaketime.so.1",
     ].first { FileManager.default.fileExists(atPath: $0) }
 
-    /// `offset` in libfaketime's relative form: `"+2y"`, `"-50s"`. Only the wall clock
-    /// moves, as it does when a real clock is set: the monotonic clock, which `Task.sleep` and
-    /// `ContinuousClock` wait on, keeps its pace (moved, a sleeping task would never wake).
+    /// `offset` in libfaketime's relative form: `"+2y"`, `"-50s"`. Only the wall clock is
+    /// meant to move, as when a real clock is set (`DONT_FAKE_MONOTONIC`); libfaketime still
+    /// reaches what Swift's timers wait on, so a program run under it must not need a
+    /// `Task.sleep` to wake (`accord demo --no-partner`, docs/federation.md "The demo").
     public static func environment(offset: String) -> [String] {
         ["LD_PRELOAD=\(library ?? "")", "FAKETIME=\(offset)", "DONT_FAKE_MONOTONIC=1"]
     }
