@@ -49,7 +49,8 @@ import Testing
             let verifyToken = try #require(integrity.body.firstMatch(of: /name="csrf" value="([^"]+)"/)?.1)
             _ = try await console("/integrity/verify", ["--data-urlencode", "csrf=\(verifyToken)"])
             var finished = ""
-            for _ in 0..<100 {
+            // Up to a minute: the run verifies the whole log, slowly on a loaded machine.
+            for _ in 0..<600 {
                 let run = try await console("/integrity/runs/1")
                 if !run.body.contains("http-equiv=\"refresh\"") { finished = run.body; break }
                 try await Task.sleep(for: .milliseconds(100))
