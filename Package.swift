@@ -278,7 +278,8 @@ let package = Package(
         ),
         .testTarget(
             name: "AccordStoreTests",
-            dependencies: ["AccordCore", "AccordStore", "AccordAudit", "AccordCrypto", "AccordTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["AccordCore", "AccordStore", "AccordAudit", "AccordCrypto", "AccordTestSupport", "AccordStoreTestSupport",
+                           .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
