@@ -1,3 +1,4 @@
+import AccordCore
 public import AccordConsole
 import AccordCrypto
 public import AccordGateway
@@ -40,7 +41,7 @@ public struct GatewayAgreementControl: AgreementControl {
             if sources.filesDigest != reviewed { return .changedSinceReview(filesDigest: sources.filesDigest) }
         }
         do {
-            if gateway.policy.current.policy.set.agreement(id: agreementID) != nil {
+            if gateway.policy.current.policy.set.agreement(id: AgreementID(agreementID)) != nil {
                 result = outcome(try await gateway.changeAgreement(agreementID, by: actor) { AgreementFileEdit.settingStatus(status, in: $0) })
                 file = agreementFile(agreementID)
             } else if status == .active, let draft = sources.flatMap({ draftFile(agreementID, in: $0) }) {
@@ -92,7 +93,7 @@ public struct GatewayAgreementControl: AgreementControl {
     /// The file an agreement of the active set was loaded from, within the directory. Only
     /// loaded agreements can be changed, so a form field can never name another file.
     private func agreementFile(_ id: String) -> URL? {
-        guard let loaded = gateway.policy.current.policy.set.agreement(id: id)?.file else { return nil }
+        guard let loaded = gateway.policy.current.policy.set.agreement(id: AgreementID(id))?.file else { return nil }
         let named = URL(fileURLWithPath: loaded).lastPathComponent
         guard named.hasSuffix(".yaml") || named.hasSuffix(".yml"), !named.hasPrefix(".") else { return nil }
         let candidate = directory.appendingPathComponent(named)

@@ -1,3 +1,4 @@
+import AccordCore
 import AccordCrypto
 import AccordPolicy
 import AccordPolicyFiles
@@ -33,7 +34,7 @@ import Testing
         let agreements = PackageRoot.url.appendingPathComponent("Agreements")
         let policy = try ActivePolicy(directory: agreements, today: CalendarDate(Date()), hashing: SHA256.Hasher.self)
         let pki = DevelopmentPKI(directory: directory.appendingPathComponent("pki"))
-        _ = try pki.ensure(agencies: policy.current.policy.set.agencies.values.map { DevelopmentPKI.Agency(id: $0.id, name: $0.name) }
+        _ = try pki.ensure(agencies: policy.current.policy.set.agencies.values.map { DevelopmentPKI.Agency(id: $0.id.rawValue, name: $0.name) }
             .sorted { $0.id < $1.id })
 
         let output = try await ExternalProcess.runDetached(PackageRoot.accordExecutable.path, [

@@ -1,3 +1,4 @@
+import AccordCore
 import AccordTestSupport
 import Foundation
 import Testing
@@ -63,19 +64,19 @@ import Testing
     /// Independent statement of the safety property: every disclosed path is declared by the
     /// schema, named by the matching flow's disclose rules, not by its never rules, and a
     /// child-tagged path goes only to a child welfare agency or under a stated basis.
-    static func allowed(_ d: Delivery, _ m: MessageRouting, _ recipient: String, _ set: AgreementSet) -> Bool {
+    static func allowed(_ d: Delivery, _ m: PolicyMessage, _ recipient: AgencyID, _ set: AgreementSet) -> Bool {
         guard let agreement = set.agreement(id: d.agreementID),
               let flow = agreement.flows.first(where: { $0.number == d.flowNumber }),
-              flow.from.contains(m.issuer), flow.to.contains(recipient), flow.types.contains(m.type),
-              flow.purposes.contains(m.purpose), let schema = set.schemas[m.type], let agency = set.agencies[recipient]
+              flow.from.contains(m.routing.issuer), flow.to.contains(recipient), flow.types.contains(m.routing.type),
+              flow.purposes.contains(m.routing.purpose), let schema = set.schemas[m.routing.type], let agency = set.agencies[recipient]
         else { return false }
         return d.disclosed.allSatisfy { permits(flow, schema, agency, $0) }
     }
 
     /// The claims of the message the delivery's flow lets through that the delivery withholds.
-    static func missing(_ d: Delivery, _ m: MessageRouting, _ recipient: String, _ set: AgreementSet) -> [String] {
+    static func missing(_ d: Delivery, _ m: PolicyMessage, _ recipient: AgencyID, _ set: AgreementSet) -> [String] {
         guard let flow = set.agreement(id: d.agreementID)?.flows.first(where: { $0.number == d.flowNumber }),
-              let schema = set.schemas[m.type], let agency = set.agencies[recipient] else { return [] }
+              let schema = set.schemas[m.routing.type], let agency = set.agencies[recipient] else { return [] }
         let disclosed = Set(d.disclosed)
         return Array(Set(m.claimPaths.filter { permits(flow, schema, agency, $0) && !disclosed.contains($0) })).sorted()
     }

@@ -9,15 +9,15 @@ import AccordPolicyFiles
 @Suite struct EngineTests {
     static let today = Fixture.today
 
-    static func message(from: String = "nz.a", to: [String] = ["nz.b"], type: String = "t1", purpose: String = "p1",
-                        classification: String = "IN-CONFIDENCE", agreement: String? = nil,
-                        claims: [String] = ["x.name"]) -> MessageRouting {
-        MessageRouting(issuer: from, type: type, to: to, purpose: purpose, classification: classification,
-                       agreement: agreement, claimPaths: claims)
+    static func message(from: AgencyID = "nz.a", to: [AgencyID] = ["nz.b"], type: String = "t1", purpose: String = "p1",
+                        classification: String = "IN-CONFIDENCE", agreement: AgreementID? = nil,
+                        claims: [String] = ["x.name"]) -> PolicyMessage {
+        (RoutingClaims(issuer: from, type: type, recipients: to, purpose: purpose, classification: classification,
+                       agreement: agreement), claims)
     }
 
     /// Both engines, which must agree.
-    func decide(_ set: AgreementSet, _ m: MessageRouting, _ recipient: String, on date: CalendarDate = today) -> Decision {
+    func decide(_ set: AgreementSet, _ m: PolicyMessage, _ recipient: AgencyID, on date: CalendarDate = today) -> Decision {
         let compiled = CompiledPolicy(set).evaluate(m, for: recipient, on: date)
         let reference = ReferenceEvaluator(set: set).evaluate(m, for: recipient, on: date)
         #expect(compiled == reference)
@@ -216,8 +216,8 @@ import AccordPolicyFiles
 
     @Test func activePolicyReadsADirectoryAndDecidesAtAnInstant() throws {
         let policy = try ActivePolicy(directory: Repository.agreements, today: CalendarDate("2026-06-01")!, hashing: SHA256.Hasher.self)
-        let m = MessageRouting(issuer: "nz.immigration", type: "referral", to: ["nz.police"], purpose: "law-enforcement",
-                               classification: "IN-CONFIDENCE", claimPaths: ["subject.family_name"])
+        let m: PolicyMessage = (RoutingClaims(issuer: "nz.immigration", type: "referral", recipients: ["nz.police"], purpose: "law-enforcement",
+                                              classification: "IN-CONFIDENCE"), ["subject.family_name"])
         let june2026 = Date(timeIntervalSince1970: 1_780_272_000)
         #expect(policy.evaluate(m, for: "nz.police", at: june2026).isDeliver)
         #expect(policy.current.setDigest.count == 64)

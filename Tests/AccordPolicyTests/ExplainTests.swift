@@ -1,3 +1,4 @@
+import AccordCore
 import AccordCrypto
 import AccordTestSupport
 import Foundation
@@ -13,22 +14,22 @@ import AccordPolicyFiles
     """
 
     @Test func jsonMessagesYieldPathsNotValues() throws {
-        let m = try MessageRouting(json: Data(Self.json.utf8))
-        #expect(m.issuer == "nz.a")
-        #expect(m.to == ["nz.b"])
-        #expect(m.caseRef == "C-1")
-        #expect(m.agreement == nil)
+        let m = try MessageJSON.read(Data(Self.json.utf8))
+        #expect(m.routing.issuer == "nz.a")
+        #expect(m.routing.recipients == ["nz.b"])
+        #expect(m.routing.caseReference == "C-1")
+        #expect(m.routing.agreement == nil)
         #expect(m.claimPaths == ["extra", "list[*]", "notes", "x.kid", "x.name"])
     }
 
     @Test func malformedMessagesAreRefused() {
-        #expect(throws: PolicyError.self) { try MessageRouting(json: Data("[1]".utf8)) }
-        #expect(throws: PolicyError.self) { try MessageRouting(json: Data(#"{"iss": "nz.a", "accord": {"type": "t1"}}"#.utf8)) }
+        #expect(throws: PolicyError.self) { try MessageJSON.read(Data("[1]".utf8)) }
+        #expect(throws: PolicyError.self) { try MessageJSON.read(Data(#"{"iss": "nz.a", "accord": {"type": "t1"}}"#.utf8)) }
     }
 
     @Test func explanationLinesNameTheRuleAndNeverAValue() throws {
         let set = try Fixture().load()
-        let m = try MessageRouting(json: Data(Self.json.utf8))
+        let m = try MessageJSON.read(Data(Self.json.utf8))
         let lines = ReferenceEvaluator(set: set).explain(m, for: "nz.b", on: Fixture.today).lines(in: set)
         let text = lines.joined(separator: "\n")
         #expect(lines.first == "decision: deliver")

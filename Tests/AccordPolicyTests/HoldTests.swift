@@ -1,3 +1,4 @@
+import AccordCore
 import Foundation
 import Testing
 @testable import AccordPolicy
@@ -5,7 +6,7 @@ import Testing
 /// A flow's `hold:` (docs/agreements.md, "Holds"): each condition holds what meets it and
 /// only that, on both engines, with the reason the officer and the audit log are given.
 @Suite struct HoldTests {
-    func decide(_ set: AgreementSet, _ m: MessageRouting, _ recipient: String) -> Delivery? {
+    func decide(_ set: AgreementSet, _ m: PolicyMessage, _ recipient: AgencyID) -> Delivery? {
         let compiled = CompiledPolicy(set).evaluate(m, for: recipient, on: Fixture.today)
         #expect(compiled == ReferenceEvaluator(set: set).evaluate(m, for: recipient, on: Fixture.today))
         if case .deliver(let delivery) = compiled { return delivery }

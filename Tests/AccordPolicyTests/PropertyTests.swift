@@ -1,3 +1,4 @@
+import AccordCore
 import AccordTestSupport
 import Foundation
 import Testing
@@ -8,7 +9,7 @@ import Testing
     /// What the prover reports, one per agreement flow, table key and claim path (nil for a
     /// property about whole deliveries).
     struct Found: Hashable {
-        let agreement: String
+        let agreement: AgreementID
         let flow: Int
         let key: FlowKey
         let path: String?
@@ -63,11 +64,10 @@ import Testing
                     for purpose in set.purposes.keys {
                         for classification in Classification.allCases {
                             for named in [nil] + set.agreements.map(\.id) {
-                                let message = MessageRouting(issuer: from, type: type, to: [to], purpose: purpose,
-                                                             classification: classification.rawValue, agreement: named,
-                                                             claimPaths: schema.claims.map(\.path))
+                                let message = RoutingClaims(issuer: from, type: type, recipients: [to], purpose: purpose,
+                                                            classification: classification.rawValue, agreement: named)
                                 for day in days {
-                                    if case .deliver(let delivery) = policy.evaluate(message, for: to, on: day) {
+                                    if case .deliver(let delivery) = policy.evaluate(message, claimPaths: schema.claims.map(\.path), for: to, on: day) {
                                         out.append(Delivered(key: FlowKey(from: from, to: to, type: type, purpose: purpose),
                                                              classification: classification, delivery: delivery))
                                     }

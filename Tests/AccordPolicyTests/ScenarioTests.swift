@@ -1,3 +1,4 @@
+import AccordCore
 import AccordCrypto
 import Foundation
 import Testing
@@ -22,12 +23,12 @@ import AccordPolicyFiles
         let reference = ReferenceEvaluator(set: set)
         var count = 0
         var denials = 0
-        var covered: Set<String> = []
+        var covered: Set<AgreementID> = []
         for file in try Self.scenarioFiles() {
             for scenario in try Scenario.load(file) {
                 count += 1
-                let decision = compiled.evaluate(scenario.message, for: scenario.recipient, on: scenario.date)
-                #expect(decision == reference.evaluate(scenario.message, for: scenario.recipient, on: scenario.date))
+                let decision = compiled.evaluate(scenario.routing, claimPaths: scenario.claimPaths, for: scenario.recipient, on: scenario.date)
+                #expect(decision == reference.evaluate(scenario.routing, claimPaths: scenario.claimPaths, for: scenario.recipient, on: scenario.date))
                 #expect(scenario.mismatches(decision).isEmpty, "\(scenario.location) \(scenario.name): \(scenario.mismatches(decision))")
                 if case .deliver(let d) = decision { covered.insert(d.agreementID) } else { denials += 1 }
                 if case .deny(let d) = decision, let id = d.agreements.first { covered.insert(id) }
@@ -49,7 +50,7 @@ import AccordPolicyFiles
         """)
         let scenario = try #require(try Scenario.load(file).first)
         let set = try Fixture().load()
-        let mismatches = scenario.mismatches(CompiledPolicy(set).evaluate(scenario.message, for: "nz.b", on: scenario.date))
+        let mismatches = scenario.mismatches(CompiledPolicy(set).evaluate(scenario.routing, claimPaths: scenario.claimPaths, for: "nz.b", on: scenario.date))
         #expect(mismatches.count == 1)
     }
 

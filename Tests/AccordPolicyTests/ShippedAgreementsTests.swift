@@ -1,3 +1,4 @@
+import AccordCore
 import AccordCrypto
 import Foundation
 import Testing
@@ -14,7 +15,7 @@ import AccordPolicyFiles
         for required in ["referral", "indicator-report", "case-update", "victim-support-referral", "intelligence-request"] {
             #expect(loaded.schemas[required] != nil, "schema \(required)")
         }
-        for agency in ["nz.police", "nz.immigration", "nz.customs", "nz.oranga-tamariki", "nz.mbie-labour", "au.abf",
+        for agency: AgencyID in ["nz.police", "nz.immigration", "nz.customs", "nz.oranga-tamariki", "nz.mbie-labour", "au.abf",
                        "fj.immigration"] {
             #expect(loaded.agencies[agency] != nil, "agency \(agency)")
         }

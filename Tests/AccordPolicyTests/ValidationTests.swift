@@ -1,3 +1,4 @@
+import AccordCore
 import Foundation
 import Testing
 @testable import AccordPolicy

@@ -1,3 +1,4 @@
+import AccordCore
 import AccordCrypto
 import AccordPolicy
 import AccordPolicyFiles
@@ -31,7 +32,7 @@ struct PolicyBenchmark: ParsableCommand {
         measure("generated (\(large.agreements.count) agreements)", large, messages: Self.messages(for: large), day)
     }
 
-    private func measure(_ label: String, _ set: AgreementSet, messages: [(MessageRouting, String)], _ day: CalendarDate) {
+    private func measure(_ label: String, _ set: AgreementSet, messages: [Sample], _ day: CalendarDate) {
         let compiled = CompiledPolicy(set)
         var samples: [UInt64] = []
         var deliverSamples: [UInt64] = []
@@ -39,9 +40,9 @@ struct PolicyBenchmark: ParsableCommand {
         samples.reserveCapacity(decisions)
         var delivered = 0
         for i in 0..<decisions {
-            let (message, recipient) = messages[i % messages.count]
+            let sample = messages[i % messages.count]
             let start = DispatchTime.now().uptimeNanoseconds
-            let decision = compiled.evaluate(message, for: recipient, on: day)
+            let decision = compiled.evaluate(sample.routing, claimPaths: sample.claimPaths, for: sample.recipient, on: day)
             let end = DispatchTime.now().uptimeNanoseconds
             samples.append(end - start)
             if decision.isDeliver {
@@ -65,18 +66,24 @@ struct PolicyBenchmark: ParsableCommand {
     static func micro(_ nanos: UInt64) -> String { String(format: "%.3f", Double(nanos) / 1000) }
 
     /// One message per flow key, with the claims of the message type's schema, plus denials.
-    static func messages(for set: AgreementSet) -> [(MessageRouting, String)] {
-        var out: [(MessageRouting, String)] = []
+    struct Sample {
+        let routing: RoutingClaims
+        let claimPaths: [String]
+        let recipient: AgencyID
+    }
+
+    static func messages(for set: AgreementSet) -> [Sample] {
+        var out: [Sample] = []
         for agreement in set.agreements {
             for flow in agreement.flows {
                 for type in flow.types {
                     let claims = set.schemas[type]?.claims.map(\.path) ?? []
-                    let message = MessageRouting(issuer: flow.from[0], type: type, to: [flow.to[0]], purpose: flow.purposes[0],
-                                                 classification: "IN-CONFIDENCE", claimPaths: Array(claims.prefix(8)) + ["x.unknown"])
-                    out.append((message, flow.to[0]))
-                    let denied = MessageRouting(issuer: flow.to[0], type: type, to: [flow.from[0]], purpose: "labour-standards",
-                                                classification: "IN-CONFIDENCE", claimPaths: Array(claims.prefix(3)))
-                    out.append((denied, flow.from[0]))
+                    let message = RoutingClaims(issuer: flow.from[0], type: type, recipients: [flow.to[0]], purpose: flow.purposes[0],
+                                                classification: "IN-CONFIDENCE")
+                    out.append(Sample(routing: message, claimPaths: Array(claims.prefix(8)) + ["x.unknown"], recipient: flow.to[0]))
+                    let denied = RoutingClaims(issuer: flow.to[0], type: type, recipients: [flow.from[0]], purpose: "labour-standards",
+                                               classification: "IN-CONFIDENCE")
+                    out.append(Sample(routing: denied, claimPaths: Array(claims.prefix(3)), recipient: flow.from[0]))
                 }
             }
         }

@@ -1,3 +1,4 @@
+import AccordCore
 import AccordPolicy
 
 /// The text a new draft agreement starts from: every key an agreement has, filled with

@@ -1,3 +1,4 @@
+import AccordCore
 import AccordCrypto
 import AccordPolicy
 import Foundation
@@ -35,7 +36,7 @@ extension Console {
             }
             data["agencies"] = registry.map { agency -> [String: Any] in
                 [
-                    "id": agency.id, "name": agency.name, "jurisdiction": agency.jurisdiction, "overseas": agency.isOverseas,
+                    "id": agency.id.rawValue, "name": agency.name, "jurisdiction": agency.jurisdiction, "overseas": agency.isOverseas,
                     "certificate": agency.certificate,
                     "certificates": found.filter { $0.uris.contains(agency.certificate) }.map(row),
                 ]

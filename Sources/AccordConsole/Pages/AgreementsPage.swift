@@ -1,3 +1,4 @@
+import AccordCore
 import AccordCrypto
 import AccordAudit
 import AccordPolicy
@@ -73,7 +74,7 @@ extension Console {
             }
             data["agreements"] = shown.agreements.map { agreement -> [String: Any] in
                 [
-                    "id": agreement.id, "title": agreement.title, "version": agreement.version, "status": agreement.status.rawValue,
+                    "id": agreement.id.rawValue, "title": agreement.title, "version": agreement.version, "status": agreement.status.rawValue,
                     "validFrom": agreement.validFrom.description, "validUntil": agreement.validUntil.description,
                     "reviewBy": agreement.reviewBy.description, "file": agreement.file, "parties": agreement.parties.joined(separator: ", "),
                     "legalBasis": agreement.legalBasis.map { ["instrument": $0.instrument, "provision": $0.provision, "summary": $0.summary] },
@@ -109,19 +110,19 @@ extension Console {
         }
         var rows: [[String: Any]] = []
         for change in report.closed {
-            rows.append(["kind": "closed", "label": "Closes", "key": change.key.description, "agreement": change.agreement,
+            rows.append(["kind": "closed", "label": "Closes", "key": change.key.description, "agreement": change.agreement.rawValue,
                          "detail": "\(tally(change.tally)) delivered then would be refused (\(change.reason))"])
         }
         for change in report.opened {
-            rows.append(["kind": "opened", "label": "Opens", "key": change.key.description, "agreement": change.agreement,
+            rows.append(["kind": "opened", "label": "Opens", "key": change.key.description, "agreement": change.agreement.rawValue,
                          "detail": "\(tally(change.tally)) refused then (\(change.reason)) would be delivered"])
         }
         for change in report.newlyWithheld {
-            rows.append(["kind": "changed", "label": "Withholds", "key": change.key.description, "agreement": change.agreement,
+            rows.append(["kind": "changed", "label": "Withholds", "key": change.key.description, "agreement": change.agreement.rawValue,
                          "detail": "\(change.path): \(tally(change.tally))"])
         }
         for change in report.newlyDisclosed {
-            rows.append(["kind": "changed", "label": "Discloses", "key": change.key.description, "agreement": change.agreement,
+            rows.append(["kind": "changed", "label": "Discloses", "key": change.key.description, "agreement": change.agreement.rawValue,
                          "detail": "\(change.path): \(tally(change.tally))"])
         }
         var notes: [String] = []
@@ -137,12 +138,12 @@ extension Console {
     static func change(_ change: PolicyDiff.Change) -> [String: Any] {
         switch change {
         case .opened(let key, let agreement, let disclosed, let held):
-            ["kind": "opened", "label": "Opens", "key": key.description, "agreement": agreement,
+            ["kind": "opened", "label": "Opens", "key": key.description, "agreement": agreement.rawValue,
              "detail": "discloses " + (disclosed.isEmpty ? "nothing" : disclosed.joined(separator: ", ")) + (held ? "; held for a privacy officer" : "")]
         case .closed(let key, let agreement):
-            ["kind": "closed", "label": "Closes", "key": key.description, "agreement": agreement, "detail": ""]
+            ["kind": "closed", "label": "Closes", "key": key.description, "agreement": agreement.rawValue, "detail": ""]
         case .changed(let key, let agreement, let newlyDisclosed, let newlyWithheld, let notes):
-            ["kind": "changed", "label": "Changes", "key": key.description, "agreement": agreement,
+            ["kind": "changed", "label": "Changes", "key": key.description, "agreement": agreement.rawValue,
              "detail": ((newlyDisclosed.isEmpty ? [] : ["newly disclosed: " + newlyDisclosed.joined(separator: ", ")])
                  + (newlyWithheld.isEmpty ? [] : ["newly withheld: " + newlyWithheld.joined(separator: ", ")]) + notes).joined(separator: "; ")]
         }
@@ -179,7 +180,7 @@ extension Console {
         }
         let changes = PolicyDiff(old: environment.agreements.active.policy.set, new: set, on: today).changes.filter { change in
             switch change {
-            case .opened(_, let agreement, _, _), .closed(_, let agreement), .changed(_, let agreement, _, _, _): agreement == id
+            case .opened(_, let agreement, _, _), .closed(_, let agreement), .changed(_, let agreement, _, _, _): agreement.rawValue == id
             }
         }
         return changes.isEmpty ? ["Making \(id) active would change nothing that may be sent today."] : changes.map(\.description)
@@ -199,7 +200,7 @@ extension Console {
             }
             do {
                 for scenario in try Scenario.load(AgreementSources.File(path: "tests/\(name)", bytes: Array(data))) {
-                    let mismatches = scenario.mismatches(policy.evaluate(scenario.message, for: scenario.recipient, on: scenario.date))
+                    let mismatches = scenario.mismatches(policy.evaluate(scenario.routing, claimPaths: scenario.claimPaths, for: scenario.recipient, on: scenario.date))
                     rows.append(["name": scenario.name, "location": scenario.location.description, "mismatches": mismatches,
                                  "result": mismatches.isEmpty ? "pass" : "FAIL", "resultClass": mismatches.isEmpty ? "ok" : "bad"])
                 }

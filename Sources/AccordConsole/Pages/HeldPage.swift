@@ -1,3 +1,4 @@
+import AccordCore
 import AccordAudit
 import AccordMessages
 import AccordPolicy
@@ -20,7 +21,7 @@ extension Console {
     func heldItems() async throws -> [HeldItem] {
         var items: [HeldItem] = []
         for recipient in environment.agreements.active.policy.set.agencies.keys.sorted() {
-            for delivery in try await environment.store.deliveries(recipient: recipient, states: [.held]) {
+            for delivery in try await environment.store.deliveries(recipient: recipient.rawValue, states: [.held]) {
                 items.append(HeldItem(delivery: delivery, message: try await environment.store.message(id: delivery.messageID),
                                       heldRecord: try await heldRecord(of: delivery)))
             }
@@ -75,13 +76,13 @@ extension Console {
     }
 
     private func describe(_ item: HeldItem, csrf: String) -> [String: Any] {
-        let routing = item.message?.sdJWT.flatMap { try? RoutingClaims(storedSDJWT: $0) }
+        let routing = item.message?.sdJWT.flatMap { try? ClearClaims(storedSDJWT: $0).routing }
         var href = URLComponents()
         href.path = "/held/review"
         href.queryItems = [URLQueryItem(name: "delivery", value: item.delivery.id)]
         return [
             "messageID": item.delivery.messageID, "deliveryID": item.delivery.id, "recipient": item.delivery.recipient,
-            "sender": item.message?.sender ?? routing?.issuer ?? "unknown",
+            "sender": item.message?.sender ?? routing?.issuer.rawValue ?? "unknown",
             "received": item.message.map { AuditTime.format(milliseconds: AuditTime.milliseconds($0.receivedAt)) } ?? "unknown",
             "type": routing?.type ?? "unknown", "purpose": routing?.purpose ?? "unknown",
             "classification": routing?.classification ?? "unknown", "caseRef": routing?.caseReference ?? "",

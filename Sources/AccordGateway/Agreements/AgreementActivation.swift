@@ -57,7 +57,7 @@ extension Gateway {
         try await activations.run { () async throws(GatewayProblem) -> ActivationOutcome in
             let time = self.now()
             var sources = try await self.recordedSources()
-            guard let index = sources.agreements.firstIndex(where: { self.policy.current.policy.set.agreement(id: id)?.file == $0.path }),
+            guard let index = sources.agreements.firstIndex(where: { self.policy.current.policy.set.agreement(id: AgreementID(id))?.file == $0.path }),
                   let changed = edit(String(decoding: sources.agreements[index].bytes, as: UTF8.self)) else {
                 throw GatewayProblem(code: "not-found", status: 404, title: "Not found",
                                      detail: "agreement '\(id)' is not in the set in force, or its file has no line to change")
@@ -83,7 +83,7 @@ extension Gateway {
                                      detail: "an agreement file is a bare name ending in .yaml, not the registry or the purposes")
             }
             let path = sources.directory.isEmpty ? fileName : "\(sources.directory)/\(fileName)"
-            guard self.policy.current.policy.set.agreement(id: id) == nil,
+            guard self.policy.current.policy.set.agreement(id: AgreementID(id)) == nil,
                   !sources.agreements.contains(where: { $0.path == path }) else {
                 throw GatewayProblem(code: "agreement-exists", status: 409, title: "Already in the set",
                                      detail: "agreement '\(id)' or its file \(fileName) is in the set in force already; change it there")
@@ -92,7 +92,7 @@ extension Gateway {
             // A file that holds another agreement than the one named would bring in an
             // agreement nobody asked for.
             let (set, _) = AgreementSet.validate(sources, today: CalendarDate(time))
-            if let set, set.agreement(id: id)?.file != path {
+            if let set, set.agreement(id: AgreementID(id))?.file != path {
                 throw GatewayProblem(code: "not-found", status: 404, title: "Not found",
                                      detail: "\(fileName) does not hold agreement '\(id)'")
             }
@@ -137,7 +137,7 @@ extension Gateway {
         }
         let content = AgreementSetArchive.bytes(sources)
         var details = ["set_digest": candidate, "previous_digest": previous.setDigest, "agreements": String(set.agreements.count),
-                       "agreement_ids": set.agreements.map(\.id).joined(separator: ","), "files_digest": sources.filesDigest]
+                       "agreement_ids": set.agreements.map(\.id.rawValue).joined(separator: ","), "files_digest": sources.filesDigest]
         if let properties = sources.properties {
             details["properties_digest"] = Hex.encode(SHA256.hash(properties.bytes))
         }

@@ -1,3 +1,4 @@
+import AccordCore
 import AccordAudit
 import AccordPolicy
 import AccordStore
@@ -25,19 +26,19 @@ extension Gateway {
     /// `valid_until` is out of force, and the log says from when, without the set being
     /// invalid or anyone having to change its status.
     /// Returns the agreements whose lapse it recorded now.
-    private func recordLapses(at time: Date) async -> [String] {
-        var lapsed: [String] = []
+    private func recordLapses(at time: Date) async -> [AgreementID] {
+        var lapsed: [AgreementID] = []
         let today = CalendarDate(time)
         for agreement in policy.current.policy.set.agreements where agreement.status == .active && agreement.validUntil < today {
             let recorded: [AuditLeaf]
-            do { recorded = try await store.query(AuditQuery(agreementID: agreement.id, events: [.agreementExpired])) } catch {
+            do { recorded = try await store.query(AuditQuery(agreementID: agreement.id.rawValue, events: [.agreementExpired])) } catch {
                 logger.error("cannot read the audit log to record a lapsed agreement", metadata: ["error": "\(error.code.rawValue)"])
                 return lapsed
             }
             guard !recorded.contains(where: { $0.record.agreement?.versionDigest == agreement.digest }) else { continue }
             let record = AuditRecord(
                 event: .agreementExpired, time: time, actor: "gateway",
-                agreement: AgreementReference(id: agreement.id, versionDigest: agreement.digest), reason: "valid-until-passed",
+                agreement: AgreementReference(id: agreement.id.rawValue, versionDigest: agreement.digest), reason: "valid-until-passed",
                 details: ["valid_until": agreement.validUntil.description])
             do { _ = try await store.append([record]) } catch {
                 logger.error("cannot record a lapsed agreement", metadata: ["agreement": "\(agreement.id)", "error": "\(error.code.rawValue)"])

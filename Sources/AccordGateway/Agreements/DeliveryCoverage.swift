@@ -1,3 +1,4 @@
+import AccordCore
 import AccordAudit
 import AccordPolicy
 import AccordStore
@@ -11,7 +12,7 @@ extension Gateway {
     /// changed since; it is the set in force that decides, never the one at acceptance.
     func notCoveredReason(_ pending: DeliveryEnvelope, to recipient: String, at time: Date) -> String? {
         let today = CalendarDate(time)
-        guard let agreement = policy.current.policy.set.agreement(id: pending.agreementID) else { return "agreement-not-in-force" }
+        guard let agreement = policy.current.policy.set.agreement(id: AgreementID(pending.agreementID)) else { return "agreement-not-in-force" }
         guard agreement.isInEffect(on: today) else {
             switch agreement.status {
             case .suspended: return "agreement-suspended"
@@ -21,7 +22,7 @@ extension Gateway {
             }
         }
         let covers = agreement.flows.contains { flow in
-            flow.from.contains(pending.sender) && flow.to.contains(recipient) && flow.types.contains(pending.type)
+            flow.from.contains(AgencyID(pending.sender)) && flow.to.contains(AgencyID(recipient)) && flow.types.contains(pending.type)
                 && flow.purposes.contains(pending.purpose)
         }
         return covers ? nil : "no-flow-covers"
@@ -55,12 +56,12 @@ extension Gateway {
     /// Re-checks the deliveries of agreements whose standing changed: those of an agreement that
     /// went out of force wait; those waiting under an agreement in force again go out (after
     /// every cursor handed out meanwhile). `previous` is the set in force before an activation.
-    func reconcileDeliveries(previous: AgreementSet?, lapsed: [String], at time: Date) async {
+    func reconcileDeliveries(previous: AgreementSet?, lapsed: [AgreementID], at time: Date) async {
         let today = CalendarDate(time)
         let current = policy.current.policy.set
         let inForce = Set(current.agreements.filter { $0.isInEffect(on: today) }.map(\.id))
         var leaving = Set(lapsed)
-        var returning: Set<String> = []
+        var returning: Set<AgreementID> = []
         if let previous {
             let before = Set(previous.agreements.filter { $0.isInEffect(on: today) }.map(\.id))
             leaving.formUnion(before.subtracting(inForce))
@@ -68,7 +69,7 @@ extension Gateway {
         }
         for id in leaving.sorted() {
             let open: [StoredDelivery]
-            do { open = try await store.deliveries(agreementID: id, states: [.pending, .delivered, .held]) } catch {
+            do { open = try await store.deliveries(agreementID: id.rawValue, states: [.pending, .delivered, .held]) } catch {
                 logger.error("cannot read the deliveries of an agreement out of force", metadata: ["agreement": "\(id)", "error": "\(error.code.rawValue)"])
                 continue
             }
@@ -82,7 +83,7 @@ extension Gateway {
         // force, so one that could not be resumed before is resumed now.
         for id in inForce.sorted() {
             let waiting: [StoredDelivery]
-            do { waiting = try await store.deliveries(agreementID: id, states: returning.contains(id) ? [.waiting, .held] : [.waiting]) } catch {
+            do { waiting = try await store.deliveries(agreementID: id.rawValue, states: returning.contains(id) ? [.waiting, .held] : [.waiting]) } catch {
                 logger.error("cannot read the deliveries waiting for an agreement", metadata: ["agreement": "\(id)", "error": "\(error.code.rawValue)"])
                 continue
             }

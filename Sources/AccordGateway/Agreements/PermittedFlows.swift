@@ -1,3 +1,4 @@
+import AccordCore
 import AccordPolicy
 import Foundation
 
@@ -50,13 +51,13 @@ extension Gateway {
         for agreement in snapshot.policy.set.agreements where agreement.isInEffect(on: today) {
             for flow in agreement.flows {
                 let entry = PermittedFlows.Flow(
-                    agreement: agreement.id, title: agreement.title,
+                    agreement: agreement.id.rawValue, title: agreement.title,
                     legalBasis: agreement.legalBasis.map { "\($0.instrument) \($0.provision)" },
-                    validUntil: agreement.validUntil.description, from: flow.from, to: flow.to, types: flow.types,
+                    validUntil: agreement.validUntil.description, from: flow.from.map(\.rawValue), to: flow.to.map(\.rawValue), types: flow.types,
                     purposes: flow.purposes, maxClassification: flow.maxClassification.rawValue, handling: flow.handling.rawValue,
                     disclose: flow.disclose, neverDisclose: flow.neverDisclose, heldForReview: flow.isHeld)
-                if flow.from.contains(agency) { send.append(entry) }
-                if flow.to.contains(agency) { receive.append(entry) }
+                if flow.from.contains(AgencyID(agency)) { send.append(entry) }
+                if flow.to.contains(AgencyID(agency)) { receive.append(entry) }
             }
         }
         return PermittedFlows(agency: agency, agreementSetDigest: snapshot.setDigest, send: send, receive: receive)

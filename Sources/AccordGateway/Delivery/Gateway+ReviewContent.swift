@@ -31,7 +31,7 @@ extension Gateway {
             throw GatewayProblem(code: "content-unverifiable", status: 409, title: "Content cannot be verified",
                                  detail: "delivery '\(deliveryID)' no longer verifies (\(error.code.rawValue)); reject it or let it expire")
         }
-        let values = Self.leaves(message.claims.filter { !RoutingClaims.clearClaimNames.contains($0.key) })
+        let values = Self.leaves(message.claims.filter { !ClearClaims.names.contains($0.key) })
         let (held, approvals) = try await reviewRecords(delivery)
         let record = AuditRecord(
             event: .messageViewedForReview, time: now(), actor: actor, messageID: delivery.messageID, deliveryID: deliveryID,

@@ -1,3 +1,4 @@
+import AccordCore
 import AccordAudit
 import AccordPolicy
 public import AccordStore
@@ -65,7 +66,7 @@ extension Gateway {
     func partnerRefusals(of deliveries: [StoredDelivery]) async -> [String: PartnerRefusal] {
         let served = policy.current.policy.set.gatewayServing
         var refusals: [String: PartnerRefusal] = [:]
-        for recipient in Set(deliveries.map(\.recipient)) where served[recipient] != nil {
+        for recipient in Set(deliveries.map(\.recipient)) where served[AgencyID(recipient)] != nil {
             guard let records = try? await store.pushRecords(recipient: recipient) else { continue }
             for record in records where record.state == .undeliverable {
                 guard let failure = record.lastFailure, failure.hasPrefix(Self.refusalPrefix),

@@ -1,3 +1,4 @@
+public import AccordCore
 public import AccordCrypto
 import AccordMessages
 import AccordPolicy
@@ -7,7 +8,7 @@ import Foundation
 /// (docs/federation.md, "Receiving"): deliver it as it arrived, or refuse it whole.
 public enum InboundForwardDecision: Sendable, Equatable {
     /// Every claim that arrived is one this gateway's agreement lets the recipient have.
-    case accept(recipient: String, agreement: String, agreementDigest: String, disclosed: [String], held: Bool)
+    case accept(recipient: AgencyID, agreement: AgreementID, agreementDigest: String, disclosed: [String], held: Bool)
     /// A stable code and a detail naming what was wrong: ids, codes and claim paths, never a value.
     case refuse(code: String, detail: String)
 }
@@ -20,7 +21,7 @@ extension Gateway {
     /// ours under an agreement of ours that allows every claim that arrived. A narrower
     /// agreement refuses the whole delivery: dropping disclosures would break the partner's
     /// `sd_hash`, and the SD-JWT's `cnf` names the partner's key, so this gateway cannot re-bind.
-    public func checkForward(_ presentation: String, deliveryID: String, recipient: String, from partner: String,
+    public func checkForward(_ presentation: String, deliveryID: String, recipient: AgencyID, from partner: String,
                              pinnedKey: PublicKey) -> InboundForwardDecision {
         let snapshot = policy.current
         let set = snapshot.policy.set
@@ -32,7 +33,7 @@ extension Gateway {
         }
         let message: VerifiedMessage
         do {
-            message = try verifier.verify(presentation, now: now(), keyBinding: KeyBindingExpectation(audience: recipient, nonce: deliveryID))
+            message = try verifier.verify(presentation, now: now(), keyBinding: KeyBindingExpectation(audience: recipient.rawValue, nonce: deliveryID))
         } catch {
             return .refuse(code: "presentation-invalid", detail: "the forwarded presentation does not verify: \(error.code.rawValue)")
         }
@@ -44,10 +45,10 @@ extension Gateway {
         guard set.gatewayServing[originator]?.id == partner else {
             return .refuse(code: "originator-not-behind-partner", detail: "'\(originator)' is not an agency '\(partner)' serves")
         }
-        let routing = MessageRouting(
-            issuer: originator, type: message.routing.type, to: [recipient], purpose: message.routing.purpose,
-            classification: message.routing.classification, claimPaths: message.pathStrings)
-        switch snapshot.policy.evaluate(routing, for: recipient, on: CalendarDate(now())) {
+        let routing = RoutingClaims(
+            issuer: originator, type: message.routing.type, recipients: [recipient], purpose: message.routing.purpose,
+            classification: message.routing.classification)
+        switch snapshot.policy.evaluate(routing, claimPaths: message.pathStrings, for: recipient, on: CalendarDate(now())) {
         case .deny(let denial):
             return .refuse(code: "no-inbound-agreement", detail: "\(denial.code.rawValue): \(denial.explanation)")
         case .deliver(let delivery):

@@ -55,7 +55,7 @@ extension Gateway {
         }
         let binding = try Self.keyBindingClaims(presentation)
         let senderCheckpoint = try Self.senderCheckpoint(item["checkpoint"], covering: binding.auditLeaf)
-        switch checkForward(presentation, deliveryID: deliveryID, recipient: binding.audience, from: partner, pinnedKey: pinnedKey) {
+        switch checkForward(presentation, deliveryID: deliveryID, recipient: AgencyID(binding.audience), from: partner, pinnedKey: pinnedKey) {
         case .refuse(let code, let detail):
             throw GatewayProblem(code: code, status: code == "presentation-invalid" ? 400 : 422,
                                  title: "The forward is refused", detail: detail)
@@ -66,11 +66,12 @@ extension Gateway {
     }
 
     private func storeForward(_ presentation: String, deliveryID partnerDelivery: String, binding: ForwardBinding, senderCheckpoint: Checkpoint?,
-                              recipient: String, agreement: String, agreementDigest: String, from partner: String) async throws(GatewayProblem) -> PartnerReceipt {
+                              recipient: AgencyID, agreement: AgreementID, agreementDigest: String, from partner: String) async throws(GatewayProblem) -> PartnerReceipt {
         // checkForward verified the presentation, so its issuer JWT parses.
-        let routing = (try? verifier.verify(presentation, now: now(), keyBinding: KeyBindingExpectation(audience: recipient, nonce: partnerDelivery))).map(\.routing)
-        guard let routing else { throw Self.badForward("the presentation no longer verifies") }
-        let messageID = Identifiers.messageID(issuer: routing.issuer, jti: routing.messageID)
+        let clear = (try? verifier.verify(presentation, now: now(), keyBinding: KeyBindingExpectation(audience: recipient.rawValue, nonce: partnerDelivery))).map(\.clear)
+        guard let clear else { throw Self.badForward("the presentation no longer verifies") }
+        let routing = clear.routing
+        let messageID = Identifiers.messageID(issuer: routing.issuer, jti: clear.jti)
         let time = now()
         let ourDelivery = Identifiers.deliveryID()
         var details = [
@@ -84,16 +85,16 @@ extension Gateway {
         }
         let audit = AuditRecord(
             event: .messageReceivedFromPartner, time: time, actor: partner, messageID: messageID, deliveryID: ourDelivery,
-            from: routing.issuer, to: [recipient], agreement: AgreementReference(id: agreement, versionDigest: agreementDigest),
+            from: routing.issuer.rawValue, to: [recipient.rawValue], agreement: AgreementReference(id: agreement.rawValue, versionDigest: agreementDigest),
             details: details)
         let envelope = DeliveryEnvelope(
-            redacted: presentation, sender: routing.issuer, type: routing.type, purpose: routing.purpose, agreementID: agreement,
+            redacted: presentation, sender: routing.issuer.rawValue, type: routing.type, purpose: routing.purpose, agreementID: agreement.rawValue,
             agreementDigest: agreementDigest, withheld: [], receivedMilliseconds: AuditTime.milliseconds(time))
         let submission = Submission(
-            message: Submission.Message(id: messageID, sender: routing.issuer, sdJWT: presentation,
+            message: Submission.Message(id: messageID, sender: routing.issuer.rawValue, sdJWT: presentation,
                                         submissionDigest: Identifiers.submissionDigest(presentation), receivedAt: time,
                                         retainUntil: time.addingTimeInterval(options.retention)),
-            deliveries: [Submission.Delivery(id: ourDelivery, recipient: recipient, envelope: envelope)], audit: [audit])
+            deliveries: [Submission.Delivery(id: ourDelivery, recipient: recipient.rawValue, envelope: envelope)], audit: [audit])
         let leaf: UInt64
         let receivedAs: String
         do {

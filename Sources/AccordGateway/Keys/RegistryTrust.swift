@@ -1,3 +1,4 @@
+import AccordCore
 public import AccordCrypto
 public import AccordPolicy
 import Foundation
@@ -59,7 +60,7 @@ public enum RegistryTrust {
 
         var bound: [String: [Certificate]] = [:]
         for agency in agencies.sorted(by: { $0.id < $1.id }) {
-            bound[agency.id] = authorities(agency.issuingCA ?? defaultCA, location: agency.issuingCALocation,
+            bound[agency.id.rawValue] = authorities(agency.issuingCA ?? defaultCA, location: agency.issuingCALocation,
                                            what: "agency '\(agency.id)'")
         }
         let operators = authorities(operatorCA, location: nil, what: "console.operator_ca")

@@ -1,3 +1,4 @@
+import AccordCore
 import AccordMessages
 import AccordPolicy
 

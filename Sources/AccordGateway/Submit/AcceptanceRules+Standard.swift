@@ -1,3 +1,4 @@
+import AccordCore
 import AccordMessages
 import AccordPolicy
 
@@ -12,10 +13,10 @@ extension AcceptanceRules {
 struct IssuerIsSender: AcceptanceRule {
     func check(_ candidate: CandidateMessage) -> Refusal? {
         let issuer = candidate.routing.issuer
-        guard issuer != candidate.received.agency else { return nil }
+        guard issuer.rawValue != candidate.received.agency else { return nil }
         return Refusal(problem: .forbidden("identity-mismatch",
             "the message's 'iss' is '\(issuer)' but the TLS client certificate is agency '\(candidate.received.agency)'; an agency submits only its own messages"),
-            stage: .identity, routing: candidate.routing)
+            stage: .identity, clear: candidate.message.clear)
     }
 }
 
@@ -25,7 +26,7 @@ struct NamesGatewayBindingKey: AcceptanceRule {
         guard candidate.binding == nil else { return nil }
         return Refusal(problem: .badRequest("holder-key-mismatch",
             "the message's 'cnf.jwk' must be the gateway's binding key (GET /v1/keys)"),
-            stage: .verify, routing: candidate.routing)
+            stage: .verify, clear: candidate.message.clear)
     }
 }
 
@@ -50,6 +51,6 @@ struct ControlledValuesRule: AcceptanceRule {
         // The path and the vocabulary are the schema's; the value is never repeated.
         return Refusal(problem: .badRequest("value-not-allowed",
             "claim '\(claim.path)' takes only the values its schema lists: \(claim.values.joined(separator: ", "))"),
-            stage: .schema, routing: candidate.routing, messageID: candidate.messageID, yieldsToEarlierAcceptance: true)
+            stage: .schema, clear: candidate.message.clear, messageID: candidate.messageID, yieldsToEarlierAcceptance: true)
     }
 }

@@ -1,3 +1,4 @@
+import AccordCore
 import AccordAudit
 import AccordMessages
 import AccordPolicy
@@ -31,7 +32,7 @@ struct DeliveryPlanner: Sendable {
                 throw Refusal(problem: .forbidden("clear-claim-not-permitted",
                     "claim '\(SchemaPaths.nameable(leaking, in: schema))' is in clear, so it cannot be withheld, and agreement '\(delivery.agreementID)' does not permit it to '\(recipient)'; "
                         + (clearCaseReference ? "leave it out of 'accord'" : "make it selectively disclosable")),
-                    stage: .policy, routing: routing, messageID: candidate.messageID, yieldsToEarlierAcceptance: true)
+                    stage: .policy, clear: candidate.message.clear, messageID: candidate.messageID, yieldsToEarlierAcceptance: true)
             }
             redactions.append(redacted)
         }
@@ -49,28 +50,28 @@ struct DeliveryPlanner: Sendable {
             // Only what this recipient is given: a search by subject answers who received it.
             let subjects = identifiers.hashes(reaching: Set(redacted.disclosedPaths).union(redacted.clearPaths))
             deliveries.append(Submission.Delivery(
-                id: deliveryID, recipient: recipient, state: delivery.held ? .held : .pending,
+                id: deliveryID, recipient: recipient.rawValue, state: delivery.held ? .held : .pending,
                 envelope: DeliveryEnvelope(
                     redacted: redacted.serialization, sender: sender, type: routing.type, purpose: routing.purpose,
-                    agreementID: delivery.agreementID, agreementDigest: delivery.agreementDigest, withheld: withheld,
+                    agreementID: delivery.agreementID.rawValue, agreementDigest: delivery.agreementDigest, withheld: withheld,
                     receivedMilliseconds: AuditTime.milliseconds(time), handling: delivery.handling.rawValue,
                     subjects: subjects, binding: candidate.binding)))
-            let reference = AgreementReference(id: delivery.agreementID, versionDigest: delivery.agreementDigest)
+            let reference = AgreementReference(id: delivery.agreementID.rawValue, versionDigest: delivery.agreementDigest)
             lines.append(DeliveryPlan.Line(recipient: SubmissionReceipt.Recipient(
-                recipient: recipient, deliveryID: deliveryID, status: delivery.held ? "held" : "delivered",
-                agreement: delivery.agreementID, agreementDigest: delivery.agreementDigest, withheld: withheld,
+                recipient: recipient.rawValue, deliveryID: deliveryID, status: delivery.held ? "held" : "delivered",
+                agreement: delivery.agreementID.rawValue, agreementDigest: delivery.agreementDigest, withheld: withheld,
                 auditLeaf: nil), recordIndex: records.count))
             var details = ["type": routing.type, "purpose": routing.purpose, "classification": routing.classification]
             if unknown > 0 { details["unknown_claims_withheld"] = String(unknown) }
             records.append(AuditRecord(
                 event: .messageAccepted, time: time, actor: sender, messageID: candidate.messageID, deliveryID: deliveryID,
-                from: sender, to: [recipient], agreement: reference, disclosed: redacted.disclosedPaths,
+                from: sender, to: [recipient.rawValue], agreement: reference, disclosed: redacted.disclosedPaths,
                 withheld: withheld, submissionDigest: received.digest, subjects: subjects, details: details))
             if delivery.held {
                 // What the officer is asked to release: the same disclosure the recipient would get.
                 records.append(AuditRecord(
                     event: .messageHeld, time: time, actor: "gateway", messageID: candidate.messageID, deliveryID: deliveryID,
-                    from: sender, to: [recipient], agreement: reference, disclosed: redacted.disclosedPaths, withheld: withheld,
+                    from: sender, to: [recipient.rawValue], agreement: reference, disclosed: redacted.disclosedPaths, withheld: withheld,
                     reason: "review-required", subjects: subjects, details: Self.holdDetails(delivery)))
             }
         }
@@ -102,28 +103,24 @@ struct DeliveryPlanner: Sendable {
 
     /// The agreement covering each recipient, all or none: a message goes nowhere unless an
     /// agreement in force covers every recipient.
-    private func decide(_ candidate: CandidateMessage) throws(Refusal) -> [(recipient: String, delivery: AccordPolicy.Delivery)] {
+    private func decide(_ candidate: CandidateMessage) throws(Refusal) -> [(recipient: AgencyID, delivery: AccordPolicy.Delivery)] {
         let routing = candidate.routing
         // `accord.case_ref` is the sender's own text and reaches every recipient in clear, so the
         // agreement governs it like any claim in clear: a schema declares it, a flow discloses it.
         var claimPaths = candidate.message.pathStrings
         if routing.caseReference != nil { claimPaths.append(SchemaPaths.caseReference) }
-        let messageRouting = MessageRouting(
-            issuer: routing.issuer, type: routing.type, to: routing.recipients, purpose: routing.purpose,
-            classification: routing.classification, agreement: routing.agreement, caseRef: routing.caseReference,
-            claimPaths: claimPaths)
         let day = CalendarDate(candidate.received.receivedAt)
-        var decided: [(recipient: String, delivery: AccordPolicy.Delivery)] = []
-        var denials: [(recipient: String, denial: Denial)] = []
+        var decided: [(recipient: AgencyID, delivery: AccordPolicy.Delivery)] = []
+        var denials: [(recipient: AgencyID, denial: Denial)] = []
         for recipient in routing.recipients {
-            switch candidate.received.snapshot.policy.evaluate(messageRouting, for: recipient, on: day) {
+            switch candidate.received.snapshot.policy.evaluate(routing, claimPaths: claimPaths, for: recipient, on: day) {
             case .deliver(let delivery): decided.append((recipient, delivery))
             case .deny(let denial): denials.append((recipient, denial))
             }
         }
         if let first = denials.first {
             let detail = denials.map { "to '\($0.recipient)': \($0.denial.explanation)" }.joined(separator: "; ")
-            throw Refusal(problem: .forbidden(first.denial.code.rawValue, detail), stage: .policy, routing: routing,
+            throw Refusal(problem: .forbidden(first.denial.code.rawValue, detail), stage: .policy, clear: candidate.message.clear,
                           messageID: candidate.messageID, denials: denials,
                           offered: SchemaPaths.partition(claimPaths, in: candidate.schema).known.sorted(),
                           yieldsToEarlierAcceptance: true)

@@ -1,3 +1,4 @@
+import AccordCore
 import AccordAudit
 import AccordMessages
 import AccordPolicy
@@ -12,7 +13,7 @@ extension Gateway {
     /// (`AuditText`), so that a refusal's leaf stays small whatever the message held.
     func refuse(
         _ problem: GatewayProblem, agency: String, digest: String, stage: String, routing: RoutingClaims? = nil,
-        messageID: String? = nil, denials: [(recipient: String, denial: Denial)] = [], offered: [String] = []
+        messageID: String? = nil, denials: [(recipient: AgencyID, denial: Denial)] = [], offered: [String] = []
     ) async -> GatewayProblem {
         let time = now()
         var records: [AuditRecord] = []
@@ -21,11 +22,11 @@ extension Gateway {
             base["type"] = AuditText.bounded(routing.type)
             base["purpose"] = AuditText.bounded(routing.purpose)
         }
-        let from = AuditText.bounded(routing?.issuer ?? agency)
+        let from = AuditText.bounded(routing?.issuer.rawValue ?? agency)
         if denials.isEmpty {
             records.append(AuditRecord(
                 event: .messageDenied, time: time, actor: agency, messageID: messageID, from: from,
-                to: AuditText.recipients(routing?.recipients ?? [], limit: options.maxRecipients), reason: problem.code,
+                to: AuditText.recipients(routing?.recipients.map(\.rawValue) ?? [], limit: options.maxRecipients), reason: problem.code,
                 submissionDigest: digest, details: base))
         } else {
             // A policy decision records what a delivery's leaf would: the classification, and
@@ -33,10 +34,10 @@ extension Gateway {
             if let routing { base["classification"] = AuditText.bounded(routing.classification) }
             for (recipient, denial) in denials {
                 var details = base
-                if !denial.agreements.isEmpty { details["agreements"] = denial.agreements.map(AuditText.bounded).joined(separator: ",") }
+                if !denial.agreements.isEmpty { details["agreements"] = denial.agreements.map { AuditText.bounded($0.rawValue) }.joined(separator: ",") }
                 records.append(AuditRecord(
                     event: .messageDenied, time: time, actor: agency, messageID: messageID, from: from,
-                    to: [AuditText.bounded(recipient)], withheld: offered, reason: denial.code.rawValue, submissionDigest: digest,
+                    to: [AuditText.bounded(recipient.rawValue)], withheld: offered, reason: denial.code.rawValue, submissionDigest: digest,
                     details: details))
             }
         }
@@ -54,7 +55,7 @@ extension Gateway {
     /// Refuses an agency the active registry does not list: its certificates may still be valid
     /// (until revoked), but an agency removed from `agencies.yaml` has no business with the API.
     func requireRegistered(_ agency: String) throws(GatewayProblem) {
-        guard policy.current.policy.set.agencies[agency] == nil else { return }
+        guard policy.current.policy.set.agencies[AgencyID(agency)] == nil else { return }
         throw Self.unregistered(agency)
     }
 

@@ -1,3 +1,4 @@
+import AccordCore
 import AccordAudit
 import AccordMessages
 import AccordPolicy
@@ -36,7 +37,7 @@ extension Gateway {
 
     /// Stage 2, verify: the sender is registered, the SD-JWT verifies, every acceptance rule holds.
     func verify(_ received: ReceivedMessage) throws(Refusal) -> CandidateMessage {
-        guard received.snapshot.policy.set.agencies[received.agency] != nil else {
+        guard received.snapshot.policy.set.agencies[AgencyID(received.agency)] != nil else {
             throw Refusal(problem: Self.unregistered(received.agency), stage: .identity)
         }
         let message: VerifiedMessage
@@ -45,7 +46,7 @@ extension Gateway {
         }
         let candidate = CandidateMessage(
             received: received, message: message,
-            messageID: Identifiers.messageID(issuer: message.routing.issuer, jti: message.routing.messageID),
+            messageID: Identifiers.messageID(issuer: message.routing.issuer, jti: message.jti),
             binding: message.holderKey.flatMap(bindingKeys.thumbprint(of:)))
         try acceptanceRules.check(candidate)
         return candidate
@@ -65,7 +66,7 @@ extension Gateway {
             // Accepted before (a resubmission), or by a concurrent submission of the same jti:
             // the stored receipt answers, or the jti was reused for different content.
             throw Refusal(problem: .unavailable("the message was accepted concurrently and cannot be read back yet; retry"),
-                          stage: .idempotency, routing: routing, messageID: candidate.messageID,
+                          stage: .idempotency, clear: candidate.message.clear, messageID: candidate.messageID,
                           yieldsToEarlierAcceptance: true, isAudited: false)
         } catch {
             logger.error("storing an accepted message failed", metadata: ["message_id": "\(candidate.messageID)", "error": "\(error.code.rawValue)"])
@@ -74,16 +75,16 @@ extension Gateway {
         metrics.accepted.increment()
         logger.info("message accepted", metadata: [
             "message_id": "\(candidate.messageID)", "from": "\(candidate.received.agency)",
-            "to": "\(routing.recipients.joined(separator: ","))", "type": "\(routing.type)",
+            "to": "\(routing.recipients.map(\.rawValue).joined(separator: ","))", "type": "\(routing.type)",
         ])
-        return plan.receipt(jti: routing.messageID, leaves: leaves, checkpointSize: await latestCheckpointSize.current(from: store))
+        return plan.receipt(jti: candidate.message.jti, leaves: leaves, checkpointSize: await latestCheckpointSize.current(from: store))
     }
 
     /// Stage 5 for a message that went no further: the receipt of an earlier acceptance of the
     /// same message where the refusal yields to one, otherwise the refusal, audited.
     private func answer(_ refusal: Refusal, for received: ReceivedMessage) async throws(GatewayProblem) -> SubmissionReceipt {
-        if refusal.yieldsToEarlierAcceptance, let messageID = refusal.messageID, let routing = refusal.routing,
-           let existing = try await existingReceipt(received, messageID: messageID, routing: routing) {
+        if refusal.yieldsToEarlierAcceptance, let messageID = refusal.messageID, let clear = refusal.clear,
+           let existing = try await existingReceipt(received, messageID: messageID, clear: clear) {
             return existing
         }
         guard refusal.isAudited else { throw refusal.problem }
@@ -94,7 +95,7 @@ extension Gateway {
 
     /// The original receipt when this jti was accepted before with the same content; a refusal
     /// when it was accepted with different content; nil when it is new.
-    private func existingReceipt(_ received: ReceivedMessage, messageID: String, routing: RoutingClaims) async throws(GatewayProblem) -> SubmissionReceipt? {
+    private func existingReceipt(_ received: ReceivedMessage, messageID: String, clear: ClearClaims) async throws(GatewayProblem) -> SubmissionReceipt? {
         let stored: StoredMessage?
         let deliveries: [StoredDelivery]
         do {
@@ -106,13 +107,13 @@ extension Gateway {
         guard let stored else { return nil }
         guard stored.submissionDigest == received.digest else {
             throw await refuse(GatewayProblem(code: "jti-reused", status: 409, title: "Message id already used",
-                detail: "jti '\(routing.messageID)' was already accepted from '\(received.agency)' with different content; a new message needs a new jti",
+                detail: "jti '\(clear.jti)' was already accepted from '\(received.agency)' with different content; a new message needs a new jti",
                 messageID: messageID), agency: received.agency, digest: received.digest, stage: Refusal.Stage.idempotency.rawValue,
-                routing: routing, messageID: messageID)
+                routing: clear.routing, messageID: messageID)
         }
         let leaves = (try? await store.query(AuditQuery(events: [.messageAccepted], messageID: messageID))) ?? []
         let checkpointSize = await latestCheckpointSize.current(from: store)
-        return SubmissionReceipt(messageID: messageID, jti: routing.messageID, replayed: true, recipients: deliveries.map { delivery in
+        return SubmissionReceipt(messageID: messageID, jti: clear.jti, replayed: true, recipients: deliveries.map { delivery in
             let envelope = delivery.envelope
             let leaf = leaves.first { $0.record.deliveryID == delivery.id }
             return SubmissionReceipt.Recipient(

@@ -1,3 +1,4 @@
+import AccordCore
 import AccordMessages
 import AccordPolicy
 
@@ -11,9 +12,10 @@ struct Refusal: Error, Sendable {
 
     let problem: GatewayProblem
     let stage: Stage
-    var routing: RoutingClaims?
+    /// The message's clear claims, once it verified.
+    var clear: ClearClaims?
     var messageID: String?
-    var denials: [(recipient: String, denial: Denial)] = []
+    var denials: [(recipient: AgencyID, denial: Denial)] = []
     /// For a policy refusal, the claim paths the message offered that its schema declares (names
     /// the schema does not know may be data, so they are left out): with the classification,
     /// what a replay against a draft needs to say what the draft would have disclosed.
@@ -25,4 +27,6 @@ struct Refusal: Error, Sendable {
     /// False for the store's failures: nothing was decided against the message, so there is
     /// no refusal to record, only an answer telling the client to retry.
     var isAudited = true
+
+    var routing: RoutingClaims? { clear?.routing }
 }

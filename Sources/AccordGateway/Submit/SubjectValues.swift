@@ -18,7 +18,7 @@ extension VerifiedMessage {
             case .bool, .null: break
             }
         }
-        for (name, value) in claims where !RoutingClaims.clearClaimNames.contains(name) && name != "_sd" {
+        for (name, value) in claims where !ClearClaims.names.contains(name) && name != "_sd" {
             walk(value, ClaimPath().appending(member: name))
         }
         return found

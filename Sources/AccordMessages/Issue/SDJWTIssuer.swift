@@ -43,13 +43,13 @@ public final class SDJWTIssuer {
             throw MessageError(.invalidInput, "the message must not carry '\(name)'; the issuer adds what SD-JWT needs")
         }
         let routing: RoutingClaims
-        do { routing = try RoutingClaims(clearPayload: message) } catch {
+        do { routing = try ClearClaims(payload: message).routing } catch {
             throw MessageError(.invalidInput, error.message)
         }
         var payload: [String: JSONValue] = [:]
         var content: [String: JSONValue] = [:]
         for (name, value) in message {
-            if RoutingClaims.clearClaimNames.contains(name) { payload[name] = value } else { content[name] = value }
+            if ClearClaims.names.contains(name) { payload[name] = value } else { content[name] = value }
         }
         payload["accord"] = routing.accordObject
         var disclosures: [Disclosure] = []

@@ -75,12 +75,12 @@ public struct SDJWTVerifier: Sendable {
                     scratch: &scratch))
             }
         }
-        let routing = try RoutingClaims(clearPayload: jws.payload)
+        let clear = try ClearClaims(payload: jws.payload)
         var processor = try DisclosureProcessor(disclosures: disclosures, maxDepth: configuration.maxDepth)
-        let routingNames = RoutingClaims.clearClaimNames.intersection(jws.payload.keys)
+        let routingNames = ClearClaims.names.intersection(jws.payload.keys)
         let claims = try processor.process(payload: jws.payload, routing: routingNames)
 
-        try checkValidity(routing, payload: jws.payload, now: now)
+        try checkValidity(clear, payload: jws.payload, now: now)
         let holderKey = try Self.holderKey(jws.payload)
 
         let issuerJWT = String(decoding: issuerPart, as: UTF8.self)
@@ -107,7 +107,7 @@ public struct SDJWTVerifier: Sendable {
 
         let records = processor.records.compactMap { $0 }
         return VerifiedMessage(
-            routing: routing, header: jws.header, claims: claims, paths: Self.sorted(processor.presentPaths),
+            clear: clear, header: jws.header, claims: claims, paths: Self.sorted(processor.presentPaths),
             clearPaths: Self.sorted(processor.clearPaths), clearClaims: Array(processor.clearClaims), holderKey: holderKey, keyBinding: keyBindingClaims,
             issuerJWT: issuerJWT, records: records)
     }
@@ -146,12 +146,12 @@ public struct SDJWTVerifier: Sendable {
         }
     }
 
-    private func checkValidity(_ routing: RoutingClaims, payload: [String: JSONValue], now: Date) throws(MessageError) {
+    private func checkValidity(_ clear: ClearClaims, payload: [String: JSONValue], now: Date) throws(MessageError) {
         let skew = configuration.clockSkew
-        guard now < routing.expiresAt.addingTimeInterval(skew) else {
+        guard now < clear.expiresAt.addingTimeInterval(skew) else {
             throw MessageError(.expired, "the message expired ('exp') beyond the allowed clock skew of \(Int(skew)) s")
         }
-        guard routing.issuedAt <= now.addingTimeInterval(skew) else {
+        guard clear.issuedAt <= now.addingTimeInterval(skew) else {
             throw MessageError(.issuedInFuture, "the message's 'iat' is in the future beyond the allowed clock skew of \(Int(skew)) s")
         }
         if let nbf = payload["nbf"] {

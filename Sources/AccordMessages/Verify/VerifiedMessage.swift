@@ -5,7 +5,8 @@ public import AccordCrypto
 /// claims, the claim paths present (for the policy engine, which never needs the values),
 /// the disclosed claims, and what the gateway needs to redact and re-present it.
 public struct VerifiedMessage: Sendable {
-    public let routing: RoutingClaims
+    /// The claims in clear: routing, `jti`, `iat`, `exp`.
+    public let clear: ClearClaims
     /// The issuer JWT's protected header (`alg`, `typ`, `kid` or `x5c`).
     public let header: [String: JSONValue]
     /// The payload with every presented disclosure applied and `_sd`, `_sd_alg` removed.
@@ -27,10 +28,10 @@ public struct VerifiedMessage: Sendable {
     let records: [DisclosureRecord]
 
     init(
-        routing: RoutingClaims, header: [String: JSONValue], claims: [String: JSONValue], paths: [ClaimPath],
+        clear: ClearClaims, header: [String: JSONValue], claims: [String: JSONValue], paths: [ClaimPath],
         clearPaths: [ClaimPath], clearClaims: [ClearClaim], holderKey: JWK?, keyBinding: KeyBindingClaims?, issuerJWT: String, records: [DisclosureRecord]
     ) {
-        self.routing = routing
+        self.clear = clear
         self.header = header
         self.claims = claims
         self.paths = paths
@@ -41,6 +42,11 @@ public struct VerifiedMessage: Sendable {
         self.issuerJWT = issuerJWT
         self.records = records
     }
+
+    public var routing: RoutingClaims { clear.routing }
+
+    /// The message's `jti`, unique per issuer.
+    public var jti: String { clear.jti }
 
     /// The disclosures as presented, in their original order.
     public var disclosures: [Disclosure] { records.map(\.disclosure) }

@@ -1,12 +1,14 @@
+public import AccordCore
+
 /// What changes between two agreement sets, flow by flow: which (from, to, type, purpose)
 /// combinations open or close, and which claims become disclosed or withheld. It compares
 /// what each set would let through on one date, so a status or window change shows too.
 public struct PolicyDiff: Sendable {
     /// One change, for one key and agreement.
     public enum Change: Sendable, Hashable, CustomStringConvertible {
-        case opened(FlowKey, agreement: String, disclosed: [String], held: Bool)
-        case closed(FlowKey, agreement: String)
-        case changed(FlowKey, agreement: String, newlyDisclosed: [String], newlyWithheld: [String], notes: [String])
+        case opened(FlowKey, agreement: AgreementID, disclosed: [String], held: Bool)
+        case closed(FlowKey, agreement: AgreementID)
+        case changed(FlowKey, agreement: AgreementID, newlyDisclosed: [String], newlyWithheld: [String], notes: [String])
 
         public var description: String {
             switch self {
@@ -54,7 +56,7 @@ public struct PolicyDiff: Sendable {
         self.changes = changes
     }
 
-    struct TermsID: Hashable { let key: FlowKey; let agreement: String }
+    struct TermsID: Hashable { let key: FlowKey; let agreement: AgreementID }
     struct Terms { let disclosed: Set<String>; let ceiling: Classification; let handling: HandlingCode; let hold: HoldRule?
         var held: Bool { hold != nil } }
 

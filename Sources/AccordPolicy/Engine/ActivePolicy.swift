@@ -1,5 +1,5 @@
 public import Foundation
-import AccordCore
+public import AccordCore
 import Synchronization
 
 /// The agreements in force, swapped atomically. Readers take the current snapshot and decide
@@ -21,13 +21,13 @@ public final class ActivePolicy: Sendable {
 
     public var current: Snapshot { state.withLock { $0 } }
 
-    public func evaluate(_ message: MessageRouting, for recipient: String, on date: CalendarDate) -> Decision {
-        current.policy.evaluate(message, for: recipient, on: date)
+    public func evaluate(_ routing: RoutingClaims, claimPaths: [String], for recipient: AgencyID, on date: CalendarDate) -> Decision {
+        current.policy.evaluate(routing, claimPaths: claimPaths, for: recipient, on: date)
     }
 
     /// Decides as on the UTC day containing `instant` (the gateway passes its injected clock's now).
-    public func evaluate(_ message: MessageRouting, for recipient: String, at instant: Date) -> Decision {
-        evaluate(message, for: recipient, on: CalendarDate(instant))
+    public func evaluate(_ routing: RoutingClaims, claimPaths: [String], for recipient: AgencyID, at instant: Date) -> Decision {
+        evaluate(routing, claimPaths: claimPaths, for: recipient, on: CalendarDate(instant))
     }
 
     /// Validates and compiles `sources`, then makes them active. On any problem it throws

@@ -1,3 +1,5 @@
+public import AccordCore
+
 /// An agreement set compiled into a decision table keyed by (from, to, type, purpose), with
 /// each claim's outcome worked out in advance. Immutable once built; evaluation is lookups.
 public final class CompiledPolicy: Sendable {
@@ -9,7 +11,7 @@ public final class CompiledPolicy: Sendable {
     /// the schema.
     private final class Candidate: Sendable {
         let agreement: Agreement
-        let id: String
+        let id: AgreementID
         let digest: String
         let version: Int
         let status: AgreementStatus
@@ -51,7 +53,7 @@ public final class CompiledPolicy: Sendable {
 
     public init(_ set: AgreementSet) {
         self.set = set
-        struct ClaimsKey: Hashable { let agreement: String; let flow: Int; let type: String; let recipient: String }
+        struct ClaimsKey: Hashable { let agreement: AgreementID; let flow: Int; let type: String; let recipient: AgencyID }
         var cache: [ClaimsKey: [String: Outcome]] = [:]
         var table: [FlowKey: [Candidate]] = [:]
         for agreement in set.agreements {
@@ -81,36 +83,36 @@ public final class CompiledPolicy: Sendable {
         self.table = table
     }
 
-    public func evaluate(_ message: MessageRouting, for recipient: String, on date: CalendarDate) -> Decision {
-        if !message.to.contains(recipient) {
-            return .deny(Denial(.recipientNotAddressed, DenialContext(name: recipient)))
+    public func evaluate(_ routing: RoutingClaims, claimPaths: [String], for recipient: AgencyID, on date: CalendarDate) -> Decision {
+        if !routing.recipients.contains(recipient) {
+            return .deny(Denial(.recipientNotAddressed, DenialContext(name: recipient.rawValue)))
         }
-        if set.agencies[message.issuer] == nil {
-            return .deny(Denial(.unknownSender, DenialContext(name: message.issuer)))
+        if set.agencies[routing.issuer] == nil {
+            return .deny(Denial(.unknownSender, DenialContext(name: routing.issuer.rawValue)))
         }
         if set.agencies[recipient] == nil {
-            return .deny(Denial(.unknownRecipient, DenialContext(name: recipient)))
+            return .deny(Denial(.unknownRecipient, DenialContext(name: recipient.rawValue)))
         }
-        if set.schemas[message.type] == nil {
-            return .deny(Denial(.unknownMessageType, DenialContext(name: message.type)))
+        if set.schemas[routing.type] == nil {
+            return .deny(Denial(.unknownMessageType, DenialContext(name: routing.type)))
         }
-        guard let classification = Classification(rawValue: message.classification) else {
-            return .deny(Denial(.unknownClassification, DenialContext(name: message.classification)))
+        guard let classification = Classification(rawValue: routing.classification) else {
+            return .deny(Denial(.unknownClassification, DenialContext(name: routing.classification)))
         }
-        let key = FlowKey(from: message.issuer, to: recipient, type: message.type, purpose: message.purpose)
+        let key = FlowKey(from: routing.issuer, to: recipient, type: routing.type, purpose: routing.purpose)
         let all = table[key] ?? []
-        let candidates = message.agreement.map { named in all.filter { $0.id == named } } ?? all
+        let candidates = routing.agreement.map { named in all.filter { $0.id == named } } ?? all
         guard let first = candidates.first else {
             // One answer whether the named agreement exists or not, so that a sender cannot
             // learn which agreement ids exist by naming them.
-            if let named = message.agreement {
+            if let named = routing.agreement {
                 return .deny(Denial(.namedAgreementDoesNotCover, DenialContext(key: key),
                                     agreements: [named]))
             }
             return .deny(Denial(.noAgreement, DenialContext(key: key)))
         }
         var chosen: Candidate?
-        var inEffect: [String] = []
+        var inEffect: [AgreementID] = []
         inEffect.reserveCapacity(candidates.count)
         for candidate in candidates where candidate.isInEffect(on: date) {
             chosen = chosen ?? candidate
@@ -129,10 +131,10 @@ public final class CompiledPolicy: Sendable {
         var withheld: [WithheldClaim] = []
         var tagged: [(path: String, tags: Set<SensitivityTag>)] = []
         let holdsOnTags = chosen.hold.map { !$0.disclosedTags.isEmpty } ?? false
-        disclosed.reserveCapacity(message.claimPaths.count)
-        withheld.reserveCapacity(message.claimPaths.count)
+        disclosed.reserveCapacity(claimPaths.count)
+        withheld.reserveCapacity(claimPaths.count)
         let claims = chosen.claims
-        let paths = message.claimPaths
+        let paths = claimPaths
         // A repeated path is decided once. Known paths are compared by their index in the
         // claims table, which is cheaper than comparing strings; a long list falls back to a set.
         var seenKnown: [Dictionary<String, Outcome>.Index] = []

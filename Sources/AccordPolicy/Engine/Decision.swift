@@ -1,3 +1,5 @@
+public import AccordCore
+
 /// What the gateway does with one message for one recipient. Deny is the default: a message
 /// goes only where an agreement in effect covers sender, recipient, type and purpose.
 public enum Decision: Sendable, Hashable {
@@ -12,7 +14,7 @@ public enum Decision: Sendable, Hashable {
 
 /// A permitted delivery: which claims go, which are withheld and why, under which agreement.
 public struct Delivery: Sendable, Hashable {
-    public let agreementID: String
+    public let agreementID: AgreementID
     /// SHA-256 hex of the agreement file that decided.
     public let agreementDigest: String
     public let agreementVersion: Int
@@ -54,10 +56,10 @@ public enum WithholdReason: String, Sendable, Hashable {
 public struct Denial: Sendable, Hashable {
     public let code: DenialCode
     /// Agreements involved: the candidates of an ambiguous flow, or the one that is not in effect.
-    public let agreements: [String]
+    public let agreements: [AgreementID]
     let context: DenialContext
 
-    init(_ code: DenialCode, _ context: DenialContext, agreements: [String] = []) {
+    init(_ code: DenialCode, _ context: DenialContext, agreements: [AgreementID] = []) {
         self.code = code
         self.context = context
         self.agreements = agreements
@@ -67,7 +69,7 @@ public struct Denial: Sendable, Hashable {
     public var explanation: String {
         let route = context.key?.description ?? ""
         let name = context.name ?? ""
-        let first = agreements.first ?? ""
+        let first = agreements.first?.rawValue ?? ""
         switch code {
         case .recipientNotAddressed: return "'\(name)' is not among the message's recipients"
         case .unknownSender: return "sender '\(name)' is not in the agency registry"
@@ -83,7 +85,7 @@ public struct Denial: Sendable, Hashable {
             return "agreement '\(first)' covers \(route) but has expired"
         case .agreementNotYetValid: return "agreement '\(first)' covers \(route) but starts on \(context.date.map(\.description) ?? "")"
         case .ambiguousAgreement:
-            return "several agreements cover \(route): \(agreements.joined(separator: ", ")); the message must name one"
+            return "several agreements cover \(route): \(agreements.map(\.rawValue).joined(separator: ", ")); the message must name one"
         case .classificationAboveCeiling:
             return "\(name) is above the \(context.ceiling?.rawValue ?? "") ceiling of flow \(context.flowNumber ?? 0) of '\(first)'"
         }

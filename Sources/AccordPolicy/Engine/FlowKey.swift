@@ -1,11 +1,13 @@
+public import AccordCore
+
 /// The decision table's key: one sender, one recipient, one message type, one purpose.
 public struct FlowKey: Hashable, Sendable, CustomStringConvertible {
-    public let from: String
-    public let to: String
+    public let from: AgencyID
+    public let to: AgencyID
     public let type: String
     public let purpose: String
 
-    public init(from: String, to: String, type: String, purpose: String) {
+    public init(from: AgencyID, to: AgencyID, type: String, purpose: String) {
         self.from = from
         self.to = to
         self.type = type

@@ -1,14 +1,15 @@
 public import Foundation
-import AccordCore
+public import AccordCore
 
-extension MessageRouting {
+/// A message written as JSON for `accord agreements explain`: the clear-text payload shape.
+public enum MessageJSON {
     /// Registered and routing claims, which are not claims about anyone.
     static let routingKeys: Set<String> = ["iss", "jti", "iat", "exp", "nbf", "accord", "cnf", "_sd", "_sd_alg"]
 
     /// Reads a message written as JSON (the clear-text payload shape): `iss`, an `accord` object
     /// with `type`, `to`, `purpose`, `classification` and optional `agreement` and `case_ref`, and
     /// the claims. Claim values are only walked for their paths and are not kept.
-    public init(json data: Data) throws(PolicyError) {
+    public static func read(_ data: Data) throws(PolicyError) -> (routing: RoutingClaims, claimPaths: [String]) {
         let value: JSONValue
         do { value = try JSONParser.parse([UInt8](data)) } catch {
             throw PolicyError(.invalidMessage, "the message is not JSON: \(error.reason)")
@@ -28,8 +29,10 @@ extension MessageRouting {
         for key in object.keys.sorted() where !Self.routingKeys.contains(key) {
             Self.collect(object[key]!, path: key, into: &paths)
         }
-        self.init(issuer: iss, type: type, to: to, purpose: purpose, classification: classification,
-                  agreement: accord["agreement"]?.stringValue, caseRef: accord["case_ref"]?.stringValue, claimPaths: paths)
+        let routing = RoutingClaims(issuer: AgencyID(iss), type: type, recipients: to.map(AgencyID.init(rawValue:)), purpose: purpose,
+                                    classification: classification, agreement: accord["agreement"]?.stringValue.map(AgreementID.init(rawValue:)),
+                                    caseReference: accord["case_ref"]?.stringValue)
+        return (routing, paths)
     }
 
     /// Leaf paths in key order, `[*]` for array elements; an empty object or array is a leaf.

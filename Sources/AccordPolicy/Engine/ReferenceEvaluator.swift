@@ -1,4 +1,5 @@
-import AccordCore
+public import AccordCore
+
 /// The decision semantics written out plainly, with no compilation step: a linear reading of
 /// the agreements for each message. It is the yardstick the compiled engine is tested against,
 /// and it also produces the step-by-step explanation that `accord agreements explain` prints.
@@ -7,44 +8,44 @@ public struct ReferenceEvaluator: Sendable {
 
     public init(set: AgreementSet) { self.set = set }
 
-    public func evaluate(_ message: MessageRouting, for recipient: String, on date: CalendarDate) -> Decision {
-        explain(message, for: recipient, on: date).decision
+    public func evaluate(_ routing: RoutingClaims, claimPaths: [String], for recipient: AgencyID, on date: CalendarDate) -> Decision {
+        explain(routing, claimPaths: claimPaths, for: recipient, on: date).decision
     }
 
-    public func explain(_ message: MessageRouting, for recipient: String, on date: CalendarDate) -> Explanation {
-        func deny(_ code: DenialCode, _ context: DenialContext, _ ids: [String] = []) -> Explanation {
+    public func explain(_ routing: RoutingClaims, claimPaths: [String], for recipient: AgencyID, on date: CalendarDate) -> Explanation {
+        func deny(_ code: DenialCode, _ context: DenialContext, _ ids: [AgreementID] = []) -> Explanation {
             Explanation(decision: .deny(Denial(code, context, agreements: ids)), agreementID: nil, flowNumber: nil,
                         flowLocation: nil, legalBasis: [], claims: [])
         }
-        if !message.to.contains(recipient) {
-            return deny(.recipientNotAddressed, DenialContext(name: recipient))
+        if !routing.recipients.contains(recipient) {
+            return deny(.recipientNotAddressed, DenialContext(name: recipient.rawValue))
         }
-        if set.agencies[message.issuer] == nil {
-            return deny(.unknownSender, DenialContext(name: message.issuer))
+        if set.agencies[routing.issuer] == nil {
+            return deny(.unknownSender, DenialContext(name: routing.issuer.rawValue))
         }
         guard let recipientAgency = set.agencies[recipient] else {
-            return deny(.unknownRecipient, DenialContext(name: recipient))
+            return deny(.unknownRecipient, DenialContext(name: recipient.rawValue))
         }
-        guard let schema = set.schemas[message.type] else {
-            return deny(.unknownMessageType, DenialContext(name: message.type))
+        guard let schema = set.schemas[routing.type] else {
+            return deny(.unknownMessageType, DenialContext(name: routing.type))
         }
-        guard let classification = Classification(rawValue: message.classification) else {
-            return deny(.unknownClassification, DenialContext(name: message.classification))
+        guard let classification = Classification(rawValue: routing.classification) else {
+            return deny(.unknownClassification, DenialContext(name: routing.classification))
         }
         var candidates: [(agreement: Agreement, flow: Flow)] = []
         for agreement in set.agreements {
-            if let named = message.agreement, agreement.id != named { continue }
+            if let named = routing.agreement, agreement.id != named { continue }
             for flow in agreement.flows {
-                if message.issuer != recipient && flow.from.contains(message.issuer) && flow.to.contains(recipient)
-                    && flow.types.contains(message.type) && flow.purposes.contains(message.purpose) {
+                if routing.issuer != recipient && flow.from.contains(routing.issuer) && flow.to.contains(recipient)
+                    && flow.types.contains(routing.type) && flow.purposes.contains(routing.purpose) {
                     candidates.append((agreement, flow))
                     break
                 }
             }
         }
-        let route = DenialContext(key: FlowKey(from: message.issuer, to: recipient, type: message.type, purpose: message.purpose))
+        let route = DenialContext(key: FlowKey(from: routing.issuer, to: recipient, type: routing.type, purpose: routing.purpose))
         if candidates.isEmpty {
-            if let named = message.agreement {
+            if let named = routing.agreement {
                 return deny(.namedAgreementDoesNotCover, route, [named])
             }
             return deny(.noAgreement, route)
@@ -81,7 +82,7 @@ public struct ReferenceEvaluator: Sendable {
         var verdicts: [ClaimVerdict] = []
         var disclosed: [String] = []
         var withheld: [WithheldClaim] = []
-        for path in message.claimPaths where seen.insert(path).inserted {
+        for path in claimPaths where seen.insert(path).inserted {
             let verdict = verdict(for: path, schema: schema, flow: flow, recipient: recipientAgency)
             verdicts.append(verdict)
             if let reason = verdict.withheld {

@@ -1,8 +1,10 @@
+public import AccordCore
+
 /// A decision with the reasons behind it, for people: the agreement and flow that matched,
 /// the law relied on, and the rule that decided each claim.
 public struct Explanation: Sendable, Hashable {
     public let decision: Decision
-    public let agreementID: String?
+    public let agreementID: AgreementID?
     public let flowNumber: Int?
     public let flowLocation: SourceLocation?
     public let legalBasis: [LegalBasis]

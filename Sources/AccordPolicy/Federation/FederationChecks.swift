@@ -1,22 +1,24 @@
+import AccordCore
+
 /// The registry checks for partner gateways (docs/federation.md, "The registry entry").
 ///
 /// INVARIANT: every agency a partner serves is an overseas agency of the local registry, so
 /// every flow to it meets the overseas check of `SetChecks`, which requires an IPP 12
 /// safeguard: nothing is forwarded without a ground.
 struct FederationChecks {
-    let agencies: [String: Agency]
+    let agencies: [AgencyID: Agency]
     let gateways: [ParsedGateway]
     let log: DiagnosticLog
 
     func run() {
-        var servedBy: [String: String] = [:]
+        var servedBy: [AgencyID: String] = [:]
         for parsed in gateways {
             let gateway = parsed.gateway
-            if agencies[gateway.id] != nil {
+            if agencies[AgencyID(gateway.id)] != nil {
                 log.add(.duplicateAgency, parsed.idLocation, "partner gateway id '\(gateway.id)' is already used by an agency")
             }
             for entry in parsed.serves {
-                guard let agency = agencies[entry.value] else {
+                guard let agency = agencies[AgencyID(entry.value)] else {
                     log.add(.unknownAgency, entry.location,
                             "partner gateway '\(gateway.id)' serves '\(entry.value)', which is not an agency in agencies.yaml; add it as an overseas-authority")
                     continue

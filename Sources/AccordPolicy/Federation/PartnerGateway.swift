@@ -1,3 +1,4 @@
+public import AccordCore
 /// Another Accord gateway, from an `agencies.yaml` entry of kind `gateway`: the agencies it
 /// serves are reached through it, and their messages arrive from it (docs/federation.md).
 public struct PartnerGateway: Sendable, Hashable {
@@ -16,11 +17,11 @@ public struct PartnerGateway: Sendable, Hashable {
     public let bindingKey: String
     public let bindingKeyLocation: SourceLocation
     /// The overseas agencies behind the partner, each a registry agency of its own.
-    public let serves: [String]
+    public let serves: [AgencyID]
     public let contact: String?
 
     public init(id: String, name: String, jurisdiction: String, issuingCA: String, issuingCALocation: SourceLocation,
-                endpoint: String, bindingKey: String, bindingKeyLocation: SourceLocation, serves: [String], contact: String? = nil) {
+                endpoint: String, bindingKey: String, bindingKeyLocation: SourceLocation, serves: [AgencyID], contact: String? = nil) {
         self.id = id
         self.name = name
         self.jurisdiction = jurisdiction

@@ -1,3 +1,4 @@
+import AccordCore
 import Yams
 
 /// A partner gateway as read, with where each served agency was written, for the set checks.
@@ -51,7 +52,7 @@ enum PartnerGatewayLoader {
         let gateway = PartnerGateway(
             id: id, name: name, jurisdiction: jurisdiction, issuingCA: ca, issuingCALocation: m.location(of: "ca"),
             endpoint: endpoint, bindingKey: bindingKey, bindingKeyLocation: m.location(of: "binding_key"),
-            serves: serves.map(\.value), contact: contact)
+            serves: serves.map { AgencyID($0.value) }, contact: contact)
         return ParsedGateway(gateway: gateway, idLocation: m.location(of: "id"), serves: serves)
     }
 

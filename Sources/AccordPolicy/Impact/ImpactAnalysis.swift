@@ -1,3 +1,4 @@
+import AccordCore
 import Foundation
 
 /// Replays past decisions against a draft set (docs/agreements.md, "Impact"). Each past message
@@ -21,7 +22,7 @@ public enum ImpactAnalysis {
             first = min(first ?? past.first, past.first)
             last = max(last ?? past.last, past.last)
             let key = past.key
-            let named: String?
+            let named: AgreementID?
             switch past.outcome {
             case .delivered(let agreement, _): named = agreement
             case .denied: named = nil
@@ -118,15 +119,13 @@ public enum ImpactAnalysis {
     /// The draft's decision. The leaf does not say whether the sender named its agreement;
     /// where the draft has several in effect for the flow, the one that decided at the time is
     /// taken as named, as its sender must have named it then.
-    private static func decide(_ past: PastDecision, named: String?, draft: CompiledPolicy, on day: CalendarDate) -> Decision {
-        let classification = (past.classification ?? .unclassified).rawValue
-        let message = MessageRouting(issuer: past.from, type: past.type, to: [past.to], purpose: past.purpose,
-                                     classification: classification, claimPaths: past.offered)
-        let decision = draft.evaluate(message, for: past.to, on: day)
+    private static func decide(_ past: PastDecision, named: AgreementID?, draft: CompiledPolicy, on day: CalendarDate) -> Decision {
+        var routing = RoutingClaims(issuer: past.from, type: past.type, recipients: [past.to], purpose: past.purpose,
+                                    classification: (past.classification ?? .unclassified).rawValue)
+        let decision = draft.evaluate(routing, claimPaths: past.offered, for: past.to, on: day)
         guard case .deny(let denial) = decision, denial.code == .ambiguousAgreement, let named,
               denial.agreements.contains(named) else { return decision }
-        let naming = MessageRouting(issuer: past.from, type: past.type, to: [past.to], purpose: past.purpose,
-                                    classification: classification, agreement: named, claimPaths: past.offered)
-        return draft.evaluate(naming, for: past.to, on: day)
+        routing.agreement = named
+        return draft.evaluate(routing, claimPaths: past.offered, for: past.to, on: day)
     }
 }

@@ -1,3 +1,4 @@
+public import AccordCore
 public import Foundation
 
 /// What a draft set would have done differently to past traffic: flows it opens and closes,
@@ -27,7 +28,7 @@ public struct ImpactReport: Sendable {
     public struct FlowChange: Sendable, Hashable {
         public let key: FlowKey
         /// Opened: the draft's agreement. Closed: the agreement that delivered them.
-        public let agreement: String
+        public let agreement: AgreementID
         /// Closed: why the draft refuses them (a denial code). Opened: the code they were refused with.
         public let reason: String
         public internal(set) var tally: Tally
@@ -37,7 +38,7 @@ public struct ImpactReport: Sendable {
     public struct ClaimChange: Sendable, Hashable {
         public let key: FlowKey
         /// The draft's agreement for the flow.
-        public let agreement: String
+        public let agreement: AgreementID
         public let path: String
         public internal(set) var tally: Tally
     }

@@ -1,3 +1,4 @@
+public import AccordCore
 public import Foundation
 
 /// Decisions the gateway recorded in its audit log, reduced to what a replay needs: sender,
@@ -7,13 +8,13 @@ public struct PastDecision: Sendable, Hashable {
     /// What the gateway decided for this recipient.
     public enum Outcome: Sendable, Hashable {
         /// Delivered (or held for review) under `agreement`, disclosing `disclosed`.
-        case delivered(agreement: String, disclosed: [String])
+        case delivered(agreement: AgreementID, disclosed: [String])
         /// Refused by the policy with this denial code.
         case denied(DenialCode)
     }
 
-    public let from: String
-    public let to: String
+    public let from: AgencyID
+    public let to: AgencyID
     public let type: String
     public let purpose: String
     /// Nil where the leaf does not record it (refusals do not).
@@ -25,7 +26,7 @@ public struct PastDecision: Sendable, Hashable {
     public let first: Date
     public let last: Date
 
-    public init(from: String, to: String, type: String, purpose: String, classification: Classification?, offered: [String],
+    public init(from: AgencyID, to: AgencyID, type: String, purpose: String, classification: Classification?, offered: [String],
                 outcome: Outcome, count: Int, first: Date, last: Date) {
         self.from = from
         self.to = to
@@ -49,13 +50,13 @@ extension PastDecision {
                  denial: String?, disclosed: [String], withheld: [String], count: Int, first: Date, last: Date) {
         let outcome: Outcome
         if let agreement {
-            outcome = .delivered(agreement: agreement, disclosed: disclosed)
+            outcome = .delivered(agreement: AgreementID(agreement), disclosed: disclosed)
         } else if let code = denial.flatMap(DenialCode.init(rawValue:)) {
             outcome = .denied(code)
         } else {
             return nil
         }
-        self.init(from: from, to: to, type: type, purpose: purpose, classification: classification.flatMap(Classification.init(rawValue:)),
+        self.init(from: AgencyID(from), to: AgencyID(to), type: type, purpose: purpose, classification: classification.flatMap(Classification.init(rawValue:)),
                   offered: disclosed + withheld, outcome: outcome, count: count, first: first, last: last)
     }
 }

@@ -84,8 +84,8 @@ enum AgreementLoader {
             }
         }
         guard let id, let title, let version, let status, let validFrom, let validUntil, let reviewBy else { return nil }
-        let agreement = Agreement(id: id, title: title, version: version, status: status, legalBasis: basis,
-                                  parties: parties.map(\.value), validFrom: validFrom, validUntil: validUntil,
+        let agreement = Agreement(id: AgreementID(id), title: title, version: version, status: status, legalBasis: basis,
+                                  parties: parties.map { AgencyID($0.value) }, validFrom: validFrom, validUntil: validUntil,
                                   reviewBy: reviewBy, flows: flows.map(\.flow), digest: hasher.digest(of: file.bytes).hex,
                                   file: file.path)
         return ParsedAgreement(agreement: agreement, idLocation: m.location(of: "id"), partyLocations: parties,
@@ -186,7 +186,7 @@ enum AgreementLoader {
         // still run on this flow and the administrator sees every problem in one run. The set
         // is refused anyway, so a stand-in never decides anything.
         if f.has("ipp12_safeguard"), safeguard == nil { safeguard = .comparableSafeguardsByAgreement }
-        let flow = Flow(number: number, from: from.map(\.value), to: to.map(\.value), types: types.map(\.value),
+        let flow = Flow(number: number, from: from.map { AgencyID($0.value) }, to: to.map { AgencyID($0.value) }, types: types.map(\.value),
                         purposes: purposes.map(\.value), maxClassification: ceiling ?? .restricted, handling: handling ?? .h3,
                         disclose: disclose.map(\.value), neverDisclose: never.map(\.value), review: review,
                         safeguard: safeguard, childClaimsBasis: childBasis, hold: hold, location: f.location)

@@ -4,10 +4,10 @@ public import AccordCore
 /// obtain one from files is `load`, which refuses a set with any problem, so a value of this
 /// type has passed every check.
 public struct AgreementSet: Sendable {
-    public let agencies: [String: Agency]
+    public let agencies: [AgencyID: Agency]
     /// Partner gateways by id, and which of them serves each agency behind one (docs/federation.md).
     public let gateways: [String: PartnerGateway]
-    public let gatewayServing: [String: PartnerGateway]
+    public let gatewayServing: [AgencyID: PartnerGateway]
     public let purposes: [String: Purpose]
     public let schemas: [String: MessageSchema]
     /// Sorted by id: candidates are always listed, and ties broken, in this order.
@@ -19,7 +19,7 @@ public struct AgreementSet: Sendable {
          gateways: [PartnerGateway] = []) {
         self.hashing = hashing
         self.gateways = Dictionary(gateways.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        var serving: [String: PartnerGateway] = [:]
+        var serving: [AgencyID: PartnerGateway] = [:]
         for gateway in gateways {
             for agency in gateway.serves where serving[agency] == nil { serving[agency] = gateway }
         }
@@ -30,7 +30,7 @@ public struct AgreementSet: Sendable {
         self.agreements = agreements.sorted { $0.id < $1.id }
     }
 
-    public func agreement(id: String) -> Agreement? { agreements.first { $0.id == id } }
+    public func agreement(id: AgreementID) -> Agreement? { agreements.first { $0.id == id } }
 
     /// Parses and validates `sources`. Throws `PolicyError.invalidAgreements` with every
     /// problem found. An active agreement past its `valid_until` is not a problem: it is out

@@ -1,3 +1,4 @@
+import AccordCore
 import Yams
 
 /// Reads `agencies.yaml` and `purposes.yaml`.
@@ -86,7 +87,7 @@ enum RegistryLoader {
                 log.add(.invalidEndpoint, m.location(of: "endpoint"), "endpoint must be an https:// URL")
             }
             if let id, let name, let jurisdiction, let kind, let child, let certificate {
-                out.append(Agency(id: id, name: name, jurisdiction: jurisdiction, kind: kind, isChildWelfareAgency: child,
+                out.append(Agency(id: AgencyID(id), name: name, jurisdiction: jurisdiction, kind: kind, isChildWelfareAgency: child,
                                   certificate: certificate, endpoint: endpoint, contact: contact,
                                   issuingCA: issuingCA, issuingCALocation: issuingCA == nil ? nil : m.location(of: "ca"), home: home))
             }

@@ -7,7 +7,7 @@ struct SetChecks {
     let log: DiagnosticLog
 
     func run() {
-        var seen: [String: SourceLocation] = [:]
+        var seen: [AgreementID: SourceLocation] = [:]
         for p in parsed {
             let a = p.agreement
             if let first = seen[a.id] {
@@ -15,7 +15,7 @@ struct SetChecks {
             } else {
                 seen[a.id] = p.idLocation
             }
-            for party in p.partyLocations where set.agencies[party.value] == nil {
+            for party in p.partyLocations where set.agencies[AgencyID(party.value)] == nil {
                 log.add(.unknownAgency, party.location, "party '\(party.value)' is not in agencies.yaml")
             }
             var keys: [FlowKey: Int] = [:]
@@ -39,9 +39,9 @@ struct SetChecks {
         let a = agreement.agreement
         let parties = Set(a.parties)
         for entry in p.from + p.to {
-            if set.agencies[entry.value] == nil {
+            if set.agencies[AgencyID(entry.value)] == nil {
                 log.add(.unknownAgency, entry.location, "agency '\(entry.value)' is not in agencies.yaml")
-            } else if !parties.contains(entry.value) {
+            } else if !parties.contains(AgencyID(entry.value)) {
                 log.add(.flowPartyNotInParties, entry.location, "agency '\(entry.value)' is not a party to '\(a.id)'")
             }
         }
@@ -77,7 +77,7 @@ struct SetChecks {
             let ground = first.home == "NZ" ? "state the Privacy Act 2020 IPP 12 safeguard relied on in 'ipp12_safeguard'"
                 : "name the closest Privacy Act 2020 (NZ) IPP 12 ground in 'ipp12_safeguard' and cite the cross-border rule of \(first.home)'s own law in legal_basis"
             log.add(.overseasWithoutSafeguard, flow.location,
-                    "flow \(flow.number) sends to \(overseas.map(\.id).joined(separator: ", ")) outside \(first.homeName); \(ground)")
+                    "flow \(flow.number) sends to \(overseas.map(\.id.rawValue).joined(separator: ", ")) outside \(first.homeName); \(ground)")
         }
         if overseas.isEmpty, flow.safeguard != nil, !recipients.isEmpty, recipients.count == flow.to.count {
             log.add(.safeguardNotOverseas, flow.location,
@@ -140,7 +140,7 @@ struct SetChecks {
                           x.agreement.validFrom <= y.agreement.validUntil, y.agreement.validFrom <= x.agreement.validUntil,
                           !ClaimRules.sameTerms(x.flow, y.flow)
                     else { continue }
-                    let pair = [x.agreement.id, "\(x.flow.number)", y.agreement.id, "\(y.flow.number)"]
+                    let pair = [x.agreement.id.rawValue, "\(x.flow.number)", y.agreement.id.rawValue, "\(y.flow.number)"]
                     guard reported.insert(pair).inserted else { continue }
                     log.add(.conflictingOverlap, y.flow.location,
                             "flow \(y.flow.number) of '\(y.agreement.id)' covers \(key) like flow \(x.flow.number) of '\(x.agreement.id)' (\(x.flow.location)) but on different terms; make them agree or remove one")

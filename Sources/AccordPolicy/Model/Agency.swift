@@ -1,6 +1,8 @@
+public import AccordCore
+
 /// A party that sends or receives messages through Accord, from `Agreements/agencies.yaml`.
 public struct Agency: Sendable, Hashable {
-    public let id: String
+    public let id: AgencyID
     public let name: String
     /// ISO 3166-1 alpha-2 code; anything but the registry's home makes the agency an overseas recipient.
     public let jurisdiction: String
@@ -21,7 +23,7 @@ public struct Agency: Sendable, Hashable {
     /// Where `issuingCA` was written, for problems found when the gateway reads the file.
     public let issuingCALocation: SourceLocation?
 
-    public init(id: String, name: String, jurisdiction: String, kind: AgencyKind, isChildWelfareAgency: Bool,
+    public init(id: AgencyID, name: String, jurisdiction: String, kind: AgencyKind, isChildWelfareAgency: Bool,
                 certificate: String, endpoint: String? = nil, contact: String? = nil, issuingCA: String? = nil,
                 issuingCALocation: SourceLocation? = nil, home: String = "NZ") {
         self.id = id

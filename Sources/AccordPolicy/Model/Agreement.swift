@@ -1,11 +1,13 @@
+public import AccordCore
+
 /// One information-sharing agreement, from `Agreements/<id>.yaml`.
 public struct Agreement: Sendable, Hashable {
-    public let id: String
+    public let id: AgreementID
     public let title: String
     public let version: Int
     public let status: AgreementStatus
     public let legalBasis: [LegalBasis]
-    public let parties: [String]
+    public let parties: [AgencyID]
     public let validFrom: CalendarDate
     public let validUntil: CalendarDate
     public let reviewBy: CalendarDate
@@ -14,8 +16,8 @@ public struct Agreement: Sendable, Hashable {
     public let digest: String
     public let file: String
 
-    public init(id: String, title: String, version: Int, status: AgreementStatus, legalBasis: [LegalBasis],
-                parties: [String], validFrom: CalendarDate, validUntil: CalendarDate, reviewBy: CalendarDate,
+    public init(id: AgreementID, title: String, version: Int, status: AgreementStatus, legalBasis: [LegalBasis],
+                parties: [AgencyID], validFrom: CalendarDate, validUntil: CalendarDate, reviewBy: CalendarDate,
                 flows: [Flow], digest: String, file: String) {
         self.id = id
         self.title = title
@@ -54,8 +56,8 @@ public struct LegalBasis: Sendable, Hashable {
 public struct Flow: Sendable, Hashable {
     /// 1-based position in the agreement's `flows` list, as people count.
     public let number: Int
-    public let from: [String]
-    public let to: [String]
+    public let from: [AgencyID]
+    public let to: [AgencyID]
     public let types: [String]
     public let purposes: [String]
     public let maxClassification: Classification
@@ -71,7 +73,7 @@ public struct Flow: Sendable, Hashable {
     public let hold: HoldRule?
     public let location: SourceLocation
 
-    public init(number: Int, from: [String], to: [String], types: [String], purposes: [String],
+    public init(number: Int, from: [AgencyID], to: [AgencyID], types: [String], purposes: [String],
                 maxClassification: Classification, handling: HandlingCode, disclose: [String],
                 neverDisclose: [String], review: ReviewRequirement?, safeguard: IPP12Safeguard?,
                 childClaimsBasis: String?, hold: HoldRule? = nil, location: SourceLocation) {

@@ -1,3 +1,5 @@
+public import AccordCore
+
 /// A statement from `properties.yaml` that the agreement set must always satisfy: no
 /// delivery the set can make matches `never` (docs/agreements.md, "Properties").
 public struct AgreementProperty: Sendable, Hashable {
@@ -20,14 +22,14 @@ public struct PropertyPattern: Sendable, Hashable {
     public var tags: Set<SensitivityTag>?
     /// Claim paths, where `*` stands for any run of characters (`informant.*`).
     public var paths: [String]?
-    public var from: [String]?
-    public var to: [String]?
+    public var from: [AgencyID]?
+    public var to: [AgencyID]?
     public var toJurisdiction: JurisdictionPattern?
     public var types: [String]?
     public var purposes: [String]?
     public var classificationAtLeast: Classification?
 
-    public init(tags: Set<SensitivityTag>? = nil, paths: [String]? = nil, from: [String]? = nil, to: [String]? = nil,
+    public init(tags: Set<SensitivityTag>? = nil, paths: [String]? = nil, from: [AgencyID]? = nil, to: [AgencyID]? = nil,
                 toJurisdiction: JurisdictionPattern? = nil, types: [String]? = nil, purposes: [String]? = nil,
                 classificationAtLeast: Classification? = nil) {
         self.tags = tags

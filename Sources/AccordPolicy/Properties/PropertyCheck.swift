@@ -1,3 +1,4 @@
+import AccordCore
 /// The properties of a set, read and proved: what `accord agreements check` prints and what
 /// every activation requires to be free of problems.
 public struct PropertyCheck: Sendable {
@@ -49,7 +50,7 @@ public struct PropertyCheck: Sendable {
                 var seen: Set<String> = []
                 return values.filter { seen.insert($0).inserted }.joined(separator: ", ")
             }
-            var text = "\(id): \(distinct(examples.map(\.key.from))) -> \(distinct(examples.map(\.key.to))), "
+            var text = "\(id): \(distinct(examples.map(\.key.from.rawValue))) -> \(distinct(examples.map(\.key.to.rawValue))), "
                 + "types \(distinct(examples.map(\.key.type))), purposes \(distinct(examples.map(\.key.purpose))), "
                 + "up to \(examples[0].ceiling.rawValue)"
             let paths = examples.compactMap(\.path)

@@ -1,3 +1,4 @@
+import AccordCore
 import Yams
 
 /// Reads `properties.yaml` against the set it speaks of: a property that names an agency,
@@ -57,8 +58,8 @@ enum PropertyLoader {
             }
             return items.map(\.value)
         }
-        pattern.from = list("from", known: { set.agencies[$0] != nil }, noun: "agency")
-        pattern.to = list("to", known: { set.agencies[$0] != nil }, noun: "agency")
+        pattern.from = list("from", known: { set.agencies[AgencyID($0)] != nil }, noun: "agency")?.map(AgencyID.init(rawValue:))
+        pattern.to = list("to", known: { set.agencies[AgencyID($0)] != nil }, noun: "agency")?.map(AgencyID.init(rawValue:))
         pattern.types = list("types", known: { set.schemas[$0] != nil }, noun: "message type")
         pattern.purposes = list("purposes", known: { set.purposes[$0] != nil }, noun: "purpose")
         let declared = set.schemas.values.flatMap { $0.claims.map(\.path) }

@@ -1,3 +1,5 @@
+public import AccordCore
+
 /// The proof of one property over a compiled set: it holds, or every way the set breaks it.
 public struct PropertyResult: Sendable, Hashable {
     public let property: AgreementProperty
@@ -11,7 +13,7 @@ public struct PropertyResult: Sendable, Hashable {
 /// for which sender, recipient, type and purpose, up to which classification, and (for a
 /// property about claims) which claim path it discloses.
 public struct Counterexample: Sendable, Hashable, Comparable, CustomStringConvertible {
-    public let agreement: String
+    public let agreement: AgreementID
     public let flowNumber: Int
     /// Where the flow is written.
     public let flowLocation: SourceLocation

@@ -1,3 +1,4 @@
+public import AccordCore
 import Yams
 
 /// An example message with the decision an administrator expects, from `Agreements/tests/*.yaml`.
@@ -5,15 +6,18 @@ public struct Scenario: Sendable {
     public let name: String
     public let location: SourceLocation
     public let date: CalendarDate
-    public let message: MessageRouting
-    public let recipient: String
+    /// The example message's routing claims.
+    public let routing: RoutingClaims
+    /// The paths of the claims it carries.
+    public let claimPaths: [String]
+    public let recipient: AgencyID
     public let expected: Expectation
 
     /// The expected decision; lists left out are not compared.
     public struct Expectation: Sendable {
         public let deliver: Bool
         public let code: DenialCode?
-        public let agreement: String?
+        public let agreement: AgreementID?
         public let held: Bool?
         /// The codes of the hold's reasons (`always`, `disclosed-child`, `classification`, `recipient-overseas`).
         public let heldBecause: [String]?
@@ -91,14 +95,15 @@ public struct Scenario: Sendable {
             let expected = s.node("expect").flatMap { expectation($0, file: file.path, what: what, log: log) }
             if !s.has("expect") { log.add(.missingKey, s.location, "\(what) is missing required key 'expect'") }
             if let date, let recipient, let message, let expected {
-                out.append(Scenario(name: name, location: s.location, date: date, message: message, recipient: recipient,
+                out.append(Scenario(name: name, location: s.location, date: date, routing: message.routing, claimPaths: message.claimPaths,
+                                    recipient: AgencyID(recipient),
                                     expected: expected))
             }
         }
         return out
     }
 
-    private static func messageNode(_ node: Node, file: String, what: String, log: DiagnosticLog) -> MessageRouting? {
+    private static func messageNode(_ node: Node, file: String, what: String, log: DiagnosticLog) -> (routing: RoutingClaims, claimPaths: [String])? {
         let keys = ["iss", "type", "to", "purpose", "classification", "agreement", "case_ref", "claims"]
         guard let m = MappingReader(node, file: file, what: "the message of \(what)", allowed: keys, log: log) else { return nil }
         let context = "the message of \(what)"
@@ -106,10 +111,11 @@ public struct Scenario: Sendable {
               let to = m.strings("to", in: context), let purpose = m.string("purpose", in: context),
               let classification = m.string("classification", in: context)
         else { return nil }
-        return MessageRouting(issuer: iss, type: type, to: to.map(\.value), purpose: purpose, classification: classification,
-                              agreement: m.string("agreement", in: context, required: false),
-                              caseRef: m.string("case_ref", in: context, required: false),
-                              claimPaths: (m.strings("claims", in: context, required: false) ?? []).map(\.value))
+        let routing = RoutingClaims(issuer: AgencyID(iss), type: type, recipients: to.map { AgencyID($0.value) }, purpose: purpose,
+                                    classification: classification,
+                                    agreement: m.string("agreement", in: context, required: false).map(AgreementID.init(rawValue:)),
+                                    caseReference: m.string("case_ref", in: context, required: false))
+        return (routing, (m.strings("claims", in: context, required: false) ?? []).map(\.value))
     }
 
     private static func expectation(_ node: Node, file: String, what: String, log: DiagnosticLog) -> Expectation? {
@@ -132,7 +138,7 @@ public struct Scenario: Sendable {
         }
         let held: Bool? = e.has("held") ? e.bool("held", in: context) : nil
         return Expectation(deliver: decision == "deliver", code: code,
-                           agreement: e.string("agreement", in: context, required: false), held: held,
+                           agreement: e.string("agreement", in: context, required: false).map(AgreementID.init(rawValue:)), held: held,
                            heldBecause: e.strings("held_because", in: context, required: false)?.map(\.value),
                            disclosed: e.strings("disclosed", in: context, required: false)?.map(\.value),
                            withheld: e.strings("withheld", in: context, required: false)?.map(\.value))

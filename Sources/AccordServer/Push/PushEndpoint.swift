@@ -1,3 +1,4 @@
+import AccordCore
 import AccordClient
 import AccordCrypto
 import AccordGateway
@@ -25,7 +26,7 @@ struct PushEndpoint: Sendable {
     }
 
     init(agency: Agency, certificatesDirectory: String, allowTLS12: Bool, acceptsLapsedCRLs: Bool = false) throws(Problem) {
-        try self.init(recipient: agency.id, endpoint: agency.endpoint, issuingCA: agency.issuingCA,
+        try self.init(recipient: agency.id.rawValue, endpoint: agency.endpoint, issuingCA: agency.issuingCA,
                       certificatesDirectory: certificatesDirectory, allowTLS12: allowTLS12, acceptsLapsedCRLs: acceptsLapsedCRLs)
     }
 

@@ -1,3 +1,4 @@
+import AccordCore
 import AccordGateway
 import AccordPolicy
 import Foundation
@@ -14,7 +15,7 @@ struct PushService: Service {
     /// `partners`: the partner gateway serving each agency behind one; its deliveries are
     /// forwarded to that gateway (docs/federation.md). `now`: the gateway's clock, which the
     /// push records are dated by, so that a retry's time and the gateway's agree.
-    init(gateway: Gateway, agencies: some Collection<Agency>, partners: [String: PartnerGateway] = [:], certificatesDirectory: String,
+    init(gateway: Gateway, agencies: some Collection<Agency>, partners: [AgencyID: PartnerGateway] = [:], certificatesDirectory: String,
          allowTLS12: Bool, horizon: TimeInterval, pollInterval: Duration, factory: any MetricsFactory, logger: Logger,
          now: @escaping @Sendable () -> Date = { Date() }, acceptsLapsedCRLs: Bool = false) {
         var workers: [PushWorker] = []
@@ -31,11 +32,11 @@ struct PushService: Service {
             }
             do {
                 let endpoint = try partners[agency.id].map { partner throws(PushEndpoint.Problem) in
-                    try PushEndpoint(forwardingTo: agency.id, via: partner, certificatesDirectory: certificatesDirectory, allowTLS12: allowTLS12)
+                    try PushEndpoint(forwardingTo: agency.id.rawValue, via: partner, certificatesDirectory: certificatesDirectory, allowTLS12: allowTLS12)
                 } ?? PushEndpoint(agency: agency, certificatesDirectory: certificatesDirectory, allowTLS12: allowTLS12,
                                   acceptsLapsedCRLs: acceptsLapsedCRLs)
                 workers.append(PushWorker(gateway: gateway, endpoint: endpoint, partner: forwarding, horizon: horizon, pollInterval: pollInterval,
-                                          metrics: PushMetrics(recipient: agency.id, factory: factory), logger: logger, now: now))
+                                          metrics: PushMetrics(recipient: agency.id.rawValue, factory: factory), logger: logger, now: now))
                 logger.notice("pushing deliveries", metadata: ["recipient": "\(agency.id)", "via": "\(partners[agency.id]?.id ?? "direct")", "host": "\(endpoint.host)", "port": "\(endpoint.port)"])
             } catch {
                 logger.error("push is off for an agency; its deliveries wait in the inbox for pulling", metadata: ["problem": "\(error)"])

@@ -1,3 +1,4 @@
+import AccordCore
 import AccordPolicy
 import ArgumentParser
 import Foundation
@@ -27,13 +28,13 @@ struct ExplainDecision: ParsableCommand {
         guard let data = FileManager.default.contents(atPath: message) else {
             throw ValidationError("\(message): cannot be read")
         }
-        let routing: MessageRouting
+        let read: (routing: RoutingClaims, claimPaths: [String])
         do {
-            routing = try MessageRouting(json: data)
+            read = try MessageJSON.read(data)
         } catch {
             throw ValidationError("\(message): \(error.reason)")
         }
-        let explanation = ReferenceEvaluator(set: set).explain(routing, for: to, on: day)
+        let explanation = ReferenceEvaluator(set: set).explain(read.routing, claimPaths: read.claimPaths, for: AgencyID(to), on: day)
         for line in explanation.lines(in: set) { print(line) }
     }
 }

@@ -1,3 +1,4 @@
+import AccordCore
 import AccordConsole
 import AccordPolicy
 import AccordStore
@@ -76,12 +77,12 @@ enum ImpactText {
 
     static func json(_ report: ImpactReport) -> [String: Any] {
         func tally(_ t: ImpactReport.Tally) -> [String: Any] { ["messages": t.messages, "first": time(t.first), "last": time(t.last)] }
-        func flow(_ key: FlowKey) -> [String: Any] { ["from": key.from, "to": key.to, "type": key.type, "purpose": key.purpose] }
+        func flow(_ key: FlowKey) -> [String: Any] { ["from": key.from.rawValue, "to": key.to.rawValue, "type": key.type, "purpose": key.purpose] }
         func flows(_ changes: [ImpactReport.FlowChange]) -> [[String: Any]] {
-            changes.map { flow($0.key).merging(tally($0.tally)) { a, _ in a }.merging(["agreement": $0.agreement, "reason": $0.reason]) { a, _ in a } }
+            changes.map { flow($0.key).merging(tally($0.tally)) { a, _ in a }.merging(["agreement": $0.agreement.rawValue, "reason": $0.reason]) { a, _ in a } }
         }
         func claims(_ changes: [ImpactReport.ClaimChange]) -> [[String: Any]] {
-            changes.map { flow($0.key).merging(tally($0.tally)) { a, _ in a }.merging(["agreement": $0.agreement, "path": $0.path]) { a, _ in a } }
+            changes.map { flow($0.key).merging(tally($0.tally)) { a, _ in a }.merging(["agreement": $0.agreement.rawValue, "path": $0.path]) { a, _ in a } }
         }
         var out: [String: Any] = [
             "decisions": report.decisions, "day": report.day.description,

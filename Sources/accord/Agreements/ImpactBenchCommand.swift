@@ -1,3 +1,4 @@
+import AccordCore
 import AccordAudit
 import AccordConsole
 import AccordCrypto
@@ -37,7 +38,7 @@ struct ImpactBenchCommand: AsyncParsableCommand {
         try await fill(set)
 
         var draftSources = sources
-        guard let index = draftSources.agreements.firstIndex(where: { set.agreement(id: suspend)?.file == $0.path }) else {
+        guard let index = draftSources.agreements.firstIndex(where: { set.agreement(id: AgreementID(suspend))?.file == $0.path }) else {
             throw ValidationError("no agreement '\(suspend)' in \(agreements)")
         }
         let text = String(decoding: draftSources.agreements[index].bytes, as: UTF8.self)
@@ -84,7 +85,7 @@ struct ImpactBenchCommand: AsyncParsableCommand {
             origin: "impact", signer: try NoteSigner(name: "impact", privateKey: PrivateKey.generate(.edDSA)), checkpointEveryLeaves: 100_000))
         let policy = CompiledPolicy(set)
         let keys = policy.keys.sorted { $0.description < $1.description }
-        let agencies = set.agencies.keys.sorted()
+        let agencies = set.agencies.keys.map(\.rawValue).sorted()
         var rng = BenchRandom(seed: seed)
         let now = Date()
         let needed = decisions - have
@@ -106,13 +107,13 @@ struct ImpactBenchCommand: AsyncParsableCommand {
                     }
                     let key = keys[Int(rng.next() % UInt64(keys.count))]
                     let paths = (set.schemas[key.type]?.claims ?? []).map(\.path).filter { _ in rng.next() % 2 == 0 }
-                    let message = MessageRouting(issuer: key.from, type: key.type, to: [key.to], purpose: key.purpose,
-                                                 classification: Classification.unclassified.rawValue, claimPaths: paths)
-                    guard case .deliver(let delivery) = policy.evaluate(message, for: key.to, on: CalendarDate(time)) else { continue }
+                    let message = RoutingClaims(issuer: key.from, type: key.type, recipients: [key.to], purpose: key.purpose,
+                                                classification: Classification.unclassified.rawValue)
+                    guard case .deliver(let delivery) = policy.evaluate(message, claimPaths: paths, for: key.to, on: CalendarDate(time)) else { continue }
                     batch.append(AuditRecord(
-                        event: .messageAccepted, time: time, actor: key.from, messageID: "m\(written + batch.count)",
-                        deliveryID: "d\(written + batch.count)", from: key.from, to: [key.to],
-                        agreement: AgreementReference(id: delivery.agreementID, versionDigest: delivery.agreementDigest),
+                        event: .messageAccepted, time: time, actor: key.from.rawValue, messageID: "m\(written + batch.count)",
+                        deliveryID: "d\(written + batch.count)", from: key.from.rawValue, to: [key.to.rawValue],
+                        agreement: AgreementReference(id: delivery.agreementID.rawValue, versionDigest: delivery.agreementDigest),
                         disclosed: delivery.disclosed, withheld: delivery.withheldPaths,
                         details: ["type": key.type, "purpose": key.purpose, "classification": Classification.unclassified.rawValue]))
                 }

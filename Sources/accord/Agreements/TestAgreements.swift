@@ -1,3 +1,4 @@
+import AccordCore
 import AccordPolicy
 import ArgumentParser
 import Foundation
@@ -45,7 +46,7 @@ struct TestAgreements: ParsableCommand {
                 continue
             }
             for scenario in scenarios {
-                let decision = policy.evaluate(scenario.message, for: scenario.recipient, on: scenario.date)
+                let decision = policy.evaluate(scenario.routing, claimPaths: scenario.claimPaths, for: scenario.recipient, on: scenario.date)
                 let mismatches = scenario.mismatches(decision)
                 if mismatches.isEmpty {
                     passed += 1

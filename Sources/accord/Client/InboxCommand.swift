@@ -81,7 +81,7 @@ struct RecipientVerifier {
 enum InboxPrinter {
     static func print(_ item: InboxItem, _ message: VerifiedMessage) {
         Swift.print("\(item.deliveryID) from \(item.from): \(item.type) for \(item.purpose) under \(item.agreement)\(item.handling.map { ", handling \($0)" } ?? "") (audit leaf \(item.auditLeaf)\(item.checkpointSize.map { ", latest checkpoint \($0)" } ?? ""))")
-        for (name, value) in message.claims.sorted(by: { $0.key < $1.key }) where !RoutingClaims.clearClaimNames.contains(name) {
+        for (name, value) in message.claims.sorted(by: { $0.key < $1.key }) where !ClearClaims.names.contains(name) {
             Swift.print("  \(name): \(display(value))")
         }
         if !item.withheld.isEmpty { Swift.print("  withheld: \(item.withheld.joined(separator: ", "))") }

@@ -106,7 +106,7 @@ enum MessageFile {
         if let caseRef { routing["case_ref"] = .string(caseRef) }
         if let agreement { routing["agreement"] = .string(agreement) }
         var message = content
-        for name in RoutingClaims.clearClaimNames { message[name] = nil }
+        for name in ClearClaims.names { message[name] = nil }
         message["iss"] = .string(agency)
         message["jti"] = .string(jti)
         message["iat"] = .integer(Int(issuedAt.timeIntervalSince1970))

@@ -1,3 +1,4 @@
+import AccordCore
 import AccordAudit
 import AccordCrypto
 import AccordGateway
@@ -61,7 +62,7 @@ struct DemoCommand: AsyncParsableCommand {
         if let at { now = at.now } else { now = { Date() } }
         let set = try AgreementsIO.load(agreements, on: CalendarDate(now()))
         let made = try DevelopmentPKI(directory: URL(fileURLWithPath: pki)).ensure(
-            agencies: set.agencies.values.map { DevelopmentPKI.Agency(id: $0.id, name: $0.name) }.sorted { $0.id < $1.id },
+            agencies: set.agencies.values.map { DevelopmentPKI.Agency(id: $0.id.rawValue, name: $0.name) }.sorted { $0.id < $1.id },
             operators: DevelopmentPKI.Operator.development)
         let created = made.filter { $0.outcome != .kept }.count
         print(style.dim(created == 0 ? "PKI: \(pki) (existing)" : "PKI: \(pki) (\(created) files made or renewed)"))

@@ -22,7 +22,7 @@ extension DemoRunner {
     /// agency's system pulls it from its own gateway. Shows both logs naming each other's leaf
     /// and checkpoint (docs/federation.md, "What each side logs").
     func deliverForwarded(_ recipient: SubmissionReceipt.Recipient, of receipt: SubmissionReceipt, through side: DemoPartnerSide) async throws {
-        let gatewayID = server.gateway.policy.current.policy.set.gatewayServing[recipient.recipient]?.id ?? DemoPartner.gatewayID
+        let gatewayID = server.gateway.policy.current.policy.set.gatewayServing[AgencyID(recipient.recipient)]?.id ?? DemoPartner.gatewayID
         print("   forwarded by this gateway to \(gatewayID), the Australian gateway on https://localhost:\(side.port), over mutual TLS")
         let context = try TLSContext.agencyClient(pkiDirectory: side.partner.pki.directory, agency: recipient.recipient, serverName: "localhost")
         let connection = try await AccordHTTPConnection.connect(host: "localhost", port: side.port, context: context)
@@ -33,7 +33,7 @@ extension DemoRunner {
         let verified = try side.partner.recipientVerifier().verify(
             item.presentation, now: now(), keyBinding: KeyBindingExpectation(audience: recipient.recipient, nonce: recipient.deliveryID))
         print("   \(recipient.recipient) received and verified at the Australian gateway (issuer signature, New Zealand gateway binding):")
-        let content = verified.claims.filter { !RoutingClaims.clearClaimNames.contains($0.key) }
+        let content = verified.claims.filter { !ClearClaims.names.contains($0.key) }
         for (path, value) in Self.flatten(content) { print("     \(path) = \(value)") }
         print("   withheld: " + (recipient.withheld.isEmpty ? "nothing" : style.held(recipient.withheld.joined(separator: ", "))))
         _ = try await client.call("POST", "/v1/inbox/\(item.deliveryID)/ack")

@@ -60,14 +60,14 @@ struct DemoRunner {
     }
 
     private func deliver(_ recipient: SubmissionReceipt.Recipient, of receipt: SubmissionReceipt) async throws {
-        let agreement = server.gateway.policy.current.policy.set.agreement(id: recipient.agreement)
+        let agreement = server.gateway.policy.current.policy.set.agreement(id: AgreementID(recipient.agreement))
         let basis = agreement?.legalBasis.map { "\($0.instrument) \($0.provision)" }.joined(separator: "; ") ?? ""
         print("   " + style.good("accepted") + " for \(recipient.recipient) under \(recipient.agreement)" + style.dim(" (\(basis))"))
         if recipient.status == "held" {
             print("   " + style.held("held for the privacy officer") + "; released in review as the demo's officer")
             _ = try await server.gateway.review(deliveryID: recipient.deliveryID, release: true, by: "urn:accord:operator:privacy-officer:officer")
         }
-        if let partner, server.gateway.policy.current.policy.set.gatewayServing[recipient.recipient] != nil {
+        if let partner, server.gateway.policy.current.policy.set.gatewayServing[AgencyID(recipient.recipient)] != nil {
             try await deliverForwarded(recipient, of: receipt, through: partner)
             return
         }
@@ -76,7 +76,7 @@ struct DemoRunner {
         let item = try await find(recipient.deliveryID, in: client)
         let verified = try RecipientVerifier(pki: pki).verify(item, as: recipient.recipient, now: now())
         print("   \(recipient.recipient) received and verified (issuer signature, gateway binding, audit leaf \(item.auditLeaf)):")
-        let content = verified.claims.filter { !RoutingClaims.clearClaimNames.contains($0.key) }
+        let content = verified.claims.filter { !ClearClaims.names.contains($0.key) }
         for (path, value) in Self.flatten(content) { print("     \(path) = \(value)") }
         print("   withheld: " + (recipient.withheld.isEmpty ? "nothing" : style.held(recipient.withheld.joined(separator: ", "))))
         _ = try await client.call("POST", "/v1/inbox/\(item.deliveryID)/ack")

@@ -47,7 +47,7 @@ final class GatewayFixture: @unchecked Sendable {
             policy = try ActivePolicy(directory: source, today: CalendarDate(now()), hashing: SHA256.Hasher.self)
         }
         pki = DevelopmentPKI(directory: directory.appendingPathComponent("certs"))
-        let agencies = registry.current.policy.set.agencies.values.map { DevelopmentPKI.Agency(id: $0.id, name: $0.name) }
+        let agencies = registry.current.policy.set.agencies.values.map { DevelopmentPKI.Agency(id: $0.id.rawValue, name: $0.name) }
         _ = try pki.ensure(agencies: agencies.sorted { $0.id < $1.id })
         keys = try GatewayKeys.load(directory: pki.directory.path, agencies: policy.current.policy.set.agencies.values)
         store = try SQLiteStore.open(path: directory.appendingPathComponent("accord.sqlite").path, configuration: StoreConfiguration(

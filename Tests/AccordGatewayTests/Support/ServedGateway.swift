@@ -1,3 +1,4 @@
+import AccordCore
 import AccordCrypto
 import AccordPolicy
 import AccordPolicyFiles
@@ -24,7 +25,7 @@ struct ServedGateway {
         self.agreements = try agreements?(directory) ?? AgreementsInForce.copy(into: directory.appendingPathComponent("in-force"))
         let set = try ActivePolicy(directory: self.agreements, today: CalendarDate(Date()), hashing: SHA256.Hasher.self).current.policy.set
         pki = DevelopmentPKI(directory: directory.appendingPathComponent("certs"))
-        _ = try pki.ensure(agencies: set.agencies.values.map { DevelopmentPKI.Agency(id: $0.id, name: $0.name) }.sorted { $0.id < $1.id })
+        _ = try pki.ensure(agencies: set.agencies.values.map { DevelopmentPKI.Agency(id: $0.id.rawValue, name: $0.name) }.sorted { $0.id < $1.id })
         port = try FreePort.find()
         database = directory.appendingPathComponent("accord.sqlite").path
         config = directory.appendingPathComponent("accord.yaml")

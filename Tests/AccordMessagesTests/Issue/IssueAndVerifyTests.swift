@@ -23,14 +23,14 @@ import Testing
         let message = try Fixtures.verifier().verify(try Fixtures.issue(), now: Fixtures.now)
         let routing = message.routing
         #expect(routing.issuer == "nz-police")
-        #expect(routing.messageID == "msg-0001")
+        #expect(message.jti == "msg-0001")
         #expect(routing.type == "referral")
         #expect(routing.recipients == ["immigration-nz", "labour-inspectorate"])
         #expect(routing.purpose == "investigation")
         #expect(routing.classification == "in-confidence")
         #expect(routing.caseReference == "OP-2025-117")
         #expect(routing.agreement == nil)
-        #expect(routing.expiresAt == Fixtures.now.addingTimeInterval(3600))
+        #expect(message.clear.expiresAt == Fixtures.now.addingTimeInterval(3600))
     }
 
     @Test func listsEveryClaimPathWithoutValues() throws {

@@ -21,7 +21,7 @@ import Testing
             let (payload, disclosures) = try builder.build()
             random = builder.random
             let maxDepth = Int.random(in: 3...9, using: &random)
-            let routing = RoutingClaims.clearClaimNames.intersection(payload.keys)
+            let routing = ClearClaims.names.intersection(payload.keys)
 
             let expected = Self.outcome { () throws(MessageError) in
                 var processor = try ReferenceDisclosureProcessor(disclosures: disclosures, maxDepth: maxDepth)

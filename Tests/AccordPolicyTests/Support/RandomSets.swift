@@ -26,7 +26,7 @@ struct RandomSets {
     mutating func set() -> AgreementSet {
         let agencies = (0..<Int.random(in: 3...5, using: &rng)).map { i in
             let jurisdiction = pick(Self.jurisdictions)
-            return Agency(id: "a\(i)", name: "A\(i)", jurisdiction: jurisdiction, kind: jurisdiction == "NZ" ? .nzGovernment : .overseasAuthority,
+            return Agency(id: AgencyID("a\(i)"), name: "A\(i)", jurisdiction: jurisdiction, kind: jurisdiction == "NZ" ? .nzGovernment : .overseasAuthority,
                           isChildWelfareAgency: chance(0.4), certificate: "urn:accord:agency:a\(i)")
         }
         let purposes = (0..<3).map { Purpose(id: "p\($0)", description: "") }
@@ -51,7 +51,7 @@ struct RandomSets {
                      location: SourceLocation(file: "g\(i).yaml", line: n + 1, column: 3))
             }
             let status: AgreementStatus = chance(0.7) ? .active : pick(AgreementStatus.allCases)
-            return Agreement(id: "g\(i)", title: "", version: 1, status: status, legalBasis: [], parties: ids,
+            return Agreement(id: AgreementID("g\(i)"), title: "", version: 1, status: status, legalBasis: [], parties: ids,
                              validFrom: from, validUntil: until, reviewBy: until, flows: flows,
                              digest: SHA256.Hasher().digest(of: "g\(i)").hex, file: "g\(i).yaml")
         }
@@ -67,7 +67,7 @@ struct RandomSets {
 
     /// Most messages are aimed at a random flow, so that deliveries and claim rules are well
     /// exercised; the rest are drawn from everything, unknown names included.
-    mutating func message(for set: AgreementSet) -> (MessageRouting, String, CalendarDate) {
+    mutating func message(for set: AgreementSet) -> (PolicyMessage, AgencyID, CalendarDate) {
         let ids = set.agencies.keys.sorted() + ["zz"]
         let agreement = pick(set.agreements)
         let flow = pick(agreement.flows)
@@ -77,17 +77,17 @@ struct RandomSets {
         var to = aimed ? [recipient] : subset(ids, max: 3)
         if chance(0.3) { to.append(pick(ids)) }
         if !aimed, chance(0.9), !to.contains(recipient) { to.append(recipient) }
-        let named: String? = chance(0.75) ? nil : (chance(0.85) ? pick(set.agreements.map(\.id)) : "g9")
-        let message = MessageRouting(
-            issuer: issuer, type: aimed ? pick(flow.types) : pick(set.schemas.keys.sorted() + ["t9"]), to: to,
+        let named: AgreementID? = chance(0.75) ? nil : (chance(0.85) ? pick(set.agreements.map(\.id)) : "g9")
+        let routing = RoutingClaims(
+            issuer: issuer, type: aimed ? pick(flow.types) : pick(set.schemas.keys.sorted() + ["t9"]), recipients: to,
             purpose: aimed ? pick(flow.purposes) : pick(["p0", "p1", "p2", "p9"]),
-            classification: chance(0.97) ? pick(Classification.allCases).rawValue : "BOGUS", agreement: named,
-            claimPaths: chance(0.03)
+            classification: chance(0.97) ? pick(Classification.allCases).rawValue : "BOGUS", agreement: named)
+        let claimPaths = chance(0.03)
                 ? (0..<40).map { _ in pick(Self.claimPool + ["zz.top", "s"]) }
-                : subset(Self.claimPool + ["zz.top", "s"], max: 7) + (chance(0.2) ? [pick(Self.claimPool + ["zz.top"])] : []))
+                : subset(Self.claimPool + ["zz.top", "s"], max: 7) + (chance(0.2) ? [pick(Self.claimPool + ["zz.top"])] : [])
         let date = aimed && chance(0.7)
             ? pick(Self.dates.filter { agreement.validFrom <= $0 && $0 <= agreement.validUntil })
             : pick(Self.dates)
-        return (message, recipient, date)
+        return ((routing, claimPaths), recipient, date)
     }
 }

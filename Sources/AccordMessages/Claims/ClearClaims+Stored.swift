@@ -1,7 +1,7 @@
 import AccordCore
 
-extension RoutingClaims {
-    /// The routing claims in clear of an SD-JWT the gateway accepted earlier, read from the
+extension ClearClaims {
+    /// The clear claims of an SD-JWT the gateway accepted earlier, read from the
     /// issuer-signed JWT's payload without checking its signature again: for showing a stored
     /// message, never for deciding about a new one.
     public init(storedSDJWT text: String) throws(MessageError) {
@@ -17,6 +17,6 @@ extension RoutingClaims {
         guard case .object(let claims) = try StrictJSON.parse(payload, part: "issuer JWT payload", maxDepth: 64) else {
             throw MessageError(.invalidJSON, "issuer JWT payload is not a JSON object")
         }
-        try self.init(clearPayload: claims)
+        try self.init(payload: claims)
     }
 }
