@@ -1,3 +1,4 @@
+import AccordCore
 import AccordCrypto
 import AccordGateway
 import AccordTLS
@@ -17,7 +18,7 @@ struct AgencyRoutes: Sendable {
         api.post("messages") { request, context in try await submit(request, context) }
         api.get("messages/:id") { _, context in
             let id = try context.parameters.require("id")
-            return JSONResponse.make(try await gateway.status(of: id, for: agency(context)))
+            return JSONResponse.make(try await gateway.status(of: MessageID(id), for: agency(context)))
         }
         api.get("inbox") { request, context in
             let limit = request.uri.queryParameters["limit"].map { Self.integer(String($0)) }
@@ -29,7 +30,7 @@ struct AgencyRoutes: Sendable {
         }
         api.post("inbox/:id/ack") { _, context in
             let id = try context.parameters.require("id")
-            return JSONResponse.make(try await gateway.acknowledge(deliveryID: id, by: agency(context)))
+            return JSONResponse.make(try await gateway.acknowledge(deliveryID: DeliveryID(id), by: agency(context)))
         }
         api.get("agreements") { _, context in
             JSONResponse.make(try gateway.permittedFlows(for: try agency(context)))
@@ -53,10 +54,10 @@ struct AgencyRoutes: Sendable {
         return Int(text)
     }
 
-    private func agency(_ context: GatewayRequestContext) throws -> String {
+    private func agency(_ context: GatewayRequestContext) throws -> AgencyID {
         // AgencyGuard has admitted only agencies.
         guard let agency = context.peer?.agencyID else { throw HTTPError(.forbidden) }
-        return agency
+        return AgencyID(agency)
     }
 
     private func submit(_ request: Request, _ context: GatewayRequestContext) async throws -> Response {

@@ -1,3 +1,4 @@
+public import AccordCore
 public import AccordConsole
 public import AccordGateway
 
@@ -10,7 +11,7 @@ public struct GatewayHeldReview: HeldReview {
         self.gateway = gateway
     }
 
-    public func review(deliveryID: String, release: Bool, by actor: String, reason: String?) async throws -> HeldReviewOutcome {
+    public func review(deliveryID: DeliveryID, release: Bool, by actor: String, reason: String?) async throws -> HeldReviewOutcome {
         do {
             switch try await gateway.decide(deliveryID: deliveryID, release: release, by: actor, reason: reason) {
             case .released, .rejected: return .decided
@@ -25,7 +26,7 @@ public struct GatewayHeldReview: HeldReview {
         }
     }
 
-    public func content(deliveryID: String, for actor: String) async throws -> HeldContent? {
+    public func content(deliveryID: DeliveryID, for actor: String) async throws -> HeldContent? {
         do {
             let content = try await gateway.reviewContent(deliveryID: deliveryID, for: actor)
             return HeldContent(values: content.values, withheld: content.withheld, approvedBy: content.approvedBy,

@@ -1,3 +1,4 @@
+import AccordCore
 import AccordAudit
 import Foundation
 import Testing

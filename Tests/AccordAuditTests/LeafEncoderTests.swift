@@ -18,8 +18,9 @@ import Testing
             records.append(AuditRecord(
                 event: AuditEvent.allCases.randomElement(using: &random)!,
                 time: Date(timeIntervalSince1970: Double(Int64.random(in: 0 ... 253_402_300_799_999, using: &random)) / 1000),
-                actor: pick(), messageID: maybe(), deliveryID: maybe(), from: maybe(), to: some(),
-                agreement: Bool.random(using: &random) ? AgreementReference(id: pick(), versionDigest: pick()) : nil,
+                actor: pick(), messageID: maybe().map(MessageID.init(rawValue:)), deliveryID: maybe().map(DeliveryID.init(rawValue:)),
+                from: maybe().map(AgencyID.init(rawValue:)), to: some().map(AgencyID.init(rawValue:)),
+                agreement: Bool.random(using: &random) ? AgreementReference(id: AgreementID(pick()), versionDigest: pick()) : nil,
                 disclosed: some(), withheld: some(), reason: maybe(), submissionDigest: maybe(),
                 subjects: (0 ..< n % 3).map { key.hash(type: "passport", value: "P\($0)") },
                 details: Dictionary(some().map { ($0, pick()) }, uniquingKeysWith: { a, _ in a })))

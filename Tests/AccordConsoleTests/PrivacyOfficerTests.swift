@@ -1,3 +1,4 @@
+import AccordCore
 import AccordAudit
 import AccordConsole
 import AccordGateway
@@ -127,13 +128,13 @@ import Testing
             #expect(givenUp != retrying)
             let (status, page) = try await client.page("/held", ConsoleFixture.officer)
             #expect(status == .ok)
-            #expect(page.contains("Pushes given up on") && page.contains(givenUp) && page.contains("client-connect-failed"))
-            #expect(!page.contains(retrying), "a delivery still being retried was listed as given up on")
+            #expect(page.contains("Pushes given up on") && page.contains(givenUp.rawValue) && page.contains("client-connect-failed"))
+            #expect(!page.contains(retrying.rawValue), "a delivery still being retried was listed as given up on")
         }
     }
 
     /// One turn of a push worker whose POST could not connect: the delivery the gateway offered.
-    static func failPush(_ fixture: ConsoleFixture, to agency: String, horizon: TimeInterval) async throws -> String {
+    static func failPush(_ fixture: ConsoleFixture, to agency: AgencyID, horizon: TimeInterval) async throws -> DeliveryID {
         guard case .item(let item, let record) = await fixture.gateway.nextPush(for: agency, horizon: horizon) else {
             throw PushNotOffered(agency: agency)
         }
@@ -144,7 +145,7 @@ import Testing
 
     /// The gateway offered no delivery to push where the test expected one.
     struct PushNotOffered: Error, CustomStringConvertible {
-        let agency: String
+        let agency: AgencyID
         var description: String { "the gateway offered no delivery to push to \(agency)" }
     }
 
@@ -159,7 +160,7 @@ import Testing
             let referral = try fixture.sent(.heldToImmigration)
             let (status, page) = try await client.page("/held", ConsoleFixture.officer)
             #expect(status == .ok)
-            #expect(page.contains(fiji.message) && page.contains(referral.message))
+            #expect(page.contains(fiji.message.rawValue) && page.contains(referral.message.rawValue))
             #expect(page.contains("informant.name"))
             #expect(!page.contains("<script>"), "a routing claim reached the page unescaped")
             #expect(page.contains("CASE-&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"))

@@ -179,7 +179,7 @@ import Testing
             let approve = try await officer("/held/approve", ["--data-urlencode", "csrf=\(officerToken)",
                 "--data-urlencode", "message=\(text.message)", "--data-urlencode", "delivery=\(text.delivery)"])
             #expect(approve.httpStatus == 409 && approve.body.contains("agreement-suspended"), "\(approve.standardOutput)")
-            #expect(try await gateway.server.store.delivery(id: text.delivery)?.state == .held)
+            #expect(try await gateway.server.store.delivery(id: DeliveryID(text.delivery))?.state == .held)
             #expect(try await gateway.server.store.query(AuditQuery(events: [.messageReleased])).isEmpty)
         }
     }

@@ -1,3 +1,4 @@
+import AccordCore
 import AccordAudit
 import AccordCrypto
 import AccordGateway
@@ -13,7 +14,7 @@ import Testing
     @Test(.needsPython) func aFilteredExportAndAProofVerifyWithoutAccord() async throws {
         let fixture = try GatewayFixture()
         try await fixture.closing {
-            var messages: [String] = []
+            var messages: [MessageID] = []
             for n in 0 ..< 6 {
                 let text = try fixture.issue(from: "nz.immigration", to: ["nz.police"], jti: "inz-export-\(n)")
                 messages.append(try await fixture.gateway.submit(text, from: "nz.immigration").messageID)
@@ -24,20 +25,20 @@ import Testing
             let output = fixture.directory.appendingPathComponent("export.jsonl").path
             let accord = PackageRoot.accordExecutable.path
 
-            let export = try await ExternalProcess.runDetached(accord, ["audit", "export"] + common + ["--message", messages[3], "--output", output])
+            let export = try await ExternalProcess.runDetached(accord, ["audit", "export"] + common + ["--message", messages[3].rawValue, "--output", output])
             try #require(export.status == 0, "\(export.standardError)")
             let lines = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n")
             let leaves = lines.filter { $0.contains("\"type\":\"leaf\"") }
-            #expect(!leaves.isEmpty && leaves.allSatisfy { $0.contains(messages[3]) }, "\(leaves)")
+            #expect(!leaves.isEmpty && leaves.allSatisfy { $0.contains(messages[3].rawValue) }, "\(leaves)")
             let verified = try await ExternalProcess.pythonDetached("audit_verify.py", [output])
             #expect(verified.status == 0, "\(verified.standardOutput)\(verified.standardError)")
             #expect(verified.standardOutput.contains("verified: \(leaves.count) leaves"), "\(verified.standardOutput)")
 
             // The same search as a listing, read a page at a time; its limit still caps it.
-            let query = try await ExternalProcess.runDetached(accord, ["audit", "query", "--json", "--message", messages[3]] + common)
+            let query = try await ExternalProcess.runDetached(accord, ["audit", "query", "--json", "--message", messages[3].rawValue] + common)
             try #require(query.status == 0, "\(query.standardError)")
             let listed = query.standardOutput.split(separator: "\n")
-            #expect(listed.count == leaves.count && listed.allSatisfy { $0.contains(messages[3]) }, "\(query.standardOutput)")
+            #expect(listed.count == leaves.count && listed.allSatisfy { $0.contains(messages[3].rawValue) }, "\(query.standardOutput)")
             let accepted = try await ExternalProcess.runDetached(accord, ["audit", "query", "--event", "message.accepted", "--limit", "4"] + common)
             #expect(accepted.standardOutput.hasSuffix("4 record(s)\n"), "\(accepted.standardOutput)\(accepted.standardError)")
 

@@ -1,3 +1,4 @@
+import AccordCore
 import AccordCrypto
 import AccordStore
 import AccordTestSupport

@@ -28,7 +28,7 @@ import Testing
                         "accord": ["type": "referral", "to": ["nz.police"], "purpose": "law-enforcement", "classification": "IN-CONFIDENCE"],
                         "summary": "rotation",
                     ], holderKey: holder)
-                    return try await gateway.server.gateway.submit(text, from: "nz.immigration").messageID
+                    return try await gateway.server.gateway.submit(text, from: "nz.immigration").messageID.rawValue
                 } catch let problem as GatewayProblem {
                     return problem.code
                 } catch {
@@ -41,7 +41,7 @@ import Testing
                 let verifier = SDJWTVerifier(resolver: StaticIssuerKeyResolver(["nz.immigration": [sender.publicKey.jwk.thumbprintBase64URL: sender.publicKey]]))
                 let items = try await gateway.server.gateway.inbox(for: "nz.police", after: nil, limit: nil).items
                 for item in items {
-                    _ = try verifier.verify(item.presentation, now: Date(), keyBinding: KeyBindingExpectation(audience: "nz.police", nonce: item.deliveryID))
+                    _ = try verifier.verify(item.presentation, now: Date(), keyBinding: KeyBindingExpectation(audience: "nz.police", nonce: item.deliveryID.rawValue))
                     _ = try await gateway.server.gateway.acknowledge(deliveryID: item.deliveryID, by: "nz.police")
                 }
                 return items.count

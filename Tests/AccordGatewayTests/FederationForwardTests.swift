@@ -1,3 +1,4 @@
+import AccordCore
 import AccordAudit
 import AccordCrypto
 import AccordStore
@@ -223,7 +224,7 @@ struct FederationForwardTests {
         let refused = try await setup.auditRecords([.messageForwardRefused])
         #expect(refused.count == 1)
         #expect(refused.first?.reason == "partner-agreement-narrower" && refused.first?.details["partner"] == "au.gateway")
-        #expect(refused.first?.to == ["au.abf"] && refused.first?.messageID == messageID)
+        #expect(refused.first?.to == ["au.abf"] && refused.first?.messageID == MessageID(messageID))
     }
 
     @Test func aPartnerClaimingToServeANewZealandAgencyIsRefusedByAgreementsCheck() async throws {

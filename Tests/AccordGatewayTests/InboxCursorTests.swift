@@ -103,7 +103,7 @@ import Testing
     }
 
     /// A referral from Police to INZ for victim protection: held for a privacy officer.
-    static func submitHeld(_ fixture: GatewayFixture) async throws -> String {
+    static func submitHeld(_ fixture: GatewayFixture) async throws -> DeliveryID {
         let text = try fixture.issue(from: "nz.police", to: ["nz.immigration"], purpose: "victim-protection", classification: "SENSITIVE",
                                      content: ["subject": .object(["family_name": "Tupou", "visa_number": "V998877"]), "victim_status": "suspected-victim"])
         let recipient = try #require(try await fixture.gateway.submit(text, from: "nz.police").recipients.first)
@@ -112,7 +112,7 @@ import Testing
     }
 
     /// A case update from Police to INZ: delivered at once.
-    static func submitCaseUpdate(_ fixture: GatewayFixture) async throws -> String {
+    static func submitCaseUpdate(_ fixture: GatewayFixture) async throws -> DeliveryID {
         let text = try fixture.issue(from: "nz.police", to: ["nz.immigration"], type: "case-update",
                                      content: ["case": .object(["status": "open", "summary": "Interview arranged"])])
         let recipient = try #require(try await fixture.gateway.submit(text, from: "nz.police").recipients.first)

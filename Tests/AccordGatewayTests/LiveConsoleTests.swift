@@ -1,3 +1,4 @@
+import AccordCore
 import AccordAudit
 import AccordCrypto
 import AccordServer
@@ -88,11 +89,11 @@ import Testing
 
             let inbox = try await gateway.curl("/v1/inbox", as: "nz.immigration")
             #expect(inbox.httpStatus == 200 && !inbox.body.contains(delivery), "\(inbox.standardOutput)")
-            #expect(try await gateway.server.store.delivery(id: delivery)?.state == .rejected)
+            #expect(try await gateway.server.store.delivery(id: DeliveryID(delivery))?.state == .rejected)
             let denied = try await gateway.server.store.query(AuditQuery(events: [.messageDenied]))
             #expect(denied.count == 1)
             #expect(denied.first?.record.actor == "urn:accord:operator:privacy-officer:officer")
-            #expect(denied.first?.record.deliveryID == delivery && denied.first?.record.reason == "rejected-by-privacy-officer")
+            #expect(denied.first?.record.deliveryID == DeliveryID(delivery) && denied.first?.record.reason == "rejected-by-privacy-officer")
             #expect(denied.first?.record.details["officer_reason"] == "the victim asked that Immigration NZ not be told")
             #expect(try await gateway.server.store.query(AuditQuery(events: [.messageDelivered, .messageReleased])).isEmpty)
 

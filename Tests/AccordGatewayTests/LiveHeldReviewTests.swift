@@ -1,3 +1,4 @@
+import AccordCore
 import AccordAudit
 import AccordCrypto
 import AccordGateway
@@ -56,7 +57,7 @@ import Testing
             #expect(adult.recipient["status"] as? String == "delivered")
             let child = try await send(gateway, Self.child)
             #expect(child.recipient["status"] as? String == "held")
-            let delivery = try #require(child.recipient["delivery_id"] as? String)
+            let delivery = DeliveryID(try #require(child.recipient["delivery_id"] as? String))
             let held = try #require(try await gateway.server.store.query(AuditQuery(events: [.messageHeld])).map(\.record).first)
             #expect(held.deliveryID == delivery && held.reason == "review-required")
             #expect(held.details["hold"] == "disclosed-child" && held.details["hold_paths"] == "subject.is_child", "\(held.details)")
@@ -90,7 +91,7 @@ import Testing
             #expect(approved.body.contains("released for delivery"), "\(approved.body)")
             #expect(try await states(gateway, child.message) == ["pending"])
             let inbox = try await gateway.curl("/v1/inbox", as: "nz.oranga-tamariki")
-            #expect(inbox.body.contains(delivery))
+            #expect(inbox.body.contains(delivery.rawValue))
             #expect(try await states(gateway, child.message) == ["delivered"])
         }
     }
@@ -106,7 +107,7 @@ import Testing
         try await gateway.closing {
             #expect(try await send(gateway, Self.adult).recipient["status"] as? String == "delivered")
             let child = try await send(gateway, Self.child)
-            let delivery = try #require(child.recipient["delivery_id"] as? String)
+            let delivery = DeliveryID(try #require(child.recipient["delivery_id"] as? String))
             #expect(child.recipient["status"] as? String == "held")
             let port = try #require(gateway.consolePort)
             let screenshots = try PackageRoot.temporaryDirectory("console-screenshots-held-review")
@@ -138,7 +139,7 @@ import Testing
         try await gateway.closing {
             let reviewer = gateway.server.gateway
             let first = try await send(gateway, Self.child)
-            let delivery = try #require(first.recipient["delivery_id"] as? String)
+            let delivery = DeliveryID(try #require(first.recipient["delivery_id"] as? String))
             let alice = "urn:accord:operator:privacy-officer:alice", bob = "urn:accord:operator:privacy-officer:bob"
 
             guard case .approvalRecorded(_, let remaining) = try await reviewer.decide(deliveryID: delivery, release: true, by: alice) else {
@@ -160,7 +161,7 @@ import Testing
             #expect(released.actor == bob && released.details["approved_by"] == "\(alice),\(bob)")
 
             let second = try await send(gateway, Self.child)
-            let other = try #require(second.recipient["delivery_id"] as? String)
+            let other = DeliveryID(try #require(second.recipient["delivery_id"] as? String))
             for reason in [nil, "   "] {
                 let unexplained = await #expect(throws: GatewayProblem.self) { try await reviewer.decide(deliveryID: other, release: false, by: alice, reason: reason) }
                 #expect(unexplained?.code == "reason-required" && unexplained?.status == 400)

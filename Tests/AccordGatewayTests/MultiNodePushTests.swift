@@ -1,3 +1,4 @@
+import AccordCore
 import AccordCrypto
 import AccordStore
 import AccordTestSupport
@@ -41,7 +42,7 @@ struct MultiNodePushTests {
             #expect(order.count == 12)
             #expect(setup.receiver.filed == Set(order), "nothing lost")
             let posted = setup.receiver.posts.map(\.deliveryID)
-            var firstSeen: [String] = []
+            var firstSeen: [DeliveryID] = []
             for id in posted where !firstSeen.contains(id) { firstSeen.append(id) }
             #expect(firstSeen == order, "received in inbox order")
             // At most the delivery in flight when its node was killed comes again, from the other.

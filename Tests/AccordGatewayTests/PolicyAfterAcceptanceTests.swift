@@ -29,7 +29,7 @@ import Testing
         }
     }
 
-    static func events(_ store: any AccordStorage, _ messageID: String) async throws -> [String] {
+    static func events(_ store: any AccordStorage, _ messageID: MessageID) async throws -> [String] {
         try await store.query(AuditQuery(messageID: messageID)).map { "\($0.record.event.rawValue) \($0.record.reason ?? "-")" }
     }
 

@@ -1,3 +1,4 @@
+import AccordCore
 import AccordAudit
 import AccordCrypto
 import AccordStore
@@ -199,7 +200,7 @@ struct PushDeliveryTests {
         #expect((back["accord_push_attempts_total"] ?? 0) > (back["accord_push_failures_total"] ?? 0), "\(back)")
         #expect(back["accord_push_oldest_age_seconds"] == 0, "\(back)")
         let deliveryID = try #require(pulled.first?["delivery_id"] as? String)
-        #expect(setup.receiver.filed == [deliveryID])
+        #expect(setup.receiver.filed == [DeliveryID(deliveryID)])
         // What was pushed is an inbox item: the same members, the same delivery; only the
         // hand-out (its leaf, its fresh KB-JWT) differs.
         let pushed = try #require(try JSONSerialization.jsonObject(

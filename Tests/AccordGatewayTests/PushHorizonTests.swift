@@ -1,3 +1,4 @@
+import AccordCore
 import AccordGateway
 import AccordStore
 import AccordTestSupport

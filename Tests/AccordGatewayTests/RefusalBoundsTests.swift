@@ -32,7 +32,7 @@ import Testing
             }
             for entry in try await fixture.store.query(AuditQuery(events: [.messageDenied])) {
                 #expect(entry.record.to.count <= 32)
-                #expect(entry.record.to.allSatisfy { $0.utf8.count <= 64 })
+                #expect(entry.record.to.allSatisfy { $0.rawValue.utf8.count <= 64 })
                 #expect(entry.record.details.values.allSatisfy { $0.utf8.count <= 64 }, "\(entry.record.details)")
             }
         }

@@ -9,7 +9,7 @@ import Testing
 
 /// Every refusal names its reason, changes nothing but the audit log, and is audited.
 @Suite struct RefusalTests {
-    func refusal(_ fixture: GatewayFixture, _ text: String, from agency: String) async throws -> GatewayProblem {
+    func refusal(_ fixture: GatewayFixture, _ text: String, from agency: AgencyID) async throws -> GatewayProblem {
         let leavesBefore = try await fixture.store.leafCount()
         let problem = try #require(await #expect(throws: GatewayProblem.self) { try await fixture.gateway.submit(text, from: agency) })
         // Exactly the refusal's audit leaves were added, and no message or delivery stored.

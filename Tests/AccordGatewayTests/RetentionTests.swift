@@ -1,3 +1,4 @@
+import AccordCore
 import AccordAudit
 import AccordGateway
 import AccordStore

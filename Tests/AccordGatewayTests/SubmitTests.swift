@@ -87,7 +87,7 @@ import Testing
                 _ = try await fixture.gateway.submit(try fixture.issue(from: "nz.immigration", to: ["nz.police"]), from: "nz.immigration")
             }
             var cursor: String?
-            var seen: [String] = []
+            var seen: [DeliveryID] = []
             for _ in 0..<4 {
                 let page = try await fixture.gateway.inbox(for: "nz.police", after: cursor, limit: nil)
                 #expect(page.items.count <= 1)

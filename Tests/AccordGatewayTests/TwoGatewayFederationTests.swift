@@ -1,3 +1,4 @@
+import AccordCore
 import AccordAudit
 import AccordCrypto
 import AccordStore
@@ -320,7 +321,7 @@ struct TwoGatewayFederationTests {
         let nzDeliveries = try await Self.records(pair.nz, [.messageDelivered])
         let nzDelivery = try #require(nzDeliveries.last?.record.deliveryID)
         let result = try await Self.referenceVerify(presentation, signedBy: pair.nz.pki.agencySigningKey("nz.customs"),
-                                                    audience: "au.abf", nonce: nzDelivery)
+                                                    audience: "au.abf", nonce: nzDelivery.rawValue)
         #expect(result?["ok"] as? Bool == true, "\(result ?? [:])")
         let payload = result?["payload"] as? [String: Any]
         #expect((payload?["subject"] as? [String: Any])?["family_name"] as? String == "Kovac")
@@ -389,7 +390,7 @@ struct TwoGatewayFederationTests {
         #expect(items[0]["from"] as? String == "au.abf" && items[0]["agreement"] as? String == "abf-inz-inbound")
         let auDelivered = try #require(try await Self.records(pair.au, [.messageDelivered]).last)
         let result = try await Self.referenceVerify(presentation, signedBy: pair.au.pki.agencySigningKey("au.abf"),
-                                                    audience: "nz.immigration", nonce: try #require(auDelivered.record.deliveryID))
+                                                    audience: "nz.immigration", nonce: try #require(auDelivered.record.deliveryID).rawValue)
         #expect(result?["ok"] as? Bool == true, "\(result ?? [:])")
         #expect(try await Self.within(10) { try await Self.records(pair.au, [.messageAcknowledged]).count == 1 })
 

@@ -1,3 +1,4 @@
+import AccordCore
 import AccordAudit
 import AccordCrypto
 import AccordStore
@@ -52,7 +53,7 @@ struct TwoGatewayUnhappyPathTests {
         // Final on both sides: refused once, audited with the partner's exact code, nothing received.
         let refused = try await TwoGatewayFederationTests.records(pair.nz, [.messageForwardRefused])
         #expect(refused.map(\.record.reason) == ["partner-agreement-narrower"])
-        #expect(refused.first?.record.details["partner"] == "au.gateway" && refused.first?.record.messageID == messageID)
+        #expect(refused.first?.record.details["partner"] == "au.gateway" && refused.first?.record.messageID == MessageID(messageID))
         #expect(try await TwoGatewayFederationTests.records(pair.nz, [.messageDelivered]).count == 1)
         #expect(try await TwoGatewayFederationTests.records(pair.au, [.messageReceivedFromPartner]).isEmpty)
     }

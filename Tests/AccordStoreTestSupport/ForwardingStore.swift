@@ -1,3 +1,4 @@
+public import AccordCore
 public import AccordAudit
 public import AccordStore
 public import Foundation
@@ -19,24 +20,24 @@ open class ForwardingStore: AccordStorage, @unchecked Sendable {
     open func activateAgreementSet(_ activation: AgreementSetActivation) async throws(StoreError) -> (version: Int64, leaves: [UInt64]) {
         try await base.activateAgreementSet(activation)
     }
-    open func pushRecords(recipient: String) async throws(StoreError) -> [PushRecord] { try await base.pushRecords(recipient: recipient) }
+    open func pushRecords(recipient: AgencyID) async throws(StoreError) -> [PushRecord] { try await base.pushRecords(recipient: recipient) }
     open func pushRecords(state: PushRecord.State, limit: Int) async throws(StoreError) -> [PushRecord] { try await base.pushRecords(state: state, limit: limit) }
     open func recordPush(_ record: PushRecord) async throws(StoreError) { try await base.recordPush(record) }
     open func purgeMessages(retainedUntilBefore cutoff: Date) async throws(StoreError) -> Int { try await base.purgeMessages(retainedUntilBefore: cutoff) }
     open func checkpointNow() async throws(StoreError) -> StoredCheckpoint? { try await base.checkpointNow() }
-    open func message(id: String) async throws(StoreError) -> StoredMessage? { try await base.message(id: id) }
-    open func deliveries(messageID: String) async throws(StoreError) -> [StoredDelivery] { try await base.deliveries(messageID: messageID) }
-    open func deliveries(recipient: String, states: [DeliveryState]) async throws(StoreError) -> [StoredDelivery] {
+    open func message(id: MessageID) async throws(StoreError) -> StoredMessage? { try await base.message(id: id) }
+    open func deliveries(messageID: MessageID) async throws(StoreError) -> [StoredDelivery] { try await base.deliveries(messageID: messageID) }
+    open func deliveries(recipient: AgencyID, states: [DeliveryState]) async throws(StoreError) -> [StoredDelivery] {
         try await base.deliveries(recipient: recipient, states: states)
     }
-    open func inbox(recipient: String, states: [DeliveryState], afterSequence: Int64, limit: Int) async throws(StoreError) -> [InboxEntry] {
+    open func inbox(recipient: AgencyID, states: [DeliveryState], afterSequence: Int64, limit: Int) async throws(StoreError) -> [InboxEntry] {
         try await base.inbox(recipient: recipient, states: states, afterSequence: afterSequence, limit: limit)
     }
-    open func deliveries(agreementID: String, states: [DeliveryState]) async throws(StoreError) -> [StoredDelivery] {
+    open func deliveries(agreementID: AgreementID, states: [DeliveryState]) async throws(StoreError) -> [StoredDelivery] {
         try await base.deliveries(agreementID: agreementID, states: states)
     }
-    open func lastInboxSequence(recipient: String) async throws(StoreError) -> Int64 { try await base.lastInboxSequence(recipient: recipient) }
-    open func delivery(id: String) async throws(StoreError) -> StoredDelivery? { try await base.delivery(id: id) }
+    open func lastInboxSequence(recipient: AgencyID) async throws(StoreError) -> Int64 { try await base.lastInboxSequence(recipient: recipient) }
+    open func delivery(id: DeliveryID) async throws(StoreError) -> StoredDelivery? { try await base.delivery(id: id) }
     open func openDeliveries(retainedUntilBefore cutoff: Date, limit: Int) async throws(StoreError) -> [StoredDelivery] {
         try await base.openDeliveries(retainedUntilBefore: cutoff, limit: limit)
     }

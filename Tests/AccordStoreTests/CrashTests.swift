@@ -1,3 +1,4 @@
+import AccordCore
 import AccordAudit
 import AccordCrypto
 import AccordStore
@@ -54,8 +55,8 @@ import Testing
         let byIndex = Dictionary(uniqueKeysWithValues: stored.map { ($0.index, $0) })
         for (index, message) in acknowledged {
             guard let leaf = byIndex[index] else { Issue.record("acknowledged leaf \(index) was lost"); continue }
-            #expect(try AuditLeaf(bytes: leaf.bytes).record.messageID == message)
-            #expect(try await store.message(id: message) != nil)
+            #expect(try AuditLeaf(bytes: leaf.bytes).record.messageID == MessageID(message))
+            #expect(try await store.message(id: MessageID(message)) != nil)
         }
         let verifier = try NoteVerifier(name: "accord.local/audit", publicKey: key.publicKey)
         let outcome = try await store.verifyLog(origin: "accord.local/audit", verifier: verifier)

@@ -1,3 +1,4 @@
+import AccordCore
 import AccordAudit
 import Foundation
 import GRDB
@@ -98,7 +99,7 @@ import Testing
             _ = try await store.accept(StoreFixture.submission("new"))
             for held in ["old5", "old2"] {
                 _ = try await store.updateDelivery(.init(deliveryID: "\(held)/immigration-nz", state: .pending,
-                                                         audit: [StoreFixture.record(.messageReleased, message: held)]))
+                                                         audit: [StoreFixture.record(.messageReleased, message: MessageID(held))]))
             }
         }
         let resumed = try await store.inbox(recipient: "immigration-nz", states: open, afterSequence: oldCursor, limit: 100)
@@ -106,7 +107,7 @@ import Testing
         #expect(resumed.map(\.sequence) == [5, 8, 9, 10], "new sequences start above every rowid")
         let everything = try await store.inbox(recipient: "immigration-nz", states: open, afterSequence: 0, limit: 100)
         let reachable = Set(everything.map(\.delivery.id))
-        let expected = Set(["old0", "old2", "old3", "old4", "old5", "new"].map { "\($0)/immigration-nz" })
+        let expected = Set(["old0", "old2", "old3", "old4", "old5", "new"].map { DeliveryID("\($0)/immigration-nz") })
         #expect(reachable == expected, "every delivery not acknowledged, expired or held is in the inbox")
     }
 

@@ -1,3 +1,4 @@
+import AccordCore
 import AccordAudit
 import AccordStore
 import Foundation
@@ -7,7 +8,7 @@ import Testing
 /// The record of push tries (migration v6-push): written through the writer, replaced per
 /// delivery, kept across a reopen, and listed only while its delivery waits in an inbox.
 @Suite struct PushStoreTests {
-    static func record(_ deliveryID: String, _ state: PushRecord.State, attempts: Int, failure: String?) -> PushRecord {
+    static func record(_ deliveryID: DeliveryID, _ state: PushRecord.State, attempts: Int, failure: String?) -> PushRecord {
         let first = Date(timeIntervalSince1970: 1_800_000_000)
         return PushRecord(deliveryID: deliveryID, recipient: "immigration-nz", state: state, firstAttempt: first,
                           lastAttempt: first.addingTimeInterval(Double(attempts)), attempts: attempts,
@@ -21,7 +22,7 @@ import Testing
         do {
             let store = try SQLiteStore.open(path: path, configuration: configuration)
             try await store.whileRunning {
-                for id in ["m1", "m2"] { _ = try await store.accept(StoreFixture.submission(id)) }
+                for id: MessageID in ["m1", "m2"] { _ = try await store.accept(StoreFixture.submission(id)) }
                 try await store.recordPush(Self.record("m1/immigration-nz", .retrying, attempts: 1, failure: "503"))
                 try await store.recordPush(Self.record("m1/immigration-nz", .retrying, attempts: 2, failure: "client-connect-failed"))
                 try await store.recordPush(Self.record("m2/immigration-nz", .undeliverable, attempts: 9, failure: "client-timeout"))

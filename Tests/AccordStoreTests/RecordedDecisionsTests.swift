@@ -1,3 +1,4 @@
+import AccordCore
 import AccordAudit
 import Foundation
 import Testing
@@ -39,17 +40,17 @@ import Testing
                            "classification": "IN-CONFIDENCE"]
             switch random.next() % 5 {
             case 0:
-                records.append(AuditRecord(event: .messageDenied, time: time, actor: from, messageID: "m\(index)", from: from, to: [to],
+                records.append(AuditRecord(event: .messageDenied, time: time, actor: from, messageID: "m\(index)", from: AgencyID(from), to: [AgencyID(to)],
                                            reason: "no-agreement", details: details.merging(["stage": "policy"]) { $1 }))
             case 1:
                 // Refused before the policy: not a decision to replay.
-                records.append(AuditRecord(event: .messageDenied, time: time, actor: from, messageID: "m\(index)", from: from, to: [to],
+                records.append(AuditRecord(event: .messageDenied, time: time, actor: from, messageID: "m\(index)", from: AgencyID(from), to: [AgencyID(to)],
                                            reason: "bad-signature", details: ["stage": "verify"]))
             case 2:
-                records.append(AuditRecord(event: .messageDelivered, time: time, actor: to, messageID: "m\(index)", from: from, to: [to]))
+                records.append(AuditRecord(event: .messageDelivered, time: time, actor: to, messageID: "m\(index)", from: AgencyID(from), to: [AgencyID(to)]))
             default:
                 records.append(AuditRecord(event: .messageAccepted, time: time, actor: from, messageID: "m\(index)",
-                                           deliveryID: "d\(index)", from: from, to: [to],
+                                           deliveryID: "d\(index)", from: AgencyID(from), to: [AgencyID(to)],
                                            agreement: AgreementReference(id: "flow-\(from)-\(to)", versionDigest: "sha-256:01"),
                                            disclosed: disclosed, withheld: withheld, details: details))
             }

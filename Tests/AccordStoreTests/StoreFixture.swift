@@ -32,7 +32,7 @@ enum StoreFixture {
         FileManager.default.temporaryDirectory.appendingPathComponent("accord-store-\(UUID().uuidString).sqlite").path
     }
 
-    static func record(_ event: AuditEvent, message: String, to: [String] = ["immigration-nz"], passport: String? = nil) -> AuditRecord {
+    static func record(_ event: AuditEvent, message: MessageID, to: [AgencyID] = ["immigration-nz"], passport: String? = nil) -> AuditRecord {
         let key = try! SubjectKey(secret: [UInt8](repeating: 9, count: 32))
         return AuditRecord(event: event, time: Date(), actor: "nz-police", messageID: message, from: "nz-police", to: to,
                            agreement: AgreementReference(id: "inz-police", versionDigest: "sha-256:01"),
@@ -40,7 +40,7 @@ enum StoreFixture {
                            subjects: passport.map { [key.hash(type: "passport", value: $0)] } ?? [])
     }
 
-    static func submission(_ id: String, passport: String? = nil) -> Submission {
+    static func submission(_ id: MessageID, passport: String? = nil) -> Submission {
         let text = "eyJ.payload.sig~disclosure~"
         return Submission(
             message: .init(id: id, sender: "nz-police", sdJWT: text, submissionDigest: "sha-256:" + Hex.encode(SHA256.hash(text)),

@@ -1,3 +1,4 @@
+import AccordCore
 import AccordAudit
 import AccordCrypto
 import AccordStore
@@ -28,14 +29,14 @@ import Testing
     @Test(arguments: StoreBackend.available) func concurrentSubmissionsCommitTogetherAndFailAlone(backend: StoreBackend) async throws {
         try await backend.withStore(StoreFixture.configuration(every: 50)) { store in
             let results = try await store.whileRunning {
-                try await withThrowingTaskGroup(of: (String, Result<[UInt64], StoreError>).self) { group in
+                try await withThrowingTaskGroup(of: (MessageID, Result<[UInt64], StoreError>).self) { group in
                     for n in 0 ..< 200 {
-                        let id = n == 150 ? "m0" : "m\(n)"
+                        let id: MessageID = n == 150 ? "m0" : "m\(n)"
                         group.addTask {
                             do throws(StoreError) { return (id, .success(try await store.accept(StoreFixture.submission(id)))) } catch { return (id, .failure(error)) }
                         }
                     }
-                    var results: [(String, Result<[UInt64], StoreError>)] = []
+                    var results: [(MessageID, Result<[UInt64], StoreError>)] = []
                     for try await result in group { results.append(result) }
                     return results
                 }
@@ -59,7 +60,7 @@ import Testing
         try await backend.withStore(StoreFixture.configuration()) { store in
             try await store.whileRunning {
                 _ = try await store.accept(StoreFixture.submission("m1"))
-                let id = "m1/immigration-nz"
+                let id: DeliveryID = "m1/immigration-nz"
                 let delivered = try await store.updateDelivery(.init(deliveryID: id, state: .delivered, countsAsAttempt: true,
                                                                      audit: [StoreFixture.record(.messageDelivered, message: "m1")]))
                 #expect(delivered == [1])

@@ -87,7 +87,7 @@ struct AuditBenchmark: AsyncParsableCommand {
     }
 
     static func record(_ id: String) -> AuditRecord {
-        AuditRecord(event: .messageAccepted, time: Date(), actor: "nz-police", messageID: id, from: "nz-police", to: ["immigration-nz"],
+        AuditRecord(event: .messageAccepted, time: Date(), actor: "nz-police", messageID: MessageID(id), from: "nz-police", to: ["immigration-nz"],
                     agreement: AgreementReference(id: "inz-police", versionDigest: "sha-256:0123456789abcdef"),
                     disclosed: ["subject.name", "subject.nationality"], withheld: ["subject.health"], reason: "allowed",
                     submissionDigest: "sha-256:" + String(repeating: "ab", count: 32))
@@ -104,8 +104,8 @@ struct AuditBenchmark: AsyncParsableCommand {
             redacted: redacted, sender: "nz-police", type: "referral", purpose: "investigation", agreementID: "inz-police",
             agreementDigest: "sha-256:0123456789abcdef", withheld: ["subject.health"], receivedMilliseconds: AuditTime.milliseconds(now),
             handling: "restricted", subjects: [], binding: nil)
-        return Submission(message: .init(id: id, sender: "nz-police", sdJWT: sdJWT, submissionDigest: digest, receivedAt: now, retainUntil: now),
-                          deliveries: [.init(id: id + "/inz", recipient: "immigration-nz", envelope: envelope)],
+        return Submission(message: .init(id: MessageID(id), sender: "nz-police", sdJWT: sdJWT, submissionDigest: digest, receivedAt: now, retainUntil: now),
+                          deliveries: [.init(id: DeliveryID(id + "/inz"), recipient: "immigration-nz", envelope: envelope)],
                           audit: [record(id)])
     }
 }

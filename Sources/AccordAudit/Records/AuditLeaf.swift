@@ -33,7 +33,7 @@ public struct AuditLeaf: Sendable, Equatable {
         var agreement: AgreementReference?
         if let object = try reader.optionalObject("agreement") {
             var inner = MemberReader(members: object)
-            agreement = AgreementReference(id: try inner.string("id"), versionDigest: try inner.string("version_digest"))
+            agreement = AgreementReference(id: AgreementID(try inner.string("id")), versionDigest: try inner.string("version_digest"))
             try inner.finish("agreement")
         }
         let subjects = try reader.objects("subjects").map { (object: [String: JSONValue]) throws(AuditError) -> SubjectHash in
@@ -44,8 +44,10 @@ public struct AuditLeaf: Sendable, Equatable {
         }
         let record = AuditRecord(
             event: event, time: AuditTime.date(milliseconds: time), actor: try reader.string("actor"),
-            messageID: try reader.optionalString("message_id"), deliveryID: try reader.optionalString("delivery_id"),
-            from: try reader.optionalString("from"), to: try reader.strings("to"), agreement: agreement,
+            messageID: try reader.optionalString("message_id").map(MessageID.init(rawValue:)),
+            deliveryID: try reader.optionalString("delivery_id").map(DeliveryID.init(rawValue:)),
+            from: try reader.optionalString("from").map(AgencyID.init(rawValue:)), to: try reader.strings("to").map(AgencyID.init(rawValue:)),
+            agreement: agreement,
             disclosed: try reader.strings("disclosed"), withheld: try reader.strings("withheld"),
             reason: try reader.optionalString("reason"), submissionDigest: try reader.optionalString("submission_digest"),
             subjects: subjects, details: try reader.stringMap("details")
@@ -66,16 +68,16 @@ public struct AuditLeaf: Sendable, Equatable {
         ]
         func put(_ key: String, _ value: String?) { if let value { members[key] = .string(value) } }
         func put(_ key: String, _ values: [String]) { if !values.isEmpty { members[key] = .array(values.map(JSONValue.string)) } }
-        put("message_id", record.messageID)
-        put("delivery_id", record.deliveryID)
-        put("from", record.from)
-        put("to", record.to)
+        put("message_id", record.messageID?.rawValue)
+        put("delivery_id", record.deliveryID?.rawValue)
+        put("from", record.from?.rawValue)
+        put("to", record.to.map(\.rawValue))
         put("disclosed", record.disclosed)
         put("withheld", record.withheld)
         put("reason", record.reason)
         put("submission_digest", record.submissionDigest)
         if let agreement = record.agreement {
-            members["agreement"] = .object(["id": .string(agreement.id), "version_digest": .string(agreement.versionDigest)])
+            members["agreement"] = .object(["id": .string(agreement.id.rawValue), "version_digest": .string(agreement.versionDigest)])
         }
         if !record.subjects.isEmpty {
             members["subjects"] = .array(record.subjects.map { .object(["type": .string($0.type), "hmac": .string($0.hmac)]) })

@@ -1,3 +1,4 @@
+public import AccordCore
 public import Foundation
 
 /// One audit event, as it becomes one leaf. It carries metadata only: identities, claim
@@ -8,10 +9,11 @@ public struct AuditRecord: Sendable, Equatable {
     public var timeMilliseconds: Int64
     /// The agency or operator identity that caused the event.
     public var actor: String
-    public var messageID: String?
-    public var deliveryID: String?
-    public var from: String?
-    public var to: [String]
+    public var messageID: MessageID?
+    public var deliveryID: DeliveryID?
+    /// The sender as it named itself; a refused message's may be no registered agency.
+    public var from: AgencyID?
+    public var to: [AgencyID]
     public var agreement: AgreementReference?
     /// Claim paths forwarded, e.g. `subject.nationality`.
     public var disclosed: [String]
@@ -27,8 +29,8 @@ public struct AuditRecord: Sendable, Equatable {
     public var details: [String: String]
 
     public init(
-        event: AuditEvent, time: Date, actor: String, messageID: String? = nil, deliveryID: String? = nil,
-        from: String? = nil, to: [String] = [], agreement: AgreementReference? = nil,
+        event: AuditEvent, time: Date, actor: String, messageID: MessageID? = nil, deliveryID: DeliveryID? = nil,
+        from: AgencyID? = nil, to: [AgencyID] = [], agreement: AgreementReference? = nil,
         disclosed: [String] = [], withheld: [String] = [], reason: String? = nil,
         submissionDigest: String? = nil, subjects: [SubjectHash] = [], details: [String: String] = [:]
     ) {

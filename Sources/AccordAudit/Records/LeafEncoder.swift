@@ -28,13 +28,13 @@ enum LeafEncoder {
             key(name)
             CanonicalJSON.writeString(value, into: &output)
         }
-        func strings(_ name: StaticString, _ values: [String]) {
+        func strings<Value>(_ name: StaticString, _ values: [Value], _ text: (Value) -> String) {
             guard !values.isEmpty else { return }
             key(name)
             output.append(UInt8(ascii: "["))
             for (position, value) in values.enumerated() {
                 if position > 0 { output.append(UInt8(ascii: ",")) }
-                CanonicalJSON.writeString(value, into: &output)
+                CanonicalJSON.writeString(text(value), into: &output)
             }
             output.append(UInt8(ascii: "]"))
         }
@@ -43,12 +43,12 @@ enum LeafEncoder {
         if let agreement = record.agreement {
             key("agreement")
             output.append(contentsOf: "{\"id\":".utf8)
-            CanonicalJSON.writeString(agreement.id, into: &output)
+            CanonicalJSON.writeString(agreement.id.rawValue, into: &output)
             output.append(contentsOf: ",\"version_digest\":".utf8)
             CanonicalJSON.writeString(agreement.versionDigest, into: &output)
             output.append(UInt8(ascii: "}"))
         }
-        string("delivery_id", record.deliveryID)
+        string("delivery_id", record.deliveryID?.rawValue)
         if !record.details.isEmpty {
             key("details")
             output.append(UInt8(ascii: "{"))
@@ -61,12 +61,12 @@ enum LeafEncoder {
             }
             output.append(UInt8(ascii: "}"))
         }
-        strings("disclosed", record.disclosed)
+        strings("disclosed", record.disclosed) { $0 }
         string("event", record.event.rawValue)
-        string("from", record.from)
+        string("from", record.from?.rawValue)
         key("index")
         let split = output.count
-        string("message_id", record.messageID)
+        string("message_id", record.messageID?.rawValue)
         string("reason", record.reason)
         if !record.subjects.isEmpty {
             key("subjects")
@@ -86,10 +86,10 @@ enum LeafEncoder {
         output.append(UInt8(ascii: "\""))
         AuditTime.write(milliseconds: record.timeMilliseconds, into: &output)
         output.append(UInt8(ascii: "\""))
-        strings("to", record.to)
+        strings("to", record.to) { $0.rawValue }
         key("v")
         output.append(contentsOf: String(AuditLeaf.schemaVersion).utf8)
-        strings("withheld", record.withheld)
+        strings("withheld", record.withheld) { $0 }
         output.append(UInt8(ascii: "}"))
         return (Array(output[..<split]), Array(output[split...]))
     }

@@ -1,3 +1,4 @@
+public import AccordCore
 /// A privacy officer's decision on a held delivery, which only the gateway carries out: the
 /// delivery moves to pending (released) or rejected, with a `message.released` or
 /// `message.denied` audit record naming `actor`, in one transaction; or, where the flow needs
@@ -5,11 +6,11 @@
 public protocol HeldReview: Sendable {
     /// `.notHeld` when the delivery is not held (already decided, or unknown); nothing changes then.
     /// A rejection carries the officer's reason.
-    func review(deliveryID: String, release: Bool, by actor: String, reason: String?) async throws -> HeldReviewOutcome
+    func review(deliveryID: DeliveryID, release: Bool, by actor: String, reason: String?) async throws -> HeldReviewOutcome
 
     /// What the recipient would receive, for `actor` to review; nil when the delivery is not
     /// held. Each call is audited as `message.viewed-for-review` by the gateway.
-    func content(deliveryID: String, for actor: String) async throws -> HeldContent?
+    func content(deliveryID: DeliveryID, for actor: String) async throws -> HeldContent?
 }
 
 /// What a review did.

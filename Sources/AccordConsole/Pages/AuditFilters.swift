@@ -1,3 +1,4 @@
+import AccordCore
 import AccordAudit
 import AccordStore
 import Foundation
@@ -31,11 +32,11 @@ struct AuditFilters {
             details["until"] = text
         }
         if let agency = form["agency"] {
-            query.agency = agency
+            query.agency = AgencyID(agency)
             details["agency"] = agency
         }
         if let agreement = form["agreement"] {
-            query.agreementID = agreement
+            query.agreementID = AgreementID(agreement)
             details["agreement"] = agreement
         }
         for name in form.all("event") {
@@ -44,7 +45,7 @@ struct AuditFilters {
         }
         if !query.events.isEmpty { details["events"] = query.events.map(\.rawValue).joined(separator: ",") }
         if let message = form["message"] {
-            query.messageID = message
+            query.messageID = MessageID(message)
             details["message_id"] = message
         }
         if let subject = form["subject"] {

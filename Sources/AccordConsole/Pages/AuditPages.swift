@@ -1,3 +1,4 @@
+import AccordCore
 import AccordAudit
 import AccordPolicy
 import AccordStore
@@ -41,8 +42,8 @@ extension Console {
                 let proof = proofs.status(of: leaf.index)
                 var row: [String: Any] = [
                     "index": leaf.index, "time": AuditTime.format(milliseconds: record.timeMilliseconds), "event": record.event.rawValue,
-                    "actor": record.actor, "message": record.messageID ?? "", "from": record.from ?? "",
-                    "to": record.to.joined(separator: ", "), "agreement": record.agreement?.id ?? "", "reason": record.reason ?? "",
+                    "actor": record.actor, "message": record.messageID?.rawValue ?? "", "from": record.from?.rawValue ?? "",
+                    "to": record.to.joined(separator: ", "), "agreement": record.agreement?.id.rawValue ?? "", "reason": record.reason ?? "",
                     "disclosed": record.disclosed.joined(separator: ", "), "withheld": record.withheld.joined(separator: ", "),
                     "proof": proof.label, "proofClass": proof.cssClass,
                 ]

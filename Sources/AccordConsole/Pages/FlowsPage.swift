@@ -1,3 +1,4 @@
+import AccordCore
 import AccordAudit
 import AccordStore
 import Foundation
@@ -25,7 +26,7 @@ extension Console {
             struct Key: Hashable { let from, to, type, agreement: String }
             var byKey: [Key: (deliveries: Int, pickUps: Int, days: Set<Int>)] = [:]
             var perDay = [Int](repeating: 0, count: days)
-            var seen = Set<String>()
+            var seen = Set<DeliveryID>()
             var deliveries = 0
             var pickUps = 0
             for leaf in leaves.sorted(by: { $0.index < $1.index }) {
@@ -39,9 +40,9 @@ extension Console {
                     deliveries += 1
                     perDay[day] += 1
                 }
-                for recipient in record.to.isEmpty ? ["—"] : record.to {
-                    let key = Key(from: record.from ?? record.actor, to: recipient, type: record.details["type"] ?? "—",
-                                  agreement: record.agreement?.id ?? "—")
+                for recipient in record.to.isEmpty ? ["—"] : record.to.map(\.rawValue) {
+                    let key = Key(from: record.from?.rawValue ?? record.actor, to: recipient, type: record.details["type"] ?? "—",
+                                  agreement: record.agreement?.id.rawValue ?? "—")
                     byKey[key, default: (0, 0, [])].pickUps += 1
                     if first {
                         byKey[key, default: (0, 0, [])].deliveries += 1

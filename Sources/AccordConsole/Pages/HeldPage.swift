@@ -21,7 +21,7 @@ extension Console {
     func heldItems() async throws -> [HeldItem] {
         var items: [HeldItem] = []
         for recipient in environment.agreements.active.policy.set.agencies.keys.sorted() {
-            for delivery in try await environment.store.deliveries(recipient: recipient.rawValue, states: [.held]) {
+            for delivery in try await environment.store.deliveries(recipient: recipient, states: [.held]) {
                 items.append(HeldItem(delivery: delivery, message: try await environment.store.message(id: delivery.messageID),
                                       heldRecord: try await heldRecord(of: delivery)))
             }
@@ -54,7 +54,7 @@ extension Console {
     /// view before it hands the values over; they are rendered here and nowhere else.
     func heldContent(_ request: Request, _ context: ConsoleRequestContext) async throws -> Response {
         try await guarded(.reviewHeld, request, context) { person, query in
-            guard let deliveryID = query["delivery"], let delivery = try await environment.store.delivery(id: deliveryID),
+            guard let deliveryID = query["delivery"].map(DeliveryID.init(rawValue:)), let delivery = try await environment.store.delivery(id: deliveryID),
                   delivery.state == .held, let content = try await environment.review.content(deliveryID: deliveryID, for: person.actor)
             else {
                 return outcome(person, title: "Review", kind: "warn", message: "That delivery is not waiting for review (already decided, or unknown).",
@@ -67,7 +67,7 @@ extension Console {
             data["values"] = [
                 "rows": content.values.map { ["path": $0.path, "value": $0.value] },
                 "approvals": "\(approvals); \(content.approvalsRequired) different privacy officer\(content.approvalsRequired == 1 ? "" : "s") must approve",
-                "recipient": delivery.recipient,
+                "recipient": delivery.recipient.rawValue,
             ] as [String: Any]
             data["withheld"] = content.withheld.isEmpty ? "none" : content.withheld.joined(separator: ", ")
             return renderer.page("held", title: "Review held message", data: ["items": [data], "csrf": token(person)],
@@ -79,14 +79,14 @@ extension Console {
         let routing = item.message?.sdJWT.flatMap { try? ClearClaims(storedSDJWT: $0).routing }
         var href = URLComponents()
         href.path = "/held/review"
-        href.queryItems = [URLQueryItem(name: "delivery", value: item.delivery.id)]
+        href.queryItems = [URLQueryItem(name: "delivery", value: item.delivery.id.rawValue)]
         return [
-            "messageID": item.delivery.messageID, "deliveryID": item.delivery.id, "recipient": item.delivery.recipient,
-            "sender": item.message?.sender ?? routing?.issuer.rawValue ?? "unknown",
+            "messageID": item.delivery.messageID.rawValue, "deliveryID": item.delivery.id.rawValue, "recipient": item.delivery.recipient.rawValue,
+            "sender": (item.message?.sender ?? routing?.issuer)?.rawValue ?? "unknown",
             "received": item.message.map { AuditTime.format(milliseconds: AuditTime.milliseconds($0.receivedAt)) } ?? "unknown",
             "type": routing?.type ?? "unknown", "purpose": routing?.purpose ?? "unknown",
             "classification": routing?.classification ?? "unknown", "caseRef": routing?.caseReference ?? "",
-            "agreement": item.heldRecord?.agreement?.id ?? "unknown",
+            "agreement": item.heldRecord?.agreement?.id.rawValue ?? "unknown",
             "heldBecause": Self.heldBecause(item.heldRecord),
             "disclosed": item.heldRecord?.disclosed.joined(separator: ", ") ?? "unknown",
             "withheld": item.heldRecord.map { $0.withheld.isEmpty ? "none" : $0.withheld.joined(separator: ", ") } ?? "unknown",
@@ -113,7 +113,7 @@ extension Console {
 
     func review(_ request: Request, _ context: ConsoleRequestContext, approve: Bool) async throws -> Response {
         try await guarded(.reviewHeld, request, context, form: true) { person, form in
-            guard let messageID = form["message"], let deliveryID = form["delivery"] else {
+            guard let messageID = form["message"].map(MessageID.init(rawValue:)), let deliveryID = form["delivery"].map(DeliveryID.init(rawValue:)) else {
                 return renderer.error(.badRequest, title: "Review", message: "The form named no message and delivery.", operator: person)
             }
             let reason = form["reason"]?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""

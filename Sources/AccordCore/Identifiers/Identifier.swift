@@ -3,9 +3,10 @@
 /// both are text on the wire, in YAML and in the database.
 ///
 /// Conforming types hold only `rawValue`; the conformances below give them equality, order,
-/// hashing, printing and string literals (so that tests and fixtures write `"nz.police"`).
+/// hashing, printing, string literals (so that tests and fixtures write `"nz.police"` or `"m\(n)"`), and
+/// coding as a bare JSON string, as the API carries ids.
 public protocol Identifier: RawRepresentable<String>, Sendable, Hashable, Comparable,
-    CustomStringConvertible, ExpressibleByStringLiteral
+    CustomStringConvertible, ExpressibleByStringInterpolation, Codable
 {
     init(rawValue: String)
 }
@@ -18,6 +19,15 @@ extension Identifier {
     public var description: String { rawValue }
 
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    public init(from decoder: any Decoder) throws {
+        self.init(rawValue: try decoder.singleValueContainer().decode(String.self))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
 }
 
 extension Sequence where Element: Identifier {

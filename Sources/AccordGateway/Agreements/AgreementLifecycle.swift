@@ -31,14 +31,14 @@ extension Gateway {
         let today = CalendarDate(time)
         for agreement in policy.current.policy.set.agreements where agreement.status == .active && agreement.validUntil < today {
             let recorded: [AuditLeaf]
-            do { recorded = try await store.query(AuditQuery(agreementID: agreement.id.rawValue, events: [.agreementExpired])) } catch {
+            do { recorded = try await store.query(AuditQuery(agreementID: agreement.id, events: [.agreementExpired])) } catch {
                 logger.error("cannot read the audit log to record a lapsed agreement", metadata: ["error": "\(error.code.rawValue)"])
                 return lapsed
             }
             guard !recorded.contains(where: { $0.record.agreement?.versionDigest == agreement.digest }) else { continue }
             let record = AuditRecord(
                 event: .agreementExpired, time: time, actor: "gateway",
-                agreement: AgreementReference(id: agreement.id.rawValue, versionDigest: agreement.digest), reason: "valid-until-passed",
+                agreement: AgreementReference(id: agreement.id, versionDigest: agreement.digest), reason: "valid-until-passed",
                 details: ["valid_until": agreement.validUntil.description])
             do { _ = try await store.append([record]) } catch {
                 logger.error("cannot record a lapsed agreement", metadata: ["agreement": "\(agreement.id)", "error": "\(error.code.rawValue)"])

@@ -10,9 +10,9 @@ extension Gateway {
     /// for the audit log), or nil when it does: in force on the day of `time` and with a flow
     /// from its sender to `recipient` for its type and purpose. The agreement may have been
     /// changed since; it is the set in force that decides, never the one at acceptance.
-    func notCoveredReason(_ pending: DeliveryEnvelope, to recipient: String, at time: Date) -> String? {
+    func notCoveredReason(_ pending: DeliveryEnvelope, to recipient: AgencyID, at time: Date) -> String? {
         let today = CalendarDate(time)
-        guard let agreement = policy.current.policy.set.agreement(id: AgreementID(pending.agreementID)) else { return "agreement-not-in-force" }
+        guard let agreement = policy.current.policy.set.agreement(id: pending.agreementID) else { return "agreement-not-in-force" }
         guard agreement.isInEffect(on: today) else {
             switch agreement.status {
             case .suspended: return "agreement-suspended"
@@ -22,7 +22,7 @@ extension Gateway {
             }
         }
         let covers = agreement.flows.contains { flow in
-            flow.from.contains(AgencyID(pending.sender)) && flow.to.contains(AgencyID(recipient)) && flow.types.contains(pending.type)
+            flow.from.contains(pending.sender) && flow.to.contains(recipient) && flow.types.contains(pending.type)
                 && flow.purposes.contains(pending.purpose)
         }
         return covers ? nil : "no-flow-covers"
@@ -69,7 +69,7 @@ extension Gateway {
         }
         for id in leaving.sorted() {
             let open: [StoredDelivery]
-            do { open = try await store.deliveries(agreementID: id.rawValue, states: [.pending, .delivered, .held]) } catch {
+            do { open = try await store.deliveries(agreementID: id, states: [.pending, .delivered, .held]) } catch {
                 logger.error("cannot read the deliveries of an agreement out of force", metadata: ["agreement": "\(id)", "error": "\(error.code.rawValue)"])
                 continue
             }
@@ -83,7 +83,7 @@ extension Gateway {
         // force, so one that could not be resumed before is resumed now.
         for id in inForce.sorted() {
             let waiting: [StoredDelivery]
-            do { waiting = try await store.deliveries(agreementID: id.rawValue, states: returning.contains(id) ? [.waiting, .held] : [.waiting]) } catch {
+            do { waiting = try await store.deliveries(agreementID: id, states: returning.contains(id) ? [.waiting, .held] : [.waiting]) } catch {
                 logger.error("cannot read the deliveries waiting for an agreement", metadata: ["agreement": "\(id)", "error": "\(error.code.rawValue)"])
                 continue
             }

@@ -1,4 +1,4 @@
-import AccordCore
+public import AccordCore
 import AccordPolicy
 import Foundation
 
@@ -42,7 +42,7 @@ public struct PermittedFlows: Sendable, Equatable, Codable {
 }
 
 extension Gateway {
-    public func permittedFlows(for agency: String) throws(GatewayProblem) -> PermittedFlows {
+    public func permittedFlows(for agency: AgencyID) throws(GatewayProblem) -> PermittedFlows {
         try requireRegistered(agency)
         let snapshot = policy.current
         let today = CalendarDate(now())
@@ -56,10 +56,10 @@ extension Gateway {
                     validUntil: agreement.validUntil.description, from: flow.from.map(\.rawValue), to: flow.to.map(\.rawValue), types: flow.types,
                     purposes: flow.purposes, maxClassification: flow.maxClassification.rawValue, handling: flow.handling.rawValue,
                     disclose: flow.disclose, neverDisclose: flow.neverDisclose, heldForReview: flow.isHeld)
-                if flow.from.contains(AgencyID(agency)) { send.append(entry) }
-                if flow.to.contains(AgencyID(agency)) { receive.append(entry) }
+                if flow.from.contains(agency) { send.append(entry) }
+                if flow.to.contains(agency) { receive.append(entry) }
             }
         }
-        return PermittedFlows(agency: agency, agreementSetDigest: snapshot.setDigest, send: send, receive: receive)
+        return PermittedFlows(agency: agency.rawValue, agreementSetDigest: snapshot.setDigest, send: send, receive: receive)
     }
 }

@@ -1,3 +1,4 @@
+public import AccordCore
 import AccordAudit
 import CoreMetrics
 import AccordMessages
@@ -16,7 +17,7 @@ extension Gateway {
     /// poll to poll: a delivery released later lies after every cursor taken before. `next` never
     /// passes an item that could not be recorded as handed out (storage): the next poll reads it
     /// again. If no item of the page could be, the poll is refused as `unavailable`.
-    public func inbox(for agency: String, after cursor: String?, limit: Int?) async throws(GatewayProblem) -> InboxPage {
+    public func inbox(for agency: AgencyID, after cursor: String?, limit: Int?) async throws(GatewayProblem) -> InboxPage {
         try requireRegistered(agency)
         let afterSequence: Int64
         if let cursor {
@@ -89,7 +90,7 @@ extension Gateway {
         case retryLater
     }
 
-    func deliver(_ entry: InboxEntry, to agency: String) async -> Handout {
+    func deliver(_ entry: InboxEntry, to agency: AgencyID) async -> Handout {
         let delivery = entry.delivery
         guard let pending = delivery.envelope, let redacted = pending.redacted else {
             logger.warning("a delivery has no presentation (purged by retention?)", metadata: ["delivery_id": "\(delivery.id)"])
@@ -111,7 +112,7 @@ extension Gateway {
             return .unusable
         }
         let record = AuditRecord(
-            event: .messageDelivered, time: time, actor: agency, messageID: delivery.messageID, deliveryID: delivery.id,
+            event: .messageDelivered, time: time, actor: agency.rawValue, messageID: delivery.messageID, deliveryID: delivery.id,
             from: pending.sender, to: [agency], agreement: AgreementReference(id: pending.agreementID, versionDigest: pending.agreementDigest),
             withheld: pending.withheld, subjects: pending.subjects ?? [],
             details: ["attempt": String(delivery.attempts + 1), "type": pending.type, "purpose": pending.purpose])
@@ -128,13 +129,13 @@ extension Gateway {
         }
         let checkpointSize = await latestCheckpointSize.current(from: store)
         let decision = GatewayDecision(
-            agreementID: pending.agreementID, agreementDigest: pending.agreementDigest, auditLeafIndex: Int(leaf),
+            agreementID: pending.agreementID.rawValue, agreementDigest: pending.agreementDigest, auditLeafIndex: Int(leaf),
             withheldPaths: pending.withheld, handling: pending.handling, checkpointSize: checkpointSize.map { Int($0) })
         let presentation: String
         do {
             if let binders {
                 presentation = try binders.withBinder { binder throws(MessageError) in
-                    try binder.bind(redacted, audience: agency, nonce: delivery.id, decision: decision, issuedAt: time)
+                    try binder.bind(redacted, audience: agency.rawValue, nonce: delivery.id.rawValue, decision: decision, issuedAt: time)
                 }
             } else {
                 presentation = redacted
@@ -155,7 +156,7 @@ extension Gateway {
     /// `push` when the agency's endpoint answered a push with 2xx (docs/api.md, "Push delivery").
     /// A forward's acknowledgement also names the partner's receipt (`partner`, `partner_leaf`,
     /// `partner_checkpoint_size`), so our log names the partner's leaf (docs/federation.md).
-    public func acknowledge(deliveryID: String, by agency: String, via: String? = nil,
+    public func acknowledge(deliveryID: DeliveryID, by agency: AgencyID, via: String? = nil,
                             details extra: [String: String] = [:]) async throws(GatewayProblem) -> Acknowledgement {
         try requireRegistered(agency)
         let delivery: StoredDelivery?
@@ -174,7 +175,7 @@ extension Gateway {
         }
         let pending = delivery.envelope
         let record = AuditRecord(
-            event: .messageAcknowledged, time: now(), actor: agency, messageID: delivery.messageID, deliveryID: deliveryID,
+            event: .messageAcknowledged, time: now(), actor: agency.rawValue, messageID: delivery.messageID, deliveryID: deliveryID,
             from: pending?.sender, to: [agency],
             agreement: pending.map { AgreementReference(id: $0.agreementID, versionDigest: $0.agreementDigest) },
             details: (via.map { ["via": $0] } ?? [:]).merging(extra) { first, _ in first })
@@ -191,7 +192,7 @@ extension Gateway {
     }
 
     /// The sender's view of its message: one entry per recipient.
-    public func status(of messageID: String, for agency: String) async throws(GatewayProblem) -> MessageStatus {
+    public func status(of messageID: MessageID, for agency: AgencyID) async throws(GatewayProblem) -> MessageStatus {
         try requireRegistered(agency)
         let message: StoredMessage?
         let deliveries: [StoredDelivery]

@@ -1,3 +1,4 @@
+public import AccordCore
 import AccordAudit
 import AccordStore
 import Foundation
@@ -23,7 +24,7 @@ extension Gateway {
     /// approving twice is refused. A rejection needs a reason, recorded in the `message.denied`
     /// leaf's details. Release is refused (409 `agreement-not-in-force`) while the agreement
     /// does not cover the delivery; rejecting it is always possible.
-    public func decide(deliveryID: String, release: Bool, by actor: String, reason: String? = nil) async throws(GatewayProblem) -> ReviewDecision {
+    public func decide(deliveryID: DeliveryID, release: Bool, by actor: String, reason: String? = nil) async throws(GatewayProblem) -> ReviewDecision {
         let delivery = try await heldDelivery(deliveryID)
         let pending = delivery.envelope
         let time = now()
@@ -74,13 +75,13 @@ extension Gateway {
     }
 
     /// `decide` for a flow that one officer releases, as the demo and older callers use it.
-    public func review(deliveryID: String, release: Bool, by actor: String, reason: String? = nil) async throws(GatewayProblem) -> UInt64? {
+    public func review(deliveryID: DeliveryID, release: Bool, by actor: String, reason: String? = nil) async throws(GatewayProblem) -> UInt64? {
         switch try await decide(deliveryID: deliveryID, release: release, by: actor, reason: reason) {
         case .released(let leaf), .rejected(let leaf), .approvalRecorded(let leaf, _): leaf
         }
     }
 
-    private func update(_ deliveryID: String, _ state: DeliveryState, _ record: AuditRecord) async throws(GatewayProblem) -> UInt64? {
+    private func update(_ deliveryID: DeliveryID, _ state: DeliveryState, _ record: AuditRecord) async throws(GatewayProblem) -> UInt64? {
         do {
             return try await store.updateDelivery(DeliveryUpdate(deliveryID: deliveryID, state: state, audit: [record])).first
         } catch where error.code == .invalidTransition {

@@ -1,5 +1,5 @@
 import AccordAudit
-import AccordCore
+public import AccordCore
 import AccordMessages
 import AccordStore
 import Foundation
@@ -19,7 +19,7 @@ extension Gateway {
     /// recipient would receive, so that the officer approves exactly what would go. Each view
     /// is audited as `message.viewed-for-review` with the paths shown, never the values
     /// (docs/audit.md); the values are returned to the console only.
-    public func reviewContent(deliveryID: String, for actor: String) async throws(GatewayProblem) -> ReviewContent {
+    public func reviewContent(deliveryID: DeliveryID, for actor: String) async throws(GatewayProblem) -> ReviewContent {
         let delivery = try await heldDelivery(deliveryID)
         guard let envelope = delivery.envelope, let redacted = envelope.redacted else {
             throw GatewayProblem(code: "not-retained", status: 409, title: "Content not retained",
@@ -46,7 +46,7 @@ extension Gateway {
                              approvalsRequired: Self.approvalsRequired(held))
     }
 
-    func heldDelivery(_ deliveryID: String) async throws(GatewayProblem) -> StoredDelivery {
+    func heldDelivery(_ deliveryID: DeliveryID) async throws(GatewayProblem) -> StoredDelivery {
         let delivery: StoredDelivery?
         do { delivery = try await store.delivery(id: deliveryID) } catch {
             throw .unavailable("the gateway could not read the delivery (\(error.code.rawValue))")

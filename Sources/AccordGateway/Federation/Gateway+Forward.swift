@@ -1,4 +1,4 @@
-import AccordCore
+public import AccordCore
 import AccordAudit
 import AccordPolicy
 public import AccordStore
@@ -22,7 +22,7 @@ extension Gateway {
     /// retried. The delivery is marked undeliverable (the console lists it, and it stays in the
     /// inbox), `message.forward-refused` is audited with the partner's reason, and the sender's
     /// view of the message shows it.
-    public func forwardRefused(_ item: InboxItem, to agency: String, by partner: String, record: PushRecord?, reason: String) async {
+    public func forwardRefused(_ item: InboxItem, to agency: AgencyID, by partner: String, record: PushRecord?, reason: String) async {
         let time = now()
         let audit = AuditRecord(
             event: .messageForwardRefused, time: time, actor: "gateway", messageID: item.messageID, deliveryID: item.deliveryID,
@@ -48,7 +48,7 @@ extension Gateway {
     /// that got no answer, so it is tried again from `retryAt` and, past the horizon, is
     /// undeliverable and listed with this reason. The partner files a forward sent again by its
     /// message id, so retrying never delivers twice.
-    public func forwardUnacknowledged(_ item: InboxItem, to agency: String, by partner: String, record: PushRecord?,
+    public func forwardUnacknowledged(_ item: InboxItem, to agency: AgencyID, by partner: String, record: PushRecord?,
                                       reason: String, retryAt: Date) async {
         let audit = AuditRecord(
             event: .messageForwardUnacknowledged, time: now(), actor: "gateway", messageID: item.messageID, deliveryID: item.deliveryID,
@@ -63,10 +63,10 @@ extension Gateway {
     }
 
     /// The partner refusals among `deliveries`, by delivery id, for the sender's view.
-    func partnerRefusals(of deliveries: [StoredDelivery]) async -> [String: PartnerRefusal] {
+    func partnerRefusals(of deliveries: [StoredDelivery]) async -> [DeliveryID: PartnerRefusal] {
         let served = policy.current.policy.set.gatewayServing
-        var refusals: [String: PartnerRefusal] = [:]
-        for recipient in Set(deliveries.map(\.recipient)) where served[AgencyID(recipient)] != nil {
+        var refusals: [DeliveryID: PartnerRefusal] = [:]
+        for recipient in Set(deliveries.map(\.recipient)) where served[recipient] != nil {
             guard let records = try? await store.pushRecords(recipient: recipient) else { continue }
             for record in records where record.state == .undeliverable {
                 guard let failure = record.lastFailure, failure.hasPrefix(Self.refusalPrefix),

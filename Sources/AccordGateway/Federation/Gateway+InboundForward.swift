@@ -21,7 +21,7 @@ extension Gateway {
     /// ours under an agreement of ours that allows every claim that arrived. A narrower
     /// agreement refuses the whole delivery: dropping disclosures would break the partner's
     /// `sd_hash`, and the SD-JWT's `cnf` names the partner's key, so this gateway cannot re-bind.
-    public func checkForward(_ presentation: String, deliveryID: String, recipient: AgencyID, from partner: String,
+    public func checkForward(_ presentation: String, deliveryID: DeliveryID, recipient: AgencyID, from partner: String,
                              pinnedKey: PublicKey) -> InboundForwardDecision {
         let snapshot = policy.current
         let set = snapshot.policy.set
@@ -33,7 +33,7 @@ extension Gateway {
         }
         let message: VerifiedMessage
         do {
-            message = try verifier.verify(presentation, now: now(), keyBinding: KeyBindingExpectation(audience: recipient.rawValue, nonce: deliveryID))
+            message = try verifier.verify(presentation, now: now(), keyBinding: KeyBindingExpectation(audience: recipient.rawValue, nonce: deliveryID.rawValue))
         } catch {
             return .refuse(code: "presentation-invalid", detail: "the forwarded presentation does not verify: \(error.code.rawValue)")
         }

@@ -1,5 +1,5 @@
 import AccordAudit
-import AccordCore
+public import AccordCore
 import AccordMessages
 public import AccordCrypto
 import AccordStore
@@ -10,9 +10,9 @@ import Foundation
 /// the sending gateway can keep proof of what we said.
 public struct PartnerReceipt: Sendable, Equatable, Codable {
     /// The sending gateway's delivery id, as it arrived.
-    public let deliveryID: String
+    public let deliveryID: DeliveryID
     /// Our delivery id for the recipient's inbox.
-    public let receivedAs: String
+    public let receivedAs: DeliveryID
     /// Our `message.received-from-partner` leaf.
     public let auditLeaf: UInt64
     /// The size of our first signed checkpoint covering `auditLeaf` (0 when none could be had).
@@ -47,12 +47,13 @@ extension Gateway {
         do { item = try JSONParser.parse(body) } catch {
             throw Self.badForward("the body is not JSON: \(error.reason)")
         }
-        guard let deliveryID = item["delivery_id"]?.stringValue, !deliveryID.isEmpty else {
+        guard let deliveryText = item["delivery_id"]?.stringValue, !deliveryText.isEmpty else {
             throw Self.badForward("the body lacks 'delivery_id' (one inbox item, as GET /v1/inbox hands it out)")
         }
         guard let presentation = item["presentation"]?.stringValue else {
             throw Self.badForward("the body lacks 'presentation' (one inbox item, as GET /v1/inbox hands it out)")
         }
+        let deliveryID = DeliveryID(deliveryText)
         let binding = try Self.keyBindingClaims(presentation)
         let senderCheckpoint = try Self.senderCheckpoint(item["checkpoint"], covering: binding.auditLeaf)
         switch checkForward(presentation, deliveryID: deliveryID, recipient: AgencyID(binding.audience), from: partner, pinnedKey: pinnedKey) {
@@ -65,17 +66,17 @@ extension Gateway {
         }
     }
 
-    private func storeForward(_ presentation: String, deliveryID partnerDelivery: String, binding: ForwardBinding, senderCheckpoint: Checkpoint?,
+    private func storeForward(_ presentation: String, deliveryID partnerDelivery: DeliveryID, binding: ForwardBinding, senderCheckpoint: Checkpoint?,
                               recipient: AgencyID, agreement: AgreementID, agreementDigest: String, from partner: String) async throws(GatewayProblem) -> PartnerReceipt {
         // checkForward verified the presentation, so its issuer JWT parses.
-        let clear = (try? verifier.verify(presentation, now: now(), keyBinding: KeyBindingExpectation(audience: recipient.rawValue, nonce: partnerDelivery))).map(\.clear)
+        let clear = (try? verifier.verify(presentation, now: now(), keyBinding: KeyBindingExpectation(audience: recipient.rawValue, nonce: partnerDelivery.rawValue))).map(\.clear)
         guard let clear else { throw Self.badForward("the presentation no longer verifies") }
         let routing = clear.routing
         let messageID = Identifiers.messageID(issuer: routing.issuer, jti: clear.jti)
         let time = now()
         let ourDelivery = Identifiers.deliveryID()
         var details = [
-            "partner": partner, "partner_delivery_id": partnerDelivery, "partner_leaf": String(binding.auditLeaf),
+            "partner": partner, "partner_delivery_id": partnerDelivery.rawValue, "partner_leaf": String(binding.auditLeaf),
             "partner_agreement": binding.agreement, "partner_agreement_digest": binding.agreementDigest,
             "presentation_digest": Identifiers.submissionDigest(presentation), "type": routing.type, "purpose": routing.purpose,
         ]
@@ -85,18 +86,18 @@ extension Gateway {
         }
         let audit = AuditRecord(
             event: .messageReceivedFromPartner, time: time, actor: partner, messageID: messageID, deliveryID: ourDelivery,
-            from: routing.issuer.rawValue, to: [recipient.rawValue], agreement: AgreementReference(id: agreement.rawValue, versionDigest: agreementDigest),
+            from: routing.issuer, to: [recipient], agreement: AgreementReference(id: agreement, versionDigest: agreementDigest),
             details: details)
         let envelope = DeliveryEnvelope(
-            redacted: presentation, sender: routing.issuer.rawValue, type: routing.type, purpose: routing.purpose, agreementID: agreement.rawValue,
+            redacted: presentation, sender: routing.issuer, type: routing.type, purpose: routing.purpose, agreementID: agreement,
             agreementDigest: agreementDigest, withheld: [], receivedMilliseconds: AuditTime.milliseconds(time))
         let submission = Submission(
-            message: Submission.Message(id: messageID, sender: routing.issuer.rawValue, sdJWT: presentation,
+            message: Submission.Message(id: messageID, sender: routing.issuer, sdJWT: presentation,
                                         submissionDigest: Identifiers.submissionDigest(presentation), receivedAt: time,
                                         retainUntil: time.addingTimeInterval(options.retention)),
-            deliveries: [Submission.Delivery(id: ourDelivery, recipient: recipient.rawValue, envelope: envelope)], audit: [audit])
+            deliveries: [Submission.Delivery(id: ourDelivery, recipient: recipient, envelope: envelope)], audit: [audit])
         let leaf: UInt64
-        let receivedAs: String
+        let receivedAs: DeliveryID
         do {
             guard let first = try await store.accept(submission).first else { throw GatewayProblem.unavailable("no audit leaf was written; retry") }
             leaf = first
@@ -112,7 +113,7 @@ extension Gateway {
                                  checkpoint: await coveringCheckpoint(of: leaf))
     }
 
-    private func earlierReceipt(messageID: String) async throws(GatewayProblem) -> (UInt64, String) {
+    private func earlierReceipt(messageID: MessageID) async throws(GatewayProblem) -> (UInt64, DeliveryID) {
         do {
             let records = try await store.query(AuditQuery(events: [.messageReceivedFromPartner], messageID: messageID))
             guard let first = records.first, let delivery = first.record.deliveryID else {
@@ -127,10 +128,10 @@ extension Gateway {
         }
     }
 
-    private func signedReceipt(partnerDelivery: String, receivedAs: String, leaf: UInt64, checkpoint: StoredCheckpoint?) throws(GatewayProblem) -> PartnerReceipt {
+    private func signedReceipt(partnerDelivery: DeliveryID, receivedAs: DeliveryID, leaf: UInt64, checkpoint: StoredCheckpoint?) throws(GatewayProblem) -> PartnerReceipt {
         struct Header: Encodable { let alg: String; let typ: String }
         struct Payload: Encodable {
-            let delivery_id: String, received_as: String, audit_leaf: UInt64, checkpoint_size: UInt64, checkpoint_root: String?, iat: Int
+            let delivery_id: DeliveryID, received_as: DeliveryID, audit_leaf: UInt64, checkpoint_size: UInt64, checkpoint_root: String?, iat: Int
         }
         let key = keys.bindingKey
         let root = checkpoint.map { Data($0.rootHash).base64EncodedString() }

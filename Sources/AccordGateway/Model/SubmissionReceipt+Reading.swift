@@ -32,10 +32,10 @@ extension SubmissionReceipt {
                 auditLeaf = index
             }
             read.append(Recipient(
-                recipient: try string(recipient["recipient"], "\(name).recipient"),
-                deliveryID: try string(recipient["delivery_id"], "\(name).delivery_id"),
+                recipient: AgencyID(try string(recipient["recipient"], "\(name).recipient")),
+                deliveryID: DeliveryID(try string(recipient["delivery_id"], "\(name).delivery_id")),
                 status: try string(recipient["status"], "\(name).status"),
-                agreement: try string(recipient["agreement"], "\(name).agreement"),
+                agreement: AgreementID(try string(recipient["agreement"], "\(name).agreement")),
                 agreementDigest: try string(recipient["agreement_digest"], "\(name).agreement_digest"),
                 withheld: withheld, auditLeaf: auditLeaf))
         }
@@ -46,7 +46,7 @@ extension SubmissionReceipt {
             }
             checkpointSize = value
         }
-        self.init(messageID: try string(members["message_id"], "message_id"), jti: try string(members["jti"], "jti"),
+        self.init(messageID: MessageID(try string(members["message_id"], "message_id")), jti: try string(members["jti"], "jti"),
                   replayed: replayed, recipients: read, checkpointSize: checkpointSize)
     }
 }

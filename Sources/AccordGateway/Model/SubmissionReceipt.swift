@@ -1,4 +1,4 @@
-import AccordCore
+public import AccordCore
 import AccordAudit
 
 /// What the gateway answers an accepted submission: the message id and, per recipient, whether
@@ -6,11 +6,11 @@ import AccordAudit
 /// with which claim paths withheld, and the audit leaf that records it.
 public struct SubmissionReceipt: Sendable, Equatable, Codable {
     public struct Recipient: Sendable, Equatable, Codable {
-        public let recipient: String
-        public let deliveryID: String
+        public let recipient: AgencyID
+        public let deliveryID: DeliveryID
         /// `delivered` (waiting in the recipient's inbox) or `held` (awaiting review).
         public let status: String
-        public let agreement: String
+        public let agreement: AgreementID
         public let agreementDigest: String
         public let withheld: [String]
         public let auditLeaf: UInt64?
@@ -23,7 +23,7 @@ public struct SubmissionReceipt: Sendable, Equatable, Codable {
         }
     }
 
-    public let messageID: String
+    public let messageID: MessageID
     public let jti: String
     /// True when this answers a resubmission of a message already accepted.
     public let replayed: Bool
@@ -44,11 +44,11 @@ public struct SubmissionReceipt: Sendable, Equatable, Codable {
     /// without Foundation's `JSONEncoder`: every accepted submission is answered with one.
     public var json: [UInt8] {
         var members: [String: JSONValue] = [
-            "message_id": .string(messageID), "jti": .string(jti), "replayed": .bool(replayed),
+            "message_id": .string(messageID.rawValue), "jti": .string(jti), "replayed": .bool(replayed),
             "recipients": .array(recipients.map { recipient in
                 var members: [String: JSONValue] = [
-                    "recipient": .string(recipient.recipient), "delivery_id": .string(recipient.deliveryID),
-                    "status": .string(recipient.status), "agreement": .string(recipient.agreement),
+                    "recipient": .string(recipient.recipient.rawValue), "delivery_id": .string(recipient.deliveryID.rawValue),
+                    "status": .string(recipient.status), "agreement": .string(recipient.agreement.rawValue),
                     "agreement_digest": .string(recipient.agreementDigest), "withheld": .array(recipient.withheld.map(JSONValue.string)),
                 ]
                 if let leaf = recipient.auditLeaf { members["audit_leaf"] = .integer(Int64(leaf)) }
@@ -65,12 +65,12 @@ public struct SubmissionReceipt: Sendable, Equatable, Codable {
 /// One presentation in a recipient's inbox: the SD-JWT as redacted for the recipient with the
 /// gateway's key-binding JWT, plus the routing facts a recipient system files it by.
 public struct InboxItem: Sendable, Equatable, Codable {
-    public let deliveryID: String
-    public let messageID: String
-    public let from: String
+    public let deliveryID: DeliveryID
+    public let messageID: MessageID
+    public let from: AgencyID
     public let type: String
     public let purpose: String
-    public let agreement: String
+    public let agreement: AgreementID
     /// The flow's handling code (H0–H3), also in the KB-JWT's `accord.handling`; absent only
     /// for deliveries accepted before the gateway kept it.
     public let handling: String?
@@ -104,12 +104,12 @@ public struct InboxPage: Sendable, Equatable, Codable {
 /// The sender's view of one of its messages.
 public struct MessageStatus: Sendable, Equatable, Codable {
     public struct Delivery: Sendable, Equatable, Codable {
-        public let deliveryID: String
-        public let recipient: String
+        public let deliveryID: DeliveryID
+        public let recipient: AgencyID
         public let state: String
         public let attempts: Int
         public let updatedAt: String
-        public let agreement: String?
+        public let agreement: AgreementID?
         public let withheld: [String]
         /// Set when the partner gateway serving the recipient refused the forward (docs/federation.md).
         public var partnerRefusal: PartnerRefusal?
@@ -122,7 +122,7 @@ public struct MessageStatus: Sendable, Equatable, Codable {
         }
     }
 
-    public let messageID: String
+    public let messageID: MessageID
     public let receivedAt: String
     public let retained: Bool
     public let deliveries: [Delivery]
@@ -136,7 +136,7 @@ public struct MessageStatus: Sendable, Equatable, Codable {
 
 /// The answer to an acknowledgement.
 public struct Acknowledgement: Sendable, Equatable, Codable {
-    public let deliveryID: String
+    public let deliveryID: DeliveryID
     public let state: String
     public let auditLeaf: UInt64?
 

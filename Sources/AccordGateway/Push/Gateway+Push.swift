@@ -1,3 +1,4 @@
+public import AccordCore
 import AccordAudit
 public import AccordStore
 public import Foundation
@@ -33,9 +34,9 @@ extension Gateway {
     /// queue: a delivery is queued by the transaction that accepts (or releases) it, and a
     /// restart resumes from the database. A delivery first tried more than `horizon` ago is
     /// marked undeliverable here and left for pulling.
-    public func nextPush(for agency: String, horizon: TimeInterval) async -> PushOffer {
+    public func nextPush(for agency: AgencyID, horizon: TimeInterval) async -> PushOffer {
         let time = now()
-        var records: [String: PushRecord] = [:]
+        var records: [DeliveryID: PushRecord] = [:]
         do {
             for record in try await store.pushRecords(recipient: agency) { records[record.deliveryID] = record }
         } catch {
@@ -84,7 +85,7 @@ extension Gateway {
 
     /// Records a push that got no 2xx: `failure` is the status or client error code, never a
     /// body; the delivery is tried again from `retryAt`.
-    public func pushFailed(_ item: InboxItem, to agency: String, record: PushRecord?, failure: String, retryAt: Date) async {
+    public func pushFailed(_ item: InboxItem, to agency: AgencyID, record: PushRecord?, failure: String, retryAt: Date) async {
         let time = now()
         let updated = PushRecord(
             deliveryID: item.deliveryID, recipient: agency, state: .retrying, firstAttempt: record?.firstAttempt ?? time,
@@ -97,7 +98,7 @@ extension Gateway {
 
     /// How many deliveries wait for `agency`, how many of them were given up on, and the
     /// acceptance time of the oldest.
-    public func pushBacklog(for agency: String) async throws(StoreError) -> PushBacklog {
+    public func pushBacklog(for agency: AgencyID) async throws(StoreError) -> PushBacklog {
         let waiting = try await store.deliveries(recipient: agency, states: [.pending, .delivered])
         let undeliverable = try await store.pushRecords(recipient: agency).filter { $0.state == .undeliverable }.count
         let accepted = waiting.compactMap { $0.envelope.map { AuditTime.date(milliseconds: $0.receivedMilliseconds) } }

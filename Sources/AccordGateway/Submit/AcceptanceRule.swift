@@ -9,11 +9,11 @@ import AccordPolicy
 final class CandidateMessage: Sendable {
     let received: ReceivedMessage
     let message: VerifiedMessage
-    let messageID: String
+    let messageID: MessageID
     /// The thumbprint of the gateway binding key `cnf.jwk` names; nil when it names none of them.
     let binding: String?
 
-    init(received: ReceivedMessage, message: VerifiedMessage, messageID: String, binding: String?) {
+    init(received: ReceivedMessage, message: VerifiedMessage, messageID: MessageID, binding: String?) {
         self.received = received
         self.message = message
         self.messageID = messageID

@@ -13,7 +13,7 @@ extension AcceptanceRules {
 struct IssuerIsSender: AcceptanceRule {
     func check(_ candidate: CandidateMessage) -> Refusal? {
         let issuer = candidate.routing.issuer
-        guard issuer.rawValue != candidate.received.agency else { return nil }
+        guard issuer != candidate.received.agency else { return nil }
         return Refusal(problem: .forbidden("identity-mismatch",
             "the message's 'iss' is '\(issuer)' but the TLS client certificate is agency '\(candidate.received.agency)'; an agency submits only its own messages"),
             stage: .identity, clear: candidate.message.clear)

@@ -1,3 +1,4 @@
+import AccordCore
 /// Bounds on what a refusal writes to the audit log from the sender's own text. The log is
 /// append-only and kept for years; a refused message was accepted by nothing, so it must not
 /// be able to make its leaf as large as the message (docs/audit.md, "Refusals").
@@ -22,7 +23,10 @@ enum AuditText {
 
     /// The recipients a refusal records: none when the message names more than a message may
     /// (their names are the sender's and unbounded), otherwise each bounded.
-    static func recipients(_ names: [String], limit: Int) -> [String] {
+    static func recipients(_ names: [AgencyID], limit: Int) -> [AgencyID] {
         names.count > limit ? [] : names.map(bounded)
     }
+
+    /// An id the sender wrote, bounded like any text it wrote.
+    static func bounded<ID: Identifier>(_ id: ID) -> ID { ID(rawValue: bounded(id.rawValue)) }
 }

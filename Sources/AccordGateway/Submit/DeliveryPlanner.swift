@@ -12,7 +12,7 @@ import Foundation
 struct DeliveryPlanner: Sendable {
     let subjectKey: SubjectKey
     let retention: TimeInterval
-    let makeDeliveryID: @Sendable () -> String
+    let makeDeliveryID: @Sendable () -> DeliveryID
 
     func plan(_ candidate: CandidateMessage) throws(Refusal) -> DeliveryPlan {
         let received = candidate.received
@@ -50,28 +50,28 @@ struct DeliveryPlanner: Sendable {
             // Only what this recipient is given: a search by subject answers who received it.
             let subjects = identifiers.hashes(reaching: Set(redacted.disclosedPaths).union(redacted.clearPaths))
             deliveries.append(Submission.Delivery(
-                id: deliveryID, recipient: recipient.rawValue, state: delivery.held ? .held : .pending,
+                id: deliveryID, recipient: recipient, state: delivery.held ? .held : .pending,
                 envelope: DeliveryEnvelope(
                     redacted: redacted.serialization, sender: sender, type: routing.type, purpose: routing.purpose,
-                    agreementID: delivery.agreementID.rawValue, agreementDigest: delivery.agreementDigest, withheld: withheld,
+                    agreementID: delivery.agreementID, agreementDigest: delivery.agreementDigest, withheld: withheld,
                     receivedMilliseconds: AuditTime.milliseconds(time), handling: delivery.handling.rawValue,
                     subjects: subjects, binding: candidate.binding)))
-            let reference = AgreementReference(id: delivery.agreementID.rawValue, versionDigest: delivery.agreementDigest)
+            let reference = AgreementReference(id: delivery.agreementID, versionDigest: delivery.agreementDigest)
             lines.append(DeliveryPlan.Line(recipient: SubmissionReceipt.Recipient(
-                recipient: recipient.rawValue, deliveryID: deliveryID, status: delivery.held ? "held" : "delivered",
-                agreement: delivery.agreementID.rawValue, agreementDigest: delivery.agreementDigest, withheld: withheld,
+                recipient: recipient, deliveryID: deliveryID, status: delivery.held ? "held" : "delivered",
+                agreement: delivery.agreementID, agreementDigest: delivery.agreementDigest, withheld: withheld,
                 auditLeaf: nil), recordIndex: records.count))
             var details = ["type": routing.type, "purpose": routing.purpose, "classification": routing.classification]
             if unknown > 0 { details["unknown_claims_withheld"] = String(unknown) }
             records.append(AuditRecord(
-                event: .messageAccepted, time: time, actor: sender, messageID: candidate.messageID, deliveryID: deliveryID,
-                from: sender, to: [recipient.rawValue], agreement: reference, disclosed: redacted.disclosedPaths,
+                event: .messageAccepted, time: time, actor: sender.rawValue, messageID: candidate.messageID, deliveryID: deliveryID,
+                from: sender, to: [recipient], agreement: reference, disclosed: redacted.disclosedPaths,
                 withheld: withheld, submissionDigest: received.digest, subjects: subjects, details: details))
             if delivery.held {
                 // What the officer is asked to release: the same disclosure the recipient would get.
                 records.append(AuditRecord(
                     event: .messageHeld, time: time, actor: "gateway", messageID: candidate.messageID, deliveryID: deliveryID,
-                    from: sender, to: [recipient.rawValue], agreement: reference, disclosed: redacted.disclosedPaths, withheld: withheld,
+                    from: sender, to: [recipient], agreement: reference, disclosed: redacted.disclosedPaths, withheld: withheld,
                     reason: "review-required", subjects: subjects, details: Self.holdDetails(delivery)))
             }
         }

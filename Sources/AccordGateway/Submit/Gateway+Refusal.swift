@@ -12,8 +12,8 @@ extension Gateway {
     /// that no refusal goes unrecorded silently. What the sender wrote is recorded bounded
     /// (`AuditText`), so that a refusal's leaf stays small whatever the message held.
     func refuse(
-        _ problem: GatewayProblem, agency: String, digest: String, stage: String, routing: RoutingClaims? = nil,
-        messageID: String? = nil, denials: [(recipient: AgencyID, denial: Denial)] = [], offered: [String] = []
+        _ problem: GatewayProblem, agency: AgencyID, digest: String, stage: String, routing: RoutingClaims? = nil,
+        messageID: MessageID? = nil, denials: [(recipient: AgencyID, denial: Denial)] = [], offered: [String] = []
     ) async -> GatewayProblem {
         let time = now()
         var records: [AuditRecord] = []
@@ -22,11 +22,11 @@ extension Gateway {
             base["type"] = AuditText.bounded(routing.type)
             base["purpose"] = AuditText.bounded(routing.purpose)
         }
-        let from = AuditText.bounded(routing?.issuer.rawValue ?? agency)
+        let from = AuditText.bounded(routing?.issuer ?? agency)
         if denials.isEmpty {
             records.append(AuditRecord(
-                event: .messageDenied, time: time, actor: agency, messageID: messageID, from: from,
-                to: AuditText.recipients(routing?.recipients.map(\.rawValue) ?? [], limit: options.maxRecipients), reason: problem.code,
+                event: .messageDenied, time: time, actor: agency.rawValue, messageID: messageID, from: from,
+                to: AuditText.recipients(routing?.recipients ?? [], limit: options.maxRecipients), reason: problem.code,
                 submissionDigest: digest, details: base))
         } else {
             // A policy decision records what a delivery's leaf would: the classification, and
@@ -36,8 +36,8 @@ extension Gateway {
                 var details = base
                 if !denial.agreements.isEmpty { details["agreements"] = denial.agreements.map { AuditText.bounded($0.rawValue) }.joined(separator: ",") }
                 records.append(AuditRecord(
-                    event: .messageDenied, time: time, actor: agency, messageID: messageID, from: from,
-                    to: [AuditText.bounded(recipient.rawValue)], withheld: offered, reason: denial.code.rawValue, submissionDigest: digest,
+                    event: .messageDenied, time: time, actor: agency.rawValue, messageID: messageID, from: from,
+                    to: [AuditText.bounded(recipient)], withheld: offered, reason: denial.code.rawValue, submissionDigest: digest,
                     details: details))
             }
         }
@@ -54,12 +54,12 @@ extension Gateway {
 
     /// Refuses an agency the active registry does not list: its certificates may still be valid
     /// (until revoked), but an agency removed from `agencies.yaml` has no business with the API.
-    func requireRegistered(_ agency: String) throws(GatewayProblem) {
-        guard policy.current.policy.set.agencies[AgencyID(agency)] == nil else { return }
+    func requireRegistered(_ agency: AgencyID) throws(GatewayProblem) {
+        guard policy.current.policy.set.agencies[agency] == nil else { return }
         throw Self.unregistered(agency)
     }
 
-    static func unregistered(_ agency: String) -> GatewayProblem {
+    static func unregistered(_ agency: AgencyID) -> GatewayProblem {
         GatewayProblem(code: "unknown-agency", status: 403, title: "Not a registered agency",
                        detail: "agency '\(agency)' is not in the agency registry (agencies.yaml); its certificate no longer admits it")
     }

@@ -1,4 +1,4 @@
-import AccordCore
+public import AccordCore
 import AccordAudit
 import AccordMessages
 import AccordPolicy
@@ -14,7 +14,7 @@ extension Gateway {
     /// Accepts `text` (an SD-JWT as issued) from the agency authenticated by TLS, or refuses it
     /// with a problem. All recipients or none: a message goes nowhere unless an agreement in
     /// force covers every recipient.
-    public func submit(_ text: String, from agency: String) async throws(GatewayProblem) -> SubmissionReceipt {
+    public func submit(_ text: String, from agency: AgencyID) async throws(GatewayProblem) -> SubmissionReceipt {
         let started = ContinuousClock.now
         defer { metrics.submitDuration.recordNanoseconds(Self.nanoseconds(ContinuousClock.now - started)) }
         let received = receive(text, from: agency)
@@ -31,13 +31,13 @@ extension Gateway {
 
     /// Stage 1, receive: the time, the digest, and the one agreement snapshot this message is
     /// decided under.
-    func receive(_ text: String, from agency: String) -> ReceivedMessage {
+    func receive(_ text: String, from agency: AgencyID) -> ReceivedMessage {
         ReceivedMessage(text: text, agency: agency, receivedAt: now(), digest: Identifiers.submissionDigest(text), snapshot: policy.current)
     }
 
     /// Stage 2, verify: the sender is registered, the SD-JWT verifies, every acceptance rule holds.
     func verify(_ received: ReceivedMessage) throws(Refusal) -> CandidateMessage {
-        guard received.snapshot.policy.set.agencies[AgencyID(received.agency)] != nil else {
+        guard received.snapshot.policy.set.agencies[received.agency] != nil else {
             throw Refusal(problem: Self.unregistered(received.agency), stage: .identity)
         }
         let message: VerifiedMessage
@@ -95,7 +95,7 @@ extension Gateway {
 
     /// The original receipt when this jti was accepted before with the same content; a refusal
     /// when it was accepted with different content; nil when it is new.
-    private func existingReceipt(_ received: ReceivedMessage, messageID: String, clear: ClearClaims) async throws(GatewayProblem) -> SubmissionReceipt? {
+    private func existingReceipt(_ received: ReceivedMessage, messageID: MessageID, clear: ClearClaims) async throws(GatewayProblem) -> SubmissionReceipt? {
         let stored: StoredMessage?
         let deliveries: [StoredDelivery]
         do {
@@ -108,7 +108,7 @@ extension Gateway {
         guard stored.submissionDigest == received.digest else {
             throw await refuse(GatewayProblem(code: "jti-reused", status: 409, title: "Message id already used",
                 detail: "jti '\(clear.jti)' was already accepted from '\(received.agency)' with different content; a new message needs a new jti",
-                messageID: messageID), agency: received.agency, digest: received.digest, stage: Refusal.Stage.idempotency.rawValue,
+                messageID: messageID.rawValue), agency: received.agency, digest: received.digest, stage: Refusal.Stage.idempotency.rawValue,
                 routing: clear.routing, messageID: messageID)
         }
         let leaves = (try? await store.query(AuditQuery(events: [.messageAccepted], messageID: messageID))) ?? []

@@ -1,3 +1,4 @@
+import AccordCore
 import AccordPolicy
 import Foundation
 
@@ -7,7 +8,7 @@ import Foundation
 struct ReceivedMessage: Sendable {
     let text: String
     /// The agency its TLS client certificate names.
-    let agency: String
+    let agency: AgencyID
     let receivedAt: Date
     /// `sha-256:` and the hex SHA-256 of `text`: hashed here once, stored and audited as is.
     let digest: String

@@ -14,7 +14,7 @@ struct Refusal: Error, Sendable {
     let stage: Stage
     /// The message's clear claims, once it verified.
     var clear: ClearClaims?
-    var messageID: String?
+    var messageID: MessageID?
     var denials: [(recipient: AgencyID, denial: Denial)] = []
     /// For a policy refusal, the claim paths the message offered that its schema declares (names
     /// the schema does not know may be data, so they are left out): with the classification,

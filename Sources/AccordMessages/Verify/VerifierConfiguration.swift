@@ -1,3 +1,4 @@
+public import AccordCore
 public import Foundation
 
 /// Limits and expectations of the SD-JWT verifier. The defaults are Accord's; the size and
@@ -32,5 +33,10 @@ public struct KeyBindingExpectation: Sendable, Equatable {
         self.audience = audience
         self.nonce = nonce
         self.maxAge = maxAge
+    }
+
+    /// What an Accord recipient expects: `aud` its agency id, `nonce` the delivery id.
+    public init(audience: AgencyID, nonce: DeliveryID, maxAge: TimeInterval = 300) {
+        self.init(audience: audience.rawValue, nonce: nonce.rawValue, maxAge: maxAge)
     }
 }

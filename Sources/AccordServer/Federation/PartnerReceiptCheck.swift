@@ -16,7 +16,7 @@ enum PartnerReceiptCheck: Equatable {
 
     static let receiptType = "accord-receipt+jwt"
 
-    init(partner: String, answer: [UInt8], deliveryID: String, pinnedKey: PublicKey) {
+    init(partner: String, answer: [UInt8], deliveryID: DeliveryID, pinnedKey: PublicKey) {
         guard let body = try? JSONParser.parse(answer), let signed = body["receipt"]?.stringValue else {
             self = .unverifiable("receipt-missing")
             return
@@ -34,7 +34,7 @@ enum PartnerReceiptCheck: Equatable {
             self = .unverifiable("receipt-signature-invalid")
             return
         }
-        guard claims["delivery_id"]?.stringValue == deliveryID else {
+        guard claims["delivery_id"]?.stringValue == deliveryID.rawValue else {
             self = .unverifiable("receipt-names-another-delivery")
             return
         }

@@ -1,3 +1,4 @@
+import AccordCore
 import AccordPolicy
 
 extension PushEndpoint {
@@ -5,7 +6,7 @@ extension PushEndpoint {
     /// partner's `endpoint:`, its server certificate checked against the partner's `ca:` and
     /// the endpoint's host name (docs/federation.md, "Forwarding"). The worker over it is a
     /// push worker, so a forward keeps push's order, retries, breaker and horizon.
-    init(forwardingTo agency: String, via partner: PartnerGateway, certificatesDirectory: String, allowTLS12: Bool) throws(Problem) {
+    init(forwardingTo agency: AgencyID, via partner: PartnerGateway, certificatesDirectory: String, allowTLS12: Bool) throws(Problem) {
         try self.init(recipient: agency, endpoint: partner.endpoint, issuingCA: partner.issuingCA,
                       certificatesDirectory: certificatesDirectory, allowTLS12: allowTLS12)
     }

@@ -49,7 +49,7 @@ struct ProofRoutes: Sendable {
             "checkpoint": .string(try await log.publisher.cosigned(stored)),
         ]
         if let row = try await log.store.leaves(in: leaf ..< leaf + 1).first, let parsed = try? AuditLeaf(bytes: row.bytes),
-           parsed.record.from == caller || parsed.record.to.contains(caller) || parsed.record.actor == caller {
+           parsed.record.from?.rawValue == caller || parsed.record.to.contains(AgencyID(caller)) || parsed.record.actor == caller {
             body["leaf"] = .string(String(decoding: row.bytes, as: UTF8.self))
         }
         return Self.json(.object(body))

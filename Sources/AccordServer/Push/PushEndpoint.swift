@@ -13,7 +13,7 @@ import NIOCore
 /// the gateway reads for its listeners, and the endpoint's host name (docs/api.md, "Push
 /// delivery").
 struct PushEndpoint: Sendable {
-    let agency: String
+    let agency: AgencyID
     let host: String
     let port: Int
     /// The request target: path and query.
@@ -26,13 +26,13 @@ struct PushEndpoint: Sendable {
     }
 
     init(agency: Agency, certificatesDirectory: String, allowTLS12: Bool, acceptsLapsedCRLs: Bool = false) throws(Problem) {
-        try self.init(recipient: agency.id.rawValue, endpoint: agency.endpoint, issuingCA: agency.issuingCA,
+        try self.init(recipient: agency.id, endpoint: agency.endpoint, issuingCA: agency.issuingCA,
                       certificatesDirectory: certificatesDirectory, allowTLS12: allowTLS12, acceptsLapsedCRLs: acceptsLapsedCRLs)
     }
 
     /// `issuingCA`: the CA the server certificate at `endpoint` must chain to, a file under the
     /// certificates directory; nil: the gateway's own.
-    init(recipient: String, endpoint: String?, issuingCA: String?, certificatesDirectory: String, allowTLS12: Bool,
+    init(recipient: AgencyID, endpoint: String?, issuingCA: String?, certificatesDirectory: String, allowTLS12: Bool,
          acceptsLapsedCRLs: Bool = false) throws(Problem) {
         guard let endpoint, let url = URLComponents(string: endpoint), url.scheme == "https",
               let host = url.host, !host.isEmpty else {
@@ -66,7 +66,7 @@ struct PushEndpoint: Sendable {
     /// POSTs one delivery over `connection`, opening a new one when there is none or it closed.
     /// Returns the HTTP status and the answer's body, or nil when no answer came (refused,
     /// TLS, timeout).
-    func post(_ body: [UInt8], deliveryID: String, over connection: inout AccordHTTPConnection?) async -> (status: Int?, body: [UInt8], failure: String?) {
+    func post(_ body: [UInt8], deliveryID: DeliveryID, over connection: inout AccordHTTPConnection?) async -> (status: Int?, body: [UInt8], failure: String?) {
         do {
             if connection?.isOpen != true {
                 connection = try await AccordHTTPConnection.connect(
@@ -75,7 +75,7 @@ struct PushEndpoint: Sendable {
             }
             guard let open = connection else { return (nil, [], "no connection") }
             let response = try await open.request(method: "POST", path: target, headers: [
-                ("Content-Type", "application/json"), ("Accord-Delivery-Id", deliveryID),
+                ("Content-Type", "application/json"), ("Accord-Delivery-Id", deliveryID.rawValue),
             ], body: body)
             return (response.status, response.body, nil)
         } catch {

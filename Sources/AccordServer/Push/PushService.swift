@@ -32,7 +32,7 @@ struct PushService: Service {
             }
             do {
                 let endpoint = try partners[agency.id].map { partner throws(PushEndpoint.Problem) in
-                    try PushEndpoint(forwardingTo: agency.id.rawValue, via: partner, certificatesDirectory: certificatesDirectory, allowTLS12: allowTLS12)
+                    try PushEndpoint(forwardingTo: agency.id, via: partner, certificatesDirectory: certificatesDirectory, allowTLS12: allowTLS12)
                 } ?? PushEndpoint(agency: agency, certificatesDirectory: certificatesDirectory, allowTLS12: allowTLS12,
                                   acceptsLapsedCRLs: acceptsLapsedCRLs)
                 workers.append(PushWorker(gateway: gateway, endpoint: endpoint, partner: forwarding, horizon: horizon, pollInterval: pollInterval,

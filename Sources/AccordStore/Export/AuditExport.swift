@@ -149,7 +149,7 @@ public enum AuditExport {
         let record = leaf.record
         let fields = [
             String(leaf.index), AuditTime.format(milliseconds: record.timeMilliseconds), record.event.rawValue, record.actor,
-            record.messageID ?? "", record.from ?? "", record.to.joined(separator: " "), record.agreement?.id ?? "",
+            record.messageID?.rawValue ?? "", record.from?.rawValue ?? "", record.to.joined(separator: " "), record.agreement?.id.rawValue ?? "",
             record.reason ?? "", record.subjects.map { "\($0.type):\($0.hmac)" }.joined(separator: " "),
             Data(proof.leafHash).base64EncodedString(), String(treeSize),
             proof.proof.map { Data($0).base64EncodedString() }.joined(separator: " "),

@@ -1,3 +1,4 @@
+import AccordCore
 public import AccordAudit
 import Foundation
 
@@ -9,10 +10,10 @@ extension AuditQuery {
         let columns = AuditIndexColumns(record)
         if let since, columns.timeMilliseconds < AuditTime.milliseconds(since) { return false }
         if let until, columns.timeMilliseconds >= AuditTime.milliseconds(until) { return false }
-        if let agreementID, columns.agreementID != agreementID { return false }
-        if let messageID, columns.messageID != messageID { return false }
+        if let agreementID, columns.agreementID != agreementID.rawValue { return false }
+        if let messageID, columns.messageID != messageID.rawValue { return false }
         if !events.isEmpty, !events.contains(record.event) { return false }
-        if let agency, !columns.parties.contains(agency) { return false }
+        if let agency, !columns.parties.contains(agency.rawValue) { return false }
         if let subject, !columns.subjects.contains(AuditIndexColumns.Subject(type: subject.type, hmac: subject.hmac)) { return false }
         return true
     }

@@ -1,3 +1,4 @@
+public import AccordCore
 public import AccordAudit
 
 /// What a delivery keeps between acceptance and pick-up: the SD-JWT already redacted for its
@@ -8,10 +9,10 @@ public struct DeliveryEnvelope: Sendable, Equatable {
     /// The SD-JWT as redacted for this recipient; nil once retention purged it. The rest is
     /// metadata the audit log holds too, so it outlives the text.
     public var redacted: String?
-    public var sender: String
+    public var sender: AgencyID
     public var type: String
     public var purpose: String
-    public var agreementID: String
+    public var agreementID: AgreementID
     public var agreementDigest: String
     /// Claim paths the schema knows that this recipient does not receive.
     public var withheld: [String]
@@ -26,7 +27,7 @@ public struct DeliveryEnvelope: Sendable, Equatable {
     public var binding: String?
 
     public init(
-        redacted: String?, sender: String, type: String, purpose: String, agreementID: String, agreementDigest: String,
+        redacted: String?, sender: AgencyID, type: String, purpose: String, agreementID: AgreementID, agreementDigest: String,
         withheld: [String], receivedMilliseconds: Int64, handling: String? = nil, subjects: [SubjectHash]? = nil,
         binding: String? = nil
     ) {

@@ -1,3 +1,4 @@
+public import AccordCore
 public import Foundation
 
 /// Where pushing one delivery to its recipient's endpoint stands (docs/api.md, "Push delivery").
@@ -11,8 +12,8 @@ public struct PushRecord: Sendable, Equatable {
         case undeliverable
     }
 
-    public let deliveryID: String
-    public let recipient: String
+    public let deliveryID: DeliveryID
+    public let recipient: AgencyID
     public var state: State
     /// The horizon counts from here: when the delivery was first tried, not when it was
     /// accepted, so that a delivery released from review after a day is still pushed.
@@ -23,7 +24,7 @@ public struct PushRecord: Sendable, Equatable {
     /// The last failure as a code (`503`, `client-connect-failed`), never a response body.
     public var lastFailure: String?
 
-    public init(deliveryID: String, recipient: String, state: State, firstAttempt: Date, lastAttempt: Date,
+    public init(deliveryID: DeliveryID, recipient: AgencyID, state: State, firstAttempt: Date, lastAttempt: Date,
                 attempts: Int, nextAttempt: Date, lastFailure: String?) {
         self.deliveryID = deliveryID
         self.recipient = recipient
@@ -41,7 +42,7 @@ public struct PushRecord: Sendable, Equatable {
 public protocol PushStore: Sendable {
     /// The push records of `recipient`'s deliveries that are still in its inbox (pending or
     /// delivered, not acknowledged).
-    func pushRecords(recipient: String) async throws(StoreError) -> [PushRecord]
+    func pushRecords(recipient: AgencyID) async throws(StoreError) -> [PushRecord]
     /// Push records of deliveries still waiting in an inbox, in `state`, oldest first try first.
     func pushRecords(state: PushRecord.State, limit: Int) async throws(StoreError) -> [PushRecord]
     /// Writes (inserts or replaces) one record, through the single writer.
@@ -50,9 +51,9 @@ public protocol PushStore: Sendable {
     /// is free or has run out, or renews it when this node holds it. Several nodes on one
     /// database each run push workers; the lease keeps one recipient's deliveries on one node
     /// at a time, in inbox order. A default answers yes: one gateway per database pushes alone.
-    func claimPushLease(recipient: String) async throws(StoreError) -> Bool
+    func claimPushLease(recipient: AgencyID) async throws(StoreError) -> Bool
 }
 
 extension PushStore {
-    public func claimPushLease(recipient: String) async throws(StoreError) -> Bool { true }
+    public func claimPushLease(recipient: AgencyID) async throws(StoreError) -> Bool { true }
 }

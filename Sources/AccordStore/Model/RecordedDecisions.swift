@@ -1,3 +1,4 @@
+import AccordCore
 import AccordAudit
 public import Foundation
 
@@ -28,7 +29,7 @@ public struct RecordedDecision: Sendable, Hashable {
         case .messageAccepted:
             guard let agreement = record.agreement?.id else { return nil }
             delivered = true
-            self.agreement = agreement
+            self.agreement = agreement.rawValue
             reason = nil
             classification = record.details["classification"]
         case .messageDenied:
@@ -40,8 +41,8 @@ public struct RecordedDecision: Sendable, Hashable {
         default:
             return nil
         }
-        self.from = from
-        to = record.to[0]
+        self.from = from.rawValue
+        to = record.to[0].rawValue
         self.type = type
         self.purpose = purpose
         disclosed = record.disclosed.sorted()

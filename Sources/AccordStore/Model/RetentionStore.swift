@@ -1,3 +1,4 @@
+public import AccordCore
 public import Foundation
 
 /// What the gateway's housekeeping needs: expiring and purging what retention ended, and
@@ -8,5 +9,5 @@ public protocol RetentionStore: Sendable {
     func purgeMessages(retainedUntilBefore cutoff: Date) async throws(StoreError) -> Int
     func openDeliveries(retainedUntilBefore cutoff: Date, limit: Int) async throws(StoreError) -> [StoredDelivery]
     /// Deliveries in `states` accepted under agreement `agreementID`, whatever their recipient.
-    func deliveries(agreementID: String, states: [DeliveryState]) async throws(StoreError) -> [StoredDelivery]
+    func deliveries(agreementID: AgreementID, states: [DeliveryState]) async throws(StoreError) -> [StoredDelivery]
 }

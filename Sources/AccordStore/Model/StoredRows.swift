@@ -1,3 +1,4 @@
+public import AccordCore
 public import AccordAudit
 public import Foundation
 
@@ -25,8 +26,8 @@ public struct StoredCheckpoint: Sendable, Equatable {
 
 /// A stored message; `sdJWT` is nil once retention has purged it.
 public struct StoredMessage: Sendable, Equatable {
-    public let id: String
-    public let sender: String
+    public let id: MessageID
+    public let sender: AgencyID
     public let sdJWT: String?
     public let submissionDigest: String
     public let receivedAt: Date
@@ -35,9 +36,9 @@ public struct StoredMessage: Sendable, Equatable {
 
 /// A stored delivery.
 public struct StoredDelivery: Sendable, Equatable {
-    public let id: String
-    public let messageID: String
-    public let recipient: String
+    public let id: DeliveryID
+    public let messageID: MessageID
+    public let recipient: AgencyID
     public let state: DeliveryState
     /// What it delivers; nil only in rows purged before the envelope was kept as columns.
     public let envelope: DeliveryEnvelope?
@@ -66,17 +67,17 @@ public struct AuditQuery: Sendable, Equatable {
     public var since: Date?
     public var until: Date?
     /// Matches the actor, the sender or any recipient.
-    public var agency: String?
-    public var agreementID: String?
+    public var agency: AgencyID?
+    public var agreementID: AgreementID?
     public var events: [AuditEvent]
-    public var messageID: String?
+    public var messageID: MessageID?
     public var subject: SubjectHash?
     public var limit: Int?
     /// Only leaves at this index or later: for reading a long result a page at a time.
     public var startIndex: UInt64?
 
-    public init(since: Date? = nil, until: Date? = nil, agency: String? = nil, agreementID: String? = nil,
-                events: [AuditEvent] = [], messageID: String? = nil, subject: SubjectHash? = nil, limit: Int? = nil,
+    public init(since: Date? = nil, until: Date? = nil, agency: AgencyID? = nil, agreementID: AgreementID? = nil,
+                events: [AuditEvent] = [], messageID: MessageID? = nil, subject: SubjectHash? = nil, limit: Int? = nil,
                 startIndex: UInt64? = nil) {
         self.since = since
         self.until = until

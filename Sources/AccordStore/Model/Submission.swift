@@ -1,3 +1,4 @@
+public import AccordCore
 public import AccordAudit
 public import Foundation
 
@@ -6,15 +7,15 @@ public import Foundation
 public struct Submission: Sendable {
     /// The submitted message as stored until its retention ends.
     public struct Message: Sendable {
-        public var id: String
-        public var sender: String
+        public var id: MessageID
+        public var sender: AgencyID
         public var sdJWT: String
         /// `sha-256:` and the hex SHA-256 of `sdJWT`, computed once on the request side.
         public var submissionDigest: String
         public var receivedAt: Date
         public var retainUntil: Date
 
-        public init(id: String, sender: String, sdJWT: String, submissionDigest: String, receivedAt: Date, retainUntil: Date) {
+        public init(id: MessageID, sender: AgencyID, sdJWT: String, submissionDigest: String, receivedAt: Date, retainUntil: Date) {
             self.id = id
             self.sender = sender
             self.sdJWT = sdJWT
@@ -26,12 +27,12 @@ public struct Submission: Sendable {
 
     /// A delivery to create, with what it delivers to its recipient.
     public struct Delivery: Sendable {
-        public var id: String
-        public var recipient: String
+        public var id: DeliveryID
+        public var recipient: AgencyID
         public var state: DeliveryState
         public var envelope: DeliveryEnvelope
 
-        public init(id: String, recipient: String, state: DeliveryState = .pending, envelope: DeliveryEnvelope) {
+        public init(id: DeliveryID, recipient: AgencyID, state: DeliveryState = .pending, envelope: DeliveryEnvelope) {
             self.id = id
             self.recipient = recipient
             self.state = state
@@ -52,12 +53,12 @@ public struct Submission: Sendable {
 
 /// A change to one delivery and the audit records that explain it, written together.
 public struct DeliveryUpdate: Sendable {
-    public var deliveryID: String
+    public var deliveryID: DeliveryID
     public var state: DeliveryState
     public var countsAsAttempt: Bool
     public var audit: [AuditRecord]
 
-    public init(deliveryID: String, state: DeliveryState, countsAsAttempt: Bool = false, audit: [AuditRecord]) {
+    public init(deliveryID: DeliveryID, state: DeliveryState, countsAsAttempt: Bool = false, audit: [AuditRecord]) {
         self.deliveryID = deliveryID
         self.state = state
         self.countsAsAttempt = countsAsAttempt

@@ -172,7 +172,7 @@ struct PostgresBatch: Sendable {
             // ON CONFLICT answers a duplicate with no row instead of an error, which would abort
             // the whole transaction: the resubmission fails alone, having written nothing.
             let inserted = try transaction.execute(PostgresStatements.message, [
-                .text(message.id), .text(message.sender), .text(message.sdJWT), .text(message.submissionDigest),
+                .id(message.id), .id(message.sender), .text(message.sdJWT), .text(message.submissionDigest),
                 .int(AuditTime.milliseconds(message.receivedAt)), .int(AuditTime.milliseconds(message.retainUntil)),
             ])
             guard !inserted.rows.isEmpty else {
@@ -182,7 +182,7 @@ struct PostgresBatch: Sendable {
             for delivery in submission.deliveries {
                 let available: PGValue = delivery.state.isInInbox ? .int(state.nextInboxSequence()) : .null
                 _ = try transaction.execute(PostgresStatements.delivery, [
-                    .text(delivery.id), .text(message.id), .text(delivery.recipient), .text(delivery.state.rawValue), .int(updated), available,
+                    .id(delivery.id), .id(message.id), .id(delivery.recipient), .text(delivery.state.rawValue), .int(updated), available,
                 ] + PostgresRows.envelopeValues(delivery.envelope))
             }
             return .leaves(try insert(leaves, state: &state, transaction))
@@ -190,7 +190,7 @@ struct PostgresBatch: Sendable {
             return .leaves(try insert(try encode(records, from: state.head.size), state: &state, transaction))
         case .recordPush(let record):
             _ = try transaction.execute(PostgresStatements.push, [
-                .text(record.deliveryID), .text(record.recipient), .text(record.state.rawValue),
+                .id(record.deliveryID), .id(record.recipient), .text(record.state.rawValue),
                 .int(AuditTime.milliseconds(record.firstAttempt)), .int(AuditTime.milliseconds(record.lastAttempt)),
                 .int(Int64(record.attempts)), .int(AuditTime.milliseconds(record.nextAttempt)), record.lastFailure.map(PGValue.text) ?? .null,
             ])
@@ -210,7 +210,7 @@ struct PostgresBatch: Sendable {
             return .leaves(leaves)
         case .updateDelivery(let update, let records):
             let leaves = try encode(records, from: state.head.size)
-            guard let current = try transaction.execute(PostgresStatements.deliveryState, [.text(update.deliveryID)]).rows.first?.string(0),
+            guard let current = try transaction.execute(PostgresStatements.deliveryState, [.id(update.deliveryID)]).rows.first?.string(0),
                   let from = DeliveryState(rawValue: current) else {
                 throw JobFailure(error: StoreError(.unknownDelivery, "no delivery \(update.deliveryID)"))
             }
@@ -220,7 +220,7 @@ struct PostgresBatch: Sendable {
             }
             let available: PGValue = !from.isInInbox && update.state.isInInbox ? .int(state.nextInboxSequence()) : .null
             _ = try transaction.execute(PostgresStatements.updateDelivery, [.text(update.state.rawValue), .int(update.countsAsAttempt ? 1 : 0),
-                                                                    .int(AuditTime.milliseconds(now)), available, .text(update.deliveryID)])
+                                                                    .int(AuditTime.milliseconds(now)), available, .id(update.deliveryID)])
             return .leaves(try insert(leaves, state: &state, transaction))
         case .activateAgreementSet(let activation, let records):
             // Under the tree_state lock every node's writer holds, so no other node records a

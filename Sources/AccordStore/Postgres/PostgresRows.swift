@@ -1,3 +1,4 @@
+import AccordCore
 import AccordAudit
 import AccordPostgres
 import Foundation
@@ -7,23 +8,23 @@ import Foundation
 enum PostgresRows {
     static func envelopeValues(_ envelope: DeliveryEnvelope) -> [PGValue] {
         func text(_ value: String?) -> PGValue { value.map(PGValue.text) ?? .null }
-        return [text(envelope.redacted), .text(envelope.sender), .text(envelope.type), .text(envelope.purpose), .text(envelope.agreementID),
+        return [text(envelope.redacted), .id(envelope.sender), .text(envelope.type), .text(envelope.purpose), .id(envelope.agreementID),
                 .text(envelope.agreementDigest), .text(EnvelopeColumns.encode(envelope.withheld)), .int(envelope.receivedMilliseconds),
                 text(envelope.handling), text(envelope.subjects.map(EnvelopeColumns.encode)), text(envelope.binding)]
     }
 
     static func delivery(_ row: PGRow) throws -> StoredDelivery {
-        let id = try text(row, "id")
+        let id: DeliveryID = try identifier(row, "id")
         func optional(_ name: String) -> String? { (try? row.column(name)).flatMap { try? row.string($0) } }
         return StoredDelivery(
-            id: id, messageID: try text(row, "message_id"), recipient: try text(row, "recipient"),
+            id: id, messageID: try identifier(row, "message_id"), recipient: try identifier(row, "recipient"),
             state: DeliveryState(rawValue: try text(row, "state")) ?? .rejected,
-            envelope: try EnvelopeColumns.envelope(id: id, text: optional, receivedMilliseconds: try row.int(row.column("received_ms"))),
+            envelope: try EnvelopeColumns.envelope(id: id.rawValue, text: optional, receivedMilliseconds: try row.int(row.column("received_ms"))),
             attempts: Int(try integer(row, "attempts")), updatedAt: AuditTime.date(milliseconds: try integer(row, "updated_ms")))
     }
 
     static func message(_ row: PGRow) throws -> StoredMessage {
-        StoredMessage(id: try text(row, "id"), sender: try text(row, "sender"), sdJWT: try row.string(row.column("sd_jwt")),
+        StoredMessage(id: try identifier(row, "id"), sender: try identifier(row, "sender"), sdJWT: try row.string(row.column("sd_jwt")),
                       submissionDigest: try text(row, "submission_digest"),
                       receivedAt: AuditTime.date(milliseconds: try integer(row, "received_ms")),
                       retainUntil: AuditTime.date(milliseconds: try integer(row, "retain_until_ms")))
@@ -46,7 +47,7 @@ enum PostgresRows {
 
     static func push(_ row: PGRow) throws -> PushRecord {
         PushRecord(
-            deliveryID: try text(row, "delivery_id"), recipient: try text(row, "recipient"),
+            deliveryID: try identifier(row, "delivery_id"), recipient: try identifier(row, "recipient"),
             state: PushRecord.State(rawValue: try text(row, "state")) ?? .retrying,
             firstAttempt: AuditTime.date(milliseconds: try integer(row, "first_attempt_ms")),
             lastAttempt: AuditTime.date(milliseconds: try integer(row, "last_attempt_ms")), attempts: Int(try integer(row, "attempts")),
@@ -57,6 +58,10 @@ enum PostgresRows {
     static func text(_ row: PGRow, _ name: String) throws -> String {
         guard let value = try row.string(row.column(name)) else { throw PGError(.conversion, "column \(name) is NULL") }
         return value
+    }
+
+    static func identifier<ID: Identifier>(_ row: PGRow, _ name: String) throws -> ID {
+        ID(rawValue: try text(row, name))
     }
 
     static func integer(_ row: PGRow, _ name: String) throws -> Int64 {

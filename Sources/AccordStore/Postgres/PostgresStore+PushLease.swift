@@ -1,3 +1,4 @@
+public import AccordCore
 import AccordPostgres
 
 extension PostgresStore {
@@ -8,7 +9,7 @@ extension PostgresStore {
 
     /// Takes `recipient`'s push lease when it is free or expired, or renews it when this node
     /// holds it; expiry is judged by the database's clock, the one every node shares.
-    public func claimPushLease(recipient: String) async throws(StoreError) -> Bool {
+    public func claimPushLease(recipient: AgencyID) async throws(StoreError) -> Bool {
         guard writable else { return false }
         let seconds = Int64(Self.pushLeaseDuration.components.seconds)
         let rows = try await read("""
@@ -16,7 +17,7 @@ extension PostgresStore {
             ON CONFLICT (recipient) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
             WHERE push_lease.holder = excluded.holder OR push_lease.expires_at < now()
             RETURNING holder
-            """, [.text(recipient), .text(lease.node), .int(seconds)]) { try $0.string(0) }
+            """, [.id(recipient), .text(lease.node), .int(seconds)]) { try $0.string(0) }
         return !rows.isEmpty
     }
 

@@ -1,3 +1,4 @@
+public import AccordCore
 public import AccordAudit
 import AccordPostgres
 public import Foundation
@@ -22,39 +23,39 @@ extension PostgresStore {
         (first ..< first + count).map { "$\($0)" }.joined(separator: ", ")
     }
 
-    public func message(id: String) async throws(StoreError) -> StoredMessage? {
-        try await read("SELECT * FROM message WHERE id = $1", [.text(id)], PostgresRows.message).first
+    public func message(id: MessageID) async throws(StoreError) -> StoredMessage? {
+        try await read("SELECT * FROM message WHERE id = $1", [.id(id)], PostgresRows.message).first
     }
 
-    public func deliveries(messageID: String) async throws(StoreError) -> [StoredDelivery] {
-        try await read("SELECT * FROM delivery WHERE message_id = $1 ORDER BY recipient", [.text(messageID)], PostgresRows.delivery)
+    public func deliveries(messageID: MessageID) async throws(StoreError) -> [StoredDelivery] {
+        try await read("SELECT * FROM delivery WHERE message_id = $1 ORDER BY recipient", [.id(messageID)], PostgresRows.delivery)
     }
 
-    public func deliveries(recipient: String, states: [DeliveryState]) async throws(StoreError) -> [StoredDelivery] {
+    public func deliveries(recipient: AgencyID, states: [DeliveryState]) async throws(StoreError) -> [StoredDelivery] {
         guard !states.isEmpty else { return [] }
         return try await read("SELECT * FROM delivery WHERE recipient = $1 AND state IN (\(Self.placeholders(states.count, from: 2))) ORDER BY row_id",
-                              [.text(recipient)] + states.map { .text($0.rawValue) }, PostgresRows.delivery)
+                              [.id(recipient)] + states.map { .text($0.rawValue) }, PostgresRows.delivery)
     }
 
     /// One page of a recipient's inbox in the order its deliveries became available, as
     /// `SQLiteStore.inbox`: inbox sequences are given under the tree_state lock, so in commit order.
-    public func inbox(recipient: String, states: [DeliveryState], afterSequence: Int64, limit: Int) async throws(StoreError) -> [InboxEntry] {
+    public func inbox(recipient: AgencyID, states: [DeliveryState], afterSequence: Int64, limit: Int) async throws(StoreError) -> [InboxEntry] {
         guard !states.isEmpty else { return [] }
         let count = states.count
         return try await read("""
             SELECT * FROM delivery WHERE recipient = $1 AND state IN (\(Self.placeholders(count, from: 2)))
             AND available_seq > $\(count + 2) ORDER BY available_seq LIMIT $\(count + 3)
-            """, [.text(recipient)] + states.map { .text($0.rawValue) } + [.int(afterSequence), .int(Int64(max(0, limit)))]) { row in
+            """, [.id(recipient)] + states.map { .text($0.rawValue) } + [.int(afterSequence), .int(Int64(max(0, limit)))]) { row in
             InboxEntry(sequence: try PostgresRows.integer(row, "available_seq"), delivery: try PostgresRows.delivery(row))
         }
     }
 
-    public func lastInboxSequence(recipient: String) async throws(StoreError) -> Int64 {
-        try await read("SELECT coalesce(max(available_seq), 0) FROM delivery WHERE recipient = $1", [.text(recipient)]) { try $0.int(0) ?? 0 }.first ?? 0
+    public func lastInboxSequence(recipient: AgencyID) async throws(StoreError) -> Int64 {
+        try await read("SELECT coalesce(max(available_seq), 0) FROM delivery WHERE recipient = $1", [.id(recipient)]) { try $0.int(0) ?? 0 }.first ?? 0
     }
 
-    public func delivery(id: String) async throws(StoreError) -> StoredDelivery? {
-        try await read("SELECT * FROM delivery WHERE id = $1", [.text(id)], PostgresRows.delivery).first
+    public func delivery(id: DeliveryID) async throws(StoreError) -> StoredDelivery? {
+        try await read("SELECT * FROM delivery WHERE id = $1", [.id(id)], PostgresRows.delivery).first
     }
 
     public func openDeliveries(retainedUntilBefore cutoff: Date, limit: Int) async throws(StoreError) -> [StoredDelivery] {
@@ -66,10 +67,10 @@ extension PostgresStore {
             """, [.int(AuditTime.milliseconds(cutoff)), .int(Int64(max(0, limit)))], PostgresRows.delivery)
     }
 
-    public func deliveries(agreementID: String, states: [DeliveryState]) async throws(StoreError) -> [StoredDelivery] {
+    public func deliveries(agreementID: AgreementID, states: [DeliveryState]) async throws(StoreError) -> [StoredDelivery] {
         guard !states.isEmpty else { return [] }
         return try await read("SELECT * FROM delivery WHERE state IN (\(Self.placeholders(states.count, from: 2))) AND agreement_id = $1 ORDER BY row_id",
-                              [.text(agreementID)] + states.map { .text($0.rawValue) }, PostgresRows.delivery)
+                              [.id(agreementID)] + states.map { .text($0.rawValue) }, PostgresRows.delivery)
     }
 
     public func agreementSets() async throws(StoreError) -> [StoredAgreementSet] {
@@ -115,13 +116,13 @@ extension PostgresStore {
         }
         if let since = query.since { conditions.append("l.time_ms >= \(parameter(.int(AuditTime.milliseconds(since))))") }
         if let until = query.until { conditions.append("l.time_ms < \(parameter(.int(AuditTime.milliseconds(until))))") }
-        if let agreement = query.agreementID { conditions.append("l.agreement_id = \(parameter(.text(agreement)))") }
-        if let message = query.messageID { conditions.append("l.message_id = \(parameter(.text(message)))") }
+        if let agreement = query.agreementID { conditions.append("l.agreement_id = \(parameter(.id(agreement)))") }
+        if let message = query.messageID { conditions.append("l.message_id = \(parameter(.id(message)))") }
         if let start = query.startIndex { conditions.append("l.idx >= \(parameter(.int(Int64(clamping: start))))") }
         if !query.events.isEmpty {
             conditions.append("l.event IN (\(query.events.map { parameter(.text($0.rawValue)) }.joined(separator: ", ")))")
         }
-        if let agency = query.agency { conditions.append("l.idx IN (SELECT idx FROM audit_party WHERE agency = \(parameter(.text(agency))))") }
+        if let agency = query.agency { conditions.append("l.idx IN (SELECT idx FROM audit_party WHERE agency = \(parameter(.id(agency))))") }
         if let subject = query.subject {
             conditions.append("l.idx IN (SELECT idx FROM audit_subject WHERE hmac = \(parameter(.text(subject.hmac))) AND type = \(parameter(.text(subject.type))))")
         }
@@ -138,11 +139,11 @@ extension PostgresStore {
         return leaves
     }
 
-    public func pushRecords(recipient: String) async throws(StoreError) -> [PushRecord] {
+    public func pushRecords(recipient: AgencyID) async throws(StoreError) -> [PushRecord] {
         try await read("""
             SELECT push.* FROM push JOIN delivery ON delivery.id = push.delivery_id
             WHERE push.recipient = $1 AND delivery.state IN ('pending', 'delivered')
-            """, [.text(recipient)], PostgresRows.push)
+            """, [.id(recipient)], PostgresRows.push)
     }
 
     public func pushRecords(state: PushRecord.State, limit: Int) async throws(StoreError) -> [PushRecord] {

@@ -1,3 +1,4 @@
+import AccordCore
 import AccordAudit
 
 /// The search columns of one audit leaf's row (`audit_leaf`'s time, event, actor, message and
@@ -26,11 +27,11 @@ struct AuditIndexColumns: Equatable {
         timeMilliseconds = record.timeMilliseconds
         event = record.event.rawValue
         actor = record.actor
-        messageID = record.messageID
-        agreementID = record.agreement?.id
-        var parties = Set(record.to)
+        messageID = record.messageID?.rawValue
+        agreementID = record.agreement?.id.rawValue
+        var parties = Set(record.to.map(\.rawValue))
         parties.insert(record.actor)
-        if let from = record.from { parties.insert(from) }
+        if let from = record.from { parties.insert(from.rawValue) }
         self.parties = parties.sorted()
         subjects = Set(record.subjects.map { Subject(type: $0.type, hmac: $0.hmac) }).sorted()
     }

@@ -11,7 +11,7 @@ enum EnvelopeColumns {
     static let count = 11
 
     static func values(_ envelope: DeliveryEnvelope) -> [(any DatabaseValueConvertible)?] {
-        [envelope.redacted, envelope.sender, envelope.type, envelope.purpose, envelope.agreementID, envelope.agreementDigest,
+        [envelope.redacted, envelope.sender.rawValue, envelope.type, envelope.purpose, envelope.agreementID.rawValue, envelope.agreementDigest,
          encode(envelope.withheld), envelope.receivedMilliseconds, envelope.handling, envelope.subjects.map(encode), envelope.binding]
     }
 
@@ -42,7 +42,7 @@ enum EnvelopeColumns {
         let withheld = text("withheld")
         let subjects = text("subjects")
         return DeliveryEnvelope(
-            redacted: text("sd_jwt"), sender: sender, type: type, purpose: purpose, agreementID: agreement, agreementDigest: digest,
+            redacted: text("sd_jwt"), sender: AgencyID(sender), type: type, purpose: purpose, agreementID: AgreementID(agreement), agreementDigest: digest,
             withheld: try strings(withheld ?? "[]", id: id), receivedMilliseconds: received, handling: text("handling"),
             subjects: try subjects.map { list throws(StoreError) in try subjectHashes(list, id: id) }, binding: text("binding"))
     }

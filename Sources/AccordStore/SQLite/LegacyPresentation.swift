@@ -1,3 +1,4 @@
+import AccordCore
 import AccordAudit
 import Foundation
 import GRDB
@@ -33,7 +34,7 @@ enum LegacyPresentation {
             return SubjectHash(type: type, hmac: hmac)
         }
         return DeliveryEnvelope(
-            redacted: redacted, sender: sender, type: type, purpose: purpose, agreementID: agreement, agreementDigest: digest,
+            redacted: redacted, sender: AgencyID(sender), type: type, purpose: purpose, agreementID: AgreementID(agreement), agreementDigest: digest,
             withheld: object["withheld"] as? [String] ?? [], receivedMilliseconds: received, handling: object["handling"] as? String,
             subjects: subjects, binding: object["binding"] as? String)
     }

@@ -34,8 +34,8 @@ extension SQLiteStore {
             var details: [String: String] = [:]
             for (key, index) in [("type", 2), ("purpose", 3), ("classification", 4), ("stage", 5)] { details[key] = text(index) }
             let record = AuditRecord(
-                event: event, time: AuditTime.date(milliseconds: first), actor: "", from: text(0), to: list(1),
-                agreement: text(6).map { AgreementReference(id: $0, versionDigest: "") }, disclosed: list(8), withheld: list(9),
+                event: event, time: AuditTime.date(milliseconds: first), actor: "", from: text(0).map(AgencyID.init(rawValue:)),
+                to: list(1).map(AgencyID.init(rawValue:)), agreement: text(6).map { AgreementReference(id: AgreementID($0), versionDigest: "") }, disclosed: list(8), withheld: list(9),
                 reason: text(7), details: details)
             guard let decision = RecordedDecision(record) else { return nil }
             return RecordedDecisionGroup(decision: decision, count: count, first: AuditTime.date(milliseconds: first),

@@ -1,14 +1,15 @@
+public import AccordCore
 import AccordAudit
 import Foundation
 import GRDB
 
 extension SQLiteStore {
-    public func pushRecords(recipient: String) async throws(StoreError) -> [PushRecord] {
+    public func pushRecords(recipient: AgencyID) async throws(StoreError) -> [PushRecord] {
         try await read { db in
             try Row.fetchAll(db, sql: """
                 SELECT push.* FROM push JOIN delivery ON delivery.id = push.delivery_id
                 WHERE push.recipient = ? AND delivery.state IN ('pending', 'delivered')
-                """, arguments: [recipient]).map(Self.pushRecord)
+                """, arguments: [recipient.rawValue]).map(Self.pushRecord)
         }
     }
 
@@ -24,7 +25,7 @@ extension SQLiteStore {
 
     static func pushRecord(_ row: Row) -> PushRecord {
         PushRecord(
-            deliveryID: row["delivery_id"], recipient: row["recipient"],
+            deliveryID: row.id("delivery_id"), recipient: row.id("recipient"),
             state: PushRecord.State(rawValue: row["state"] as String) ?? .retrying,
             firstAttempt: AuditTime.date(milliseconds: row["first_attempt_ms"]),
             lastAttempt: AuditTime.date(milliseconds: row["last_attempt_ms"]), attempts: row["attempts"],

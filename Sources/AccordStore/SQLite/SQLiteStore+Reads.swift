@@ -1,3 +1,4 @@
+public import AccordCore
 public import AccordAudit
 public import Foundation
 import GRDB
@@ -7,26 +8,26 @@ extension SQLiteStore {
         do { return try await database.read(body) } catch { throw BatchApplier.storeError(error) }
     }
 
-    public func message(id: String) async throws(StoreError) -> StoredMessage? {
+    public func message(id: MessageID) async throws(StoreError) -> StoredMessage? {
         try await read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM message WHERE id = ?", arguments: [id]).map { row in
-                StoredMessage(id: row["id"], sender: row["sender"], sdJWT: row["sd_jwt"], submissionDigest: row["submission_digest"],
+            try Row.fetchOne(db, sql: "SELECT * FROM message WHERE id = ?", arguments: [id.rawValue]).map { row in
+                StoredMessage(id: row.id("id"), sender: row.id("sender"), sdJWT: row["sd_jwt"], submissionDigest: row["submission_digest"],
                               receivedAt: AuditTime.date(milliseconds: row["received_ms"]),
                               retainUntil: AuditTime.date(milliseconds: row["retain_until_ms"]))
             }
         }
     }
 
-    public func deliveries(messageID: String) async throws(StoreError) -> [StoredDelivery] {
+    public func deliveries(messageID: MessageID) async throws(StoreError) -> [StoredDelivery] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM delivery WHERE message_id = ? ORDER BY recipient", arguments: [messageID]).map(Self.delivery)
+            try Row.fetchAll(db, sql: "SELECT * FROM delivery WHERE message_id = ? ORDER BY recipient", arguments: [messageID.rawValue]).map(Self.delivery)
         }
     }
 
-    public func deliveries(recipient: String, states: [DeliveryState]) async throws(StoreError) -> [StoredDelivery] {
+    public func deliveries(recipient: AgencyID, states: [DeliveryState]) async throws(StoreError) -> [StoredDelivery] {
         try await read { db in
             let placeholders = databaseQuestionMarks(count: states.count)
-            let arguments = StatementArguments([recipient] + states.map(\.rawValue))
+            let arguments = StatementArguments([recipient.rawValue] + states.map(\.rawValue))
             return try Row.fetchAll(db, sql: "SELECT * FROM delivery WHERE recipient = ? AND state IN (\(placeholders)) ORDER BY rowid",
                                     arguments: arguments).map(Self.delivery)
         }
@@ -35,10 +36,10 @@ extension SQLiteStore {
     /// One page of a recipient's inbox in the order its deliveries became available: deliveries
     /// in `states` whose inbox sequence is above `afterSequence`, at most `limit`. A delivery
     /// that was never available (held, or rejected from held) has no sequence and is not listed.
-    public func inbox(recipient: String, states: [DeliveryState], afterSequence: Int64, limit: Int) async throws(StoreError) -> [InboxEntry] {
+    public func inbox(recipient: AgencyID, states: [DeliveryState], afterSequence: Int64, limit: Int) async throws(StoreError) -> [InboxEntry] {
         try await read { db in
             let placeholders = databaseQuestionMarks(count: states.count)
-            var arguments = StatementArguments([recipient] + states.map(\.rawValue))
+            var arguments = StatementArguments([recipient.rawValue] + states.map(\.rawValue))
             arguments += [afterSequence, limit]
             return try Row.fetchAll(db, sql: """
                 SELECT * FROM delivery WHERE recipient = ? AND state IN (\(placeholders)) AND available_seq > ?
@@ -47,13 +48,13 @@ extension SQLiteStore {
         }
     }
 
-    public func lastInboxSequence(recipient: String) async throws(StoreError) -> Int64 {
+    public func lastInboxSequence(recipient: AgencyID) async throws(StoreError) -> Int64 {
         try await read { db in
             // One indexed lookup per state (recipient, state, available_seq) rather than a
             // scan of every delivery the recipient ever had.
             try DeliveryState.allCases.compactMap { state in
                 try Int64.fetchOne(db, sql: "SELECT max(available_seq) FROM delivery WHERE recipient = ? AND state = ?",
-                                   arguments: [recipient, state.rawValue])
+                                   arguments: [recipient.rawValue, state.rawValue])
             }.max() ?? 0
         }
     }
@@ -71,20 +72,20 @@ extension SQLiteStore {
         }
     }
 
-    public func deliveries(agreementID: String, states: [DeliveryState]) async throws(StoreError) -> [StoredDelivery] {
+    public func deliveries(agreementID: AgreementID, states: [DeliveryState]) async throws(StoreError) -> [StoredDelivery] {
         guard !states.isEmpty else { return [] }
         return try await read { db in
             // The state index narrows to the open deliveries; only those are parsed.
             try Row.fetchAll(db, sql: """
                 SELECT * FROM delivery WHERE state IN (\(databaseQuestionMarks(count: states.count)))
                 AND agreement_id = ? ORDER BY rowid
-                """, arguments: StatementArguments(states.map(\.rawValue) + [agreementID])).map(Self.delivery)
+                """, arguments: StatementArguments(states.map(\.rawValue) + [agreementID.rawValue])).map(Self.delivery)
         }
     }
 
-    public func delivery(id: String) async throws(StoreError) -> StoredDelivery? {
+    public func delivery(id: DeliveryID) async throws(StoreError) -> StoredDelivery? {
         try await read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM delivery WHERE id = ?", arguments: [id]).map(Self.delivery)
+            try Row.fetchOne(db, sql: "SELECT * FROM delivery WHERE id = ?", arguments: [id.rawValue]).map(Self.delivery)
         }
     }
 
@@ -187,8 +188,8 @@ extension SQLiteStore {
             var arguments: [any DatabaseValueConvertible] = []
             if let since = query.since { conditions.append("l.time_ms >= ?"); arguments.append(AuditTime.milliseconds(since)) }
             if let until = query.until { conditions.append("l.time_ms < ?"); arguments.append(AuditTime.milliseconds(until)) }
-            if let agreement = query.agreementID { conditions.append("l.agreement_id = ?"); arguments.append(agreement) }
-            if let message = query.messageID { conditions.append("l.message_id = ?"); arguments.append(message) }
+            if let agreement = query.agreementID { conditions.append("l.agreement_id = ?"); arguments.append(agreement.rawValue) }
+            if let message = query.messageID { conditions.append("l.message_id = ?"); arguments.append(message.rawValue) }
             if let start = query.startIndex { conditions.append("l.idx >= ?"); arguments.append(Int64(clamping: start)) }
             if !query.events.isEmpty {
                 conditions.append("l.event IN (\(databaseQuestionMarks(count: query.events.count)))")
@@ -196,7 +197,7 @@ extension SQLiteStore {
             }
             if let agency = query.agency {
                 conditions.append("l.idx IN (SELECT idx FROM audit_party WHERE agency = ?)")
-                arguments.append(agency)
+                arguments.append(agency.rawValue)
             }
             if let subject = query.subject {
                 conditions.append("l.idx IN (SELECT idx FROM audit_subject WHERE hmac = ? AND type = ?)")
@@ -222,7 +223,7 @@ extension SQLiteStore {
     }
 
     static func delivery(_ row: Row) throws(StoreError) -> StoredDelivery {
-        StoredDelivery(id: row["id"], messageID: row["message_id"], recipient: row["recipient"],
+        StoredDelivery(id: row.id("id"), messageID: row.id("message_id"), recipient: row.id("recipient"),
                        state: DeliveryState(rawValue: row["state"]) ?? .rejected, envelope: try EnvelopeColumns.envelope(row),
                        attempts: row["attempts"], updatedAt: AuditTime.date(milliseconds: row["updated_ms"]))
     }

@@ -219,7 +219,7 @@ struct BatchApplier {
             let leaves = try encode(records, from: state.head.size)
             do {
                 try statements.execute(.message, [
-                    message.id, message.sender, message.sdJWT, message.submissionDigest,
+                    message.id.rawValue, message.sender.rawValue, message.sdJWT, message.submissionDigest,
                     AuditTime.milliseconds(message.receivedAt), AuditTime.milliseconds(message.retainUntil),
                 ])
             } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
@@ -229,7 +229,7 @@ struct BatchApplier {
             let updated = AuditTime.milliseconds(now)
             for delivery in submission.deliveries {
                 let columns: [(any DatabaseValueConvertible)?] = [
-                    delivery.id, message.id, delivery.recipient, delivery.state.rawValue, updated,
+                    delivery.id.rawValue, message.id.rawValue, delivery.recipient.rawValue, delivery.state.rawValue, updated,
                     delivery.state.isInInbox ? state.nextInboxSequence() : nil,
                 ]
                 try statements.execute(.delivery, StatementArguments(columns + EnvelopeColumns.values(delivery.envelope)))
@@ -239,7 +239,7 @@ struct BatchApplier {
             return .leaves(try insert(try encode(records, from: state.head.size), state: &state, statements: statements))
         case .recordPush(let record):
             try statements.execute(.push, [
-                record.deliveryID, record.recipient, record.state.rawValue, AuditTime.milliseconds(record.firstAttempt),
+                record.deliveryID.rawValue, record.recipient.rawValue, record.state.rawValue, AuditTime.milliseconds(record.firstAttempt),
                 AuditTime.milliseconds(record.lastAttempt), record.attempts, AuditTime.milliseconds(record.nextAttempt), record.lastFailure,
             ])
             return .leaves([])
@@ -252,7 +252,7 @@ struct BatchApplier {
             return .leaves(leaves)
         case .updateDelivery(let update, let records):
             let leaves = try encode(records, from: state.head.size)
-            guard let current = try statements.fetchString(.deliveryState, [update.deliveryID]),
+            guard let current = try statements.fetchString(.deliveryState, [update.deliveryID.rawValue]),
                   let from = DeliveryState(rawValue: current) else {
                 throw JobFailure(error: StoreError(.unknownDelivery, "no delivery \(update.deliveryID)"))
             }
@@ -262,7 +262,7 @@ struct BatchApplier {
             }
             let available = !from.isInInbox && update.state.isInInbox ? state.nextInboxSequence() : nil
             try statements.execute(.updateDelivery, [update.state.rawValue, update.countsAsAttempt ? 1 : 0,
-                                 AuditTime.milliseconds(now), available, update.deliveryID])
+                                 AuditTime.milliseconds(now), available, update.deliveryID.rawValue])
             return .leaves(try insert(leaves, state: &state, statements: statements))
         case .activateAgreementSet(let activation, let records):
             if activation.onlyIfNoneRecorded, try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM agreement_set)") == true {

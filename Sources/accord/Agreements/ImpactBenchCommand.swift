@@ -85,7 +85,7 @@ struct ImpactBenchCommand: AsyncParsableCommand {
             origin: "impact", signer: try NoteSigner(name: "impact", privateKey: PrivateKey.generate(.edDSA)), checkpointEveryLeaves: 100_000))
         let policy = CompiledPolicy(set)
         let keys = policy.keys.sorted { $0.description < $1.description }
-        let agencies = set.agencies.keys.map(\.rawValue).sorted()
+        let agencies = set.agencies.keys.sorted()
         var rng = BenchRandom(seed: seed)
         let now = Date()
         let needed = decisions - have
@@ -100,7 +100,7 @@ struct ImpactBenchCommand: AsyncParsableCommand {
                     if rng.next() % 10 == 0 {
                         let from = agencies[Int(rng.next() % UInt64(agencies.count))]
                         let to = agencies[Int(rng.next() % UInt64(agencies.count))]
-                        batch.append(AuditRecord(event: .messageDenied, time: time, actor: from, messageID: "m\(written + batch.count)",
+                        batch.append(AuditRecord(event: .messageDenied, time: time, actor: from.rawValue, messageID: MessageID("m\(written + batch.count)"),
                                                  from: from, to: [to], reason: DenialCode.noAgreement.rawValue,
                                                  details: ["stage": "policy", "type": "referral", "purpose": "labour-standards"]))
                         continue
@@ -111,9 +111,9 @@ struct ImpactBenchCommand: AsyncParsableCommand {
                                                 classification: Classification.unclassified.rawValue)
                     guard case .deliver(let delivery) = policy.evaluate(message, claimPaths: paths, for: key.to, on: CalendarDate(time)) else { continue }
                     batch.append(AuditRecord(
-                        event: .messageAccepted, time: time, actor: key.from.rawValue, messageID: "m\(written + batch.count)",
-                        deliveryID: "d\(written + batch.count)", from: key.from.rawValue, to: [key.to.rawValue],
-                        agreement: AgreementReference(id: delivery.agreementID.rawValue, versionDigest: delivery.agreementDigest),
+                        event: .messageAccepted, time: time, actor: key.from.rawValue, messageID: MessageID("m\(written + batch.count)"),
+                        deliveryID: DeliveryID("d\(written + batch.count)"), from: key.from, to: [key.to],
+                        agreement: AgreementReference(id: delivery.agreementID, versionDigest: delivery.agreementDigest),
                         disclosed: delivery.disclosed, withheld: delivery.withheldPaths,
                         details: ["type": key.type, "purpose": key.purpose, "classification": Classification.unclassified.rawValue]))
                 }

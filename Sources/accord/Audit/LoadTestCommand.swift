@@ -32,12 +32,12 @@ struct LoadTestCommand: AsyncParsableCommand {
                             let id = "\(run)-\(caller)-\(n)"
                             let now = Date()
                             let submission = Submission(
-                                message: .init(id: id, sender: "load", sdJWT: "x.y.z~", submissionDigest: "sha-256:" + Hex.encode(SHA256.hash("x.y.z~")),
+                                message: .init(id: MessageID(id), sender: "load", sdJWT: "x.y.z~", submissionDigest: "sha-256:" + Hex.encode(SHA256.hash("x.y.z~")),
                                                receivedAt: now, retainUntil: now),
-                                deliveries: [.init(id: id + "/d", recipient: "sink", envelope: DeliveryEnvelope(
+                                deliveries: [.init(id: DeliveryID(id + "/d"), recipient: "sink", envelope: DeliveryEnvelope(
                                     redacted: "x.y.z~", sender: "load", type: "load", purpose: "load", agreementID: "load",
                                     agreementDigest: "sha-256:00", withheld: [], receivedMilliseconds: AuditTime.milliseconds(now)))],
-                                audit: [AuditRecord(event: .messageAccepted, time: now, actor: "load", messageID: id, from: "load", to: ["sink"])])
+                                audit: [AuditRecord(event: .messageAccepted, time: now, actor: "load", messageID: MessageID(id), from: "load", to: ["sink"])])
                             let leaves = try await store.accept(submission)
                             FileHandle.standardOutput.write(Data("ack \(leaves[0]) \(id)\n".utf8))
                             n += 1

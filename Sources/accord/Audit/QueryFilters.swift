@@ -1,3 +1,4 @@
+import AccordCore
 import AccordAudit
 import AccordStore
 import ArgumentParser
@@ -46,8 +47,8 @@ struct QueryFilters: ParsableArguments {
             let key = try SubjectKey(hex: String(contentsOfFile: hmacKey, encoding: .utf8))
             subjectHash = key.hash(type: String(subject[..<equals]), value: String(subject[subject.index(after: equals)...]))
         }
-        return AuditQuery(since: try since.map(Self.parseTime), until: try until.map(Self.parseTime), agency: agency,
-                          agreementID: agreement, events: events, messageID: message, subject: subjectHash, limit: limit)
+        return AuditQuery(since: try since.map(Self.parseTime), until: try until.map(Self.parseTime), agency: agency.map(AgencyID.init(rawValue:)),
+                          agreementID: agreement.map(AgreementID.init(rawValue:)), events: events, messageID: message.map(MessageID.init(rawValue:)), subject: subjectHash, limit: limit)
     }
 
     static func parseTime(_ text: String) throws -> Date {

@@ -74,7 +74,7 @@ struct RecipientVerifier {
 
     /// `now` dates the presentation; the signing certificates are checked on the wall clock.
     func verify(_ item: InboxItem, as agency: String, now: Date = Date()) throws -> VerifiedMessage {
-        try verifier.verify(item.presentation, now: now, keyBinding: KeyBindingExpectation(audience: agency, nonce: item.deliveryID))
+        try verifier.verify(item.presentation, now: now, keyBinding: KeyBindingExpectation(audience: agency, nonce: item.deliveryID.rawValue))
     }
 }
 

@@ -22,16 +22,16 @@ extension DemoRunner {
     /// agency's system pulls it from its own gateway. Shows both logs naming each other's leaf
     /// and checkpoint (docs/federation.md, "What each side logs").
     func deliverForwarded(_ recipient: SubmissionReceipt.Recipient, of receipt: SubmissionReceipt, through side: DemoPartnerSide) async throws {
-        let gatewayID = server.gateway.policy.current.policy.set.gatewayServing[AgencyID(recipient.recipient)]?.id ?? DemoPartner.gatewayID
+        let gatewayID = server.gateway.policy.current.policy.set.gatewayServing[recipient.recipient]?.id ?? DemoPartner.gatewayID
         print("   forwarded by this gateway to \(gatewayID), the Australian gateway on https://localhost:\(side.port), over mutual TLS")
-        let context = try TLSContext.agencyClient(pkiDirectory: side.partner.pki.directory, agency: recipient.recipient, serverName: "localhost")
+        let context = try TLSContext.agencyClient(pkiDirectory: side.partner.pki.directory, agency: recipient.recipient.rawValue, serverName: "localhost")
         let connection = try await AccordHTTPConnection.connect(host: "localhost", port: side.port, context: context)
-        let client = GatewayClient(connection: connection, agency: recipient.recipient, pki: side.partner.pki.directory)
+        let client = GatewayClient(connection: connection, agency: recipient.recipient.rawValue, pki: side.partner.pki.directory)
         defer { Task { await client.close() } }
         let item = try await arrival(of: receipt.messageID, in: client)
         // The key binding is New Zealand's, for this recipient and New Zealand's delivery id.
         let verified = try side.partner.recipientVerifier().verify(
-            item.presentation, now: now(), keyBinding: KeyBindingExpectation(audience: recipient.recipient, nonce: recipient.deliveryID))
+            item.presentation, now: now(), keyBinding: KeyBindingExpectation(audience: recipient.recipient.rawValue, nonce: recipient.deliveryID.rawValue))
         print("   \(recipient.recipient) received and verified at the Australian gateway (issuer signature, New Zealand gateway binding):")
         let content = verified.claims.filter { !ClearClaims.names.contains($0.key) }
         for (path, value) in Self.flatten(content) { print("     \(path) = \(value)") }
@@ -67,7 +67,7 @@ extension DemoRunner {
     }
 
     /// Pages through the inbox until the message arrives (a forward takes a moment).
-    private func arrival(of messageID: String, in client: GatewayClient) async throws -> InboxItem {
+    private func arrival(of messageID: MessageID, in client: GatewayClient) async throws -> InboxItem {
         for _ in 0..<300 {
             var after = "0"
             while true {
@@ -81,7 +81,7 @@ extension DemoRunner {
         throw DemoError("message \(messageID) did not reach the Australian gateway within 30 seconds")
     }
 
-    private func firstRecord(_ event: AuditEvent, of messageID: String, in store: any AuditReading) async throws -> AuditLeaf {
+    private func firstRecord(_ event: AuditEvent, of messageID: MessageID, in store: any AuditReading) async throws -> AuditLeaf {
         for _ in 0..<100 {
             if let leaf = try await store.query(AuditQuery(events: [event], messageID: messageID)).first { return leaf }
             try await Task.sleep(for: .milliseconds(100))

@@ -60,21 +60,21 @@ struct DemoRunner {
     }
 
     private func deliver(_ recipient: SubmissionReceipt.Recipient, of receipt: SubmissionReceipt) async throws {
-        let agreement = server.gateway.policy.current.policy.set.agreement(id: AgreementID(recipient.agreement))
+        let agreement = server.gateway.policy.current.policy.set.agreement(id: recipient.agreement)
         let basis = agreement?.legalBasis.map { "\($0.instrument) \($0.provision)" }.joined(separator: "; ") ?? ""
         print("   " + style.good("accepted") + " for \(recipient.recipient) under \(recipient.agreement)" + style.dim(" (\(basis))"))
         if recipient.status == "held" {
             print("   " + style.held("held for the privacy officer") + "; released in review as the demo's officer")
             _ = try await server.gateway.review(deliveryID: recipient.deliveryID, release: true, by: "urn:accord:operator:privacy-officer:officer")
         }
-        if let partner, server.gateway.policy.current.policy.set.gatewayServing[AgencyID(recipient.recipient)] != nil {
+        if let partner, server.gateway.policy.current.policy.set.gatewayServing[recipient.recipient] != nil {
             try await deliverForwarded(recipient, of: receipt, through: partner)
             return
         }
-        let client = try await connection(recipient.recipient)
+        let client = try await connection(recipient.recipient.rawValue)
         defer { Task { await client.close() } }
         let item = try await find(recipient.deliveryID, in: client)
-        let verified = try RecipientVerifier(pki: pki).verify(item, as: recipient.recipient, now: now())
+        let verified = try RecipientVerifier(pki: pki).verify(item, as: recipient.recipient.rawValue, now: now())
         print("   \(recipient.recipient) received and verified (issuer signature, gateway binding, audit leaf \(item.auditLeaf)):")
         let content = verified.claims.filter { !ClearClaims.names.contains($0.key) }
         for (path, value) in Self.flatten(content) { print("     \(path) = \(value)") }
@@ -83,7 +83,7 @@ struct DemoRunner {
     }
 
     /// Pages through the recipient's inbox to the delivery (older demo runs may have left items).
-    private func find(_ deliveryID: String, in client: GatewayClient) async throws -> InboxItem {
+    private func find(_ deliveryID: DeliveryID, in client: GatewayClient) async throws -> InboxItem {
         var after = "0"
         while true {
             let page = try JSONDecoder().decode(InboxPage.self, from: Data(try await client.call("GET", "/v1/inbox?after=\(after)&limit=100").body))

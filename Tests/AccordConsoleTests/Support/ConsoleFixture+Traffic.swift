@@ -76,7 +76,7 @@ extension ConsoleFixture {
         claims["iat"] = .integer(issuedAt)
         claims["exp"] = .integer(issuedAt + 3600)
         claims["accord"] = .object(routing)
-        return try await gateway.submit(try issuer.issue(claims, holderKey: gateway.keys.bindingKey.publicKey), from: agency)
+        return try await gateway.submit(try issuer.issue(claims, holderKey: gateway.keys.bindingKey.publicKey), from: AgencyID(agency))
     }
 
     /// A message the traffic sent, by what it was sent for.

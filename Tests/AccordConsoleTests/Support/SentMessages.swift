@@ -1,16 +1,17 @@
+import AccordCore
 import AccordGateway
 import Synchronization
 
 /// A message the fixture's traffic sent, with its one delivery, as the gateway's receipt named
 /// them: the ids are the gateway's, so tests take them from here.
 struct SentMessage: Sendable {
-    let message: String
-    let delivery: String
+    let message: MessageID
+    let delivery: DeliveryID
     /// What the gateway's receipt said of the delivery: `delivered` or `held`.
     let status: String
 
     /// The fields the held page's forms post for this delivery.
-    var form: [(String, String)] { [("message", message), ("delivery", delivery)] }
+    var form: [(String, String)] { [("message", message.rawValue), ("delivery", delivery.rawValue)] }
 }
 
 /// The messages a fixture's traffic sent, filled as the gateway accepts them.

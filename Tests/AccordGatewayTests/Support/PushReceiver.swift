@@ -1,3 +1,4 @@
+import AccordCore
 import AccordCrypto
 import AccordTestSupport
 import Foundation
@@ -62,20 +63,20 @@ struct PushReceiver {
         guard let text = try? String(contentsOf: log, encoding: .utf8) else { return [] }
         return text.split(separator: "\n").compactMap { line in
             guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { return nil }
-            return Post(deliveryID: object["delivery_id"] as? String ?? "", status: object["status"] as? Int ?? 0,
+            return Post(deliveryID: DeliveryID(object["delivery_id"] as? String ?? ""), status: object["status"] as? Int ?? 0,
                         consistent: object["consistent"] as? Bool ?? false, verified: object["verified"] as? Bool,
                         client: object["client"] as? [String] ?? [])
         }
     }
 
     /// The delivery ids filed, each once however often it was pushed.
-    var filed: Set<String> {
+    var filed: Set<DeliveryID> {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: inbox.path)) ?? []
-        return Set(names.filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) })
+        return Set(names.filter { $0.hasSuffix(".json") }.map { DeliveryID($0.dropLast(5)) })
     }
 
     struct Post {
-        let deliveryID: String
+        let deliveryID: DeliveryID
         let status: Int
         let consistent: Bool
         let verified: Bool?

@@ -1,3 +1,4 @@
+import AccordCore
 import AccordAudit
 import AccordStore
 import AccordTestSupport
