@@ -20,6 +20,9 @@ open class ForwardingStore: AccordStorage, @unchecked Sendable {
     open func activateAgreementSet(_ activation: AgreementSetActivation) async throws(StoreError) -> (version: Int64, leaves: [UInt64]) {
         try await base.activateAgreementSet(activation)
     }
+    open func deliveryFlows(from firstDay: Date, days: Int) async throws(StoreError) -> DeliveryFlows {
+        try await base.deliveryFlows(from: firstDay, days: days)
+    }
     open func pushRecords(recipient: AgencyID) async throws(StoreError) -> [PushRecord] { try await base.pushRecords(recipient: recipient) }
     open func pushRecords(state: PushRecord.State, limit: Int) async throws(StoreError) -> [PushRecord] { try await base.pushRecords(state: state, limit: limit) }
     open func recordPush(_ record: PushRecord) async throws(StoreError) { try await base.recordPush(record) }

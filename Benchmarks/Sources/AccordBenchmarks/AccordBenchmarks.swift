@@ -7,6 +7,6 @@ struct AccordBenchmarks: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "AccordBenchmarks",
         abstract: "Measure Accord's components and print the figures.",
-        subcommands: [CryptoBenchmark.self, PolicyBenchmark.self, AuditBenchmark.self, ProofBenchmark.self, MessagesBenchmark.self]
+        subcommands: [CryptoBenchmark.self, PolicyBenchmark.self, AuditBenchmark.self, ProofBenchmark.self, MessagesBenchmark.self, FlowsBenchmark.self]
     )
 }

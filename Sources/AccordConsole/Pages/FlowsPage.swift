@@ -5,10 +5,9 @@ import Foundation
 import Hummingbird
 
 /// Counts of deliveries by (from, to, type, agreement) and per day, from `message.delivered`
-/// records. The gateway writes one such record for every pick-up, and an agency may pull a
-/// delivery more than once before acknowledging it, so a delivery counts once (on the day of
-/// its first pick-up in the period) and its pick-ups are counted separately. Reading the log
-/// for this view is itself recorded as `audit.queried`.
+/// records, counted by the store (`DeliveryFlows`): the page holds the counts, never the
+/// leaves, whatever the period. Reading the log for this view is itself recorded as
+/// `audit.queried`.
 extension Console {
     static let dayChoices = [7, 30, 90, 365]
 
@@ -21,50 +20,22 @@ extension Console {
                 event: .auditQueried, time: now, actor: person.actor,
                 details: ["view": "flows", "since": AuditTime.format(milliseconds: AuditTime.milliseconds(firstDay)), "events": "message.delivered"]
             )])
-            let leaves = try await environment.store.query(AuditQuery(since: firstDay, events: [.messageDelivered]))
-
-            struct Key: Hashable { let from, to, type, agreement: String }
-            var byKey: [Key: (deliveries: Int, pickUps: Int, days: Set<Int>)] = [:]
-            var perDay = [Int](repeating: 0, count: days)
-            var seen = Set<DeliveryID>()
-            var deliveries = 0
-            var pickUps = 0
-            for leaf in leaves.sorted(by: { $0.index < $1.index }) {
-                let record = leaf.record
-                let day = Int(record.time.timeIntervalSince(firstDay) / 86_400)
-                guard day >= 0, day < days else { continue }
-                // A record without a delivery id cannot be matched to others: it counts as one.
-                let first = record.deliveryID.map { seen.insert($0).inserted } ?? true
-                pickUps += 1
-                if first {
-                    deliveries += 1
-                    perDay[day] += 1
-                }
-                for recipient in record.to.isEmpty ? ["—"] : record.to.map(\.rawValue) {
-                    let key = Key(from: record.from?.rawValue ?? record.actor, to: recipient, type: record.details["type"] ?? "—",
-                                  agreement: record.agreement?.id.rawValue ?? "—")
-                    byKey[key, default: (0, 0, [])].pickUps += 1
-                    if first {
-                        byKey[key, default: (0, 0, [])].deliveries += 1
-                        byKey[key, default: (0, 0, [])].days.insert(day)
-                    }
-                }
-            }
+            let counted = try await environment.store.deliveryFlows(from: firstDay, days: days)
             let formatter = DateFormatter()
             formatter.locale = Locale(identifier: "en_NZ_POSIX")
             formatter.timeZone = TimeZone(identifier: "UTC")
             formatter.dateFormat = "d MMM"
-            let bars = perDay.enumerated().map { offset, count in
+            let bars = counted.perDay.enumerated().map { offset, count in
                 BarChart.Bar(label: formatter.string(from: firstDay.addingTimeInterval(Double(offset) * 86_400)), value: count)
             }
-            let rows = byKey.sorted { ($0.value.deliveries, $1.key.from) > ($1.value.deliveries, $0.key.from) }.map { key, value -> [String: Any] in
-                ["from": key.from, "to": key.to, "type": key.type, "agreement": key.agreement, "count": value.deliveries,
-                 "pickUps": value.pickUps, "days": value.days.count]
+            let rows = counted.flows.map { flow -> [String: Any] in
+                ["from": flow.from, "to": flow.to, "type": flow.type, "agreement": flow.agreement, "count": flow.deliveries,
+                 "pickUps": flow.pickUps, "days": flow.days]
             }
             formatter.dateFormat = "yyyy-MM-dd"
             return renderer.page("flows", title: "Flows", data: [
                 "dayChoices": Self.dayChoices.map { ["value": $0, "selected": $0 == days] as [String: Any] },
-                "since": formatter.string(from: firstDay), "until": formatter.string(from: now), "total": deliveries, "pickUps": pickUps,
+                "since": formatter.string(from: firstDay), "until": formatter.string(from: now), "total": counted.deliveries, "pickUps": counted.pickUps,
                 "chart": BarChart(title: "Deliveries per day over the last \(days) days", bars: bars).svg, "flows": rows,
             ], operator: person, current: "/flows")
         }

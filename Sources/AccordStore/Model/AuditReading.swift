@@ -21,6 +21,9 @@ public protocol AuditReading: Sendable {
     /// traffic against a draft. Reads only: it works beside the gateway that writes the log.
     /// A default groups what `query` returns.
     func recordedDecisions(since: Date) async throws(StoreError) -> [RecordedDecisionGroup]
+    /// The flows view's counts over `days` days from `firstDay`, computed by the database:
+    /// what the caller holds is the counts, never the leaves.
+    func deliveryFlows(from firstDay: Date, days: Int) async throws(StoreError) -> DeliveryFlows
 
     /// Verifies the whole stored log (see `LogVerifier`), reporting leaves checked so far after
     /// each page; a cancelled task stops between pages with `shuttingDown`. A default reads
