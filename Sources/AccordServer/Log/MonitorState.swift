@@ -1,3 +1,4 @@
+import AccordCore
 public import Foundation
 
 /// What a monitor has verified of a log: the latest checkpoint it accepted, and the right edge
@@ -23,13 +24,18 @@ public struct MonitorState: Codable, Sendable, Equatable {
 
     public static func load(_ url: URL) throws -> MonitorState? {
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }
-        return try JSONDecoder().decode(MonitorState.self, from: Data(contentsOf: url))
+        do { return try JSONValueDecoder().decode(MonitorState.self, from: [UInt8](try Data(contentsOf: url))) } catch let failure as JSONValueDecoder.Failure {
+            throw MonitorStateError(description: "\(url.path): not a monitor state: \(failure)")
+        }
     }
 
-    /// Written to a temporary file and renamed over the old one.
+    /// Written as canonical JSON to a temporary file and renamed over the old one.
     public func save(_ url: URL) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(self).write(to: url, options: .atomic)
+        try Data(try JSONValueEncoder().canonicalBytes(self)).write(to: url, options: .atomic)
     }
+}
+
+/// A monitor state file that does not read, named with the member at fault.
+public struct MonitorStateError: Error, CustomStringConvertible {
+    public let description: String
 }

@@ -24,18 +24,18 @@ enum LegacyPresentation {
     }
 
     static func envelope(_ text: String) -> DeliveryEnvelope? {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
-              let redacted = object["sd_jwt"] as? String, let sender = object["from"] as? String,
-              let type = object["type"] as? String, let purpose = object["purpose"] as? String,
-              let agreement = object["agreement"] as? String, let digest = object["agreement_digest"] as? String,
-              let received = (object["received_ms"] as? NSNumber)?.int64Value else { return nil }
-        let subjects = (object["subjects"] as? [[String: Any]])?.compactMap { item -> SubjectHash? in
-            guard let type = item["type"] as? String, let hmac = item["hmac"] as? String else { return nil }
+        guard case .object(let object)? = try? JSONParser.parse(text),
+              let redacted = object["sd_jwt"]?.stringValue, let sender = object["from"]?.stringValue,
+              let type = object["type"]?.stringValue, let purpose = object["purpose"]?.stringValue,
+              let agreement = object["agreement"]?.stringValue, let digest = object["agreement_digest"]?.stringValue,
+              let received = object["received_ms"]?.integerValue else { return nil }
+        let subjects = object["subjects"]?.arrayValue?.compactMap { item -> SubjectHash? in
+            guard let type = item["type"]?.stringValue, let hmac = item["hmac"]?.stringValue else { return nil }
             return SubjectHash(type: type, hmac: hmac)
         }
         return DeliveryEnvelope(
             redacted: redacted, sender: AgencyID(sender), type: type, purpose: purpose, agreementID: AgreementID(agreement), agreementDigest: digest,
-            withheld: object["withheld"] as? [String] ?? [], receivedMilliseconds: received, handling: object["handling"] as? String,
-            subjects: subjects, binding: object["binding"] as? String)
+            withheld: object["withheld"]?.arrayValue?.compactMap(\.stringValue) ?? [], receivedMilliseconds: Int64(received),
+            handling: object["handling"]?.stringValue, subjects: subjects, binding: object["binding"]?.stringValue)
     }
 }

@@ -35,8 +35,7 @@ struct ImpactAgreements: AsyncParsableCommand {
         let window = Date().addingTimeInterval(-Double(since) * 86_400)
         let report = ImpactAnalysis.replay(try await PastTraffic.decisions(in: store, since: window), against: CompiledPolicy(set), on: day)
         if json {
-            let data = try JSONSerialization.data(withJSONObject: ImpactText.json(report), options: [.prettyPrinted, .sortedKeys])
-            print(String(decoding: data, as: UTF8.self))
+            print(try CanonicalJSON.string(ImpactText.json(report)))
         } else {
             for line in ImpactText.lines(report, draft: draft, days: since) { print(line) }
         }
@@ -75,23 +74,28 @@ enum ImpactText {
         return out
     }
 
-    static func json(_ report: ImpactReport) -> [String: Any] {
-        func tally(_ t: ImpactReport.Tally) -> [String: Any] { ["messages": t.messages, "first": time(t.first), "last": time(t.last)] }
-        func flow(_ key: FlowKey) -> [String: Any] { ["from": key.from.rawValue, "to": key.to.rawValue, "type": key.type, "purpose": key.purpose] }
-        func flows(_ changes: [ImpactReport.FlowChange]) -> [[String: Any]] {
-            changes.map { flow($0.key).merging(tally($0.tally)) { a, _ in a }.merging(["agreement": $0.agreement.rawValue, "reason": $0.reason]) { a, _ in a } }
+    static func json(_ report: ImpactReport) -> JSONValue {
+        func tally(_ t: ImpactReport.Tally) -> [String: JSONValue] {
+            ["messages": .integer(t.messages), "first": .string(time(t.first)), "last": .string(time(t.last))]
         }
-        func claims(_ changes: [ImpactReport.ClaimChange]) -> [[String: Any]] {
-            changes.map { flow($0.key).merging(tally($0.tally)) { a, _ in a }.merging(["agreement": $0.agreement.rawValue, "path": $0.path]) { a, _ in a } }
+        func flow(_ key: FlowKey, _ t: ImpactReport.Tally) -> [String: JSONValue] {
+            ["from": .string(key.from.rawValue), "to": .string(key.to.rawValue), "type": .string(key.type), "purpose": .string(key.purpose)]
+                .merging(tally(t)) { a, _ in a }
         }
-        var out: [String: Any] = [
-            "decisions": report.decisions, "day": report.day.description,
+        func flows(_ changes: [ImpactReport.FlowChange]) -> JSONValue {
+            .array(changes.map { .object(flow($0.key, $0.tally).merging(["agreement": .string($0.agreement.rawValue), "reason": .string($0.reason)]) { a, _ in a }) })
+        }
+        func claims(_ changes: [ImpactReport.ClaimChange]) -> JSONValue {
+            .array(changes.map { .object(flow($0.key, $0.tally).merging(["agreement": .string($0.agreement.rawValue), "path": .string($0.path)]) { a, _ in a }) })
+        }
+        var out: [String: JSONValue] = [
+            "decisions": .integer(report.decisions), "day": .string(report.day.description),
             "flows_opened": flows(report.opened), "flows_closed": flows(report.closed),
             "claims_newly_disclosed": claims(report.newlyDisclosed), "claims_newly_withheld": claims(report.newlyWithheld),
-            "refusals_without_classification": report.refusalsWithoutClassification, "not_replayed": report.notReplayed,
+            "refusals_without_classification": .integer(report.refusalsWithoutClassification), "not_replayed": .integer(report.notReplayed),
         ]
-        if let first = report.first { out["first"] = time(first) }
-        if let last = report.last { out["last"] = time(last) }
-        return out
+        if let first = report.first { out["first"] = .string(time(first)) }
+        if let last = report.last { out["last"] = .string(time(last)) }
+        return .object(out)
     }
 }

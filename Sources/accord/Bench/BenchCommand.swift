@@ -1,3 +1,4 @@
+import AccordCore
 import AccordClient
 import AccordCrypto
 import AccordGateway
@@ -244,7 +245,7 @@ struct BenchCommand: AsyncParsableCommand {
     private func bindingKey(over connection: AccordHTTPConnection?, pki: URL) async throws -> PublicKey {
         if path == "/v1/messages", let connection,
            let response = try? await connection.request(method: "GET", path: "/v1/keys"), response.status == 200,
-           let keys = try? JSONDecoder().decode(BindingKeyResponse.self, from: Data(response.body)) {
+           let keys = try? JSONValueDecoder().decode(BindingKeyResponse.self, from: response.body) {
             return try PublicKey(jwk: keys.binding)
         }
         return try PrivateKey(pemFile: pki.appendingPathComponent("gateway/binding-key.pem").path).publicKey

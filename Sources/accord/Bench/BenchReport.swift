@@ -1,3 +1,4 @@
+import AccordCore
 import Foundation
 import Histogram
 
@@ -80,11 +81,36 @@ struct BenchReport: Codable {
     /// The spawned gateway's setup directory, when kept.
     var setupDirectory: String?
 
+    /// The report as canonical JSON with snake_case member names, as the plot script reads it.
     func json() -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
+        guard let value = try? JSONValueEncoder().encode(self) else { return "{}" }
+        return (try? CanonicalJSON.string(Self.snakeCased(value))) ?? "{}"
+    }
+
+    static func snakeCased(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .object(let members):
+            .object(Dictionary(members.map { (snakeCased($0.key), snakeCased($0.value)) }, uniquingKeysWith: { first, _ in first }))
+        case .array(let elements): .array(elements.map(snakeCased))
+        default: value
+        }
+    }
+
+    /// `loadAverage` as `load_average`, `targetCPUCores` as `target_cpu_cores`, `p999` unchanged:
+    /// a word starts at a capital after a small letter, or at the last capital of a run that a
+    /// small letter follows, as `JSONEncoder`'s `.convertToSnakeCase` splits them.
+    static func snakeCased(_ name: String) -> String {
+        let characters = Array(name)
+        var out = ""
+        for (index, character) in characters.enumerated() {
+            if character.isUppercase, index > 0 {
+                let previous = characters[index - 1]
+                let next = index + 1 < characters.count ? characters[index + 1] : nil
+                if previous.isLowercase || previous.isNumber || (previous.isUppercase && next?.isLowercase == true) { out += "_" }
+            }
+            out += character.lowercased()
+        }
+        return out
     }
 
     func table() -> String {

@@ -1,4 +1,5 @@
 import AccordClient
+import AccordCore
 import AccordCrypto
 import AccordTLS
 import ArgumentParser
@@ -46,7 +47,29 @@ struct GatewayClient {
         return response
     }
 
+    /// `call`, then the answer read with the strict parser into `type`: an answer that does not
+    /// read is an error naming the request and the member at fault.
+    func read<T: Decodable>(_ type: T.Type, _ method: String, _ path: String, body: [UInt8]? = nil, contentType: String? = nil,
+                            accepted: Set<Int> = [200]) async throws -> (value: T, response: HTTPClientResponse) {
+        let response = try await call(method, path, body: body, contentType: contentType, accepted: accepted)
+        return (try Self.decode(type, response.body, answering: "\(method) \(path)"), response)
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ body: [UInt8], answering request: String) throws -> T {
+        do { return try JSONValueDecoder().decode(type, from: body) } catch {
+            throw UnreadableAnswer(request: request, problem: error.description)
+        }
+    }
+
     func close() async { await connection.close() }
+}
+
+/// An answer from the gateway that is not what its API documents.
+struct UnreadableAnswer: Error, CustomStringConvertible {
+    let request: String
+    let problem: String
+
+    var description: String { "the gateway's answer to \(request) does not read: \(problem)" }
 }
 
 /// A problem the gateway answered, printed as `<status> <code>: <detail>`.
@@ -57,9 +80,9 @@ struct GatewayRefusal: Error, CustomStringConvertible {
 
     init(response: HTTPClientResponse) {
         status = response.status
-        let object = (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any]
-        code = object?["code"] as? String ?? "http-\(response.status)"
-        detail = object?["detail"] as? String ?? response.bodyText
+        let problem = try? JSONParser.parse(response.body)
+        code = problem?["code"]?.stringValue ?? "http-\(response.status)"
+        detail = problem?["detail"]?.stringValue ?? response.bodyText
     }
 
     var description: String { "refused (\(status) \(code)): \(detail)" }

@@ -33,8 +33,7 @@ struct InboxCommand: AsyncParsableCommand {
         if let after { query.append("after=\(after)") }
         if let limit { query.append("limit=\(limit)") }
         if !query.isEmpty { path += "?" + query.joined(separator: "&") }
-        let response = try await gateway.call("GET", path)
-        let page = try JSONDecoder().decode(InboxPage.self, from: Data(response.body))
+        let (page, response) = try await gateway.read(InboxPage.self, "GET", path)
         if client.json { print(response.bodyText) }
         let verifier = try RecipientVerifier(pki: gateway.pki)
         var failures = 0

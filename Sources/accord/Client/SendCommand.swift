@@ -119,8 +119,7 @@ enum MessageFile {
 /// The gateway's binding key, from `GET /v1/keys`.
 enum GatewayPublicKey {
     static func binding(_ gateway: GatewayClient) async throws -> PublicKey {
-        let response = try await gateway.call("GET", "/v1/keys")
         struct Keys: Decodable { let binding: JWK }
-        return try PublicKey(jwk: try JSONDecoder().decode(Keys.self, from: Data(response.body)).binding)
+        return try PublicKey(jwk: try await gateway.read(Keys.self, "GET", "/v1/keys").value.binding)
     }
 }

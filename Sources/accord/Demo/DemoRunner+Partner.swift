@@ -71,7 +71,7 @@ extension DemoRunner {
         for _ in 0..<300 {
             var after = "0"
             while true {
-                let page = try JSONDecoder().decode(InboxPage.self, from: Data(try await client.call("GET", "/v1/inbox?after=\(after)&limit=100").body))
+                let page = try await client.read(InboxPage.self, "GET", "/v1/inbox?after=\(after)&limit=100").value
                 if let item = page.items.first(where: { $0.messageID == messageID }) { return item }
                 if page.items.isEmpty { break }
                 after = page.next

@@ -86,7 +86,7 @@ struct DemoRunner {
     private func find(_ deliveryID: DeliveryID, in client: GatewayClient) async throws -> InboxItem {
         var after = "0"
         while true {
-            let page = try JSONDecoder().decode(InboxPage.self, from: Data(try await client.call("GET", "/v1/inbox?after=\(after)&limit=100").body))
+            let page = try await client.read(InboxPage.self, "GET", "/v1/inbox?after=\(after)&limit=100").value
             if let item = page.items.first(where: { $0.deliveryID == deliveryID }) { return item }
             guard !page.items.isEmpty else { throw DemoError("delivery \(deliveryID) is not in the inbox") }
             after = page.next
