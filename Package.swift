@@ -53,7 +53,7 @@ let package = Package(
         ),
         .target(
             name: "AccordPostgres",
-            dependencies: ["CLibPQ"],
+            dependencies: ["AccordCore", "CLibPQ"],
             swiftSettings: swiftSettings
         ),
         .target(

@@ -14,7 +14,12 @@ public enum Hex {
 
     /// Decodes upper- or lower-case hexadecimal, or returns nil.
     public static func decode(_ text: some StringProtocol) -> [UInt8]? {
-        let input = Array(text.utf8)
+        decode(utf8: Array(text.utf8))
+    }
+
+    /// Decodes hexadecimal digits given as UTF-8 bytes (a protocol's text field), or returns nil.
+    public static func decode(utf8 digits: some Collection<UInt8>) -> [UInt8]? {
+        let input = Array(digits)
         guard input.count % 2 == 0 else { return nil }
         var output = [UInt8]()
         output.reserveCapacity(input.count / 2)

@@ -1,3 +1,5 @@
+import AccordCore
+
 /// One row of a result, its columns in PostgreSQL's text format; the accessors convert them.
 public struct PGRow: Sendable {
     let columns: [String]
@@ -35,15 +37,8 @@ public struct PGRow: Sendable {
         guard types[column] == 17, raw.count >= 2, raw[0] == UInt8(ascii: "\\"), raw[1] == UInt8(ascii: "x"), raw.count % 2 == 0 else {
             throw PGError(.conversion, "column \(columns[column]) is not bytea in hex format")
         }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(raw.count / 2 - 1)
-        var index = 2
-        while index < raw.count {
-            guard let high = Self.hexDigit(raw[index]), let low = Self.hexDigit(raw[index + 1]) else {
-                throw PGError(.conversion, "column \(columns[column]) holds a malformed bytea")
-            }
-            bytes.append(high << 4 | low)
-            index += 2
+        guard let bytes = Hex.decode(utf8: raw.dropFirst(2)) else {
+            throw PGError(.conversion, "column \(columns[column]) holds a malformed bytea")
         }
         return bytes
     }
@@ -54,15 +49,6 @@ public struct PGRow: Sendable {
             throw PGError(.conversion, "the result has no column \(name)")
         }
         return index
-    }
-
-    private static func hexDigit(_ character: UInt8) -> UInt8? {
-        switch character {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): character - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): character - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): character - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 }
 
