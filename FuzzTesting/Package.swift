@@ -80,6 +80,7 @@ let package = Package(
             name: "FuzzHTTPRequest",
             dependencies: [
                 "FuzzShared",
+                .product(name: "AccordCore", package: "accord"),
                 .product(name: "AccordCrypto", package: "accord"),
                 .product(name: "AccordGateway", package: "accord"),
                 .product(name: "AccordPolicy", package: "accord"),

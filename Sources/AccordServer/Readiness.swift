@@ -1,3 +1,4 @@
+import AccordAudit
 import AccordGateway
 import AccordPolicy
 import AccordStore
@@ -46,8 +47,13 @@ public struct Readiness: Sendable {
         do { checkpoints = Self.checkpoints(try await store.checkpointStatus(), interval: checkpointInterval, now: now) } catch {
             checkpoints = Check(name: "checkpoints", ok: false, detail: "cannot read the checkpoints (\(error.code.rawValue))")
         }
+        let auditKey: Check
+        do { auditKey = Self.auditKey(inForce: try await store.auditKeyInForce(), signing: store.currentAuditVerifier?.verifierKey) } catch {
+            auditKey = Check(name: "audit-key", ok: false, detail: "cannot read the audit key in force (\(error.code.rawValue))")
+        }
         return Report(checks: [
             Self.database(await store.databaseHealth()),
+            auditKey,
             Self.agreements(policy.current.policy.set, today: CalendarDate(gatewayNow())),
             checkpoints,
             Self.crls(await trust.current.crls, now: now),
@@ -56,6 +62,22 @@ public struct Readiness: Sendable {
 
     static func database(_ health: DatabaseHealth) -> Check {
         Check(name: "database", ok: health.isWritable, detail: health.problem ?? "writable")
+    }
+
+    /// A node still holding an audit key that a rotation replaced signs no checkpoint and
+    /// cannot take the checkpoint lease; it serves, but it is not what the operator deployed.
+    static func auditKey(inForce: String?, signing: String?) -> Check {
+        guard let inForce, let signing, inForce != signing else {
+            return Check(name: "audit-key", ok: true, detail: signing == nil ? "this node does not sign" : "this node signs with the audit key in force")
+        }
+        return Check(name: "audit-key", ok: false,
+                     detail: "this node's audit key was rotated away (the key in force is \(Self.keyHash(inForce))): install the new key as gateway/signing-key.pem; until then this node signs no checkpoint")
+    }
+
+    /// The key-hash part of a C2SP verifier key (`name+hash+key`), which names the key without its bytes.
+    static func keyHash(_ verifierKey: String) -> String {
+        let parts = verifierKey.split(separator: "+")
+        return parts.count >= 3 ? String(parts[parts.count - 2]) : "another key"
     }
 
     /// The set in force must carry messages: with no agreement in effect every submission is refused.

@@ -23,7 +23,7 @@ import Testing
             let body = try Self.json(ready.body)
             #expect(body["status"] as? String == "ready" && (body["failing"] as? [String]) == [])
             let checks = try #require(body["checks"] as? [String: [String: Any]])
-            #expect(Set(checks.keys) == ["database", "agreements", "checkpoints", "crls"])
+            #expect(Set(checks.keys) == ["database", "audit-key", "agreements", "checkpoints", "crls"])
             #expect(checks.values.allSatisfy { $0["ok"] as? Bool == true && $0["detail"] is String }, "\(checks)")
 
             // Only the probes: the agency API and metrics stay behind mutual TLS.

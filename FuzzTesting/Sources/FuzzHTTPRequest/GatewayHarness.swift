@@ -1,3 +1,4 @@
+import AccordCore
 import AccordCrypto
 import AccordGateway
 import AccordPolicy
@@ -40,7 +41,7 @@ final class GatewayHarness: Sendable {
             let agreements = URL(fileURLWithPath: FuzzInput.repositoryRoot + "/Agreements")
             let set = try ActivePolicy(directory: agreements, today: CalendarDate(Date()), hashing: SHA256.Hasher.self).current.policy.set
             let pki = DevelopmentPKI(directory: directory.appendingPathComponent("certs"))
-            let agencies = set.agencies.values.map { DevelopmentPKI.Agency(id: $0.id, name: $0.name) }.sorted { $0.id < $1.id }
+            let agencies = set.agencies.values.map { DevelopmentPKI.Agency(id: $0.id.rawValue, name: $0.name) }.sorted { $0.id < $1.id }
             _ = try pki.ensure(agencies: agencies, operators: DevelopmentPKI.Operator.development)
             var configuration = GatewayConfiguration()
             configuration.listen = .init(host: "127.0.0.1", port: 0)

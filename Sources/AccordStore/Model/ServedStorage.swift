@@ -16,5 +16,9 @@ public protocol GatewayStorage: ServedStorage, CosignatureStore {
     func deliveryCount(in state: DeliveryState) async throws(StoreError) -> Int
     func databaseHealth() async -> DatabaseHealth
     var currentAuditVerifier: NoteVerifier? { get }
+    /// The verifier key the database names as the one checkpoints are signed with since the
+    /// last rotation; nil when no rotation was recorded, or when one writer holds the database
+    /// and so signs with the key in force by construction (SQLite).
+    func auditKeyInForce() async throws(StoreError) -> String?
     func rotateAuditKey(to signer: NoteSigner, record: AuditRecord) async throws(StoreError) -> (leaf: UInt64, checkpoint: StoredCheckpoint)
 }

@@ -36,6 +36,12 @@ extension PostgresStore {
         return DatabaseHealth(problem: nil)
     }
 
+    /// `tree_state.audit_key`: set by a rotation, so that a node still holding the old key
+    /// neither signs nor takes the checkpoint lease.
+    public func auditKeyInForce() async throws(StoreError) -> String? {
+        try await read("SELECT audit_key FROM tree_state WHERE id = 1") { try $0.string(0) }.first ?? nil
+    }
+
     /// The key this node signs with: the one it started with until a rotation.
     public var currentAuditVerifier: NoteVerifier? { auditSigner.withLock { $0?.verifier } }
 

@@ -70,6 +70,9 @@ extension SQLiteStore {
     /// was opened for reading, when the writer's last transaction failed (a full disk, an I/O
     /// error; the writer's checkpoint timer retries, so this clears once a write succeeds), or
     /// when the file or its directory is no longer writable (a read-only remount, a changed mode).
+    /// One writer holds a SQLite database: the key it signs with is the key in force.
+    public func auditKeyInForce() async throws(StoreError) -> String? { nil }
+
     public func databaseHealth() async -> DatabaseHealth {
         guard writable else { return DatabaseHealth(problem: "opened for reading only") }
         if let failure = lastWriteFailure.withLock({ $0 }) {
