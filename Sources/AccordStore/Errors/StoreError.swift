@@ -19,6 +19,9 @@ public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         /// A first agreement set was asked for, and the store has one already (another node
         /// starting at the same time recorded it).
         case alreadyRecorded = "already-recorded"
+        /// The database was migrated by a newer Accord: it holds migrations this binary does not
+        /// know, so this binary refuses to open it rather than write to a schema it cannot read.
+        case schemaNewer = "schema-newer"
     }
 
     public let code: Code
@@ -30,4 +33,15 @@ public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String { "\(code.rawValue): \(message)" }
+}
+
+extension StoreError {
+    /// The refusal of a database that holds migrations this binary does not know.
+    static func schemaNewer(_ unknown: some Collection<String>) -> StoreError {
+        StoreError(.schemaNewer, """
+            the database was migrated by a newer Accord (migrations \(unknown.sorted().joined(separator: ", ")) are unknown to this \
+            binary): upgrade this node's accord before starting it, or restore the backup taken before the upgrade \
+            (docs/operations.md, "Upgrading nodes on PostgreSQL")
+            """)
+    }
 }

@@ -156,6 +156,10 @@ enum PostgresSchema {
             _ = try transaction.execute("SELECT pg_advisory_xact_lock($1)", [.int(migrationLock)])
             _ = try transaction.execute("CREATE TABLE IF NOT EXISTS accord_migration (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())")
             let applied = Set(try transaction.execute("SELECT name FROM accord_migration").rows.compactMap { try $0.string(0) })
+            // An older binary on a schema a newer one migrated would write with queries that
+            // may no longer fit it: it refuses to start instead (docs/operations.md).
+            let unknown = applied.subtracting(migrations.map(\.name))
+            guard unknown.isEmpty else { throw StoreError.schemaNewer(unknown) }
             for migration in migrations where !applied.contains(migration.name) {
                 try transaction.executeScript(migration.sql)
                 _ = try transaction.execute("INSERT INTO accord_migration (name) VALUES ($1)", [.text(migration.name)])

@@ -53,7 +53,10 @@ public final class SQLiteStore: GatewayStorage {
         self.configuration = configuration
         self.writerLock = writerLock
         self.writable = writable
-        try Schema.migrator.migrate(database)
+        let migrator = Schema.migrator
+        let unknown = try database.read { db in try migrator.appliedIdentifiers(db).subtracting(migrator.migrations) }
+        guard unknown.isEmpty else { throw StoreError.schemaNewer(unknown) }
+        try migrator.migrate(database)
         var loaded = try database.read { db in try Self.loadState(db) }
         loaded.signer = configuration.signer
         self.state = Mutex(loaded)
