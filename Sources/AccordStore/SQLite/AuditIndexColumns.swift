@@ -47,6 +47,16 @@ struct AuditIndexColumns: Equatable {
         self.subjects = subjects.sorted()
     }
 
+    /// How the stored columns of leaf `index` differ from those its bytes give; nil when they agree.
+    static func mismatch(at index: UInt64, leaf: [UInt8], stored: AuditIndexColumns) -> IndexMismatch? {
+        let expected: AuditIndexColumns
+        do { expected = AuditIndexColumns(try AuditLeaf(bytes: leaf).record) } catch {
+            return IndexMismatch(index: index, columns: ["leaf (does not decode: \(error))"])
+        }
+        let differences = expected.differences(from: stored)
+        return differences.isEmpty ? nil : IndexMismatch(index: index, columns: differences)
+    }
+
     /// The names of the columns in which `stored` differs from `self`.
     func differences(from stored: AuditIndexColumns) -> [String] {
         var columns: [String] = []

@@ -131,12 +131,7 @@ struct LeafPage: Sendable {
     /// Where the stored columns of the leaf at `position` differ from those its leaf gives.
     func indexMismatch(at position: Int) -> IndexMismatch? {
         let leafStart = position == 0 ? 0 : leafEnds[position - 1]
-        let expected: AuditIndexColumns
-        do { expected = AuditIndexColumns(try AuditLeaf(bytes: Array(leaves[leafStart ..< leafEnds[position]])).record) } catch {
-            return IndexMismatch(index: indexes[position], columns: ["leaf (does not decode: \(error))"])
-        }
-        let differences = expected.differences(from: columns[position])
-        return differences.isEmpty ? nil : IndexMismatch(index: indexes[position], columns: differences)
+        return AuditIndexColumns.mismatch(at: indexes[position], leaf: Array(leaves[leafStart ..< leafEnds[position]]), stored: columns[position])
     }
 
     func withLeaf<R>(at position: Int, _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> R) -> R {
