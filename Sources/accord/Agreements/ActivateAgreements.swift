@@ -28,7 +28,7 @@ struct ActivateAgreements: AsyncParsableCommand {
     var digest: String?
 
     func run() async throws {
-        let configuration = try gateway.load()
+        let configuration = try gateway.load(onPostgres: DatabaseLocation.OnPostgres.activate)
         let directory = URL(fileURLWithPath: configuration.agreementsDirectory)
         let set = try AgreementsIO.load(configuration.agreementsDirectory, on: CalendarDate(Date()))
         let sources = try AgreementSources.read(directory: directory, hashing: SHA256.Hasher.self)

@@ -31,7 +31,7 @@ struct ReloadCertificates: AsyncParsableCommand {
     var timeout = 15
 
     func run() async throws {
-        let configuration = try gateway.load()
+        let configuration = try gateway.load(onPostgres: DatabaseLocation.OnPostgres.reloadTrust)
         let set = try AgreementsIO.load(configuration.agreementsDirectory, on: CalendarDate(Date()))
         let keys: GatewayKeys
         do {

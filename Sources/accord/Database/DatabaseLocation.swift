@@ -24,11 +24,22 @@ struct DatabaseLocation {
     }
 
     /// Refuses a PostgreSQL URL for a command that works on a SQLite file only, saying so.
-    func requireSQLite(_ what: String) throws {
+    /// `instead` says what does the command's work on PostgreSQL.
+    func requireSQLite(_ what: String, instead: String? = nil) throws {
         guard isPostgres else { return }
         throw ValidationError("""
-            \(what) works on a SQLite database only for now; the database given is a PostgreSQL URL. \
-            See docs/operations.md, "PostgreSQL"
+            \(what) works on a SQLite database only; the database given is a PostgreSQL URL. \
+            \(instead.map { "On PostgreSQL, \($0). " } ?? "")See docs/operations.md, "PostgreSQL"
             """)
+    }
+
+    /// What activates a set, reloads trust or backs up a database on several PostgreSQL nodes.
+    enum OnPostgres {
+        static let activate = """
+            activate on one node with SIGHUP (kill -HUP <pid>, or systemctl reload accord@<node>) or the console's Activate: \
+            that node records the activation once and every other node follows within 2 s
+            """
+        static let reloadTrust = "send SIGHUP to each node: each reloads its own certificates directory and records the reload"
+        static let backup = "back the database up with pg_dump, or with your database's point-in-time recovery"
     }
 }

@@ -16,7 +16,7 @@ struct BackupCommand: ParsableCommand {
     var to: String
 
     func run() throws {
-        try DatabaseLocation(db).requireSQLite("`accord backup`")
+        try DatabaseLocation(db).requireSQLite("`accord backup`", instead: DatabaseLocation.OnPostgres.backup)
         guard FileManager.default.fileExists(atPath: db) else { throw ValidationError("no database at \(db)") }
         // Opened without the audit key: read-only, and no writer lock, so a running gateway is undisturbed.
         let store = try SQLiteStore.open(path: db, configuration: StoreConfiguration(origin: "backup", signer: nil))

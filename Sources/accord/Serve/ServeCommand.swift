@@ -64,7 +64,7 @@ struct GatewayOptions: ParsableArguments {
     var database: String?
 
     /// The configuration; a PostgreSQL database is refused unless the command works on it.
-    func load(allowingPostgres: Bool = false) throws -> GatewayConfiguration {
+    func load(allowingPostgres: Bool = false, onPostgres instead: String? = nil) throws -> GatewayConfiguration {
         let file = config ?? (FileManager.default.fileExists(atPath: "accord.yaml") ? "accord.yaml" : nil)
         var configuration: GatewayConfiguration
         do { configuration = try GatewayConfiguration.load(file: file) } catch {
@@ -77,7 +77,7 @@ struct GatewayOptions: ParsableArguments {
         if let database { configuration.database = database }
         // The other commands that load the gateway's configuration reach the gateway serving it
         // through `<database>.pid`, on a SQLite file only.
-        if !allowingPostgres { try DatabaseLocation(configuration.database).requireSQLite("This command") }
+        if !allowingPostgres { try DatabaseLocation(configuration.database).requireSQLite("This command", instead: instead) }
         return configuration
     }
 }
