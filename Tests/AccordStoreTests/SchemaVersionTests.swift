@@ -26,21 +26,22 @@ import Testing
 
     /// Writes a migration name as a newer binary would have, behind the store's back.
     static func record(_ name: String, in location: String, backend: StoreBackend) async throws {
-        switch backend {
-        case .sqlite:
-            try await DatabaseQueue(path: location).write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES (?)", arguments: [name]) }
-        case .postgres:
-            let output = try await ExternalProcess.runDetached("psql", [location, "-v", "ON_ERROR_STOP=1", "-Atc", "INSERT INTO accord_migration (name) VALUES ('\(name)')"])
-            try #require(output.status == 0, "\(output.standardError)")
-        }
+        try await execute(sqlite: "INSERT INTO grdb_migrations (identifier) VALUES (?)", postgres: "INSERT INTO accord_migration (name) VALUES ('\(name)')",
+                          name, in: location, backend: backend)
     }
 
     static func forget(_ name: String, in location: String, backend: StoreBackend) async throws {
+        try await execute(sqlite: "DELETE FROM grdb_migrations WHERE identifier = ?", postgres: "DELETE FROM accord_migration WHERE name = '\(name)'",
+                          name, in: location, backend: backend)
+    }
+
+    /// `sqlite` with `name` as its argument through GRDB, or `postgres` through psql.
+    static func execute(sqlite: String, postgres: String, _ name: String, in location: String, backend: StoreBackend) async throws {
         switch backend {
         case .sqlite:
-            try await DatabaseQueue(path: location).write { try $0.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = ?", arguments: [name]) }
+            try await DatabaseQueue(path: location).write { try $0.execute(sql: sqlite, arguments: [name]) }
         case .postgres:
-            let output = try await ExternalProcess.runDetached("psql", [location, "-v", "ON_ERROR_STOP=1", "-Atc", "DELETE FROM accord_migration WHERE name = '\(name)'"])
+            let output = try await ExternalProcess.runDetached("psql", [location, "-v", "ON_ERROR_STOP=1", "-Atc", postgres])
             try #require(output.status == 0, "\(output.standardError)")
         }
     }

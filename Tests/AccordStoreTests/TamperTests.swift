@@ -18,7 +18,23 @@ import Testing
         return (path, configuration)
     }
 
-    static func tamper(_ path: String, _ sql: String...) throws {
+    /// Edits of search columns around their leaves, and how verification names each.
+    static let rowEdits = [
+        "UPDATE audit_leaf SET event = 'message.denied' WHERE idx = 3",
+        "UPDATE audit_leaf SET agreement_id = 'other-agreement' WHERE idx = 7",
+        "DELETE FROM audit_party WHERE idx = 9 AND agency = 'immigration-nz'",
+        "INSERT INTO audit_subject (idx, type, hmac) VALUES (11, 'passport', 'abc')",
+        "UPDATE audit_leaf SET time_ms = time_ms + 1 WHERE idx = 12",
+    ]
+    static let rowEditsNamed = [
+        IndexMismatch(index: 3, columns: ["event"]), IndexMismatch(index: 7, columns: ["agreement_id"]),
+        IndexMismatch(index: 9, columns: ["audit_party"]), IndexMismatch(index: 11, columns: ["audit_subject"]),
+        IndexMismatch(index: 12, columns: ["time_ms"]),
+    ]
+
+    static func tamper(_ path: String, _ sql: String...) throws { try tamper(path, sql) }
+
+    static func tamper(_ path: String, _ sql: [String]) throws {
         var unchecked = Configuration()
         unchecked.foreignKeysEnabled = false
         let database = try DatabaseQueue(path: path, configuration: unchecked)
@@ -80,20 +96,12 @@ import Testing
         guard case .verified(let before) = try await Self.outcome(path, configuration), before.isClean else {
             Issue.record("untouched log must verify with every row agreeing"); return
         }
-        try Self.tamper(path, "UPDATE audit_leaf SET event = 'message.denied' WHERE idx = 3",
-                        "UPDATE audit_leaf SET agreement_id = 'other-agreement' WHERE idx = 7",
-                        "DELETE FROM audit_party WHERE idx = 9 AND agency = 'immigration-nz'",
-                        "INSERT INTO audit_subject (idx, type, hmac) VALUES (11, 'passport', 'abc')",
-                        "UPDATE audit_leaf SET time_ms = time_ms + 1 WHERE idx = 12")
+        try Self.tamper(path, Self.rowEdits)
         guard case .verified(let summary) = try await Self.outcome(path, configuration) else {
             Issue.record("the signed log itself was not changed, so it must still verify"); return
         }
         #expect(!summary.isClean && summary.indexMismatchCount == 5)
-        #expect(summary.indexMismatches == [
-            IndexMismatch(index: 3, columns: ["event"]), IndexMismatch(index: 7, columns: ["agreement_id"]),
-            IndexMismatch(index: 9, columns: ["audit_party"]), IndexMismatch(index: 11, columns: ["audit_subject"]),
-            IndexMismatch(index: 12, columns: ["time_ms"]),
-        ])
+        #expect(summary.indexMismatches == Self.rowEditsNamed)
 
         // A search by the forged agreement finds leaf 7, and the leaf itself says it does not belong.
         let store = try SQLiteStore.open(path: path, configuration: StoreConfiguration(origin: StoreFixture.origin, signer: nil))
