@@ -41,7 +41,7 @@ import Testing
                 let verifier = SDJWTVerifier(resolver: StaticIssuerKeyResolver(["nz.immigration": [sender.publicKey.jwk.thumbprintBase64URL: sender.publicKey]]))
                 let items = try await gateway.server.gateway.inbox(for: "nz.police", after: nil, limit: nil).items
                 for item in items {
-                    _ = try verifier.verify(item.presentation, now: Date(), keyBinding: KeyBindingExpectation(audience: "nz.police", nonce: item.deliveryID.rawValue))
+                    _ = try verifier.verify(item.presentation, now: Date(), keyBinding: KeyBindingExpectation(audience: "nz.police", nonce: item.deliveryID))
                     _ = try await gateway.server.gateway.acknowledge(deliveryID: item.deliveryID, by: "nz.police")
                 }
                 return items.count

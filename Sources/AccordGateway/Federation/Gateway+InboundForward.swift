@@ -33,7 +33,7 @@ extension Gateway {
         }
         let message: VerifiedMessage
         do {
-            message = try verifier.verify(presentation, now: now(), keyBinding: KeyBindingExpectation(audience: recipient.rawValue, nonce: deliveryID.rawValue))
+            message = try verifier.verify(presentation, now: now(), keyBinding: KeyBindingExpectation(audience: recipient, nonce: deliveryID))
         } catch {
             return .refuse(code: "presentation-invalid", detail: "the forwarded presentation does not verify: \(error.code.rawValue)")
         }

@@ -69,7 +69,7 @@ extension Gateway {
     private func storeForward(_ presentation: String, deliveryID partnerDelivery: DeliveryID, binding: ForwardBinding, senderCheckpoint: Checkpoint?,
                               recipient: AgencyID, agreement: AgreementID, agreementDigest: String, from partner: String) async throws(GatewayProblem) -> PartnerReceipt {
         // checkForward verified the presentation, so its issuer JWT parses.
-        let clear = (try? verifier.verify(presentation, now: now(), keyBinding: KeyBindingExpectation(audience: recipient.rawValue, nonce: partnerDelivery.rawValue))).map(\.clear)
+        let clear = (try? verifier.verify(presentation, now: now(), keyBinding: KeyBindingExpectation(audience: recipient, nonce: partnerDelivery))).map(\.clear)
         guard let clear else { throw Self.badForward("the presentation no longer verifies") }
         let routing = clear.routing
         let messageID = Identifiers.messageID(issuer: routing.issuer, jti: clear.jti)

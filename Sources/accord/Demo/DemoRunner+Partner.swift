@@ -31,7 +31,7 @@ extension DemoRunner {
         let item = try await arrival(of: receipt.messageID, in: client)
         // The key binding is New Zealand's, for this recipient and New Zealand's delivery id.
         let verified = try side.partner.recipientVerifier().verify(
-            item.presentation, now: now(), keyBinding: KeyBindingExpectation(audience: recipient.recipient.rawValue, nonce: recipient.deliveryID.rawValue))
+            item.presentation, now: now(), keyBinding: KeyBindingExpectation(audience: recipient.recipient, nonce: recipient.deliveryID))
         print("   \(recipient.recipient) received and verified at the Australian gateway (issuer signature, New Zealand gateway binding):")
         let content = verified.claims.filter { !ClearClaims.names.contains($0.key) }
         for (path, value) in Self.flatten(content) { print("     \(path) = \(value)") }
