@@ -21,6 +21,8 @@ extension PostgresStore {
             verification = LogVerifier(failed: .keyHistory(reason: error.description))
         }
         let total = try await leafCount()
+        // Only the checkpoints signed before verification began, as on SQLite.
+        let lastSequence = try await read("SELECT coalesce(max(seq), 0) FROM audit_checkpoint") { try $0.int(0) ?? 0 }.first ?? 0
         let limit = max(1, pageSize)
         var next: UInt64 = 0
         var checked: UInt64 = 0
@@ -30,9 +32,9 @@ extension PostgresStore {
         func giveCheckpoints(upTo size: Int64) async throws(StoreError) {
             while true {
                 let page = try await read("""
-                    SELECT seq, note, size FROM audit_checkpoint WHERE (size, seq) > ($1, $2) AND size <= $3
+                    SELECT seq, note, size FROM audit_checkpoint WHERE (size, seq) > ($1, $2) AND size <= $3 AND seq <= $4
                     ORDER BY size, seq LIMIT \(Self.checkpointPage)
-                    """, [.int(given.size), .int(given.sequence), .int(size)]) { row in
+                    """, [.int(given.size), .int(given.sequence), .int(size), .int(lastSequence)]) { row in
                     (size: try PostgresRows.integer(row, "size"),
                      checkpoint: LogVerifier.StoredCheckpoint(sequence: try PostgresRows.integer(row, "seq"), note: try PostgresRows.text(row, "note")))
                 }

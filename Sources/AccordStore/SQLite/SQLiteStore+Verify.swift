@@ -18,6 +18,10 @@ extension SQLiteStore {
             verification = LogVerifier(failed: .keyHistory(reason: error.description))
         }
         let total = try await leafCount()
+        // The checkpoints signed before verification began, and no later one: a checkpoint a
+        // running gateway signs meanwhile may cover leaves already checked, and would read as
+        // out of order (docs/audit.md).
+        let lastSequence = try await read { db in try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM audit_checkpoint") ?? 0 }
         let limit = Int64(clamping: max(1, pageSize))
         var next: Int64 = 0
         var checked: UInt64 = 0
@@ -31,9 +35,9 @@ extension SQLiteStore {
                 let after = given
                 let page = try await read { db in
                     try Row.fetchAll(db, sql: """
-                        SELECT seq, note, size FROM audit_checkpoint WHERE (size, seq) > (?, ?) AND size <= ?
+                        SELECT seq, note, size FROM audit_checkpoint WHERE (size, seq) > (?, ?) AND size <= ? AND seq <= ?
                         ORDER BY size, seq LIMIT \(Self.checkpointPage)
-                        """, arguments: [after.size, after.sequence, size]).map { row -> (Int64, LogVerifier.StoredCheckpoint) in
+                        """, arguments: [after.size, after.sequence, size, lastSequence]).map { row -> (Int64, LogVerifier.StoredCheckpoint) in
                         (row["size"], LogVerifier.StoredCheckpoint(sequence: row["seq"], note: row["note"]))
                     }
                 }
