@@ -19,6 +19,9 @@ public final class SQLiteStore: GatewayStorage {
     /// Why the writer's last transaction failed as a whole, or nil when it committed: what
     /// `/readyz` reports as the database's health without writing anything itself.
     let lastWriteFailure = Mutex<StoreError?>(nil)
+    /// Copies the write-ahead log into the database file off the commit path; nil in memory
+    /// and for the read-only tools.
+    private let walCheckpointer: WALCheckpointer?
 
     /// Opens or creates the database file at `path` and brings its schema up to date.
     ///
@@ -35,7 +38,14 @@ public final class SQLiteStore: GatewayStorage {
             let pool = try DatabasePool(path: path, configuration: grdb)
             // GRDB sets NORMAL when it switches to WAL; acknowledged writes must survive power loss.
             try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
-            return try SQLiteStore(database: pool, configuration: configuration, writerLock: lock, writable: lock != nil)
+            var checkpointer: WALCheckpointer?
+            if lock != nil {
+                try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA wal_autocheckpoint = 0") }
+                checkpointer = try WALCheckpointer(path: path, interval: configuration.walCheckpointInterval,
+                                                   restartFrames: configuration.walRestartFrames)
+            }
+            return try SQLiteStore(database: pool, configuration: configuration, writerLock: lock, writable: lock != nil,
+                                   walCheckpointer: checkpointer)
         } catch {
             throw BatchApplier.storeError(error)
         }
@@ -48,8 +58,10 @@ public final class SQLiteStore: GatewayStorage {
         }
     }
 
-    init(database: any DatabaseWriter, configuration: StoreConfiguration, writerLock: WriterLock?, writable: Bool) throws {
+    init(database: any DatabaseWriter, configuration: StoreConfiguration, writerLock: WriterLock?, writable: Bool,
+         walCheckpointer: WALCheckpointer? = nil) throws {
         self.database = database
+        self.walCheckpointer = walCheckpointer
         self.configuration = configuration
         self.writerLock = writerLock
         self.writable = writable
@@ -60,6 +72,14 @@ public final class SQLiteStore: GatewayStorage {
         var loaded = try database.read { db in try Self.loadState(db) }
         loaded.signer = configuration.signer
         self.state = Mutex(loaded)
+    }
+
+    /// The value of `PRAGMA wal_autocheckpoint` on the writing connection: 0 when the
+    /// write-ahead log is copied back off the commit path (`WALCheckpointer`).
+    public func walAutocheckpointPages() async throws(StoreError) -> Int {
+        do { return try await database.writeWithoutTransaction { try Int.fetchOne($0, sql: "PRAGMA wal_autocheckpoint") ?? -1 } } catch {
+            throw BatchApplier.storeError(error)
+        }
     }
 
     /// The value of `PRAGMA synchronous` on the writing connection (2 is FULL).
@@ -76,6 +96,7 @@ public final class SQLiteStore: GatewayStorage {
         await withDiscardingTaskGroup { group in
             group.addTask { await self.writerLoop() }
             group.addTask { await self.checkpointTimer() }
+            if let walCheckpointer { group.addTask { await walCheckpointer.run() } }
         }
     }
 
@@ -85,6 +106,10 @@ public final class SQLiteStore: GatewayStorage {
                 let batch = await queue.next(limit: configuration.maximumBatch)
                 if batch.isEmpty { break }
                 await commit(batch)
+                if let walCheckpointer {
+                    walCheckpointer.noteCommit()
+                    if walCheckpointer.takeFinishRequest() { await finishWALCheckpoint() }
+                }
                 // The callers just resumed usually submit again at once: let them run before
                 // the next batch is taken, so that it holds all of them, not the first one.
                 await Task.yield()
@@ -93,6 +118,14 @@ public final class SQLiteStore: GatewayStorage {
         } onCancel: {
             queue.close()
         }
+    }
+
+    /// Copies the last frames of the write-ahead log on the writer's own connection, between two
+    /// batches, so that the next transaction starts the log again from its beginning. The callers
+    /// of the batch before are already answered; `PASSIVE` does not wait for readers, and a
+    /// reader still on an older snapshot only puts the restart off to a later request.
+    private func finishWALCheckpoint() async {
+        try? await database.writeWithoutTransaction { try $0.execute(sql: "PRAGMA wal_checkpoint(PASSIVE)") }
     }
 
     private func checkpointTimer() async {

@@ -1,0 +1,75 @@
+import GRDB
+import Synchronization
+
+/// Copies the write-ahead log back into the database file on a connection of its own, so that
+/// commits do not wait for it.
+///
+/// By default SQLite runs this copy, with a flush of the database file, inside the commit that
+/// takes the log past 1,000 pages, about twenty times a second at the gateway's maximum rate,
+/// and every caller in that batch waits for it (docs/performance.md, "The write-ahead log's
+/// checkpoint"). The writer's connection has automatic checkpoints off. This copies the log in
+/// `PASSIVE` mode, which never waits for the writer or for readers, at most once per interval
+/// after commits. The log can only start again from its beginning once every frame has been
+/// copied before the writer's next transaction begins, which a copy beside a busy writer never
+/// achieves; so once the log is long, this copies again until a pass finds little new, then
+/// asks the writer to copy that remainder itself between two batches (`takeFinishRequest`).
+final class WALCheckpointer: Sendable {
+    private let connection: DatabaseQueue
+    private let interval: Duration
+    /// Frames in the log past which it is brought back to its beginning.
+    private let restartFrames: Int
+    private let committed = Atomic<Bool>(false)
+    private let finishRequested = Atomic<Bool>(false)
+
+    init(path: String, interval: Duration, restartFrames: Int) throws {
+        var configuration = Configuration()
+        configuration.label = "wal-checkpoint"
+        self.connection = try DatabaseQueue(path: path, configuration: configuration)
+        self.interval = interval
+        self.restartFrames = restartFrames
+    }
+
+    /// Called by the writer after each commit: the log has grown.
+    func noteCommit() {
+        committed.store(true, ordering: .relaxed)
+    }
+
+    /// True once, when the writer should copy the last frames itself (`SQLiteStore.writerLoop`).
+    func takeFinishRequest() -> Bool {
+        finishRequested.exchange(false, ordering: .acquiringAndReleasing)
+    }
+
+    /// Checkpoints after commits until cancelled.
+    func run() async {
+        while true {
+            do { try await Task.sleep(for: interval) } catch { return }
+            guard committed.exchange(false, ordering: .acquiringAndReleasing) else { continue }
+            do {
+                var frames = try await passive()
+                guard frames.log >= restartFrames else { continue }
+                // Each pass copies what was committed during the one before; stop when that is little.
+                for _ in 0 ..< 4 {
+                    let next = try await passive()
+                    defer { frames = next }
+                    if next.log - frames.log < Self.smallRemainder { break }
+                }
+                finishRequested.store(true, ordering: .releasing)
+            } catch {
+                // The log keeps every commit durable meanwhile and only grows until a later pass
+                // succeeds. What makes this fail (a full disk, an I/O error) fails the writer's
+                // commits too, and `/readyz` reports those.
+                committed.store(true, ordering: .relaxed)
+            }
+        }
+    }
+
+    private static let smallRemainder = 256
+
+    /// One `PASSIVE` checkpoint: the frames in the log, and how many of them are now copied.
+    private func passive() async throws -> (log: Int, copied: Int) {
+        try await connection.writeWithoutTransaction { db in
+            let row = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(PASSIVE)")
+            return (row.map { $0[1] as Int } ?? 0, row.map { $0[2] as Int } ?? 0)
+        }
+    }
+}
