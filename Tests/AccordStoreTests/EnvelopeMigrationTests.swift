@@ -25,7 +25,7 @@ import Testing
 
     @Test func envelopesOfEitherWriterBecomeColumnsAndTheDocumentGoes() async throws {
         let path = StoreFixture.temporaryPath()
-        defer { for suffix in ["", "-wal", "-shm", "-writer.lock"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        defer { StoreFixture.removeDatabase(path) }
         do {
             let queue = try DatabaseQueue(path: path)
             try Schema.migrator.migrate(queue, upTo: "v4-audit-rows-by-leaf")

@@ -37,7 +37,7 @@ import Testing
 
     @Test func sequencesFollowCommitsWithoutGapsAndSurviveAReopen() async throws {
         let path = StoreFixture.temporaryPath()
-        defer { for suffix in ["", "-wal", "-shm", "-writer.lock"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        defer { StoreFixture.removeDatabase(path) }
         let configuration = try StoreFixture.configuration()
         do {
             let store = try SQLiteStore.open(path: path, configuration: configuration)
@@ -66,7 +66,7 @@ import Testing
     /// before the upgrade means what it meant, and every open delivery stays reachable.
     @Test func aDatabaseOfThePreviousSchemaMigratesWithEveryDeliveryReachable() async throws {
         let path = StoreFixture.temporaryPath()
-        defer { for suffix in ["", "-wal", "-shm", "-writer.lock"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        defer { StoreFixture.removeDatabase(path) }
         do {
             let queue = try DatabaseQueue(path: path)
             try Schema.migrator.migrate(queue, upTo: "v1-audit-and-messages")
@@ -115,7 +115,7 @@ import Testing
     /// row as it was, and a delivery can then wait and come back after every earlier cursor.
     @Test func aDatabaseWithoutTheWaitingStateMigratesWithItsRowsIntact() async throws {
         let path = StoreFixture.temporaryPath()
-        defer { for suffix in ["", "-wal", "-shm", "-writer.lock"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        defer { StoreFixture.removeDatabase(path) }
         do {
             let queue = try DatabaseQueue(path: path)
             try Schema.migrator.migrate(queue, upTo: "v2-inbox-availability-sequence")

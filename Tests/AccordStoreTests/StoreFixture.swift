@@ -28,6 +28,11 @@ enum StoreFixture {
         }
     }
 
+    /// Removes a database file with the files SQLite and the writer keep beside it.
+    static func removeDatabase(_ path: String) {
+        for suffix in ["", "-wal", "-shm", "-writer.lock"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    }
+
     static func temporaryPath() -> String {
         FileManager.default.temporaryDirectory.appendingPathComponent("accord-store-\(UUID().uuidString).sqlite").path
     }

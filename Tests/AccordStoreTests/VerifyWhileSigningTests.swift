@@ -10,7 +10,7 @@ import Testing
 @Suite struct VerifyWhileSigningTests {
     @Test func aCheckpointSignedDuringVerificationIsLeftForTheNextRun() async throws {
         let path = StoreFixture.temporaryPath()
-        defer { for suffix in ["", "-wal", "-shm", "-writer.lock"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        defer { StoreFixture.removeDatabase(path) }
         let configuration = try StoreFixture.configuration(every: 2)
         let store = try SQLiteStore.open(path: path, configuration: configuration)
         // Five leaves, checkpoints at 2 and 4 by count: the fifth waits for the next one.

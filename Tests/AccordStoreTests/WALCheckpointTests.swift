@@ -10,7 +10,7 @@ import Testing
 @Suite struct WALCheckpointTests {
     @Test func theWritersCommitsDoNotCopyTheLog() async throws {
         let path = StoreFixture.temporaryPath()
-        defer { Self.remove(path) }
+        defer { StoreFixture.removeDatabase(path) }
         let store = try SQLiteStore.open(path: path, configuration: StoreFixture.configuration())
         #expect(try await store.walAutocheckpointPages() == 0)
     }
@@ -38,7 +38,7 @@ import Testing
     /// that verify after reopening.
     private static func steadyWrites(restartFrames: Int) async throws -> (longestLog: Int, databaseBytes: Int, leaves: UInt64) {
         let path = StoreFixture.temporaryPath()
-        defer { remove(path) }
+        defer { StoreFixture.removeDatabase(path) }
         var configuration = try StoreFixture.configuration()
         configuration.walCheckpointInterval = .milliseconds(5)
         configuration.walRestartFrames = restartFrames
@@ -74,9 +74,5 @@ import Testing
 
     private static func size(_ path: String) -> Int {
         ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
-    }
-
-    private static func remove(_ path: String) {
-        for suffix in ["", "-wal", "-shm", "-writer.lock"] { try? FileManager.default.removeItem(atPath: path + suffix) }
     }
 }

@@ -37,7 +37,7 @@ import Testing
 
     @Test func secondWriterFailsAtOpenWhileReadersWork() async throws {
         let path = StoreFixture.temporaryPath()
-        defer { for suffix in ["", "-wal", "-shm", "-writer.lock"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        defer { StoreFixture.removeDatabase(path) }
         let configuration = try StoreFixture.configuration()
         do {
             let writer = try SQLiteStore.open(path: path, configuration: configuration)
@@ -67,7 +67,7 @@ import Testing
 
     @Test func secondWriterProcessIsRefused() throws {
         let path = StoreFixture.temporaryPath()
-        defer { for suffix in ["", "-wal", "-shm", "-writer.lock"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        defer { StoreFixture.removeDatabase(path) }
         let writer = try SQLiteStore.open(path: path, configuration: StoreFixture.configuration())
         // flock is held by the open file description, so a separate process sees it too.
         let process = Process()

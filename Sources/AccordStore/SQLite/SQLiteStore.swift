@@ -76,15 +76,13 @@ public final class SQLiteStore: GatewayStorage {
 
     /// The value of `PRAGMA wal_autocheckpoint` on the writing connection: 0 when the
     /// write-ahead log is copied back off the commit path (`WALCheckpointer`).
-    public func walAutocheckpointPages() async throws(StoreError) -> Int {
-        do { return try await database.writeWithoutTransaction { try Int.fetchOne($0, sql: "PRAGMA wal_autocheckpoint") ?? -1 } } catch {
-            throw BatchApplier.storeError(error)
-        }
-    }
+    public func walAutocheckpointPages() async throws(StoreError) -> Int { try await writingConnectionPragma("wal_autocheckpoint") }
 
     /// The value of `PRAGMA synchronous` on the writing connection (2 is FULL).
-    public func synchronousMode() async throws(StoreError) -> Int {
-        do { return try await database.writeWithoutTransaction { try Int.fetchOne($0, sql: "PRAGMA synchronous") ?? -1 } } catch {
+    public func synchronousMode() async throws(StoreError) -> Int { try await writingConnectionPragma("synchronous") }
+
+    private func writingConnectionPragma(_ name: String) async throws(StoreError) -> Int {
+        do { return try await database.writeWithoutTransaction { try Int.fetchOne($0, sql: "PRAGMA \(name)") ?? -1 } } catch {
             throw BatchApplier.storeError(error)
         }
     }

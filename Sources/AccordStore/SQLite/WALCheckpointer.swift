@@ -46,12 +46,12 @@ final class WALCheckpointer: Sendable {
             guard committed.exchange(false, ordering: .acquiringAndReleasing) else { continue }
             do {
                 var frames = try await passive()
-                guard frames.log >= restartFrames else { continue }
+                guard frames >= restartFrames else { continue }
                 // Each pass copies what was committed during the one before; stop when that is little.
                 for _ in 0 ..< 4 {
                     let next = try await passive()
                     defer { frames = next }
-                    if next.log - frames.log < Self.smallRemainder { break }
+                    if next - frames < Self.smallRemainder { break }
                 }
                 finishRequested.store(true, ordering: .releasing)
             } catch {
@@ -65,11 +65,11 @@ final class WALCheckpointer: Sendable {
 
     private static let smallRemainder = 256
 
-    /// One `PASSIVE` checkpoint: the frames in the log, and how many of them are now copied.
-    private func passive() async throws -> (log: Int, copied: Int) {
+    /// One `PASSIVE` checkpoint; returns the frames in the log when it began.
+    private func passive() async throws -> Int {
         try await connection.writeWithoutTransaction { db in
-            let row = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(PASSIVE)")
-            return (row.map { $0[1] as Int } ?? 0, row.map { $0[2] as Int } ?? 0)
+            // The row is (busy, frames in the log, frames now copied).
+            try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(PASSIVE)").map { $0[1] as Int } ?? 0
         }
     }
 }

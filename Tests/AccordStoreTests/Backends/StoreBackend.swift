@@ -20,7 +20,7 @@ enum StoreBackend: String, Sendable, CaseIterable, CustomTestStringConvertible {
         switch self {
         case .sqlite:
             let path = StoreFixture.temporaryPath()
-            defer { for suffix in ["", "-wal", "-shm", "-writer.lock"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+            defer { StoreFixture.removeDatabase(path) }
             return try await body(path)
         case .postgres:
             return try await PostgresCluster.with { cluster in try await body(cluster.url) }
