@@ -20,7 +20,7 @@ import Testing
 
         func serve() async throws -> BackgroundProcess {
             let server = try served.start()
-            guard try await served.waitUntilServing() else {
+            guard try await served.waitUntilServing(server) else {
                 kill(server.processIdentifier, SIGKILL)
                 throw GatewayDidNotStart()
             }

@@ -105,7 +105,7 @@ struct FederationReceiveTests {
         defer { setup.served.remove() }
         let server = try setup.served.start()
         defer { kill(server.processIdentifier, SIGKILL) }
-        try await setup.served.waitUntilServing()
+        try await setup.served.waitUntilServing(server)
 
         let partnerRoot = Array(SHA256.hash(Array("the partner's tree".utf8)))
         let (presentation, body) = try setup.forward(checkpoint: try Setup.partnerCheckpoint(size: 8, root: partnerRoot))
@@ -159,7 +159,7 @@ struct FederationReceiveTests {
         defer { setup.served.remove() }
         let server = try setup.served.start()
         defer { kill(server.processIdentifier, SIGKILL) }
-        try await setup.served.waitUntilServing()
+        try await setup.served.waitUntilServing(server)
 
         // Leaf 7 is the eighth leaf: a checkpoint of 7 leaves does not hold it.
         let short = try Setup.partnerCheckpoint(size: 7, root: Array(repeating: 1, count: 32))
@@ -176,7 +176,7 @@ struct FederationReceiveTests {
         defer { setup.served.remove() }
         let server = try setup.served.start()
         defer { kill(server.processIdentifier, SIGKILL) }
-        try await setup.served.waitUntilServing()
+        try await setup.served.waitUntilServing(server)
 
         let answer = try await setup.post(try setup.forward(content: GatewayFixture.referral).body)
         #expect(answer.status == 422 && answer.json["code"] as? String == "partner-agreement-narrower", "\(answer)")
@@ -191,7 +191,7 @@ struct FederationReceiveTests {
         defer { setup.served.remove() }
         let server = try setup.served.start()
         defer { kill(server.processIdentifier, SIGKILL) }
-        try await setup.served.waitUntilServing()
+        try await setup.served.waitUntilServing(server)
 
         // A look-alike of the partner's CA (same name, another key) issues the same identity.
         let impostor = try PartnerCA(name: "au-impostor", certificates: setup.served.pki.directory.appendingPathComponent("elsewhere"))

@@ -34,7 +34,7 @@ import Testing
             acknowledged += try await Self.send(served, count: 6, over: survivors)
 
             let leaves = try await reader.leafCount()
-            #expect(await Self.holds(within: .seconds(15)) {
+            #expect(await eventuallyHolds(within: .seconds(15)) {
                 guard let latest = try await reader.latestCheckpoint() else { return false }
                 return latest.sequence > before && latest.size >= leaves
             }, "another node signs the next checkpoint, covering what was appended after the kill")
@@ -84,20 +84,11 @@ import Testing
     }
 
     private static func waitUntilServing(_ served: ServedGateway, port: Int) async throws -> Bool {
-        await holds(within: .seconds(20)) {
+        await eventuallyHolds(within: .seconds(60)) {
             try await ExternalProcess.runDetached("curl", [
                 "--silent", "--max-time", "2", "--cacert", served.pki.caCertificate.path, "--cert", served.pki.agencyTLSCertificate("nz.police").path,
                 "--key", served.pki.agencyTLSKey("nz.police").path, "https://localhost:\(port)/healthz",
             ]).status == 0
         }
-    }
-
-    private static func holds(within timeout: Duration, _ condition: () async throws -> Bool) async -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if (try? await condition()) == true { return true }
-            try? await Task.sleep(for: .milliseconds(100))
-        }
-        return false
     }
 }

@@ -31,10 +31,8 @@ import Testing
 
         // A first exchange, so that the log has a signed checkpoint for the next answers to name.
         try await served.sendReferrals(1)
-        var cosigned = false
-        for _ in 0 ..< 200 where !cosigned {
-            cosigned = try await served.curl("/v1/log/checkpoint").standardOutput.contains("\u{2014} witness.test ")
-            if !cosigned { try await Task.sleep(for: .milliseconds(100)) }
+        let cosigned = await eventuallyHolds(within: .seconds(60)) {
+            try await served.curl("/v1/log/checkpoint").standardOutput.contains("\u{2014} witness.test ")
         }
         try #require(cosigned, "the witness never cosigned a checkpoint")
         // The gateway reads the latest checkpoint's size at most twice a second for its answers.

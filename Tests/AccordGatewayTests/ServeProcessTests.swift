@@ -23,7 +23,7 @@ import Testing
         // Started with a low soft limit on open files, as some service managers and container
         // runtimes start it: the gateway raises it to the hard limit itself.
         let server = try BackgroundProcess("/bin/sh", ["-c", "ulimit -Sn 256 && exec \"$0\" \"$@\"", accord, "serve", "--config", config.path])
-        try await served.waitUntilServing()
+        try await served.waitUntilServing(server)
         let limits = try String(contentsOfFile: "/proc/\(server.processIdentifier)/limits", encoding: .utf8)
         let files = try #require(limits.split(separator: "\n").first { $0.hasPrefix("Max open files") }).split(separator: " ", omittingEmptySubsequences: true)
         #expect(files.count >= 5 && files[3] == files[4] && files[3] != "256", "\(files)")
@@ -80,7 +80,7 @@ import Testing
         }
         func serve() async throws -> BackgroundProcess {
             let server = try BackgroundProcess(accord, ["serve", "--config", config.path])
-            try await served.waitUntilServing()
+            try await served.waitUntilServing(server)
             return server
         }
 
@@ -140,14 +140,9 @@ import Testing
                 "--silent", "--max-time", "2", "--write-out", "%{http_code}", "--output", "/dev/null", "http://127.0.0.1:\(operations)\(path)",
             ]).standardOutput
         }
-        var live = ""
-        for _ in 0..<100 where live != "200" {
-            live = try await probe("/livez")
-            if live != "200" { try await Task.sleep(for: .milliseconds(100)) }
-        }
-        #expect(live == "200", "/livez never answered")
+        #expect(await eventuallyHolds(within: .seconds(60)) { try await probe("/livez") == "200" }, "/livez never answered")
         #expect(try await probe("/readyz") == "200")
-        try await served.waitUntilServing()
+        try await served.waitUntilServing(server)
 
         // A message with a claim value that must not reach the log, refused for want of an agreement.
         let content = directory.appendingPathComponent("referral.json")

@@ -18,14 +18,8 @@ import Testing
         func curl(_ agency: String) async throws -> Int32 {
             try await served.curl(as: agency).status
         }
-        var started = false
-        for _ in 0..<100 where !started {
-            started = try await curl("nz.police") == 0
-            if !started { try await Task.sleep(for: .milliseconds(100)) }
-        }
-        guard started else {
+        guard try await served.waitUntilServing(server) else {
             kill(server.processIdentifier, SIGKILL)
-            Issue.record("accord serve did not start: \(await server.finish().standardError)")
             return
         }
 
@@ -42,12 +36,7 @@ import Testing
         // A fresh CRL without the entry, and SIGHUP by hand: Police is back.
         try TrustReloadTests.publishCRL(pki, revoking: [])
         kill(server.processIdentifier, SIGHUP)
-        var back = false
-        for _ in 0..<100 where !back {
-            back = try await curl("nz.police") == 0
-            if !back { try await Task.sleep(for: .milliseconds(100)) }
-        }
-        #expect(back, "SIGHUP did not reload the CRL")
+        #expect(await eventuallyHolds(within: .seconds(30)) { try await curl("nz.police") == 0 }, "SIGHUP did not reload the CRL")
 
         kill(server.processIdentifier, SIGTERM)
         let exit = await server.finish()

@@ -75,12 +75,9 @@ import Testing
             let reloaded = try await waitFor(gateway, .trustReloaded)
             #expect(reloaded.first?.record.actor == "gateway:file-change")
             // Its next update is 3 days away: the log warns (a week ahead, once an hour).
-            var warned = false
-            for _ in 0 ..< 50 where !warned {
-                warned = gateway.logs.all.contains { $0.contains("a CRL reaches its nextUpdate soon") && $0.contains("Accord Development Root CA") }
-                if !warned { try await Task.sleep(for: .milliseconds(100)) }
-            }
-            #expect(warned)
+            #expect(await eventually(timeout: .seconds(30)) {
+                gateway.logs.all.contains { $0.contains("a CRL reaches its nextUpdate soon") && $0.contains("Accord Development Root CA") }
+            })
             #expect(try await gateway.curl("/v1/inbox", as: "nz.police").httpStatus == 0)
             #expect(try await gateway.curl("/v1/inbox", as: "nz.customs").httpStatus == 200)
             // Each CRL's time left is a metric.

@@ -72,10 +72,8 @@ import Testing
         try truncate(served.database, to: cut)
         gateway = try await served.startServing()
         try await served.sendReferrals(4)
-        var refused = false
-        for _ in 0 ..< 100 where !refused {
-            refused = witnessProcess.standardErrorSoFar.contains("refused: not a consistent extension")
-            if !refused { try await Task.sleep(for: .milliseconds(100)) }
+        let refused = await eventually(timeout: .seconds(30)) {
+            witnessProcess.standardErrorSoFar.contains("refused: not a consistent extension")
         }
         #expect(refused, "the witness never refused the re-signed log: \(witnessProcess.standardErrorSoFar)")
         #expect(try witness.cosignedSize() == cosigned, "the witness moved off the checkpoint it cosigned")

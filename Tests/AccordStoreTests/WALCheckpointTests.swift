@@ -30,7 +30,7 @@ import Testing
         #expect(restarted.leaves == Self.messages && unbounded.leaves == Self.messages)
     }
 
-    private static let messages = 3000
+    private static let messages = 2000
     private static let senders = 16
 
     /// Commits `messages` submissions from `senders` at once, with the copy every 5 ms, and returns the

@@ -29,6 +29,9 @@ public final class BackgroundProcess: @unchecked Sendable {
     /// The child's pid, to signal it.
     public var processIdentifier: Int32 { process.processIdentifier }
 
+    /// Whether the child has not exited yet.
+    public var isRunning: Bool { process.isRunning }
+
     /// The next line of standard output, without its newline; nil at end of output.
     public func readLine() async -> String? {
         let handle = standardOutput.fileHandleForReading

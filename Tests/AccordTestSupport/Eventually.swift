@@ -11,3 +11,14 @@ public func eventually(timeout: Duration = .seconds(10), _ condition: () -> Bool
     }
     return condition()
 }
+
+/// Whether `condition` returns true within `timeout`, tried every 100 ms; a throw counts as not
+/// yet. For conditions that ask another process (curl, psql), whose answers take time of their own.
+public func eventuallyHolds(within timeout: Duration, _ condition: () async throws -> Bool) async -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if (try? await condition()) == true { return true }
+        try? await Task.sleep(for: .milliseconds(100))
+    }
+    return false
+}

@@ -12,7 +12,7 @@ extension ServedGateway {
 
     func startServing() async throws -> BackgroundProcess {
         let server = try start()
-        guard try await waitUntilServing() else {
+        guard try await waitUntilServing(server) else {
             kill(server.processIdentifier, SIGKILL)
             throw GatewayDidNotStart()
         }
@@ -47,10 +47,11 @@ extension ServedGateway {
         return try await store.leafCount()
     }
 
-    /// Polls `logURL`'s checkpoint until it covers `size` leaves; returns its note.
+    /// Polls `logURL`'s checkpoint until it covers `size` leaves, for up to a minute; returns its note.
     func publishedCheckpoint(_ logURL: String, reaching size: UInt64) async throws -> String {
         var last = ""
-        for _ in 0 ..< 150 {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
             let answer = try await ExternalProcess.runDetached("curl", ["--silent", "--max-time", "2", "\(logURL)/checkpoint"])
             last = answer.standardOutput
             if let note = try? SignedNote(parsing: last), let checkpoint = try? Checkpoint(text: note.text), checkpoint.size >= size {

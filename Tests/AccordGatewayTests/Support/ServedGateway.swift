@@ -51,14 +51,21 @@ struct ServedGateway {
         ])
     }
 
-    /// Waits up to 10 s for the gateway to answer; records an issue if it never does.
+    /// Waits until the gateway `server` answers; records an issue, with what it wrote to
+    /// standard error, if it exits first or has not answered within `timeout`. A loaded machine
+    /// running the whole suite can take many seconds to start one, hence the long default.
     @discardableResult
-    func waitUntilServing() async throws -> Bool {
-        for _ in 0..<100 {
+    func waitUntilServing(_ server: BackgroundProcess, within timeout: Duration = .seconds(60)) async throws -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
             if try await curl(maxTime: 2).status == 0 { return true }
+            guard server.isRunning else {
+                Issue.record("accord serve exited before it answered on port \(port): \(server.standardErrorSoFar)")
+                return false
+            }
             try await Task.sleep(for: .milliseconds(100))
         }
-        Issue.record("accord serve did not start on port \(port)")
+        Issue.record("accord serve did not answer on port \(port) within \(timeout): \(server.standardErrorSoFar)")
         return false
     }
 

@@ -37,7 +37,7 @@ final class ServedNodes: @unchecked Sendable {
     }
 
     /// Whether every node answers within `timeout`.
-    func waitUntilServing(within timeout: Duration = .seconds(30)) async -> Bool {
+    func waitUntilServing(within timeout: Duration = .seconds(60)) async -> Bool {
         for port in ports {
             let up = await eventuallyHolds(within: timeout) { try await self.curl("/healthz", port: port).status == 0 }
             if !up { return false }
@@ -61,14 +61,4 @@ final class ServedNodes: @unchecked Sendable {
         for process in processes { statuses.append(await process.finish().status) }
         return statuses
     }
-}
-
-/// Whether `condition` returns true within `timeout`, tried every 100 ms; a throw counts as not yet.
-func eventuallyHolds(within timeout: Duration, _ condition: () async throws -> Bool) async -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if (try? await condition()) == true { return true }
-        try? await Task.sleep(for: .milliseconds(100))
-    }
-    return false
 }

@@ -47,7 +47,9 @@ struct WitnessProcess {
             "witness", "--listen", "127.0.0.1:\(port)", "--key", key.path, "--name", name, "--log-key", logKey, "--state", state.path,
         ] + transport)
         let trust = tls ? ["--cacert", ca.path] : []
-        for _ in 0 ..< 100 {
+        // Long enough for a machine busy with the whole suite; a witness that exits stops the wait.
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline, process.isRunning {
             if try await ExternalProcess.runDetached("curl", ["--silent", "--fail", "--max-time", "2"] + trust + ["\(url)/livez"]).status == 0 {
                 return process
             }

@@ -43,7 +43,7 @@ import Testing
                     #expect(takenUp.leaf == leaf)
                     #expect(other.currentAuditVerifier?.verifierKey == new.verifier.verifierKey)
                     _ = try await other.accept(StoreFixture.submission("after"))
-                    #expect(await holds(within: .seconds(15)) {
+                    #expect(await eventuallyHolds(within: .seconds(15)) {
                         _ = try await other.checkpointNow()
                         _ = try await rotating.checkpointNow()
                         return try await other.latestCheckpoint()?.size == other.leafCount()
@@ -61,14 +61,4 @@ import Testing
             }
         }
     }
-}
-
-/// Whether `condition` returns true within `timeout`, tried every 100 ms; a throw counts as not yet.
-private func holds(within timeout: Duration, _ condition: () async throws -> Bool) async -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if (try? await condition()) == true { return true }
-        try? await Task.sleep(for: .milliseconds(100))
-    }
-    return false
 }

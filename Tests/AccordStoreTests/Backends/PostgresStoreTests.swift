@@ -61,7 +61,7 @@ import Testing
             let third = try await PostgresStore.open(url: cluster.url, configuration: configuration)
             try await third.whileRunning {
                 _ = try await third.accept(StoreFixture.submission("m3"))
-                #expect(await holds(within: .seconds(10)) { try await third.latestCheckpoint()?.size == 3 })
+                #expect(await eventuallyHolds(within: .seconds(10)) { try await third.latestCheckpoint()?.size == 3 })
             }
             #expect(try await third.checkpoints().map(\.size) == [1, 2, 3], "the first node's final checkpoint, then the new holder's")
         }
@@ -133,21 +133,11 @@ import Testing
                 #expect(refusal?.code == .databaseFailed)
                 #expect(refusal?.message.contains("eyJ") == false, "no payload in the error")
                 try await cluster.startAgain()
-                #expect(await holds(within: .seconds(10)) { _ = try await store.accept(StoreFixture.submission("after")); return true })
+                #expect(await eventuallyHolds(within: .seconds(10)) { _ = try await store.accept(StoreFixture.submission("after")); return true })
             }
             #expect(try await store.message(id: "during") == nil, "nothing half-written")
             #expect(try await store.message(id: "after") != nil)
             #expect(try await store.leafCount() == 2)
         }
     }
-}
-
-/// Whether `condition` returns true within `timeout`, tried every 50 ms; a throw counts as not yet.
-private func holds(within timeout: Duration, _ condition: () async throws -> Bool) async -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if (try? await condition()) == true { return true }
-        try? await Task.sleep(for: .milliseconds(50))
-    }
-    return false
 }
