@@ -16,22 +16,22 @@ import Testing
     }
 
     @Test func underSteadyWritesTheLogIsCopiedBackAndStartsAgain() async throws {
-        // The same writes twice: once with the log brought back past 64 pages, once never.
-        let restarted = try await Self.steadyWrites(restartFrames: 64)
-        let unbounded = try await Self.steadyWrites(restartFrames: .max)
-
-        // Both copied the log into the database file while running.
-        #expect(restarted.databaseBytes > 256 * 1024, "the database file holds \(restarted.databaseBytes) bytes: the log was not copied")
-        #expect(unbounded.databaseBytes > 256 * 1024, "the database file holds \(unbounded.databaseBytes) bytes: the log was not copied")
-        // Only a log that starts again stays short: the file keeps its longest length.
-        #expect(restarted.longestLog * 4 < unbounded.longestLog,
-                "the log reached \(restarted.longestLog) bytes, against \(unbounded.longestLog) when it never starts again")
+        let run = try await Self.steadyWrites(restartFrames: 64)
+        // The log was copied into the database file while running.
+        #expect(run.databaseBytes > 256 * 1024, "the database file holds \(run.databaseBytes) bytes: the log was not copied")
+        // A message adds about 32 KB to the log, so some 64 MB went through it. Had it never
+        // started again it would have grown by most of that, as it does when the writer does not
+        // copy the last frames itself (11 to 23 MB on a quiet machine); it starts again past 64
+        // pages and was measured at 1 to 1.7 MB at its longest, on a quiet machine and a loaded one.
+        #expect(run.longestLog < 4 << 20, "the log reached \(run.longestLog) bytes: it did not start again")
         // Nothing committed was lost on the way.
-        #expect(restarted.leaves == Self.messages && unbounded.leaves == Self.messages)
+        #expect(run.leaves == Self.messages)
     }
 
     private static let messages = 2000
-    private static let senders = 16
+    /// Enough that the writer always has a batch waiting, even on a loaded machine: a writer
+    /// that pauses lets a copy catch up, and the log starts again without the writer's help.
+    private static let senders = 32
 
     /// Commits `messages` submissions from `senders` at once, with the copy every 5 ms, and returns the
     /// longest the log file grew, the database file's size before stopping, and the leaves
