@@ -239,17 +239,19 @@ public final class GatewayServer: Sendable {
             logger: logger)
 
         try await recordStart()
+        let push = PushService(gateway: gateway, agencies: gateway.policy.current.policy.set.agencies.values,
+                               partners: gateway.policy.current.policy.set.gatewayServing, certificatesDirectory: configuration.certificatesDirectory,
+                               allowTLS12: configuration.allowTLS12, horizon: TimeInterval(configuration.pushHorizonSeconds),
+                               pollInterval: .milliseconds(configuration.pushPollMilliseconds), factory: PrometheusMetricsFactory(registry: registry),
+                               logger: logger, now: now, acceptsLapsedCRLs: configuration.crlExpiry == .useLast)
+        await trust.reloadsPush(push.endpoints)
         var services: [any Service] = [
             StoreService(store: store, gateway: gateway, actor: "gateway"),
             // After the store, so that it stops first and its last records still reach the writer.
             rejections,
             RetentionService(gateway: gateway, logger: logger, interval: .seconds(60)),
             // After the store, so that it stops first: a push in flight still records its acknowledgement.
-            PushService(gateway: gateway, agencies: gateway.policy.current.policy.set.agencies.values,
-                        partners: gateway.policy.current.policy.set.gatewayServing, certificatesDirectory: configuration.certificatesDirectory, allowTLS12: configuration.allowTLS12,
-                        horizon: TimeInterval(configuration.pushHorizonSeconds), pollInterval: .milliseconds(configuration.pushPollMilliseconds),
-                        factory: PrometheusMetricsFactory(registry: registry), logger: logger, now: now,
-                        acceptsLapsedCRLs: configuration.crlExpiry == .useLast),
+            push,
         ]
         if let shared = store as? PostgresStore {
             services.append(AgreementFollowerService(store: shared, gateway: gateway, logger: logger))

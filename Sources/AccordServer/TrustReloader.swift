@@ -47,6 +47,15 @@ actor TrustReloader {
     /// When the certificates directory last changed, by the size and time of every file in it.
     private var filesSignature: String?
 
+    /// The push workers' endpoints, whose TLS is built again at each reload.
+    private var pushEndpoints: [PushEndpoint] = []
+
+    /// Has each reload build `endpoints`' TLS again: the CRLs and CAs that check an agency's
+    /// server certificate, and the gateway's push certificate.
+    func reloadsPush(_ endpoints: [PushEndpoint]) {
+        pushEndpoints = endpoints
+    }
+
     /// Reloads when a file under the certificates directory changed since the last look.
     func reloadIfFilesChanged() async {
         let signature = Self.signature(of: URL(fileURLWithPath: configuration.certificatesDirectory))
@@ -94,6 +103,7 @@ actor TrustReloader {
         } catch {
             logger.error("the binding keys did not reload; the ones in force stay", metadata: ["error": "\(error)"])
         }
+        reloadPush(by: actor)
         let fresh = TrustState(keys: keys, registryDigest: gateway.policy.current.setDigest)
         guard fresh.digest != state.digest else { return .unchanged(fresh) }
         var details = fresh.auditDetails
@@ -105,6 +115,20 @@ actor TrustReloader {
         logger.notice("trust reloaded", metadata: ["by": "\(actor)", "digest": "\(fresh.digest)"])
         await audit(AuditRecord(event: .trustReloaded, time: Date(), actor: actor, details: details))
         return .reloaded(fresh)
+    }
+
+    /// Builds every push endpoint's TLS again. Each endpoint stands alone, as at start: one
+    /// that cannot be built keeps the context in force and says why, the others take theirs.
+    private func reloadPush(by actor: String) {
+        guard !pushEndpoints.isEmpty else { return }
+        var kept: [String] = []
+        for endpoint in pushEndpoints {
+            do throws(PushEndpoint.Problem) { try endpoint.reloadTLS() } catch {
+                kept.append(endpoint.agency.rawValue)
+                logger.error("push TLS did not reload for an agency; the context in force stays", metadata: ["problem": "\(error)", "by": "\(actor)"])
+            }
+        }
+        logger.info("push TLS reloaded", metadata: ["endpoints": "\(pushEndpoints.count - kept.count)", "kept": "\(kept)", "by": "\(actor)"])
     }
 
     /// When `gateway/signing-key.pem` holds another key than the one signing checkpoints

@@ -130,6 +130,42 @@ struct PushDeliveryTests {
         _ = try await setup.stop(server)
     }
 
+    /// The agency's CA revokes the receiver's certificate while the gateway runs and the
+    /// operator reloads the trust: the gateway pushes nothing more to it, not even over the
+    /// connection it already held; a CRL without the entry, reloaded, lets the waiting delivery
+    /// go. A renewed CRL or push certificate applies to pushes the same way.
+    @Test func aRevocationReloadedWhileRunningStopsPushesAndAFreshCRLResumesThem() async throws {
+        let setup = try Setup("push-reload")
+        defer { setup.served.remove() }
+        let receiver = try await setup.receiver.start()
+        defer { kill(receiver.processIdentifier, SIGKILL) }
+        let server = try setup.served.start()
+        defer { kill(server.processIdentifier, SIGKILL) }
+        try await setup.served.waitUntilServing(server)
+        func reload() async throws {
+            let reloaded = try await ExternalProcess.runDetached(setup.served.accord, ["certificates", "reload", "--config", setup.served.config.path])
+            #expect(reloaded.status == 0, "\(reloaded.standardOutput)\(reloaded.standardError)")
+        }
+
+        try #require(try await setup.send().status == 0)
+        #expect(await eventually { setup.receiver.filed.count == 1 }, "the first delivery was not pushed")
+
+        let serial = try Certificate(pem: String(contentsOf: setup.receiver.certificate, encoding: .utf8)).serialNumberHex
+        try TrustReloadTests.publishCRL(setup.served.pki, revoking: [serial])
+        try await reload()
+        try #require(try await setup.send().status == 0)
+        #expect(await eventually(timeout: .seconds(30)) { server.standardErrorSoFar.contains("push failed; will retry") },
+                "\(server.standardErrorSoFar)")
+        #expect(setup.receiver.filed.count == 1, "a receiver revoked and reloaded was pushed to")
+        #expect(try await setup.pulled().count == 1, "the delivery left the inbox")
+
+        try TrustReloadTests.publishCRL(setup.served.pki, revoking: [])
+        try await reload()
+        #expect(await eventually(timeout: .seconds(60)) { setup.receiver.filed.count == 2 }, "the delivery was not pushed after the fresh CRL")
+        #expect(try await setup.inboxEmpties())
+        _ = try await setup.stop(server)
+    }
+
     @Test func aReceiverAnswering503TwiceGetsTheDeliveryOnceAndItIsAcknowledged() async throws {
         let setup = try Setup("push-503")
         defer { setup.served.remove() }

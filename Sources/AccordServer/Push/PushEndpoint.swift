@@ -11,14 +11,16 @@ import NIOCore
 /// certificate (`gateway/push-client.pem`), and the agency's server certificate verified
 /// against the agency's CA from the registry (`ca:`, else the gateway's `ca.pem`), the CRLs
 /// the gateway reads for its listeners, and the endpoint's host name (docs/api.md, "Push
-/// delivery").
+/// delivery"). A trust reload builds the context again from the files (`reloadTLS`), so that a
+/// new CRL, CA or push certificate applies to pushes as it does to the listeners.
 struct PushEndpoint: Sendable {
     let agency: AgencyID
     let host: String
     let port: Int
     /// The request target: path and query.
     let target: String
-    let context: TLSContext
+    private let tls: TLSContextHolder
+    private let makeContext: @Sendable () throws(Problem) -> TLSContext
 
     /// Why an endpoint cannot be pushed to; pull still works for its agency.
     struct Problem: Error, CustomStringConvertible {
@@ -43,6 +45,20 @@ struct PushEndpoint: Sendable {
         port = url.port ?? 443
         let path = url.percentEncodedPath.isEmpty ? "/" : url.percentEncodedPath
         target = url.percentEncodedQuery.map { "\(path)?\($0)" } ?? path
+        makeContext = { () throws(Problem) in
+            try Self.context(recipient: recipient, host: host, issuingCA: issuingCA, certificatesDirectory: certificatesDirectory,
+                             allowTLS12: allowTLS12, acceptsLapsedCRLs: acceptsLapsedCRLs)
+        }
+        tls = TLSContextHolder(try makeContext())
+    }
+
+    /// Builds the context again from the files as they are now; on a problem the one in force stays.
+    func reloadTLS() throws(Problem) {
+        tls.replace(with: try makeContext())
+    }
+
+    private static func context(recipient: AgencyID, host: String, issuingCA: String?, certificatesDirectory: String, allowTLS12: Bool,
+                                acceptsLapsedCRLs: Bool) throws(Problem) -> TLSContext {
         let base = URL(fileURLWithPath: certificatesDirectory)
         let pki = DevelopmentPKI(directory: base)
         let caFile = base.appendingPathComponent(issuingCA ?? RegistryTrust.defaultCA).path
@@ -57,24 +73,36 @@ struct PushEndpoint: Sendable {
                 trustStore: TrustStore(anchors: Certificate.all(pemFile: caFile).filter(\.isCertificateAuthority),
                                        revocationLists: revocation.lists, acceptsLapsedCRLs: acceptsLapsedCRLs),
                 minimumVersion: allowTLS12 ? .tls12 : .tls13)
-            context = try TLSContext(configuration)
+            return try TLSContext(configuration)
         } catch {
             throw Problem(description: "agency '\(recipient)': cannot set up TLS for its endpoint (client certificate \(pki.gatewayPushCertificate.path), CA \(caFile)): \(error)")
         }
     }
 
-    /// POSTs one delivery over `connection`, opening a new one when there is none or it closed.
-    /// Returns the HTTP status and the answer's body, or nil when no answer came (refused,
-    /// TLS, timeout).
-    func post(_ body: [UInt8], deliveryID: DeliveryID, over connection: inout AccordHTTPConnection?) async -> (status: Int?, body: [UInt8], failure: String?) {
+    /// A connection to the endpoint and the context it was verified with.
+    struct Connection {
+        let http: AccordHTTPConnection
+        let context: TLSContext
+    }
+
+    /// POSTs one delivery over `connection`, opening a new one when there is none, it closed,
+    /// or a trust reload replaced the context it was verified with (a revoked endpoint is not
+    /// pushed to again over a connection made before). Returns the HTTP status and the
+    /// answer's body, or nil when no answer came (refused, TLS, timeout).
+    func post(_ body: [UInt8], deliveryID: DeliveryID, over connection: inout Connection?) async -> (status: Int?, body: [UInt8], failure: String?) {
+        let context = tls.current
+        if let open = connection, open.context !== context || !open.http.isOpen {
+            await open.http.close()
+            connection = nil
+        }
         do {
-            if connection?.isOpen != true {
-                connection = try await AccordHTTPConnection.connect(
+            if connection == nil {
+                connection = Connection(http: try await AccordHTTPConnection.connect(
                     host: host, port: port, context: context, connectTimeout: .seconds(5), requestTimeout: .seconds(15),
-                    maximumResponseBodySize: 64 << 10)
+                    maximumResponseBodySize: 64 << 10), context: context)
             }
             guard let open = connection else { return (nil, [], "no connection") }
-            let response = try await open.request(method: "POST", path: target, headers: [
+            let response = try await open.http.request(method: "POST", path: target, headers: [
                 ("Content-Type", "application/json"), ("Accord-Delivery-Id", deliveryID.rawValue),
             ], body: body)
             return (response.status, response.body, nil)

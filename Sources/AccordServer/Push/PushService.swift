@@ -8,9 +8,13 @@ import ServiceLifecycle
 
 /// Pushes deliveries to every agency whose registry entry has an `endpoint:`, one worker per
 /// recipient (docs/api.md, "Push delivery"). The endpoints are those of the registry in force
-/// at start; pull keeps working for every agency beside it.
+/// at start, their TLS built again at each trust reload; pull keeps working for every agency
+/// beside it.
 struct PushService: Service {
     let workers: [PushWorker]
+
+    /// The endpoints pushed to, for the trust reloader.
+    var endpoints: [PushEndpoint] { workers.map(\.endpoint) }
 
     /// `partners`: the partner gateway serving each agency behind one; its deliveries are
     /// forwarded to that gateway (docs/federation.md). `now`: the gateway's clock, which the

@@ -57,7 +57,7 @@ struct PushWorker: Sendable {
 
     private func push(whileLeased leased: PushLeaseFlag) async {
         var schedule = PushSchedule()
-        var connection: AccordHTTPConnection?
+        var connection: PushEndpoint.Connection?
         // Measured on the monotonic clock: a wall clock stepped back would stop the gauges.
         var gaugesSetAt: ContinuousClock.Instant?
         while !Task.isCancelled {
@@ -138,7 +138,7 @@ struct PushWorker: Sendable {
                 "retry_in_seconds": "\(Int(schedule.wait(at: now()).rounded(.up)))",
             ])
         }
-        await connection?.close()
+        await connection?.http.close()
     }
 
     private func recordBacklog() async {
