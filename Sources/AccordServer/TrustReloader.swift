@@ -108,6 +108,7 @@ actor TrustReloader {
         guard fresh.digest != state.digest else { return .unchanged(fresh) }
         var details = fresh.auditDetails
         if fresh.tlsCertificate != state.tlsCertificate { details["previous_tls_certificate_sha256"] = state.tlsCertificate }
+        if fresh.pushCertificate != state.pushCertificate { details["previous_push_certificate_sha256"] = state.pushCertificate }
         agencyTLS.replace(with: contexts.agency)
         if let console = contexts.console { consoleTLS?.replace(with: console) }
         gateway.signingKeys.replace(trustStore: keys.trustStore, certificates: keys.signingCertificates)
@@ -197,6 +198,8 @@ public struct TrustState: Sendable {
     public let revocationLists: String
     public let tlsCertificate: String
     public let signingCertificates: String
+    /// The push client certificate's fingerprint, `-` without one.
+    public let pushCertificate: String
     public let registry: String
     public let crls: [RevocationList]
 
@@ -208,17 +211,19 @@ public struct TrustState: Sendable {
         revocationLists = Self.digest(store.revocationLists.map { (try? $0.pem()) ?? $0.issuer })
         tlsCertificate = keys.tlsChain.first?.fingerprintSHA256 ?? "-"
         signingCertificates = Self.digest(keys.signingCertificates.map(\.fingerprintSHA256))
+        pushCertificate = keys.pushChain.first?.fingerprintSHA256 ?? "-"
         registry = registryDigest
         crls = store.revocationLists.map { RevocationList(issuer: $0.issuer, nextUpdate: $0.nextUpdate) }
     }
 
     /// Over what the gateway verifies with; the agreement set counts only through the CA
     /// bindings its registry makes (in `anchors`), so activating agreements alone is no change.
-    public var digest: String { Self.digest([anchors, revocationLists, tlsCertificate, signingCertificates]) }
+    public var digest: String { Self.digest([anchors, revocationLists, tlsCertificate, signingCertificates, pushCertificate]) }
 
     var auditDetails: [String: String] {
         ["anchors_sha256": anchors, "crls_sha256": revocationLists, "tls_certificate_sha256": tlsCertificate,
-         "signing_certificates_sha256": signingCertificates, "agreement_set": registry, "trust_sha256": digest]
+         "signing_certificates_sha256": signingCertificates, "push_certificate_sha256": pushCertificate, "agreement_set": registry,
+         "trust_sha256": digest]
     }
 
     private static func digest(_ parts: [String]) -> String {

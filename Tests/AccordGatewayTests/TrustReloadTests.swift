@@ -67,6 +67,33 @@ import Testing
         }
     }
 
+    /// A renewed push certificate is a change of trust: the reload records it and the one it
+    /// replaced, as it does the TLS certificate.
+    @Test func aRenewedPushCertificateIsRecordedByTheReload() async throws {
+        let gateway = try await LiveGateway.start()
+        try await gateway.closing {
+            func fingerprint() throws -> String {
+                try Certificate(pem: String(contentsOf: gateway.pki.gatewayPushCertificate, encoding: .utf8)).fingerprintSHA256
+            }
+            let old = try fingerprint()
+            try FileManager.default.removeItem(at: gateway.pki.gatewayPushCertificate)
+            try FileManager.default.removeItem(at: gateway.pki.gatewayPushKey)
+            _ = try gateway.pki.ensure(agencies: [])
+            let new = try fingerprint()
+            try #require(new != old)
+
+            guard case .reloaded(let state) = await gateway.server.reloadTrust(by: "operator:test") else {
+                Issue.record("a renewed push certificate was not a change of trust")
+                return
+            }
+            #expect(state.pushCertificate == new)
+            let reloaded = try await gateway.server.store.query(AuditQuery(events: [.trustReloaded]))
+            #expect(reloaded.count == 1)
+            #expect(reloaded.first?.record.details["push_certificate_sha256"] == new)
+            #expect(reloaded.first?.record.details["previous_push_certificate_sha256"] == old)
+        }
+    }
+
     @Test func aCRLWrittenToDiskIsPickedUpWithoutASignal() async throws {
         let gateway = try await LiveGateway.start(configure: { $0.trustCheckSeconds = 1 })
         try await gateway.closing {

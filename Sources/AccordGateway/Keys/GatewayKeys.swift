@@ -12,7 +12,9 @@ import Foundation
 /// - `gateway/binding-key.pem`: the key that signs key-binding JWTs (ES256 by default, since
 ///   the SD-JWT reference libraries verify ES256 key binding); falls back to the audit key;
 /// - `gateway/subject-hmac.key`: the secret for keyed subject hashes;
-/// - `agencies/<id>/signing.pem`: the certificates agencies sign messages with.
+/// - `agencies/<id>/signing.pem`: the certificates agencies sign messages with;
+/// - `gateway/push-client.pem`, when there is one: the push client certificate, read here only
+///   so that a trust reload can tell it was renewed (the push endpoints load it themselves).
 public struct GatewayKeys: Sendable {
     public let trustStore: TrustStore
     public let tlsChain: [Certificate]
@@ -24,10 +26,14 @@ public struct GatewayKeys: Sendable {
     public let previousBindingKeys: [PrivateKey]
     public let subjectKey: SubjectKey
     public let signingCertificates: [Certificate]
+    /// Empty when there is none or it does not read: push is then off, which the push
+    /// endpoints report, and the listeners still start.
+    public let pushChain: [Certificate]
 
     public init(trustStore: TrustStore, tlsChain: [Certificate], tlsKey: PrivateKey, auditKey: PrivateKey, bindingKey: PrivateKey,
-                subjectKey: SubjectKey, signingCertificates: [Certificate], previousBindingKeys: [PrivateKey] = []) {
+                subjectKey: SubjectKey, signingCertificates: [Certificate], previousBindingKeys: [PrivateKey] = [], pushChain: [Certificate] = []) {
         self.previousBindingKeys = previousBindingKeys
+        self.pushChain = pushChain
         self.trustStore = trustStore
         self.tlsChain = tlsChain
         self.tlsKey = tlsKey
@@ -89,8 +95,9 @@ public struct GatewayKeys: Sendable {
             let file = kept.appendingPathComponent(name).path
             previous.append(try attempt(file) { try PrivateKey(pemFile: file) })
         }
+        let push = (try? Certificate.all(pemFile: path("gateway/push-client.pem"))) ?? []
         return GatewayKeys(trustStore: trust, tlsChain: chain, tlsKey: tlsKey, auditKey: auditKey, bindingKey: bindingKey,
-                           subjectKey: subjectKey, signingCertificates: signing, previousBindingKeys: previous)
+                           subjectKey: subjectKey, signingCertificates: signing, previousBindingKeys: previous, pushChain: push)
     }
 }
 
