@@ -1,6 +1,7 @@
 import AccordAudit
 import AccordCore
-import AccordStore
+@testable import AccordStore
+import AccordTestSupport
 import Foundation
 import Testing
 
@@ -13,6 +14,27 @@ import Testing
         defer { StoreFixture.removeDatabase(path) }
         let store = try SQLiteStore.open(path: path, configuration: StoreFixture.configuration())
         #expect(try await store.walAutocheckpointPages() == 0)
+    }
+
+    /// An idle gateway's checkpointer sleeps until the next commit rather than waking every
+    /// interval to find nothing to copy.
+    @Test func anIdleStoreLeavesTheCheckpointerAsleep() async throws {
+        let path = StoreFixture.temporaryPath()
+        defer { StoreFixture.removeDatabase(path) }
+        var configuration = try StoreFixture.configuration()
+        configuration.walCheckpointInterval = .milliseconds(5)
+        let store = try SQLiteStore.open(path: path, configuration: configuration)
+        try await store.whileRunning {
+            _ = try await store.accept(StoreFixture.submission("first"))
+            #expect(await eventually { store.walCheckpointWakeUps >= 1 }, "a commit did not wake the checkpointer")
+            try await Task.sleep(for: .milliseconds(50))
+            let settled = store.walCheckpointWakeUps
+            // Forty intervals with nothing committed.
+            try await Task.sleep(for: .milliseconds(200))
+            #expect(store.walCheckpointWakeUps == settled, "the checkpointer woke \(store.walCheckpointWakeUps - settled) times with nothing to copy")
+            _ = try await store.accept(StoreFixture.submission("second"))
+            #expect(await eventually { store.walCheckpointWakeUps > settled }, "the next commit did not wake the checkpointer")
+        }
     }
 
     @Test func underSteadyWritesTheLogIsCopiedBackAndStartsAgain() async throws {

@@ -78,6 +78,9 @@ public final class SQLiteStore: GatewayStorage {
     /// write-ahead log is copied back off the commit path (`WALCheckpointer`).
     public func walAutocheckpointPages() async throws(StoreError) -> Int { try await writingConnectionPragma("wal_autocheckpoint") }
 
+    /// How many times the write-ahead log's checkpointer has woken to copy the log.
+    var walCheckpointWakeUps: Int { walCheckpointer?.wakeUps.load(ordering: .relaxed) ?? 0 }
+
     /// The value of `PRAGMA synchronous` on the writing connection (2 is FULL).
     public func synchronousMode() async throws(StoreError) -> Int { try await writingConnectionPragma("synchronous") }
 

@@ -9,7 +9,8 @@ import Synchronization
 /// and every caller in that batch waits for it (docs/performance.md, "The write-ahead log's
 /// checkpoint"). The writer's connection has automatic checkpoints off. This copies the log in
 /// `PASSIVE` mode, which never waits for the writer or for readers, at most once per interval
-/// after commits. The log can only start again from its beginning once every frame has been
+/// after commits, and not at all while nothing is committed. The log can only start again
+/// from its beginning once every frame has been
 /// copied before the writer's next transaction begins, which a copy beside a busy writer never
 /// achieves; so once the log is long, this copies again until a pass finds little new, then
 /// asks the writer to copy that remainder itself between two batches (`takeFinishRequest`).
@@ -18,8 +19,13 @@ final class WALCheckpointer: Sendable {
     private let interval: Duration
     /// Frames in the log past which it is brought back to its beginning.
     private let restartFrames: Int
-    private let committed = Atomic<Bool>(false)
+    /// One element stands for any number of commits not yet copied, so that an idle gateway's
+    /// checkpointer sleeps until the next commit instead of waking every interval.
+    private let commits: AsyncStream<Void>
+    private let commitSignal: AsyncStream<Void>.Continuation
     private let finishRequested = Atomic<Bool>(false)
+    /// How many times the loop has woken to copy, for the test that an idle store does not.
+    let wakeUps = Atomic<Int>(0)
 
     init(path: String, interval: Duration, restartFrames: Int) throws {
         var configuration = Configuration()
@@ -27,11 +33,12 @@ final class WALCheckpointer: Sendable {
         self.connection = try DatabaseQueue(path: path, configuration: configuration)
         self.interval = interval
         self.restartFrames = restartFrames
+        (commits, commitSignal) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
     /// Called by the writer after each commit: the log has grown.
     func noteCommit() {
-        committed.store(true, ordering: .relaxed)
+        commitSignal.yield()
     }
 
     /// True once, when the writer should copy the last frames itself (`SQLiteStore.writerLoop`).
@@ -41,9 +48,10 @@ final class WALCheckpointer: Sendable {
 
     /// Checkpoints after commits until cancelled.
     func run() async {
-        while true {
+        for await _ in commits {
+            // The commits of one interval share one copy.
             do { try await Task.sleep(for: interval) } catch { return }
-            guard committed.exchange(false, ordering: .acquiringAndReleasing) else { continue }
+            wakeUps.add(1, ordering: .relaxed)
             do {
                 var frames = try await passive()
                 guard frames >= restartFrames else { continue }
@@ -58,7 +66,7 @@ final class WALCheckpointer: Sendable {
                 // The log keeps every commit durable meanwhile and only grows until a later pass
                 // succeeds. What makes this fail (a full disk, an I/O error) fails the writer's
                 // commits too, and `/readyz` reports those.
-                committed.store(true, ordering: .relaxed)
+                commitSignal.yield()
             }
         }
     }
