@@ -71,6 +71,18 @@ struct PushDeliveryTests {
             return values
         }
 
+        /// Starts the receiver (with `failFirst` 503s first) and the gateway, waits until the
+        /// gateway answers (an issue is recorded if it does not), and runs `body` with the
+        /// gateway's process; both are killed by their pids when it returns or throws.
+        func running(failFirst: Int = 0, _ body: (BackgroundProcess) async throws -> Void) async throws {
+            let receiver = try await self.receiver.start(failFirst: failFirst)
+            defer { kill(receiver.processIdentifier, SIGKILL) }
+            let server = try served.start()
+            defer { kill(server.processIdentifier, SIGKILL) }
+            guard try await served.waitUntilServing(server) else { return }
+            try await body(server)
+        }
+
         /// Stops the gateway with SIGTERM, then reads its audit log.
         func stop(_ server: BackgroundProcess) async throws -> (exit: ExternalProcess.Output, records: [AuditRecord], deliveries: [StoredDelivery]) {
             kill(server.processIdentifier, SIGTERM)
@@ -85,28 +97,24 @@ struct PushDeliveryTests {
     @Test func aDeliveryIsPushedWithinASecondVerifiesAndIsAcknowledgedViaPush() async throws {
         let setup = try Setup("push-basic")
         defer { setup.served.remove() }
-        let receiver = try await setup.receiver.start()
-        defer { kill(receiver.processIdentifier, SIGKILL) }
-        let server = try setup.served.start()
-        defer { kill(server.processIdentifier, SIGKILL) }
-        try await setup.served.waitUntilServing(server)
+        try await setup.running { server in
+            let sent = try await setup.send()
+            try #require(sent.status == 0, "\(sent.standardError)")
+            #expect(await eventually(timeout: .seconds(1)) { setup.receiver.filed.count == 1 }, "not pushed within a second of acceptance")
+            let post = try #require(await eventually { setup.receiver.posts.count == 1 } ? setup.receiver.posts.first : nil)
+            #expect(post.status == 200 && post.consistent)
+            #expect(post.verified == true, "the sd-jwt reference library did not verify the pushed presentation")
+            #expect(post.client == ["urn:accord:gateway:push"], "\(post.client)")
+            // Acknowledged by the push: nothing is left to pull.
+            #expect(try await setup.inboxEmpties())
 
-        let sent = try await setup.send()
-        try #require(sent.status == 0, "\(sent.standardError)")
-        #expect(await eventually(timeout: .seconds(1)) { setup.receiver.filed.count == 1 }, "not pushed within a second of acceptance")
-        let post = try #require(await eventually { setup.receiver.posts.count == 1 } ? setup.receiver.posts.first : nil)
-        #expect(post.status == 200 && post.consistent)
-        #expect(post.verified == true, "the sd-jwt reference library did not verify the pushed presentation")
-        #expect(post.client == ["urn:accord:gateway:push"], "\(post.client)")
-        // Acknowledged by the push: nothing is left to pull.
-        #expect(try await setup.inboxEmpties())
-
-        let (exit, records, deliveries) = try await setup.stop(server)
-        #expect(exit.status == 0, "\(exit.standardError)")
-        let delivery = try #require(deliveries.first)
-        #expect(deliveries.count == 1 && delivery.state == .acknowledged && delivery.id == post.deliveryID)
-        let acknowledged = records.filter { $0.event == .messageAcknowledged }
-        #expect(acknowledged.count == 1 && acknowledged.first?.details["via"] == "push" && acknowledged.first?.deliveryID == delivery.id)
+            let (exit, records, deliveries) = try await setup.stop(server)
+            #expect(exit.status == 0, "\(exit.standardError)")
+            let delivery = try #require(deliveries.first)
+            #expect(deliveries.count == 1 && delivery.state == .acknowledged && delivery.id == post.deliveryID)
+            let acknowledged = records.filter { $0.event == .messageAcknowledged }
+            #expect(acknowledged.count == 1 && acknowledged.first?.details["via"] == "push" && acknowledged.first?.deliveryID == delivery.id)
+        }
     }
 
     /// The agency's CA revoked its server certificate: the gateway refuses it as it refuses a
@@ -116,18 +124,14 @@ struct PushDeliveryTests {
         defer { setup.served.remove() }
         let serial = try Certificate(pem: String(contentsOf: setup.receiver.certificate, encoding: .utf8)).serialNumberHex
         try TrustReloadTests.publishCRL(setup.served.pki, revoking: [serial])
-        let receiver = try await setup.receiver.start()
-        defer { kill(receiver.processIdentifier, SIGKILL) }
-        let server = try setup.served.start()
-        defer { kill(server.processIdentifier, SIGKILL) }
-        try await setup.served.waitUntilServing(server)
-
-        let sent = try await setup.send()
-        try #require(sent.status == 0, "\(sent.standardError)")
-        #expect(await eventually { server.standardErrorSoFar.contains("push failed; will retry") }, "\(server.standardErrorSoFar)")
-        #expect(setup.receiver.posts.isEmpty, "a receiver with a revoked certificate was sent the delivery")
-        #expect(try await setup.pulled().count == 1, "the delivery left the inbox")
-        _ = try await setup.stop(server)
+        try await setup.running { server in
+            let sent = try await setup.send()
+            try #require(sent.status == 0, "\(sent.standardError)")
+            #expect(await eventually { server.standardErrorSoFar.contains("push failed; will retry") }, "\(server.standardErrorSoFar)")
+            #expect(setup.receiver.posts.isEmpty, "a receiver with a revoked certificate was sent the delivery")
+            #expect(try await setup.pulled().count == 1, "the delivery left the inbox")
+            _ = try await setup.stop(server)
+        }
     }
 
     /// The agency's CA revokes the receiver's certificate while the gateway runs and the
@@ -137,57 +141,50 @@ struct PushDeliveryTests {
     @Test func aRevocationReloadedWhileRunningStopsPushesAndAFreshCRLResumesThem() async throws {
         let setup = try Setup("push-reload")
         defer { setup.served.remove() }
-        let receiver = try await setup.receiver.start()
-        defer { kill(receiver.processIdentifier, SIGKILL) }
-        let server = try setup.served.start()
-        defer { kill(server.processIdentifier, SIGKILL) }
-        try await setup.served.waitUntilServing(server)
-        func reload() async throws {
-            let reloaded = try await ExternalProcess.runDetached(setup.served.accord, ["certificates", "reload", "--config", setup.served.config.path])
-            #expect(reloaded.status == 0, "\(reloaded.standardOutput)\(reloaded.standardError)")
+        try await setup.running { server in
+            func reload() async throws {
+                let reloaded = try await ExternalProcess.runDetached(setup.served.accord, ["certificates", "reload", "--config", setup.served.config.path])
+                #expect(reloaded.status == 0, "\(reloaded.standardOutput)\(reloaded.standardError)")
+            }
+
+            try #require(try await setup.send().status == 0)
+            #expect(await eventually { setup.receiver.filed.count == 1 }, "the first delivery was not pushed")
+
+            let serial = try Certificate(pem: String(contentsOf: setup.receiver.certificate, encoding: .utf8)).serialNumberHex
+            try TrustReloadTests.publishCRL(setup.served.pki, revoking: [serial])
+            try await reload()
+            try #require(try await setup.send().status == 0)
+            #expect(await eventually(timeout: .seconds(30)) { server.standardErrorSoFar.contains("push failed; will retry") },
+                    "\(server.standardErrorSoFar)")
+            #expect(setup.receiver.filed.count == 1, "a receiver revoked and reloaded was pushed to")
+            #expect(try await setup.pulled().count == 1, "the delivery left the inbox")
+
+            try TrustReloadTests.publishCRL(setup.served.pki, revoking: [])
+            try await reload()
+            #expect(await eventually(timeout: .seconds(60)) { setup.receiver.filed.count == 2 }, "the delivery was not pushed after the fresh CRL")
+            #expect(try await setup.inboxEmpties())
+            _ = try await setup.stop(server)
         }
-
-        try #require(try await setup.send().status == 0)
-        #expect(await eventually { setup.receiver.filed.count == 1 }, "the first delivery was not pushed")
-
-        let serial = try Certificate(pem: String(contentsOf: setup.receiver.certificate, encoding: .utf8)).serialNumberHex
-        try TrustReloadTests.publishCRL(setup.served.pki, revoking: [serial])
-        try await reload()
-        try #require(try await setup.send().status == 0)
-        #expect(await eventually(timeout: .seconds(30)) { server.standardErrorSoFar.contains("push failed; will retry") },
-                "\(server.standardErrorSoFar)")
-        #expect(setup.receiver.filed.count == 1, "a receiver revoked and reloaded was pushed to")
-        #expect(try await setup.pulled().count == 1, "the delivery left the inbox")
-
-        try TrustReloadTests.publishCRL(setup.served.pki, revoking: [])
-        try await reload()
-        #expect(await eventually(timeout: .seconds(60)) { setup.receiver.filed.count == 2 }, "the delivery was not pushed after the fresh CRL")
-        #expect(try await setup.inboxEmpties())
-        _ = try await setup.stop(server)
     }
 
     @Test func aReceiverAnswering503TwiceGetsTheDeliveryOnceAndItIsAcknowledged() async throws {
         let setup = try Setup("push-503")
         defer { setup.served.remove() }
-        let receiver = try await setup.receiver.start(failFirst: 2)
-        defer { kill(receiver.processIdentifier, SIGKILL) }
-        let server = try setup.served.start()
-        defer { kill(server.processIdentifier, SIGKILL) }
-        try await setup.served.waitUntilServing(server)
+        try await setup.running(failFirst: 2) { server in
+            try #require(try await setup.send().status == 0)
+            #expect(await eventually { setup.receiver.posts.count >= 3 })
+            let posts = setup.receiver.posts
+            #expect(posts.map(\.status) == [503, 503, 200], "\(posts.map(\.status))")
+            #expect(Set(posts.map(\.deliveryID)).count == 1)
+            #expect(setup.receiver.filed == [posts[0].deliveryID])
+            #expect(try await setup.inboxEmpties())
 
-        try #require(try await setup.send().status == 0)
-        #expect(await eventually { setup.receiver.posts.count >= 3 })
-        let posts = setup.receiver.posts
-        #expect(posts.map(\.status) == [503, 503, 200], "\(posts.map(\.status))")
-        #expect(Set(posts.map(\.deliveryID)).count == 1)
-        #expect(setup.receiver.filed == [posts[0].deliveryID])
-        #expect(try await setup.inboxEmpties())
-
-        let (_, records, deliveries) = try await setup.stop(server)
-        #expect(deliveries.map(\.state) == [.acknowledged])
-        // Each try is a hand-out, audited, with its KB-JWT naming that leaf; one acknowledgement.
-        #expect(records.filter { $0.event == .messageDelivered }.count == 3)
-        #expect(records.filter { $0.event == .messageAcknowledged }.map { $0.details["via"] } == ["push"])
+            let (_, records, deliveries) = try await setup.stop(server)
+            #expect(deliveries.map(\.state) == [.acknowledged])
+            // Each try is a hand-out, audited, with its KB-JWT naming that leaf; one acknowledgement.
+            #expect(records.filter { $0.event == .messageDelivered }.count == 3)
+            #expect(records.filter { $0.event == .messageAcknowledged }.map { $0.details["via"] } == ["push"])
+        }
     }
 
     @Test func aReceiverThatIsDownIsRetriedWithBackoffAndTheInboxKeepsTheDelivery() async throws {
