@@ -82,12 +82,14 @@ actor TrustReloader {
         await rotateAuditKeyIfReplaced(by: actor)
         let keys: GatewayKeys
         let contexts: (agency: TLSContext, console: TLSContext?)
+        let pushContexts: [TLSContext]
         do {
             keys = try GatewayKeys.load(
                 directory: configuration.certificatesDirectory, agencies: gateway.policy.current.policy.set.agencies.values,
                 operatorCA: configuration.operatorCA, gateways: Array(gateway.policy.current.policy.set.gateways.values),
                 acceptsLapsedCRLs: configuration.crlExpiry == .useLast)
             contexts = try Self.contexts(keys, configuration: configuration, console: consoleTLS == nil ? nil : consoleCertificates)
+            pushContexts = try Self.pushContexts(pushEndpoints)
         } catch {
             let problems = "\(error)".split(separator: "\n").map(String.init)
             logger.error("trust reload rejected; the trust in force is unchanged", metadata: ["problems": "\(problems.prefix(10))", "by": "\(actor)"])
@@ -103,7 +105,6 @@ actor TrustReloader {
         } catch {
             logger.error("the binding keys did not reload; the ones in force stay", metadata: ["error": "\(error)"])
         }
-        reloadPush(by: actor)
         let fresh = TrustState(keys: keys, registryDigest: gateway.policy.current.setDigest)
         guard fresh.digest != state.digest else { return .unchanged(fresh) }
         var details = fresh.auditDetails
@@ -111,6 +112,7 @@ actor TrustReloader {
         if fresh.pushCertificate != state.pushCertificate { details["previous_push_certificate_sha256"] = state.pushCertificate }
         agencyTLS.replace(with: contexts.agency)
         if let console = contexts.console { consoleTLS?.replace(with: console) }
+        for (endpoint, context) in zip(pushEndpoints, pushContexts) { endpoint.use(context) }
         gateway.signingKeys.replace(trustStore: keys.trustStore, certificates: keys.signingCertificates)
         state = fresh
         logger.notice("trust reloaded", metadata: ["by": "\(actor)", "digest": "\(fresh.digest)"])
@@ -118,18 +120,17 @@ actor TrustReloader {
         return .reloaded(fresh)
     }
 
-    /// Builds every push endpoint's TLS again. Each endpoint stands alone, as at start: one
-    /// that cannot be built keeps the context in force and says why, the others take theirs.
-    private func reloadPush(by actor: String) {
-        guard !pushEndpoints.isEmpty else { return }
-        var kept: [String] = []
-        for endpoint in pushEndpoints {
-            do throws(PushEndpoint.Problem) { try endpoint.reloadTLS() } catch {
-                kept.append(endpoint.agency.rawValue)
-                logger.error("push TLS did not reload for an agency; the context in force stays", metadata: ["problem": "\(error)", "by": "\(actor)"])
+    /// Every push endpoint's TLS as the files give it now. One that cannot be built rejects
+    /// the reload, as a TLS key that does not match its certificate does: otherwise the audit
+    /// log would record a push certificate that the gateway does not push with.
+    private static func pushContexts(_ endpoints: [PushEndpoint]) throws(GatewayStartupError) -> [TLSContext] {
+        var contexts: [TLSContext] = []
+        for endpoint in endpoints {
+            do throws(PushEndpoint.Problem) { contexts.append(try endpoint.freshContext()) } catch {
+                throw GatewayStartupError("push: \(error)")
             }
         }
-        logger.info("push TLS reloaded", metadata: ["endpoints": "\(pushEndpoints.count - kept.count)", "kept": "\(kept)", "by": "\(actor)"])
+        return contexts
     }
 
     /// When `gateway/signing-key.pem` holds another key than the one signing checkpoints

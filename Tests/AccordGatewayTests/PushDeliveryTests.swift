@@ -137,7 +137,8 @@ struct PushDeliveryTests {
     /// The agency's CA revokes the receiver's certificate while the gateway runs and the
     /// operator reloads the trust: the gateway pushes nothing more to it, not even over the
     /// connection it already held; a CRL without the entry, reloaded, lets the waiting delivery
-    /// go. A renewed CRL or push certificate applies to pushes the same way.
+    /// go. A renewed CRL or push certificate applies to pushes the same way; a push certificate
+    /// that does not match its key is refused like any invalid trust.
     @Test func aRevocationReloadedWhileRunningStopsPushesAndAFreshCRLResumesThem() async throws {
         let setup = try Setup("push-reload")
         defer { setup.served.remove() }
@@ -163,6 +164,20 @@ struct PushDeliveryTests {
             try await reload()
             #expect(await eventually(timeout: .seconds(60)) { setup.receiver.filed.count == 2 }, "the delivery was not pushed after the fresh CRL")
             #expect(try await setup.inboxEmpties())
+
+            // A push certificate that does not match the push key rejects the reload, naming
+            // push; the gateway keeps pushing with what it had.
+            let pki = setup.served.pki
+            try FileManager.default.removeItem(at: pki.gatewayPushCertificate)
+            try FileManager.default.copyItem(at: pki.agencyTLSCertificate("nz.police"), to: pki.gatewayPushCertificate)
+            let rejected = try await ExternalProcess.runDetached(setup.served.accord, ["certificates", "reload", "--config", setup.served.config.path])
+            #expect(rejected.status != 0 && rejected.standardError.contains("rejected"), "\(rejected.standardOutput)\(rejected.standardError)")
+            #expect(await eventually { server.standardErrorSoFar.contains("trust reload rejected") },
+                    "\(server.standardErrorSoFar)")
+            let rejection = server.standardErrorSoFar.split(separator: "\n").first { $0.contains("trust reload rejected") } ?? ""
+            #expect(rejection.contains("cannot set up TLS for its endpoint") && rejection.contains("push-client.pem"), "\(rejection)")
+            try #require(try await setup.send().status == 0)
+            #expect(await eventually(timeout: .seconds(30)) { setup.receiver.filed.count == 3 }, "a rejected reload stopped pushes")
             _ = try await setup.stop(server)
         }
     }

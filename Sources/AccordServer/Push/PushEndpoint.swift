@@ -11,8 +11,8 @@ import NIOCore
 /// certificate (`gateway/push-client.pem`), and the agency's server certificate verified
 /// against the agency's CA from the registry (`ca:`, else the gateway's `ca.pem`), the CRLs
 /// the gateway reads for its listeners, and the endpoint's host name (docs/api.md, "Push
-/// delivery"). A trust reload builds the context again from the files (`reloadTLS`), so that a
-/// new CRL, CA or push certificate applies to pushes as it does to the listeners.
+/// delivery"). A trust reload builds the context again from the files (`freshContext`), so that
+/// a new CRL, CA or push certificate applies to pushes as it does to the listeners.
 struct PushEndpoint: Sendable {
     let agency: AgencyID
     let host: String
@@ -52,9 +52,14 @@ struct PushEndpoint: Sendable {
         tls = TLSContextHolder(try makeContext())
     }
 
-    /// Builds the context again from the files as they are now; on a problem the one in force stays.
-    func reloadTLS() throws(Problem) {
-        tls.replace(with: try makeContext())
+    /// The context the files give now, for a trust reload to validate before it swaps anything.
+    func freshContext() throws(Problem) -> TLSContext {
+        try makeContext()
+    }
+
+    /// Pushes with `context` from the next delivery on.
+    func use(_ context: TLSContext) {
+        tls.replace(with: context)
     }
 
     private static func context(recipient: AgencyID, host: String, issuingCA: String?, certificatesDirectory: String, allowTLS12: Bool,

@@ -10,10 +10,10 @@ import Synchronization
 /// checkpoint"). The writer's connection has automatic checkpoints off. This copies the log in
 /// `PASSIVE` mode, which never waits for the writer or for readers, at most once per interval
 /// after commits, and not at all while nothing is committed. The log can only start again
-/// from its beginning once every frame has been
-/// copied before the writer's next transaction begins, which a copy beside a busy writer never
-/// achieves; so once the log is long, this copies again until a pass finds little new, then
-/// asks the writer to copy that remainder itself between two batches (`takeFinishRequest`).
+/// from its beginning once every frame has been copied before the writer's next transaction
+/// begins, which a copy beside a busy writer never achieves; so once the log is long, this
+/// copies again until a pass finds little new, then asks the writer to copy that remainder
+/// itself between two batches (`takeFinishRequest`).
 final class WALCheckpointer: Sendable {
     private let connection: DatabaseQueue
     private let interval: Duration
