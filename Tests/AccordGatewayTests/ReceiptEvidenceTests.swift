@@ -64,7 +64,7 @@ import Testing
             try await ExternalProcess.pythonDetached("receipt_evidence.py", [
                 "--gateway", "https://localhost:\(served.port)", "--ca", served.pki.caCertificate.path,
                 "--cert", served.pki.agencyTLSCertificate(agency).path, "--key", served.pki.agencyTLSKey(agency).path,
-                "--verifier-key", logKey, "--witness-key", witness.verifierKey,
+                "--verifier-key", logKey, "--witness-key", witness.verifierKey, "--wait", "90",
             ] + what)
         }
         let sender = try await prove(as: "nz.immigration", ["--receipt", receiptFile.path])

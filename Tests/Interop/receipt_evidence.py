@@ -2,7 +2,8 @@
 only: for each audit leaf a receipt or an inbox page names, wait for the first checkpoint that
 covers it, fetch that checkpoint and the leaf's inclusion proof over the agency's mutual TLS,
 check the gateway's signature (and a witness's cosignature), the proof, and that the checkpoint
-named by `checkpoint_size` (fetched by size) is a prefix of it (RFC 9162 consistency proof)."""
+named by `checkpoint_size` (fetched by size, signed by the gateway, cosigned only if a witness
+was sent it) is a prefix of it (RFC 9162 consistency proof)."""
 
 import argparse
 import base64
@@ -61,14 +62,17 @@ class Agency:
         except urllib.error.HTTPError as error:
             return error.code, error.read(), error.headers
 
-    def checkpoint(self, note):
-        """The signed (and cosigned) checkpoint's size and root."""
+    def checkpoint(self, note, witnessed):
+        """The signed checkpoint's size and root, and whether the witness cosigned it. A witness's
+        line that is there must verify; `witnessed` says the checkpoint must carry one."""
         text, lines = split_note(note)
         verify_note(text, lines, self.log_key)
-        if self.witness_key:
+        cosigned = False
+        if self.witness_key and (witnessed or any(signer == self.witness_key[0] for signer, _ in lines)):
             verify_cosignature(text, lines, self.witness_key)
+            cosigned = True
         _, size, root = text.split("\n")[:3]
-        return int(size), base64.b64decode(root)
+        return int(size), base64.b64decode(root), cosigned
 
     def first_covering(self, leaf, deadline):
         """GET /v1/proofs/inclusion?leaf=N until a checkpoint covers the leaf."""
@@ -85,7 +89,8 @@ class Agency:
 
     def prove(self, leaf, announced, deadline):
         answer = self.first_covering(leaf, deadline)
-        size, root = self.checkpoint(answer["checkpoint"])
+        # The first covering checkpoint with the cosignatures the gateway's policy requires.
+        size, root, _ = self.checkpoint(answer["checkpoint"], witnessed=True)
         if answer["tree_size"] != size or answer["leaf_index"] != leaf or not leaf < size:
             fail(f"leaf {leaf}: the proof names size {answer['tree_size']}, the checkpoint {size}")
         leaf_hash = base64.b64decode(answer["leaf_hash"])
@@ -100,10 +105,12 @@ class Agency:
         status, body, _ = self.get(f"/v1/log/checkpoint?size={announced}")
         if status != 200:
             fail(f"the checkpoint of size {announced} the answer named answered {status} {body[:200]!r}")
-        held, held_root = self.checkpoint(body.decode())
+        # The latest checkpoint signed when the gateway answered: signed by the log, and cosigned
+        # only if a witness was sent it (each round sends the latest; one signed between two is not).
+        held, held_root, held_cosigned = self.checkpoint(body.decode(), witnessed=False)
         if held != announced:
             fail(f"asked for the checkpoint of size {announced}, got {held}")
-        if announced > leaf and announced < size:
+        if announced > leaf and announced < size and (held_cosigned or not self.witness_key):
             fail(f"leaf {leaf}: the checkpoint of size {announced} covers it, yet {size} was given as the first to")
         (small, small_root), (large, large_root) = sorted([(announced, held_root), (size, root)])
         if small < large:

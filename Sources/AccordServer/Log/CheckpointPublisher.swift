@@ -10,9 +10,12 @@ struct CheckpointPublisher: Sendable {
     let witnesses: [CosignatureVerifier]
     let required: Int
 
+    /// Whether a checkpoint is published only once witnesses have cosigned it.
+    var witnessed: Bool { !witnesses.isEmpty && required > 0 }
+
     /// The published note, or nil when no checkpoint meets the policy yet.
     func published() async throws -> String? {
-        if witnesses.isEmpty || required == 0 {
+        if !witnessed {
             guard let latest = try await store.latestCheckpoint() else { return nil }
             return try await cosigned(latest)
         }
@@ -21,10 +24,31 @@ struct CheckpointPublisher: Sendable {
         for size in try await store.cosignedSizes(byAtLeast: required, of: witnesses.map(\.name), limit: 20) {
             guard let stored = try await store.checkpoint(size: size) else { continue }
             let note = try await cosigned(stored)
-            let valid = witnesses.filter { (try? $0.verifiedTime(of: SignedNote(parsing: note))) != nil }
-            if valid.count >= required { return note }
+            if try validCosignatures(note) >= required { return note }
         }
         return nil
+    }
+
+    /// The first checkpoint covering leaf `index` that meets the same policy, with its note as
+    /// published; nil when none does yet. Without it an agency could be handed a checkpoint the
+    /// witnesses never saw: they are sent the latest one at each round, so one signed between
+    /// two rounds is never cosigned, though a later one covering the same leaf is.
+    func firstPublished(covering index: UInt64) async throws -> (checkpoint: StoredCheckpoint, note: String)? {
+        if !witnessed {
+            guard let first = try await store.firstCheckpoint(covering: index) else { return nil }
+            return (first, try await cosigned(first))
+        }
+        for size in try await store.cosignedSizes(above: index, byAtLeast: required, of: witnesses.map(\.name), limit: 20) {
+            guard let stored = try await store.checkpoint(size: size) else { continue }
+            let note = try await cosigned(stored)
+            if try validCosignatures(note) >= required { return (stored, note) }
+        }
+        return nil
+    }
+
+    private func validCosignatures(_ note: String) throws -> Int {
+        let parsed = try SignedNote(parsing: note)
+        return witnesses.filter { (try? $0.verifiedTime(of: parsed)) != nil }.count
     }
 
     /// `stored`'s note with the cosignatures kept for its size that verify over it.

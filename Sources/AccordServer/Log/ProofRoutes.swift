@@ -23,30 +23,34 @@ struct ProofRoutes: Sendable {
     func inclusion(_ query: Parameters, caller: String) async throws -> Response {
         let leaf = try Self.number(query, "leaf", required: true)!
         let latest = try await log.store.latestCheckpoint()?.size ?? 0
-        let stored: StoredCheckpoint?
+        let stored: StoredCheckpoint
+        let note: String
         if let size = try Self.number(query, "size", required: false) {
             guard size > leaf, size <= latest else {
                 throw GatewayProblem(code: "invalid-tree-size", status: 400, title: "Bad request",
                                      detail: "'size' must be above 'leaf' (\(leaf)) and at most the latest checkpoint's size (\(latest))")
             }
-            stored = try await log.store.checkpoint(size: size)
-            if stored == nil {
+            guard let signed = try await log.store.checkpoint(size: size) else {
                 throw GatewayProblem(code: "no-checkpoint-of-size", status: 404, title: "Not found",
                                      detail: "no checkpoint was signed at size \(size); ask without 'size' for the first one covering leaf \(leaf)")
             }
+            (stored, note) = (signed, try await log.publisher.cosigned(signed))
         } else {
-            stored = try await log.store.firstCheckpoint(covering: leaf)
-        }
-        guard let stored else {
-            throw GatewayProblem(code: "not-yet-covered", status: 404, title: "Not yet covered",
-                                 detail: "leaf \(leaf) is not yet covered by a signed checkpoint; ask again after the next one", retryAfter: 10)
+            guard let first = try await log.publisher.firstPublished(covering: leaf) else {
+                throw GatewayProblem(code: "not-yet-covered", status: 404, title: "Not yet covered",
+                                     detail: log.publisher.witnessed
+                                         ? "leaf \(leaf) is not yet covered by a checkpoint with the cosignatures the witnessing policy requires; ask again later"
+                                         : "leaf \(leaf) is not yet covered by a signed checkpoint; ask again after the next one",
+                                     retryAfter: 10)
+            }
+            (stored, note) = first
         }
         let proof = try await log.index.inclusionProofs(for: [leaf], treeSize: stored.size)[0]
         var body: [String: JSONValue] = [
             "leaf_index": .integer(Int64(leaf)), "tree_size": .integer(Int64(stored.size)),
             "leaf_hash": .string(Data(proof.leafHash).base64EncodedString()),
             "proof": .array(proof.proof.map { .string(Data($0).base64EncodedString()) }),
-            "checkpoint": .string(try await log.publisher.cosigned(stored)),
+            "checkpoint": .string(note),
         ]
         if let row = try await log.store.leaves(in: leaf ..< leaf + 1).first, let parsed = try? AuditLeaf(bytes: row.bytes),
            parsed.record.from?.rawValue == caller || parsed.record.to.contains(AgencyID(caller)) || parsed.record.actor == caller {

@@ -27,6 +27,9 @@ public protocol CosignatureStore: Sendable {
     /// The largest checkpoint sizes cosigned by at least `witnesses` of the named ones, largest
     /// first, at most `limit` of them.
     func cosignedSizes(byAtLeast witnesses: Int, of names: [String], limit: Int) async throws(StoreError) -> [UInt64]
+    /// The smallest checkpoint sizes above `size` cosigned by at least `witnesses` of the named
+    /// ones, smallest first, at most `limit` of them: the first cosigned checkpoints covering leaf `size`.
+    func cosignedSizes(above size: UInt64, byAtLeast witnesses: Int, of names: [String], limit: Int) async throws(StoreError) -> [UInt64]
     /// The latest checkpoint of exactly `size` leaves; nil when none was signed at that size.
     func checkpoint(size: UInt64) async throws(StoreError) -> StoredCheckpoint?
 }

@@ -37,6 +37,17 @@ extension PostgresStore {
         }
     }
 
+    public func cosignedSizes(above size: UInt64, byAtLeast witnesses: Int, of names: [String], limit: Int) async throws(StoreError) -> [UInt64] {
+        guard !names.isEmpty else { return [] }
+        let marks = (4 ..< 4 + names.count).map { "$\($0)" }.joined(separator: ", ")
+        return try await read("""
+            SELECT size FROM checkpoint_cosignature WHERE size > $1 AND witness IN (\(marks))
+            GROUP BY size HAVING count(DISTINCT witness) >= $2 ORDER BY size LIMIT $3
+            """, [.int(Int64(clamping: size)), .int(Int64(witnesses)), .int(Int64(limit))] + names.map { PGValue.text($0) }) { row in
+            UInt64(try PostgresRows.integer(row, "size"))
+        }
+    }
+
     public func checkpoint(size: UInt64) async throws(StoreError) -> StoredCheckpoint? {
         try await read("SELECT * FROM audit_checkpoint WHERE size = $1 ORDER BY seq DESC LIMIT 1", [.int(Int64(clamping: size))],
                        PostgresRows.checkpoint).first

@@ -37,6 +37,18 @@ extension SQLiteStore {
         }
     }
 
+    public func cosignedSizes(above size: UInt64, byAtLeast witnesses: Int, of names: [String], limit: Int) async throws(StoreError) -> [UInt64] {
+        guard !names.isEmpty else { return [] }
+        return try await read { db in
+            let marks = names.map { _ in "?" }.joined(separator: ",")
+            return try Int64.fetchAll(db, sql: """
+                SELECT size FROM checkpoint_cosignature WHERE size > ? AND witness IN (\(marks))
+                GROUP BY size HAVING count(DISTINCT witness) >= ? ORDER BY size LIMIT ?
+                """, arguments: StatementArguments([Int64(clamping: size) as any DatabaseValueConvertible] + names.map { $0 as any DatabaseValueConvertible }
+                                                    + [witnesses, limit])).map { UInt64($0) }
+        }
+    }
+
     public func checkpoint(size: UInt64) async throws(StoreError) -> StoredCheckpoint? {
         try await read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM audit_checkpoint WHERE size = ? ORDER BY seq DESC LIMIT 1",
