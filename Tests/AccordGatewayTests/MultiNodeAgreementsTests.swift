@@ -36,14 +36,14 @@ import Testing
                 let activating = nodes.processes[1]
                 kill(activating.processIdentifier, SIGHUP)
                 let sets = try await store.agreementSets().count
-                try #require(await eventuallyHolds(within: .seconds(15)) { try await store.agreementSets().count == sets + 1 },
+                try #require(await eventuallyHolds(within: .seconds(60)) { try await store.agreementSets().count == sets + 1 },
                              "the reloaded node records the new set")
                 let recorded = ContinuousClock.now
                 // Each node watched on its own, so that one slow answer does not delay the others' times.
                 let reached = await withTaskGroup(of: (Int, Duration?).self) { group in
                     for port in nodes.ports {
                         group.addTask {
-                            let inForce = await eventuallyHolds(within: .seconds(10)) {
+                            let inForce = await eventuallyHolds(within: .seconds(60)) {
                                 try await !Self.customsFlows(nodes, port: port).contains("customs-abf-s318")
                             }
                             return (port, inForce ? ContinuousClock.now - recorded : nil)

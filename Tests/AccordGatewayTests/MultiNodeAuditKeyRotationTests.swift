@@ -29,7 +29,7 @@ import Testing
                 let newKey = try NoteVerifier(name: "accord.local/audit", publicKey: PrivateKey(pemFile: served.pki.gatewaySigningKey.path).publicKey)
 
                 for port in nodes.ports {
-                    let takenUp = await eventuallyHolds(within: .seconds(15)) {
+                    let takenUp = await eventuallyHolds(within: .seconds(60)) {
                         let keys = try await nodes.curl("/v1/keys", port: port).standardOutput
                         return keys != before && keys.contains(newKey.verifierKey)
                     }
@@ -44,7 +44,7 @@ import Testing
                     ])
                     #expect(sent.status == 0, "\(sent.standardError)")
                 }
-                let signedByNewKey = await eventuallyHolds(within: .seconds(15)) {
+                let signedByNewKey = await eventuallyHolds(within: .seconds(60)) {
                     guard let latest = try await store.latestCheckpoint(), latest.size == (try await store.leafCount()) else { return false }
                     _ = try Checkpoint.open(latest.note, verifier: newKey)
                     return true

@@ -23,7 +23,7 @@ struct MultiNodePushTests {
             _ = try await ServedNodes.with(setup.served, count: 2, database: cluster.url) { nodes in
                 try #require(await nodes.waitUntilServing(), "two nodes serving")
                 for n in 0 ..< 6 { try await Self.send(setup, port: nodes.ports[n % 2]) }
-                try #require(await eventually(timeout: .seconds(15)) { setup.receiver.posts.count >= 2 }, "pushing started")
+                try #require(await eventually(timeout: .seconds(60)) { setup.receiver.posts.count >= 2 }, "pushing started")
 
                 let holder = try #require(try await Self.pushLeaseHolder(cluster), "a node holds nz.police's push lease")
                 let victim = try #require(nodes.processes.firstIndex { $0.processIdentifier == holder }, "the holder is one of the nodes")

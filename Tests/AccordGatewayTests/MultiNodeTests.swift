@@ -34,7 +34,7 @@ import Testing
             acknowledged += try await Self.send(served, count: 6, over: survivors)
 
             let leaves = try await reader.leafCount()
-            #expect(await eventuallyHolds(within: .seconds(15)) {
+            #expect(await eventuallyHolds(within: .seconds(60)) {
                 guard let latest = try await reader.latestCheckpoint() else { return false }
                 return latest.sequence > before && latest.size >= leaves
             }, "another node signs the next checkpoint, covering what was appended after the kill")

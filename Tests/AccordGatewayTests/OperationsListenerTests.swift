@@ -47,7 +47,10 @@ import Testing
         try await gateway.closing {
             // A machine running the whole suite at once can be slow to answer the first probe.
             var before = try await gateway.curlOperations("/readyz")
-            for _ in 0..<3 where before.httpStatus != 200 { before = try await gateway.curlOperations("/readyz") }
+            _ = await eventuallyHolds(within: .seconds(60)) {
+                before = try await gateway.curlOperations("/readyz")
+                return before.httpStatus == 200
+            }
             #expect(before.httpStatus == 200, "\(before.standardOutput)\(before.standardError)")
             try TrustReloadTests.publishCRL(gateway.pki, revoking: [], lastUpdate: Date().addingTimeInterval(-2 * 86_400),
                                             nextUpdate: Date().addingTimeInterval(-60))

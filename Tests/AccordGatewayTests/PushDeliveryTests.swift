@@ -216,10 +216,10 @@ struct PushDeliveryTests {
 
         // What an operator's Prometheus sees meanwhile (docs/api.md, "Push delivery"); the
         // gauges are refreshed every 5 s.
-        var down = try await setup.pushMetrics()
-        for _ in 0..<50 where down["accord_push_backlog"] != 1 {
-            try await Task.sleep(for: .milliseconds(200))
+        var down: [String: Double] = [:]
+        _ = await eventuallyHolds(within: .seconds(60)) {
             down = try await setup.pushMetrics()
+            return down["accord_push_backlog"] == 1 && (down["accord_push_attempts_total"] ?? 0) >= 3
         }
         #expect((down["accord_push_attempts_total"] ?? 0) >= 3, "\(down)")
         // Every try failed, but one may be in flight when scraped: counted as an attempt already.
@@ -233,11 +233,11 @@ struct PushDeliveryTests {
         // The receiver comes back: the next try reaches it.
         let receiver = try await setup.receiver.start()
         defer { kill(receiver.processIdentifier, SIGKILL) }
-        #expect(await eventually(timeout: .seconds(20)) { setup.receiver.filed.count == 1 })
-        var back = try await setup.pushMetrics()
-        for _ in 0..<60 where back["accord_push_backlog"] != 0 {
-            try await Task.sleep(for: .milliseconds(200))
+        #expect(await eventually(timeout: .seconds(60)) { setup.receiver.filed.count == 1 })
+        var back: [String: Double] = [:]
+        _ = await eventuallyHolds(within: .seconds(60)) {
             back = try await setup.pushMetrics()
+            return back["accord_push_backlog"] == 0
         }
         #expect(back["accord_push_backlog"] == 0, "the backlog gauge never fell to 0: \(back)")
         #expect((back["accord_push_attempts_total"] ?? 0) > (down["accord_push_attempts_total"] ?? 0), "\(down) then \(back)")
@@ -280,7 +280,7 @@ struct PushDeliveryTests {
 
         server = try setup.served.start()
         try await setup.served.waitUntilServing(server)
-        #expect(await eventually(timeout: .seconds(20)) { setup.receiver.filed.count == 6 }, "\(setup.receiver.filed.count) of 6 filed")
+        #expect(await eventually(timeout: .seconds(60)) { setup.receiver.filed.count == 6 }, "\(setup.receiver.filed.count) of 6 filed")
         #expect(try await setup.inboxEmpties())
 
         let (exit, records, deliveries) = try await setup.stop(server)

@@ -34,7 +34,7 @@ import Testing
         try await PostgresCluster.with { cluster in
             let statuses = try await ServedNodes.with(served, count: 1, database: cluster.url) { nodes in
                 try #require(await nodes.waitUntilServing(), "the node serves")
-                let ready = await eventuallyHolds(within: .seconds(20)) { try await readiness().status == "200" }
+                let ready = await eventuallyHolds(within: .seconds(60)) { try await readiness().status == "200" }
                 let before = try await readiness().body
                 #expect(ready, "ready before the rotation: \(before)")
 
@@ -46,7 +46,7 @@ import Testing
                                               publicKey: PrivateKey(pemFile: copiedCertificates.appendingPathComponent("gateway/signing-key.pem").path).publicKey)
                 let keyHash = newKey.verifierKey.split(separator: "+").dropLast().last.map(String.init) ?? "?"
 
-                let stale = await eventuallyHolds(within: .seconds(20)) {
+                let stale = await eventuallyHolds(within: .seconds(60)) {
                     let answer = try await readiness()
                     return answer.status == "503" && answer.body.contains("\"audit-key\"") && answer.body.contains("rotated away")
                         && answer.body.contains(keyHash)
@@ -57,7 +57,7 @@ import Testing
                 // The administrator installs the new key file on this node.
                 try FileManager.default.removeItem(at: served.pki.gatewaySigningKey)
                 try FileManager.default.copyItem(at: copiedCertificates.appendingPathComponent("gateway/signing-key.pem"), to: served.pki.gatewaySigningKey)
-                let again = await eventuallyHolds(within: .seconds(20)) { try await readiness().status == "200" }
+                let again = await eventuallyHolds(within: .seconds(60)) { try await readiness().status == "200" }
                 let after = try await readiness().body
                 #expect(again, "ready again with the new key: \(after)")
             }

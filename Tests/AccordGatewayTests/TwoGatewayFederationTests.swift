@@ -217,9 +217,11 @@ struct TwoGatewayFederationTests {
         }
     }
 
-    /// Polls `condition` every 100 ms for up to `seconds`; `eventually` takes only synchronous conditions.
+    /// Polls `condition` every 100 ms for up to `seconds` by the clock (a loaded machine's curl
+    /// takes seconds of its own); unlike `eventuallyHolds`, a throw fails the test.
     static func within(_ seconds: Int, _ condition: () async throws -> Bool) async throws -> Bool {
-        for _ in 0..<(seconds * 10) {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while ContinuousClock.now < deadline {
             if try await condition() { return true }
             try await Task.sleep(for: .milliseconds(100))
         }
@@ -227,7 +229,7 @@ struct TwoGatewayFederationTests {
     }
 
     static func serving(_ served: ServedGateway, as agency: String) async throws -> Bool {
-        try await within(15) { try await served.curl("/healthz", as: agency, maxTime: 2).status == 0 }
+        try await within(60) { try await served.curl("/healthz", as: agency, maxTime: 2).status == 0 }
     }
 
     static func inbox(_ served: ServedGateway, as agency: String) async throws -> [[String: Any]] {
@@ -302,7 +304,7 @@ struct TwoGatewayFederationTests {
 
         // au.abf pulls it from its own gateway's inbox.
         var items: [[String: Any]] = []
-        _ = try await Self.within(30) {
+        _ = try await Self.within(60) {
             items = try await Self.inbox(pair.au, as: "au.abf")
             return !items.isEmpty
         }
@@ -328,7 +330,7 @@ struct TwoGatewayFederationTests {
         #expect(payload?["informant"] == nil)
 
         // New Zealand recorded the partner's receipt as the acknowledgement.
-        #expect(try await Self.within(10) { try await Self.records(pair.nz, [.messageAcknowledged]).count == 1 })
+        #expect(try await Self.within(60) { try await Self.records(pair.nz, [.messageAcknowledged]).count == 1 })
 
         kill(nz.processIdentifier, SIGTERM)
         kill(au.processIdentifier, SIGTERM)
@@ -381,7 +383,7 @@ struct TwoGatewayFederationTests {
         try #require(sent.status == 0, "\(sent.standardError)")
 
         var items: [[String: Any]] = []
-        _ = try await Self.within(30) {
+        _ = try await Self.within(60) {
             items = try await Self.inbox(pair.nz, as: "nz.immigration")
             return !items.isEmpty
         }
@@ -392,7 +394,7 @@ struct TwoGatewayFederationTests {
         let result = try await Self.referenceVerify(presentation, signedBy: pair.au.pki.agencySigningKey("au.abf"),
                                                     audience: "nz.immigration", nonce: try #require(auDelivered.record.deliveryID).rawValue)
         #expect(result?["ok"] as? Bool == true, "\(result ?? [:])")
-        #expect(try await Self.within(10) { try await Self.records(pair.au, [.messageAcknowledged]).count == 1 })
+        #expect(try await Self.within(60) { try await Self.records(pair.au, [.messageAcknowledged]).count == 1 })
 
         kill(nz.processIdentifier, SIGTERM)
         kill(au.processIdentifier, SIGTERM)

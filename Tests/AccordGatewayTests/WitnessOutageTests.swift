@@ -62,10 +62,11 @@ import Testing
         log.components(separatedBy: "cannot reach witness").count - 1
     }
 
-    /// Polls for up to 15 s for a published checkpoint of at least `size` leaves that carries
+    /// Polls for up to a minute for a published checkpoint of at least `size` leaves that carries
     /// the witness's cosignature.
     private func cosignedCheckpoint(_ logURL: String, reaching size: UInt64) async throws -> String? {
-        for _ in 0 ..< 150 {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
             let answer = try await ExternalProcess.runDetached("curl", ["--silent", "--max-time", "2", "\(logURL)/checkpoint"])
             if let note = try? SignedNote(parsing: answer.standardOutput), let checkpoint = try? Checkpoint(text: note.text),
                checkpoint.size >= size, answer.standardOutput.contains("\u{2014} witness.test ") {

@@ -44,7 +44,7 @@ import Testing
         var gateway = try await served.startServing()
         defer { kill(gateway.processIdentifier, SIGKILL) }
         try await served.sendReferrals(1)
-        let refused = await eventually(timeout: .seconds(15)) { Self.failures(gateway.standardErrorSoFar) >= 2 }
+        let refused = await eventually(timeout: .seconds(60)) { Self.failures(gateway.standardErrorSoFar) >= 2 }
         #expect(refused, "the gateway never failed to reach a witness whose CA it does not pin: \(gateway.standardErrorSoFar)")
         #expect(gateway.standardErrorSoFar.contains("certificate"), "the failure does not say it was the certificate: \(gateway.standardErrorSoFar)")
         #expect(try witness.cosignedSize() == nil, "the witness cosigned for a gateway that does not trust it")
@@ -54,7 +54,7 @@ import Testing
         gateway = try await served.startServing()
         try await served.sendReferrals(1)
         let size = try await served.leafCount()
-        let cosigned = await eventually(timeout: .seconds(15)) { (try? witness.cosignedSize()).map { $0 >= size } ?? false }
+        let cosigned = await eventually(timeout: .seconds(60)) { (try? witness.cosignedSize()).map { $0 >= size } ?? false }
         #expect(cosigned, "the witness never cosigned over TLS: \(gateway.standardErrorSoFar)")
         #expect(Self.failures(gateway.standardErrorSoFar) == 0, "\(gateway.standardErrorSoFar)")
         await served.stopServing(gateway)

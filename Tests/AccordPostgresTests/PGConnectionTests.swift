@@ -138,7 +138,7 @@ struct PGConnectionTests {
             try await listener.listen("agreements changed")
             #expect(try await listener.nextNotification(timeout: .milliseconds(50)) == nil)
             try await sender.notify("agreements changed", payload: "digest-1")
-            let notification = try await listener.nextNotification(timeout: .seconds(5))
+            let notification = try await listener.nextNotification(timeout: .seconds(30))
             #expect(notification?.channel == "agreements changed")
             #expect(notification?.payload == "digest-1")
         }

@@ -15,9 +15,9 @@ enum StoreFixture {
 
     /// Opens `path` as its writer again after a store on it was let go in this process. The
     /// earlier store's lock goes with its last reference, which a task finishing on another
-    /// thread may hold a moment longer; a writer-locked answer is tried again for a few seconds.
+    /// thread may hold a moment longer; a writer-locked answer is tried again for up to 30 s.
     static func reopen(_ path: String, configuration: StoreConfiguration) async throws -> SQLiteStore {
-        let deadline = ContinuousClock.now + .seconds(5)
+        let deadline = ContinuousClock.now + .seconds(30)
         while true {
             do {
                 return try SQLiteStore.open(path: path, configuration: configuration)

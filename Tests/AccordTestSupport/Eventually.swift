@@ -3,7 +3,7 @@ import Foundation
 /// Whether `condition` holds within `timeout`, looked at every 20 ms: for a test that must
 /// wait on something another thread does (a server noticing a close), so that it waits for
 /// that very condition, never a guessed delay, and fails rather than hangs when it never holds.
-public func eventually(timeout: Duration = .seconds(10), _ condition: () -> Bool) async -> Bool {
+public func eventually(timeout: Duration = .seconds(60), _ condition: () -> Bool) async -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if condition() { return true }

@@ -43,7 +43,7 @@ import Testing
                     #expect(takenUp.leaf == leaf)
                     #expect(other.currentAuditVerifier?.verifierKey == new.verifier.verifierKey)
                     _ = try await other.accept(StoreFixture.submission("after"))
-                    #expect(await eventuallyHolds(within: .seconds(15)) {
+                    #expect(await eventuallyHolds(within: .seconds(60)) {
                         _ = try await other.checkpointNow()
                         _ = try await rotating.checkpointNow()
                         return try await other.latestCheckpoint()?.size == other.leafCount()

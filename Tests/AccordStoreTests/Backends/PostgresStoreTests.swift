@@ -61,7 +61,7 @@ import Testing
             let third = try await PostgresStore.open(url: cluster.url, configuration: configuration)
             try await third.whileRunning {
                 _ = try await third.accept(StoreFixture.submission("m3"))
-                #expect(await eventuallyHolds(within: .seconds(10)) { try await third.latestCheckpoint()?.size == 3 })
+                #expect(await eventuallyHolds(within: .seconds(60)) { try await third.latestCheckpoint()?.size == 3 })
             }
             #expect(try await third.checkpoints().map(\.size) == [1, 2, 3], "the first node's final checkpoint, then the new holder's")
         }
@@ -133,7 +133,7 @@ import Testing
                 #expect(refusal?.code == .databaseFailed)
                 #expect(refusal?.message.contains("eyJ") == false, "no payload in the error")
                 try await cluster.startAgain()
-                #expect(await eventuallyHolds(within: .seconds(10)) { _ = try await store.accept(StoreFixture.submission("after")); return true })
+                #expect(await eventuallyHolds(within: .seconds(60)) { _ = try await store.accept(StoreFixture.submission("after")); return true })
             }
             #expect(try await store.message(id: "during") == nil, "nothing half-written")
             #expect(try await store.message(id: "after") != nil)
