@@ -97,9 +97,7 @@ public final class GatewayServer: Sendable {
         self.store = store
         self.now = now
         let policy = try Self.policyAtStart(stored: stored, directory: configuration.agreementsDirectory, today: CalendarDate(now()))
-        keys = try GatewayKeys.load(directory: configuration.certificatesDirectory, agencies: policy.current.policy.set.agencies.values,
-                                    operatorCA: configuration.operatorCA, gateways: Array(policy.current.policy.set.gateways.values),
-                                    acceptsLapsedCRLs: configuration.crlExpiry == .useLast)
+        keys = try TrustCheck.keys(configuration, set: policy.current.policy.set)
         registry = PrometheusCollectorRegistry()
         var options = Gateway.Options()
         options.retention = TimeInterval(configuration.retentionDays) * 86_400
@@ -110,8 +108,7 @@ public final class GatewayServer: Sendable {
         gateway = try Gateway(store: store, policy: policy, keys: keys, options: options,
                               metrics: GatewayMetrics(factory: PrometheusMetricsFactory(registry: registry)), logger: logger, now: now,
                               certificateTime: { Date() })
-        let consoleCertificates: TLSConfiguration.ClientCertificates? =
-            configuration.consoleListen == nil ? nil : configuration.consoleAccounts == nil ? .required : .optional
+        let consoleCertificates = TrustCheck.consoleCertificates(configuration)
         let caps = ListenerCaps(limits: configuration.limits, console: configuration.consoleListen != nil)
         let refusals = ConnectionRefusals(
             counter: gateway.metrics.connectionsRefused, logger: logger,

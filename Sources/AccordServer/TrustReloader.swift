@@ -84,10 +84,7 @@ actor TrustReloader {
         let contexts: (agency: TLSContext, console: TLSContext?)
         let pushContexts: [TLSContext]
         do {
-            keys = try GatewayKeys.load(
-                directory: configuration.certificatesDirectory, agencies: gateway.policy.current.policy.set.agencies.values,
-                operatorCA: configuration.operatorCA, gateways: Array(gateway.policy.current.policy.set.gateways.values),
-                acceptsLapsedCRLs: configuration.crlExpiry == .useLast)
+            keys = try TrustCheck.keys(configuration, set: gateway.policy.current.policy.set)
             contexts = try Self.contexts(keys, configuration: configuration, console: consoleTLS == nil ? nil : consoleCertificates)
             pushContexts = try Self.pushContexts(pushEndpoints)
         } catch {

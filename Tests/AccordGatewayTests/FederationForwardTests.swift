@@ -82,6 +82,26 @@ struct FederationForwardTests {
         }
     }
 
+    /// The partner's CA is part of the trust the gateway loads; `accord certificates reload`
+    /// loads it too, so it reads an unchanged directory as unchanged and waits for the digest the
+    /// gateway records, instead of for one that never comes.
+    @Test func theReloadCommandCountsThePartnersCA() async throws {
+        let setup = try Setup("federation-reload")
+        defer { setup.served.remove() }
+        let server = try setup.served.start()
+        defer { kill(server.processIdentifier, SIGKILL) }
+        try #require(try await setup.served.waitUntilServing(server))
+        let reload = ["certificates", "reload", "--config", setup.served.config.path, "--timeout", "60"]
+        let unchanged = try await ExternalProcess.runDetached(setup.served.accord, reload)
+        #expect(unchanged.status == 0 && unchanged.standardOutput.contains("unchanged"), "\(unchanged.standardOutput)\(unchanged.standardError)")
+
+        try TrustReloadTests.publishCRL(setup.served.pki, revoking: [])
+        let reloaded = try await ExternalProcess.runDetached(setup.served.accord, reload)
+        #expect(reloaded.status == 0 && reloaded.standardOutput.contains("reloaded"), "\(reloaded.standardOutput)\(reloaded.standardError)")
+        kill(server.processIdentifier, SIGTERM)
+        _ = await server.finish()
+    }
+
     @Test func aDeliveryToAnAgencyBehindAPartnerIsForwardedAndVerifiesOnTheOtherSide() async throws {
         let setup = try Setup("federation-forward")
         defer { setup.served.remove() }

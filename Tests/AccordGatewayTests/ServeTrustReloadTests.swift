@@ -42,4 +42,24 @@ import Testing
         let exit = await server.finish()
         #expect(exit.status == 0, "\(exit.standardError)")
     }
+
+    /// A TLS key replaced without its certificate: the command refuses the pair before it
+    /// signals anything, naming what does not match, and the gateway goes on with the pair in force.
+    @Test func aKeyThatDoesNotMatchItsCertificateIsRefusedBeforeTheGatewayIsSignalled() async throws {
+        let served = try ServedGateway("serve-trust-key", yaml: "trust: {check_seconds: 3600}")
+        defer { served.remove() }
+        let server = try served.start()
+        defer { kill(server.processIdentifier, SIGKILL) }
+        try #require(try await served.waitUntilServing(server))
+
+        try PrivateKey.generate(.es256).pemPKCS8().write(to: served.pki.gatewayTLSKey, atomically: true, encoding: .utf8)
+        let refused = try await ExternalProcess.runDetached(served.accord, ["certificates", "reload", "--config", served.config.path])
+        #expect(refused.status != 0 && refused.standardError.contains("tls-key.pem is not the key of the first certificate in") && !refused.standardOutput.contains("unchanged"),
+                "\(refused.standardOutput)\(refused.standardError)")
+        #expect(!server.standardErrorSoFar.contains("trust reload"), "the gateway was signalled: \(server.standardErrorSoFar)")
+        #expect(try await served.curl(as: "nz.police").status == 0, "the gateway stopped serving with the pair in force")
+        kill(server.processIdentifier, SIGTERM)
+        let exit = await server.finish()
+        #expect(exit.status == 0, "\(exit.standardError)")
+    }
 }

@@ -89,6 +89,10 @@ public struct GatewayKeys: Sendable {
             signing += try attempt(file) { try Certificate.all(pemFile: file) }
         }
         guard !chain.isEmpty else { throw GatewayStartupError("\(path("gateway/tls.pem")): no certificate") }
+        // Said here, naming both files, rather than by OpenSSL when a listener's context is built.
+        guard (try? chain[0].publicKey) == tlsKey.publicKey else {
+            throw GatewayStartupError("\(path("gateway/tls-key.pem")) is not the key of the first certificate in \(path("gateway/tls.pem")); replace them together")
+        }
         var previous: [PrivateKey] = []
         let kept = base.appendingPathComponent("gateway/binding-keys")
         for name in ((try? FileManager.default.contentsOfDirectory(atPath: kept.path)) ?? []).sorted() where name.hasSuffix(".pem") {
