@@ -76,6 +76,18 @@ struct FederationForwardTests {
             }
         }
 
+        /// Starts the stand-in partner (signing receipts with `receiptKey`, or refusing with
+        /// `refuse`) and then the gateway, runs `body` with the gateway's process once it serves,
+        /// and kills both by pid however `body` ends.
+        func running(receiptKey: URL? = nil, refuse: String? = nil, _ body: (BackgroundProcess) async throws -> Void) async throws {
+            let receiver = try await self.receiver.start(refuse: refuse, receiptKey: receiptKey)
+            defer { kill(receiver.processIdentifier, SIGKILL) }
+            let server = try served.start()
+            defer { kill(server.processIdentifier, SIGKILL) }
+            try #require(try await served.waitUntilServing(server), "accord serve did not start")
+            try await body(server)
+        }
+
         func auditRecords(_ events: [AuditEvent]) async throws -> [AuditRecord] {
             let store = try SQLiteStore.open(path: served.database, configuration: StoreConfiguration(origin: "accord.local/audit", signer: nil))
             return try await store.query(AuditQuery(events: events)).map(\.record)
@@ -105,61 +117,53 @@ struct FederationForwardTests {
     @Test func aDeliveryToAnAgencyBehindAPartnerIsForwardedAndVerifiesOnTheOtherSide() async throws {
         let setup = try Setup("federation-forward")
         defer { setup.served.remove() }
-        let receiver = try await setup.receiver.start(receiptKey: setup.receiptKey)
-        defer { kill(receiver.processIdentifier, SIGKILL) }
-        let server = try setup.served.start()
-        defer { kill(server.processIdentifier, SIGKILL) }
-        try await setup.served.waitUntilServing(server)
+        try await setup.running(receiptKey: setup.receiptKey) { server in
+            let sent = try await setup.send()
+            try #require(sent.status == 0, "\(sent.standardError)")
+            let post = try #require(await eventually { setup.receiver.posts.count == 1 } ? setup.receiver.posts.first : nil)
+            #expect(post.status == 200 && post.consistent)
+            #expect(post.verified == true, "the sd-jwt reference library did not verify the forwarded presentation as au.abf")
+            #expect(post.client == ["urn:accord:gateway:push"], "\(post.client)")
+            #expect(setup.receiver.filed == [post.deliveryID])
+            // The informant is never disclosed to au.abf (customs-abf-s318): it must not have crossed.
+            let filed = try String(contentsOf: setup.receiver.inbox.appendingPathComponent("\(post.deliveryID).json"), encoding: .utf8)
+            #expect(!filed.contains("officer 4471"))
+            #expect(try await setup.inboxEmpties(for: "au.abf"), "the partner's signed receipt was not recorded as the acknowledgement")
 
-        let sent = try await setup.send()
-        try #require(sent.status == 0, "\(sent.standardError)")
-        let post = try #require(await eventually { setup.receiver.posts.count == 1 } ? setup.receiver.posts.first : nil)
-        #expect(post.status == 200 && post.consistent)
-        #expect(post.verified == true, "the sd-jwt reference library did not verify the forwarded presentation as au.abf")
-        #expect(post.client == ["urn:accord:gateway:push"], "\(post.client)")
-        #expect(setup.receiver.filed == [post.deliveryID])
-        // The informant is never disclosed to au.abf (customs-abf-s318): it must not have crossed.
-        let filed = try String(contentsOf: setup.receiver.inbox.appendingPathComponent("\(post.deliveryID).json"), encoding: .utf8)
-        #expect(!filed.contains("officer 4471"))
-        #expect(try await setup.inboxEmpties(for: "au.abf"), "the partner's signed receipt was not recorded as the acknowledgement")
-
-        kill(server.processIdentifier, SIGTERM)
-        _ = await server.finish()
-        let records = try await setup.auditRecords([.messageDelivered, .messageAcknowledged])
-        #expect(records.filter { $0.event == .messageAcknowledged }.map { $0.details["via"] } == ["partner"])
-        #expect(records.allSatisfy { $0.deliveryID == post.deliveryID })
+            kill(server.processIdentifier, SIGTERM)
+            _ = await server.finish()
+            let records = try await setup.auditRecords([.messageDelivered, .messageAcknowledged])
+            #expect(records.filter { $0.event == .messageAcknowledged }.map { $0.details["via"] } == ["partner"])
+            #expect(records.allSatisfy { $0.deliveryID == post.deliveryID })
+        }
     }
 
     @Test func aReceiptNotSignedWithThePartnersPinnedKeyIsNotAnAcknowledgementAndTheForwardIsRetried() async throws {
         let setup = try Setup("federation-bad-receipt", receiptsSignedByPinnedKey: false)
         defer { setup.served.remove() }
-        let receiver = try await setup.receiver.start(receiptKey: setup.receiptKey)
-        defer { kill(receiver.processIdentifier, SIGKILL) }
-        let server = try setup.served.start()
-        defer { kill(server.processIdentifier, SIGKILL) }
-        try await setup.served.waitUntilServing(server)
+        try await setup.running(receiptKey: setup.receiptKey) { server in
+            try #require(try await setup.send().status == 0)
+            // Retried at push's backoff (0.5 s doubling): the partner answers 200 each time, with a receipt we cannot verify.
+            #expect(await eventually(timeout: .seconds(60)) { setup.receiver.posts.count >= 2 }, "the forward was not tried again")
+            #expect(setup.receiver.posts.allSatisfy { $0.status == 200 } && setup.receiver.filed.count == 1)
+            let inbox = try await setup.served.curl("/v1/inbox", as: "au.abf")
+            let page = try? JSONSerialization.jsonObject(with: Data(inbox.standardOutput.utf8)) as? [String: Any]
+            #expect((page?["items"] as? [Any])?.count == 1, "an unverifiable receipt was taken as the acknowledgement")
 
-        try #require(try await setup.send().status == 0)
-        // Retried at push's backoff (0.5 s doubling): the partner answers 200 each time, with a receipt we cannot verify.
-        #expect(await eventually(timeout: .seconds(60)) { setup.receiver.posts.count >= 2 }, "the forward was not tried again")
-        #expect(setup.receiver.posts.allSatisfy { $0.status == 200 } && setup.receiver.filed.count == 1)
-        let inbox = try await setup.served.curl("/v1/inbox", as: "au.abf")
-        let page = try? JSONSerialization.jsonObject(with: Data(inbox.standardOutput.utf8)) as? [String: Any]
-        #expect((page?["items"] as? [Any])?.count == 1, "an unverifiable receipt was taken as the acknowledgement")
-
-        kill(server.processIdentifier, SIGTERM)
-        _ = await server.finish()
-        #expect(try await setup.auditRecords([.messageAcknowledged]).isEmpty)
-        let unacknowledged = try await setup.auditRecords([.messageForwardUnacknowledged])
-        #expect(unacknowledged.count >= 2)
-        #expect(unacknowledged.allSatisfy { $0.reason == "receipt-signature-invalid" && $0.details["partner"] == "au.gateway" && $0.to == ["au.abf"] })
-        let store = try SQLiteStore.open(path: setup.served.database, configuration: StoreConfiguration(origin: "accord.local/audit", signer: nil))
-        let push = try await store.pushRecords(recipient: "au.abf")
-        #expect(push.first?.lastFailure == "receipt from au.gateway not verified: receipt-signature-invalid", "\(push)")
-        let leaves = try await store.query(AuditQuery(events: [.messageForwardUnacknowledged]))
-        for leaf in leaves {
-            let text = String(decoding: leaf.bytes, as: UTF8.self)
-            #expect(!text.contains("Kovac") && !text.contains("HR7712094") && !text.contains("prior travel"))
+            kill(server.processIdentifier, SIGTERM)
+            _ = await server.finish()
+            #expect(try await setup.auditRecords([.messageAcknowledged]).isEmpty)
+            let unacknowledged = try await setup.auditRecords([.messageForwardUnacknowledged])
+            #expect(unacknowledged.count >= 2)
+            #expect(unacknowledged.allSatisfy { $0.reason == "receipt-signature-invalid" && $0.details["partner"] == "au.gateway" && $0.to == ["au.abf"] })
+            let store = try SQLiteStore.open(path: setup.served.database, configuration: StoreConfiguration(origin: "accord.local/audit", signer: nil))
+            let push = try await store.pushRecords(recipient: "au.abf")
+            #expect(push.first?.lastFailure == "receipt from au.gateway not verified: receipt-signature-invalid", "\(push)")
+            let leaves = try await store.query(AuditQuery(events: [.messageForwardUnacknowledged]))
+            for leaf in leaves {
+                let text = String(decoding: leaf.bytes, as: UTF8.self)
+                #expect(!text.contains("Kovac") && !text.contains("HR7712094") && !text.contains("prior travel"))
+            }
         }
     }
 
@@ -189,60 +193,52 @@ struct FederationForwardTests {
     @Test func aPartnerWhoseCertificateIsNotFromItsOwnCAGetsNothing() async throws {
         let setup = try Setup("federation-wrong-ca", partnerCertificateFromOwnCA: true)
         defer { setup.served.remove() }
-        let receiver = try await setup.receiver.start()
-        defer { kill(receiver.processIdentifier, SIGKILL) }
-        let server = try setup.served.start()
-        defer { kill(server.processIdentifier, SIGKILL) }
-        try await setup.served.waitUntilServing(server)
-
-        try #require(try await setup.send().status == 0)
-        // Several tries at push's first backoff steps (0.5 s doubling), each a hand-out, audited.
-        let tried = await eventuallyHolds(within: .seconds(60)) { try await setup.auditRecords([.messageDelivered]).count >= 2 }
-        #expect(tried, "the forward was not tried twice")
-        #expect(setup.receiver.posts.isEmpty && setup.receiver.filed.isEmpty,
-                "a partner endpoint with a certificate from another CA than the registry's received the forward")
-        kill(server.processIdentifier, SIGTERM)
-        _ = await server.finish()
-        // It failed at the handshake, and is still owed.
-        #expect(try await setup.auditRecords([.messageAcknowledged]).isEmpty)
+        try await setup.running { server in
+            try #require(try await setup.send().status == 0)
+            // Several tries at push's first backoff steps (0.5 s doubling), each a hand-out, audited.
+            let tried = await eventuallyHolds(within: .seconds(60)) { try await setup.auditRecords([.messageDelivered]).count >= 2 }
+            #expect(tried, "the forward was not tried twice")
+            #expect(setup.receiver.posts.isEmpty && setup.receiver.filed.isEmpty,
+                    "a partner endpoint with a certificate from another CA than the registry's received the forward")
+            kill(server.processIdentifier, SIGTERM)
+            _ = await server.finish()
+            // It failed at the handshake, and is still owed.
+            #expect(try await setup.auditRecords([.messageAcknowledged]).isEmpty)
+        }
     }
 
     @Test func aPartnersRefusalIsFinalAuditedAndShownToTheSender() async throws {
         let setup = try Setup("federation-refused")
         defer { setup.served.remove() }
-        let receiver = try await setup.receiver.start(refuse: "partner-agreement-narrower")
-        defer { kill(receiver.processIdentifier, SIGKILL) }
-        let server = try setup.served.start()
-        defer { kill(server.processIdentifier, SIGKILL) }
-        try await setup.served.waitUntilServing(server)
+        try await setup.running(refuse: "partner-agreement-narrower") { server in
+            let sent = try await setup.send()
+            try #require(sent.status == 0, "\(sent.standardError)")
+            let accepted = try #require(sent.standardOutput.split(separator: "\n").first { $0.hasPrefix("accepted: message ") })
+            let messageID = try #require(accepted.dropFirst("accepted: message ".count).split(separator: " ").first.map(String.init))
+            let path = "/v1/messages/\(messageID.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? messageID)"
 
-        let sent = try await setup.send()
-        try #require(sent.status == 0, "\(sent.standardError)")
-        let accepted = try #require(sent.standardOutput.split(separator: "\n").first { $0.hasPrefix("accepted: message ") })
-        let messageID = try #require(accepted.dropFirst("accepted: message ".count).split(separator: " ").first.map(String.init))
-        let path = "/v1/messages/\(messageID.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? messageID)"
+            var refusal: [String: Any]?
+            _ = await eventuallyHolds(within: .seconds(30)) {
+                let output = try await setup.served.curl(path, as: "nz.customs")
+                let status = try? JSONSerialization.jsonObject(with: Data(output.standardOutput.utf8)) as? [String: Any]
+                let deliveries = status?["deliveries"] as? [[String: Any]] ?? []
+                refusal = deliveries.first?["partner_refusal"] as? [String: Any]
+                return refusal != nil
+            }
+            #expect(refusal?["partner"] as? String == "au.gateway")
+            #expect(refusal?["reason"] as? String == "partner-agreement-narrower")
+            // Final: the refusal is not retried, and nothing was filed on the other side.
+            try await Task.sleep(for: .seconds(2))
+            #expect(setup.receiver.posts.map(\.status) == [422])
+            #expect(setup.receiver.filed.isEmpty)
 
-        var refusal: [String: Any]?
-        _ = await eventuallyHolds(within: .seconds(30)) {
-            let output = try await setup.served.curl(path, as: "nz.customs")
-            let status = try? JSONSerialization.jsonObject(with: Data(output.standardOutput.utf8)) as? [String: Any]
-            let deliveries = status?["deliveries"] as? [[String: Any]] ?? []
-            refusal = deliveries.first?["partner_refusal"] as? [String: Any]
-            return refusal != nil
+            kill(server.processIdentifier, SIGTERM)
+            _ = await server.finish()
+            let refused = try await setup.auditRecords([.messageForwardRefused])
+            #expect(refused.count == 1)
+            #expect(refused.first?.reason == "partner-agreement-narrower" && refused.first?.details["partner"] == "au.gateway")
+            #expect(refused.first?.to == ["au.abf"] && refused.first?.messageID == MessageID(messageID))
         }
-        #expect(refusal?["partner"] as? String == "au.gateway")
-        #expect(refusal?["reason"] as? String == "partner-agreement-narrower")
-        // Final: the refusal is not retried, and nothing was filed on the other side.
-        try await Task.sleep(for: .seconds(2))
-        #expect(setup.receiver.posts.map(\.status) == [422])
-        #expect(setup.receiver.filed.isEmpty)
-
-        kill(server.processIdentifier, SIGTERM)
-        _ = await server.finish()
-        let refused = try await setup.auditRecords([.messageForwardRefused])
-        #expect(refused.count == 1)
-        #expect(refused.first?.reason == "partner-agreement-narrower" && refused.first?.details["partner"] == "au.gateway")
-        #expect(refused.first?.to == ["au.abf"] && refused.first?.messageID == MessageID(messageID))
     }
 
     @Test func aPartnerClaimingToServeANewZealandAgencyIsRefusedByAgreementsCheck() async throws {

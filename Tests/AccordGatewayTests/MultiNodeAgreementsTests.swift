@@ -39,23 +39,13 @@ import Testing
                 try #require(await eventuallyHolds(within: .seconds(60)) { try await store.agreementSets().count == sets + 1 },
                              "the reloaded node records the new set")
                 let recorded = ContinuousClock.now
-                // Each node watched on its own, so that one slow answer does not delay the others' times.
-                let reached = await withTaskGroup(of: (Int, Duration?).self) { group in
-                    for port in nodes.ports {
-                        group.addTask {
-                            let inForce = await eventuallyHolds(within: .seconds(60)) {
-                                try await !Self.customsFlows(nodes, port: port).contains("customs-abf-s318")
-                            }
-                            return (port, inForce ? ContinuousClock.now - recorded : nil)
-                        }
-                    }
-                    var reached: [Int: Duration?] = [:]
-                    for await (port, after) in group { reached[port] = after }
-                    return reached
-                }
+                // Every node follows within 2 s (docs/operations.md, "PostgreSQL"): a request sent
+                // then is decided by the new set on each. Asked once each, after the 2 s, so that a
+                // loaded machine's slow handshake is not counted as the node's delay.
+                try await Task.sleep(until: recorded + .seconds(2))
                 for port in nodes.ports {
-                    let after = reached[port] ?? nil
-                    #expect(after.map { $0 < .seconds(2) } == true, "node on \(port) decided by the new set \(after.map { "\($0)" } ?? "never") after it was recorded")
+                    let flows = try await Self.customsFlows(nodes, port: port)
+                    #expect(!flows.contains("customs-abf-s318"), "node on \(port) still decided by the old set 2 s after the new one was recorded")
                 }
                 #expect(try await store.query(AuditQuery(events: [.agreementsActivated])).count == activations + 1, "the activation audited once")
             }
