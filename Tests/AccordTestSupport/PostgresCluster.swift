@@ -163,7 +163,7 @@ public final class PostgresCluster: Sendable {
             guard initdb.status == 0 else { throw PostgresClusterError(message: "initdb failed: \(initdb.standardError)") }
             var lastFailure = ""
             for _ in 0..<3 {
-                let port = try freeLoopbackPort()
+                let port = try FreePort.find()
                 let started = try run(runAs + [binaries.appendingPathComponent("pg_ctl").path] + startArguments(directory: directory, port: port))
                 if started.status == 0 {
                     let pid: Int32
@@ -208,25 +208,6 @@ public final class PostgresCluster: Sendable {
         let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
         let exited = status & 0x7f == 0
         return ExternalProcess.Output(status: exited ? (status >> 8) & 0xff : 128 + (status & 0x7f), standardOutput: output, standardError: "")
-    }
-
-    /// A port nothing listens on now; pg_ctl is retried on another if something takes it first.
-    private static func freeLoopbackPort() throws -> Int {
-        let socketDescriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socketDescriptor >= 0 else { throw PostgresClusterError(message: "no socket for a free port") }
-        defer { close(socketDescriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
-                bind(socketDescriptor, generic, length) == 0 && getsockname(socketDescriptor, generic, &length) == 0
-            }
-        }
-        guard bound else { throw PostgresClusterError(message: "could not bind a loopback port") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }
 
