@@ -236,12 +236,11 @@ public final class GatewayServer: Sendable {
             logger: logger)
 
         try await recordStart()
-        let push = PushService(gateway: gateway, agencies: gateway.policy.current.policy.set.agencies.values,
-                               partners: gateway.policy.current.policy.set.gatewayServing, certificatesDirectory: configuration.certificatesDirectory,
-                               allowTLS12: configuration.allowTLS12, horizon: TimeInterval(configuration.pushHorizonSeconds),
-                               pollInterval: .milliseconds(configuration.pushPollMilliseconds), factory: PrometheusMetricsFactory(registry: registry),
-                               logger: logger, now: now, acceptsLapsedCRLs: configuration.crlExpiry == .useLast)
-        await trust.reloadsPush(push.endpoints)
+        let push = PushService(gateway: gateway, trust: trust, settings: PushService.Settings(
+            certificatesDirectory: configuration.certificatesDirectory, allowTLS12: configuration.allowTLS12,
+            acceptsLapsedCRLs: configuration.crlExpiry == .useLast, horizon: TimeInterval(configuration.pushHorizonSeconds),
+            pollInterval: .milliseconds(configuration.pushPollMilliseconds), factory: PrometheusMetricsFactory(registry: registry),
+            logger: logger, now: now))
         var services: [any Service] = [
             StoreService(store: store, gateway: gateway, actor: "gateway"),
             // After the store, so that it stops first and its last records still reach the writer.

@@ -17,22 +17,30 @@ struct PushDeliveryTests {
         let receiver: PushReceiver
         let content: URL
 
-        init(_ label: String, yaml: String = "") throws {
+        /// `endpoint`: whether the registry gives nz.police the receiver's endpoint from the start.
+        init(_ label: String, yaml: String = "", endpoint: Bool = true) throws {
             let port = try FreePort.find()
             served = try ServedGateway(label, agreements: { directory in
                 let copy = directory.appendingPathComponent("Agreements")
                 try FileManager.default.copyItem(at: PackageRoot.url.appendingPathComponent("Agreements"), to: copy)
-                let registry = copy.appendingPathComponent("agencies.yaml")
-                let text = try String(contentsOf: registry, encoding: .utf8)
-                let line = "    certificate: urn:accord:agency:nz.police\n"
-                #expect(text.contains(line))
-                try text.replacingOccurrences(of: line, with: line + "    endpoint: https://localhost:\(port)/accord/deliveries\n")
-                    .write(to: registry, atomically: true, encoding: .utf8)
+                try Self.setEndpoint(endpoint ? port : nil, in: copy)
                 return copy
             }, yaml: "push: {horizon_seconds: 3600, poll_milliseconds: 50}\n" + yaml)
             receiver = try PushReceiver(for: "nz.police", port: port, pki: served.pki, in: served.directory)
             content = served.directory.appendingPathComponent("referral.json")
             try Data(#"{"summary": "triage", "subject": {"family_name": "Ratu"}}"#.utf8).write(to: content)
+        }
+
+        /// Gives nz.police, in the registry of the agreements directory `agreements`, an endpoint
+        /// on `port` (replacing any), or none.
+        static func setEndpoint(_ port: Int?, in agreements: URL) throws {
+            let registry = agreements.appendingPathComponent("agencies.yaml")
+            let line = "    certificate: urn:accord:agency:nz.police\n"
+            var text = try String(contentsOf: registry, encoding: .utf8)
+            #expect(text.contains(line))
+            text = text.replacing(#/\n    endpoint: https://localhost:[0-9]+/accord/deliveries(?=\n)/#, with: "")
+            if let port { text = text.replacingOccurrences(of: line, with: line + "    endpoint: https://localhost:\(port)/accord/deliveries\n") }
+            try text.write(to: registry, atomically: true, encoding: .utf8)
         }
 
         func send() async throws -> ExternalProcess.Output {
@@ -199,6 +207,47 @@ struct PushDeliveryTests {
             // Each try is a hand-out, audited, with its KB-JWT naming that leaf; one acknowledgement.
             #expect(records.filter { $0.event == .messageDelivered }.count == 3)
             #expect(records.filter { $0.event == .messageAcknowledged }.map { $0.details["via"] } == ["push"])
+        }
+    }
+
+    /// An administrator adds nz.police's endpoint to the registry, moves it to another receiver,
+    /// then removes it, each time reloading the agreements with SIGHUP and never restarting: the
+    /// delivery waiting meanwhile is pushed once the endpoint is there, the next goes to the new
+    /// receiver, and without an endpoint deliveries wait to be pulled.
+    @Test func anEndpointAddedMovedAndRemovedByAnActivationIsFollowedWithoutARestart() async throws {
+        let setup = try Setup("push-follow", endpoint: false)
+        defer { setup.served.remove() }
+        let moved = try PushReceiver(for: "nz.police", port: try FreePort.find(), pki: setup.served.pki,
+                                     in: setup.served.directory.appendingPathComponent("moved"))
+        let second = try await moved.start()
+        defer { kill(second.processIdentifier, SIGKILL) }
+        try await setup.running { server in
+            func activate(_ port: Int?) async throws {
+                let activations = server.standardErrorSoFar.components(separatedBy: "agreement set activated").count
+                try Setup.setEndpoint(port, in: setup.served.agreements)
+                kill(server.processIdentifier, SIGHUP)
+                try #require(await eventually { server.standardErrorSoFar.components(separatedBy: "agreement set activated").count > activations },
+                             "the edited registry was not activated: \(server.standardErrorSoFar.suffix(2000))")
+            }
+            try #require(try await setup.send().status == 0)
+            try #require(try await setup.pulled().count == 1, "the delivery is in the inbox")
+
+            try await activate(setup.receiver.port)
+            #expect(await eventually { setup.receiver.filed.count == 1 }, "the waiting delivery was not pushed once the endpoint was added")
+            #expect(try await setup.inboxEmpties())
+
+            try await activate(moved.port)
+            try #require(try await setup.send().status == 0)
+            #expect(await eventually { moved.filed.count == 1 }, "the next delivery did not go to the moved endpoint")
+            #expect(setup.receiver.filed.count == 1, "the old endpoint got a delivery after it was moved")
+            #expect(try await setup.inboxEmpties())
+
+            try await activate(nil)
+            #expect(await eventually { server.standardErrorSoFar.contains("push stopped") }, "\(server.standardErrorSoFar.suffix(2000))")
+            try #require(try await setup.send().status == 0)
+            #expect(await eventuallyHolds(within: .seconds(60)) { try await setup.pulled().count == 1 }, "the delivery is not waiting to be pulled")
+            #expect(setup.receiver.filed.count == 1 && moved.filed.count == 1 && moved.posts.count == 1,
+                    "a delivery was pushed after the endpoint was removed")
         }
     }
 

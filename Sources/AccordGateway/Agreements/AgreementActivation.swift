@@ -106,7 +106,7 @@ extension Gateway {
         do throws(StoreError) { stored = try await store.latestAgreementSet() } catch {
             throw .unavailable("the gateway could not read the active agreement set (\(error.code.rawValue))")
         }
-        guard let stored, stored.digest == policy.current.setDigest, let sources = AgreementSetArchive.sources(stored.content) else {
+        guard let stored, policy.current.isRecorded(as: stored.digest), let sources = AgreementSetArchive.sources(stored.content) else {
             throw GatewayProblem(code: "active-set-not-recorded", status: 409, title: "No recorded set",
                                  detail: "the set in force is not the one the store recorded last; activate the agreements first")
         }
@@ -197,7 +197,7 @@ extension Gateway {
                 + diagnostics.prefix(5).map(\.description).joined(separator: "; "))
         }
         let policy = ActivePolicy(set)
-        guard policy.current.setDigest == stored.digest else {
+        guard policy.current.isRecorded(as: stored.digest) else {
             throw GatewayStartupError("the agreement set activated last (version \(stored.version)) does not match its digest \(stored.digest)")
         }
         return policy

@@ -8,7 +8,7 @@ extension Gateway {
     /// and made active. Nothing is audited and nothing reconciled: the activating node did both,
     /// once. Returns the digest now in force when it changed.
     public func followRecordedAgreements() async throws(StoreError) -> String? {
-        guard let digest = try await store.latestAgreementSetDigest(), digest != policy.current.setDigest,
+        guard let digest = try await store.latestAgreementSetDigest(), !policy.current.isRecorded(as: digest),
               let stored = try await store.latestAgreementSet() else { return nil }
         let restored: ActivePolicy
         do { restored = try Gateway.policy(restoring: stored) } catch {

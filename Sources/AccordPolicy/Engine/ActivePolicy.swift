@@ -9,8 +9,15 @@ public final class ActivePolicy: Sendable {
     public struct Snapshot: Sendable {
         public let policy: CompiledPolicy
         public let generation: Int
-        /// SHA-256 hex over the sorted agreement ids and their file digests.
+        /// SHA-256 hex over the sorted agreement ids and their file digests, then the registry,
+        /// purposes and schema files' names and digests.
         public let setDigest: String
+
+        /// Whether `digest`, as a store recorded it, names this set: its digest, or the
+        /// agreements-only digest of a set recorded by an earlier version.
+        public func isRecorded(as digest: String) -> Bool {
+            digest == setDigest || digest == ActivePolicy.agreementsOnlyDigest(of: policy.set)
+        }
     }
 
     private let state: Mutex<Snapshot>
@@ -49,8 +56,16 @@ public final class ActivePolicy: Sendable {
         }
     }
 
+    /// Over the agreements and everything else that decides a message: the registry, the
+    /// purposes and the schemas (`AgreementSet.groundDigests`), not the properties.
     static func digest(of set: AgreementSet) -> String {
-        let text = set.agreements.map { "\($0.id) \($0.digest)\n" }.joined()
+        let text = set.agreements.map { "\($0.id) \($0.digest)\n" }.joined() + set.groundDigests.map { "\($0)\n" }.joined()
         return set.hashing.init().digest(of: text).hex
+    }
+
+    /// The digest this set had before the registry, purposes and schemas counted: the one a
+    /// set activated by an earlier version is recorded under, still recognised as that set.
+    public static func agreementsOnlyDigest(of set: AgreementSet) -> String {
+        set.hashing.init().digest(of: set.agreements.map { "\($0.id) \($0.digest)\n" }.joined()).hex
     }
 }

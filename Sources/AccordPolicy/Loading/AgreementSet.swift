@@ -14,10 +14,15 @@ public struct AgreementSet: Sendable {
     public let agreements: [Agreement]
     /// The SHA-256 the set's digests were computed with, for the digest of the whole set.
     public let hashing: any SHA256Hashing.Type
+    /// One line per file besides the agreements that decides a message (the registry, the
+    /// purposes, each schema): its name and SHA-256, so that the set's digest changes when an
+    /// agency's CA, endpoint or certificate does, not only when an agreement does.
+    public let groundDigests: [String]
 
     init(agencies: [Agency], purposes: [Purpose], schemas: [MessageSchema], agreements: [Agreement], hashing: any SHA256Hashing.Type,
-         gateways: [PartnerGateway] = []) {
+         gateways: [PartnerGateway] = [], groundDigests: [String] = []) {
         self.hashing = hashing
+        self.groundDigests = groundDigests.sorted()
         self.gateways = Dictionary(gateways.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         var serving: [AgencyID: PartnerGateway] = [:]
         for gateway in gateways {
@@ -79,8 +84,11 @@ public struct AgreementSet: Sendable {
         }
         let hasher = sources.hashing.init()
         let parsed = sources.agreements.compactMap { AgreementLoader.agreement($0, hasher: hasher, log: log) }
-        let set = AgreementSet(agencies: agencies, purposes: purposes, schemas: schemas,
-                               agreements: parsed.map(\.agreement), hashing: sources.hashing, gateways: gateways.map(\.gateway))
+        let ground = ([sources.agencies, sources.purposes].compactMap { $0 } + sources.schemas).map {
+            "\(sources.relativeName(of: $0)) \(hasher.digest(of: $0.bytes).hex)"
+        }
+        let set = AgreementSet(agencies: agencies, purposes: purposes, schemas: schemas, agreements: parsed.map(\.agreement),
+                               hashing: sources.hashing, gateways: gateways.map(\.gateway), groundDigests: ground)
         FederationChecks(agencies: set.agencies, gateways: gateways, log: log).run()
         SetChecks(set: set, parsed: parsed, log: log).run()
         let diagnostics = log.items

@@ -1,6 +1,7 @@
 import AccordClient
 import AccordCrypto
 import AccordGateway
+import AccordPolicy
 import AccordStore
 import Foundation
 import Logging
@@ -14,6 +15,8 @@ import Synchronization
 struct PushWorker: Sendable {
     let gateway: Gateway
     let endpoint: PushEndpoint
+    /// What the set in force said to push to when this worker was made.
+    let target: PushTarget
     /// The partner gateway this worker forwards through, or nil for an agency's own endpoint.
     var partner: ForwardingPartner?
     let horizon: TimeInterval
@@ -60,7 +63,15 @@ struct PushWorker: Sendable {
         var connection: PushEndpoint.Connection?
         // Measured on the monotonic clock: a wall clock stepped back would stop the gauges.
         var gaugesSetAt: ContinuousClock.Instant?
+        var generation: Int?
         while !Task.isCancelled {
+            let snapshot = gateway.policy.current
+            if snapshot.generation != generation {
+                generation = snapshot.generation
+                // Once an activation that moved or removed this endpoint is in force, nothing more
+                // goes to it; the push service starts the worker for the new one.
+                guard PushTarget.all(in: snapshot.policy.set)[endpoint.agency] == target else { return }
+            }
             if gaugesSetAt.map({ ContinuousClock.now - $0 >= .seconds(5) }) ?? true {
                 gaugesSetAt = ContinuousClock.now
                 await recordBacklog()
