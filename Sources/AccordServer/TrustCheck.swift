@@ -37,15 +37,10 @@ public enum TrustCheck {
         let keys = try keys(configuration, set: set)
         _ = try TrustReloader.contexts(keys, configuration: configuration, console: consoleCertificates(configuration))
         var problems: [String] = []
-        for agency in set.agencies.values.sorted(by: { $0.id < $1.id }) {
+        for target in PushTarget.all(in: set).sorted(by: { $0.key < $1.key }).map(\.value) {
             do throws(PushEndpoint.Problem) {
-                if let partner = set.gatewayServing[agency.id] {
-                    _ = try PushEndpoint(forwardingTo: agency.id, via: partner, certificatesDirectory: configuration.certificatesDirectory,
-                                         allowTLS12: configuration.allowTLS12)
-                } else if agency.endpoint != nil {
-                    _ = try PushEndpoint(agency: agency, certificatesDirectory: configuration.certificatesDirectory,
-                                         allowTLS12: configuration.allowTLS12, acceptsLapsedCRLs: configuration.crlExpiry == .useLast)
-                }
+                _ = try target.endpoint(certificatesDirectory: configuration.certificatesDirectory, allowTLS12: configuration.allowTLS12,
+                                        acceptsLapsedCRLs: configuration.crlExpiry == .useLast)
             } catch {
                 problems.append("\(error)")
             }

@@ -87,23 +87,19 @@ struct PushService: Service {
     private func makeWorker(for target: PushTarget) -> PushWorker? {
         let logger = settings.logger
         var forwarding: PushWorker.ForwardingPartner?
+        if case .forward(let agency, let partner) = target {
+            // Without the pinned key no receipt could be verified, so nothing would ever be acknowledged.
+            guard let key = partner.pinnedBindingKey(certificatesDirectory: settings.certificatesDirectory) else {
+                logger.error("forwarding is off for an agency: the partner's binding_key cannot be read; its deliveries wait in the inbox",
+                             metadata: ["recipient": "\(agency)", "partner": "\(partner.id)", "binding_key": "\(partner.bindingKey)"])
+                return nil
+            }
+            forwarding = PushWorker.ForwardingPartner(id: partner.id, bindingKey: key)
+        }
         let endpoint: PushEndpoint
         do {
-            switch target {
-            case .direct(let agency):
-                endpoint = try PushEndpoint(agency: agency, certificatesDirectory: settings.certificatesDirectory,
-                                            allowTLS12: settings.allowTLS12, acceptsLapsedCRLs: settings.acceptsLapsedCRLs)
-            case .forward(let agency, let partner):
-                // Without the pinned key no receipt could be verified, so nothing would ever be acknowledged.
-                guard let key = partner.pinnedBindingKey(certificatesDirectory: settings.certificatesDirectory) else {
-                    logger.error("forwarding is off for an agency: the partner's binding_key cannot be read; its deliveries wait in the inbox",
-                                 metadata: ["recipient": "\(agency)", "partner": "\(partner.id)", "binding_key": "\(partner.bindingKey)"])
-                    return nil
-                }
-                forwarding = PushWorker.ForwardingPartner(id: partner.id, bindingKey: key)
-                endpoint = try PushEndpoint(forwardingTo: agency, via: partner, certificatesDirectory: settings.certificatesDirectory,
-                                            allowTLS12: settings.allowTLS12)
-            }
+            endpoint = try target.endpoint(certificatesDirectory: settings.certificatesDirectory, allowTLS12: settings.allowTLS12,
+                                           acceptsLapsedCRLs: settings.acceptsLapsedCRLs)
         } catch {
             logger.error("push is off for an agency; its deliveries wait in the inbox for pulling", metadata: ["problem": "\(error)"])
             return nil

@@ -30,6 +30,18 @@ enum PushTarget: Sendable, Equatable {
         return targets
     }
 
+    /// The endpoint to push to, its TLS built from the files now: the agency's own CA for its
+    /// endpoint, the partner's CA for a forward.
+    func endpoint(certificatesDirectory: String, allowTLS12: Bool, acceptsLapsedCRLs: Bool) throws(PushEndpoint.Problem) -> PushEndpoint {
+        switch self {
+        case .direct(let agency):
+            try PushEndpoint(agency: agency, certificatesDirectory: certificatesDirectory, allowTLS12: allowTLS12,
+                             acceptsLapsedCRLs: acceptsLapsedCRLs)
+        case .forward(let agency, let partner):
+            try PushEndpoint(forwardingTo: agency, via: partner, certificatesDirectory: certificatesDirectory, allowTLS12: allowTLS12)
+        }
+    }
+
     static func == (lhs: PushTarget, rhs: PushTarget) -> Bool { lhs.built == rhs.built }
 
     /// What a worker is built from; a registry line moved or a name changed is no change.
