@@ -10,7 +10,7 @@ import Testing
     @Test func pythonServerSeesSNIALPNTheCertificateAndCloseNotify() async throws {
         let fixture = try ClientFixture()
         defer { fixture.cleanUp() }
-        let server = try BackgroundProcess(PythonEnvironment.interpreter(), [
+        let server = try BackgroundProcess(await PythonEnvironment.interpreter(), [
             PackageRoot.url.appendingPathComponent("Tests/Interop/tls_server.py").path,
             fixture.pki.caCertificate.path, fixture.pki.gatewayTLSCertificate.path, fixture.pki.gatewayTLSKey.path, "2",
         ])

@@ -26,6 +26,16 @@ struct BrowserTests {
         defer { fixture.cleanUp() }
         let pki = DevelopmentPKI(directory: fixture.certificates.appendingPathComponent("dev"))
         let screenshots = try Self.screenshotFolder("officer")
+        // Another browser test's policy, written as when the suites run side by side: Chromium
+        // lets one file's policy win, and this test's certificate must still be chosen.
+        let other = try BackgroundProcess(await PythonEnvironment.interpreter(), [
+            PackageRoot.url.appendingPathComponent("Tests/Interop/hold_chromium_policy.py").path, "other-browser-test",
+        ])
+        defer { kill(other.processIdentifier, SIGTERM) }
+        guard await other.readLine() == "holding" else {
+            Issue.record("hold_chromium_policy.py did not start: \(await other.finish().standardError)")
+            return
+        }
         let output = try await Self.run("console_browser.py", on: fixture) { port in
             ["--url", "https://localhost:\(port)", "--p12", pki.operatorPKCS12("officer").path,
              "--password", DevelopmentPKI.developmentPKCS12Password, "--ca", pki.caCertificate.path, "--out", screenshots.path]
@@ -112,7 +122,7 @@ struct BrowserTests {
                 group.addTask { try await services.run() }
                 var iterator = ports.makeAsyncIterator()
                 let port = try #require(await iterator.next())
-                let output = try await ExternalProcess.pythonDetached(script, arguments(port))
+                let output = try await ExternalProcess.python(script, arguments(port))
                 await services.triggerGracefulShutdown()
                 try await group.waitForAll()
                 return output

@@ -173,16 +173,16 @@ import Testing
     }
 
     /// The system's `openssl verify` agrees with our chain building.
-    @Test(.needs("openssl", fromPackage: "openssl")) func opensslVerifyAcceptsWhatWeIssue() throws {
+    @Test(.needs("openssl", fromPackage: "openssl")) func opensslVerifyAcceptsWhatWeIssue() async throws {
         let directory = try PackageRoot.temporaryDirectory("openssl-verify")
         defer { try? FileManager.default.removeItem(at: directory) }
         let ca = directory.appendingPathComponent("ca.pem")
         let leaf = directory.appendingPathComponent("leaf.pem")
         try root.pem().write(to: ca, atomically: true, encoding: .utf8)
         try clientCertificate().pem().write(to: leaf, atomically: true, encoding: .utf8)
-        let accepted = try ExternalProcess.run("openssl", ["verify", "-CAfile", ca.path, "-purpose", "sslclient", leaf.path])
+        let accepted = try await ExternalProcess.run("openssl", ["verify", "-CAfile", ca.path, "-purpose", "sslclient", leaf.path])
         #expect(accepted.status == 0, "\(accepted.standardOutput) \(accepted.standardError)")
-        let refused = try ExternalProcess.run("openssl", ["verify", "-CAfile", ca.path, "-purpose", "sslserver", leaf.path])
+        let refused = try await ExternalProcess.run("openssl", ["verify", "-CAfile", ca.path, "-purpose", "sslserver", leaf.path])
         #expect(refused.status != 0)
     }
 }

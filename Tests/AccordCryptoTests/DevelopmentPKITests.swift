@@ -10,7 +10,7 @@ import Testing
         .init(id: "au.abf", name: "Australian Border Force"),
     ]
 
-    @Test(.needs("openssl", fromPackage: "openssl")) func makesAVerifiablePKIAndKeepsItOnTheSecondRun() throws {
+    @Test(.needs("openssl", fromPackage: "openssl")) func makesAVerifiablePKIAndKeepsItOnTheSecondRun() async throws {
         let directory = try PackageRoot.temporaryDirectory("pki")
         defer { try? FileManager.default.removeItem(at: directory) }
         let pki = DevelopmentPKI(directory: directory)
@@ -28,7 +28,7 @@ import Testing
             #expect(try signing.publicKey == key.publicKey)
 
             // A real client agrees: openssl verify with the CRL checked.
-            let verified = try ExternalProcess.run("openssl", [
+            let verified = try await ExternalProcess.run("openssl", [
                 "verify", "-CAfile", pki.caCertificate.path, "-CRLfile", pki.caRevocationList.path, "-crl_check",
                 "-purpose", "sslclient", pki.agencyTLSCertificate(agency.id).path,
             ])
@@ -79,16 +79,16 @@ import Testing
     }
 
     /// The command itself, as a developer runs it, over the shipped agency registry.
-    @Test func accordPKIInitCommand() throws {
+    @Test func accordPKIInitCommand() async throws {
         let directory = try PackageRoot.temporaryDirectory("pki-cli")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let output = try ExternalProcess.run(PackageRoot.accordExecutable.path, ["pki", "init", "--dir", directory.path], directory: PackageRoot.url)
+        let output = try await ExternalProcess.run(PackageRoot.accordExecutable.path, ["pki", "init", "--dir", directory.path], directory: PackageRoot.url)
         #expect(output.status == 0, "\(output.standardError)")
         #expect(output.standardOutput.contains("agencies"))
         let agencies = try FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("agencies").path)
         #expect(agencies.contains("nz.police") && agencies.contains("fj.immigration"))
 
-        let missing = try ExternalProcess.run(PackageRoot.accordExecutable.path, ["pki", "init", "--dir", directory.path, "--agencies", "/nonexistent.yaml"])
+        let missing = try await ExternalProcess.run(PackageRoot.accordExecutable.path, ["pki", "init", "--dir", directory.path, "--agencies", "/nonexistent.yaml"])
         #expect(missing.status != 0)
         #expect(missing.standardError.contains("/nonexistent.yaml"))
     }

@@ -10,8 +10,8 @@ import Testing
     struct Cases: Codable { var cases: [Case] }
     struct Results: Codable { var results: [Bool] }
 
-    @Test func accordVerifiesTokensSignedByPython() throws {
-        let output = try ExternalProcess.python("jws_interop.py", ["sign"])
+    @Test func accordVerifiesTokensSignedByPython() async throws {
+        let output = try await ExternalProcess.python("jws_interop.py", ["sign"])
         #expect(output.status == 0, "\(output.standardError)")
         let cases = try JSONDecoder().decode(Cases.self, from: Data(output.standardOutput.utf8)).cases
         #expect(cases.count == 10)
@@ -24,7 +24,7 @@ import Testing
         }
     }
 
-    @Test func pythonVerifiesTokensSignedByAccordAndRefusesTampering() throws {
+    @Test func pythonVerifiesTokensSignedByAccordAndRefusesTampering() async throws {
         var cases: [Case] = []
         for algorithm in KeyAlgorithm.allCases {
             let key = try PrivateKey.generate(algorithm)
@@ -43,7 +43,7 @@ import Testing
             tampered[index].token = "\(parts[0]).\(parts[1]).\(Base64URL.encode(signature))"
         }
         let input = String(decoding: try JSONEncoder().encode(Cases(cases: cases + tampered)), as: UTF8.self)
-        let output = try ExternalProcess.python("jws_interop.py", ["verify"], input: input)
+        let output = try await ExternalProcess.python("jws_interop.py", ["verify"], input: input)
         #expect(output.status == 0, "\(output.standardError)")
         let results = try JSONDecoder().decode(Results.self, from: Data(output.standardOutput.utf8)).results
         #expect(results.count == cases.count * 2)

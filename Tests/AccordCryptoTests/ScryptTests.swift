@@ -17,21 +17,16 @@ import Testing
     }
 
     /// Python's hashlib.scrypt is a second implementation to agree with, on random input.
-    @Test(.needsPython) func agreesWithPythonHashlib() throws {
+    @Test(.needsPython) func agreesWithPythonHashlib() async throws {
         let password = try SecureRandom.bytes(19)
         let salt = try SecureRandom.bytes(16)
         let ours = try Scrypt.derive(password: password, salt: salt, parameters: .init(logN: 12, r: 8, p: 2), length: 32)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try PythonEnvironment.interpreter())
-        process.arguments = ["-c", "import hashlib,sys; print(hashlib.scrypt(bytes.fromhex(sys.argv[1]), salt=bytes.fromhex(sys.argv[2]), n=4096, r=8, p=2, dklen=32).hex())",
-                             Hex.encode(password), Hex.encode(salt)]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        process.waitUntilExit()
-        let theirs = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        #expect(process.terminationStatus == 0)
-        #expect(theirs == Hex.encode(ours))
+        let output = try await ExternalProcess.run(try await PythonEnvironment.interpreter(), [
+            "-c", "import hashlib,sys; print(hashlib.scrypt(bytes.fromhex(sys.argv[1]), salt=bytes.fromhex(sys.argv[2]), n=4096, r=8, p=2, dklen=32).hex())",
+            Hex.encode(password), Hex.encode(salt),
+        ])
+        #expect(output.status == 0, "\(output.standardError)")
+        #expect(output.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == Hex.encode(ours))
     }
 
     @Test func refusesParametersOutsideTheAcceptedRanges() {

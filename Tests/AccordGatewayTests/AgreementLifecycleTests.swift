@@ -37,7 +37,7 @@ import Testing
     func curl(_ gateway: LiveGateway, _ path: String, _ extra: [String] = []) async throws -> ExternalProcess.Output {
         let port = try #require(gateway.consolePort)
         let pki = gateway.pki
-        return try await ExternalProcess.runDetached("curl", [
+        return try await ExternalProcess.run("curl", [
             "--silent", "--show-error", "--max-time", "30", "--cacert", pki.caCertificate.path,
             "--cert", pki.operatorCertificate("admin").path, "--key", pki.operatorKey("admin").path, "--write-out", "\n%{http_code}",
         ] + extra + ["https://localhost:\(port)\(path)"])
@@ -163,7 +163,7 @@ import Testing
             let text = try await heldMessage(gateway)
             let port = try #require(gateway.consolePort)
             func officer(_ path: String, _ extra: [String] = []) async throws -> ExternalProcess.Output {
-                try await ExternalProcess.runDetached("curl", [
+                try await ExternalProcess.run("curl", [
                     "--silent", "--show-error", "--max-time", "30", "--cacert", pki.caCertificate.path,
                     "--cert", pki.operatorCertificate("officer").path, "--key", pki.operatorKey("officer").path, "--write-out", "\n%{http_code}",
                 ] + extra + ["https://localhost:\(port)\(path)"])
@@ -282,7 +282,7 @@ import Testing
     func heldMessage(_ gateway: LiveGateway) async throws -> (message: String, delivery: String) {
         let content = gateway.directory.appendingPathComponent("victim.json")
         try Data(#"{"subject": {"family_name": "Tupou"}, "victim_status": "suspected-victim"}"#.utf8).write(to: content)
-        let sent = try await ExternalProcess.runDetached(PackageRoot.accordExecutable.path, [
+        let sent = try await ExternalProcess.run(PackageRoot.accordExecutable.path, [
             "send", "--as", "nz.police", "--gateway", "localhost:\(gateway.port)", "--pki", gateway.pki.directory.path, "--to", "nz.immigration",
             "--type", "referral", "--purpose", "victim-protection", "--classification", "SENSITIVE", "--json", content.path,
         ])

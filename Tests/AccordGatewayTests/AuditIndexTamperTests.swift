@@ -27,7 +27,7 @@ import Testing
             let common = ["--db", database, "--origin", "test.accord/audit", "--key", fixture.pki.directory.appendingPathComponent("gateway/signing-key.pem").path]
             let accord = PackageRoot.accordExecutable.path
 
-            let clean = try await ExternalProcess.runDetached(accord, ["audit", "verify"] + common)
+            let clean = try await ExternalProcess.run(accord, ["audit", "verify"] + common)
             #expect(clean.status == 0, "\(clean.standardError)")
 
             var unchecked = Configuration()
@@ -41,7 +41,7 @@ import Testing
             // The search by its real agreement now misses the leaf: that is what verification must reveal.
             #expect(try await fixture.store.query(AuditQuery(agreementID: agreement)).map(\.index).contains(target.index) == false)
 
-            let caught = try await ExternalProcess.runDetached(accord, ["audit", "verify"] + common)
+            let caught = try await ExternalProcess.run(accord, ["audit", "verify"] + common)
             #expect(caught.status == 1)
             #expect(caught.standardError.contains("INDEX MISMATCH: leaf \(target.index): its search columns disagree with the signed leaf (agreement_id)"),
                     "\(caught.standardError)")

@@ -35,20 +35,20 @@ import Testing
             #expect(exit.status == 0, "\(exit.standardError)")
         }
         func verify(with key: URL) async throws -> ExternalProcess.Output {
-            try await ExternalProcess.runDetached(accord, ["audit", "verify", "--db", database, "--origin", "accord.local/audit", "--key", key.path])
+            try await ExternalProcess.run(accord, ["audit", "verify", "--db", database, "--origin", "accord.local/audit", "--key", key.path])
         }
 
         // A first run writes leaves and checkpoints under the first key.
         await stop(try await serve())
 
         // Stopped: the command makes the change in the database itself.
-        let offline = try await ExternalProcess.runDetached(accord, ["keys", "rotate", "audit", "--config", config.path])
+        let offline = try await ExternalProcess.run(accord, ["keys", "rotate", "audit", "--config", config.path])
         #expect(offline.status == 0 && offline.standardOutput.contains("signed by both keys"), "\(offline.standardOutput)\(offline.standardError)")
 
         // Running: the command signals the gateway, which makes the change.
         let server = try await serve()
         let before = try await keys()
-        let online = try await ExternalProcess.runDetached(accord, ["keys", "rotate", "audit", "--config", config.path])
+        let online = try await ExternalProcess.run(accord, ["keys", "rotate", "audit", "--config", config.path])
         #expect(online.status == 0 && online.standardOutput.contains("rotated: audit leaf"), "\(online.standardOutput)\(online.standardError)")
         let after = try await keys()
         #expect(before != after && after.contains("audit_verifier_key"), "GET /v1/keys still names the previous key")
@@ -63,17 +63,17 @@ import Testing
 
         // The independent verifier follows the same chain, from the first key, over a filtered export.
         let export = directory.appendingPathComponent("export.jsonl")
-        let exported = try await ExternalProcess.runDetached(accord, [
+        let exported = try await ExternalProcess.run(accord, [
             "audit", "export", "--db", database, "--origin", "accord.local/audit", "--key", pki.gatewaySigningKey.path,
             "--event", "gateway.started", "--output", export.path,
         ])
         try #require(exported.status == 0, "\(exported.standardError)")
         let first = try NoteVerifier(name: "accord.local/audit", publicKey: PrivateKey(pemFile: firstKey.path).publicKey).verifierKey
-        let python = try await ExternalProcess.pythonDetached("audit_verify.py", [export.path, "--verifier-key", first])
+        let python = try await ExternalProcess.python("audit_verify.py", [export.path, "--verifier-key", first])
         #expect(python.status == 0 && python.standardOutput.contains("verified:"), "\(python.standardOutput)\(python.standardError)")
 
         // The binding key, rotated while the gateway is stopped: the next start names both.
-        let binding = try await ExternalProcess.runDetached(accord, ["keys", "rotate", "binding", "--config", config.path])
+        let binding = try await ExternalProcess.run(accord, ["keys", "rotate", "binding", "--config", config.path])
         #expect(binding.status == 0 && binding.standardOutput.contains("no gateway is running"), "\(binding.standardOutput)\(binding.standardError)")
         let restarted = try await serve()
         #expect(try await keys().contains("\"previous_binding\":[{"))

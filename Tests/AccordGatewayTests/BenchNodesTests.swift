@@ -33,7 +33,7 @@ import Testing
                 try #require(await Self.answers(served, port: port), "node on \(port) does not answer")
             }
             let targets = ports.map { "127.0.0.1:\($0)" }
-            let output = try await ExternalProcess.runDetached(served.accord, [
+            let output = try await ExternalProcess.run(served.accord, [
                 "bench", "--target", targets.joined(separator: ","), "--pki", served.pki.directory.path,
                 "--target-pid", "\(nodes[0].processIdentifier)", "--target-pid", "\(nodes[1].processIdentifier)",
                 "--database-pid", "\(cluster.postmasterPID)",
@@ -64,7 +64,7 @@ import Testing
     private static func answers(_ served: ServedGateway, port: Int, within timeout: Duration = .seconds(30)) async -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            let probe = try? await ExternalProcess.runDetached("curl", [
+            let probe = try? await ExternalProcess.run("curl", [
                 "--silent", "--max-time", "2", "--cacert", served.pki.caCertificate.path, "--cert", served.pki.agencyTLSCertificate("nz.police").path,
                 "--key", served.pki.agencyTLSKey("nz.police").path, "https://localhost:\(port)/healthz",
             ])

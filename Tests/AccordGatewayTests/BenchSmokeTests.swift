@@ -37,7 +37,7 @@ import Testing
         _ = try pki.ensure(agencies: policy.current.policy.set.agencies.values.map { DevelopmentPKI.Agency(id: $0.id.rawValue, name: $0.name) }
             .sorted { $0.id < $1.id })
 
-        let output = try await ExternalProcess.runDetached(PackageRoot.accordExecutable.path, [
+        let output = try await ExternalProcess.run(PackageRoot.accordExecutable.path, [
             "bench", "--spawn", "--pki", pki.directory.path, "--agreements", agreements.path,
             "--messages", "200", "--recipients", "1,4", "--connections", "8", "--warmup", "0",
             "--hold-connections", "20", "--json",

@@ -18,7 +18,7 @@ import Testing
         let file = directory.appendingPathComponent("answers.json")
         let members = answers.mapValues { JSONValue.object(["status": .integer($0.status), "body": .string($0.body)]) }
         try Data(try CanonicalJSON.encode(.object(members))).write(to: file)
-        let server = try BackgroundProcess(PythonEnvironment.interpreter(), [
+        let server = try BackgroundProcess(await PythonEnvironment.interpreter(), [
             PackageRoot.url.appendingPathComponent("Tests/Interop/canned_gateway.py").path,
             pki.caCertificate.path, pki.gatewayTLSCertificate.path, pki.gatewayTLSKey.path, file.path,
         ])
@@ -26,7 +26,7 @@ import Testing
         let port = try #require(await server.readLine().flatMap { Int($0) }, "the stand-in server did not start: \(server.standardErrorSoFar)")
         let content = directory.appendingPathComponent("content.json")
         try Data(#"{"subject": {"family_name": "Tupou"}}"#.utf8).write(to: content)
-        return try await ExternalProcess.runDetached(PackageRoot.accordExecutable.path, arguments.map {
+        return try await ExternalProcess.run(PackageRoot.accordExecutable.path, arguments.map {
             $0.replacingOccurrences(of: "PORT", with: String(port)).replacingOccurrences(of: "PKI", with: pki.directory.path)
                 .replacingOccurrences(of: "CONTENT", with: content.path)
         })

@@ -1,6 +1,7 @@
 import AccordAudit
 import AccordCrypto
 import AccordStore
+import AccordTestSupport
 import Foundation
 import Logging
 import NIOCore
@@ -23,7 +24,7 @@ import Testing
             try await store.query(AuditQuery(events: [.certificateRejected])).map(\.record)
         }
 
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await store.run() }
             group.addTask { try await audit.run() }
             audit.observe(refused, fingerprint: nil, remote: remote, listener: "agency")
@@ -36,11 +37,9 @@ import Testing
             audit.observe(refused, fingerprint: nil, remote: remote, listener: "agency")
 
             var recorded: [AuditRecord] = []
-            let deadline = ContinuousClock.now + .seconds(60)
-            while ContinuousClock.now < deadline {
+            _ = await eventuallyHolds(within: .seconds(60)) {
                 recorded = try await refusals()
-                if recorded.count >= 2 { break }
-                try await Task.sleep(for: .milliseconds(50))
+                return recorded.count >= 2
             }
             group.cancelAll()
             // The first, then the first after the step; each within a minute of one stays quiet.

@@ -21,7 +21,7 @@ import Testing
         // The Python client runs while three connections are held open: its environment is made
         // first, so that a first-time install cannot outlast the gateway's idle timeout on them
         // (which closed them and let the fourth connection in).
-        _ = try await Task.detached { try PythonEnvironment.interpreter() }.value
+        _ = try await PythonEnvironment.interpreter()
         let gateway = try await LiveGateway.start(limits: limits, console: true)
         try await gateway.closing {
             let consolePort = try #require(gateway.consolePort)
@@ -35,12 +35,12 @@ import Testing
             _ = try await console.request(method: "GET", path: "/")
 
             // A fourth is closed at once, before it sends a byte: no handshake was begun.
-            let silent = try await ExternalProcess.pythonDetached("silent_connect.py", ["\(gateway.port)", "5"])
+            let silent = try await ExternalProcess.python("silent_connect.py", ["\(gateway.port)", "5"])
             let lines = silent.standardOutput.split(separator: "\n")
             #expect(lines.count == 5 && lines.allSatisfy { $0.hasPrefix("closed ") }, "\(silent.standardOutput)\(silent.standardError)")
             #expect(lines.compactMap { Double($0.split(separator: " ").last ?? "") }.allSatisfy { $0 < 1 }, "\(silent.standardOutput)")
             // A real TLS client on the console gets no handshake at all.
-            let sClient = try await ExternalProcess.runDetached("openssl", [
+            let sClient = try await ExternalProcess.run("openssl", [
                 "s_client", "-connect", "127.0.0.1:\(consolePort)", "-servername", "localhost", "-CAfile", gateway.pki.caCertificate.path,
                 "-cert", gateway.pki.agencyTLSCertificate("nz.police").path, "-key", gateway.pki.agencyTLSKey("nz.police").path,
             ], input: "")

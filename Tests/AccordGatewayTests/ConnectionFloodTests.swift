@@ -86,7 +86,7 @@ import Testing
             defer { onAgencies.forEach { $0.close() } }
             _ = await eventually(timeout: .seconds(60)) { onAgencies.map { $0.openCount() }.reduce(0, +) <= 16 }
             #expect(onAgencies.map { $0.openCount() }.reduce(0, +) == 16)
-            let console = try await ExternalProcess.runDetached("curl", [
+            let console = try await ExternalProcess.run("curl", [
                 "--silent", "--show-error", "--max-time", "30", "--cacert", gateway.pki.caCertificate.path, "--write-out", "\n%{http_code}",
                 "--cert", gateway.pki.operatorCertificate("auditor").path, "--key", gateway.pki.operatorKey("auditor").path,
                 "https://localhost:\(consolePort)/",

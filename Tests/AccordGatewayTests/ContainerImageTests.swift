@@ -11,10 +11,10 @@ import Testing
     @Test(.needs("readelf", fromPackage: "binutils"), .needs("dpkg-query", fromPackage: "dpkg"))
     func theRunTimeStageInstallsTheLibrariesTheGatewayLinks() async throws {
         let binary = PackageRoot.accordExecutable.path
-        let needed = try await ExternalProcess.runDetached("readelf", ["--dynamic", binary])
+        let needed = try await ExternalProcess.run("readelf", ["--dynamic", binary])
         try #require(needed.status == 0, "\(needed.standardError)")
         let sonames = needed.standardOutput.matches(of: /\(NEEDED\)\s+Shared library: \[([^\]]+)\]/).map { String($0.1) }
-        let resolved = try await ExternalProcess.runDetached("ldd", [binary])
+        let resolved = try await ExternalProcess.run("ldd", [binary])
         let paths = Dictionary(resolved.standardOutput.matches(of: /(?m)^\s*(\S+) => (\/\S+)/).map { (String($0.1), String($0.2)) }) { $1 }
 
         var packages: Set<String> = []
@@ -26,13 +26,13 @@ import Testing
             let names = [real, real.hasPrefix("/usr/lib/") ? String(real.dropFirst(4)) : "/usr" + real]
             var package: String?
             for name in names where package == nil {
-                let owner = try await ExternalProcess.runDetached("dpkg", ["-S", name])
+                let owner = try await ExternalProcess.run("dpkg", ["-S", name])
                 if owner.status == 0 { package = String(owner.standardOutput.prefix { $0 != ":" }) }
             }
             let owner = try #require(package, "no Debian package holds \(real)")
             // Packages of priority required, and the C and C++ runtimes apt itself needs, are in
             // every Debian image, debian:bookworm-slim too.
-            let priority = try await ExternalProcess.runDetached("dpkg-query", ["--show", "--showformat=${Priority}", owner])
+            let priority = try await ExternalProcess.run("dpkg-query", ["--show", "--showformat=${Priority}", owner])
             if priority.standardOutput != "required" && !Self.inEveryImage.contains(owner) { packages.insert(owner) }
         }
         #expect(packages.contains("libpq5") && packages.contains("libssl3"), "the binary links libpq and OpenSSL: \(packages.sorted())")

@@ -25,7 +25,7 @@ import Testing
             let content = gateway.directory.appendingPathComponent("referral.json")
             try Data(#"{"summary": "triage", "subject": {"family_name": "Ratu"}}"#.utf8).write(to: content)
             func send() async throws -> Int {
-                let sent = try await ExternalProcess.runDetached(PackageRoot.accordExecutable.path, [
+                let sent = try await ExternalProcess.run(PackageRoot.accordExecutable.path, [
                     "send", "--as", "nz.immigration", "--gateway", "localhost:\(gateway.port)", "--pki", gateway.pki.directory.path, "--json",
                     "--to", "nz.police", "--type", "referral", "--purpose", "law-enforcement", content.path,
                 ])

@@ -45,7 +45,7 @@ import Testing
         let arguments = ["demo", "--port", "0", "--console-port", "0", "--operations-port", "0", "--partner-port", "0", "--no-serve"]
             + (at.map { ["--at", $0] } ?? []) + (partner ? [] : ["--no-partner"])
         // Bounded: a demo that hangs fails the test (timeout's exit 124) instead of holding the run.
-        let output = try await ExternalProcess.runDetached("timeout", ["300", "env"] + environment + [PackageRoot.accordExecutable.path] + arguments,
+        let output = try await ExternalProcess.run("timeout", ["300", "env"] + environment + [PackageRoot.accordExecutable.path] + arguments,
                                                            directory: directory)
         #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("Certificates/dev/ca.pem").path))
         #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("var/accord.sqlite").path))
@@ -53,7 +53,7 @@ import Testing
         let logs = [("var/accord.sqlite", "accord.local/audit", "Certificates/dev/gateway/signing-key.pem"),
                     ("var/au/accord.sqlite", "accord.local/au-audit", "var/au/pki/gateway/signing-key.pem")]
         for (database, origin, key) in logs.prefix(partner ? 2 : 1) {
-            let verified = try await ExternalProcess.runDetached(PackageRoot.accordExecutable.path, [
+            let verified = try await ExternalProcess.run(PackageRoot.accordExecutable.path, [
                 "audit", "verify", "--db", database, "--origin", origin, "--key", key,
             ], directory: directory)
             #expect(verified.status == 0 && verified.standardOutput.hasPrefix("verified:"), "\(database): \(verified.standardOutput)\(verified.standardError)")

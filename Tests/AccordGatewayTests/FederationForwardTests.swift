@@ -61,7 +61,7 @@ struct FederationForwardTests {
         }
 
         func send() async throws -> ExternalProcess.Output {
-            try await ExternalProcess.runDetached(served.accord, [
+            try await ExternalProcess.run(served.accord, [
                 "send", "--as", "nz.customs", "--gateway", "localhost:\(served.port)", "--pki", served.pki.directory.path,
                 "--to", "au.abf", "--type", "intelligence-request", "--purpose", "border-security", content.path,
             ])
@@ -104,11 +104,11 @@ struct FederationForwardTests {
         defer { kill(server.processIdentifier, SIGKILL) }
         try #require(try await setup.served.waitUntilServing(server))
         let reload = ["certificates", "reload", "--config", setup.served.config.path, "--timeout", "60"]
-        let unchanged = try await ExternalProcess.runDetached(setup.served.accord, reload)
+        let unchanged = try await ExternalProcess.run(setup.served.accord, reload)
         #expect(unchanged.status == 0 && unchanged.standardOutput.contains("unchanged"), "\(unchanged.standardOutput)\(unchanged.standardError)")
 
         try TrustReloadTests.publishCRL(setup.served.pki, revoking: [])
-        let reloaded = try await ExternalProcess.runDetached(setup.served.accord, reload)
+        let reloaded = try await ExternalProcess.run(setup.served.accord, reload)
         #expect(reloaded.status == 0 && reloaded.standardOutput.contains("reloaded"), "\(reloaded.standardOutput)\(reloaded.standardError)")
         kill(server.processIdentifier, SIGTERM)
         _ = await server.finish()
@@ -259,7 +259,7 @@ struct FederationForwardTests {
         }
         let registry = try String(contentsOf: agreements.appendingPathComponent("agencies.yaml"), encoding: .utf8)
         let line = registry.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.contains("serves: [au.abf, nz.police]") }! + 1
-        let checked = try await ExternalProcess.runDetached(PackageRoot.accordExecutable.path, ["agreements", "check", agreements.path])
+        let checked = try await ExternalProcess.run(PackageRoot.accordExecutable.path, ["agreements", "check", agreements.path])
         #expect(checked.status != 0)
         let output = checked.standardOutput + checked.standardError
         #expect(output.contains("agencies.yaml:\(line):22:"), "\(output)")

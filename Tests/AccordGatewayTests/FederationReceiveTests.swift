@@ -70,7 +70,7 @@ struct FederationReceiveTests {
         /// POSTs `body` as a partner gateway holding `certificate`; the status (nil when no
         /// HTTP answer came, as when the handshake is refused) and the answer's JSON.
         func post(_ body: URL, certificate: URL? = nil, key: URL? = nil) async throws -> (status: Int?, json: [String: Any]) {
-            let output = try await ExternalProcess.runDetached("curl", [
+            let output = try await ExternalProcess.run("curl", [
                 "--silent", "--max-time", "10", "--cacert", served.pki.caCertificate.path,
                 "--cert", (certificate ?? partnerClient.certificateFile).path, "--key", (key ?? partnerClient.keyFile).path,
                 "-H", "Content-Type: application/json", "--data-binary", "@\(body.path)", "--write-out", "\n%{http_code}",

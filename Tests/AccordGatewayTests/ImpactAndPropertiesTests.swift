@@ -27,7 +27,7 @@ import Testing
     }
 
     static func impact(_ draft: URL, database: URL, in directory: URL) async throws -> [String: Any] {
-        let run = try await ExternalProcess.runDetached(
+        let run = try await ExternalProcess.run(
             PackageRoot.accordExecutable.path, ["agreements", "impact", draft.path, "--db", database.path, "--json"], directory: directory)
         #expect(run.status == 0, "\(run.standardError)")
         return try #require(try JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8)) as? [String: Any])
@@ -37,7 +37,7 @@ import Testing
         let directory = try PackageRoot.temporaryDirectory("impact")
         defer { try? FileManager.default.removeItem(at: directory) }
         let agreements = try AgreementsInForce.copy(into: directory)
-        let demo = try await ExternalProcess.runDetached(
+        let demo = try await ExternalProcess.run(
             PackageRoot.accordExecutable.path, ["demo", "--port", "0", "--console-port", "0", "--operations-port", "0", "--no-serve"],
             directory: directory)
         #expect(demo.status == 0, "\(demo.standardError)")
@@ -110,7 +110,7 @@ import Testing
         #expect(closed.reduce(0) { $0 + ($1["messages"] as? Int ?? 0) } == customsToABF.count)
 
         // As text, the way an administrator reads it.
-        let text = try await ExternalProcess.runDetached(
+        let text = try await ExternalProcess.run(
             PackageRoot.accordExecutable.path, ["agreements", "impact", suspending.path, "--db", database.path], directory: directory)
         #expect(text.status == 0, "\(text.standardError)")
         #expect(text.standardOutput.contains("flows closed: \(closed.count)"), "\(text.standardOutput)")
@@ -174,7 +174,7 @@ import Testing
         let directory = try PackageRoot.temporaryDirectory("properties")
         defer { try? FileManager.default.removeItem(at: directory) }
         let agreements = try AgreementsInForce.copy(into: directory)
-        let ok = try await ExternalProcess.runDetached(PackageRoot.accordExecutable.path, ["agreements", "check", agreements.path])
+        let ok = try await ExternalProcess.run(PackageRoot.accordExecutable.path, ["agreements", "check", agreements.path])
         #expect(ok.status == 0, "\(ok.standardError)")
         #expect(ok.standardOutput.contains("holds: No child's details leave New Zealand"), "\(ok.standardOutput)")
 
@@ -183,7 +183,7 @@ import Testing
         // The new property's first line follows the shipped file's last.
         let line = shipped.split(separator: "\n", omittingEmptySubsequences: false).count
         try (shipped + Self.identifiersStayHome.dropFirst()).write(to: file, atomically: true, encoding: .utf8)
-        let broken = try await ExternalProcess.runDetached(PackageRoot.accordExecutable.path, ["agreements", "check", agreements.path])
+        let broken = try await ExternalProcess.run(PackageRoot.accordExecutable.path, ["agreements", "check", agreements.path])
         #expect(broken.status == 1)
         let lines = broken.standardError.split(separator: "\n").map(String.init)
         let customs = try #require(lines.first { $0.contains("agreement 'customs-abf-s318' flow 1") }, "\(broken.standardError)")

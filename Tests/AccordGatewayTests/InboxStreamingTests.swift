@@ -14,7 +14,7 @@ import Testing
             let content = gateway.directory.appendingPathComponent("referral.json")
             try Data(#"{"summary": "triage", "subject": {"family_name": "Ratu"}}"#.utf8).write(to: content)
             for _ in 0..<3 {
-                let sent = try await ExternalProcess.runDetached(PackageRoot.accordExecutable.path, [
+                let sent = try await ExternalProcess.run(PackageRoot.accordExecutable.path, [
                     "send", "--as", "nz.immigration", "--gateway", "localhost:\(gateway.port)", "--pki", gateway.pki.directory.path,
                     "--to", "nz.police", "--type", "referral", "--purpose", "law-enforcement", content.path,
                 ])

@@ -53,7 +53,7 @@ import Testing
             let accord = PackageRoot.accordExecutable.path
             for round in 0 ..< 2 {
                 for kind in ["tls", "binding"] {
-                    let rotated = try await ExternalProcess.runDetached(accord, ["keys", "rotate", kind, "--config", config.path])
+                    let rotated = try await ExternalProcess.run(accord, ["keys", "rotate", kind, "--config", config.path])
                     #expect(rotated.status == 0, "round \(round) \(kind): \(rotated.standardError)")
                 }
                 // The audit key: a new file, which the running gateway rotates to on reload.

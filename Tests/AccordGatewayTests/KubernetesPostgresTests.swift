@@ -47,7 +47,7 @@ import Testing
     struct Verdict: Decodable { let validated: [String], failures: [String] }
 
     static func manifests<Answer: Decodable>(in directory: URL, as answer: Answer.Type = Manifests.self) async throws -> Answer {
-        let output = try await ExternalProcess.pythonDetached("kubernetes_manifests.py", [directory.path, KubernetesTests.kubernetesVersion])
+        let output = try await ExternalProcess.python("kubernetes_manifests.py", [directory.path, KubernetesTests.kubernetesVersion])
         try #require(output.status == 0, "\(output.standardError)")
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase

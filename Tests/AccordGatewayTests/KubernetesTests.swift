@@ -30,7 +30,7 @@ import Testing
     @Test(.needsPython)
     func theManifestsValidateAndMatchTheGatewaysConfiguration() async throws {
         let directory = PackageRoot.url.appendingPathComponent("Deploy/kubernetes").path
-        let output = try await ExternalProcess.pythonDetached("kubernetes_manifests.py", [directory, Self.kubernetesVersion])
+        let output = try await ExternalProcess.python("kubernetes_manifests.py", [directory, Self.kubernetesVersion])
         try #require(output.status == 0, "\(output.standardError)")
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase

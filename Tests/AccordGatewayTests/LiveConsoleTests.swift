@@ -12,7 +12,7 @@ import Testing
 @Suite(.serialized) struct LiveConsoleTests {
     func curl(_ gateway: LiveGateway, _ path: String, certificate: URL, key: URL, _ extra: [String] = []) async throws -> ExternalProcess.Output {
         let port = try #require(gateway.consolePort)
-        return try await ExternalProcess.runDetached("curl", [
+        return try await ExternalProcess.run("curl", [
             "--silent", "--show-error", "--max-time", "30", "--cacert", gateway.pki.caCertificate.path, "--cert", certificate.path, "--key", key.path,
             "--write-out", "\n%{http_code}",
         ] + extra + ["https://localhost:\(port)\(path)"])
@@ -28,7 +28,7 @@ import Testing
             let accord = PackageRoot.accordExecutable.path
             let content = gateway.directory.appendingPathComponent("victim.json")
             try Data(#"{"subject": {"family_name": "Tupou", "visa_number": "V1"}, "victim_status": "suspected-victim"}"#.utf8).write(to: content)
-            let sent = try await ExternalProcess.runDetached(accord, [
+            let sent = try await ExternalProcess.run(accord, [
                 "send", "--as", "nz.police", "--gateway", "localhost:\(gateway.port)", "--pki", pki.directory.path, "--to", "nz.immigration",
                 "--type", "referral", "--purpose", "victim-protection", "--classification", "SENSITIVE", "--json", content.path,
             ])
@@ -52,7 +52,7 @@ import Testing
                                           ["--data-urlencode", "csrf=\(token)", "--data-urlencode", "message=\(message)", "--data-urlencode", "delivery=\(delivery)"])
             #expect([200, 303].contains(approved.httpStatus), "\(approved.standardOutput)")
 
-            let inbox = try await ExternalProcess.runDetached(accord, [
+            let inbox = try await ExternalProcess.run(accord, [
                 "inbox", "--as", "nz.immigration", "--gateway", "localhost:\(gateway.port)", "--pki", pki.directory.path, "--ack",
             ])
             #expect(inbox.status == 0 && inbox.standardOutput.contains(delivery) && inbox.standardOutput.contains("acknowledged"), "\(inbox.standardOutput)\(inbox.standardError)")
@@ -71,7 +71,7 @@ import Testing
             let officer = (pki.operatorCertificate("officer"), pki.operatorKey("officer"))
             let content = gateway.directory.appendingPathComponent("victim.json")
             try Data(#"{"subject": {"family_name": "Tupou"}, "victim_status": "suspected-victim"}"#.utf8).write(to: content)
-            let sent = try await ExternalProcess.runDetached(PackageRoot.accordExecutable.path, [
+            let sent = try await ExternalProcess.run(PackageRoot.accordExecutable.path, [
                 "send", "--as", "nz.police", "--gateway", "localhost:\(gateway.port)", "--pki", pki.directory.path, "--to", "nz.immigration",
                 "--type", "referral", "--purpose", "victim-protection", "--classification", "SENSITIVE", "--json", content.path,
             ])
@@ -116,7 +116,7 @@ import Testing
         let scratch = try PackageRoot.temporaryDirectory("live-accounts")
         defer { try? FileManager.default.removeItem(at: scratch) }
         let file = scratch.appendingPathComponent("console-accounts.yaml")
-        let made = try await ExternalProcess.runDetached(PackageRoot.accordExecutable.path, [
+        let made = try await ExternalProcess.run(PackageRoot.accordExecutable.path, [
             "accounts", "set", "carol", "--role", "privacy-officer", "--password-stdin", "--file", file.path,
         ], input: "carol's passphrase 2026\n")
         try #require(made.status == 0, "accord accounts set: \(made.standardError)")
@@ -127,7 +127,7 @@ import Testing
             let port = try #require(gateway.consolePort)
             let jar = scratch.appendingPathComponent("cookies.txt").path
             func curl(_ path: String, _ extra: [String] = []) async throws -> ExternalProcess.Output {
-                try await ExternalProcess.runDetached("curl", [
+                try await ExternalProcess.run("curl", [
                     "--silent", "--show-error", "--max-time", "20", "--cacert", gateway.pki.caCertificate.path,
                     "--cookie", jar, "--cookie-jar", jar, "--write-out", "\n%{http_code}",
                 ] + extra + ["https://localhost:\(port)\(path)"])
@@ -157,7 +157,7 @@ import Testing
 
             // The handshake without a certificate: accepted by the console, refused by the API.
             func handshake(_ port: Int) async throws -> ExternalProcess.Output {
-                try await ExternalProcess.runDetached("openssl", [
+                try await ExternalProcess.run("openssl", [
                     "s_client", "-connect", "127.0.0.1:\(port)", "-servername", "localhost", "-CAfile", gateway.pki.caCertificate.path,
                     "-verify_return_error", "-brief", "-ign_eof",
                 ], input: "GET /signin HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")

@@ -21,7 +21,7 @@ import Testing
             let content = gateway.directory.appendingPathComponent("referral.json")
             try Data(#"{"summary": "triage", "subject": {"family_name": "Ratu"}}"#.utf8).write(to: content)
             for _ in 0..<2 {
-                let sent = try await ExternalProcess.runDetached(PackageRoot.accordExecutable.path, [
+                let sent = try await ExternalProcess.run(PackageRoot.accordExecutable.path, [
                     "send", "--as", "nz.immigration", "--gateway", "localhost:\(gateway.port)", "--pki", pki.directory.path,
                     "--to", "nz.police", "--type", "referral", "--purpose", "law-enforcement", content.path,
                 ])
@@ -35,7 +35,7 @@ import Testing
             try #require(pickUps.count == 4, "the gateway wrote \(pickUps.count) message.delivered records for two deliveries pulled twice")
 
             let port = try #require(gateway.consolePort)
-            let flows = try await ExternalProcess.runDetached("curl", [
+            let flows = try await ExternalProcess.run("curl", [
                 "--silent", "--show-error", "--max-time", "30", "--cacert", pki.caCertificate.path,
                 "--cert", pki.operatorCertificate("officer").path, "--key", pki.operatorKey("officer").path,
                 "--write-out", "\n%{http_code}", "https://localhost:\(port)/flows?days=7",

@@ -32,7 +32,7 @@ import Testing
         ]
         let file = gateway.directory.appendingPathComponent("exchange.json")
         try JSONSerialization.data(withJSONObject: request).write(to: file)
-        let output = try await ExternalProcess.pythonDetached("gateway_exchange.py", [file.path])
+        let output = try await ExternalProcess.python("gateway_exchange.py", [file.path])
         try #require(output.status == 0, "gateway_exchange.py failed: \(output.standardError)")
         return try #require(try JSONSerialization.jsonObject(with: Data(output.standardOutput.utf8)) as? [String: Any])
     }
@@ -152,7 +152,7 @@ import Testing
         limits.requestTimeoutSeconds = 1
         let gateway = try await LiveGateway.start(limits: limits)
         try await gateway.closing {
-            let output = try await ExternalProcess.pythonDetached("slow_client.py", [
+            let output = try await ExternalProcess.python("slow_client.py", [
                 "\(gateway.port)", gateway.pki.caCertificate.path,
                 gateway.pki.agencyTLSCertificate("nz.police").path, gateway.pki.agencyTLSKey("nz.police").path,
             ])
@@ -195,7 +195,7 @@ import Testing
     @Test(.needsPython, .needs("curl", fromPackage: "curl")) func aConnectionClosedBeforeTheHandshakeIsLetGoAtOnce() async throws {
         let gateway = try await LiveGateway.start()
         try await gateway.closing {
-            let probes = try await ExternalProcess.pythonDetached("silent_connect.py", ["\(gateway.port)", "3", "5", "--half-close"])
+            let probes = try await ExternalProcess.python("silent_connect.py", ["\(gateway.port)", "3", "5", "--half-close"])
             let lines = probes.standardOutput.split(separator: "\n")
             #expect(lines.count == 3 && lines.allSatisfy { $0.hasPrefix("closed ") }, "\(probes.standardOutput)\(probes.standardError)")
             #expect(lines.compactMap { Double($0.split(separator: " ").last ?? "") }.allSatisfy { $0 < 2 }, "\(probes.standardOutput)")

@@ -19,7 +19,7 @@ import Testing
 
     func officer(_ gateway: LiveGateway, _ path: String, _ extra: [String] = []) async throws -> ExternalProcess.Output {
         let port = try #require(gateway.consolePort)
-        return try await ExternalProcess.runDetached("curl", [
+        return try await ExternalProcess.run("curl", [
             "--silent", "--show-error", "--max-time", "30", "--cacert", gateway.pki.caCertificate.path,
             "--cert", gateway.pki.operatorCertificate("officer").path, "--key", gateway.pki.operatorKey("officer").path,
             "--write-out", "\n%{http_code}",
@@ -30,7 +30,7 @@ import Testing
     func send(_ gateway: LiveGateway, _ content: String) async throws -> (message: String, recipient: [String: Any]) {
         let file = gateway.directory.appendingPathComponent("content-\(UUID().uuidString).json")
         try Data(content.utf8).write(to: file)
-        let sent = try await ExternalProcess.runDetached(PackageRoot.accordExecutable.path, [
+        let sent = try await ExternalProcess.run(PackageRoot.accordExecutable.path, [
             "send", "--as", "nz.police", "--gateway", "localhost:\(gateway.port)", "--pki", gateway.pki.directory.path,
             "--to", "nz.oranga-tamariki", "--type", "referral", "--purpose", "child-protection", "--classification", "SENSITIVE",
             "--json", file.path,
@@ -111,7 +111,7 @@ import Testing
             #expect(child.recipient["status"] as? String == "held")
             let port = try #require(gateway.consolePort)
             let screenshots = try PackageRoot.temporaryDirectory("console-screenshots-held-review")
-            let output = try await ExternalProcess.pythonDetached("console_held_review_browser.py", [
+            let output = try await ExternalProcess.python("console_held_review_browser.py", [
                 "--url", "https://localhost:\(port)", "--p12", gateway.pki.operatorPKCS12("officer").path,
                 "--password", DevelopmentPKI.developmentPKCS12Password, "--ca", gateway.pki.caCertificate.path,
                 "--out", screenshots.path, "--reason", "discloses child-tagged claims (subject.is_child)",

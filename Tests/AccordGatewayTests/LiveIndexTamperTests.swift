@@ -17,14 +17,14 @@ import Testing
             let port = try #require(gateway.consolePort)
             let auditor = (gateway.pki.operatorCertificate("auditor"), gateway.pki.operatorKey("auditor"))
             func console(_ path: String, _ extra: [String] = []) async throws -> ExternalProcess.Output {
-                try await ExternalProcess.runDetached("curl", [
+                try await ExternalProcess.run("curl", [
                     "--silent", "--show-error", "--max-time", "30", "--cacert", gateway.pki.caCertificate.path,
                     "--cert", auditor.0.path, "--key", auditor.1.path, "--write-out", "\n%{content_type}\n%{http_code}",
                 ] + extra + ["https://localhost:\(port)\(path)"])
             }
             let content = gateway.directory.appendingPathComponent("referral.json")
             try Data(#"{"summary": "triage", "subject": {"family_name": "Ratu"}}"#.utf8).write(to: content)
-            let sent = try await ExternalProcess.runDetached(PackageRoot.accordExecutable.path, [
+            let sent = try await ExternalProcess.run(PackageRoot.accordExecutable.path, [
                 "send", "--as", "nz.immigration", "--gateway", "localhost:\(gateway.port)", "--pki", gateway.pki.directory.path,
                 "--to", "nz.police", "--type", "referral", "--purpose", "law-enforcement", content.path,
             ])

@@ -13,7 +13,7 @@ import Testing
     func officer(_ gateway: LiveGateway, _ path: String, _ extra: [String] = []) async throws -> ExternalProcess.Output {
         let port = try #require(gateway.consolePort)
         let pki = gateway.pki
-        return try await ExternalProcess.runDetached("curl", [
+        return try await ExternalProcess.run("curl", [
             "--silent", "--show-error", "--max-time", "30", "--cacert", pki.caCertificate.path,
             "--cert", pki.operatorCertificate("officer").path, "--key", pki.operatorKey("officer").path, "--write-out", "\n%{http_code}",
         ] + extra + ["https://localhost:\(port)\(path)"])
@@ -24,7 +24,7 @@ import Testing
               content: String) async throws -> [String: Any] {
         let file = gateway.directory.appendingPathComponent("content-\(UUID().uuidString).json")
         try Data(content.utf8).write(to: file)
-        let sent = try await ExternalProcess.runDetached(PackageRoot.accordExecutable.path, [
+        let sent = try await ExternalProcess.run(PackageRoot.accordExecutable.path, [
             "send", "--as", agency, "--gateway", "localhost:\(gateway.port)", "--pki", gateway.pki.directory.path, "--to", recipient,
             "--type", "referral", "--purpose", purpose, "--classification", classification, "--json", file.path,
         ])

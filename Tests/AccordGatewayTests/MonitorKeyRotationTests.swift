@@ -17,7 +17,7 @@ import Testing
         let oldKey = try auditVerifierKey(served.pki)
         let state = served.directory.appendingPathComponent("monitor.json").path
         func monitor(_ keys: [String]) async throws -> ExternalProcess.Output {
-            try await ExternalProcess.runDetached(served.accord, ["audit", "monitor", "--url", logURL, "--state", state, "--once"] + keys)
+            try await ExternalProcess.run(served.accord, ["audit", "monitor", "--url", logURL, "--state", state, "--once"] + keys)
         }
 
         let server = try await served.startServing()
@@ -27,7 +27,7 @@ import Testing
         #expect(before.status == 0 && before.standardOutput.hasPrefix("ok:"), "\(before.standardOutput)\(before.standardError)")
         let verifiedBefore = try #require(try MonitorState.load(URL(fileURLWithPath: state))).size
 
-        let rotated = try await ExternalProcess.runDetached(served.accord, ["keys", "rotate", "audit", "--config", served.config.path])
+        let rotated = try await ExternalProcess.run(served.accord, ["keys", "rotate", "audit", "--config", served.config.path])
         #expect(rotated.status == 0 && rotated.standardOutput.contains("rotated: audit leaf"), "\(rotated.standardOutput)\(rotated.standardError)")
         let newKey = try auditVerifierKey(served.pki)
         #expect(newKey != oldKey)

@@ -22,7 +22,7 @@ import Testing
                 try #require(await nodes.waitUntilServing(), "two nodes serving")
                 let before = try await nodes.curl("/v1/keys", port: nodes.ports[0]).standardOutput
 
-                let rotated = try await ExternalProcess.runDetached(served.accord, [
+                let rotated = try await ExternalProcess.run(served.accord, [
                     "keys", "rotate", "audit", "--config", served.config.path, "--database", cluster.url,
                 ])
                 #expect(rotated.status == 0 && rotated.standardOutput.contains("signed by both keys"), "\(rotated.standardOutput)\(rotated.standardError)")
@@ -38,7 +38,7 @@ import Testing
                 let content = served.directory.appendingPathComponent("referral.json")
                 try Data(#"{"summary": "triage", "subject": {"family_name": "Ratu"}}"#.utf8).write(to: content)
                 for port in nodes.ports {
-                    let sent = try await ExternalProcess.runDetached(served.accord, [
+                    let sent = try await ExternalProcess.run(served.accord, [
                         "send", "--as", "nz.immigration", "--gateway", "localhost:\(port)", "--pki", served.pki.directory.path,
                         "--to", "nz.police", "--type", "referral", "--purpose", "law-enforcement", content.path,
                     ])
@@ -54,7 +54,7 @@ import Testing
             #expect(statuses == [0, 0], "both nodes stop cleanly")
             #expect(try await store.query(AuditQuery(events: [.auditKeyRotated])).count == 1, "one rotation leaf, whatever the nodes did")
             for key in [firstKey, served.pki.gatewaySigningKey] {
-                let verified = try await ExternalProcess.runDetached(served.accord, ["audit", "verify", "--db", cluster.url, "--key", key.path])
+                let verified = try await ExternalProcess.run(served.accord, ["audit", "verify", "--db", cluster.url, "--key", key.path])
                 #expect(verified.status == 0 && verified.standardOutput.hasPrefix("verified: "), "\(verified.standardOutput)\(verified.standardError)")
             }
         }

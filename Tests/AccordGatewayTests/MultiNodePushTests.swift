@@ -52,7 +52,7 @@ struct MultiNodePushTests {
     }
 
     private static func send(_ setup: PushDeliveryTests.Setup, port: Int) async throws {
-        let sent = try await ExternalProcess.runDetached(setup.served.accord, [
+        let sent = try await ExternalProcess.run(setup.served.accord, [
             "send", "--as", "nz.immigration", "--gateway", "localhost:\(port)", "--pki", setup.served.pki.directory.path,
             "--to", "nz.police", "--type", "referral", "--purpose", "law-enforcement", setup.content.path,
         ])
@@ -61,7 +61,7 @@ struct MultiNodePushTests {
 
     /// The pid of the node whose push lease for nz.police has not run out.
     private static func pushLeaseHolder(_ cluster: PostgresCluster) async throws -> Int32? {
-        let output = try await ExternalProcess.runDetached("psql", [
+        let output = try await ExternalProcess.run("psql", [
             cluster.url, "-Atc", "SELECT holder FROM push_lease WHERE recipient = 'nz.police' AND expires_at > now()",
         ])
         let parts = output.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "/")

@@ -48,7 +48,7 @@ import Testing
             #expect(inbox.count == acknowledged, "every acknowledged message in its recipient's inbox")
             #expect(Set(inbox.map(\.delivery.messageID)).count == inbox.count, "and each once")
             #expect(inbox.map(\.sequence) == Array(1 ... Int64(inbox.count)), "inbox sequences dense across nodes")
-            let verify = try await ExternalProcess.runDetached(served.accord, [
+            let verify = try await ExternalProcess.run(served.accord, [
                 "audit", "verify", "--db", cluster.url, "--key", served.pki.gatewaySigningKey.path,
             ])
             #expect(verify.status == 0, "\(verify.standardOutput)\(verify.standardError)")
@@ -64,7 +64,7 @@ import Testing
         return try await withThrowingTaskGroup(of: Bool.self) { group in
             for n in 0 ..< count {
                 group.addTask {
-                    let sent = try await ExternalProcess.runDetached(served.accord, [
+                    let sent = try await ExternalProcess.run(served.accord, [
                         "send", "--as", "nz.immigration", "--gateway", "localhost:\(ports[n % ports.count])", "--pki", served.pki.directory.path,
                         "--to", "nz.police", "--type", "referral", "--purpose", "law-enforcement", content.path,
                     ])
@@ -78,14 +78,14 @@ import Testing
     }
 
     private static func leaseHolderPID(_ cluster: PostgresCluster) async throws -> Int32? {
-        let output = try await ExternalProcess.runDetached("psql", [cluster.url, "-Atc", "SELECT holder FROM checkpoint_lease WHERE expires_at > now()"])
+        let output = try await ExternalProcess.run("psql", [cluster.url, "-Atc", "SELECT holder FROM checkpoint_lease WHERE expires_at > now()"])
         let parts = output.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "/")
         return parts.count == 3 ? Int32(parts[1]) : nil
     }
 
     private static func waitUntilServing(_ served: ServedGateway, port: Int) async throws -> Bool {
         await eventuallyHolds(within: .seconds(60)) {
-            try await ExternalProcess.runDetached("curl", [
+            try await ExternalProcess.run("curl", [
                 "--silent", "--max-time", "2", "--cacert", served.pki.caCertificate.path, "--cert", served.pki.agencyTLSCertificate("nz.police").path,
                 "--key", served.pki.agencyTLSKey("nz.police").path, "https://localhost:\(port)/healthz",
             ]).status == 0

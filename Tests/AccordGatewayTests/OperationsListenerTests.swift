@@ -34,7 +34,7 @@ import Testing
             #expect(post.httpStatus == 405, "\(post.standardOutput)")
             // And no TLS there: a TLS client gets no handshake.
             let port = try #require(gateway.operationsPort)
-            let tls = try await ExternalProcess.runDetached("curl", ["--silent", "--max-time", "5", "--insecure", "https://127.0.0.1:\(port)/livez"])
+            let tls = try await ExternalProcess.run("curl", ["--silent", "--max-time", "5", "--insecure", "https://127.0.0.1:\(port)/livez"])
             #expect(tls.status != 0)
         }
     }
@@ -96,7 +96,7 @@ import Testing
             // Police to Immigration NZ for victim protection is held for the privacy officer.
             let content = gateway.directory.appendingPathComponent("victim.json")
             try Data(#"{"subject": {"family_name": "Tupou", "visa_number": "V1"}, "victim_status": "suspected-victim"}"#.utf8).write(to: content)
-            let sent = try await ExternalProcess.runDetached(PackageRoot.accordExecutable.path, [
+            let sent = try await ExternalProcess.run(PackageRoot.accordExecutable.path, [
                 "send", "--as", "nz.police", "--gateway", "localhost:\(gateway.port)", "--pki", gateway.pki.directory.path, "--to", "nz.immigration",
                 "--type", "referral", "--purpose", "victim-protection", "--classification", "SENSITIVE", content.path,
             ])

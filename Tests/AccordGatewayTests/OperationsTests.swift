@@ -94,9 +94,9 @@ import Testing
         let unit = try String(contentsOf: PackageRoot.url.appendingPathComponent("Deploy/accord.service"), encoding: .utf8)
         let file = directory.appendingPathComponent("accord.service")
         try unit.replacingOccurrences(of: "/usr/local/bin/accord", with: PackageRoot.accordExecutable.path).write(to: file, atomically: true, encoding: .utf8)
-        let verify = try await ExternalProcess.runDetached("systemd-analyze", ["verify", file.path])
+        let verify = try await ExternalProcess.run("systemd-analyze", ["verify", file.path])
         #expect(verify.status == 0, "\(verify.standardError)")
-        let security = try await ExternalProcess.runDetached("systemd-analyze", ["security", "--offline=yes", "--threshold=25", file.path])
+        let security = try await ExternalProcess.run("systemd-analyze", ["security", "--offline=yes", "--threshold=25", file.path])
         #expect(security.status == 0, "exposure above 2.5: \(security.standardOutput.suffix(200))")
         for setting in ["ProtectSystem=strict", "NoNewPrivileges=yes", "PrivateTmp=yes", "StateDirectory=accord", "User=accord"] {
             #expect(unit.contains(setting))

@@ -30,7 +30,7 @@ struct PartnerFilesCheckTests {
         let keyLine = try #require(lines.firstIndex { $0.contains("binding_key: partners/au-binding.pem") }) + 1
         let arguments = ["agreements", "check", served.agreements.path, "--certificates", served.pki.directory.path]
 
-        let missing = try await ExternalProcess.runDetached(served.accord, arguments)
+        let missing = try await ExternalProcess.run(served.accord, arguments)
         #expect(missing.status != 0)
         #expect(missing.standardError.contains("agencies.yaml:\(caLine):9: partner gateway 'au.gateway': CA file"), "\(missing.standardError)")
         #expect(missing.standardError.contains("agencies.yaml:\(keyLine):18: partner gateway 'au.gateway': binding_key"), "\(missing.standardError)")
@@ -38,7 +38,7 @@ struct PartnerFilesCheckTests {
         _ = try PartnerCA(name: "au", certificates: served.pki.directory)
         try PrivateKey.generate(.es256).publicKey.pem()
             .write(to: served.pki.directory.appendingPathComponent("partners/au-binding.pem"), atomically: true, encoding: .utf8)
-        let present = try await ExternalProcess.runDetached(served.accord, arguments)
+        let present = try await ExternalProcess.run(served.accord, arguments)
         #expect(present.status == 0, "\(present.standardError)")
     }
 }

@@ -21,7 +21,7 @@ import Testing
             (["backup", "--db", Self.url, "--to", served.directory.appendingPathComponent("copy.sqlite").path], "pg_dump"),
         ]
         for (arguments, advice) in cases {
-            let output = try await ExternalProcess.runDetached(served.accord, arguments)
+            let output = try await ExternalProcess.run(served.accord, arguments)
             #expect(output.status != 0, "\(arguments[0]) \(arguments[1]) succeeded on a PostgreSQL URL")
             #expect(output.standardError.contains("works on a SQLite database only; the database given is a PostgreSQL URL. On PostgreSQL, ")
                     && output.standardError.contains(advice), "\(arguments.prefix(2)): \(output.standardError)")

@@ -8,7 +8,7 @@ import Testing
 @Suite(.needsFakeTime) struct PreloadedLibraryTests {
     @Test func accordSeesItsCommandLineUnderLibfaketime() async throws {
         let agreements = PackageRoot.url.appendingPathComponent("Agreements").path
-        let run = try await ExternalProcess.runDetached("env", FakeTime.environment(offset: "+0d") + [
+        let run = try await ExternalProcess.run("env", FakeTime.environment(offset: "+0d") + [
             PackageRoot.accordExecutable.path, "agreements", "check", agreements,
         ])
         #expect(run.status == 0, "\(run.standardError)")

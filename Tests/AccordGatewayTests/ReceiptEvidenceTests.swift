@@ -39,7 +39,7 @@ import Testing
         try await Task.sleep(for: .seconds(1))
 
         let content = served.directory.appendingPathComponent("referral.json")
-        let sent = try await ExternalProcess.runDetached(served.accord, [
+        let sent = try await ExternalProcess.run(served.accord, [
             "send", "--as", "nz.immigration", "--gateway", "localhost:\(served.port)", "--pki", served.pki.directory.path, "--json",
             "--to", "nz.police", "--type", "referral", "--purpose", "law-enforcement", content.path,
         ])
@@ -49,7 +49,7 @@ import Testing
         let announced = try #require(receipt["checkpoint_size"] as? Int, "the receipt names no checkpoint: \(sent.standardOutput)")
         #expect(announced >= 1 && announced <= leaf, "a fresh leaf \(leaf) is not yet in a signed checkpoint, yet \(announced) was named")
 
-        let pulled = try await ExternalProcess.runDetached(served.accord, [
+        let pulled = try await ExternalProcess.run(served.accord, [
             "inbox", "--as", "nz.police", "--gateway", "localhost:\(served.port)", "--pki", served.pki.directory.path, "--json",
         ])
         try #require(pulled.status == 0, "\(pulled.standardOutput)\(pulled.standardError)")
@@ -61,7 +61,7 @@ import Testing
         try sent.standardOutput.write(to: receiptFile, atomically: true, encoding: .utf8)
         try page.write(to: inboxFile, atomically: true, encoding: .utf8)
         func prove(as agency: String, _ what: [String]) async throws -> ExternalProcess.Output {
-            try await ExternalProcess.pythonDetached("receipt_evidence.py", [
+            try await ExternalProcess.python("receipt_evidence.py", [
                 "--gateway", "https://localhost:\(served.port)", "--ca", served.pki.caCertificate.path,
                 "--cert", served.pki.agencyTLSCertificate(agency).path, "--key", served.pki.agencyTLSKey(agency).path,
                 "--verifier-key", logKey, "--witness-key", witness.verifierKey, "--wait", "90",

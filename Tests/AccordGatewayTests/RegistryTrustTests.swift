@@ -28,7 +28,7 @@ import Testing
             return "\(registryFile.path):\(index + 1):9"
         }
 
-        let output = try await ExternalProcess.runDetached(PackageRoot.accordExecutable.path, [
+        let output = try await ExternalProcess.run(PackageRoot.accordExecutable.path, [
             "agreements", "check", agreements.path, "--certificates", pki.directory.path,
         ])
         #expect(output.status == 1)
@@ -41,7 +41,7 @@ import Testing
         #expect(problems.contains("[unreadable-ca]"))
 
         // Without --certificates, or with sound CAs, the same command passes.
-        let plain = try await ExternalProcess.runDetached(PackageRoot.accordExecutable.path, ["agreements", "check", agreements.path])
+        let plain = try await ExternalProcess.run(PackageRoot.accordExecutable.path, ["agreements", "check", agreements.path])
         #expect(plain.status == 0, "\(plain.standardError)")
 
         // The gateway refuses to start on it, naming the same places.

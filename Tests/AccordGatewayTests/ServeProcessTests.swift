@@ -31,7 +31,7 @@ import Testing
         let content = directory.appendingPathComponent("referral.json")
         try Data(#"{"summary": "triage", "subject": {"family_name": "Ratu"}}"#.utf8).write(to: content)
         func send() async throws -> ExternalProcess.Output {
-            try await ExternalProcess.runDetached(accord, [
+            try await ExternalProcess.run(accord, [
                 "send", "--as", "nz.immigration", "--gateway", "localhost:\(port)", "--pki", pki.directory.path,
                 "--to", "nz.police", "--type", "referral", "--purpose", "law-enforcement", content.path,
             ])
@@ -42,13 +42,13 @@ import Testing
         let file = agreements.appendingPathComponent("inz-police-investigations.yaml")
         let original = try String(contentsOf: file, encoding: .utf8)
         try original.replacingOccurrences(of: "max_classification: SENSITIVE", with: "max_classification: VERY-SECRET").write(to: file, atomically: true, encoding: .utf8)
-        let broken = try await ExternalProcess.runDetached(accord, ["agreements", "activate", "--config", config.path])
+        let broken = try await ExternalProcess.run(accord, ["agreements", "activate", "--config", config.path])
         #expect(broken.status != 0 && broken.standardError.contains("inz-police-investigations.yaml:"), "\(broken.standardError)")
         #expect(try await send().status == 0)
 
         // Suspending the agreement closes the flow at once, with no restart.
         try original.replacingOccurrences(of: "status: active", with: "status: suspended").write(to: file, atomically: true, encoding: .utf8)
-        let activated = try await ExternalProcess.runDetached(accord, ["agreements", "activate", "--config", config.path])
+        let activated = try await ExternalProcess.run(accord, ["agreements", "activate", "--config", config.path])
         #expect(activated.status == 0 && activated.standardOutput.contains("activated"), "\(activated.standardOutput)\(activated.standardError)")
         let refused = try await send()
         #expect(refused.status != 0 && refused.standardError.contains("agreement-suspended"), "\(refused.standardError)")
@@ -73,7 +73,7 @@ import Testing
         let content = directory.appendingPathComponent("referral.json")
         try Data(#"{"summary": "triage", "subject": {"family_name": "Ratu"}}"#.utf8).write(to: content)
         func send() async throws -> ExternalProcess.Output {
-            try await ExternalProcess.runDetached(accord, [
+            try await ExternalProcess.run(accord, [
                 "send", "--as", "nz.immigration", "--gateway", "localhost:\(port)", "--pki", pki.directory.path,
                 "--to", "nz.police", "--type", "referral", "--purpose", "law-enforcement", content.path,
             ])
@@ -101,18 +101,18 @@ import Testing
 
         // The administrator reviews the edit with `diff`; a change saved after that review is
         // not activated, and activation with the digest of the files as they now are is.
-        let diff = try await ExternalProcess.runDetached(accord, ["agreements", "diff", PackageRoot.url.appendingPathComponent("Agreements").path, agreements.path])
+        let diff = try await ExternalProcess.run(accord, ["agreements", "diff", PackageRoot.url.appendingPathComponent("Agreements").path, agreements.path])
         let reviewed = try #require(diff.standardOutput.firstMatch(of: /files digest of .*: ([0-9a-f]{64})/)?.1, "\(diff.standardOutput)")
         try AgreementLifecycleTests.edit(agreements, "mbie-labour-inz-triage") {
             $0.replacingOccurrences(of: "\nstatus: active\n", with: "\nstatus: suspended\n")
         }
-        let stale = try await ExternalProcess.runDetached(accord, ["agreements", "activate", "--config", config.path, "--digest", String(reviewed)])
+        let stale = try await ExternalProcess.run(accord, ["agreements", "activate", "--config", config.path, "--digest", String(reviewed)])
         #expect(stale.status != 0 && stale.standardError.contains("changed since they were reviewed")
                 && stale.standardError.contains("- closed  nz.mbie-labour -> nz.immigration"), "\(stale.standardError)")
         #expect(try await send().status == 0)
-        let current = try await ExternalProcess.runDetached(accord, ["agreements", "diff", PackageRoot.url.appendingPathComponent("Agreements").path, agreements.path])
+        let current = try await ExternalProcess.run(accord, ["agreements", "diff", PackageRoot.url.appendingPathComponent("Agreements").path, agreements.path])
         let now = try #require(current.standardOutput.firstMatch(of: /files digest of .*: ([0-9a-f]{64})/)?.1)
-        let activated = try await ExternalProcess.runDetached(accord, ["agreements", "activate", "--config", config.path, "--digest", String(now)])
+        let activated = try await ExternalProcess.run(accord, ["agreements", "activate", "--config", config.path, "--digest", String(now)])
         #expect(activated.status == 0 && activated.standardOutput.contains("activated"), "\(activated.standardOutput)\(activated.standardError)")
         let refused = try await send()
         #expect(refused.status != 0 && refused.standardError.contains("agreement-suspended"), "\(refused.standardError)")
@@ -136,7 +136,7 @@ import Testing
         let (directory, pki, port, config, accord) = (served.directory, served.pki, served.port, served.config, served.accord)
         let server = try BackgroundProcess(accord, ["serve", "--config", config.path])
         func probe(_ path: String) async throws -> String {
-            try await ExternalProcess.runDetached("curl", [
+            try await ExternalProcess.run("curl", [
                 "--silent", "--max-time", "2", "--write-out", "%{http_code}", "--output", "/dev/null", "http://127.0.0.1:\(operations)\(path)",
             ]).standardOutput
         }
@@ -147,7 +147,7 @@ import Testing
         // A message with a claim value that must not reach the log, refused for want of an agreement.
         let content = directory.appendingPathComponent("referral.json")
         try Data(#"{"summary": "triage", "subject": {"family_name": "Vailahi-Logcheck"}}"#.utf8).write(to: content)
-        _ = try await ExternalProcess.runDetached(accord, [
+        _ = try await ExternalProcess.run(accord, [
             "send", "--as", "nz.customs", "--gateway", "localhost:\(port)", "--pki", pki.directory.path,
             "--to", "nz.oranga-tamariki", "--type", "referral", "--purpose", "law-enforcement", content.path,
         ])

@@ -23,12 +23,12 @@ import Testing
             return
         }
 
-        let unchanged = try await ExternalProcess.runDetached(accord, ["certificates", "reload", "--config", config.path])
+        let unchanged = try await ExternalProcess.run(accord, ["certificates", "reload", "--config", config.path])
         #expect(unchanged.status == 0 && unchanged.standardOutput.contains("unchanged"), "\(unchanged.standardOutput)\(unchanged.standardError)")
 
         let police = try Certificate(pem: String(contentsOf: pki.agencyTLSCertificate("nz.police"), encoding: .utf8)).serialNumberHex
         try TrustReloadTests.publishCRL(pki, revoking: [police])
-        let reloaded = try await ExternalProcess.runDetached(accord, ["certificates", "reload", "--config", config.path])
+        let reloaded = try await ExternalProcess.run(accord, ["certificates", "reload", "--config", config.path])
         #expect(reloaded.status == 0 && reloaded.standardOutput.contains("reloaded"), "\(reloaded.standardOutput)\(reloaded.standardError)")
         #expect(try await curl("nz.police") != 0)
         #expect(try await curl("nz.customs") == 0)
@@ -53,7 +53,7 @@ import Testing
         try #require(try await served.waitUntilServing(server))
 
         try PrivateKey.generate(.es256).pemPKCS8().write(to: served.pki.gatewayTLSKey, atomically: true, encoding: .utf8)
-        let refused = try await ExternalProcess.runDetached(served.accord, ["certificates", "reload", "--config", served.config.path])
+        let refused = try await ExternalProcess.run(served.accord, ["certificates", "reload", "--config", served.config.path])
         #expect(refused.status != 0 && refused.standardError.contains("tls-key.pem is not the key of the first certificate in") && !refused.standardOutput.contains("unchanged"),
                 "\(refused.standardOutput)\(refused.standardError)")
         #expect(!server.standardErrorSoFar.contains("trust reload"), "the gateway was signalled: \(server.standardErrorSoFar)")

@@ -38,7 +38,7 @@ import Testing
             ]
             let file = gateway.directory.appendingPathComponent("exchange.json")
             try JSONSerialization.data(withJSONObject: request).write(to: file)
-            let output = try await ExternalProcess.pythonDetached("gateway_exchange.py", [file.path])
+            let output = try await ExternalProcess.python("gateway_exchange.py", [file.path])
             try #require(output.status == 0, "gateway_exchange.py failed: \(output.standardError)")
             let answer = try #require(try JSONSerialization.jsonObject(with: Data(output.standardOutput.utf8)) as? [String: Any])
             #expect(answer["submit_status"] as? Int == 202, "\(answer["receipt"] ?? "")")

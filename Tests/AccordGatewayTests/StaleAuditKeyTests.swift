@@ -25,7 +25,7 @@ import Testing
 
         func readiness() async throws -> (status: String, body: String) {
             let body = served.directory.appendingPathComponent("readyz.json")
-            let probe = try await ExternalProcess.runDetached("curl", [
+            let probe = try await ExternalProcess.run("curl", [
                 "--silent", "--max-time", "2", "--write-out", "%{http_code}", "--output", body.path, "http://127.0.0.1:\(operations)/readyz",
             ])
             return (probe.standardOutput, (try? String(contentsOf: body, encoding: .utf8)) ?? "")
@@ -38,7 +38,7 @@ import Testing
                 let before = try await readiness().body
                 #expect(ready, "ready before the rotation: \(before)")
 
-                let rotated = try await ExternalProcess.runDetached(served.accord, [
+                let rotated = try await ExternalProcess.run(served.accord, [
                     "keys", "rotate", "audit", "--config", copiedConfig.path, "--database", cluster.url,
                 ])
                 try #require(rotated.status == 0, "\(rotated.standardOutput)\(rotated.standardError)")

@@ -21,9 +21,9 @@ import Testing
             let file = scratch.appendingPathComponent("accord@\(node).service")
             try template.replacingOccurrences(of: "/usr/local/bin/accord", with: PackageRoot.accordExecutable.path)
                 .write(to: file, atomically: true, encoding: .utf8)
-            let verify = try await ExternalProcess.runDetached("systemd-analyze", ["verify", file.path])
+            let verify = try await ExternalProcess.run("systemd-analyze", ["verify", file.path])
             #expect(verify.status == 0, "accord@\(node): \(verify.standardError)")
-            let security = try await ExternalProcess.runDetached("systemd-analyze", ["security", "--offline=yes", "--threshold=25", file.path])
+            let security = try await ExternalProcess.run("systemd-analyze", ["security", "--offline=yes", "--threshold=25", file.path])
             #expect(security.status == 0, "accord@\(node): exposure above 2.5: \(security.standardOutput.suffix(200))")
         }
         for setting in ["ProtectSystem=strict", "NoNewPrivileges=yes", "PrivateTmp=yes", "User=accord", "EnvironmentFile=/etc/accord/nodes/%i.env",

@@ -158,7 +158,7 @@ import Testing
         try await gateway.closing {
             let port = try #require(gateway.consolePort)
             func console(_ path: String, as name: String, _ extra: [String] = []) async throws -> ExternalProcess.Output {
-                try await ExternalProcess.runDetached("curl", [
+                try await ExternalProcess.run("curl", [
                     "--silent", "--show-error", "--max-time", "30", "--cacert", gateway.pki.caCertificate.path,
                     "--cert", gateway.pki.operatorCertificate(name).path, "--key", gateway.pki.operatorKey(name).path,
                     "--write-out", "\n%{content_type}\n%{http_code}",

@@ -158,7 +158,7 @@ struct TwoGatewayFederationTests {
         /// Makes Australia's own development PKI as its operators would (a CA named for AU),
         /// then gives each gateway what it pins for the other.
         func join() async throws {
-            let made = try await ExternalProcess.runDetached(au.accord, [
+            let made = try await ExternalProcess.run(au.accord, [
                 "pki", "init", "--dir", au.pki.directory.path, "--agencies", au.agreements.appendingPathComponent("agencies.yaml").path,
                 "--jurisdiction", "AU", "--force", "--quiet",
             ])
@@ -202,7 +202,7 @@ struct TwoGatewayFederationTests {
                  "subject": {"family_name": "Kovac", "passport_number": "HR7712094"},
                  "informant": {"name": "officer 4471"}}
                 """#.utf8).write(to: content)
-            let sent = try await ExternalProcess.runDetached(nz.accord, [
+            let sent = try await ExternalProcess.run(nz.accord, [
                 "send", "--as", "nz.customs", "--gateway", "localhost:\(nz.port)", "--pki", nz.pki.directory.path,
                 "--to", "au.abf", "--type", "intelligence-request", "--purpose", "border-security", content.path,
             ])
@@ -266,14 +266,14 @@ struct TwoGatewayFederationTests {
             "cases": [["sd_jwt": presentation, "aud": audience, "nonce": nonce]],
         ]
         let script = PackageRoot.url.appendingPathComponent("Tests/Interop/sdjwt_verify.py").path
-        let verified = try await ExternalProcess.runDetached(try PythonEnvironment.interpreter(), [script],
+        let verified = try await ExternalProcess.run(try await PythonEnvironment.interpreter(), [script],
             input: String(decoding: try JSONSerialization.data(withJSONObject: request), as: UTF8.self))
         let answer = try? JSONSerialization.jsonObject(with: Data(verified.standardOutput.utf8)) as? [String: Any]
         return (answer?["results"] as? [[String: Any]])?.first ?? ["ok": false, "error": verified.standardError]
     }
 
     static func auditVerify(_ served: ServedGateway) async throws -> ExternalProcess.Output {
-        try await ExternalProcess.runDetached(served.accord, [
+        try await ExternalProcess.run(served.accord, [
             "audit", "verify", "--db", served.database, "--origin", "accord.local/audit",
             "--key", served.pki.directory.appendingPathComponent("gateway/signing-key.pem").path,
         ])
@@ -296,7 +296,7 @@ struct TwoGatewayFederationTests {
              "subject": {"family_name": "Kovac", "passport_number": "HR7712094"},
              "informant": {"name": "officer 4471"}}
             """#.utf8).write(to: content)
-        let sent = try await ExternalProcess.runDetached(pair.nz.accord, [
+        let sent = try await ExternalProcess.run(pair.nz.accord, [
             "send", "--as", "nz.customs", "--gateway", "localhost:\(pair.nz.port)", "--pki", pair.nz.pki.directory.path,
             "--to", "au.abf", "--type", "intelligence-request", "--purpose", "border-security", content.path,
         ])
@@ -376,7 +376,7 @@ struct TwoGatewayFederationTests {
             {"subject": {"family_name": "Tupou", "given_names": "Sione", "passport_number": "FJ1234567"},
              "summary": "Worker reports passport held by employer"}
             """#.utf8).write(to: content)
-        let sent = try await ExternalProcess.runDetached(pair.au.accord, [
+        let sent = try await ExternalProcess.run(pair.au.accord, [
             "send", "--as", "au.abf", "--gateway", "localhost:\(pair.au.port)", "--pki", pair.au.pki.directory.path,
             "--to", "nz.immigration", "--type", "referral", "--purpose", "law-enforcement", content.path,
         ])

@@ -106,7 +106,7 @@ struct TwoGatewayUnhappyPathTests {
         _ = try await pair.sendCustomsRequest()
         let referral = pair.au.directory.appendingPathComponent("referral.json")
         try Data(#"{"subject": {"family_name": "Tupou", "passport_number": "FJ1234567"}, "summary": "passport held"}"#.utf8).write(to: referral)
-        let sent = try await ExternalProcess.runDetached(pair.au.accord, [
+        let sent = try await ExternalProcess.run(pair.au.accord, [
             "send", "--as", "au.abf", "--gateway", "localhost:\(pair.au.port)", "--pki", pair.au.pki.directory.path,
             "--to", "nz.immigration", "--type", "referral", "--purpose", "law-enforcement", referral.path,
         ])
@@ -150,7 +150,7 @@ struct TwoGatewayUnhappyPathTests {
             defer { kill(process.processIdentifier, SIGKILL) }
             let said = try await TwoGatewayFederationTests.within(60) { process.standardErrorSoFar.contains("partner-serves-own-agency") }
             // It stops by itself: a gateway that served on would never finish.
-            let stopped = try await TwoGatewayFederationTests.within(60) { kill(process.processIdentifier, 0) != 0 }
+            let stopped = try await TwoGatewayFederationTests.within(60) { !process.isRunning }
             if !stopped { kill(process.processIdentifier, SIGKILL) }
             let output = await process.finish()
             #expect(said && stopped && output.status != 0, "accord serve started with \(by) claiming \(claimed): \(output.standardError.suffix(2000))")

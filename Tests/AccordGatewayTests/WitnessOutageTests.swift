@@ -67,7 +67,7 @@ import Testing
     private func cosignedCheckpoint(_ logURL: String, reaching size: UInt64) async throws -> String? {
         let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
-            let answer = try await ExternalProcess.runDetached("curl", ["--silent", "--max-time", "2", "\(logURL)/checkpoint"])
+            let answer = try await ExternalProcess.run("curl", ["--silent", "--max-time", "2", "\(logURL)/checkpoint"])
             if let note = try? SignedNote(parsing: answer.standardOutput), let checkpoint = try? Checkpoint(text: note.text),
                checkpoint.size >= size, answer.standardOutput.contains("\u{2014} witness.test ") {
                 return answer.standardOutput

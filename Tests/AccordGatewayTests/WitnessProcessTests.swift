@@ -45,13 +45,13 @@ import Testing
             "audit", "monitor", "--url", logURL, "--verifier-key", logKey, "--witness-key", witness.verifierKey,
             "--state", monitorState, "--metrics-file", metrics, "--once",
         ]
-        let clean = try await ExternalProcess.runDetached(accord, monitor)
+        let clean = try await ExternalProcess.run(accord, monitor)
         #expect(clean.status == 0 && clean.standardOutput.hasPrefix("ok:"), "\(clean.standardOutput)\(clean.standardError)")
         let verified = try MonitorState.load(URL(fileURLWithPath: monitorState))?.size ?? 0
         #expect(verified >= size)
         #expect(try String(contentsOfFile: metrics, encoding: .utf8).contains("accord_monitor_verified_size \(verified)"))
 
-        let python = try await ExternalProcess.pythonDetached("tile_inclusion.py", [
+        let python = try await ExternalProcess.python("tile_inclusion.py", [
             "--url", logURL, "--verifier-key", logKey, "--witness-key", witness.verifierKey, "--leaf", "2",
         ])
         #expect(python.status == 0 && python.standardOutput.hasPrefix("verified: leaf 2"), "\(python.standardOutput)\(python.standardError)")
@@ -78,7 +78,7 @@ import Testing
         #expect(refused, "the witness never refused the re-signed log: \(witnessProcess.standardErrorSoFar)")
         #expect(try witness.cosignedSize() == cosigned, "the witness moved off the checkpoint it cosigned")
 
-        let flagged = try await ExternalProcess.runDetached(accord, monitor)
+        let flagged = try await ExternalProcess.run(accord, monitor)
         #expect(flagged.status == 1, "\(flagged.standardOutput)\(flagged.standardError)")
         #expect(flagged.standardError.contains("ALARM rollback"),
                 "\(flagged.standardError)")
@@ -115,7 +115,7 @@ import Testing
         _ = try await served.publishedCheckpoint("http://127.0.0.1:\(forkOperations)/v1/log", reaching: 2)
 
         func monitor(_ port: Int, _ state: String, compare: [String] = []) async throws -> ExternalProcess.Output {
-            try await ExternalProcess.runDetached(served.accord, [
+            try await ExternalProcess.run(served.accord, [
                 "audit", "monitor", "--url", "http://127.0.0.1:\(port)/v1/log", "--verifier-key", logKey,
                 "--state", served.directory.appendingPathComponent(state).path, "--once",
             ] + compare.flatMap { ["--compare-with", served.directory.appendingPathComponent($0).path] })
@@ -130,7 +130,7 @@ import Testing
         // Over the agency API: an entry reader's monitor checks every leaf against its hash; an
         // agency that is not one cannot read the entries, so its monitor cannot verify them.
         func agencyMonitor(_ agency: String) async throws -> ExternalProcess.Output {
-            try await ExternalProcess.runDetached(served.accord, [
+            try await ExternalProcess.run(served.accord, [
                 "audit", "monitor", "--url", "https://localhost:\(served.port)/v1/log", "--verifier-key", logKey, "--entries",
                 "--as", agency, "--pki", served.pki.directory.path,
                 "--state", served.directory.appendingPathComponent("\(agency).json").path, "--once",

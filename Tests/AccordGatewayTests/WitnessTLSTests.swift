@@ -29,7 +29,7 @@ import Testing
         let logKey = try auditVerifierKey(served.pki)
 
         // Neither TLS nor plain HTTP asked for: the witness does not start.
-        let unsaid = try await ExternalProcess.runDetached(served.accord, [
+        let unsaid = try await ExternalProcess.run(served.accord, [
             "witness", "--listen", "127.0.0.1:\(witness.port)", "--key", witness.key.path, "--name", witness.name, "--log-key", logKey,
             "--state", witness.state.path,
         ])
@@ -37,7 +37,7 @@ import Testing
 
         let witnessProcess = try await witness.start(following: logKey)
         defer { kill(witnessProcess.processIdentifier, SIGKILL) }
-        let http = try await ExternalProcess.runDetached("curl", ["--silent", "--max-time", "2", "http://127.0.0.1:\(witness.port)/livez"])
+        let http = try await ExternalProcess.run("curl", ["--silent", "--max-time", "2", "http://127.0.0.1:\(witness.port)/livez"])
         #expect(http.standardOutput != "ok\n", "the TLS witness answered plain HTTP")
 
         try configure(pinning: served.pki.caCertificate.path)

@@ -2,6 +2,7 @@ import AccordCore
 import AccordAudit
 import AccordCrypto
 import AccordStore
+import AccordTestSupport
 import Foundation
 import Testing
 
@@ -18,15 +19,13 @@ import Testing
         try key.pemPKCS8().write(toFile: keyPath, atomically: true, encoding: .utf8)
         let dbPath = directory.appendingPathComponent("accord.sqlite").path
 
-        let process = Process()
-        process.executableURL = accord
-        process.arguments = ["audit", "load-test", "--db", dbPath, "--key", keyPath, "--concurrency", "32"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
+        let pipe = try ChildProcess.pipe()
+        let reader = pipe.read
+        let process = try ChildProcess(accord.path, ["audit", "load-test", "--db", dbPath, "--key", keyPath, "--concurrency", "32"],
+                                       output: .descriptor(pipe.write))
+        close(pipe.write)
         // Read on a Dispatch thread: blocking reads must not hold one of the few cooperative
         // threads that in-process servers of other tests need while the load test runs.
-        let reader = pipe.fileHandleForReading
         let acknowledged: [UInt64: String] = await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
                 var acknowledged: [UInt64: String] = [:]
@@ -46,8 +45,7 @@ import Testing
             }
         }
         kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        #expect(process.terminationReason == .uncaughtSignal)
+        #expect(await process.wait() == .signalled(SIGKILL))
         #expect(acknowledged.count >= 1500, "the load test stopped early")
 
         let store = try SQLiteStore.open(path: dbPath, configuration: StoreConfiguration(origin: "accord.local/audit", signer: nil))

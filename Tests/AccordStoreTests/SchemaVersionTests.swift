@@ -41,7 +41,7 @@ import Testing
         case .sqlite:
             try await DatabaseQueue(path: location).write { try $0.execute(sql: sqlite, arguments: [name]) }
         case .postgres:
-            let output = try await ExternalProcess.runDetached("psql", [location, "-v", "ON_ERROR_STOP=1", "-Atc", postgres])
+            let output = try await ExternalProcess.run("psql", [location, "-v", "ON_ERROR_STOP=1", "-Atc", postgres])
             try #require(output.status == 0, "\(output.standardError)")
         }
     }

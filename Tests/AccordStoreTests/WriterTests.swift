@@ -65,17 +65,13 @@ import Testing
         #expect(try await reopened.leafCount() == 1)
     }
 
-    @Test func secondWriterProcessIsRefused() throws {
+    @Test func secondWriterProcessIsRefused() async throws {
         let path = StoreFixture.temporaryPath()
         defer { StoreFixture.removeDatabase(path) }
         let writer = try SQLiteStore.open(path: path, configuration: StoreFixture.configuration())
         // flock is held by the open file description, so a separate process sees it too.
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
-        process.arguments = ["--nonblock", path + "-writer.lock", "true"]
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus != 0)
+        let flock = try await ExternalProcess.run("/usr/bin/flock", ["--nonblock", path + "-writer.lock", "true"])
+        #expect(flock.status != 0)
         withExtendedLifetime(writer) {}
     }
 }

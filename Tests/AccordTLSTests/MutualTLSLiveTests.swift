@@ -10,7 +10,7 @@ import Testing
     func curl(_ port: Int, _ fixture: TLSFixture, certificate: String?, key: String?, path: String = "whoami", extra: [String] = []) async throws -> ExternalProcess.Output {
         var arguments = ["--silent", "--show-error", "--max-time", "10", "--cacert", fixture.pki.caCertificate.path]
         if let certificate, let key { arguments += ["--cert", certificate, "--key", key] }
-        return try await ExternalProcess.runDetached("curl", arguments + extra + ["https://localhost:\(port)/\(path)"])
+        return try await ExternalProcess.run("curl", arguments + extra + ["https://localhost:\(port)/\(path)"])
     }
 
     @Test(.needs("curl", fromPackage: "curl")) func curlWithAnAgencyCertificateIsIdentified() async throws {
@@ -55,7 +55,7 @@ import Testing
         try await fixture.withServer(fixture.serverContext()) { port in
             // -ign_eof: without it s_client ends the connection as soon as its input runs out,
             // before any response arrives (it does the same against openssl s_server -www).
-            let ok = try await ExternalProcess.runDetached("openssl", [
+            let ok = try await ExternalProcess.run("openssl", [
                 "s_client", "-connect", "127.0.0.1:\(port)", "-servername", "localhost", "-CAfile", fixture.pki.caCertificate.path,
                 "-cert", fixture.pki.agencyTLSCertificate("nz.police").path, "-key", fixture.pki.agencyTLSKey("nz.police").path,
                 "-alpn", "http/1.1", "-verify_return_error", "-brief", "-ign_eof",
@@ -64,13 +64,13 @@ import Testing
             #expect(transcript.contains("Protocol version: TLSv1.3"), "\(transcript)")
             #expect(transcript.contains("nz.police TLSv1.3 http/1.1"), "\(transcript)")
 
-            let tls12 = try await ExternalProcess.runDetached("openssl", [
+            let tls12 = try await ExternalProcess.run("openssl", [
                 "s_client", "-connect", "127.0.0.1:\(port)", "-tls1_2", "-CAfile", fixture.pki.caCertificate.path,
                 "-cert", fixture.pki.agencyTLSCertificate("nz.police").path, "-key", fixture.pki.agencyTLSKey("nz.police").path, "-brief",
             ], input: "")
             #expect(tls12.status != 0, "TLS 1.2 accepted by a TLS 1.3-only listener")
 
-            let h2Only = try await ExternalProcess.runDetached("openssl", [
+            let h2Only = try await ExternalProcess.run("openssl", [
                 "s_client", "-connect", "127.0.0.1:\(port)", "-CAfile", fixture.pki.caCertificate.path, "-alpn", "h2",
                 "-cert", fixture.pki.agencyTLSCertificate("nz.police").path, "-key", fixture.pki.agencyTLSKey("nz.police").path, "-brief",
             ], input: "")
@@ -82,7 +82,7 @@ import Testing
         let fixture = try TLSFixture()
         defer { fixture.cleanUp() }
         try await fixture.withServer(fixture.serverContext(minimumVersion: .tls12)) { port in
-            let tls12 = try await ExternalProcess.runDetached("openssl", [
+            let tls12 = try await ExternalProcess.run("openssl", [
                 "s_client", "-connect", "127.0.0.1:\(port)", "-tls1_2", "-CAfile", fixture.pki.caCertificate.path,
                 "-cert", fixture.pki.agencyTLSCertificate("nz.police").path, "-key", fixture.pki.agencyTLSKey("nz.police").path, "-brief", "-ign_eof",
             ], input: "GET /whoami HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
@@ -96,7 +96,7 @@ import Testing
         let fixture = try TLSFixture()
         defer { fixture.cleanUp() }
         try await fixture.withServer(fixture.serverContext(handshakeTimeout: .milliseconds(500))) { port in
-            let output = try await ExternalProcess.pythonDetached("tls_client.py", [
+            let output = try await ExternalProcess.python("tls_client.py", [
                 "\(port)", fixture.pki.caCertificate.path,
                 fixture.pki.agencyTLSCertificate("nz.police").path, fixture.pki.agencyTLSKey("nz.police").path,
             ])

@@ -1,40 +1,40 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
-/// A real server (python3, openssl) run in the background for a client under test: its
-/// first lines are read as they come (a port, say), the rest once it exits.
+/// A real server (python3, openssl, `accord serve`) run in the background for a client under
+/// test: its first lines are read as they come (a port, say), the rest once it exits.
 public final class BackgroundProcess: @unchecked Sendable {
-    // INVARIANT: `readLine` calls finish before `finish` is called; the handles are then read
-    // by one thread at a time.
-    private let process = Process()
-    private let standardOutput = Pipe()
+    // INVARIANT: `readLine` calls finish before `finish` is called; the output is then read by
+    // one thread at a time.
+    private let child: ChildProcess
+    private let standardOutput: FileHandle
     private let errorFile: URL
 
     /// Starts `executable` (looked up on PATH) with `arguments`.
     public init(_ executable: String, _ arguments: [String]) throws {
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [executable] + arguments
         errorFile = FileManager.default.temporaryDirectory.appendingPathComponent("accord-stderr-\(UUID().uuidString)")
-        _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
-        process.standardOutput = standardOutput
-        process.standardError = try FileHandle(forWritingTo: errorFile)
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+        let pipe = try ChildProcess.pipe()
+        defer { close(pipe.write) }
+        standardOutput = pipe.read
+        child = try ChildProcess(executable, arguments, output: .descriptor(pipe.write), error: .file(errorFile.path))
     }
 
     deinit {
-        if process.isRunning { process.terminate() }
+        if child.isRunning { kill(child.processIdentifier, SIGTERM) }
         try? FileManager.default.removeItem(at: errorFile)
     }
 
     /// The child's pid, to signal it.
-    public var processIdentifier: Int32 { process.processIdentifier }
+    public var processIdentifier: Int32 { child.processIdentifier }
 
     /// Whether the child has not exited yet.
-    public var isRunning: Bool { process.isRunning }
+    public var isRunning: Bool { child.isRunning }
 
     /// The next line of standard output, without its newline; nil at end of output.
     public func readLine() async -> String? {
-        let handle = standardOutput.fileHandleForReading
+        let handle = standardOutput
         return await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
                 var line: [UInt8] = []
@@ -59,20 +59,15 @@ public final class BackgroundProcess: @unchecked Sendable {
 
     /// Waits for the process to exit and returns the rest of its output.
     public func finish() async -> ExternalProcess.Output {
-        let process = self.process
-        let handle = standardOutput.fileHandleForReading
-        let errorFile = self.errorFile
-        return await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                let rest = handle.readDataToEndOfFile()
-                process.waitUntilExit()
-                let errors = (try? Data(contentsOf: errorFile)) ?? Data()
-                continuation.resume(returning: ExternalProcess.Output(
-                    status: process.terminationStatus,
-                    standardOutput: String(decoding: rest, as: UTF8.self),
-                    standardError: String(decoding: errors, as: UTF8.self)
-                ))
-            }
+        let handle = standardOutput
+        let rest: Data = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: handle.readDataToEndOfFile()) }
         }
+        let status = await child.wait().status
+        return ExternalProcess.Output(
+            status: status,
+            standardOutput: String(decoding: rest, as: UTF8.self),
+            standardError: standardErrorSoFar
+        )
     }
 }

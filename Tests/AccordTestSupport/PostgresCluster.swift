@@ -68,14 +68,14 @@ public final class PostgresCluster: Sendable {
             defer { pid = 0 }
             return pid
         }
-        await Self.offPool { Self.terminate(pid) }
+        await offPool { Self.terminate(pid) }
     }
 
     /// Starts the server again on the same port and data after `stopServer()`.
     public func startAgain() async throws {
         let directory = directory
         let command = runAs + [binaries.appendingPathComponent("pg_ctl").path] + Self.startArguments(directory: directory, port: port)
-        let pid = try await Self.offPool { () throws -> Int32 in
+        let pid = try await offPool { () throws -> Int32 in
             let started = try Self.run(command)
             guard started.status == 0 else { throw PostgresClusterError(message: "pg_ctl start failed: \(started.standardOutput)\(started.standardError)") }
             return try Self.postmasterPID(directory: directory)
@@ -85,11 +85,7 @@ public final class PostgresCluster: Sendable {
 
     /// Starts a cluster off the cooperative pool, since initdb and pg_ctl take a few seconds.
     public static func start() async throws -> PostgresCluster {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(with: Result { try startBlocking() })
-            }
-        }
+        try await offPool { try startBlocking() }
     }
 
     /// Stops the server by its pid (immediate shutdown, then SIGKILL if it lingers) and deletes its directory.
@@ -99,7 +95,7 @@ public final class PostgresCluster: Sendable {
             return pid
         }
         let directory = directory
-        await Self.offPool {
+        await offPool {
             Self.terminate(pid)
             try? FileManager.default.removeItem(at: directory)
         }
@@ -112,21 +108,6 @@ public final class PostgresCluster: Sendable {
         let deadline = Date().addingTimeInterval(10)
         while kill(pid, 0) == 0, Date() < deadline { usleep(20_000) }
         if kill(pid, 0) == 0 { kill(pid, SIGKILL) }
-    }
-
-    private static func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
-        }
-    }
-
-    private static func offPool(_ work: @escaping @Sendable () -> Void) async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            DispatchQueue.global().async {
-                work()
-                continuation.resume()
-            }
-        }
     }
 
     private static func startArguments(directory: URL, port: Int) -> [String] {
@@ -184,30 +165,10 @@ public final class PostgresCluster: Sendable {
         }
     }
 
-    /// Runs `command` and waits for it with waitpid. Not through Foundation's Process: when
-    /// several clusters start at once, it was seen to leave `runuser` unreaped and its caller
-    /// waiting forever. Output goes to a file, which the daemonised postmaster never holds open.
+    /// Runs `command` and waits for it, on the thread it is called on (always off the pool). Its
+    /// output goes to files, which the daemonised postmaster never holds open.
     private static func run(_ command: [String]) throws -> ExternalProcess.Output {
-        let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("accord-pg-output-\(UUID().uuidString)").path
-        defer { unlink(outputPath) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        let arguments = command.map { strdup($0) } + [nil]
-        defer { arguments.forEach { free($0) } }
-        var pid: pid_t = 0
-        let spawned = posix_spawnp(&pid, command[0], &actions, nil, arguments, environ)
-        guard spawned == 0 else { throw PostgresClusterError(message: "could not start \(command[0]): error \(spawned)") }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 {
-            guard errno == EINTR else { throw PostgresClusterError(message: "lost \(command[0]) while waiting for it: error \(errno)") }
-        }
-        let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
-        let exited = status & 0x7f == 0
-        return ExternalProcess.Output(status: exited ? (status >> 8) & 0xff : 128 + (status & 0x7f), standardOutput: output, standardError: "")
+        try ExternalProcess.runBlocking(command[0], Array(command.dropFirst()))
     }
 }
 

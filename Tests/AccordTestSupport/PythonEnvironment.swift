@@ -15,25 +15,25 @@ public enum PythonEnvironment {
     public static var directory: URL { PackageRoot.url.appendingPathComponent(".build/interop-venv") }
 
     /// The environment's interpreter, made or remade first if needed. Concurrent tests in this
-    /// process share one attempt; other processes (another test bundle, a second `swift test`)
-    /// wait on a file lock, so the environment is made once.
-    public static func interpreter() throws -> String {
-        try provisioned.get()
+    /// process share one attempt and wait for it without holding a thread (the install takes a
+    /// minute or more, and tests that each held one meanwhile stalled the rest of the bundle);
+    /// other processes (another test bundle, a second `swift test`) wait on a file lock, so the
+    /// environment is made once.
+    public static func interpreter() async throws -> String {
+        try await provisioning.value
     }
 
     /// Whether this machine has what making the environment takes: python3 and its `venv` and
     /// `ensurepip` modules, which Debian ships apart, in python3-venv. Anything else missing
     /// (a package on PyPI, say) is a failure, not a reason to skip.
     public static let canBeMade: Bool = {
-        (try? ExternalProcess.run("python3", ["-c", "import venv, ensurepip"]).status) == 0
+        (try? ExternalProcess.runBlocking("python3", ["-c", "import venv, ensurepip"]).status) == 0
     }()
 
-    /// Made at most once per process; a failure is kept so that every test that needs Python
-    /// reports it rather than each retrying a slow install.
-    private static let provisioned = attempt()
-
-    private static func attempt() -> Result<String, ProvisioningError> {
-        do { return .success(try provision()) } catch { return .failure(error) }
+    /// Made at most once per process, on one Dispatch thread; a failure is kept so that every
+    /// test that needs Python reports it rather than each retrying a slow install.
+    private static let provisioning = Task<String, any Error> {
+        try await offPool { try provision() }
     }
 
     private static let requirementFiles = ["requirements.txt", "requirements-no-deps.txt"]
@@ -61,7 +61,7 @@ public enum PythonEnvironment {
         // matching marker and is made again. The interpreter is run too, because a Python
         // upgrade leaves the environment's links pointing at nothing.
         if (try? String(contentsOf: marker, encoding: .utf8)) == wanted,
-           (try? ExternalProcess.run(python, ["-c", "pass"]).status) == 0 {
+           (try? ExternalProcess.runBlocking(python, ["-c", "pass"]).status) == 0 {
             return python
         }
         try? FileManager.default.removeItem(at: venv)
@@ -78,7 +78,7 @@ public enum PythonEnvironment {
 
     private static func step(_ name: String, _ executable: String, _ arguments: [String]) throws(ProvisioningError) {
         let output: ExternalProcess.Output
-        do { output = try ExternalProcess.run(executable, arguments) } catch {
+        do { output = try ExternalProcess.runBlocking(executable, arguments) } catch {
             throw ProvisioningError(step: name, output: "\(error)")
         }
         guard output.status == 0 else {

@@ -4,14 +4,36 @@ Chromium on Linux reads certificates from $HOME/.pki/nssdb: a temporary NSS data
 trusts the development CA and, for the certificate test, holds the operator's PKCS#12 file.
 """
 import contextlib
+import json
 import os
 import shutil
 import subprocess
 import tempfile
 
+POLICY_DIR = "/etc/chromium/policies/managed"
+
+# Every test writes this same policy. Chromium reads every file in POLICY_DIR, and where two set
+# the same policy one file wins: a pattern naming one test's port left a test running beside it
+# without the policy, its page waiting on a certificate dialog no one answers.
+AUTO_SELECT = {"AutoSelectCertificateForUrls": [json.dumps({"pattern": "https://localhost:*", "filter": {}})]}
+
 
 def _run(*command):
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+@contextlib.contextmanager
+def certificate_auto_selected(name):
+    """Makes Chromium present the client certificate it holds to https://localhost, on any port,
+    without a dialog (a managed policy, AutoSelectCertificateForUrls), until the block ends."""
+    path = os.path.join(POLICY_DIR, "accord-%s-%d.json" % (name, os.getpid()))
+    os.makedirs(POLICY_DIR, exist_ok=True)
+    with open(path, "w") as handle:
+        json.dump(AUTO_SELECT, handle)
+    try:
+        yield
+    finally:
+        os.remove(path)
 
 
 @contextlib.contextmanager

@@ -11,14 +11,10 @@ verification and follows its self-refreshing progress page, and saves a screensh
         --ca ca.pem --out /tmp/shots
 """
 import argparse
-import json
 import os
 import sys
 
-from chromium import chromium, search_audit
-
-POLICY_DIR = "/etc/chromium/policies/managed"
-
+from chromium import certificate_auto_selected, chromium, search_audit
 
 def main():
     parser = argparse.ArgumentParser()
@@ -39,52 +35,44 @@ def main():
 
     os.makedirs(args.out, exist_ok=True)
     origin = args.url.rstrip("/")
-    policy_file = os.path.join(POLICY_DIR, "accord-console-test-%d.json" % os.getpid())
+    step = "write the Chromium policy that selects the certificate"
     try:
-        os.makedirs(POLICY_DIR, exist_ok=True)
-        with open(policy_file, "w") as handle:
-            json.dump({"AutoSelectCertificateForUrls": [json.dumps({"pattern": origin, "filter": {}})]}, handle)
-    except OSError as error:
-        print("cannot write the Chromium policy %s (%s): the client certificate cannot be chosen without a dialog" % (policy_file, error))
-        return 1
+        with certificate_auto_selected("console-test"):
+            step = "start Chromium"
+            with chromium(args.ca, p12=args.p12, p12_password=args.password,
+                          failure_screenshot=os.path.join(args.out, "failed.png")) as driver:
+                step = "sign in with the operator certificate"
+                driver.get(origin + "/")
+                body = driver.find_element(By.TAG_NAME, "body").text
+                assert "Signed in as officer" in body, body[:500]
+                driver.save_screenshot(os.path.join(args.out, "1-overview.png"))
 
-    step = "start Chromium"
-    try:
-        with chromium(args.ca, p12=args.p12, p12_password=args.password, failure_screenshot=os.path.join(args.out, "failed.png")) as driver:
-            step = "sign in with the operator certificate"
-            driver.get(origin + "/")
-            body = driver.find_element(By.TAG_NAME, "body").text
-            assert "Signed in as officer" in body, body[:500]
-            driver.save_screenshot(os.path.join(args.out, "1-overview.png"))
+                step = "search the audit log by subject"
+                search_audit(driver, args.subject)
+                assert "included (checkpoint of" in driver.page_source
+                driver.save_screenshot(os.path.join(args.out, "2-audit-search.png"))
 
-            step = "search the audit log by subject"
-            search_audit(driver, args.subject)
-            assert "included (checkpoint of" in driver.page_source
-            driver.save_screenshot(os.path.join(args.out, "2-audit-search.png"))
+                step = "approve a held message"
+                driver.find_element(By.LINK_TEXT, "Held messages").click()
+                driver.save_screenshot(os.path.join(args.out, "3-held.png"))
+                driver.find_element(By.XPATH, "//button[normalize-space()='Approve']").click()
+                wait_for(driver, "released for delivery")
+                body = driver.find_element(By.TAG_NAME, "body").text
+                assert "released for delivery" in body, body[:500]
+                driver.save_screenshot(os.path.join(args.out, "4-approved.png"))
 
-            step = "approve a held message"
-            driver.find_element(By.LINK_TEXT, "Held messages").click()
-            driver.save_screenshot(os.path.join(args.out, "3-held.png"))
-            driver.find_element(By.XPATH, "//button[normalize-space()='Approve']").click()
-            wait_for(driver, "released for delivery")
-            body = driver.find_element(By.TAG_NAME, "body").text
-            assert "released for delivery" in body, body[:500]
-            driver.save_screenshot(os.path.join(args.out, "4-approved.png"))
-
-            step = "run a verification and follow its progress page"
-            driver.find_element(By.LINK_TEXT, "Integrity").click()
-            driver.find_element(By.XPATH, "//button[normalize-space()='Run verification']").click()
-            # The form redirects to the run's own page, which reloads itself (meta refresh) until done.
-            WebDriverWait(driver, 20).until(lambda d: "/integrity/runs/" in d.current_url)
-            assert driver.find_elements(By.ID, "verify-progress"), "no progress element"
-            wait_for(driver, "The log is intact.", seconds=60)
-            assert 'http-equiv="refresh"' not in driver.page_source, "a finished run still refreshes"
-            driver.save_screenshot(os.path.join(args.out, "5-integrity.png"))
+                step = "run a verification and follow its progress page"
+                driver.find_element(By.LINK_TEXT, "Integrity").click()
+                driver.find_element(By.XPATH, "//button[normalize-space()='Run verification']").click()
+                # The form redirects to the run's own page, which reloads itself (meta refresh) until done.
+                WebDriverWait(driver, 20).until(lambda d: "/integrity/runs/" in d.current_url)
+                assert driver.find_elements(By.ID, "verify-progress"), "no progress element"
+                wait_for(driver, "The log is intact.", seconds=60)
+                assert 'http-equiv="refresh"' not in driver.page_source, "a finished run still refreshes"
+                driver.save_screenshot(os.path.join(args.out, "5-integrity.png"))
     except Exception as error:  # report the step; chromium() kept a screenshot of where it stopped
         print("browser test failed at '%s': %r" % (step, error))
         return 1
-    finally:
-        os.remove(policy_file)
     print("browser test passed; screenshots in %s" % args.out)
     return 0
 

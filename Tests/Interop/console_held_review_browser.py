@@ -9,14 +9,10 @@ step is saved. Exit 0 on success, 1 with the failed step otherwise.
         --value Tuilagi --value Mele --withheld informant.name
 """
 import argparse
-import json
 import os
 import sys
 
-from chromium import chromium
-
-POLICY_DIR = "/etc/chromium/policies/managed"
-
+from chromium import certificate_auto_selected, chromium
 
 def main():
     parser = argparse.ArgumentParser()
@@ -39,49 +35,41 @@ def main():
 
     os.makedirs(args.out, exist_ok=True)
     origin = args.url.rstrip("/")
-    policy_file = os.path.join(POLICY_DIR, "accord-held-review-test-%d.json" % os.getpid())
+    step = "write the Chromium policy that selects the certificate"
     try:
-        os.makedirs(POLICY_DIR, exist_ok=True)
-        with open(policy_file, "w") as handle:
-            json.dump({"AutoSelectCertificateForUrls": [json.dumps({"pattern": origin, "filter": {}})]}, handle)
-    except OSError as error:
-        print("cannot write the Chromium policy %s (%s): the client certificate cannot be chosen without a dialog" % (policy_file, error))
-        return 1
+        with certificate_auto_selected("held-review-test"):
+            step = "start Chromium"
+            with chromium(args.ca, p12=args.p12, p12_password=args.password,
+                          failure_screenshot=os.path.join(args.out, "failed.png")) as driver:
+                step = "open the held messages"
+                driver.get(origin + "/")
+                driver.find_element(By.LINK_TEXT, "Held messages").click()
+                wait_for(driver, "Held because")
+                body = driver.find_element(By.TAG_NAME, "body").text
+                assert args.reason in body, body[:1000]
+                for value in args.value + args.hidden:
+                    assert value not in driver.page_source, "the list of held messages shows a value"
+                driver.save_screenshot(os.path.join(args.out, "1-held.png"))
 
-    step = "start Chromium"
-    try:
-        with chromium(args.ca, p12=args.p12, p12_password=args.password, failure_screenshot=os.path.join(args.out, "failed.png")) as driver:
-            step = "open the held messages"
-            driver.get(origin + "/")
-            driver.find_element(By.LINK_TEXT, "Held messages").click()
-            wait_for(driver, "Held because")
-            body = driver.find_element(By.TAG_NAME, "body").text
-            assert args.reason in body, body[:1000]
-            for value in args.value + args.hidden:
-                assert value not in driver.page_source, "the list of held messages shows a value"
-            driver.save_screenshot(os.path.join(args.out, "1-held.png"))
+                step = "open the content for review"
+                driver.find_element(By.PARTIAL_LINK_TEXT, "Review the content").click()
+                wait_for(driver, "would receive")
+                body = driver.find_element(By.TAG_NAME, "body").text
+                for value in args.value:
+                    assert value in body, "the review page does not show %s" % value
+                for path in args.withheld:
+                    assert path in body, "the review page does not name the withheld %s" % path
+                for value in args.hidden:
+                    assert value not in driver.page_source, "the review page shows a withheld value"
+                driver.save_screenshot(os.path.join(args.out, "2-review.png"))
 
-            step = "open the content for review"
-            driver.find_element(By.PARTIAL_LINK_TEXT, "Review the content").click()
-            wait_for(driver, "would receive")
-            body = driver.find_element(By.TAG_NAME, "body").text
-            for value in args.value:
-                assert value in body, "the review page does not show %s" % value
-            for path in args.withheld:
-                assert path in body, "the review page does not name the withheld %s" % path
-            for value in args.hidden:
-                assert value not in driver.page_source, "the review page shows a withheld value"
-            driver.save_screenshot(os.path.join(args.out, "2-review.png"))
-
-            step = "approve it"
-            driver.find_element(By.XPATH, "//button[normalize-space()='Approve']").click()
-            wait_for(driver, "released for delivery")
-            driver.save_screenshot(os.path.join(args.out, "3-released.png"))
+                step = "approve it"
+                driver.find_element(By.XPATH, "//button[normalize-space()='Approve']").click()
+                wait_for(driver, "released for delivery")
+                driver.save_screenshot(os.path.join(args.out, "3-released.png"))
     except Exception as error:  # report the step; chromium() kept a screenshot of where it stopped
         print("browser test failed at '%s': %r" % (step, error))
         return 1
-    finally:
-        os.remove(policy_file)
     print("browser test passed; screenshots in %s" % args.out)
     return 0
 

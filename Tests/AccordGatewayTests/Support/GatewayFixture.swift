@@ -190,7 +190,7 @@ extension GatewayFixture {
             "clear": ["iss", "jti", "iat", "exp", "accord"], "decoys": .bool(decoys),
             "clear_members": .array(clearMembers.map(JSONValue.string)), "header": .object(header),
         ])
-        let output = try await ExternalProcess.pythonDetached("sdjwt_issue.py", input: CanonicalJSON.string(request))
+        let output = try await ExternalProcess.python("sdjwt_issue.py", input: CanonicalJSON.string(request))
         guard output.status == 0, case .object(let answer) = try JSONParser.parse(Array(output.standardOutput.utf8)),
               case .string(let text)? = answer["sd_jwt"] else {
             throw ReferenceLibraryFailure(description: "sdjwt_issue.py failed (\(output.status)): \(output.standardError)")

@@ -100,7 +100,7 @@ final class LiveGateway: Sendable {
 
     /// curl with an operator's client certificate against the agency API.
     func curl(_ path: String, operator name: String) async throws -> ExternalProcess.Output {
-        try await ExternalProcess.runDetached("curl", [
+        try await ExternalProcess.run("curl", [
             "--silent", "--show-error", "--max-time", "30", "--cacert", pki.caCertificate.path, "--write-out", "\n%{content_type}\n%{http_code}",
             "--cert", pki.operatorCertificate(name).path, "--key", pki.operatorKey(name).path, "https://localhost:\(port)\(path)",
         ])
@@ -109,14 +109,14 @@ final class LiveGateway: Sendable {
     /// curl, with no certificate, against the operations listener (plain HTTP).
     func curlOperations(_ path: String, _ extra: [String] = []) async throws -> ExternalProcess.Output {
         let port = try #require(operationsPort, "the gateway was started without its operations listener")
-        return try await ExternalProcess.runDetached("curl", [
+        return try await ExternalProcess.run("curl", [
             "--silent", "--show-error", "--max-time", "30", "--write-out", "\n%{content_type}\n%{http_code}",
         ] + extra + ["http://127.0.0.1:\(port)\(path)"])
     }
 
     /// curl with any client certificate and key against this gateway.
     func curl(_ path: String, certificate: URL, key: URL) async throws -> ExternalProcess.Output {
-        try await ExternalProcess.runDetached("curl", [
+        try await ExternalProcess.run("curl", [
             "--silent", "--show-error", "--max-time", "30", "--cacert", pki.caCertificate.path, "--write-out", "\n%{content_type}\n%{http_code}",
             "--cert", certificate.path, "--key", key.path, "https://localhost:\(port)\(path)",
         ])
@@ -126,7 +126,7 @@ final class LiveGateway: Sendable {
     func curl(_ path: String, as agency: String?, _ extra: [String] = []) async throws -> ExternalProcess.Output {
         var arguments = ["--silent", "--show-error", "--max-time", "30", "--cacert", pki.caCertificate.path, "--write-out", "\n%{content_type}\n%{http_code}"]
         if let agency { arguments += ["--cert", pki.agencyTLSCertificate(agency).path, "--key", pki.agencyTLSKey(agency).path] }
-        return try await ExternalProcess.runDetached("curl", arguments + extra + ["https://localhost:\(port)\(path)"])
+        return try await ExternalProcess.run("curl", arguments + extra + ["https://localhost:\(port)\(path)"])
     }
 }
 
@@ -182,7 +182,7 @@ func openAPIFailures(_ exchanges: [[String: Any]], in directory: URL) async thro
     try JSONSerialization.data(withJSONObject: [
         "spec": PackageRoot.url.appendingPathComponent("docs/openapi.yaml").path, "exchanges": exchanges,
     ]).write(to: file)
-    let output = try await ExternalProcess.pythonDetached("openapi_conformance.py", [file.path])
+    let output = try await ExternalProcess.python("openapi_conformance.py", [file.path])
     guard output.status == 0, let answer = try JSONSerialization.jsonObject(with: Data(output.standardOutput.utf8)) as? [String: Any],
           let failures = answer["failures"] as? [String], answer["checked"] as? Int == exchanges.count else {
         return ["openapi_conformance.py failed: \(output.standardError)"]

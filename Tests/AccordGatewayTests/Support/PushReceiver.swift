@@ -44,7 +44,7 @@ struct PushReceiver {
     /// `receiptKey`: answer accepted POSTs with a partner's receipt signed with this private key.
     func start(failFirst: Int = 0, delayMilliseconds: Int = 0, refuse: String? = nil, receiptKey: URL? = nil) async throws -> BackgroundProcess {
         let script = PackageRoot.url.appendingPathComponent("Tests/Interop/push_receiver.py").path
-        let process = try BackgroundProcess(try PythonEnvironment.interpreter(), [
+        let process = try BackgroundProcess(try await PythonEnvironment.interpreter(), [
             script, "--port", "\(port)", "--cert", certificate.path, "--key", key.path, "--client-ca", pki.caCertificate.path,
             "--inbox", inbox.path, "--log", log.path, "--agency", agency, "--pki", pki.directory.path,
             "--fail-first", "\(failFirst)", "--delay-ms", "\(delayMilliseconds)",

@@ -32,7 +32,7 @@ extension ServedGateway {
         try Data(Self.referral.utf8).write(to: content)
         var receipt = ""
         for _ in 0 ..< count {
-            let sent = try await ExternalProcess.runDetached(accord, [
+            let sent = try await ExternalProcess.run(accord, [
                 "send", "--as", "nz.immigration", "--gateway", "localhost:\(port)", "--pki", pki.directory.path,
                 "--to", "nz.police", "--type", "referral", "--purpose", "law-enforcement", content.path,
             ])
@@ -52,7 +52,7 @@ extension ServedGateway {
         var last = ""
         let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
-            let answer = try await ExternalProcess.runDetached("curl", ["--silent", "--max-time", "2", "\(logURL)/checkpoint"])
+            let answer = try await ExternalProcess.run("curl", ["--silent", "--max-time", "2", "\(logURL)/checkpoint"])
             last = answer.standardOutput
             if let note = try? SignedNote(parsing: last), let checkpoint = try? Checkpoint(text: note.text), checkpoint.size >= size {
                 return last

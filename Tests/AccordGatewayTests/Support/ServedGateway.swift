@@ -45,7 +45,7 @@ struct ServedGateway {
 
     /// curl as nz.police against `path`; its exit status (0 once the gateway answers).
     func curl(_ path: String = "/healthz", as agency: String = "nz.police", maxTime: Int = 5) async throws -> ExternalProcess.Output {
-        try await ExternalProcess.runDetached("curl", [
+        try await ExternalProcess.run("curl", [
             "--silent", "--max-time", "\(maxTime)", "--cacert", pki.caCertificate.path, "--cert", pki.agencyTLSCertificate(agency).path,
             "--key", pki.agencyTLSKey(agency).path, "https://localhost:\(port)\(path)",
         ])
@@ -65,6 +65,8 @@ struct ServedGateway {
             }
             try await Task.sleep(for: .milliseconds(100))
         }
+        // Once more past the deadline: a sleep on a loaded machine can overshoot it by seconds.
+        if try await curl(maxTime: 2).status == 0 { return true }
         Issue.record("accord serve did not answer on port \(port) within \(timeout): \(server.standardErrorSoFar)")
         return false
     }

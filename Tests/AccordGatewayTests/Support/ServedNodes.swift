@@ -47,7 +47,7 @@ final class ServedNodes: @unchecked Sendable {
 
     /// curl as `agency` against `path` on the node at `port`.
     func curl(_ path: String, port: Int, as agency: String = "nz.police") async throws -> ExternalProcess.Output {
-        try await ExternalProcess.runDetached("curl", [
+        try await ExternalProcess.run("curl", [
             "--silent", "--fail", "--max-time", "2", "--cacert", served.pki.caCertificate.path,
             "--cert", served.pki.agencyTLSCertificate(agency).path, "--key", served.pki.agencyTLSKey(agency).path,
             "https://localhost:\(port)\(path)",

@@ -34,7 +34,7 @@ struct WitnessProcess {
         self.tls = tls
         port = try FreePort.find()
         if tls { try await Self.makeCertificate(in: directory) }
-        let printed = try await ExternalProcess.runDetached(PackageRoot.accordExecutable.path, [
+        let printed = try await ExternalProcess.run(PackageRoot.accordExecutable.path, [
             "witness", "--key", directory.appendingPathComponent("witness-key.pem").path, "--name", name, "--print-verifier-key",
         ])
         guard printed.status == 0 else { throw WitnessDidNotStart(reason: printed.standardError) }
@@ -50,7 +50,7 @@ struct WitnessProcess {
         // Long enough for a machine busy with the whole suite; a witness that exits stops the wait.
         let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline, process.isRunning {
-            if try await ExternalProcess.runDetached("curl", ["--silent", "--fail", "--max-time", "2"] + trust + ["\(url)/livez"]).status == 0 {
+            if try await ExternalProcess.run("curl", ["--silent", "--fail", "--max-time", "2"] + trust + ["\(url)/livez"]).status == 0 {
                 return process
             }
             try await Task.sleep(for: .milliseconds(100))
@@ -74,7 +74,7 @@ struct WitnessProcess {
              "-CAcreateserial", "-out", path("witness-tls.pem"), "-days", "2", "-extfile", path("witness-tls.ext")],
         ]
         for step in steps {
-            let made = try await ExternalProcess.runDetached("openssl", step)
+            let made = try await ExternalProcess.run("openssl", step)
             guard made.status == 0 else { throw WitnessDidNotStart(reason: "openssl \(step[0]): \(made.standardError)") }
         }
     }

@@ -15,44 +15,26 @@ enum PythonInterop {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Interop")
 
-    /// `runBlocking` on a Dispatch thread: a Python process must not hold one of the few
-    /// cooperative threads that in-process servers of other tests need.
+    /// Runs `script` on `request`, without holding a thread while Python runs.
     static func run(_ script: String, _ request: JSONValue) async throws -> JSONValue {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(with: Result { try runBlocking(script, request) })
-            }
-        }
-    }
-
-    private static func runBlocking(_ script: String, _ request: JSONValue) throws -> JSONValue {
         let requestFile = FileManager.default.temporaryDirectory.appendingPathComponent("accord-sdjwt-\(UUID().uuidString).json")
         try Data(CanonicalJSON.encode(request)).write(to: requestFile)
         defer { try? FileManager.default.removeItem(at: requestFile) }
-
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try PythonEnvironment.interpreter())
-        process.arguments = [interopDirectory.appendingPathComponent(script).path, requestFile.path]
-        process.currentDirectoryURL = interopDirectory
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = FileHandle.nullDevice
-        do { try process.run() } catch {
-            throw Failure(description: "cannot start \(process.executableURL?.path ?? "python3"): \(error)")
+        let python = try await PythonEnvironment.interpreter()
+        let output: ExternalProcess.Output
+        do {
+            output = try await ExternalProcess.run(python, [interopDirectory.appendingPathComponent(script).path, requestFile.path],
+                                                   directory: interopDirectory)
+        } catch {
+            throw Failure(description: "cannot start \(python): \(error)")
         }
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let stderr = String(decoding: errorData, as: UTF8.self)
-        guard process.terminationStatus == 0 else {
-            if process.terminationStatus == 3 {
-                throw Failure(description: stderr.isEmpty ? "a Python module is missing from Tests/Interop/requirements.txt" : stderr)
+        guard output.status == 0 else {
+            if output.status == 3 {
+                throw Failure(description: output.standardError.isEmpty ? "a Python module is missing from Tests/Interop/requirements.txt" : output.standardError)
             }
-            throw Failure(description: "\(script) exited with \(process.terminationStatus): \(stderr)")
+            throw Failure(description: "\(script) exited with \(output.status): \(output.standardError)")
         }
-        return try JSONParser.parse(Array(outputData))
+        return try JSONParser.parse(Array(output.standardOutput.utf8))
     }
 
     static func jwk(_ key: PublicKey) -> JSONValue {

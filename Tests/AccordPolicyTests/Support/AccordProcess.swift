@@ -1,3 +1,4 @@
+import AccordTestSupport
 import Foundation
 
 /// Runs the `accord` executable that `swift test` builds beside the test bundle.
@@ -21,21 +22,10 @@ enum AccordProcess {
         return Repository.agreements.deletingLastPathComponent().appendingPathComponent(".build/debug/accord")
     }
 
-    static func run(_ arguments: [String]) throws -> Output {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.currentDirectoryURL = Repository.agreements.deletingLastPathComponent()
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Output(status: process.terminationStatus, standardOutput: String(decoding: outData, as: UTF8.self),
-                      standardError: String(decoding: errData, as: UTF8.self))
+    /// Runs `accord` with `arguments` in the package root, without holding a thread while it runs.
+    static func run(_ arguments: [String]) async throws -> Output {
+        let output = try await ExternalProcess.run(executable.path, arguments, directory: Repository.agreements.deletingLastPathComponent())
+        return Output(status: output.status, standardOutput: output.standardOutput, standardError: output.standardError)
     }
 
     /// A scratch copy of the repository's `Agreements/`.

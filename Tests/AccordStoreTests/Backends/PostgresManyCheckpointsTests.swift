@@ -52,7 +52,7 @@ import Testing
     /// someone with the database's files or superuser rights could.
     private static func tamper(_ cluster: PostgresCluster, _ statements: String...) async throws {
         let sql = (["SET session_replication_role = replica"] + statements).joined(separator: "; ")
-        let result = try await ExternalProcess.runDetached("psql", [cluster.url, "-v", "ON_ERROR_STOP=1", "-c", sql])
+        let result = try await ExternalProcess.run("psql", [cluster.url, "-v", "ON_ERROR_STOP=1", "-c", sql])
         try #require(result.status == 0, "\(result.standardError)")
     }
 }

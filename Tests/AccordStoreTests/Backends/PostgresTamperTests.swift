@@ -21,7 +21,7 @@ import Testing
                 Issue.record("the untouched log must verify with every row agreeing"); return
             }
             // As a superuser would: with the append-only triggers off for the session.
-            let edited = try await ExternalProcess.runDetached("psql", [
+            let edited = try await ExternalProcess.run("psql", [
                 cluster.url, "-v", "ON_ERROR_STOP=1", "-Atc",
                 (["SET session_replication_role = replica"] + TamperTests.rowEdits).joined(separator: ";\n"),
             ])
