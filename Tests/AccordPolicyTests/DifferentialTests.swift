@@ -8,7 +8,7 @@ import Testing
 /// each delivery against an independent statement of what the flow lets through: nothing more
 /// (over-disclosure) and nothing less (under-disclosure).
 @Suite struct DifferentialTests {
-    @Test func compiledEngineAgreesWithTheReferenceEvaluator() {
+    @Test func compiledEngineAgreesWithTheReferenceEvaluator() async {
         let run = RandomRun("policy differential", cases: RandomRun.referenceCases, seed: 0xACC0_2D)
         let cases = run.cases
         let perSet = 100
@@ -21,6 +21,7 @@ import Testing
         var codes: [DenialCode: Int] = [:]
         var done = 0
         while done < cases {
+            await Task.yield()  // a CPU-bound loop must not hold a cooperative thread (docs/testing.md)
             let set = random.set()
             let compiled = CompiledPolicy(set)
             let reference = ReferenceEvaluator(set: set)
