@@ -71,7 +71,7 @@ struct FederationReceiveTests {
         /// HTTP answer came, as when the handshake is refused) and the answer's JSON.
         func post(_ body: URL, certificate: URL? = nil, key: URL? = nil) async throws -> (status: Int?, json: [String: Any]) {
             let output = try await ExternalProcess.run("curl", [
-                "--silent", "--max-time", "10", "--cacert", served.pki.caCertificate.path,
+                "--silent", "--max-time", "60", "--cacert", served.pki.caCertificate.path,
                 "--cert", (certificate ?? partnerClient.certificateFile).path, "--key", (key ?? partnerClient.keyFile).path,
                 "-H", "Content-Type: application/json", "--data-binary", "@\(body.path)", "--write-out", "\n%{http_code}",
                 "https://localhost:\(served.port)/v1/federation/deliveries",

@@ -66,7 +66,7 @@ struct PushDeliveryTests {
         func pushMetrics() async throws -> [String: Double] {
             _ = try served.pki.ensure(agencies: [], operators: DevelopmentPKI.Operator.development)
             let output = try await ExternalProcess.run("curl", [
-                "--silent", "--max-time", "10", "--cacert", served.pki.caCertificate.path,
+                "--silent", "--max-time", "60", "--cacert", served.pki.caCertificate.path,
                 "--cert", served.pki.operatorCertificate("auditor").path, "--key", served.pki.operatorKey("auditor").path,
                 "https://localhost:\(served.port)/metrics",
             ])

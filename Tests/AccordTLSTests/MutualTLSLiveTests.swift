@@ -8,7 +8,7 @@ import Testing
 /// The TLS layer over real sockets with real clients: curl, openssl s_client, Python's ssl.
 @Suite(.serialized) struct MutualTLSLiveTests {
     func curl(_ port: Int, _ fixture: TLSFixture, certificate: String?, key: String?, path: String = "whoami", extra: [String] = []) async throws -> ExternalProcess.Output {
-        var arguments = ["--silent", "--show-error", "--max-time", "10", "--cacert", fixture.pki.caCertificate.path]
+        var arguments = ["--silent", "--show-error", "--max-time", "60", "--cacert", fixture.pki.caCertificate.path]
         if let certificate, let key { arguments += ["--cert", certificate, "--key", key] }
         return try await ExternalProcess.run("curl", arguments + extra + ["https://localhost:\(port)/\(path)"])
     }
