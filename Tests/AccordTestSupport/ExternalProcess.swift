@@ -55,7 +55,6 @@ private struct OutputFiles {
         output = base.appendingPathExtension("out")
         error = base.appendingPathExtension("err")
         try Data((text ?? "").utf8).write(to: input)
-        for file in [output, error] { _ = FileManager.default.createFile(atPath: file.path, contents: nil) }
     }
 
     func start(_ executable: String, _ arguments: [String], directory: URL?) throws -> ChildProcess {

@@ -3,12 +3,6 @@ import Foundation
 
 /// Runs the `accord` executable that `swift test` builds beside the test bundle.
 enum AccordProcess {
-    struct Output {
-        let status: Int32
-        let standardOutput: String
-        let standardError: String
-    }
-
     static var executable: URL {
         var directory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
         while directory.path != "/" {
@@ -23,9 +17,8 @@ enum AccordProcess {
     }
 
     /// Runs `accord` with `arguments` in the package root, without holding a thread while it runs.
-    static func run(_ arguments: [String]) async throws -> Output {
-        let output = try await ExternalProcess.run(executable.path, arguments, directory: Repository.agreements.deletingLastPathComponent())
-        return Output(status: output.status, standardOutput: output.standardOutput, standardError: output.standardError)
+    static func run(_ arguments: [String]) async throws -> ExternalProcess.Output {
+        try await ExternalProcess.run(executable.path, arguments, directory: Repository.agreements.deletingLastPathComponent())
     }
 
     /// A scratch copy of the repository's `Agreements/`.
